@@ -1,0 +1,126 @@
+"""Incidents against the Durand Line: distance, side, band, chainage.
+
+Pure functions over a GeoDataFrame of incident points in WGS 84 (lon/lat):
+no Python loop per incident, nothing global, so the same functions can later run
+per partition on a distributed engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .border import DEFAULT_BANDS_KM, DurandLine, band_km
+from .errors import OutOfRegionError
+
+# A generous box around Afghanistan and Pakistan (lon, lat). Anything outside it is
+# a data error (swapped coordinates, (0, 0), a typo), never a far-away distance.
+REGION_BOUNDS = (59.0, 23.0, 79.0, 39.0)
+
+ANALYSIS_COLUMNS = (
+    "distance_to_border_km", "side", "side_conflict", "band_km", "band_certainty",
+    "nearest_lon", "nearest_lat", "chainage_km",
+)
+
+
+def check_region(lon, lat, labels: Sequence[str] | None = None) -> None:
+    """Raise :class:`OutOfRegionError` for the first point that cannot be in the region.
+
+    NaN is allowed (an unlocated incident); infinities, out-of-range values and
+    points outside :data:`REGION_BOUNDS` are not. A point that would be inside the
+    region with latitude and longitude exchanged is named as a swap.
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    x0, y0, x1, y1 = REGION_BOUNDS
+    known = ~(np.isnan(lon) & np.isnan(lat))
+    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
+    bad = np.flatnonzero(known & ~inside)
+    if not len(bad):
+        return
+    i = int(bad[0])
+    who = labels[i] if labels is not None else f"point {i}"
+    x, y = lon[i], lat[i]
+    if not (np.isfinite(x) and np.isfinite(y)):
+        msg = f"coordinates ({x}, {y}) are not finite numbers"
+    elif not (-180 <= x <= 180 and -90 <= y <= 90):
+        msg = f"coordinates lon={x}, lat={y} are out of range"
+    elif x0 <= y <= x1 and y0 <= x <= y1:
+        msg = f"lon={x}, lat={y} is outside the region; latitude and longitude look swapped"
+    else:
+        msg = f"lon={x}, lat={y} is outside the Afghanistan-Pakistan region {REGION_BOUNDS}"
+    extra = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+    raise OutOfRegionError(msg + extra, location=who)
+
+
+def band_certainty(distance_km, precision_km, bands_km=DEFAULT_BANDS_KM) -> list[dict]:
+    """For each incident and band: 'certain', 'possible' or 'outside'.
+
+    With a location uncertain by ``precision_km`` (a radius), an incident is
+    certainly within band *b* when ``distance + precision <= b``, possibly when
+    ``distance - precision <= b``, and certainly outside otherwise.
+    """
+    d = np.asarray(distance_km, dtype=float)
+    p = np.nan_to_num(np.asarray(precision_km, dtype=float), nan=0.0)
+    out = [{} for _ in range(len(d))]
+    for b in sorted(bands_km):
+        state = np.where(d + p <= b, "certain", np.where(d - p <= b, "possible", "outside"))
+        state = np.where(np.isnan(d), None, state)
+        key = f"{b:g}"
+        for row, s in zip(out, state, strict=True):
+            row[key] = s
+    return out
+
+
+def analyse(
+    incidents: gpd.GeoDataFrame,
+    border: DurandLine | None = None,
+    bands_km: Sequence[float] = DEFAULT_BANDS_KM,
+) -> gpd.GeoDataFrame:
+    """Return a copy of ``incidents`` with the border analysis columns added.
+
+    Expects point geometries in EPSG:4326 (empty or None for unlocated incidents),
+    an optional ``country`` column (the gazetteer's country, for ``side_conflict``)
+    and an optional ``precision_km`` column.
+    """
+    border = border or DurandLine.default()
+    out = incidents.copy()
+    geom = out.geometry
+    located = ~(geom.isna() | geom.is_empty)
+    lon = np.full(len(out), np.nan)
+    lat = np.full(len(out), np.nan)
+    lon[located.to_numpy()] = geom[located].x.to_numpy()
+    lat[located.to_numpy()] = geom[located].y.to_numpy()
+    labels = [str(v) for v in out["id"]] if "id" in out.columns else None
+    check_region(lon, lat, labels)
+
+    idx = np.flatnonzero(located.to_numpy())
+    dist = np.full(len(out), np.nan)
+    nlon = np.full(len(out), np.nan)
+    nlat = np.full(len(out), np.nan)
+    chain = np.full(len(out), np.nan)
+    side = np.full(len(out), None, dtype=object)
+    if len(idx):
+        near = border.nearest(lon[idx], lat[idx])
+        dist[idx], nlon[idx], nlat[idx], chain[idx] = (
+            near.distance_km, near.lon, near.lat, near.chainage_km)
+        side[idx] = border.side(lon[idx], lat[idx])
+
+    out["distance_to_border_km"] = dist
+    out["side"] = pd.array(side, dtype=object)
+    country = out["country"].to_numpy(dtype=object) if "country" in out.columns else None
+    if country is not None:
+        conflict = np.array([bool(c and s and c != s) for c, s in zip(country, side, strict=True)])
+    else:
+        conflict = np.zeros(len(out), dtype=bool)
+    out["side_conflict"] = conflict
+    out["band_km"] = band_km(dist, bands_km)
+    precision = out["precision_km"].to_numpy(dtype=float) if "precision_km" in out.columns else 0.0
+    out["band_certainty"] = band_certainty(dist, np.broadcast_to(precision, dist.shape), bands_km)
+    out["nearest_lon"] = nlon
+    out["nearest_lat"] = nlat
+    out["chainage_km"] = chain
+    return out

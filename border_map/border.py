@@ -1,0 +1,155 @@
+"""The Durand Line: geometry, metric CRS, side polygons, distances and chainage.
+
+The line is the OpenStreetMap-derived de facto Afghanistan–Pakistan boundary
+shipped in ``geodata/durand_line.geojson`` (see geodata/SOURCES.md). Afghanistan
+does not recognise it, and its position is approximate at the scale of the source.
+
+Everything here is vectorised over NumPy arrays of longitudes and latitudes
+(longitude first, always) and set up once per :class:`DurandLine`:
+
+* distances: the nearest segment is found through an ``STRtree`` over the line's
+  segments in a metric CRS centred on the border; the distance is then measured
+  geodesically (pyproj ``Geod``) from the point to that nearest point, so the
+  projection's scale error does not enter the result;
+* side: prepared AF/PK polygons whose shared edge *is* the shipped line;
+* chainage: geodesic kilometres along the line from the Iran tripoint.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry import LineString, shape
+
+from . import data
+from .errors import GeodataError
+
+# Lambert azimuthal equal-area centred on the middle of the border. Used to find
+# the nearest point of the line; the reported distance is geodesic (see above).
+BORDER_CRS = "+proj=laea +lat_0=33.2 +lon_0=67.7 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+GEOD = Geod(ellps="WGS84")
+DEFAULT_BANDS_KM: tuple[float, ...] = (5.0, 10.0, 25.0, 50.0)
+SIDES = ("AF", "PK")
+
+
+@dataclass(frozen=True, slots=True)
+class Nearest:
+    """Per-point results of :meth:`DurandLine.nearest` (arrays of equal length)."""
+
+    distance_km: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    chainage_km: np.ndarray
+    segment: np.ndarray
+
+
+class DurandLine:
+    """The shipped line and everything derived from it, built once and reused."""
+
+    def __init__(self, line: LineString, countries: dict[str, shapely.Geometry], properties=None):
+        if line.geom_type != "LineString" or line.is_empty:
+            raise GeodataError("the Durand Line must be one non-empty LineString")
+        self.line = line
+        self.properties = dict(properties or {})
+        self.countries = dict(countries)
+        self._to_m = Transformer.from_crs("EPSG:4326", BORDER_CRS, always_xy=True)
+        self._to_ll = Transformer.from_crs(BORDER_CRS, "EPSG:4326", always_xy=True)
+        ll = np.asarray(line.coords)[:, :2]
+        x, y = self._to_m.transform(ll[:, 0], ll[:, 1])
+        self._xy = np.column_stack([x, y])
+        self.line_m = LineString(self._xy)
+        starts, ends = self._xy[:-1], self._xy[1:]
+        self._seg_start, self._seg_vec = starts, ends - starts
+        self._seg_len2 = np.einsum("ij,ij->i", self._seg_vec, self._seg_vec)
+        self._segments = shapely.linestrings(np.stack([starts, ends], axis=1))
+        self._tree = shapely.STRtree(self._segments)
+        # geodesic chainage at each vertex, km from the Iran tripoint (south-west end)
+        _, _, seg_geod_m = GEOD.inv(ll[:-1, 0], ll[:-1, 1], ll[1:, 0], ll[1:, 1])
+        self._chain_km = np.concatenate([[0.0], np.cumsum(seg_geod_m) / 1000.0])
+        for geom in self.countries.values():
+            shapely.prepare(geom)
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def from_files(cls, line_path: str | Path, countries_path: str | Path) -> DurandLine:
+        try:
+            line_doc = json.loads(Path(line_path).read_text(encoding="utf-8"))
+            feat = line_doc["features"][0]
+            line = shape(feat["geometry"])
+            cdoc = json.loads(Path(countries_path).read_text(encoding="utf-8"))
+            countries = {f["properties"]["iso_a2"]: shape(f["geometry"]) for f in cdoc["features"]}
+        except (OSError, ValueError, KeyError, IndexError, TypeError) as err:
+            raise GeodataError(f"cannot read the shipped border geodata: {err}") from err
+        return cls(line, countries, feat.get("properties"))
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> DurandLine:
+        """The shipped line (cached: built once per process)."""
+        return cls.from_files(data.geodata_path(data.DURAND_LINE), data.geodata_path(data.COUNTRIES))
+
+    # -- facts --------------------------------------------------------------------
+    @property
+    def length_km(self) -> float:
+        """Geodesic length of the line."""
+        return float(self._chain_km[-1])
+
+    @property
+    def source(self) -> str:
+        return self.properties.get("source", "OpenStreetMap contributors")
+
+    def project(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        """lon/lat (degrees) to the border's metric CRS (metres)."""
+        return self._to_m.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+
+    # -- analysis -----------------------------------------------------------------
+    def nearest(self, lon, lat) -> Nearest:
+        """Nearest point of the line for each point, with geodesic distance and chainage."""
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        x, y = self._to_m.transform(lon, lat)
+        pts = shapely.points(x, y)
+        pairs = self._tree.query_nearest(pts, all_matches=False)
+        seg = np.empty(len(lon), dtype=np.int64)
+        seg[pairs[0]] = pairs[1]
+        # foot of the perpendicular on the nearest segment, clamped to its ends
+        rel = np.column_stack([x, y]) - self._seg_start[seg]
+        vec = self._seg_vec[seg]
+        len2 = self._seg_len2[seg]
+        t = np.clip(np.einsum("ij,ij->i", rel, vec) / np.where(len2 > 0, len2, 1.0), 0.0, 1.0)
+        foot = self._seg_start[seg] + vec * t[:, None]
+        flon, flat = self._to_ll.transform(foot[:, 0], foot[:, 1])
+        _, _, dist_m = GEOD.inv(lon, lat, flon, flat)
+        chain = self._chain_km[seg] + t * (self._chain_km[seg + 1] - self._chain_km[seg])
+        return Nearest(np.abs(dist_m) / 1000.0, np.asarray(flon), np.asarray(flat), chain, seg)
+
+    def distance_km(self, lon, lat) -> np.ndarray:
+        """Geodesic distance from each point to the line, in km."""
+        return self.nearest(lon, lat).distance_km
+
+    def side(self, lon, lat) -> np.ndarray:
+        """'AF' or 'PK' for each point from the shipped polygons; None outside both."""
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        out = np.full(len(lon), None, dtype=object)
+        for iso in SIDES:
+            inside = shapely.contains_xy(self.countries[iso], lon, lat)
+            out[inside & (out == None)] = iso  # noqa: E711 - elementwise on an object array
+        return out
+
+
+def band_km(distance_km, bands_km=DEFAULT_BANDS_KM) -> np.ndarray:
+    """The smallest band (km) that contains each distance; NaN beyond the widest."""
+    bands = np.asarray(sorted(bands_km), dtype=float)
+    d = np.asarray(distance_km, dtype=float)
+    idx = np.searchsorted(bands, d, side="left")
+    out = np.full(d.shape, np.nan)
+    ok = idx < len(bands)
+    out[ok] = bands[idx[ok]]
+    return out

@@ -1,0 +1,63 @@
+"""Leaflet and its plugins, inlined from registry packages (no CDN).
+
+``xstatic-leaflet`` and ``xstatic-leaflet-markercluster`` ship the JavaScript and
+CSS as package data. Images referenced from the CSS are embedded as data URIs, so
+the map needs no file and no network besides the HTML itself. A trailing
+``//# sourceMappingURL`` comment is dropped: the browser would otherwise ask for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+from pathlib import Path
+
+_SOURCEMAP = re.compile(r"/[/*]# sourceMappingURL=\S+(?:\s*\*/)?")
+
+
+def _pkg_dir(module: str) -> Path:
+    import importlib
+
+    mod = importlib.import_module(module)
+    return Path(mod.BASE_DIR)
+
+
+def _css_with_data_uris(css: str, base: Path) -> str:
+    def repl(m):
+        ref = m.group(1).strip("'\"")
+        if ref.startswith(("data:", "#")):
+            return m.group(0)
+        path = base / ref
+        if not path.is_file():
+            return m.group(0)
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    return re.sub(r"url\(([^)]+)\)", repl, css)
+
+
+@functools.cache
+def leaflet() -> tuple[str, str]:
+    """(javascript, css) of Leaflet."""
+    base = _pkg_dir("xstatic.pkg.leaflet")
+    js = _SOURCEMAP.sub("", (base / "leaflet.js").read_text(encoding="utf-8"))
+    css = _css_with_data_uris((base / "leaflet.css").read_text(encoding="utf-8"), base)
+    return js, css
+
+
+@functools.cache
+def markercluster() -> tuple[str, str]:
+    """(javascript, css) of Leaflet.markercluster."""
+    base = _pkg_dir("xstatic.pkg.leaflet_markercluster")
+    js = _SOURCEMAP.sub("", (base / "leaflet.markercluster.js").read_text(encoding="utf-8"))
+    css = (base / "MarkerCluster.css").read_text(encoding="utf-8") + "\n" + (
+        base / "MarkerCluster.Default.css").read_text(encoding="utf-8")
+    return js, css
+
+
+def versions() -> dict[str, str]:
+    import xstatic.pkg.leaflet as lf
+    import xstatic.pkg.leaflet_markercluster as mc
+
+    return {"leaflet": lf.VERSION, "leaflet.markercluster": mc.VERSION}
