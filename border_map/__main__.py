@@ -1,0 +1,5 @@
+"""``python -m border_map``."""
+
+from .cli import main
+
+main()

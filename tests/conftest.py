@@ -1,0 +1,50 @@
+"""Shared fixtures. No test touches the network: sockets are refused outright."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED_ARTICLE = ROOT.parent / "shared" / "seed" / "article.txt"
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch, request):
+    """Any attempt to open an internet connection fails the test (loopback is allowed)."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address, *args, **kwargs):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not str(
+                host).startswith("/"):
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def border():
+    from border_map.border import DurandLine
+
+    return DurandLine.default()
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    from border_map.gazetteer import Gazetteer
+
+    return Gazetteer.default()
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory):
+    """The bundled seed example built once into a temporary folder."""
+    from border_map.pipeline import build
+
+    out = tmp_path_factory.mktemp("seed_build")
+    return build(None, out)

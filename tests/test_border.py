@@ -1,0 +1,186 @@
+"""The Durand Line itself: facts that must hold on the real shipped line, and properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from pyproj import Geod
+
+from border_map.border import DEFAULT_BANDS_KM, band_km
+
+GEOD = Geod(ellps="WGS84")
+
+# GeoNames coordinates (lon, lat) of towns, from the shipped gazetteer's source.
+TOWNS = {
+    "Landi Kotal": (71.14108, 34.09880, "PK"),
+    "Parachinar": (70.10012, 33.89968, "PK"),
+    "Chitral": (71.78636, 35.85180, "PK"),
+    "Peshawar": (71.57849, 34.00800, "PK"),
+    "Quetta": (67.00114, 30.18414, "PK"),
+    "Miran Shah": (70.07117, 33.00059, "PK"),
+    "Jalalabad": (70.45153, 34.42647, "AF"),
+    "Asadabad": (71.14697, 34.87311, "AF"),
+    "Khost": (69.91961, 33.33951, "AF"),
+    "Spin Boldak": (66.40001, 31.00575, "AF"),
+}
+
+
+def test_line_is_one_linestring_from_iran_to_china(border):
+    line = border.line
+    assert line.geom_type == "LineString"
+    (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
+    assert abs(x0 - 60.8729) < 0.01 and abs(y0 - 29.8586) < 0.01  # Iran tripoint
+    assert abs(x1 - 74.5646) < 0.01 and abs(y1 - 37.0309) < 0.01  # China tripoint
+    assert line.is_simple
+
+
+def test_line_length_is_geodesic_and_plausible(border):
+    length = GEOD.geometry_length(border.line) / 1000
+    assert 2500 <= length <= 2900
+    assert border.length_km == pytest.approx(length, rel=1e-6)
+
+
+@pytest.mark.parametrize("name", list(TOWNS))
+def test_towns_on_the_right_side(border, name):
+    lon, lat, side = TOWNS[name]
+    assert border.side([lon], [lat])[0] == side
+
+
+@pytest.mark.parametrize("name, lo, hi", [("Jalalabad", 40, 65), ("Peshawar", 35, 55)])
+def test_known_distances(border, name, lo, hi):
+    lon, lat, _ = TOWNS[name]
+    assert lo <= border.distance_km([lon], [lat])[0] <= hi
+
+
+def test_crossings_are_near_the_line(border, gazetteer):
+    for name in ("Torkham", "Chaman", "Ghulam Khan"):
+        place = gazetteer.resolve(name, kind="crossing").place
+        assert border.distance_km([place.lon], [place.lat])[0] < 5, name
+
+
+def _reference_distance_km(border, lon, lat):
+    """Brute-force geodesic distance: densify the nearby segments to ~10 m, take the minimum."""
+    x, y = border.project([lon], [lat])
+    d_proj = shapely.distance(border._segments, shapely.points(x[0], y[0]))
+    near = np.flatnonzero(d_proj <= d_proj.min() + 2000)
+    ll = np.asarray(border.line.coords)
+    best = np.inf
+    for i in near:
+        (a_lon, a_lat), (b_lon, b_lat) = ll[i], ll[i + 1]
+        _, _, seg_m = GEOD.inv(a_lon, a_lat, b_lon, b_lat)
+        n = max(2, int(seg_m / 10) + 2)
+        pts = GEOD.npts(a_lon, a_lat, b_lon, b_lat, n, initial_idx=0, terminus_idx=0)
+        arr = np.asarray(pts)
+        _, _, d = GEOD.inv(np.full(len(arr), lon), np.full(len(arr), lat), arr[:, 0], arr[:, 1])
+        best = min(best, d.min())
+    return best / 1000
+
+
+def test_distance_matches_true_geodesic_within_100_km(border):
+    """Documented accuracy: error against a brute-force geodesic reference."""
+    rng = np.random.default_rng(7)
+    ll = np.asarray(border.line.coords)
+    idx = rng.integers(0, len(ll) - 1, 60)
+    az = rng.uniform(0, 360, 60)
+    dist = rng.uniform(0, 100_000, 60)
+    lon, lat, _ = GEOD.fwd(ll[idx, 0], ll[idx, 1], az, dist)
+    ours = border.distance_km(lon, lat)
+    ref = np.array([_reference_distance_km(border, a, b) for a, b in zip(lon, lat, strict=True)])
+    err = np.abs(ours - ref)
+    assert err.max() < 0.2, err.max()
+    # in practice the error is metres: keep it so
+    assert err.max() < 0.02, err.max()
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.floats(60.0, 75.0), st.floats(28.0, 38.0))
+@example(71.0766, 34.0928)
+def test_distance_is_never_negative(border, lon, lat):
+    d = border.distance_km([lon], [lat])[0]
+    assert d >= 0 and np.isfinite(d)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(0, 16_000), st.floats(0.0, 1.0))
+def test_points_on_the_line_have_zero_distance(border, seg, t):
+    seg = min(seg, len(border.line.coords) - 2)
+    a = np.asarray(border.line.coords[seg])
+    b = np.asarray(border.line.coords[seg + 1])
+    p = a + t * (b - a)
+    assert border.distance_km([p[0]], [p[1]])[0] < 0.002
+
+
+def _normal_offsets(border, seg, offsets_m):
+    """Points offset from the middle of segment ``seg`` along its left normal (metres)."""
+    xy = border._xy
+    a, b = xy[seg], xy[seg + 1]
+    mid = (a + b) / 2
+    v = (b - a) / np.hypot(*(b - a))
+    normal = np.array([-v[1], v[0]])  # left of the SW->NE direction
+    pts = mid + np.outer(offsets_m, normal)
+    lon, lat = border._to_ll.transform(pts[:, 0], pts[:, 1])
+    return np.asarray(lon), np.asarray(lat)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.integers(0, 16_800))
+def test_moving_away_along_the_normal_increases_distance(border, seg):
+    seg = min(seg, len(border._xy) - 2)
+    seg_len = np.hypot(*(border._xy[seg + 1] - border._xy[seg]))
+    if seg_len < 200:
+        return  # too short for a clean normal; covered by neighbouring segments
+    offsets = np.array([5.0, 20.0, 60.0])
+    for sign in (1, -1):
+        lon, lat = _normal_offsets(border, seg, sign * offsets)
+        d = border.distance_km(lon, lat) * 1000
+        assert np.all(d <= offsets + 1.0)
+        assert np.all(np.diff(d) >= -1.0), (seg, d)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.integers(0, 16_800))
+def test_side_flips_across_the_line(border, seg):
+    """Afghanistan lies left of the line (walking SW->NE), Pakistan right."""
+    seg = min(seg, len(border._xy) - 2)
+    seg_len = np.hypot(*(border._xy[seg + 1] - border._xy[seg]))
+    if seg_len < 200:
+        return
+    lon, lat = _normal_offsets(border, seg, np.array([25.0, -25.0]))
+    sides = border.side(lon, lat)
+    if None in sides:
+        return  # a water gap or the outer coast: no country there
+    assert list(sides) == ["AF", "PK"]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.floats(0, 200, allow_nan=False))
+def test_bands_are_nested(distance):
+    b = band_km([distance])[0]
+    bands = sorted(DEFAULT_BANDS_KM)
+    if distance > bands[-1]:
+        assert np.isnan(b)
+    else:
+        assert b >= distance
+        assert all(x < distance for x in bands if x < b)
+
+
+def test_side_agrees_with_line_far_from_tripoints(border):
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(62, 74, 2000)
+    lat = rng.uniform(29, 37, 2000)
+    side = border.side(lon, lat)
+    x, y = border.project(lon, lat)
+    pts = shapely.points(x, y)
+    # a point and its neighbour 1 km east are on the same side unless the segment crosses the line
+    x2, y2 = x + 1000, y
+    seg = shapely.linestrings(np.stack([np.column_stack([x, y]), np.column_stack([x2, y2])], axis=1))
+    crosses = shapely.intersects(seg, border.line_m)
+    lon2, lat2 = border._to_ll.transform(x2, y2)
+    side2 = border.side(lon2, lat2)
+    ok = (side != None) & (side2 != None) & ~crosses  # noqa: E711
+    assert np.all(side[ok] == side2[ok])
+    del pts
