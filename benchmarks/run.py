@@ -1,0 +1,114 @@
+"""border-map benchmarks: speed and memory, each against its baseline in the same run.
+
+    make bench                     # or: python benchmarks/run.py [--max-n 1000000]
+
+Border analysis: N synthetic incidents spread over the region (most within 100 km
+of the line), on the full shipped line, against the baseline a user would write:
+``gdf.to_crs(metric).distance(line)`` plus a ``within`` test per country. Prints a
+table and writes outputs/bench.json. Timings are best of 3 (1 at the largest N).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+from pyproj import Geod
+
+from border_map.analysis import analyse
+from border_map.border import BORDER_CRS, DurandLine, band_km
+
+ROOT = Path(__file__).resolve().parents[1]
+GEOD = Geod(ellps="WGS84")
+
+
+def synthetic(border: DurandLine, n: int, seed: int = 1):
+    """Points within 0-150 km of random places on the line (lon, lat arrays)."""
+    rng = np.random.default_rng(seed)
+    ll = np.asarray(border.line.coords)
+    i = rng.integers(0, len(ll), n)
+    lon, lat, _ = GEOD.fwd(ll[i, 0], ll[i, 1], rng.uniform(0, 360, n), rng.uniform(0, 150_000, n))
+    return np.asarray(lon), np.asarray(lat)
+
+
+def best_of(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_analysis(border: DurandLine, sizes):
+    rows = []
+    line_m = gpd.GeoSeries([border.line], crs=4326).to_crs(BORDER_CRS).iloc[0]
+    countries = gpd.GeoSeries(list(border.countries.values()), crs=4326)
+    for n in sizes:
+        lon, lat = synthetic(border, n)
+        gdf = gpd.GeoDataFrame({"id": np.arange(n).astype(str)},
+                               geometry=gpd.points_from_xy(lon, lat), crs=4326)
+        repeat = 3 if n <= 100_000 else 1
+
+        def side_band():
+            d = border.nearest(lon, lat).distance_km
+            band_km(d)
+            border.side(lon, lat)
+
+        def side_only():
+            border.side(lon, lat)
+
+        def full():
+            analyse(gdf, border)
+
+        def naive():
+            d = gdf.to_crs(BORDER_CRS).distance(line_m) / 1000
+            band_km(d.to_numpy())
+            for geom in countries:
+                gdf.within(geom)
+
+        t_side = best_of(side_only, repeat)
+        t_core = best_of(side_band, repeat)
+        t_full = best_of(full, repeat)
+        t_naive = best_of(naive, 1) if n <= 100_000 else None
+        rows.append({
+            "n": n, "side_per_s": n / t_side, "distance_side_band_per_s": n / t_core,
+            "full_analyse_per_s": n / t_full,
+            "naive_per_s": (n / t_naive) if t_naive else None,
+            "speedup_vs_naive": (t_naive / t_core) if t_naive else None,
+            "peak_rss_mb": peak_rss_mb(),
+        })
+        r = rows[-1]
+        print(f"{n:>9,} | side {r['side_per_s']:>12,.0f}/s | dist+side+band "
+              f"{r['distance_side_band_per_s']:>10,.0f}/s | analyse() {r['full_analyse_per_s']:>10,.0f}/s"
+              f" | naive {r['naive_per_s'] or float('nan'):>8,.0f}/s | x{r['speedup_vs_naive'] or float('nan'):.1f}"
+              f" | peak RSS {r['peak_rss_mb']:,.0f} MB", flush=True)
+    return rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--max-n", type=int, default=1_000_000)
+    args = ap.parse_args(argv)
+    border = DurandLine.default()
+    sizes = [n for n in (1_000, 10_000, 100_000, 1_000_000) if n <= args.max_n]
+    print(f"border analysis on the shipped line ({len(border.line.coords):,} vertices)")
+    results = {"analysis": bench_analysis(border, sizes)}
+    out = ROOT / "outputs" / "bench.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

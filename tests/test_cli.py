@@ -1,0 +1,185 @@
+"""Every command and flag branch through click's CliRunner: exit codes and parsed output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from border_map.cli import cli
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def test_help_lists_commands(runner):
+    for flag in ("-h", "--help"):
+        res = runner.invoke(cli, [flag])
+        assert res.exit_code == 0
+        assert "build" in res.output and "geocode" in res.output
+
+
+def test_version(runner):
+    res = runner.invoke(cli, ["--version"])
+    assert res.exit_code == 0 and "border-map" in res.output
+
+
+def test_build_default_example(runner, tmp_path):
+    res = runner.invoke(cli, ["build", "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["incidents"] >= 10 and summary["skipped"] == 0
+    assert summary["located"] == summary["incidents"]
+    doc = json.loads((tmp_path / "incidents.geojson").read_text(encoding="utf-8"))
+    assert len(doc["features"]) == summary["incidents"]
+    assert (tmp_path / "map.html").stat().st_size > 100_000
+
+
+def test_build_with_input_bands_title_and_indent(runner, tmp_path):
+    from border_map.data import example_path
+
+    res = runner.invoke(cli, ["build", str(example_path()), "-o", str(tmp_path), "--bands", "60,10",
+                              "--title", "Seed <story>", "--indent", "2"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("{\n  ")
+    doc = json.loads((tmp_path / "incidents.geojson").read_text(encoding="utf-8"))
+    assert {f["properties"]["band_km"] for f in doc["features"]} <= {10.0, 60.0, None}
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "Seed &lt;story&gt;" in html and "Seed <story>" not in html
+
+
+@pytest.mark.parametrize("bands", ["a,b", "0,5", "-5", "5,5", ","])
+def test_build_rejects_bad_bands(runner, tmp_path, bands):
+    res = runner.invoke(cli, ["build", "-o", str(tmp_path), "--bands", bands])
+    assert res.exit_code == 2
+    assert "--bands" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_build_cdn_flag(runner, tmp_path):
+    res = runner.invoke(cli, ["build", "-o", str(tmp_path), "--cdn"])
+    assert res.exit_code == 0
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert "https://cdn.jsdelivr.net/npm/leaflet@" in html
+
+
+def test_build_missing_input_is_usage_error(runner, tmp_path):
+    res = runner.invoke(cli, ["build", str(tmp_path / "nope.yaml")])
+    assert res.exit_code == 2 and "does not exist" in res.output
+
+
+def test_build_bad_file_one_line_no_traceback_and_keeps_old_output(runner, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("incidents:\n  - id: x\n    date: 2026-02-30\n    event_type: airstrike\n"
+                   "    place: Nangarhar\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "map.html").write_text("previous good map", encoding="utf-8")
+    res = runner.invoke(cli, ["build", str(bad), "-o", str(out)])
+    assert res.exit_code == 1
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "bad.yaml:" in lines[0] and "date" in lines[0]
+    assert "Traceback" not in res.output
+    assert (out / "map.html").read_text(encoding="utf-8") == "previous good map"
+
+
+UNKNOWN_PLACE = """incidents:
+  - id: good
+    date: 2026-02-26
+    event_type: armed_clash
+    place: {name: Torkham, kind: crossing}
+  - id: lost
+    date: 2026-02-26
+    event_type: armed_clash
+    place: Qqqxyzzabad
+"""
+
+
+def test_build_skips_unknown_place_and_says_so(runner, tmp_path):
+    src = tmp_path / "mixed.yaml"
+    src.write_text(UNKNOWN_PLACE, encoding="utf-8")
+    res = runner.invoke(cli, ["build", str(src), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary == {**summary, "incidents": 2, "located": 1, "skipped": 1}
+    assert "mixed.yaml:6" in res.stderr and "Qqqxyzzabad" in res.stderr
+    doc = json.loads((tmp_path / "o" / "incidents.geojson").read_text(encoding="utf-8"))
+    lost = [f for f in doc["features"] if f["id"] == "lost"][0]
+    assert lost["geometry"] is None and "Qqqxyzzabad" in lost["properties"]["location_error"]
+
+
+def test_build_strict_stops_on_unknown_place(runner, tmp_path):
+    src = tmp_path / "mixed.yaml"
+    src.write_text(UNKNOWN_PLACE, encoding="utf-8")
+    res = runner.invoke(cli, ["build", str(src), "-o", str(tmp_path / "o"), "--strict"])
+    assert res.exit_code == 1
+    assert "mixed.yaml:6" in res.stderr and "place" in res.stderr
+    assert not (tmp_path / "o" / "map.html").exists()
+
+
+def test_build_quiet_drops_the_summary_line(runner, tmp_path):
+    src = tmp_path / "mixed.yaml"
+    src.write_text(UNKNOWN_PLACE, encoding="utf-8")
+    res = runner.invoke(cli, ["-q", "build", str(src), "-o", str(tmp_path / "o")])
+    assert res.exit_code == 0
+    assert "could not be placed" not in res.stderr and "skipped" in res.stderr
+
+
+def test_geocode_prints_feature_collection(runner):
+    res = runner.invoke(cli, ["geocode", "Torkham", "Paktiya", "Kurram, Pakistan"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 3
+    props = [f["properties"] for f in doc["features"]]
+    for p in props:
+        for key in ("query", "name", "kind", "country", "admin1", "precision_km",
+                    "distance_to_border_km", "side"):
+            assert key in p
+    assert props[0]["kind"] == "crossing" and props[0]["distance_to_border_km"] < 5
+    assert props[1]["name"] == "Paktia" and props[1]["country"] == "AF" and props[1]["side"] == "AF"
+    assert props[2]["country"] == "PK"
+
+
+def test_geocode_country_and_kind_options(runner):
+    res = runner.invoke(cli, ["geocode", "Khyber", "--country", "PK", "--kind", "district",
+                              "--indent", "1"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["features"][0]["properties"]["kind"] == "district"
+
+
+def test_geocode_stdin(runner):
+    res = runner.invoke(cli, ["geocode"], input="Chitral\n\nBajaur\n")
+    assert res.exit_code == 0, res.output
+    assert [f["properties"]["query"] for f in json.loads(res.stdout)["features"]] == [
+        "Chitral", "Bajaur"]
+
+
+def test_geocode_no_names_is_usage_error(runner):
+    res = runner.invoke(cli, ["geocode"], input="")
+    assert res.exit_code == 2
+
+
+def test_geocode_unknown_lists_candidates(runner):
+    res = runner.invoke(cli, ["geocode", "Nangarharr Provinceq"])
+    assert res.exit_code == 1
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "did you mean" in lines[0] and "Nangarhar" in lines[0]
+
+
+def test_geocode_ambiguous_lists_candidates(runner):
+    res = runner.invoke(cli, ["geocode", "Khyber"])
+    assert res.exit_code == 1
+    assert "ambiguous" in res.stderr and "Traceback" not in res.output
+
+
+def test_python_dash_m_works(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "border_map", "geocode", "Torkham"],
+                         capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["features"][0]["properties"]["name"]

@@ -1,0 +1,108 @@
+"""The whole path on the seed story: incidents -> places -> analysis -> outputs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from border_map.errors import DataError
+from border_map.incidents import load_incidents
+from border_map.pipeline import INCIDENT_PROPERTIES, analyse_incidents, build, load_all
+
+from .conftest import SHARED_ARTICLE
+
+SEED_PLACES = {  # place as reported -> (gazetteer country, side of the line)
+    "Nangarhar": ("AF", "AF"), "Paktia": ("AF", "AF"), "Chitral": ("PK", "PK"),
+    "Khyber": ("PK", "PK"), "Mohmand": ("PK", "PK"), "Kurram": ("PK", "PK"),
+    "Bajaur": ("PK", "PK"),
+}
+
+
+def test_every_seed_incident_is_located_and_analysed(seed_build):
+    gdf = seed_build.incidents
+    assert seed_build.problems == []
+    assert len(gdf) >= 10
+    assert gdf.geometry.notna().all()
+    for _, row in gdf.iterrows():
+        if row["place"] in SEED_PLACES:
+            country, side = SEED_PLACES[row["place"]]
+            assert row["country"] == country, row["id"]
+            assert row["side"] == side, row["id"]
+            assert not row["side_conflict"], row["id"]
+    khyber = gdf[gdf["place"] == "Khyber"].iloc[0]
+    assert khyber["place_kind"] == "district"  # the district, not the province nor the pass
+
+
+def test_seed_geojson_has_every_property(seed_build):
+    doc = json.loads(seed_build.outputs["geojson"].read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc
+    ids = [f["id"] for f in doc["features"]]
+    assert len(ids) == len(set(ids))
+    for feat in doc["features"]:
+        assert list(feat["properties"]) == list(INCIDENT_PROPERTIES)
+        lon, lat = feat["geometry"]["coordinates"]
+        assert 60 < lon < 78 and 23 < lat < 38  # lon first
+        for claim in feat["properties"]["claims"]:
+            assert claim["side"] in ("AF", "PK", "third_party")
+
+
+def test_contradicting_claims_are_kept_apart(seed_build):
+    gdf = seed_build.incidents
+    conflicting = gdf[gdf["conflicting_claims"]]
+    assert len(conflicting) >= 1
+    row = conflicting.iloc[0]
+    sides = {c["side"] for c in row["claims"]}
+    assert {"AF", "PK"} <= sides  # both sides' claims are there, separately
+    assert row["claim_count"] == len(row["claims"])
+
+
+def test_the_airstrike_figure_is_never_merged(seed_build):
+    gdf = seed_build.incidents
+    strikes = gdf[gdf["event_type"] == "airstrike"]
+    assert set(strikes["place"]) >= {"Nangarhar", "Paktia"}
+    for claims in strikes["claims"]:
+        figures = [f for c in claims for f in c["figures"] if f["kind"] == "killed"]
+        assert any(f["low"] == 70 and f["high"] is None for f in figures)
+
+
+def test_seed_quotes_come_from_the_story_when_available():
+    if not SHARED_ARTICLE.is_file():
+        pytest.skip("../shared/seed/article.txt is not beside this clone")
+    article = SHARED_ARTICLE.read_text(encoding="utf-8")
+    from border_map.data import example_path
+
+    for inc in load_incidents(example_path()):
+        for claim in inc.claims:
+            if claim.source and claim.source.quote:
+                assert claim.source.quote in article, claim.source.quote
+
+
+def test_duplicate_ids_across_files_are_rejected(tmp_path):
+    from border_map.data import example_path
+
+    with pytest.raises(DataError, match="duplicate incident id"):
+        load_all([example_path(), example_path()])
+
+
+def test_analyse_incidents_from_a_notebook():
+    from border_map.data import example_path
+
+    gdf, problems = analyse_incidents(load_incidents(example_path()))
+    assert problems == [] and gdf.crs.to_epsg() == 4326
+    assert {"distance_to_border_km", "side", "band_km"} <= set(gdf.columns)
+
+
+def test_build_never_leaves_half_written_outputs(tmp_path, monkeypatch):
+    out = tmp_path / "o"
+    first = build(None, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def boom(*a, **k):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr("border_map.render.html.render_html", boom)
+    with pytest.raises(RuntimeError):
+        build(None, out)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before and first.outputs["map"].is_file()
