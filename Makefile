@@ -56,6 +56,7 @@ lint: $(VENV)/.stamp-test
 geodata: $(VENV)/.stamp-test
 	$(BIN)/python geodata/build/build_border.py
 	$(BIN)/python geodata/build/build_gazetteer.py
+	$(BIN)/python geodata/build/build_sectors.py
 
 docs: $(VENV)/.stamp-test system-deps
 	BORDER_MAP_UPDATE_DOCS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py

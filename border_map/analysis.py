@@ -22,7 +22,7 @@ REGION_BOUNDS = (59.0, 23.0, 79.0, 39.0)
 
 ANALYSIS_COLUMNS = (
     "distance_to_border_km", "side", "side_conflict", "band_km", "band_certainty",
-    "nearest_lon", "nearest_lat", "chainage_km",
+    "sector", "nearest_lon", "nearest_lat", "chainage_km",
 )
 
 
@@ -110,7 +110,7 @@ def analyse(
         side[idx] = border.side(lon[idx], lat[idx])
 
     out["distance_to_border_km"] = dist
-    out["side"] = pd.array(side, dtype=object)
+    out["side"] = pd.Series(side, index=out.index, dtype=object)
     country = out["country"].to_numpy(dtype=object) if "country" in out.columns else None
     if country is not None:
         conflict = np.array([bool(c and s and c != s) for c, s in zip(country, side, strict=True)])
@@ -120,6 +120,7 @@ def analyse(
     out["band_km"] = band_km(dist, bands_km)
     precision = out["precision_km"].to_numpy(dtype=float) if "precision_km" in out.columns else 0.0
     out["band_certainty"] = band_certainty(dist, np.broadcast_to(precision, dist.shape), bands_km)
+    out["sector"] = pd.Series(border.sector_at(chain), index=out.index, dtype=object)
     out["nearest_lon"] = nlon
     out["nearest_lat"] = nlat
     out["chainage_km"] = chain

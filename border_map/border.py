@@ -61,7 +61,8 @@ class Nearest:
 class DurandLine:
     """The shipped line and everything derived from it, built once and reused."""
 
-    def __init__(self, line: LineString, countries: dict[str, shapely.Geometry], properties=None):
+    def __init__(self, line: LineString, countries: dict[str, shapely.Geometry], properties=None,
+                 sectors: list[dict] | None = None):
         if line.geom_type != "LineString" or line.is_empty:
             raise GeodataError("the Durand Line must be one non-empty LineString")
         self.line = line
@@ -83,25 +84,35 @@ class DurandLine:
         self._chain_km = np.concatenate([[0.0], np.cumsum(seg_geod_m) / 1000.0])
         for geom in self.countries.values():
             shapely.prepare(geom)
+        # sectors: [{"id", "name", "chainage_start_km", "chainage_end_km", ...}], by chainage
+        self.sectors = sorted(sectors or [], key=lambda s: s["chainage_start_km"])
+        self._sector_starts = np.array([s["chainage_start_km"] for s in self.sectors])
+        self._sector_names = np.array([s["name"] for s in self.sectors] + [None], dtype=object)
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def from_files(cls, line_path: str | Path, countries_path: str | Path) -> DurandLine:
+    def from_files(cls, line_path: str | Path, countries_path: str | Path,
+                   sectors_path: str | Path | None = None) -> DurandLine:
         try:
             line_doc = json.loads(Path(line_path).read_text(encoding="utf-8"))
             feat = line_doc["features"][0]
             line = shape(feat["geometry"])
             cdoc = json.loads(Path(countries_path).read_text(encoding="utf-8"))
             countries = {f["properties"]["iso_a2"]: shape(f["geometry"]) for f in cdoc["features"]}
+            sectors = None
+            if sectors_path is not None:
+                sdoc = json.loads(Path(sectors_path).read_text(encoding="utf-8"))
+                sectors = [f["properties"] for f in sdoc["features"]]
         except (OSError, ValueError, KeyError, IndexError, TypeError) as err:
             raise GeodataError(f"cannot read the shipped border geodata: {err}") from err
-        return cls(line, countries, feat.get("properties"))
+        return cls(line, countries, feat.get("properties"), sectors)
 
     @classmethod
     @functools.cache
     def default(cls) -> DurandLine:
         """The shipped line (cached: built once per process)."""
-        return cls.from_files(data.geodata_path(data.DURAND_LINE), data.geodata_path(data.COUNTRIES))
+        return cls.from_files(data.geodata_path(data.DURAND_LINE), data.geodata_path(data.COUNTRIES),
+                              data.geodata_path(data.SECTORS))
 
     # -- facts --------------------------------------------------------------------
     @property
@@ -152,6 +163,15 @@ class DurandLine:
     def distance_km(self, lon, lat) -> np.ndarray:
         """Geodesic distance from each point to the line, in km."""
         return self.nearest(lon, lat).distance_km
+
+    def sector_at(self, chainage_km) -> np.ndarray:
+        """Name of the sector at each chainage (km from the Iran tripoint); None for NaN."""
+        c = np.atleast_1d(np.asarray(chainage_km, dtype=float))
+        if not len(self.sectors):
+            return np.full(len(c), None, dtype=object)
+        idx = np.searchsorted(self._sector_starts, c, side="right") - 1
+        idx = np.where(np.isnan(c), len(self.sectors), np.clip(idx, 0, len(self.sectors) - 1))
+        return self._sector_names[idx]
 
     def side(self, lon, lat) -> np.ndarray:
         """'AF' or 'PK' for each point from the shipped polygons; None outside both."""

@@ -19,6 +19,8 @@ _CANDIDATES = (_PACKAGE / "_data", _PACKAGE.parent)
 DURAND_LINE = "durand_line.geojson"
 COUNTRIES = "countries.geojson"
 GAZETTEER = "gazetteer.csv"
+SECTORS = "sectors.geojson"
+AF_PROVINCES = "af_provinces.geojson"
 SEED_EXAMPLE = "seed_incidents.yaml"
 
 

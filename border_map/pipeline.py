@@ -32,7 +32,7 @@ INCIDENT_PROPERTIES = (
     "event_label", "acled_event_type", "acled_sub_event_type", "actors", "place", "place_id",
     "place_name", "place_kind", "place_admin1", "match", "match_score", "country",
     "location_source", "location_error", "precision_km", "distance_to_border_km", "side",
-    "side_conflict", "band_km", "band_certainty", "nearest_lon", "nearest_lat", "chainage_km",
+    "side_conflict", "band_km", "band_certainty", "sector", "nearest_lon", "nearest_lat", "chainage_km",
     "description", "claim_count", "conflicting_claims", "claims", "claim_spread",
 )
 
