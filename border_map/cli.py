@@ -111,7 +111,7 @@ def geocode(names, country, kind, indent):
     from .geocode import geocode_features
 
     if not names:
-        names = tuple(line.strip() for line in click.get_text_stream("stdin") if line.strip())
+        names = tuple(line.strip() for line in sys.stdin if line.strip())
     if not names:
         raise click.UsageError("give at least one NAME (or names on stdin)")
     try:
@@ -122,8 +122,18 @@ def geocode(names, country, kind, indent):
 
 
 def main(argv=None):
-    """Console-script entry point."""
-    return cli.main(args=argv, prog_name="border-map")
+    """Console-script entry point.
+
+    An unexpected failure (a bug, not bad input) is one line too; ``-v`` shows the traceback.
+    """
+    try:
+        return cli.main(args=argv, prog_name="border-map", standalone_mode=True)
+    except Exception as err:  # noqa: BLE001 - last resort: never a bare traceback for users
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            raise
+        click.echo(f"border-map: internal error: {type(err).__name__}: {err} "
+                   "(run with -vv for the traceback; please report it)", err=True)
+        sys.exit(70)
 
 
 if __name__ == "__main__":  # pragma: no cover

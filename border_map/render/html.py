@@ -458,19 +458,16 @@ def build_map(
         m.default_js = []
         m.default_css = []
         js, css = assets.leaflet()
-        m.get_root().header.add_child(InlineAssets(js, css), name="leaflet_inline")
-    m.get_root().header.add_child(PageStyle(), name="border_map_style")
-    m.get_root().title = title  # ignored by older folium; harmless
+        InlineAssets(js, css).add_to(m)
+    PageStyle().add_to(m)
+    m.get_root().title = html.escape(title)  # branca puts it into <title> unescaped
 
     # Base layers: the shipped polygons (offline) or OSM tiles (online, opt-in).
-    offline = folium.TileLayer(tiles=None, name="Offline basemap (shipped polygons)", overlay=False,
-                               control=False)
     blank = folium.FeatureGroup(name="Offline basemap", overlay=False, control=False)
     blank.add_to(m)
     osm = folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=False,
                            control=False, show=False,
                            attr='© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
-    del offline
     countries = folium.GeoJson(
         _countries_display(border), name="Countries",
         style_function=lambda f: {"fillColor": "#efe9dc" if f["properties"]["iso_a2"] == "AF" else "#e4ecf2",
@@ -505,7 +502,6 @@ def build_map(
     icons = {}
     for rec in located.drop(columns=located.geometry.name).to_dict(orient="records"):
         rec = {k: to_json_value(v) for k, v in rec.items()}
-        geom = None
         et = event_types.get(rec.get("event_type"))
         symbol = et.symbol if et else "dot"
         side = rec.get("side")
@@ -516,13 +512,11 @@ def build_map(
                         "event_type": rec.get("event_type"), "side_key": side or "none",
                         "colour": colour, "precision_km": rec.get("precision_km") or 0,
                         "date": rec.get("date"), "title": f"{rec.get('event_label') or rec.get('event_type')}"
-                        f" — {rec.get('place')} ({rec.get('date')})", "_rec": rec, "_geom": geom})
+                        f" — {rec.get('place')} ({rec.get('date')})", "_rec": rec})
     for r, geom in zip(records, located.geometry, strict=True):
         # the one place where (lon, lat) becomes Leaflet's (lat, lon): in the JS, from these keys
         r["lon"], r["lat"] = round(geom.x, 6), round(geom.y, 6)
     full = [r.pop("_rec") for r in records]
-    for r in records:
-        r.pop("_geom")
     types_used = sorted({r["event_type"] for r in records}, key=lambda k: list(event_types).index(k)
                         if k in event_types else 999)
     types = [[k, f"Events: {event_types[k].label if k in event_types else k}"] for k in types_used]
