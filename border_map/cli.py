@@ -83,6 +83,7 @@ def build(ctx, inputs, out_dir, bands, strict, cdn, title, indent):
     summary = {
         "incidents": len(gdf),
         "located": located,
+        "unlocated": len(gdf) - located - len(result.problems),
         "skipped": len(result.problems),
         "outputs": {k: str(v) for k, v in result.outputs.items()},
     }

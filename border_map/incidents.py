@@ -427,7 +427,9 @@ class PlaceRef:
 class Incident:
     """One event: where, when, what, who, and every party's claims about it.
 
-    ``place`` is ``None`` only when the file gives a ``location`` and no place.
+    ``place`` is ``None`` only when the file gives a ``location`` and no place, or
+    says why the incident cannot be placed (``unlocated``, e.g. "the report names no
+    place"): such an incident is kept, mapped nowhere, and counted as unlocated.
     ``source_file``/``source_line`` record where it was read; they take no part in ``==``.
     """
 
@@ -439,6 +441,7 @@ class Incident:
     location: Location | None = None
     description: str | None = None
     claims: tuple[Claim, ...] = ()
+    unlocated: str | None = None
     source_file: str | None = field(default=None, compare=False)
     source_line: int | None = field(default=None, compare=False)
 
@@ -454,8 +457,9 @@ class Incident:
                 f"valid: {', '.join(EVENT_TYPES)}",
                 field="event_type",
             )
-        if self.place is None and self.location is None:
-            raise DataError("an incident needs a place or a location", field="place")
+        if self.place is None and self.location is None and not self.unlocated:
+            raise DataError("an incident needs a place, a location or an 'unlocated' reason",
+                            field="place")
 
     @property
     def event(self) -> EventType:
@@ -473,6 +477,7 @@ class Incident:
             "location": self.location.to_dict() if self.location else None,
             "description": self.description,
             "claims": [c.to_dict() for c in self.claims],
+            **({"unlocated": self.unlocated} if self.unlocated else {}),
         }
 
 
@@ -885,6 +890,7 @@ _INCIDENT_KEYS = (
     "location",
     "description",
     "claims",
+    "unlocated",
 )
 _DATE_KEYS = ("start", "end", "precision", "text")
 _PLACE_KEYS = ("name", "country", "kind", "admin", "id")
@@ -1100,8 +1106,10 @@ class _Reader:
         )
         place = self.place(fields.get("place"), "place")
         location = self.location(fields.get("location"), "location")
-        if place is None and location is None:
-            self.fail(node.line, "place", "missing: an incident needs a place or a location")
+        unlocated = self.text(fields.get("unlocated"), "unlocated")
+        if place is None and location is None and not unlocated:
+            self.fail(node.line, "place",
+                      "missing: an incident needs a place, a location or an 'unlocated' reason")
         claims = tuple(
             self.claim(c, f"claims[{i}]")
             for i, c in enumerate(self.list_of(fields.get("claims"), "claims"))
@@ -1118,6 +1126,7 @@ class _Reader:
             location=location,
             description=self.text(fields.get("description"), "description"),
             claims=claims,
+            unlocated=unlocated,
             source_file=self.name,
             source_line=node.line,
         )

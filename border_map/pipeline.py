@@ -96,8 +96,13 @@ def incidents_frame(incidents: Sequence[Incident], gazetteer: Gazetteer | None =
     for inc in incidents:
         et = EVENT_TYPES.get(inc.event_type)
         try:
-            lon, lat, precision, match, how = locate(inc, gazetteer)
-            error = None
+            if inc.place is None and inc.location is None:
+                # said so in the data: kept, drawn nowhere, not a problem
+                lon = lat = precision = None
+                match, how, error = None, None, f"unlocated: {inc.unlocated}"
+            else:
+                lon, lat, precision, match, how = locate(inc, gazetteer)
+                error = None
         except PlaceError as err:
             if strict:
                 raise DataError(str(err), location=_where(inc), field="place") from err

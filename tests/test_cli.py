@@ -34,7 +34,8 @@ def test_build_default_example(runner, tmp_path):
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
     assert summary["incidents"] >= 10 and summary["skipped"] == 0
-    assert summary["located"] == summary["incidents"]
+    assert summary["located"] + summary["unlocated"] == summary["incidents"]
+    assert summary["unlocated"] == 1  # the October fighting: the report names no place
     doc = json.loads((tmp_path / "incidents.geojson").read_text(encoding="utf-8"))
     assert len(doc["features"]) == summary["incidents"]
     assert (tmp_path / "map.html").stat().st_size > 100_000
@@ -106,7 +107,7 @@ def test_build_skips_unknown_place_and_says_so(runner, tmp_path):
     res = runner.invoke(cli, ["build", str(src), "-o", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
-    assert summary == {**summary, "incidents": 2, "located": 1, "skipped": 1}
+    assert summary == {**summary, "incidents": 2, "located": 1, "unlocated": 0, "skipped": 1}
     assert "mixed.yaml:6" in res.stderr and "Qqqxyzzabad" in res.stderr
     doc = json.loads((tmp_path / "o" / "incidents.geojson").read_text(encoding="utf-8"))
     lost = [f for f in doc["features"] if f["id"] == "lost"][0]

@@ -33,7 +33,8 @@ from . import assets
 from .geojson import to_json_value
 
 SIDE_COLOURS = {"AF": "#1a7a3a", "PK": "#1f5fa8", None: "#6b6b6b"}
-SIDE_LABELS = {"AF": "Afghan side", "PK": "Pakistani side", None: "side unknown"}
+SIDE_LABELS = {"AF": "Afghan side", "PK": "Pakistani side",
+               None: "on the line (a crossing) or in neither country"}
 LINE_COLOUR = "#b2182b"
 BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7")
 
@@ -322,10 +323,10 @@ class LayerControl(MacroElement):
 (function(){
   var map = {{ this._parent.get_name() }};
   var bases = {};
-  {% for label, name in this.bases %}bases[{{ label }}] = {{ name }};
+  {% for label, layer in this.bases %}bases[{{ label }}] = {{ layer.get_name() }};
   {% endfor %}
   var overlays = {};
-  {% for label, name in this.overlays %}overlays[{{ label }}] = {{ name }};
+  {% for label, layer in this.overlays %}overlays[{{ label }}] = {{ layer.get_name() }};
   {% endfor %}
   var extra = (window.borderMap && window.borderMap.overlays) || {};
   Object.keys(extra).forEach(function(k){ overlays[k] = extra[k]; });
@@ -339,8 +340,9 @@ class LayerControl(MacroElement):
     def __init__(self, bases, overlays):
         super().__init__()
         self._name = "LayerControl"
-        self.bases = [(script_json(label), layer.get_name()) for label, layer in bases]
-        self.overlays = [(script_json(label), layer.get_name()) for label, layer in overlays]
+        # names are read at render time: element ids are renumbered after construction
+        self.bases = [(script_json(label), layer) for label, layer in bases]
+        self.overlays = [(script_json(label), layer) for label, layer in overlays]
 
 
 def _display_line(border: DurandLine, tolerance_m: float = 60.0):
@@ -371,8 +373,9 @@ def _countries_display(border: DurandLine, tolerance_m: float = 400.0) -> dict:
         g_m = shapely.transform(
             geom, lambda xy: np.column_stack(border._to_m.transform(xy[:, 0], xy[:, 1])))
         g = shapely.set_precision(_to_lonlat(border, shapely.simplify(g_m, tolerance_m)), 1e-4)
-        feats.append({"type": "Feature", "properties": {"iso_a2": iso, "name": SIDE_LABELS[iso]
-                      .replace(" side", "")}, "geometry": mapping(g)})
+        name = {"AF": "Afghanistan", "PK": "Pakistan"}.get(iso, iso)
+        feats.append({"type": "Feature", "properties": {"iso_a2": iso, "name": name},
+                      "geometry": mapping(g)})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -387,8 +390,9 @@ def _summary_html(records: list[dict], title: str, bands_km, n_unlocated: int) -
     brow += f"<tr><td>beyond {max(bands_km):g} km</td><td>{beyond}</td></tr>"
     conflicting = sum(1 for r in records if r.get("conflicting_claims"))
     claims = sum(len(r.get("claims") or []) for r in records)
-    dates = sorted(r["date"] for r in records if r.get("date"))
-    span = f"{_e(dates[0])} – {_e(dates[-1])}" if dates else ""
+    starts = sorted(r["date_start"] for r in records if r.get("date_start"))
+    ends = sorted(r["date_end"] for r in records if r.get("date_end"))
+    span = f"{_e(starts[0])} – {_e(ends[-1])}" if starts else ""
     extra = f"<div class='bm-note'>{n_unlocated} incident(s) could not be placed and are not drawn.</div>" if n_unlocated else ""
     return (f"<h3>{_e(title)}</h3><div>{len(records)} incidents · {claims} claims · {span}</div>"
             f"<div>{conflicting} incident(s) with contradicting claims</div>"
@@ -524,13 +528,11 @@ def build_map(
     sides = [[s, f"Side: {SIDE_LABELS.get(None if s == 'none' else s)}"] for s in sides_used]
     IncidentLayer(records, types, sides, icons).add_to(m)
 
+    osm.add_to(m)  # created, never added to the map until the reader picks it
     LayerControl(bases=[("Offline basemap (shipped polygons)", blank),
                         ("OpenStreetMap tiles (online)", osm)],
                  overlays=[("Distance bands", bands_group),
                            ("Durand Line (de facto)", line_group)]).add_to(m)
-    osm_holder = folium.FeatureGroup(name="osm-holder", control=False, show=False)
-    osm_holder.add_to(m)
-    osm.add_to(osm_holder)
 
     n_unlocated = len(incidents) - len(located)
     Panel(_summary_html(full, title, bands_km, n_unlocated), "topleft", "bm-summary").add_to(m)
