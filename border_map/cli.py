@@ -122,6 +122,11 @@ def geocode(names, country, kind, indent):
     click.echo(json.dumps(doc, ensure_ascii=False, indent=indent, allow_nan=False))
 
 
+# Commands defined in their own modules (cli_<area>.py) are registered here, one line each.
+# --- command registrations ---
+# --- end of command registrations ---
+
+
 def main(argv=None):
     """Console-script entry point.
 
