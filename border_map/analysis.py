@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .border import DEFAULT_BANDS_KM, DurandLine, band_km
+from .border import DEFAULT_BANDS_KM, ON_LINE_KM, DurandLine, band_km
 from .errors import OutOfRegionError
 
 # A generous box around Afghanistan and Pakistan (lon, lat). Anything outside it is
@@ -107,7 +107,9 @@ def analyse(
         near = border.nearest(lon[idx], lat[idx])
         dist[idx], nlon[idx], nlat[idx], chain[idx] = (
             near.distance_km, near.lon, near.lat, near.chainage_km)
-        side[idx] = border.side(lon[idx], lat[idx])
+        sides = border.side(lon[idx], lat[idx])
+        sides[near.distance_km < ON_LINE_KM] = None  # on the line: neither side
+        side[idx] = sides
 
     out["distance_to_border_km"] = dist
     out["side"] = pd.Series(side, index=out.index, dtype=object)

@@ -38,6 +38,9 @@ BORDER_CRS = "+proj=laea +lat_0=33.2 +lon_0=67.7 +x_0=0 +y_0=0 +datum=WGS84 +uni
 GEOD = Geod(ellps="WGS84")
 DEFAULT_BANDS_KM: tuple[float, ...] = (5.0, 10.0, 25.0, 50.0)
 SIDES = ("AF", "PK")
+# A point this close to the line (a crossing, a boundary pillar) is on it: no side.
+# Far below the line's own positional uncertainty, so it never hides a real side.
+ON_LINE_KM = 0.05
 # Below this many points one thread is faster than splitting the work.
 _PARALLEL_MIN = 20_000
 

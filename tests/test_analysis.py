@@ -67,3 +67,18 @@ def test_band_certainty_uses_precision():
     assert rows[1] == {"5": "possible", "50": "certain"}
     assert rows[2] == {"5": "possible", "50": "possible"}
     assert rows[3] == {"5": None, "50": None}
+
+
+def test_points_on_the_line_have_no_side_and_no_conflict(border):
+    # the nearest point of the line to Chaman town: a crossing sits on the line itself
+    near = border.nearest([66.45259], [30.91769])
+    out = analyse(_frame([(float(near.lon[0]), float(near.lat[0]))], country=["PK"]), border)
+    assert out["side"].iloc[0] is None and not out["side_conflict"].iloc[0]
+    assert out["distance_to_border_km"].iloc[0] < 0.01
+
+
+def test_every_event_type_has_a_map_symbol():
+    from border_map.incidents import EVENT_TYPES
+    from border_map.render.html import SYMBOL_SHAPES
+
+    assert {et.symbol for et in EVENT_TYPES.values()} <= set(SYMBOL_SHAPES)

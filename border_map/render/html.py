@@ -33,8 +33,7 @@ from . import assets
 from .geojson import to_json_value
 
 SIDE_COLOURS = {"AF": "#1a7a3a", "PK": "#1f5fa8", None: "#6b6b6b"}
-SIDE_LABELS = {"AF": "Afghan side", "PK": "Pakistani side",
-               None: "on the line (a crossing) or in neither country"}
+SIDE_LABELS = {"AF": "Afghan side", "PK": "Pakistani side", None: "on the line / no side"}
 LINE_COLOUR = "#b2182b"
 BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7")
 
@@ -42,13 +41,14 @@ BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7"
 SYMBOL_SHAPES = {
     "plane": '<path d="M12 2l2 7 7 3-7 3-2 7-2-7-7-3 7-3z"/>',
     "drone": '<path d="M12 3l9 9-9 9-9-9z"/>',
-    "burst": '<path d="M12 1l2.5 6.5L21 5l-3.5 6L23 12l-5.5 1L21 19l-6.5-2.5L12 23l-2.5-6.5L3 19'
-             'l3.5-6L1 12l5.5-1L3 5l6.5 2.5z"/>',
-    "swords": '<path d="M4 4h4l12 12v4h-4L4 8z M20 4h-4L4 16v4h4L20 8z"/>',
+    "artillery": '<path d="M12 1l2.5 6.5L21 5l-3.5 6L23 12l-5.5 1L21 19l-6.5-2.5L12 23l-2.5-6.5L3 19'
+                 'l3.5-6L1 12l5.5-1L3 5l6.5 2.5z"/>',
+    "clash": '<path d="M3 5l3-3 15 15v4h-4z M21 5l-3-3L3 17v4h4z"/>',
     "flag": '<path d="M5 2h2v20H5z M7 3h12l-3 4 3 4H7z"/>',
     "barrier": '<path d="M2 8h20v8H2z"/>',
-    "cross": '<path d="M5 2l7 7 7-7 3 3-7 7 7 7-3 3-7-7-7 7-3-3 7-7-7-7z"/>',
-    "bomb": '<circle cx="12" cy="13" r="8"/><path d="M15 3h4v4h-4z"/>',
+    "attack": '<path d="M5 2l7 7 7-7 3 3-7 7 7 7-3 3-7-7-7 7-3-3 7-7-7-7z"/>',
+    "explosion": '<circle cx="12" cy="13" r="8"/><path d="M15 3h4v4h-4z"/>',
+    "abduction": '<path d="M12 2l10 20H2z"/>',
     "dot": '<circle cx="12" cy="12" r="8"/>',
 }
 
