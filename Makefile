@@ -47,8 +47,11 @@ test: $(VENV)/.stamp-test system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; fi; exit $$rc
 
+# Each benchmark measures its baseline in the same run and prints the ratio.
 bench: $(VENV)/.stamp-test
 	$(BIN)/python benchmarks/run.py
+	@for f in benchmarks/bench_*.py; do [ -f "$$f" ] || continue; \
+	  echo "== $$f"; $(BIN)/python "$$f" || exit 1; done
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check border_map tests benchmarks geodata/build

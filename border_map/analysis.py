@@ -12,9 +12,10 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .border import DEFAULT_BANDS_KM, ON_LINE_KM, DurandLine, band_km
-from .errors import OutOfRegionError
+from .errors import DataError, OutOfRegionError
 
 # A generous box around Afghanistan and Pakistan (lon, lat). Anything outside it is
 # a data error (swapped coordinates, (0, 0), a typo), never a far-away distance.
@@ -61,18 +62,17 @@ def band_certainty(distance_km, precision_km, bands_km=DEFAULT_BANDS_KM) -> list
 
     With a location uncertain by ``precision_km`` (a radius), an incident is
     certainly within band *b* when ``distance + precision <= b``, possibly when
-    ``distance - precision <= b``, and certainly outside otherwise.
+    ``distance - precision <= b``, and certainly outside otherwise. Unlocated
+    incidents get None for every band.
     """
     d = np.asarray(distance_km, dtype=float)
     p = np.nan_to_num(np.asarray(precision_km, dtype=float), nan=0.0)
-    out = [{} for _ in range(len(d))]
+    keys = [f"{b:g}" for b in sorted(bands_km)]
+    states = []
     for b in sorted(bands_km):
         state = np.where(d + p <= b, "certain", np.where(d - p <= b, "possible", "outside"))
-        state = np.where(np.isnan(d), None, state)
-        key = f"{b:g}"
-        for row, s in zip(out, state, strict=True):
-            row[key] = s
-    return out
+        states.append(np.where(np.isnan(d), None, state.astype(object)))
+    return [dict(zip(keys, row, strict=True)) for row in zip(*states, strict=True)]
 
 
 def analyse(
@@ -88,16 +88,19 @@ def analyse(
     """
     border = border or DurandLine.default()
     out = incidents.copy()
-    geom = out.geometry
-    located = ~(geom.isna() | geom.is_empty)
+    geoms = out.geometry.to_numpy()
+    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     lon = np.full(len(out), np.nan)
     lat = np.full(len(out), np.nan)
-    lon[located.to_numpy()] = geom[located].x.to_numpy()
-    lat[located.to_numpy()] = geom[located].y.to_numpy()
+    if not shapely.is_empty(geoms[located]).any() and (
+            shapely.get_type_id(geoms[located]) != 0).any():
+        raise DataError("incident geometries must be points", field="geometry")
+    xy = shapely.get_coordinates(geoms[located])
+    lon[located], lat[located] = xy[:, 0], xy[:, 1]
     labels = [str(v) for v in out["id"]] if "id" in out.columns else None
     check_region(lon, lat, labels)
 
-    idx = np.flatnonzero(located.to_numpy())
+    idx = np.flatnonzero(located)
     dist = np.full(len(out), np.nan)
     nlon = np.full(len(out), np.nan)
     nlat = np.full(len(out), np.nan)
@@ -115,7 +118,8 @@ def analyse(
     out["side"] = pd.Series(side, index=out.index, dtype=object)
     country = out["country"].to_numpy(dtype=object) if "country" in out.columns else None
     if country is not None:
-        conflict = np.array([bool(c and s and c != s) for c, s in zip(country, side, strict=True)])
+        known = pd.notna(country) & pd.notna(side)
+        conflict = known & (country != side)
     else:
         conflict = np.zeros(len(out), dtype=bool)
     out["side_conflict"] = conflict
