@@ -55,22 +55,23 @@ def bench_analysis(border: DurandLine, sizes):
     countries = gpd.GeoSeries(list(border.countries.values()), crs=4326)
     for n in sizes:
         lon, lat = synthetic(border, n)
-        gdf = gpd.GeoDataFrame({"id": np.arange(n).astype(str)},
-                               geometry=gpd.points_from_xy(lon, lat), crs=4326)
+        gdf = gpd.GeoDataFrame(
+            {"id": np.arange(n).astype(str)}, geometry=gpd.points_from_xy(lon, lat), crs=4326
+        )
         repeat = 3 if n <= 100_000 else 1
 
-        def side_band():
+        def side_band(lon=lon, lat=lat):
             d = border.nearest(lon, lat).distance_km
             band_km(d)
             border.side(lon, lat)
 
-        def side_only():
+        def side_only(lon=lon, lat=lat):
             border.side(lon, lat)
 
-        def full():
+        def full(gdf=gdf):
             analyse(gdf, border)
 
-        def naive():
+        def naive(gdf=gdf):
             d = gdf.to_crs(BORDER_CRS).distance(line_m) / 1000
             band_km(d.to_numpy())
             for geom in countries:
@@ -80,18 +81,27 @@ def bench_analysis(border: DurandLine, sizes):
         t_core = best_of(side_band, repeat)
         t_full = best_of(full, repeat)
         t_naive = best_of(naive, 1) if n <= 100_000 else None
-        rows.append({
-            "n": n, "side_per_s": n / t_side, "distance_side_band_per_s": n / t_core,
-            "full_analyse_per_s": n / t_full,
-            "naive_per_s": (n / t_naive) if t_naive else None,
-            "speedup_vs_naive": (t_naive / t_core) if t_naive else None,
-            "peak_rss_mb": peak_rss_mb(),
-        })
+        rows.append(
+            {
+                "n": n,
+                "side_per_s": n / t_side,
+                "distance_side_band_per_s": n / t_core,
+                "full_analyse_per_s": n / t_full,
+                "naive_per_s": (n / t_naive) if t_naive else None,
+                "speedup_vs_naive": (t_naive / t_core) if t_naive else None,
+                "peak_rss_mb": peak_rss_mb(),
+            }
+        )
         r = rows[-1]
-        print(f"{n:>9,} | side {r['side_per_s']:>12,.0f}/s | dist+side+band "
-              f"{r['distance_side_band_per_s']:>10,.0f}/s | analyse() {r['full_analyse_per_s']:>10,.0f}/s"
-              f" | naive {r['naive_per_s'] or float('nan'):>8,.0f}/s | x{r['speedup_vs_naive'] or float('nan'):.1f}"
-              f" | peak RSS {r['peak_rss_mb']:,.0f} MB", flush=True)
+        naive_rate = r["naive_per_s"] or float("nan")
+        ratio = r["speedup_vs_naive"] or float("nan")
+        print(
+            f"{n:>9,} | side {r['side_per_s']:>12,.0f}/s | dist+side+band "
+            f"{r['distance_side_band_per_s']:>10,.0f}/s | "
+            f"analyse() {r['full_analyse_per_s']:>10,.0f}/s | naive {naive_rate:>8,.0f}/s | "
+            f"x{ratio:.1f} | peak RSS {r['peak_rss_mb']:,.0f} MB",
+            flush=True,
+        )
     return rows
 
 

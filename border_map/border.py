@@ -64,8 +64,13 @@ class Nearest:
 class DurandLine:
     """The shipped line and everything derived from it, built once and reused."""
 
-    def __init__(self, line: LineString, countries: dict[str, shapely.Geometry], properties=None,
-                 sectors: list[dict] | None = None):
+    def __init__(
+        self,
+        line: LineString,
+        countries: dict[str, shapely.Geometry],
+        properties=None,
+        sectors: list[dict] | None = None,
+    ):
         if line.geom_type != "LineString" or line.is_empty:
             raise GeodataError("the Durand Line must be one non-empty LineString")
         self.line = line
@@ -94,8 +99,12 @@ class DurandLine:
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def from_files(cls, line_path: str | Path, countries_path: str | Path,
-                   sectors_path: str | Path | None = None) -> DurandLine:
+    def from_files(
+        cls,
+        line_path: str | Path,
+        countries_path: str | Path,
+        sectors_path: str | Path | None = None,
+    ) -> DurandLine:
         try:
             line_doc = json.loads(Path(line_path).read_text(encoding="utf-8"))
             feat = line_doc["features"][0]
@@ -114,8 +123,11 @@ class DurandLine:
     @functools.cache
     def default(cls) -> DurandLine:
         """The shipped line (cached: built once per process)."""
-        return cls.from_files(data.geodata_path(data.DURAND_LINE), data.geodata_path(data.COUNTRIES),
-                              data.geodata_path(data.SECTORS))
+        return cls.from_files(
+            data.geodata_path(data.DURAND_LINE),
+            data.geodata_path(data.COUNTRIES),
+            data.geodata_path(data.SECTORS),
+        )
 
     # -- facts --------------------------------------------------------------------
     @property
@@ -143,10 +155,16 @@ class DurandLine:
         workers = os.cpu_count() or 1
         if len(lon) < _PARALLEL_MIN or workers == 1:
             return self._nearest_chunk(lon, lat)
-        parts = list(_pool().map(self._nearest_chunk, np.array_split(lon, workers * 4),
-                                 np.array_split(lat, workers * 4)))
-        return Nearest(*(np.concatenate([getattr(p, f) for p in parts])
-                         for f in Nearest.__dataclass_fields__))
+        parts = list(
+            _pool().map(
+                self._nearest_chunk,
+                np.array_split(lon, workers * 4),
+                np.array_split(lat, workers * 4),
+            )
+        )
+        return Nearest(
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in Nearest.__dataclass_fields__)
+        )
 
     def _nearest_chunk(self, lon: np.ndarray, lat: np.ndarray) -> Nearest:
         x, y = self._to_m.transform(lon, lat)

@@ -95,8 +95,9 @@ def test_distance_matches_true_geodesic_within_100_km(border):
     assert err.max() < 0.02, err.max()
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(st.floats(60.0, 75.0), st.floats(28.0, 38.0))
 @example(71.0766, 34.0928)
 def test_distance_is_never_negative(border, lon, lat):
@@ -177,7 +178,9 @@ def test_side_agrees_with_line_far_from_tripoints(border):
     pts = shapely.points(x, y)
     # a point and its neighbour 1 km east are on the same side unless the segment crosses the line
     x2, y2 = x + 1000, y
-    seg = shapely.linestrings(np.stack([np.column_stack([x, y]), np.column_stack([x2, y2])], axis=1))
+    seg = shapely.linestrings(
+        np.stack([np.column_stack([x, y]), np.column_stack([x2, y2])], axis=1)
+    )
     crosses = shapely.intersects(seg, border.line_m)
     lon2, lat2 = border._to_ll.transform(x2, y2)
     side2 = border.side(lon2, lat2)

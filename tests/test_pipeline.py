@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from border_map.errors import DataError
 from border_map.incidents import load_incidents
 from border_map.pipeline import INCIDENT_PROPERTIES, analyse_incidents, build, load_all
-
-from pathlib import Path
 
 SHARED_ARTICLE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "article.txt"
 

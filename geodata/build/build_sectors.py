@@ -58,8 +58,9 @@ def load_towns(border: DurandLine, path: Path):
                 towns[row["country"]].append((float(row["lon"]), float(row["lat"]), unit))
     # a district split in two (Chitral -> Upper and Lower Chitral, 2018) is superseded
     names = {r[2] for r in towns["PK"]}
-    towns["PK"] = [r for r in towns["PK"]
-                   if f"Upper {r[2]}" not in names and f"Lower {r[2]}" not in names]
+    towns["PK"] = [
+        r for r in towns["PK"] if f"Upper {r[2]}" not in names and f"Lower {r[2]}" not in names
+    ]
     out = {}
     for iso, rows in towns.items():
         lon = np.array([r[0] for r in rows])
@@ -132,8 +133,11 @@ def merge_short(rs, min_len):
         i = min(short, key=lambda k: lengths[k])
         left = rs[i - 1] if i > 0 else None
         right = rs[i + 1] if i + 1 < len(rs) else None
-        target = left if right is None or (left is not None and
-                                           left[2] - left[1] >= right[2] - right[1]) else right
+        target = (
+            left
+            if right is None or (left is not None and left[2] - left[1] >= right[2] - right[1])
+            else right
+        )
         if target is left:
             left[2] = rs[i][2]
         else:
@@ -150,8 +154,9 @@ def merge_short(rs, min_len):
 
 
 def main() -> int:
-    border = DurandLine.from_files(ROOT / "geodata" / "durand_line.geojson",
-                                   ROOT / "geodata" / "countries.geojson")
+    border = DurandLine.from_files(
+        ROOT / "geodata" / "durand_line.geojson", ROOT / "geodata" / "countries.geojson"
+    )
     towns = load_towns(border, ROOT / "geodata" / "gazetteer.csv")
     dist, units = sample_units(border, towns)
     pairs = [(p or "?", a or "?") for p, a in zip(units["PK"], units["AF"], strict=True)]
@@ -164,23 +169,42 @@ def main() -> int:
         piece_m = shapely.ops.substring(border.line_m, d0, d1) if hasattr(shapely, "ops") else None
         if piece_m is None:
             from shapely.ops import substring
+
             piece_m = substring(border.line_m, d0, d1)
         lon, lat = border._to_ll.transform(*np.asarray(piece_m.coords).T)
         piece = LineString(np.round(np.column_stack([lon, lat]), 6))
         # chainage (geodesic km) of both ends, from the line's own chainage table
-        c0, c1 = (float(border.nearest([x], [y]).chainage_km[0]) for x, y in
-                  (piece.coords[0], piece.coords[-1]))
+        c0, c1 = (
+            float(border.nearest([x], [y]).chainage_km[0])
+            for x, y in (piece.coords[0], piece.coords[-1])
+        )
         name = f"{pk} – {af}"
-        feats.append({"type": "Feature", "id": f"sector-{n:02d}", "properties": {
-            "id": f"sector-{n:02d}", "name": name, "pk_unit": pk, "af_unit": af,
-            "chainage_start_km": round(c0, 2), "chainage_end_km": round(c1, 2),
-            "length_km": round(c1 - c0, 2)}, "geometry": mapping(piece)})
+        feats.append(
+            {
+                "type": "Feature",
+                "id": f"sector-{n:02d}",
+                "properties": {
+                    "id": f"sector-{n:02d}",
+                    "name": name,
+                    "pk_unit": pk,
+                    "af_unit": af,
+                    "chainage_start_km": round(c0, 2),
+                    "chainage_end_km": round(c1, 2),
+                    "length_km": round(c1 - c0, 2),
+                },
+                "geometry": mapping(piece),
+            }
+        )
         print(f"{n:2d} {c0:8.1f}-{c1:8.1f} km  {name}")
     del chain
-    doc = {"type": "FeatureCollection", "derivation": __doc__.split("\n\n")[1].replace("\n", " "),
-           "features": feats}
+    doc = {
+        "type": "FeatureCollection",
+        "derivation": __doc__.split("\n\n")[1].replace("\n", " "),
+        "features": feats,
+    }
     (ROOT / "geodata" / "sectors.geojson").write_text(
-        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
     return 0
 
 
