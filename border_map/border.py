@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,20 @@ SIDES = ("AF", "PK")
 ON_LINE_KM = 0.05
 # Below this many points one thread is faster than splitting the work.
 _PARALLEL_MIN = 20_000
+# Threads for nearest(); None: one per CPU. See set_threads().
+_THREADS: int | None = None
+
+
+def set_threads(n: int | None) -> None:
+    """Limit the threads :meth:`DurandLine.nearest` uses in this process (None: one per CPU).
+
+    Set 1 where the caller already runs one worker per core (a dask worker process),
+    so the thread pool does not oversubscribe the machine.
+    """
+    global _THREADS
+    if n is not None and int(n) < 1:
+        raise ValueError(f"threads must be at least 1, not {n!r}")
+    _THREADS = None if n is None else int(n)
 
 
 @functools.cache
@@ -87,11 +102,11 @@ class DurandLine:
         self._seg_len2 = np.einsum("ij,ij->i", self._seg_vec, self._seg_vec)
         self._segments = shapely.linestrings(np.stack([starts, ends], axis=1))
         self._tree = shapely.STRtree(self._segments)
+        # GEOS builds the tree on the first query: do it now, before any thread shares it
+        self._tree.query_nearest(shapely.points(self._xy[:1]))
         # geodesic chainage at each vertex, km from the Iran tripoint (south-west end)
         _, _, seg_geod_m = GEOD.inv(ll[:-1, 0], ll[:-1, 1], ll[1:, 0], ll[1:, 1])
         self._chain_km = np.concatenate([[0.0], np.cumsum(seg_geod_m) / 1000.0])
-        for geom in self.countries.values():
-            shapely.prepare(geom)
         # sectors: [{"id", "name", "chainage_start_km", "chainage_end_km", ...}], by chainage
         self.sectors = sorted(sectors or [], key=lambda s: s["chainage_start_km"])
         self._sector_starts = np.array([s["chainage_start_km"] for s in self.sectors])
@@ -152,7 +167,7 @@ class DurandLine:
         """
         lon = np.atleast_1d(np.asarray(lon, dtype=float))
         lat = np.atleast_1d(np.asarray(lat, dtype=float))
-        workers = os.cpu_count() or 1
+        workers = _THREADS or os.cpu_count() or 1
         if len(lon) < _PARALLEL_MIN or workers == 1:
             return self._nearest_chunk(lon, lat)
         parts = list(
@@ -196,15 +211,115 @@ class DurandLine:
         idx = np.where(np.isnan(c), len(self.sectors), np.clip(idx, 0, len(self.sectors) - 1))
         return self._sector_names[idx]
 
+    # -- fast bands -------------------------------------------------------------------
+    # Band membership without a distance for every point: buffers of a simplified line,
+    # shrunk and grown by a margin that covers the simplification, the buffer's chord
+    # error and the projection's scale error, classify most points exactly by
+    # point-in-polygon; only points in the thin annulus between get an exact distance.
+    _FAST_SIMPLIFY_M = 500.0
+    _FAST_QUAD_SEGS = 16
+    _LAEA_SCALE_ERROR = 0.002  # |projected - geodesic| / distance, measured <= 0.0015
+
+    @functools.cached_property
+    def _fast_base(self):
+        return shapely.simplify(self.line_m, self._FAST_SIMPLIFY_M)
+
+    @functools.lru_cache(maxsize=8)  # noqa: B019 - one DurandLine per process
+    def _band_polygons(self, bands_km: tuple[float, ...]):
+        chord = 1 - np.cos(np.pi / (4 * self._FAST_QUAD_SEGS))
+        out = []
+        for km in sorted(bands_km, reverse=True):
+            r = km * 1000.0
+            margin = self._FAST_SIMPLIFY_M + r * (chord + self._LAEA_SCALE_ERROR) + 10.0
+            outer = self._fast_base.buffer(r + margin, quad_segs=self._FAST_QUAD_SEGS)
+            inner = self._fast_base.buffer(max(r - margin, 0.0), quad_segs=self._FAST_QUAD_SEGS)
+            out.append((km, shapely.to_wkb(outer), shapely.to_wkb(inner)))
+        return out
+
+    def _local_geoms(self, key, make):
+        """Per-thread prepared geometries: a prepared GEOS geometry must never be queried
+        from two threads at once (it aborts the process), so each thread gets its own."""
+        local = self.__dict__.setdefault("_thread_local", threading.local())
+        cache = local.__dict__.setdefault("geoms", {})
+        if key not in cache:
+            cache[key] = make()
+        return cache[key]
+
+    def _thread_band_polygons(self, bands):
+        def make():
+            out = []
+            for km, outer, inner in self._band_polygons(bands):
+                outer, inner = shapely.from_wkb(outer), shapely.from_wkb(inner)
+                shapely.prepare(outer)
+                shapely.prepare(inner)
+                out.append((km, outer, inner))
+            return out
+
+        return self._local_geoms(("bands", bands), make)
+
+    def _thread_countries(self):
+        def make():
+            out = {}
+            for iso, geom in self.countries.items():
+                g = shapely.from_wkb(shapely.to_wkb(geom))
+                shapely.prepare(g)
+                out[iso] = g
+            return out
+
+        return self._local_geoms("countries", make)
+
+    def band_fast(self, lon, lat, bands_km=DEFAULT_BANDS_KM) -> np.ndarray:
+        """Same result as ``band_km(self.distance_km(lon, lat), bands_km)``, much faster."""
+        return self.side_and_band(lon, lat, bands_km)[1]
+
+    def side_and_band(self, lon, lat, bands_km=DEFAULT_BANDS_KM) -> tuple[np.ndarray, np.ndarray]:
+        """(side, band_km) per point without computing every distance; on the thread pool,
+        each thread with its own prepared geometries."""
+        lon = np.atleast_1d(np.asarray(lon, dtype=float))
+        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        bands = tuple(sorted(float(b) for b in bands_km))
+        self._band_polygons(bands)  # build once, outside the workers
+
+        def chunk(a, b):
+            return self._side_chunk(a, b, self._thread_countries()), self._band_chunk(a, b, bands)
+
+        workers = os.cpu_count() or 1
+        if len(lon) < _PARALLEL_MIN or workers == 1:
+            return chunk(lon, lat)
+        parts = list(_pool().map(chunk, np.array_split(lon, workers * 4),
+                                 np.array_split(lat, workers * 4)))
+        return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
+
+    def _band_chunk(self, lon, lat, bands) -> np.ndarray:
+        polys = self._thread_band_polygons(bands)
+        x, y = self._to_m.transform(lon, lat)
+        out = np.full(len(lon), np.nan)
+        undecided = np.zeros(len(lon), dtype=bool)
+        cand = np.arange(len(lon))
+        for km, outer, inner in polys:  # widest first: each band only sees points inside the last
+            maybe = shapely.contains_xy(outer, x[cand], y[cand])
+            sure = shapely.contains_xy(inner, x[cand], y[cand])
+            out[cand[sure]] = km
+            undecided[cand[maybe & ~sure]] = True
+            cand = cand[maybe]
+        idx = np.flatnonzero(undecided)
+        if len(idx):
+            out[idx] = band_km(self._nearest_chunk(lon[idx], lat[idx]).distance_km, bands)
+        return out
+
     def side(self, lon, lat) -> np.ndarray:
         """'AF' or 'PK' for each point from the shipped polygons; None outside both."""
         lon = np.atleast_1d(np.asarray(lon, dtype=float))
         lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        return self._side_chunk(lon, lat, self._thread_countries())
+
+    @staticmethod
+    def _side_chunk(lon, lat, countries) -> np.ndarray:
         out = np.full(len(lon), None, dtype=object)
         todo = np.ones(len(lon), dtype=bool)
         for iso in SIDES:  # each point is tested only until a polygon contains it
             idx = np.flatnonzero(todo)
-            inside = shapely.contains_xy(self.countries[iso], lon[idx], lat[idx])
+            inside = shapely.contains_xy(countries[iso], lon[idx], lat[idx])
             out[idx[inside]] = iso
             todo[idx[inside]] = False
         return out

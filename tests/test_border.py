@@ -187,3 +187,15 @@ def test_side_agrees_with_line_far_from_tripoints(border):
     ok = (side != None) & (side2 != None) & ~crosses  # noqa: E711
     assert np.all(side[ok] == side2[ok])
     del pts
+
+
+def test_fast_bands_equal_exact_bands(border):
+    rng = np.random.default_rng(5)
+    ll = np.asarray(border.line.coords)
+    i = rng.integers(0, len(ll), 30_000)
+    lon, lat, _ = GEOD.fwd(ll[i, 0], ll[i, 1], rng.uniform(0, 360, len(i)),
+                           rng.uniform(0, 80_000, len(i)))
+    for bands in (DEFAULT_BANDS_KM, (1.0, 60.0)):
+        exact = band_km(border.distance_km(lon, lat), bands)
+        fast = border.band_fast(lon, lat, bands)
+        assert np.array_equal(np.nan_to_num(exact, nan=-1), np.nan_to_num(fast, nan=-1))
