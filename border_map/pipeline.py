@@ -20,21 +20,15 @@ from shapely.geometry import Point
 from . import data
 from .analysis import analyse
 from .border import DEFAULT_BANDS_KM, DurandLine
-from .errors import BorderMapError, DataError, PlaceError
+from .errors import DataError, PlaceError
 from .gazetteer import Gazetteer
-from .incidents import EVENT_TYPES, Incident, claim_spread, load_incidents
+from .incidents import EVENT_TYPES, Incident, claim_spread
+from .properties import INCIDENT_PROPERTIES  # declared in properties.py, docs/properties.md
 
 log = logging.getLogger(__name__)
 
-# Properties of every incident feature, in output order (documented in the README).
-INCIDENT_PROPERTIES = (
-    "id", "date", "date_start", "date_end", "date_precision", "date_text", "event_type",
-    "event_label", "acled_event_type", "acled_sub_event_type", "actors", "place", "place_id",
-    "place_name", "place_kind", "place_admin1", "match", "match_score", "country",
-    "location_source", "location_error", "precision_km", "distance_to_border_km", "side",
-    "side_conflict", "band_km", "band_certainty", "sector", "nearest_lon", "nearest_lat", "chainage_km",
-    "description", "claim_count", "conflicting_claims", "claims", "claim_spread",
-)
+#: What ``build`` can write (``--format``); "html" is map.html.
+FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "html")
 
 
 @dataclass
@@ -53,6 +47,10 @@ class BuildResult:
     incidents: gpd.GeoDataFrame
     outputs: dict[str, Path] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: bad records left out while reading (not in any output); empty with ``strict``
+    rejected: list[Problem] = field(default_factory=list)
+    #: incidents from different sources that may be one event (readers.dedupe.DuplicateLink)
+    duplicates: list = field(default_factory=list)
 
 
 def _where(inc: Incident) -> str:
@@ -78,7 +76,7 @@ def locate(inc: Incident, gazetteer: Gazetteer):
             else:
                 match = gazetteer.resolve(inc.place.name, country=inc.place.country,
                                           kind=inc.place.kind, admin=inc.place.admin)
-        except PlaceError:
+        except (PlaceError, ValueError):  # ValueError: a bad hint, e.g. country 'NO'
             if inc.location is None:
                 raise
     if inc.location is not None:
@@ -103,7 +101,7 @@ def incidents_frame(incidents: Sequence[Incident], gazetteer: Gazetteer | None =
             else:
                 lon, lat, precision, match, how = locate(inc, gazetteer)
                 error = None
-        except PlaceError as err:
+        except (PlaceError, ValueError) as err:
             if strict:
                 raise DataError(str(err), location=_where(inc), field="place") from err
             problems.append(Problem(_where(inc), f"field 'place': {err}"))
@@ -156,49 +154,128 @@ def analyse_incidents(incidents: Sequence[Incident], *, gazetteer: Gazetteer | N
     return out[cols + [out.geometry.name]], problems
 
 
-def load_all(paths: Iterable[str | Path]) -> list[Incident]:
-    """Incidents from several files; ids must be unique across them."""
+def load_all(paths: Iterable[str | Path], *, input_format: str | None = None,
+             problems: list[Problem] | None = None, **read_options) -> list[Incident]:
+    """Incidents from several files of any readable format; ids must be unique across them.
+
+    With a ``problems`` list, bad records and unreadable files are appended to it and left
+    out; without one, the first raises :class:`DataError`. ``input_format`` and
+    ``read_options`` go to :func:`border_map.readers.read_source`.
+    """
+    from .readers import read_source
+
     incidents: list[Incident] = []
     seen: dict[str, str] = {}
     for path in paths:
-        for inc in load_incidents(path):
+        try:
+            read = read_source(path, input_format, strict=problems is None, **read_options)
+        except DataError as err:
+            if problems is None:
+                raise
+            problems.append(Problem(err.location or str(path), _message(err)))
+            continue
+        for warning in read.warnings:
+            log.warning(warning)
+        if problems is not None:
+            problems.extend(Problem(err.location or str(path), _message(err))
+                            for err in read.problems)
+        for inc in read.incidents:
             if inc.id in seen:
-                raise DataError(f"duplicate incident id '{inc.id}' (also in {seen[inc.id]})",
+                err = DataError(f"duplicate incident id '{inc.id}' (also in {seen[inc.id]})",
                                 location=_where(inc), field="id")
+                if problems is None:
+                    raise err
+                problems.append(Problem(_where(inc), _message(err)))
+                continue
             seen[inc.id] = _where(inc)
             incidents.append(inc)
     return incidents
 
 
+def _message(err: DataError) -> str:
+    return f"field '{err.field}': {err.message}" if err.field else err.message
+
+
+def _duplicates(incidents: Sequence[Incident], gdf: gpd.GeoDataFrame, km: float, days: int):
+    """Possible duplicates across input files (readers.dedupe), at the located points."""
+    from .readers.dedupe import find_duplicates
+
+    points = [g if g is not None and not g.is_empty else None for g in gdf.geometry]
+    lon = [p.x if p is not None else np.nan for p in points]
+    lat = [p.y if p is not None else np.nan for p in points]
+    return find_duplicates(
+        [inc.id for inc in incidents], [inc.source_file or "" for inc in incidents], lon, lat,
+        [inc.date.start.toordinal() for inc in incidents],
+        [inc.date.end.toordinal() for inc in incidents], km=km, days=days)
+
+
 def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "outputs", *,
           bands_km: Sequence[float] = DEFAULT_BANDS_KM, strict: bool = False, cdn: bool = False,
           title: str | None = None, gazetteer: Gazetteer | None = None,
-          border: DurandLine | None = None) -> BuildResult:
-    """Read incidents, analyse them against the line, write map.html and incidents.geojson.
+          border: DurandLine | None = None, formats: Iterable[str] = FORMATS,
+          input_format: str | None = None, read_options: dict | None = None,
+          duplicate_km: float = 5.0, duplicate_days: int = 1) -> BuildResult:
+    """Read incidents, analyse them against the line, write the outputs named by ``formats``.
 
-    With no ``inputs``, the bundled seed example is used. Outputs are written to
-    temporary files and renamed, so a failure never leaves a half-written file.
+    ``geojson``: incidents.geojson (and incidents.qml, its QGIS style); ``geojsonl``:
+    incidents.geojsonl (RFC 8142); ``gpkg``: border_map.gpkg; ``csv``: summary.csv (and
+    summary.csvt, its column types); ``html``: map.html. With no ``inputs``, the bundled seed
+    example is used. Every output is written to a temporary file first and all are renamed only
+    once all are complete, so a failure never leaves a half-written file nor replaces a good one.
     """
-    from ._atomic import write_text
+    import contextlib
+
+    from ._atomic import atomic_path
+    from .render import gis
     from .render.geojson import dumps, feature_collection
     from .render.html import build_map, render_html
 
+    formats = set(formats)
+    unknown = formats - set(FORMATS)
+    if unknown or not formats:
+        raise ValueError(f"unknown output format(s) {sorted(unknown)}; choose from {FORMATS}")
     paths = [Path(p) for p in inputs] if inputs else [data.example_path()]
-    incidents = load_all(paths)
+    rejected: list[Problem] | None = None if strict else []
+    incidents = load_all(paths, input_format=input_format, problems=rejected,
+                         **(read_options or {}))
     if not incidents:
+        if rejected:
+            more = f" (and {len(rejected) - 1} more bad record(s))" if len(rejected) > 1 else ""
+            raise DataError(f"nothing to map: {rejected[0]}{more}")
         raise DataError("no incidents to map", location=", ".join(map(str, paths)))
     border = border or DurandLine.default()
     gdf, problems = analyse_incidents(incidents, gazetteer=gazetteer, border=border,
                                       bands_km=bands_km, strict=strict)
     out_dir = Path(out_dir)
-    result = BuildResult(gdf, problems=problems)
-    # Render everything in memory first, then write each file atomically: a failure
-    # while rendering leaves every existing output untouched.
-    geojson_text = dumps(feature_collection(gdf)) + "\n"
-    html_text = render_html(build_map(gdf, border, bands_km=bands_km, cdn=cdn,
-                                      title=title or "border-map: incidents along the Durand Line"))
-    result.outputs = {
-        "geojson": write_text(out_dir / "incidents.geojson", geojson_text),
-        "map": write_text(out_dir / "map.html", html_text),
-    }
+    result = BuildResult(gdf, problems=problems, rejected=rejected or [],
+                         duplicates=_duplicates(incidents, gdf, duplicate_km, duplicate_days))
+    outputs: dict[str, Path] = {}
+    with contextlib.ExitStack() as stack:
+        def staged(key: str, name: str) -> Path:
+            """A temporary path, renamed to out_dir/name when every output is written."""
+            outputs[key] = out_dir / name
+            return stack.enter_context(atomic_path(out_dir / name))
+
+        doc = feature_collection(gdf) if formats & {"geojson", "geojsonl"} else None
+        if "geojson" in formats:
+            staged("geojson", "incidents.geojson").write_text(dumps(doc) + "\n", encoding="utf-8")
+        if "geojsonl" in formats:
+            staged("geojsonl", "incidents.geojsonl").write_text(gis.geojson_seq(doc),
+                                                                encoding="utf-8")
+        if doc is not None:  # QGIS applies incidents.qml to incidents.geojson(l) on opening
+            staged("qml", "incidents.qml").write_text(gis.qml("incidents", border, bands_km),
+                                                      encoding="utf-8")
+        if "gpkg" in formats:
+            gis.write_geopackage(gdf, staged("gpkg", "border_map.gpkg"), border=border,
+                                 bands_km=bands_km, gazetteer=gazetteer,
+                                 sources=[p.name for p in paths])
+        if "csv" in formats:
+            staged("csv", "summary.csv").write_text(gis.summary_csv(gdf), encoding="utf-8")
+            staged("csvt", "summary.csvt").write_text(gis.summary_csvt(), encoding="utf-8")
+        if "html" in formats:
+            html_text = render_html(build_map(
+                gdf, border, bands_km=bands_km, cdn=cdn,
+                title=title or "border-map: incidents along the Durand Line"))
+            staged("map", "map.html").write_text(html_text, encoding="utf-8")
+    result.outputs = outputs
     return result

@@ -12,6 +12,21 @@ DATA = Path(__file__).resolve().parent / "data"
 SHARED_ARTICLE = ROOT.parent / "shared" / "seed" / "article.txt"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_home(tmp_path_factory):
+    """A developer's own imported places (gazetteer import) never leak into the tests."""
+    import os
+
+    home = tmp_path_factory.mktemp("border_map_home")
+    old = os.environ.get("BORDER_MAP_HOME")
+    os.environ["BORDER_MAP_HOME"] = str(home)
+    yield home
+    if old is None:
+        os.environ.pop("BORDER_MAP_HOME", None)
+    else:
+        os.environ["BORDER_MAP_HOME"] = old
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch, request):
     """Any attempt to open an internet connection fails the test (loopback is allowed)."""

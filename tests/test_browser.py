@@ -2,7 +2,9 @@
 
 One browser for the module, one fresh page (1280x800) per test, opened from a
 ``file://`` URL with every network request recorded and any http(s)/ws request
-aborted, so nothing here can reach the internet even if the map tried to.
+aborted, so nothing here can reach the internet even if the map tried to. Besides
+the seed story, a map of 5,000 synthetic incidents (``benchmarks/bench_map.py``)
+checks the large-input path: clustered markers and a compressed data block.
 
 Chromium is Debian's ``/usr/bin/chromium`` (Playwright's own browser download is
 not used). Without it, or without the ``playwright`` package, the browser tests
@@ -13,6 +15,8 @@ run them. ``BORDER_MAP_UPDATE_DOCS=1`` (``make docs``) also refreshes
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import shutil
@@ -41,10 +45,13 @@ VIEWPORT = {"width": 1280, "height": 800}
 LINE_LABEL = "Durand Line (de facto)"
 BANDS_LABEL = "Distance bands"
 LINE_COLOUR = "#b2182b"  # border_map.render.html.LINE_COLOUR
-# The map is ready once the incident layer, the layer control and both panels exist.
-READY = ("() => !!(window.borderMap && window.borderMap.markers && window.borderMap.layerControl"
-         " && window.borderMap.namedLayers && document.querySelector('.bm-summary')"
-         " && document.querySelector('.bm-legend-panel'))")
+# The map is ready once every marker is placed (or clustered), with the layer control and both
+# panels on the map.
+READY = ("() => !!(window.borderMap && window.borderMap.ready && window.borderMap.layerControl"
+         " && window.borderMap.namedLayers && document.querySelector('.bm-summary.leaflet-control')"
+         " && document.querySelector('.bm-legend-panel.leaflet-control'))")
+HEAT_LABEL = "Heat map (incident density)"
+CLUSTER_N = 5_000  # synthetic incidents for the clustered map (threshold 2,000)
 
 
 def _unavailable(reason: str):
@@ -115,11 +122,12 @@ def open_map(browser):
         page.on("console", lambda msg: opened.console.append((msg.type, msg.text)))
         page.on("pageerror", lambda err: opened.errors.append(str(err)))
         page.goto(opened.url, wait_until="load")
-        # Every script is inline, so at "load" the map is complete, unless a script failed.
+        # Every script is inline, so at "load" a small map is complete; a large one unpacks its
+        # data and clusters its markers in chunks, then says so (borderMap.ready).
         ready = not opened.errors and page.evaluate(READY)
         if not ready and not opened.errors:
             try:
-                page.wait_for_function(READY, timeout=5_000)
+                page.wait_for_function(READY, timeout=20_000, polling=50)
                 ready = True
             except Exception:  # reported below, with the page's errors
                 pass
@@ -144,6 +152,39 @@ def xss_build(tmp_path_factory):
     from border_map.pipeline import build
 
     return build([XSS_FILE], tmp_path_factory.mktemp("xss_build"))
+
+
+@pytest.fixture(scope="module")
+def xss_maps(xss_build, tmp_path_factory):
+    """The hostile incidents as the default map and as a clustered map with compressed data."""
+    from border_map.render.html import write_map
+
+    clustered = write_map(xss_build.incidents, tmp_path_factory.mktemp("xss_clustered") / "map.html",
+                          cluster_threshold=0, compress_min_bytes=0)
+    return {"plain": Path(xss_build.outputs["map"]), "clustered": clustered}
+
+
+def _load_bench_module():
+    spec = importlib.util.spec_from_file_location("bench_map", ROOT / "benchmarks" / "bench_map.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def cluster_build(tmp_path_factory):
+    """(analysed frame, map path) of 5,000 synthetic incidents: above the cluster threshold."""
+    from border_map.render.html import DEFAULT_CLUSTER_THRESHOLD, write_map
+
+    assert CLUSTER_N > DEFAULT_CLUSTER_THRESHOLD
+    gdf = _load_bench_module().analysed_frame(CLUSTER_N, seed=7)
+    path = write_map(gdf, tmp_path_factory.mktemp("cluster") / "map.html")
+    return gdf, path
+
+
+@pytest.fixture
+def cluster_map(cluster_build, open_map) -> Opened:
+    return open_map(cluster_build[1])
 
 
 # --------------------------------------------------------------------------- browser tests
@@ -287,11 +328,13 @@ def test_layer_control_toggles_line_and_side_filters(seed_build, seed_map):
 
 
 @pytest.mark.browser
-def test_xss_is_inert(xss_build, open_map):
+@pytest.mark.parametrize("variant", ["plain", "clustered"])
+def test_xss_is_inert(xss_build, xss_maps, variant, open_map):
     assert XSS_FILE.exists()
     n = len(_located(xss_build.incidents))
     assert n == len(xss_build.incidents) == 2
-    m = open_map(xss_build.outputs["map"])
+    m = open_map(xss_maps[variant])
+    assert m.js("() => window.borderMap.clustered") is (variant == "clustered")
     assert m.js("() => window.borderMap.markers.length") == n
     popups = m.js("""() => window.borderMap.markers.map(mk => {
         mk.openPopup();
@@ -303,6 +346,11 @@ def test_xss_is_inert(xss_build, open_map):
                                      a => a.getAttribute('href')) : []};
         mk.closePopup();
         return out; })""")
+    # The search box lists hostile names as text too.
+    found = m.js("""() => { window.borderMap.search('<'); const ul = document.querySelector('.bm-search ul');
+        return {n: ul.querySelectorAll('li').length, text: ul.innerText,
+                markup: ul.querySelectorAll('img,script,b,i').length}; }""")
+    assert found["n"] >= n and found["markup"] == 0 and "<img src=x" in found["text"], found
     # Give a stray onerror / inline script every chance to run.
     m.page.wait_for_timeout(300)
     m.page.wait_for_load_state("networkidle")
@@ -322,10 +370,233 @@ def test_xss_is_inert(xss_build, open_map):
     assert not [h for h in everywhere["hrefs"] if "javascript:" in h.lower()]
     assert everywhere["imgs"] == 0 and everywhere["handlers"] == 0, everywhere
     # Nor in the file, not even inside the popup strings of the script (href=\"javascript:...).
-    html_text = Path(xss_build.outputs["map"]).read_text(encoding="utf-8")
+    html_text = Path(xss_maps[variant]).read_text(encoding="utf-8")
     assert not re.search(r"""href\s*=\s*\\?["']?\s*javascript:""", html_text, re.IGNORECASE)
     # An <img src=x> that became markup would have requested file:///.../x.
     assert m.foreign_requests() == [], m.foreign_requests()
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_popup_built_in_the_browser_matches_the_python_popup(seed_build, seed_map):
+    """One popup, two builders: the page's (from the data block) and popup_html (the baseline's)."""
+    from border_map.render.geojson import to_json_value
+    from border_map.render.html import popup_html
+
+    located = _located(seed_build.incidents)
+    records = located.drop(columns=located.geometry.name).to_dict(orient="records")
+    expected = {r["id"]: popup_html({k: to_json_value(v) for k, v in r.items()}) for r in records}
+    got = seed_map.js("""() => Object.fromEntries(window.borderMap.incidents.map(
+        d => [d.id, window.borderMap.layer.popupHtml(d.i)]))""")
+    assert set(got) == set(expected)
+    for iid, html_text in got.items():
+        assert html_text == expected[iid], iid
+
+
+@pytest.mark.browser
+def test_time_slider_changes_what_is_shown(seed_build, seed_map):
+    located = _located(seed_build.incidents)
+    total = len(located)
+    m = seed_map
+    days = m.js("() => window.borderMap.days")
+    assert days == sorted(set(located["date_start"]) | set(located["date_end"]))
+    visible = "() => window.borderMap.visibleMarkers()"
+    icons = m.page.locator(".leaflet-marker-icon.bm-icon")
+    counter = m.page.locator(".bm-time .bm-time-count")
+
+    def overlapping(start: str, end: str) -> int:
+        return int(((located["date_start"] <= end) & (located["date_end"] >= start)).sum())
+
+    # The API: one day shows the incidents whose date interval covers it.
+    day = "2026-02-26"
+    expected = overlapping(day, day)
+    assert 0 < expected < total
+    assert m.js("d => window.borderMap.setTimeWindow(d, d)", day) == expected
+    assert m.js(visible) == expected and icons.count() == expected
+    assert counter.inner_text() == f"{expected} of {total} incidents shown"
+    assert m.js("() => window.borderMap.timeWindow()") == {"start": day, "end": day}
+    # The control: drag the "From" thumb to the last day.
+    m.js("() => window.borderMap.setTimeWindow()")
+    assert m.js(visible) == total
+    m.page.locator(".bm-time input.bm-time-start").fill(str(len(days) - 1))
+    expected = overlapping(days[-1], days[-1])
+    m.page.wait_for_function(f"() => window.borderMap.visibleMarkers() === {expected}", timeout=5_000)
+    assert icons.count() == expected
+    assert m.page.locator(".bm-time .bm-time-range").inner_text() == days[-1]
+    # A window with no incident at all, then everything again.
+    assert m.js("() => window.borderMap.setTimeWindow('1990-01-01', '1990-12-31')") == 0
+    assert icons.count() == 0
+    assert m.js("() => window.borderMap.setTimeWindow(null, null)") == total
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_heat_layer_is_drawn_and_follows_the_filters(seed_build, seed_map):
+    total = len(_located(seed_build.incidents))
+    m = seed_map
+    assert HEAT_LABEL in m.js("() => Object.keys(window.borderMap.namedLayers)")
+    on_map = "() => window.borderMap.map.hasLayer(window.borderMap.heatLayer)"
+    assert m.js(on_map) is False and m.page.locator("canvas.bm-heat").count() == 0
+    m.page.locator(".leaflet-control-layers-overlays label").filter(has_text=HEAT_LABEL).click()
+    assert m.js(on_map) is True
+    assert m.page.locator("canvas.bm-heat").count() == 1
+    painted = """() => { const c = document.querySelector('canvas.bm-heat');
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++; return n; }"""
+    assert m.js("() => window.borderMap.heatLayer.stats.points") == total
+    assert m.js(painted) > 1000
+    day = "2026-02-26"
+    expected = m.js("d => window.borderMap.setTimeWindow(d, d)", day)
+    assert m.js("() => window.borderMap.heatLayer.stats.points") == expected < total
+    m.js("() => window.borderMap.setTimeWindow('1990-01-01', '1990-01-02')")
+    assert m.js("() => window.borderMap.heatLayer.stats.points") == 0
+    assert m.js(painted) == 0
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_fullscreen_measure_and_search_controls_work(seed_build, seed_map):
+    m = seed_map
+    page = m.page
+    # Fullscreen: the button puts the map container in full screen and takes it out again.
+    button = page.locator(".bm-fullscreen button")
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    page.wait_for_function("() => window.borderMap.fullscreen.isFullscreen()", timeout=5_000)
+    assert button.get_attribute("aria-pressed") == "true"
+    button.click()
+    page.wait_for_function("() => !window.borderMap.fullscreen.isFullscreen()", timeout=5_000)
+    # Measure: two clicks on the map give their great-circle distance.
+    page.locator(".bm-measure button").click()
+    assert m.js("() => window.borderMap.measure.isActive()") is True
+    a, b = (480, 560), (640, 700)  # empty map, clear of markers and panels
+    page.mouse.click(*a)
+    page.mouse.click(*b)
+    expected_km = m.js("""([a, b]) => { const map = window.borderMap.map;
+        return map.distance(map.containerPointToLatLng(a), map.containerPointToLatLng(b)) / 1000; }""",
+                       [list(a), list(b)])
+    assert 20 < expected_km < 2000
+    assert m.js("() => window.borderMap.measure.points().length") == 2
+    assert m.js("() => window.borderMap.measure.distanceKm()") == pytest.approx(expected_km, rel=1e-9)
+    shown = page.locator(".bm-measure .bm-measure-out").inner_text()
+    assert float(shown.split(" km")[0].replace(",", "")) == pytest.approx(expected_km, abs=0.06)
+    assert page.locator(".leaflet-overlay-pane path").filter(has=page.locator("xpath=self::*[@stroke='#222']")).count() >= 1
+    page.locator(".bm-measure button").click()
+    assert m.js("() => [window.borderMap.measure.isActive(), window.borderMap.measure.points().length]") \
+        == [False, 0]
+    assert page.locator(".leaflet-popup").count() == 0  # the clicks opened nothing
+    # Search: a place name finds the place and its incident; choosing the incident opens it.
+    located = _located(seed_build.incidents)
+    torkham = located[located["place"] == "Torkham"]
+    assert len(torkham) == 1
+    page.locator(".bm-search input").fill("torkham")
+    page.locator(".bm-search li button.bm-search-incident").first.wait_for(timeout=5_000)
+    assert page.locator(".bm-search li button.bm-search-place").first.inner_text().startswith("Torkham")
+    page.locator(".bm-search li button.bm-search-incident").first.click()
+    popup = page.locator(f'.leaflet-popup-content .bm-popup[data-incident="{torkham.iloc[0]["id"]}"]')
+    popup.wait_for(state="visible", timeout=5_000)
+    # The API: claimants are searched too; nothing matches nonsense.
+    claimant = next(c["organisation"] for c in located.iloc[0]["claims"] if c.get("organisation"))
+    found = m.js("t => window.borderMap.search(t)", claimant)
+    assert any(r["kind"] == "incident" and r["id"] == located.iloc[0]["id"] for r in found), found
+    assert m.js("() => window.borderMap.search('zzzz no such place')") == []
+    assert page.locator(".bm-search li").inner_text() == "No incident shown matches."
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_province_level_incident_draws_its_province(seed_build, seed_map):
+    from shapely.geometry import shape
+
+    from border_map.data import AF_PROVINCES, geodata_path
+
+    located = _located(seed_build.incidents)
+    province = located[(located["place_kind"] == "province")
+                       & located["place_id"].str.startswith("af.province.")
+                       & (located["location_source"] == "gazetteer")]
+    assert len(province) >= 1, "the seed story has incidents placed only by an Afghan province"
+    m = seed_map
+    drawn = m.js("""() => window.borderMap.uncertainty.getLayers().map(l => l.getBounds ?
+        [l instanceof L.Circle ? 'circle' : 'polygon', l.getBounds().toBBoxString()] : null)""")
+    polygons = [bbox for kind, bbox in drawn if kind == "polygon"]
+    circles = [bbox for kind, bbox in drawn if kind == "circle"]
+    assert len(polygons) == len(set(zip(province["place_id"], province["side"], strict=True)))
+    assert len(circles) == len(located) - len(province)
+    assert m.page.locator("path.bm-unc-province").count() == len(polygons)
+    # Each polygon is its province's outline (simplified for display), not a circle.
+    doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
+    bounds = {f["properties"]["id"]: shape(f["geometry"]).bounds for f in doc["features"]}
+    for pid in set(province["place_id"]):
+        want = bounds[pid]
+        assert any(all(abs(float(x) - w) < 0.02 for x, w in zip(bbox.split(","), want, strict=True))
+                   for bbox in polygons), (pid, want, polygons)
+    # The circles are light: dashed, barely filled.
+    style = m.js("""() => { const p = document.querySelector('path.bm-unc-circle');
+        return [p.getAttribute('stroke-dasharray'), +p.getAttribute('fill-opacity')]; }""")
+    assert style[0] and style[1] <= 0.05
+    # And the layer control hides them all.
+    m.page.locator(".leaflet-control-layers-overlays label").filter(has_text="Location uncertainty").click()
+    assert m.page.locator("path.bm-unc").count() == 0
+
+
+@pytest.mark.browser
+def test_osm_tiles_load_only_when_chosen_and_countries_stay_underneath(seed_map):
+    m = seed_map
+    countries = m.page.locator(".leaflet-bm-countries-pane path")
+    assert countries.count() == 2
+    assert m.foreign_requests() == []
+    m.page.locator(".leaflet-control-layers-base label").filter(has_text="OpenStreetMap").click()
+    m.page.wait_for_timeout(300)
+    tiles = [u for u in m.foreign_requests() if "tile.openstreetmap.org" in u]
+    assert tiles, "choosing the OpenStreetMap layer should request its tiles"
+    # Every tile failed here (no network): the shipped countries are still drawn below the tiles.
+    assert countries.count() == 2
+    z = m.js("""() => ['bm-countries', 'tile'].map(p =>
+        +getComputedStyle(window.borderMap.map.getPane(p === 'tile' ? 'tilePane' : p)).zIndex)""")
+    assert z[0] < z[1]
+    assert m.errors == []
+
+
+@pytest.mark.browser
+def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, cluster_map):
+    from border_map.render.html import SIDE_LABELS
+    from border_map.render.map_plugins import IncidentLayer
+
+    gdf, path = cluster_build
+    m = cluster_map
+    page = m.page
+    assert IncidentLayer.COMPRESSED_TYPE in path.read_text(encoding="utf-8")[:2_000_000]
+    assert m.js("() => [window.borderMap.clustered, window.borderMap.markers.length, "
+                "window.borderMap.visibleMarkers()]") == [True, CLUSTER_N, CLUSTER_N]
+    assert page.locator(".marker-cluster").count() > 0
+    assert page.locator(".leaflet-marker-icon.bm-icon").count() < 500
+    # An incident inside a cluster: the map zooms to it and opens its popup, with every claim.
+    iid = m.js("""() => { const bm = window.borderMap;
+        return bm.markers.find(mk => bm.layer.group.getVisibleParent(mk) !== mk).bm.id; }""")
+    row = gdf[gdf["id"] == iid].iloc[0]
+    assert m.js("id => window.borderMap.open(id)", iid) is True
+    popup = page.locator(f'.leaflet-popup-content .bm-popup[data-incident="{iid}"]')
+    popup.wait_for(state="visible", timeout=10_000)
+    assert popup.locator(".bm-claims tr").count() - 1 == row["claim_count"]
+    # ... and a real click on its (now unclustered) marker opens it again.
+    m.js("() => window.borderMap.map.closePopup()")
+    icon = page.evaluate_handle("""id => { const mk = window.borderMap.markers.find(x => x.bm.id === id);
+        mk.setZIndexOffset(10000); return mk._icon; }""", iid).as_element()
+    assert icon is not None
+    icon.click()
+    popup.wait_for(state="visible", timeout=5_000)
+    # The filters still work on clustered markers.
+    n_pk = int((gdf["side"] == "PK").sum())
+    label = page.locator(".leaflet-control-layers-overlays label").filter(
+        has_text=f"Side: {SIDE_LABELS['PK']}")
+    label.click()
+    assert m.js("() => window.borderMap.visibleMarkers()") == CLUSTER_N - n_pk
+    label.click()
+    assert m.js("() => window.borderMap.visibleMarkers()") == CLUSTER_N
+    month = ("2024-03-01", "2024-03-31")
+    expected = int(((gdf["date_start"] <= month[1]) & (gdf["date_end"] >= month[0])).sum())
+    assert m.js("w => window.borderMap.setTimeWindow(w[0], w[1])", list(month)) == expected
+    assert m.foreign_requests() == []
     assert m.errors == [] and m.console_errors() == []
 
 
@@ -338,7 +609,8 @@ def test_screenshot(seed_map):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert m.js("() => [window.innerWidth, window.innerHeight]") == [1280, 800]
     # The panels do not cover each other.
-    boxes = m.js("""() => ['.bm-summary', '.bm-legend-panel', '.leaflet-control-layers'].map(s => {
+    boxes = m.js("""() => ['.bm-summary', '.bm-legend-panel', '.leaflet-control-layers', '.bm-time',
+                           '.bm-search', '.bm-fullscreen', '.bm-measure'].map(s => {
         const r = document.querySelector(s).getBoundingClientRect();
         return [r.left, r.top, r.right, r.bottom]; })""")
     for i, a in enumerate(boxes):

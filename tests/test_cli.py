@@ -131,52 +131,7 @@ def test_build_quiet_drops_the_summary_line(runner, tmp_path):
     assert "could not be placed" not in res.stderr and "skipped" in res.stderr
 
 
-def test_geocode_prints_feature_collection(runner):
-    res = runner.invoke(cli, ["geocode", "Torkham", "Paktiya", "Kurram, Pakistan"])
-    assert res.exit_code == 0, res.output
-    doc = json.loads(res.stdout)
-    assert doc["type"] == "FeatureCollection" and len(doc["features"]) == 3
-    props = [f["properties"] for f in doc["features"]]
-    for p in props:
-        for key in ("query", "name", "kind", "country", "admin1", "precision_km",
-                    "distance_to_border_km", "side"):
-            assert key in p
-    assert props[0]["kind"] == "crossing" and props[0]["distance_to_border_km"] < 5
-    assert props[1]["name"] == "Paktia" and props[1]["country"] == "AF" and props[1]["side"] == "AF"
-    assert props[2]["country"] == "PK"
-
-
-def test_geocode_country_and_kind_options(runner):
-    res = runner.invoke(cli, ["geocode", "Khyber", "--country", "PK", "--kind", "district",
-                              "--indent", "1"])
-    assert res.exit_code == 0, res.output
-    doc = json.loads(res.stdout)
-    assert doc["features"][0]["properties"]["kind"] == "district"
-
-
-def test_geocode_stdin(runner):
-    res = runner.invoke(cli, ["geocode"], input="Chitral\n\nBajaur\n")
-    assert res.exit_code == 0, res.output
-    assert [f["properties"]["query"] for f in json.loads(res.stdout)["features"]] == [
-        "Chitral", "Bajaur"]
-
-
-def test_geocode_no_names_is_usage_error(runner):
-    res = runner.invoke(cli, ["geocode"], input="")
-    assert res.exit_code == 2
-
-
-def test_geocode_unknown_lists_candidates(runner):
-    res = runner.invoke(cli, ["geocode", "Nangarharr Provinceq"])
-    assert res.exit_code == 1
-    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "did you mean" in lines[0] and "Nangarhar" in lines[0]
-
-
-def test_geocode_ambiguous_lists_candidates(runner):
-    res = runner.invoke(cli, ["geocode", "Khyber"])
-    assert res.exit_code == 1
-    assert "ambiguous" in res.stderr and "Traceback" not in res.output
+# The geocode command's tests live in tests/test_cli_gazetteer.py with the command.
 
 
 def test_python_dash_m_works(tmp_path):

@@ -1,21 +1,26 @@
 """The interactive HTML map: one self-contained file, offline by default.
 
-Built with folium. Leaflet is inlined from the ``xstatic-leaflet`` package
-(``cdn=True`` keeps folium's CDN links instead); the basemap is the shipped
-country polygons, with OpenStreetMap tiles as an opt-in base layer that is never
-requested unless the reader picks it. Element ids are numbered, not random, so the
-same input gives a byte-identical file.
+Built with folium. Leaflet (and MarkerCluster, for large inputs) is inlined from
+the ``xstatic-*`` packages (``cdn=True`` keeps folium's CDN links instead). The
+basemap is the shipped country polygons, in a pane below the tiles, so the
+opt-in OpenStreetMap layer, never requested unless the reader picks it, cannot
+leave a blank map when its tiles fail. Element ids are numbered, not random, so
+the same input gives a byte-identical file.
 
-Every piece of user text reaches the page either through :func:`html.escape`
-(popups, legend, panel) or as JSON inside a script with ``<``, ``>`` and ``&``
-escaped, so incident fields can never inject markup or script.
+Incidents travel as one compact JSON block (a string table plus one array per
+incident, see :func:`encode_incidents`); popups are built in the browser when
+they open, every field through one escape function. The controls (heat map,
+time slider, search, measure, fullscreen, legend, summary) are our own folium
+elements in :mod:`border_map.render.map_plugins`.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,19 +28,44 @@ from pathlib import Path
 import folium
 import numpy as np
 import shapely
-from branca.element import Element, MacroElement
-from jinja2 import Template
-from shapely.geometry import mapping
+from shapely.geometry import mapping, shape
 
 from .._atomic import atomic_path
 from ..border import DEFAULT_BANDS_KM, DurandLine
 from . import assets
-from .geojson import to_json_value
+from .map_plugins import (
+    Attribution,
+    BorderMapApi,
+    CountriesBase,
+    Fullscreen,
+    HeatLayer,
+    IncidentLayer,
+    InlineAssets,
+    LayerControl,
+    Legend,
+    MarkerClusterCDN,
+    MeasureTool,
+    PageStyle,
+    SearchBox,
+    SummaryPanel,
+    TimeSlider,
+    script_json,
+)
 
 SIDE_COLOURS = {"AF": "#1a7a3a", "PK": "#1f5fa8", None: "#6b6b6b"}
 SIDE_LABELS = {"AF": "Afghan side", "PK": "Pakistani side", None: "on the line / no side"}
+COUNTRY_FILLS = {"AF": "#efe9dc", "PK": "#e4ecf2"}
+COUNTRY_NAMES = {"AF": "Afghanistan", "PK": "Pakistan"}
 LINE_COLOUR = "#b2182b"
+LINE_LABEL = "Durand Line (de facto)"
+BANDS_LABEL = "Distance bands"
+UNCERTAINTY_LABEL = "Location uncertainty"
+HEAT_LABEL = "Heat map (incident density)"
 BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7")
+# At this many located incidents or more, markers cluster (Leaflet.markercluster).
+DEFAULT_CLUSTER_THRESHOLD = 2_000
+# From this size of incident JSON on (a few thousand incidents), the data block is compressed.
+COMPRESS_MIN_BYTES = 500_000
 
 # One SVG shape per event-type symbol: the shape says the event type, the fill the side.
 SYMBOL_SHAPES = {
@@ -52,28 +82,46 @@ SYMBOL_SHAPES = {
     "dot": '<circle cx="12" cy="12" r="8"/>',
 }
 
+# The map's data block is columnar (see encode_incidents): one array per column, one entry
+# per incident (INCIDENT_COLUMNS), per claim (CLAIM_COLUMNS) and per figure (FIGURE_COLUMNS).
+INCIDENT_COLUMNS = (
+    "id", "lat", "lon", "type", "side", "d0", "d1", "date", "date_precision", "date_text",
+    "precision_km", "province", "where", "actors", "distance_km", "band_km", "sector",
+    "chainage_km", "flags", "description", "nclaims",
+)
+CLAIM_COLUMNS = ("party", "date", "url", "statement", "quote", "nfigures")
+FIGURE_COLUMNS = ("kind", "text")
+# One resolved place: place as reported, gazetteer name, resolved text, match.
+WHERE_FIELDS = ("place", "place_name", "resolved", "match")
+# One party to a claim: who, side, outlet, status.
+PARTY_FIELDS = ("who", "side", "outlet", "status")
+
 
 def _svg(symbol: str, colour: str, size: int = 22) -> str:
-    shape = SYMBOL_SHAPES.get(symbol, SYMBOL_SHAPES["dot"])
+    shape_ = SYMBOL_SHAPES.get(symbol, SYMBOL_SHAPES["dot"])
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-            f'viewBox="0 0 24 24" fill="{colour}" stroke="#fff" stroke-width="1.2">{shape}</svg>')
-
-
-def script_json(value) -> str:
-    """JSON safe to place inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+            f'viewBox="0 0 24 24" fill="{colour}" stroke="#fff" stroke-width="1.2">{shape_}</svg>')
 
 
 def _e(value) -> str:
     return "" if value is None else html.escape(str(value), quote=True)
 
 
+def _text(value) -> str:
+    """A string field as text: None/NaN (missing) is ""."""
+    return value if isinstance(value, str) else ""
+
+
+def _num(value) -> float | None:
+    if value is None or isinstance(value, str):
+        return None
+    f = float(value)
+    return f if math.isfinite(f) else None
+
+
 def _fmt_km(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return f"{value:,.1f} km"
+    value = _num(value)
+    return "n/a" if value is None else f"{value:,.1f} km"
 
 
 def _safe_url(url) -> str | None:
@@ -82,273 +130,140 @@ def _safe_url(url) -> str | None:
     return None
 
 
-def _figures_text(figures) -> str:
-    parts = []
-    for f in figures or []:
-        lo, hi = f.get("low"), f.get("high")
-        if lo is not None and hi is not None and lo != hi:
-            num = f"{lo}–{hi}"
-        elif lo is not None:
-            num = f"{lo}" if hi is not None else f"≥{lo}"
-        elif hi is not None:
-            num = f"≤{hi}"
-        else:
-            num = ""
-        words = f.get("text")
-        kind = (f.get("kind") or "").replace("_", " ")
-        subject = f.get("subject")
-        bits = [b for b in (kind + ":", num, f"“{words}”" if words else "",
-                            f"({subject})" if subject else "") if b and b != ":"]
-        parts.append(" ".join(_e(b) for b in bits))
-    return "<br>".join(parts)
+def _figure_rest(f: dict) -> str:
+    """A figure without its kind, as plain text: "70–80 “words” (subject)"."""
+    lo, hi = f.get("low"), f.get("high")
+    if lo is not None and hi is not None and lo != hi:
+        num = f"{lo}–{hi}"
+    elif lo is not None:
+        num = f"{lo}" if hi is not None else f"≥{lo}"
+    elif hi is not None:
+        num = f"≤{hi}"
+    else:
+        num = ""
+    words, subject = f.get("text"), f.get("subject")
+    return " ".join(b for b in (num, f"“{words}”" if words else "", f"({subject})" if subject else "") if b)
+
+
+def _kind_label(kind) -> str:
+    return (kind or "").replace("_", " ")
+
+
+def _figure_line(f: dict) -> str:
+    """One figure of a claim as plain text: "killed: 70–80 “words” (subject)"."""
+    rest = _figure_rest(f)
+    kind = _kind_label(f.get("kind"))
+    return (kind + ":" + (" " + rest if rest else "")) if kind else rest
+
+
+def _figures_lines(figures) -> list[str]:
+    return [_figure_line(f) for f in figures or []]
+
+
+def _spread_lines(claims) -> list[str]:
+    """The discrepancy: for each figure kind that more than one side gave, what each said,
+    "killed — AF: 0 | PK: ≥70" (kinds in FIGURE_KINDS order, sides in SIDES order)."""
+    from ..incidents import FIGURE_KINDS, SIDES
+
+    by_kind: dict = {}
+    for c in claims or []:
+        side = _text(c.get("side"))
+        for f in c.get("figures") or []:
+            by_kind.setdefault(f.get("kind"), {}).setdefault(side, []).append(_figure_rest(f) or "?")
+    kinds = [k for k in FIGURE_KINDS if k in by_kind] + [k for k in by_kind if k not in FIGURE_KINDS]
+    lines = []
+    for kind in kinds:
+        by_side = by_kind[kind]
+        if len(by_side) < 2:
+            continue
+        order = [s for s in SIDES if s in by_side] + [s for s in by_side if s not in SIDES]
+        lines.append(f"{_kind_label(kind)} — " + " | ".join(f"{s}: " + "; ".join(by_side[s]) for s in order))
+    return lines
+
+
+def _resolved_text(rec: dict) -> str:
+    return " · ".join(str(x) for x in (rec.get("place_name"), rec.get("place_kind"),
+                                       rec.get("place_admin1"), rec.get("country")) if _text(x))
+
+
+def _match_text(rec: dict) -> str:
+    match = _text(rec.get("match"))
+    if not match:
+        return ""
+    score = _num(rec.get("match_score"))
+    return match + (f" {score:.0f}" if score is not None else "")
+
+
+def _who(claim: dict) -> str:
+    return " — ".join(x for x in (_text(claim.get("claimant")), _text(claim.get("organisation"))) if x)
 
 
 def popup_html(rec: dict) -> str:
-    """The popup of one incident: every field escaped, every claim side by side."""
+    """One incident's popup, server-side: every field escaped, every claim side by side.
+
+    The map builds the same popup in the browser from its data block (so that 100,000
+    incidents do not carry 100,000 HTML strings); this one serves the benchmark's
+    baseline and the browser test that checks both say the same.
+    """
+    dtext = _text(rec.get("date_text"))
+    band = _num(rec.get("band_km"))
+    chain = _num(rec.get("chainage_km"))
+    match = _match_text(rec)
     rows = [
         ("Date", f"{_e(rec.get('date'))} ({_e(rec.get('date_precision'))}"
-                 + (f", “{_e(rec.get('date_text'))}”" if rec.get("date_text") else "") + ")"),
+                 + (f", “{_e(dtext)}”" if dtext else "") + ")"),
         ("Event", _e(rec.get("event_label") or rec.get("event_type"))),
         ("Actors", _e(", ".join(rec.get("actors") or []) or "n/a")),
-        ("Place as reported", _e(rec.get("place"))),
-        ("Resolved to", _e(" · ".join(str(x) for x in (
-            rec.get("place_name"), rec.get("place_kind"), rec.get("place_admin1"), rec.get("country"))
-            if x)) + (f" <small>[{_e(rec.get('match'))}"
-                      + (f" {rec['match_score']:.0f}" if rec.get("match_score") is not None else "")
-                      + "]</small>" if rec.get("match") else "")),
+        ("Place as reported", _e(_text(rec.get("place")))),
+        ("Resolved to", _e(_resolved_text(rec)) + (f" <small>[{_e(match)}]</small>" if match else "")),
         ("Location uncertainty", "±" + _fmt_km(rec.get("precision_km"))),
         ("Distance to line", _fmt_km(rec.get("distance_to_border_km"))
-         + f" · {_e(SIDE_LABELS.get(rec.get('side'), rec.get('side')))}"),
-        ("Band", f"within {rec['band_km']:g} km" if rec.get("band_km") is not None
-         else "beyond the widest band"),
-        ("Sector / chainage", (_e(rec.get("sector")) + " · " if rec.get("sector") else "")
-         + (f"km {rec['chainage_km']:,.0f} from the Iran tripoint"
-            if rec.get("chainage_km") is not None else "n/a")),
+         + f" · {_e(SIDE_LABELS.get(_text(rec.get('side')) or None))}"),
+        ("Band", f"within {band:g} km" if band is not None else "beyond the widest band"),
+        ("Sector / chainage", (_e(rec.get("sector")) + " · " if _text(rec.get("sector")) else "")
+         + (f"km {chain:,.0f} from the Iran tripoint" if chain is not None else "n/a")),
     ]
-    if rec.get("side_conflict"):
+    if rec.get("side_conflict") is True:
         rows.append(("Check", "<b>side of the line disagrees with the gazetteer's country</b>"))
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     claims = rec.get("claims") or []
     head = f"<h5>Claims ({len(claims)})"
-    if rec.get("conflicting_claims"):
+    if rec.get("conflicting_claims") is True:
         head += ' <span class="bm-conflict">claims contradict each other</span>'
     head += "</h5>"
+    spread = _spread_lines(claims)
+    if spread:
+        head += '<div class="bm-spread">' + "<br>".join(_e(x) for x in spread) + "</div>"
     crow = []
     for c in claims:
         src = c.get("source") or {}
         url = _safe_url(src.get("url"))
-        outlet = _e(src.get("outlet") or "source")
+        outlet = _e(_text(src.get("outlet")) or "source")
         link = f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{outlet}</a>' if url else outlet
-        quote = f"<br><q>{_e(src.get('quote'))}</q>" if src.get("quote") else ""
-        who = " — ".join(_e(x) for x in (c.get("claimant"), c.get("organisation")) if x)
+        quote = f"<br><q>{_e(src.get('quote'))}</q>" if _text(src.get("quote")) else ""
+        figs = "<br>".join(_e(x) for x in _figures_lines(c.get("figures")))
+        statement = _text(c.get("statement"))
         crow.append(
-            f'<tr class="bm-side-{_e(c.get("side"))}"><td>{who}</td><td>{_e(c.get("side"))}</td>'
-            f"<td>{_figures_text(c.get('figures'))}"
-            + (f"<br><i>{_e(c.get('statement'))}</i>" if c.get("statement") else "")
+            f'<tr class="bm-side-{_e(c.get("side"))}"><td>{_e(_who(c))}</td><td>{_e(c.get("side"))}</td>'
+            f"<td>{figs}" + (f"<br><i>{_e(statement)}</i>" if statement else "")
             + f"</td><td>{_e(c.get('date'))}</td><td>{link}{quote}</td>"
             f"<td>{_e(c.get('status'))}</td></tr>")
     claims_html = (
         '<table class="bm-claims"><tr><th>Claimant</th><th>Side</th><th>Claimed</th><th>Date</th>'
         "<th>Source</th><th>Status</th></tr>" + "".join(crow) + "</table>") if crow else "<p>No claims recorded.</p>"
-    desc = f"<p>{_e(rec.get('description'))}</p>" if rec.get("description") else ""
-    title = f"{_e(rec.get('event_label') or rec.get('event_type'))} — {_e(rec.get('place'))}"
+    desc = f"<p>{_e(rec.get('description'))}</p>" if _text(rec.get("description")) else ""
+    title = f"{_e(rec.get('event_label') or rec.get('event_type'))} — {_e(_text(rec.get('place')))}"
     return (f'<div class="bm-popup" data-incident="{_e(rec.get("id"))}"><h4>{title}</h4>{desc}'
             f'<table class="bm-facts">{body}</table>{head}{claims_html}'
             f'<p class="bm-id">id: {_e(rec.get("id"))}</p></div>')
 
 
-class InlineAssets(MacroElement):
-    """Leaflet (and optionally MarkerCluster) inlined into the page header."""
-
-    _template = Template("""
-{% macro header(this, kwargs) %}
-<style>{{ this.css }}</style>
-<script>{{ this.js }}</script>
-{% endmacro %}
-""")
-
-    def __init__(self, js: str, css: str):
-        super().__init__()
-        self._name = "InlineAssets"
-        # never HTML-escaped: this is trusted package data, not user text
-        self.js = js.replace("</script", "<\\/script")
-        self.css = css.replace("</style", "<\\/style")
-
-
-class PageStyle(MacroElement):
-    _template = Template("""
-{% macro header(this, kwargs) %}
-<style>
-.bm-popup{font:13px/1.35 system-ui,sans-serif;max-width:520px}
-.bm-popup h4{margin:0 0 4px;font-size:15px}.bm-popup h5{margin:8px 0 4px;font-size:13px}
-.bm-popup table{border-collapse:collapse;width:100%}
-.bm-popup th,.bm-popup td{border-bottom:1px solid #ddd;padding:2px 4px;text-align:left;vertical-align:top}
-.bm-facts th{white-space:nowrap;color:#444;font-weight:600}
-.bm-claims tr.bm-side-AF td:nth-child(2){color:#1a7a3a;font-weight:700}
-.bm-claims tr.bm-side-PK td:nth-child(2){color:#1f5fa8;font-weight:700}
-.bm-conflict{background:#b2182b;color:#fff;border-radius:3px;padding:0 4px;font-size:11px}
-.bm-id{color:#888;font-size:11px;margin:4px 0 0}
-.bm-icon{background:none;border:none}
-.bm-panel{background:rgba(255,255,255,.94);padding:8px 10px;border-radius:4px;
-  box-shadow:0 1px 4px rgba(0,0,0,.35);font:12px/1.4 system-ui,sans-serif;max-width:300px}
-.bm-panel h3{margin:0 0 4px;font-size:14px}.bm-panel table{border-collapse:collapse}
-.bm-panel td{padding:0 6px 0 0}.bm-legend svg{vertical-align:middle}
-.bm-note{color:#555;font-size:11px;margin-top:4px}
-</style>
-{% endmacro %}
-""")
-
-
-class Panel(MacroElement):
-    """A Leaflet control holding pre-escaped HTML (legend, summary)."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function(){
-  var ctl = L.control({position: {{ this.position|tojson }}});
-  ctl.onAdd = function(){
-    var div = L.DomUtil.create('div', 'bm-panel {{ this.css_class }}');
-    div.innerHTML = {{ this.html_json }};
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
-  };
-  ctl.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
-
-    def __init__(self, html_text: str, position: str = "bottomleft", css_class: str = ""):
-        super().__init__()
-        self._name = "Panel"
-        self.html_json = script_json(html_text)
-        self.position = position
-        self.css_class = css_class
-
-
-class Attribution(MacroElement):
-    _template = Template("""
-{% macro script(this, kwargs) %}
-{{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix }});
-{% for a in this.items %}{{ this._parent.get_name() }}.attributionControl.addAttribution({{ a }});
-{% endfor %}
-{% endmacro %}
-""")
-
-    def __init__(self, items: Sequence[str], prefix: str):
-        super().__init__()
-        self._name = "Attribution"
-        self.items = [script_json(i) for i in items]
-        self.prefix = script_json(prefix)
-
-
-class IncidentLayer(MacroElement):
-    """All incidents from one data array: markers, uncertainty circles, filters.
-
-    Markers are grouped by event type and side; the layer control's entries for
-    each event type and each side switch a filter, and a marker shows only when
-    both its type and its side are on. ``window.borderMap`` exposes the state to
-    the browser tests and to curious users.
-    """
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function(){
-  var map = {{ this._parent.get_name() }};
-  var data = {{ this.data_json }};
-  var icons = {{ this.icons_json }};
-  var all = L.layerGroup().addTo(map);
-  var uncertainty = L.layerGroup().addTo(map);
-  var enabled = {type: {}, side: {}};
-  var markers = [];
-  data.forEach(function(d){
-    var icon = L.divIcon({className: 'bm-icon', html: icons[d.icon], iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10]});
-    var m = L.marker([d.lat, d.lon], {icon: icon, title: d.title, riseOnHover: true});
-    m.bindPopup(d.popup, {maxWidth: 560});
-    m.bm = d;
-    markers.push(m);
-    if (d.precision_km > 0) {
-      d.circle = L.circle([d.lat, d.lon], {radius: d.precision_km * 1000, color: d.colour, weight: 1,
-        opacity: 0.6, fillOpacity: 0.06, interactive: false});
-    }
-  });
-  function refresh(){
-    all.clearLayers(); uncertainty.clearLayers();
-    markers.forEach(function(m){
-      var d = m.bm;
-      if (enabled.type[d.event_type] && enabled.side[d.side_key]) {
-        all.addLayer(m);
-        if (d.circle) uncertainty.addLayer(d.circle);
-      }
-    });
-  }
-  var overlays = {};
-  function toggle(kind, key, label){
-    var g = L.layerGroup();
-    enabled[kind][key] = true;
-    g.on('add', function(){ enabled[kind][key] = true; refresh(); });
-    g.on('remove', function(){ enabled[kind][key] = false; refresh(); });
-    overlays[label] = g;
-    g.addTo(map);
-  }
-  {{ this.types_json }}.forEach(function(t){ toggle('type', t[0], t[1]); });
-  {{ this.sides_json }}.forEach(function(s){ toggle('side', s[0], s[1]); });
-  overlays[{{ this.uncertainty_label }}] = uncertainty;
-  refresh();
-  window.borderMap = window.borderMap || {};
-  window.borderMap.map = map;
-  window.borderMap.incidents = data;
-  window.borderMap.markers = markers;
-  window.borderMap.visibleMarkers = function(){ return all.getLayers().length; };
-  window.borderMap.overlays = Object.assign(window.borderMap.overlays || {}, overlays);
-})();
-{% endmacro %}
-""")
-
-    def __init__(self, records, types, sides, icons):
-        super().__init__()
-        self._name = "IncidentLayer"
-        self.data_json = script_json(records)
-        self.icons_json = script_json(icons)
-        self.types_json = script_json(types)
-        self.sides_json = script_json(sides)
-        self.uncertainty_label = script_json("Location uncertainty")
-
-
-class LayerControl(MacroElement):
-    """Base layers plus every named overlay (folium's and the incident filters)."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function(){
-  var map = {{ this._parent.get_name() }};
-  var bases = {};
-  {% for label, layer in this.bases %}bases[{{ label }}] = {{ layer.get_name() }};
-  {% endfor %}
-  var overlays = {};
-  {% for label, layer in this.overlays %}overlays[{{ label }}] = {{ layer.get_name() }};
-  {% endfor %}
-  var extra = (window.borderMap && window.borderMap.overlays) || {};
-  Object.keys(extra).forEach(function(k){ overlays[k] = extra[k]; });
-  window.borderMap = window.borderMap || {};
-  window.borderMap.layerControl = L.control.layers(bases, overlays, {collapsed: false, position: 'topright'}).addTo(map);
-  window.borderMap.namedLayers = overlays;
-})();
-{% endmacro %}
-""")
-
-    def __init__(self, bases, overlays):
-        super().__init__()
-        self._name = "LayerControl"
-        # names are read at render time: element ids are renumbered after construction
-        self.bases = [(script_json(label), layer) for label, layer in bases]
-        self.overlays = [(script_json(label), layer) for label, layer in overlays]
+# --------------------------------------------------------------------------- geometry for display
 
 
 def _display_line(border: DurandLine, tolerance_m: float = 60.0):
     """The line simplified for display only (analysis always uses the full line)."""
-    simple_m = shapely.simplify(border.line_m, tolerance_m)
-    return _to_lonlat(border, simple_m)
+    return _to_lonlat(border, shapely.simplify(border.line_m, tolerance_m))
 
 
 def _to_lonlat(border: DurandLine, geom_m):
@@ -356,69 +271,300 @@ def _to_lonlat(border: DurandLine, geom_m):
         geom_m, lambda xy: np.column_stack(border._to_ll.transform(xy[:, 0], xy[:, 1])))
 
 
+def _to_metric(border: DurandLine, geom):
+    return shapely.transform(
+        geom, lambda xy: np.column_stack(border._to_m.transform(xy[:, 0], xy[:, 1])))
+
+
+def _simplified(border: DurandLine, geom, tolerance_m: float, grid: float = 1e-4):
+    g_m = shapely.simplify(_to_metric(border, geom), tolerance_m)
+    return shapely.set_precision(_to_lonlat(border, g_m), grid)
+
+
+# Display geometry derived from a border, computed once per DurandLine object.
+_DISPLAY_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _cached(border: DurandLine, key, compute):
+    per_border = _DISPLAY_CACHE.setdefault(border, {})
+    if key not in per_border:
+        per_border[key] = compute()
+    return per_border[key]
+
+
 def band_polygons(border: DurandLine, bands_km: Sequence[float]) -> list[tuple[float, object]]:
-    """Buffer corridors around the line, widest first, in lon/lat (for display)."""
-    base = shapely.simplify(border.line_m, 200.0)
-    out = []
-    for b in sorted(bands_km, reverse=True):
-        poly_m = shapely.simplify(base.buffer(b * 1000.0, quad_segs=8), 150.0)
-        poly = shapely.set_precision(_to_lonlat(border, poly_m), 1e-5)
-        out.append((b, poly))
-    return out
+    """Buffer corridors around the line, widest first, in lon/lat (for display only: the
+    line is simplified by 400 m first; band membership always comes from true distances)."""
+    def compute():
+        base = shapely.simplify(border.line_m, 400.0)
+        out = []
+        for b in sorted(bands_km, reverse=True):
+            poly_m = shapely.simplify(base.buffer(b * 1000.0, quad_segs=8), 150.0)
+            out.append((b, shapely.set_precision(_to_lonlat(border, poly_m), 1e-5)))
+        return out
+
+    return _cached(border, ("bands", tuple(sorted(bands_km))), compute)
 
 
 def _countries_display(border: DurandLine, tolerance_m: float = 400.0) -> dict:
+    return _cached(border, ("countries", tolerance_m), lambda: _countries_geojson(border, tolerance_m))
+
+
+def _countries_geojson(border: DurandLine, tolerance_m: float) -> dict:
     feats = []
     for iso, geom in sorted(border.countries.items()):
-        g_m = shapely.transform(
-            geom, lambda xy: np.column_stack(border._to_m.transform(xy[:, 0], xy[:, 1])))
-        g = shapely.set_precision(_to_lonlat(border, shapely.simplify(g_m, tolerance_m)), 1e-4)
-        name = {"AF": "Afghanistan", "PK": "Pakistan"}.get(iso, iso)
-        feats.append({"type": "Feature", "properties": {"iso_a2": iso, "name": name},
+        g = _simplified(border, geom, tolerance_m)
+        feats.append({"type": "Feature", "properties": {"iso_a2": iso, "name": COUNTRY_NAMES.get(iso, iso)},
                       "geometry": mapping(g)})
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _summary_html(records: list[dict], title: str, bands_km, n_unlocated: int) -> str:
-    sides = Counter(r.get("side") for r in records)
-    bands = Counter(r.get("band_km") for r in records)
-    rows = "".join(f"<tr><td>{_e(SIDE_LABELS.get(k, k))}</td><td>{v}</td></tr>"
-                   for k, v in sorted(sides.items(), key=lambda kv: str(kv[0])))
-    brow = "".join(
-        f"<tr><td>within {b:g} km</td><td>{bands.get(b, 0)}</td></tr>" for b in sorted(bands_km))
-    beyond = bands.get(None, 0)
-    brow += f"<tr><td>beyond {max(bands_km):g} km</td><td>{beyond}</td></tr>"
-    conflicting = sum(1 for r in records if r.get("conflicting_claims"))
-    claims = sum(len(r.get("claims") or []) for r in records)
-    starts = sorted(r["date_start"] for r in records if r.get("date_start"))
-    ends = sorted(r["date_end"] for r in records if r.get("date_end"))
-    span = f"{_e(starts[0])} – {_e(ends[-1])}" if starts else ""
-    extra = f"<div class='bm-note'>{n_unlocated} incident(s) could not be placed and are not drawn.</div>" if n_unlocated else ""
-    return (f"<h3>{_e(title)}</h3><div>{len(records)} incidents · {claims} claims · {span}</div>"
-            f"<div>{conflicting} incident(s) with contradicting claims</div>"
-            f"<table><tr><td colspan=2><b>By side</b></td></tr>{rows}"
-            f"<tr><td colspan=2><b>By distance band</b></td></tr>{brow}</table>{extra}")
+@functools.cache
+def _af_provinces() -> dict[str, tuple[str, object]]:
+    """Afghan province polygons by gazetteer id (``af.province.*``): id -> (name, geometry)."""
+    from ..data import AF_PROVINCES, geodata_path
+
+    doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
+    return {f["properties"]["id"]: (f["properties"]["name"], shape(f["geometry"]))
+            for f in doc["features"]}
 
 
-def _legend_html(types_used, event_types, border: DurandLine) -> str:
-    rows = []
+def province_polygon(border: DurandLine, place_id: str, tolerance_m: float = 700.0):
+    """(name, simplified lon/lat polygon) of an Afghan province, or None."""
+    found = _af_provinces().get(place_id)
+    if found is None:
+        return None
+    name, geom = found
+    return _cached(border, ("province", place_id, tolerance_m),
+                   lambda: (name, _simplified(border, geom, tolerance_m)))
+
+
+# --------------------------------------------------------------------------- the data block
+
+
+def _factorize(values) -> tuple[list[int], list]:
+    """(codes, distinct values in first-seen order) of an iterable of hashable values."""
+    memo: dict = {}
+    codes = [memo.setdefault(v, len(memo)) for v in values]
+    return codes, list(memo)
+
+
+class _Strings:
+    """A string table: each distinct text once, rows refer to it by index (0 = no text)."""
+
+    def __init__(self):
+        self.items = [""]
+        self._index = {"": 0}
+
+    def __call__(self, value) -> int:
+        if not isinstance(value, str) or not value:
+            return 0
+        i = self._index.get(value)
+        if i is None:
+            i = self._index[value] = len(self.items)
+            self.items.append(value)
+        return i
+
+
+def _round_to(values, fmt: str) -> list:
+    """Floats rounded exactly as ``format(v, fmt)`` prints them (NaN -> None), so the
+    browser's 1-decimal text matches Python's."""
+    arr = np.asarray(values, dtype=float)
+    return [float(format(v, fmt)) if math.isfinite(v) else None for v in arr.tolist()]
+
+
+def _compact_number(v):
+    return int(v) if v is not None and float(v).is_integer() else v
+
+
+def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
+    """The map's data block for located incidents (an analysed GeoDataFrame).
+
+    Columnar, so that building it is a handful of list comprehensions and reading it
+    one pass in the browser: ``incidents`` maps each of :data:`INCIDENT_COLUMNS` to one
+    value per incident, ``claims`` each of :data:`CLAIM_COLUMNS` to one value per claim
+    (incident by incident, ``nclaims`` of each), ``figures`` each of
+    :data:`FIGURE_COLUMNS` to one value per figure (``nfigures`` per claim). Texts are
+    indices into ``strings`` (0 = no text); ``where`` and ``parties`` are tables of
+    distinct resolved places (:data:`WHERE_FIELDS`) and claim parties
+    (:data:`PARTY_FIELDS`); ``d0``/``d1`` index the sorted distinct ``days``;
+    ``province`` indexes ``provinces`` (-1: the uncertainty is a circle of
+    ``precision_km``); ``date`` is 0 when it is the usual day or start/end, which the
+    browser rebuilds. Numbers are rounded as the popup prints them. Nothing here is
+    HTML: the browser escapes every field.
+    """
+    from ..incidents import FIGURE_KINDS, SIDES
+
+    n = len(located)
+    col = {c: located[c].tolist() if c in located.columns else [None] * n for c in (
+        "id", "date", "date_start", "date_end", "date_precision", "date_text", "event_type", "actors",
+        "place", "place_id", "place_name", "place_kind", "place_admin1", "match", "match_score", "country",
+        "location_source", "side", "side_conflict", "sector", "description", "conflicting_claims",
+        "claims")}
+
+    def floats(name):
+        return located[name].to_numpy(dtype=float) if name in located.columns else np.full(n, np.nan)
+
+    strings = _Strings()
+    S = strings  # a text -> its string-table index
+
+    def texts(values) -> list[int]:
+        """String-table indices of a column of texts (each distinct value looked at once)."""
+        codes, uniques = _factorize(values)
+        table = [S(u) for u in uniques]
+        return [table[c] for c in codes]
+
+    order = list(event_types)
+    types_used = sorted(set(col["event_type"]),
+                        key=lambda k: (order.index(k) if k in order else len(order), str(k)))
+    type_index = {k: i for i, k in enumerate(types_used)}
+    side_keys = [s if s in ("AF", "PK") else "none" for s in col["side"]]
+    sides_used = sorted(set(side_keys))
+    side_index = {k: i for i, k in enumerate(sides_used)}
+    days = sorted({d for d in col["date_start"] + col["date_end"] if isinstance(d, str)})
+    day_index = {d: i for i, d in enumerate(days)}
+    kinds = list(FIGURE_KINDS)
+    kind_index = {k: i for i, k in enumerate(kinds)}
+    d0 = [day_index.get(s, 0) for s in col["date_start"]]
+
+    inc: dict[str, list] = {
+        "id": [str(v) for v in col["id"]],
+        "lat": np.round(located.geometry.y.to_numpy(), 5).tolist(),
+        "lon": np.round(located.geometry.x.to_numpy(), 5).tolist(),
+        "type": [type_index[t] for t in col["event_type"]],
+        "side": [side_index[s] for s in side_keys],
+        "d0": d0,
+        "d1": [day_index.get(e, a) for e, a in zip(col["date_end"], d0, strict=True)],
+        # small vocabularies first, so the most repeated texts get the shortest indices
+        "date_precision": texts(col["date_precision"]),
+        "sector": texts(col["sector"]),
+        "precision_km": _round_to(floats("precision_km"), ".1f"),
+        "distance_km": _round_to(floats("distance_to_border_km"), ".1f"),
+        "band_km": [_compact_number(_num(x)) for x in floats("band_km").tolist()],
+        "chainage_km": [None if v is None else int(v) for v in _round_to(floats("chainage_km"), ".0f")],
+        "flags": [(1 if sc is True else 0) | (2 if cc is True else 0)
+                  for sc, cc in zip(col["side_conflict"], col["conflicting_claims"], strict=True)],
+    }
+
+    # places: one entry per distinct (place as reported, resolution)
+    where_codes, where_uniques = _factorize(zip(
+        col["place"], col["place_id"], col["place_name"], col["place_kind"], col["place_admin1"],
+        col["country"], col["match"], col["match_score"], strict=True))
+    where = []
+    for place, _pid, name, kind, admin1, country, match, score in where_uniques:
+        rec = {"place_name": name, "place_kind": kind, "place_admin1": admin1, "country": country,
+               "match": match, "match_score": score}
+        where.append([S(_text(place)), S(_text(name)), S(_resolved_text(rec)), S(_match_text(rec))])
+    inc["where"] = where_codes
+
+    # Afghan provinces placed by the gazetteer: their polygon is the location's uncertainty
+    provinces: list = []
+    province_of: dict = {}
+    wanted = {pid for pid, source in zip(col["place_id"], col["location_source"], strict=True)
+              if isinstance(pid, str) and pid.startswith("af.province.") and source == "gazetteer"}
+    for pid in sorted(wanted):
+        poly = province_polygon(border, pid)
+        if poly is not None:
+            province_of[pid] = len(provinces)
+            name, geom = poly
+            provinces.append([name, [round(v, 4) for v in geom.bounds], mapping(geom)])
+    inc["province"] = [province_of.get(pid, -1) if source == "gazetteer" else -1
+                       for pid, source in zip(col["place_id"], col["location_source"], strict=True)]
+
+    # claims, flattened; parties (who, side, outlet, status) and figures stored once each
+    claims_of = [c if isinstance(c, list) else [] for c in col["claims"]]
+    inc["nclaims"] = [len(c) for c in claims_of]
+    flat = [c for cl in claims_of for c in cl]
+    sources = [c.get("source") or {} for c in flat]
+    party_codes, party_uniques = _factorize(
+        (c.get("claimant"), c.get("organisation"), c.get("side"), s.get("outlet"), c.get("status"))
+        for c, s in zip(flat, sources, strict=True))
+    parties = [[S(_who({"claimant": a, "organisation": o})), S(_text(side)), S(_text(outlet)),
+                S(_text(status))] for a, o, side, outlet, status in party_uniques]
+    figures_of = [c.get("figures") or () for c in flat]
+    fig_codes, fig_uniques = _factorize(
+        (f.get("kind"), f.get("low"), f.get("high"), f.get("text"), f.get("subject"))
+        for figs in figures_of for f in figs)
+    fig_kind, fig_text = [], []
+    for kind, low, high, text, subject in fig_uniques:
+        if kind not in kind_index:
+            kind_index[kind] = len(kinds)
+            kinds.append(kind)
+        fig_kind.append(kind_index[kind])
+        fig_text.append(S(_figure_rest({"low": low, "high": high, "text": text, "subject": subject})))
+    claims = {
+        "party": party_codes,
+        "date": texts(c.get("date") for c in flat),
+        "nfigures": [len(f) for f in figures_of],
+        "statement": texts(c.get("statement") for c in flat),
+        "quote": texts(s.get("quote") for s in sources),
+        "url": texts(_safe_url(s.get("url")) for s in sources),
+    }
+    figures = {"kind": [fig_kind[c] for c in fig_codes], "text": [fig_text[c] for c in fig_codes]}
+
+    # rarer free texts last (longer indices)
+    inc["date"] = texts(0 if (d == s if s == e else d == f"{s}/{e}") else d
+                        for d, s, e in zip(col["date"], col["date_start"], col["date_end"], strict=True))
+    inc["date_text"] = texts(col["date_text"])
+    inc["actors"] = texts(", ".join(a) if isinstance(a, list) else None for a in col["actors"])
+    inc["description"] = texts(col["description"])
+
+    types, icons = [], []
     for key in types_used:
         et = event_types.get(key)
-        label = et.label if et else key
         symbol = et.symbol if et else "dot"
-        rows.append(f"<tr><td>{_svg(symbol, '#444', 16)}</td><td>{_e(label)}</td></tr>")
-    for side in ("AF", "PK", None):
-        rows.append(f'<tr><td><span style="display:inline-block;width:14px;height:14px;'
-                    f'background:{SIDE_COLOURS[side]};border-radius:50%"></span></td>'
-                    f"<td>{_e(SIDE_LABELS[side])}</td></tr>")
-    rows.append(f'<tr><td><svg width="22" height="8"><line x1="0" y1="4" x2="22" y2="4" '
-                f'stroke="{LINE_COLOUR}" stroke-width="3" stroke-dasharray="6 4"/></svg></td>'
-                f"<td>Durand Line (de facto, disputed)</td></tr>")
+        types.append([key, et.label if et else str(key), symbol])
+        icons.append([_svg(symbol, SIDE_COLOURS[None if s == "none" else s]) for s in sides_used])
+    sides = [[s, SIDE_LABELS[None if s == "none" else s], SIDE_COLOURS[None if s == "none" else s]]
+             for s in sides_used]
+    return {"incidents": {k: inc[k] for k in INCIDENT_COLUMNS},
+            "claims": {k: claims[k] for k in CLAIM_COLUMNS},
+            "figures": {k: figures[k] for k in FIGURE_COLUMNS},
+            "strings": strings.items, "where": where, "parties": parties,
+            "days": days, "kinds": [_kind_label(k) for k in kinds], "claimSides": list(SIDES),
+            "types": types, "sides": sides, "icons": icons, "provinces": provinces}
+
+
+# --------------------------------------------------------------------------- panels
+
+
+def _summary(located, title: str, bands_km, n_unlocated: int) -> SummaryPanel:
+    sides = Counter(s if s in ("AF", "PK") else None for s in located["side"].tolist()) \
+        if len(located) else Counter()
+    bands = Counter(_num(b) for b in located["band_km"].tolist()) if len(located) else Counter()
+    side_rows = [(SIDE_LABELS[k], v) for k, v in sorted(sides.items(), key=lambda kv: str(kv[0]))]
+    band_rows = [(f"within {b:g} km", bands.get(float(b), 0)) for b in sorted(bands_km)]
+    band_rows.append((f"beyond {max(bands_km):g} km", bands.get(None, 0)))
+    sectors = Counter(s if isinstance(s, str) and s else "no sector" for s in
+                      (located["sector"].tolist() if "sector" in located.columns else []))
+    sector_rows = sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))
+    claims = int(sum(len(c or []) for c in located["claims"].tolist())) if "claims" in located.columns else 0
+    conflicting = int(sum(bool(x) for x in located["conflicting_claims"].tolist())) \
+        if "conflicting_claims" in located.columns else 0
+    starts = sorted(d for d in located["date_start"].tolist() if isinstance(d, str)) \
+        if "date_start" in located.columns else []
+    ends = sorted(d for d in located["date_end"].tolist() if isinstance(d, str)) \
+        if "date_end" in located.columns else []
+    span = f" · {starts[0]} – {ends[-1]}" if starts else ""
+    notes = [f"{n_unlocated} incident(s) could not be placed and are not drawn."] if n_unlocated else []
+    return SummaryPanel(
+        title=title,
+        lines=[f"{len(located):,} incidents · {claims:,} claims{span}",
+               f"{conflicting:,} incident(s) with contradicting claims"],
+        tables=[("By side", side_rows), ("By distance band", band_rows)],
+        sectors=sector_rows, sector_heading=f"By sector ({len(sector_rows)})", notes=notes)
+
+
+def _legend(types, border: DurandLine, bands_km) -> Legend:
     note = ("The Durand Line is the de facto Afghanistan–Pakistan boundary; Afghanistan does not "
-            "recognise it. Position approximate at the scale of the source: "
-            + _e(border.source) + ".")
-    return (f"<h3>Legend</h3><table class='bm-legend'>{''.join(rows)}</table>"
-            f"<div class='bm-note'>{note}</div>")
+            "recognise it. Position approximate at the scale of the source: " + border.source + ".")
+    return Legend(
+        symbols=[(_svg(symbol, "#444", 16), label) for _key, label, symbol in types],
+        sides=[(SIDE_COLOURS[s], SIDE_LABELS[s]) for s in ("AF", "PK", None)],
+        areas=[(COUNTRY_FILLS["AF"], "Afghanistan"), (COUNTRY_FILLS["PK"], "Pakistan"),
+               (BAND_COLOURS[0], "Bands " + "/".join(f"{b:g}" for b in sorted(bands_km)) + " km")],
+        line_colour=LINE_COLOUR, line_label="Durand Line (de facto, disputed)",
+        uncertainty_label="Location uncertainty (radius or province)", note=note)
 
 
 def _number_elements(root) -> None:
@@ -439,6 +585,9 @@ def _number_elements(root) -> None:
     walk(root)
 
 
+# --------------------------------------------------------------------------- the map
+
+
 def build_map(
     incidents,
     border: DurandLine | None = None,
@@ -447,39 +596,54 @@ def build_map(
     title: str = "border-map: incidents along the Durand Line",
     cdn: bool = False,
     event_types: dict | None = None,
+    cluster_threshold: int | None = None,
+    compress_min_bytes: int = COMPRESS_MIN_BYTES,
 ) -> folium.Map:
-    """A folium Map of analysed incidents (see :func:`border_map.analysis.analyse`)."""
+    """A folium Map of analysed incidents (see :func:`border_map.analysis.analyse`).
+
+    Parameters
+    ----------
+    cdn
+        Keep folium's CDN links for Leaflet (and MarkerCluster) instead of inlining them.
+    cluster_threshold
+        Cluster the markers when at least this many incidents are located
+        (default :data:`DEFAULT_CLUSTER_THRESHOLD`; 0 always clusters).
+    compress_min_bytes
+        Compress the incident data (zlib + base64, unpacked by the browser) from this
+        size of its JSON on (default :data:`COMPRESS_MIN_BYTES`).
+    """
     from ..incidents import EVENT_TYPES
 
     border = border or DurandLine.default()
     event_types = event_types or EVENT_TYPES
+    threshold = DEFAULT_CLUSTER_THRESHOLD if cluster_threshold is None else int(cluster_threshold)
     located = incidents[~(incidents.geometry.isna() | incidents.geometry.is_empty)]
+    clustered = len(located) >= threshold and len(located) > 0
     lon0, lat0, lon1, lat1 = border.line.bounds
 
     m = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], zoom_start=6, tiles=None,
                    control_scale=True, prefer_canvas=False)
-    if not cdn:
+    if cdn:
+        if clustered:
+            MarkerClusterCDN().add_to(m)
+    else:
         m.default_js = []
         m.default_css = []
-        js, css = assets.leaflet()
-        InlineAssets(js, css).add_to(m)
+        InlineAssets(*assets.leaflet(), name="Leaflet").add_to(m)
+        if clustered:
+            InlineAssets(*assets.markercluster(), name="MarkerCluster").add_to(m)
     PageStyle().add_to(m)
     m.get_root().title = html.escape(title)  # branca puts it into <title> unescaped
 
-    # Base layers: the shipped polygons (offline) or OSM tiles (online, opt-in).
+    # The countries sit in a pane below the tiles: with or without working tiles, never blank.
+    CountriesBase(_countries_display(border), COUNTRY_FILLS).add_to(m)
     blank = folium.FeatureGroup(name="Offline basemap", overlay=False, control=False)
     blank.add_to(m)
     osm = folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=False,
                            control=False, show=False,
                            attr='© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
-    countries = folium.GeoJson(
-        _countries_display(border), name="Countries",
-        style_function=lambda f: {"fillColor": "#efe9dc" if f["properties"]["iso_a2"] == "AF" else "#e4ecf2",
-                                  "color": "#9a9a9a", "weight": 1, "fillOpacity": 1.0},
-        tooltip=folium.GeoJsonTooltip(["name"], labels=False), control=False)
-    countries.add_to(blank)
 
-    bands_group = folium.FeatureGroup(name="Distance bands", show=True)
+    bands_group = folium.FeatureGroup(name=BANDS_LABEL, show=True)
     for i, (b, poly) in enumerate(band_polygons(border, bands_km)):
         folium.GeoJson(
             {"type": "Feature", "properties": {"band": f"within {b:g} km of the line"},
@@ -490,7 +654,7 @@ def build_map(
         ).add_to(bands_group)
     bands_group.add_to(m)
 
-    line_group = folium.FeatureGroup(name="Durand Line (de facto)", show=True)
+    line_group = folium.FeatureGroup(name=LINE_LABEL, show=True)
     folium.GeoJson(
         {"type": "Feature", "properties": {
             "name": "Durand Line — de facto boundary, not recognised by Afghanistan",
@@ -502,47 +666,38 @@ def build_map(
     ).add_to(line_group)
     line_group.add_to(m)
 
-    records = []
-    icons = {}
-    for rec in located.drop(columns=located.geometry.name).to_dict(orient="records"):
-        rec = {k: to_json_value(v) for k, v in rec.items()}
-        et = event_types.get(rec.get("event_type"))
-        symbol = et.symbol if et else "dot"
-        side = rec.get("side")
-        colour = SIDE_COLOURS.get(side, SIDE_COLOURS[None])
-        icon_key = f"{symbol}-{side or 'none'}"
-        icons.setdefault(icon_key, _svg(symbol, colour))
-        records.append({"id": rec.get("id"), "popup": popup_html(rec), "icon": icon_key,
-                        "event_type": rec.get("event_type"), "side_key": side or "none",
-                        "colour": colour, "precision_km": rec.get("precision_km") or 0,
-                        "date": rec.get("date"), "title": f"{rec.get('event_label') or rec.get('event_type')}"
-                        f" — {rec.get('place')} ({rec.get('date')})", "_rec": rec})
-    for r, geom in zip(records, located.geometry, strict=True):
-        # the one place where (lon, lat) becomes Leaflet's (lat, lon): in the JS, from these keys
-        r["lon"], r["lat"] = round(geom.x, 6), round(geom.y, 6)
-    full = [r.pop("_rec") for r in records]
-    types_used = sorted({r["event_type"] for r in records}, key=lambda k: list(event_types).index(k)
-                        if k in event_types else 999)
-    types = [[k, f"Events: {event_types[k].label if k in event_types else k}"] for k in types_used]
-    sides_used = sorted({r["side_key"] for r in records})
-    sides = [[s, f"Side: {SIDE_LABELS.get(None if s == 'none' else s)}"] for s in sides_used]
-    IncidentLayer(records, types, sides, icons).add_to(m)
+    data = encode_incidents(located, border, event_types)
+    layer = IncidentLayer(data, clustered=clustered, uncertainty_label=UNCERTAINTY_LABEL,
+                          compress_min_bytes=compress_min_bytes)
+    layer.add_to(m)
+    heat = HeatLayer(layer)
+    heat.add_to(m)
 
+    fullscreen = Fullscreen()
+    fullscreen.add_to(m)
+    measure = MeasureTool()
+    measure.add_to(m)
+    _summary(located, title, bands_km, len(incidents) - len(located)).add_to(m)
+    search = SearchBox(layer)
+    search.add_to(m)
     osm.add_to(m)  # created, never added to the map until the reader picks it
-    LayerControl(bases=[("Offline basemap (shipped polygons)", blank),
-                        ("OpenStreetMap tiles (online)", osm)],
-                 overlays=[("Distance bands", bands_group),
-                           ("Durand Line (de facto)", line_group)]).add_to(m)
-
-    n_unlocated = len(incidents) - len(located)
-    Panel(_summary_html(full, title, bands_km, n_unlocated), "topleft", "bm-summary").add_to(m)
-    Panel(_legend_html(types_used, event_types, border), "bottomright", "bm-legend-panel").add_to(m)
+    control = LayerControl(
+        bases=[("Offline basemap (shipped polygons)", blank), ("OpenStreetMap tiles (online)", osm)],
+        overlays=[(BANDS_LABEL, bands_group), (LINE_LABEL, line_group)],
+        groups=[layer], after=[(HEAT_LABEL, heat)])
+    control.add_to(m)
+    time = TimeSlider(layer)
+    time.add_to(m)
+    _legend(data["types"], border, bands_km).add_to(m)
     Attribution([
         "Boundary & basemap © <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> "
         "contributors (ODbL)",
         "Places: <a href=\"https://www.geonames.org/\">GeoNames</a> (CC BY 4.0)",
         "Leaflet " + _e(assets.versions()["leaflet"]),
     ], prefix="border-map").add_to(m)
+    BorderMapApi(incidents=layer, layer_control=control, heat=heat, search=search, time=time,
+                 fullscreen=fullscreen, measure=measure).add_to(m)
+
     if len(located):
         x0, y0, x1, y1 = located.total_bounds
         pad = 0.6
@@ -554,8 +709,7 @@ def build_map(
 
 
 def render_html(m: folium.Map) -> str:
-    html_text = m.get_root().render()
-    return html_text
+    return m.get_root().render()
 
 
 def write_map(incidents, path: str | Path, border: DurandLine | None = None, **kwargs) -> Path:
@@ -566,4 +720,5 @@ def write_map(incidents, path: str | Path, border: DurandLine | None = None, **k
     return Path(path)
 
 
-__all__ = ["Element", "build_map", "popup_html", "script_json", "write_map"]
+__all__ = ["DEFAULT_CLUSTER_THRESHOLD", "build_map", "encode_incidents", "popup_html", "render_html",
+           "script_json", "write_map"]

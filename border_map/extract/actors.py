@@ -1,0 +1,334 @@
+"""Who is named in a report: parties, people, outlets, with the side each speaks for.
+
+An :class:`Entity` is a span of the text with a ``side`` (``AF``, ``PK``, ``third_party``
+or ``None`` when the words alone do not say), an ``organisation`` label for claims, an
+``actor`` label for events (only armed parties: "Pakistani military", "Afghan Taliban
+forces", "Tehrik-i-Taliban Pakistan (TTP)") and, for people, the ``person``'s name.
+
+- **parties**: a country word (Pakistan's, Pakistani, Afghan, Afghanistan's, Taliban,
+  Islamic Emirate) before up to two qualifiers and a head (ministry, military, forces,
+  government, spokesman, military corps in eastern Afghanistan, ...), plus ISPR, the
+  TTP, and bare "Taliban";
+- **people**: a name after a title ("spokesman Zabihullah Mujahid") or before an
+  apposition ("Wahidullah Mohammadi, a spokesman for the military in eastern
+  Afghanistan"); later mentions of the surname are the same person;
+- **third parties**: outlets (Reuters, Dawn, TOLOnews, ...; state media take their
+  state's side), the UN and aid groups, residents, witnesses, doctors, analysts;
+- **local officials** ("police in Kurram", "a district official"): the side of the
+  country of the place named with them, if any;
+- **countries and capitals** as speakers ("Afghanistan rejected", "Islamabad accused"):
+  their governments.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from .places import PlaceMention
+from .text import Document, Spans
+
+__all__ = ["Entity", "find_entities", "side_of"]
+
+AF_FORCES = "Afghan Taliban forces"
+PK_FORCES = "Pakistani military"
+TTP = "Tehrik-i-Taliban Pakistan (TTP)"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A party, person or outlet named in the text."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # party, person, outlet, third, local, country, anaphor
+    side: str | None
+    organisation: str | None
+    actor: str | None = None
+    person: str | None = None
+    head: str | None = None
+
+
+_COUNTRY_WORD = (r"(?P<c>pakistan(?:'s)?|pakistani|afghanistan(?:'s)?|afghan|taliban(?:'s)?|"
+                 r"islamic\s+emirate(?:'s)?)")
+_QUALIFIER = (r"(?:military|government|regime|interim|caretaker|federal|provincial|army|security|"
+              r"border|defen[cs]e|foreign|interior|information|eastern|western|southern|"
+              r"northern|local|senior|official|state|administration|media)")
+_HEAD = (r"(?P<h>ministry(?:\s+of\s+(?:information(?:\s+and\s+broadcasting)?|defen[cs]e|"
+         r"foreign\s+affairs|interior|home\s+affairs))?|foreign\s+office|"
+         r"military\s+corps(?:\s+in\s+(?:the\s+)?(?:east|west|north|south)\w*\s+afghanistan)?|"
+         r"military(?:\s+circles)?|army|air\s+force|armed\s+forces|security\s+forces|"
+         r"border\s+(?:forces|guards|police)|forces|troops|soldiers|fighters|government|regime|"
+         r"authorities|administration|officials|spokesm[ae]n|spokesperson|spokeswoman|embassy|"
+         r"police|jets|aircraft|warplanes|drones|side|frontier\s+corps|fire|artillery|"
+         r"gunships|helicopters|commanders?|leadership)")
+_PARTY = re.compile(
+    rf"\b(?:the\s+)?{_COUNTRY_WORD}(?:\s+{_QUALIFIER}){{0,2}}\s+{_HEAD}\b"
+    r"|\b(?P<ispr>inter-services\s+public\s+relations(?:\s+\(ispr\))?|ispr)\b"
+    r"|\b(?P<ttp>(?:tehr[ei]e?k|tahrik)[\s-]+[ie][\s-]+taliban(?:[\s-]+pakistan)?(?:\s+\(ttp\))?"
+    r"|ttp|pakistani\s+taliban)\b"
+    r"|\b(?P<fc>frontier\s+corps|pakistan\s+army)\b"
+    r"|\b(?:the\s+)?(?P<corps>military\s+(?:corps\s+)?in\s+(?:the\s+)?(?:east|west|north|south)"
+    r"\w*\s+afghanistan)\b"
+    r"|\b(?P<taliban>taliban|islamic\s+emirate)\b(?!\s*pakistan)"
+)
+_MILITARY_HEADS = re.compile(
+    r"military|army|air\s+force|forces|troops|soldiers|fighters|police|jets|aircraft|warplanes|"
+    r"drones|frontier\s+corps|fire|artillery|gunships|helicopters|corps|guards|commanders?")
+_OUTLETS = re.compile(
+    r"\b(?P<o>Reuters|AFP|Agence France-Presse|(?:the )?Associated Press(?: of Pakistan)?|AP|"
+    r"BBC(?: (?:News|Urdu|Pashto))?|Al Jazeera|Dawn|Geo News|(?:The )?Express Tribune|"
+    r"The News|TOLOnews|Tolo ?News|Pajhwok(?: Afghan News)?|Khaama(?: Press)?|Ariana News|"
+    r"Amu TV|Afghanistan International|VOA|Voice of America|"
+    r"Radio Free Europe(?:/Radio Liberty)?|RFE/RL|Radio Azadi|Radio Mashaal|The Nation|"
+    r"Samaa(?: TV)?|ARY News|Xinhua|Anadolu(?: Agency)?|The Guardian|(?:The )?New York Times|"
+    r"(?:The )?Washington Post|The Diplomat|Bakhtar(?: News Agency)?|"
+    r"Radio Television Afghanistan|RTA|PTV|APP)\b")
+_STATE_MEDIA = {"bakhtar": "AF", "radio television afghanistan": "AF", "rta": "AF",
+                "ptv": "PK", "app": "PK", "associated press of pakistan": "PK"}
+_THIRD = re.compile(
+    r"\b(?P<t>(?:the )?United Nations(?: [A-Z]\w+){0,4}|UN|U\.N\.|UNAMA|UNHCR|OCHA|UNICEF|ICRC|"
+    r"Human Rights Watch|Amnesty International|(?:the )?(?:International Committee of the )?"
+    r"Red Cross|Red Crescent|Doctors Without Borders|MSF|"
+    r"(?:[Ll]ocal |[Tt]ribal )?(?:[Rr]esidents?|[Vv]illagers?|[Ww]itness(?:es)?|"
+    r"[Ee]yewitness(?:es)?|[Ee]lders?|[Ll]ocals|[Tt]raders?|[Dd]octors?|"
+    r"[Hh]ospital (?:officials?|sources?|staff)|[Mm]edics?|[Rr]escu(?:ers?|e officials?|"
+    r"e workers?)|[Aa]nalysts?|[Oo]bservers?|[Aa]ctivists?|[Aa]id workers?|"
+    r"[Tt]ruck drivers?|[Dd]rivers?))\b")
+_LOCAL = re.compile(
+    r"\b(?:(?:a|an|the|two|three|several)\s+)?"
+    r"(?:(?P<c>afghan|pakistani|afghanistan's|pakistan's|taliban's|taliban)\s+)?"
+    r"(?:(?:(?:local|district|provincial|police|security|government|senior|tribal|health|"
+    r"border|intelligence|military|customs|administration|hospital)\s+){1,2}"
+    r"(?P<q>officials?|spokesm[ae]n|spokesperson|administrators?|sources?|commanders?|"
+    r"officers?)"
+    r"|(?P<l>officials?|police\s+chief|police|deputy\s+commissioner|governor|commanders?))\b")
+_ANAPHOR = re.compile(
+    r"\b(?:the|this|that|these)\s+(?P<a>ministry|military|army|spokesman|spokesperson|government|"
+    r"regime|office|corps|group|agency|outlet|newspaper|channel|statement|police|sources|"
+    r"official|officials)\b")
+_PRONOUN = re.compile(r"\b(?P<p>he|she|they|it)\b(?=\s+(?:\w+\s+)?(?:said|says|stated|added|"
+                      r"claimed|told|reported|confirmed|announced|denied|rejected|insisted|"
+                      r"warned|noted|wrote|posted|quoted))")
+
+_TITLE = (r"(?:spokesm[ae]n|spokesperson|spokeswoman|minister|official|commander|governor|"
+          r"general|gen\.|chief|director|deputy\s+commissioner|commissioner|head|leader|"
+          r"ambassador|envoy|adviser|advisor|lawmaker|senator|analyst|resident|elder|doctor|"
+          r"mayor|colonel|col\.|major|maj\.|brigadier|brig\.|captain|capt\.|lieutenant|lt\.|"
+          r"officer|president|premier|chairman|secretary|deputy|mullah|maulvi|mawlawi|sheikh)")
+_NAME_WORD = r"(?:[A-Z][a-z’'\-]+|[A-Z]\.)"
+_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})"
+_TITLE_NAME = re.compile(
+    rf"(?i:\b{_TITLE})\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{0,3}})")
+_NAME_APPOSITION = re.compile(
+    rf"{_NAME},\s+(?:(?:a|an|the)\s+)?(?P<desc>[^,.;\"“”]{{0,90}}?(?i:{_TITLE})"
+    r"[^,.;\"“”]{0,80}?)(?=[,.;]|\s+(?:said|says|told|added|stated|claimed|offered))")
+_TITLE_COMMA_NAME = re.compile(
+    rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
+_NOT_NAME_WORDS = frozenset("""
+the a an taliban pakistan pakistani afghan afghanistan ministry information government army
+military islamic emirate defence defense foreign office interior minister spokesman general
+border police provincial district on in at of said says and but however meanwhile
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december khyber durand line x
+""".split())
+
+
+def side_of(text: str) -> str | None:
+    """AF, PK or None from the country words in an organisation or title phrase."""
+    t = text.lower()
+    if re.search(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b", t):
+        return "third_party"
+    if re.search(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b", t):
+        return "AF"
+    if re.search(r"\b(?:pakistan\w*|islamabad|ispr|inter-services|rawalpindi|frontier\s+corps)\b",
+                 t):
+        return "PK"
+    return None
+
+
+def _clean(text: str) -> str:
+    text = " ".join(text.split())
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+
+
+def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
+    """Every party, person, outlet and third party named in ``doc``, in text order."""
+    text, folded = doc.text, doc.folded
+    found: list[Entity] = []
+    for m in _PARTY.finditer(folded):
+        words = _clean(text[m.start():m.end()])
+        if m.group("ispr"):
+            found.append(Entity(m.start(), m.end(), words, "party", "PK",
+                                "Inter-Services Public Relations (ISPR)", PK_FORCES, head="military"))
+        elif m.group("ttp"):
+            found.append(Entity(m.start(), m.end(), words, "party", "third_party", TTP, TTP))
+        elif m.group("fc"):
+            found.append(Entity(m.start(), m.end(), words, "party", "PK", words, PK_FORCES,
+                                head="military"))
+        elif m.group("corps"):
+            found.append(Entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
+                                head="corps"))
+        elif m.group("taliban"):
+            before = folded[max(0, m.start() - 12):m.start()]
+            if re.search(r"pakistani\s+$", before):
+                continue
+            found.append(Entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
+                                head="taliban"))
+        else:
+            side = side_of(m.group("c"))
+            head = " ".join(m.group("h").split())
+            military = bool(_MILITARY_HEADS.fullmatch(head.split()[0]) or
+                            _MILITARY_HEADS.match(head)) and head != "side"
+            actor = (AF_FORCES if side == "AF" else PK_FORCES) if military else None
+            found.append(Entity(m.start(), m.end(), words, "party", side, words, actor,
+                                head=head.split()[0]))
+    for m in _OUTLETS.finditer(text):
+        name = m.group("o")
+        side = _STATE_MEDIA.get(_clean(name).lower(), "third_party")
+        found.append(Entity(m.start(), m.end(), name, "outlet", side, _clean(name)))
+    for m in _THIRD.finditer(text):
+        found.append(Entity(m.start(), m.end(), m.group("t"), "third", "third_party",
+                            _clean(m.group("t"))))
+    found.extend(_people(doc, places))
+    starts = [p.start for p in places]
+    for m in _LOCAL.finditer(folded):
+        words = text[m.start():m.end()].rstrip()
+        side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
+        found.append(Entity(m.start(), m.start() + len(words), words, "local", side,
+                            _clean(words), head=(m.group("q") or m.group("l")).split()[0]))
+    for mention in places:
+        if mention.role in ("country", "actor"):
+            side = mention.place.country
+            label = ("Government of Afghanistan" if side == "AF" else "Government of Pakistan")
+            found.append(Entity(mention.start, mention.end, mention.text, "country", side, label))
+    for m in _ANAPHOR.finditer(folded):
+        found.append(Entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
+                            head=m.group("a")))
+    for m in _PRONOUN.finditer(folded):
+        found.append(Entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
+                            head=m.group("p")))
+    return _without_overlaps(found)
+
+
+_KIND_PRIORITY = {"person": 0, "outlet": 1, "party": 2, "third": 3, "country": 4, "local": 5,
+                  "anaphor": 6, "pronoun": 7}
+
+
+def _without_overlaps(found: list[Entity]) -> list[Entity]:
+    found.sort(key=lambda e: (_KIND_PRIORITY[e.kind], -(e.end - e.start), e.start))
+    taken = Spans()
+    kept = []
+    for e in found:
+        if taken.overlaps(e.start, e.end):
+            continue
+        taken.add(e.start, e.end)
+        kept.append(e)
+    kept.sort(key=lambda e: e.start)
+    return kept
+
+
+def _local_side(m: re.Match, places: list[PlaceMention], starts: list[int]) -> str | None:
+    i = bisect.bisect_left(starts, m.end() - 2)
+    while i < len(places) and places[i].start <= m.end() + 30:
+        if places[i].role == "location":
+            return places[i].place.country
+        i += 1
+    return None
+
+
+def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
+    text = doc.text
+    place_spans = Spans((p.start, p.end) for p in places)
+    taken = Spans()
+
+    def keep(entity: Entity) -> None:
+        found.append(entity)
+        if not taken.overlaps(entity.start, entity.end):
+            taken.add(entity.start, entity.end)
+    people: dict[str, tuple[str, str | None]] = {}  # full name -> (organisation, side)
+    found: list[Entity] = []
+
+    def good_name(name: str, start: int) -> bool:
+        words = name.split()
+        if any(w.lower().strip(".") in _NOT_NAME_WORDS for w in words):
+            return False
+        return not place_spans.contains(start)
+
+    for m in _TITLE_COMMA_NAME.finditer(text):
+        name = m.group("name")
+        if not good_name(name, m.start("name")) or any(
+                e.start <= m.start("name") < e.end for e in found[-3:]) or taken.contains(
+                m.start("name")):
+            continue
+        start = _title_phrase_start(text, m.start())
+        desc = _clean(text[start:m.start("name")].rstrip(" ,"))
+        side = side_of(desc) or _side_from_places(start, m.end(), places)
+        people.setdefault(name, (desc, side))
+        keep(Entity(start, m.end("name"), text[start:m.end("name")], "person", side,
+                            desc, person=name))
+    for m in _TITLE_NAME.finditer(text):
+        name = m.group("name")
+        if not good_name(name, m.start("name")) or any(
+                e.start <= m.start("name") < e.end for e in found[-3:]) or taken.contains(
+                m.start("name")):
+            continue
+        start = _title_phrase_start(text, m.start())
+        desc = _clean(text[start:m.start("name")])
+        side = side_of(desc) or _side_from_places(start, m.end(), places)
+        people.setdefault(name, (desc, side))
+        keep(Entity(start, m.end(), text[start:m.end()], "person", side, desc,
+                            person=name))
+    for m in _NAME_APPOSITION.finditer(text):
+        name = m.group("name")
+        if not good_name(name, m.start("name")) or any(
+                e.start <= m.start() < e.end for e in found[-3:]) or taken.contains(m.start()):
+            continue
+        desc = _clean(m.group("desc"))
+        side = side_of(desc) or _side_from_places(m.start("desc"), m.end("desc"), places)
+        people.setdefault(name, (desc, side))
+        keep(Entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
+                            person=name))
+    # later mentions of a known person by surname (or full name)
+    for name, (desc, side) in people.items():
+        parts = [p for p in name.split() if len(p) > 2 and p[0].isupper()]
+        if not parts:
+            continue
+        rx = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in {name, parts[-1]}) + r")\b")
+        for m in rx.finditer(text):
+            if taken.contains(m.start()):
+                continue
+            keep(Entity(m.start(), m.end(), m.group(0), "person", side, desc,
+                                person=name))
+    return found
+
+
+def _title_phrase_start(text: str, title_start: int) -> int:
+    """Start of the words qualifying a title: "Taliban government spokesman"."""
+    start = title_start
+    base = max(0, title_start - 60)
+    stop = max(text.rfind(c, base, title_start) for c in ".\n!?;:,\"“”(")
+    base = max(base, stop + 1)
+    words = list(re.finditer(r"[\w’'-]+", text[base:title_start]))
+    for w in reversed(words[-4:]):
+        word = w.group(0)
+        if word[0].isupper() or word.lower() in ("government", "military", "army", "defence",
+                                                  "defense", "foreign", "information",
+                                                  "interior", "provincial", "district",
+                                                  "police", "border", "deputy", "chief",
+                                                  "senior", "regional", "corps", "regime"):
+            if word.lower() in ("the", "a", "an", "on", "in", "and", "but", "however"):
+                break
+            start = base + w.start()
+        else:
+            break
+    return start
+
+
+def _side_from_places(start: int, end: int, places: list[PlaceMention]) -> str | None:
+    for p in places:
+        if start <= p.start < end + 40 and p.role in ("location", "country"):
+            return p.place.country
+    return None

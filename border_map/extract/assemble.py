@@ -1,0 +1,405 @@
+"""From mentions to draft incidents: one incident per event type, place and date.
+
+- A mention with places gives one incident per place; mentions of the same type at the
+  same place on overlapping (or unstated) dates are one incident, dated by the most
+  precise of their dates.
+- A mention without a place but with a date joins the incidents of its type on an
+  overlapping date, at their broadest level ("heavy clashes" late Thursday joins the clash
+  in Khyber Pakhtunkhwa, not the five districts in it); with none, it is an *unlocated*
+  incident ("deadly fighting in October": the report names no place).
+- A mention with neither joins the nearest incident of its type. A claimed capture of
+  outposts with neither is placed where the fighting it was part of was (the nearest clash
+  before it), and says so.
+- A closure of "land border crossings" that names none is drawn at the main crossings
+  (:data:`MAIN_CROSSINGS`), and says so in the evidence and description.
+- Claims join the incidents of the events in their sentences, or of the event just before
+  them; a figure in a sentence with two events goes with the nearer one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..gazetteer import Gazetteer, Place, normalize_name
+from ..incidents import EVENT_TYPES, Claim, DateSpan, Evidence, Figure, Incident, PlaceRef, Source
+from .claims import ClaimUnit, FigureMention
+from .events import EventMention
+from .places import PlaceMention
+from .text import Document
+
+__all__ = ["MAIN_CROSSINGS", "assemble"]
+
+#: Where a closure of the border crossings that names none is drawn: the two main ones.
+MAIN_CROSSINGS = ("crossing.torkham", "crossing.chaman-spin-boldak")
+_PRECISION_RANK = {"day": 0, "week": 1, "range": 2, "month": 3, "year": 4}
+_KIND_RANK = {k: i for i, k in enumerate(
+    ("country", "province", "district", "tehsil", "town", "crossing", "feature"))}
+_SLUG = {"airstrike": "airstrike", "drone_strike": "drone-strike", "shelling": "shelling",
+         "armed_clash": "clash", "outpost_captured": "outposts-captured",
+         "border_closure": "closure", "attack": "attack", "remote_explosive": "explosive",
+         "suicide_bomb": "suicide-bombing", "abduction": "abduction", "other": "event"}
+
+
+@dataclass
+class _Draft:
+    event_type: str
+    place: Place | None = None
+    place_mention: PlaceMention | None = None
+    place_note: str | None = None
+    mentions: list[EventMention] = field(default_factory=list)
+    date: DateSpan | None = None
+    date_evidence: tuple[int, int, str] | None = None
+    date_note: str | None = None
+    unlocated: str | None = None
+    units: list[ClaimUnit] = field(default_factory=list)
+
+    def first_offset(self) -> int:
+        return min((m.anchor.start for m in self.mentions if m.anchor), default=0)
+
+
+def _overlap(a: DateSpan | None, b: DateSpan | None) -> bool:
+    return a is None or b is None or (a.start <= b.end and b.start <= a.end)
+
+
+def _mention_span(m: EventMention, doc: Document, article_date: dt.date):
+    """(DateSpan, evidence span, note) of a mention, or (None, None, None)."""
+    if m.since is not None:
+        since_at = doc.folded.rfind("since", m.sentence.start, m.since.start)
+        start = since_at if since_at >= 0 else m.since.start
+        words = doc.text[start:m.since.end]
+        first = m.since.span.start
+        end = max(first, article_date)
+        precision = "day" if first == end else "range"
+        return (DateSpan(first, end, precision, " ".join(words.split())),
+                (start, m.since.end, words), "from the date after 'since' to the article's date")
+    if m.date is not None:
+        return m.date.span, (m.date.start, m.date.end, m.date.text), m.date_note
+    return None, None, None
+
+
+def _more_precise(new: DateSpan, old: DateSpan | None) -> bool:
+    if old is None:
+        return True
+    rank_new, rank_old = _PRECISION_RANK[new.precision], _PRECISION_RANK[old.precision]
+    if rank_new != rank_old:
+        return rank_new < rank_old
+    return (new.end - new.start) < (old.end - old.start)
+
+
+def _add_mention(d: _Draft, m: EventMention, doc: Document, article_date: dt.date) -> None:
+    d.mentions.append(m)
+    span, evidence, note = _mention_span(m, doc, article_date)
+    if span is not None and _more_precise(span, d.date):
+        d.date, d.date_evidence, d.date_note = span, evidence, note
+
+
+def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit], *,
+             article_date: dt.date, gazetteer: Gazetteer, outlet: str | None,
+             url: str | None) -> list[Incident]:
+    """Draft incidents (``draft=True``, with evidence) from the mentions and claims."""
+    claim_sentences = {s.index for u in units for s in u.sentences}
+    drafts: list[_Draft] = []
+    of_mention: dict[int, list[_Draft]] = {}
+
+    def located(event_type, place, mention, note=None) -> _Draft:
+        span, _, _ = _mention_span(mention, doc, article_date)
+        for d in drafts:
+            if d.event_type == event_type and d.place is not None and d.place.id == place.id \
+                    and _overlap(d.date, span):
+                return d
+        d = _Draft(event_type, place, place_note=note)
+        drafts.append(d)
+        return d
+
+    # 1. mentions with places
+    for m in mentions:
+        for p in m.places:
+            d = located(m.event_type, p.place, m, note=m.place_note)
+            if d.place_mention is None:
+                d.place_mention = p
+            _add_mention(d, m, doc, article_date)
+            of_mention.setdefault(m.index, []).append(d)
+    # a headline's "strike in Paktiya" with no date of its own is the strike in Jaji (Paktiya)
+    for d in list(drafts):
+        if d.date is not None or d.place is None:
+            continue
+        name = normalize_name(d.place.name)
+        finer = [e for e in drafts if e is not d and e.event_type == d.event_type
+                 and e.place is not None and name in (normalize_name(e.place.admin1),
+                                                      normalize_name(e.place.admin2))
+                 and normalize_name(e.place.name) != name]
+        if len(finer) == 1:
+            target = finer[0]
+            for m in d.mentions:
+                target.mentions.append(m)
+                of_mention[m.index] = [target if x is d else x for x in of_mention[m.index]]
+            drafts.remove(d)
+    # 2. dated mentions without places
+    for m in mentions:
+        if m.places:
+            continue
+        span, _, _ = _mention_span(m, doc, article_date)
+        if m.event_type == "border_closure" and m.generic_crossings:
+            for place_id in MAIN_CROSSINGS:
+                if place_id not in gazetteer:
+                    continue
+                place = gazetteer.get(place_id)
+                d = located(m.event_type, place, m,
+                            note="the report names no crossing: drawn at the main crossings "
+                                 f"({', '.join(gazetteer.get(i).name for i in MAIN_CROSSINGS if i in gazetteer)})")
+                _add_mention(d, m, doc, article_date)
+                of_mention.setdefault(m.index, []).append(d)
+            continue
+        if span is None:
+            continue
+        same = [d for d in drafts if d.event_type == m.event_type and d.place is not None
+                and d.date is not None and _overlap(d.date, span)]
+        undated = [d for d in drafts if d.event_type == m.event_type and d.place is not None
+                   and d.date is None]
+        if not same and len(undated) == 1 and m.own_date:
+            d = undated[0]  # "fighting in the Khyber Pass area" ... "traded fire on November 13"
+            d.mentions.append(m)
+            d.date, d.date_evidence, _ = _mention_span(m, doc, article_date)
+            d.date_note = "the date given for this event in another sentence"
+            of_mention.setdefault(m.index, []).append(d)
+            continue
+        closures = [d for d in drafts if d.event_type == "border_closure" == m.event_type
+                     and d.place is not None and d.date is not None]
+        if not same and closures and m.own_date:
+            # a closure lasts: "the crossing was still closed on Sunday" extends it
+            d = min(closures, key=lambda d: _distance(d, m))
+            first, last = min(d.date.start, span.start), max(d.date.end, span.end)
+            d.date = DateSpan(first, last, "day" if first == last else "range",
+                              d.date.text if d.date.text else span.text)
+            d.date_note = (d.date_note or "") + f"; extended by '{span.text}'"
+            d.mentions.append(m)
+            of_mention.setdefault(m.index, []).append(d)
+            continue
+        if same:
+            broadest = min(_KIND_RANK.get(d.place.kind, 9) for d in same)
+            for d in same:
+                if _KIND_RANK.get(d.place.kind, 9) == broadest:
+                    d.mentions.append(m)
+                    of_mention.setdefault(m.index, []).append(d)
+            continue
+        if not m.own_date:
+            continue  # an inherited date does not make an incident of its own (step 3)
+        target = next((d for d in drafts if d.event_type == m.event_type and d.place is None
+                       and _overlap(d.date, span)), None)
+        if target is None:
+            target = _Draft(m.event_type, unlocated="the report names no place for it")
+            drafts.append(target)
+        _add_mention(target, m, doc, article_date)
+        of_mention.setdefault(m.index, []).append(target)
+    # 3. mentions with neither
+    for m in mentions:
+        if m.places or m.index in of_mention or m.generic_crossings:
+            continue
+        span, _, _ = _mention_span(m, doc, article_date)
+        if span is not None and m.own_date or m.sentence.index not in claim_sentences:
+            continue  # a bare mention ("the renewed hostilities") only matters for a claim
+        same = [d for d in drafts if d.event_type == m.event_type]
+        if same:
+            def closeness(d, m=m):
+                return (_distance(d, m), _KIND_RANK.get(d.place.kind if d.place else "", 9))
+            best = min(closeness(d) for d in same)
+            for d in same:
+                if closeness(d) == best:
+                    d.mentions.append(m)
+                    of_mention.setdefault(m.index, []).append(d)
+            continue
+        if m.event_type == "outpost_captured":
+            clash = _nearest_clash(drafts, m, of_mention, mentions)
+            if clash is not None:
+                d = _Draft(m.event_type, clash.place, place_note=(
+                    "the report does not say where: placed where the fighting it was part of "
+                    "was"), unlocated=clash.unlocated)
+                d.place_mention = clash.place_mention
+                d.date, d.date_evidence = clash.date, clash.date_evidence
+                d.date_note = "the report does not date it: the date of that fighting"
+                d.mentions.append(m)
+                drafts.append(d)
+                of_mention.setdefault(m.index, []).append(d)
+    # 4. claims
+    by_sentence: dict[int, list[EventMention]] = {}
+    for m in mentions:
+        by_sentence.setdefault(m.sentence.index, []).append(m)
+    claim_figures: dict[tuple[int, int], list[FigureMention]] = {}
+    for unit in units:
+        targets: list[_Draft] = []
+        for s in unit.sentences:
+            for m in by_sentence.get(s.index, []):
+                targets += [d for d in of_mention.get(m.index, []) if d not in targets]
+        if not targets and unit.figures:
+            before = [m for m in mentions if m.sentence.index < unit.sentences[0].index
+                      and unit.sentences[0].index - m.sentence.index <= 6
+                      and of_mention.get(m.index)]
+            if before:
+                targets = list(of_mention[before[-1].index])
+        for d in targets:
+            d.units.append(unit)
+            figures = []
+            for f in unit.figures:
+                owner = _figure_owner(f, by_sentence.get(f.sentence, []))
+                if owner is None or d in of_mention.get(owner.index, []):
+                    figures.append(f)
+            claim_figures[(unit.index, id(d))] = figures
+    # 5. incidents
+    drafts = [d for d in drafts if d.mentions]
+    drafts.sort(key=lambda d: ((d.date or DateSpan(article_date, article_date)).start,
+                               d.first_offset(), d.place.id if d.place else ""))
+    used_ids: set[str] = set()
+    claim_cache: dict[tuple, Claim] = {}
+    incidents = []
+    for d in drafts:
+        incidents.append(_incident(d, doc, article_date, outlet, url, claim_figures, used_ids,
+                                   claim_cache))
+    return incidents
+
+
+def _distance(d: _Draft, m: EventMention) -> int:
+    return min(abs(x.sentence.index - m.sentence.index) for x in d.mentions)
+
+
+def _nearest_clash(drafts, m, of_mention, mentions) -> _Draft | None:
+    """The clash incident of the nearest clash mention before ``m`` (its broadest place)."""
+    best, best_key = None, None
+    for other in mentions:
+        gap = m.sentence.index - other.sentence.index
+        if other.event_type != "armed_clash" or not 0 <= gap <= 12:
+            continue
+        for d in of_mention.get(other.index, []):
+            key = (gap, _KIND_RANK.get(d.place.kind if d.place else "", 9))
+            if best_key is None or key < best_key:
+                best, best_key = d, key
+    return best
+
+
+def _figure_owner(f: FigureMention, sentence_mentions: list[EventMention]) -> EventMention | None:
+    types = {m.event_type for m in sentence_mentions}
+    if len(types) < 2:
+        return None
+    anchored = [m for m in sentence_mentions if m.trigger is not None]
+    if not anchored:
+        return None
+    return min(anchored, key=lambda m: min(abs(m.trigger.start - f.end), abs(f.start - m.trigger.end)))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, claim_figures,
+              used_ids, claim_cache) -> Incident:
+    evidence: list[Evidence] = []
+
+    def sentence_of(start: int) -> str | None:
+        s = doc.sentence_at(start)
+        return s.text if s else None
+
+    def ev(field_path, start, end, note=None):
+        evidence.append(Evidence(field_path, doc.text[start:end], start, end, sentence_of(start),
+                                 note))
+
+    seen_triggers = set()
+    for m in d.mentions:
+        t = m.anchor
+        if t is not None and (t.start, t.end) not in seen_triggers:
+            seen_triggers.add((t.start, t.end))
+            note = None if m.trigger is not None else "a sentence continuing this event"
+            if m.trigger is not None and not m.places and d.place is not None and not \
+                    m.generic_crossings:
+                note = "mentioned without a place; joined to this incident"
+            ev("event_type", t.start, t.end, note)
+    date = d.date
+    if date is None:
+        date = DateSpan(article_date, article_date, "day", None)
+        first = d.mentions[0].anchor
+        evidence.append(Evidence("date", "", first.start if first else 0,
+                                 first.start if first else 0, None,
+                                 "the report gives no date: the article's date"))
+    elif d.date_evidence is not None:
+        start, end, _ = d.date_evidence
+        ev("date", start, end, d.date_note)
+    else:
+        evidence.append(Evidence("date", "", 0, 0, None, d.date_note))
+    place_ref = None
+    if d.place is not None:
+        name = d.place.name
+        if d.place_mention is not None and not d.place_note:
+            name = " ".join(d.place_mention.text.split())
+            ev("place", d.place_mention.start, d.place_mention.end, d.place_mention.note)
+        elif d.place_note:
+            anchor = d.mentions[0].anchor
+            pos = anchor.start if anchor else 0
+            evidence.append(Evidence("place", "", pos, pos, None, d.place_note))
+        place_ref = PlaceRef(name, d.place.country, d.place.kind, None, d.place.id)
+    else:
+        anchor = d.mentions[0].anchor
+        pos = anchor.start if anchor else 0
+        evidence.append(Evidence("place", "", pos, pos, None, "the report names no place"))
+    actors: list[str] = []
+    for m in d.mentions:
+        for actor, entity, trigger in m.actors:
+            if actor and actor not in actors:
+                actors.append(actor)
+                if entity is not None:
+                    ev(f"actors[{len(actors) - 1}]", entity.start, entity.end)
+                elif trigger is not None:
+                    ev(f"actors[{len(actors) - 1}]", trigger.start, trigger.end,
+                       "the side named with the event")
+    claims: list[Claim] = []
+    for unit in d.units:
+        figures = claim_figures.get((unit.index, id(d)), unit.figures)
+        claim = _claim(unit, figures, doc, article_date, outlet, url, claim_cache)
+        i = len(claims)
+        claims.append(claim)
+        evidence.append(Evidence(f"claims[{i}]", unit.quote, unit.start, unit.end, None,
+                                 "the report's own account" if unit.narration else None))
+        if unit.speaker.start is not None:
+            ev(f"claims[{i}].organisation", unit.speaker.start, unit.speaker.end)
+        for j, f in enumerate(figures):
+            ev(f"claims[{i}].figures[{j}]", f.start, f.end)
+    label = EVENT_TYPES[d.event_type].label
+    if d.place is not None:
+        where = f"{d.place.name} ({d.place.kind}, {d.place.country})"
+        description = f"{label} at {where}, as the report tells it."
+        if d.place_note:
+            description += f" Place: {d.place_note}."
+    else:
+        description = f"{label}; the report names no place."
+    description += " Drafted by border-map extract: check every field against the report."
+    base = f"{date.start.isoformat()}-{_SLUG[d.event_type]}-" + (
+        _slug(d.place.name) if d.place else "unlocated")
+    ident, n = base, 2
+    while ident in used_ids:
+        ident, n = f"{base}-{n}", n + 1
+    used_ids.add(ident)
+    return Incident(
+        id=ident, date=date, event_type=d.event_type, actors=tuple(actors), place=place_ref,
+        description=description, claims=tuple(claims),
+        unlocated=d.unlocated if d.place is None else None, draft=True,
+        evidence=tuple(evidence))
+
+
+def _claim(unit: ClaimUnit, figures: list[FigureMention], doc, article_date, outlet, url,
+           cache) -> Claim:
+    key = (unit.index, tuple((f.start, f.end) for f in figures))
+    if key in cache:
+        return cache[key]
+    source = Source(outlet=outlet, url=url, quote=unit.quote, published=article_date.isoformat())
+    claim = Claim(
+        claimant=unit.speaker.claimant,
+        organisation=unit.speaker.organisation,
+        side=unit.speaker.side,
+        date=unit.date,
+        statement=unit.statement(doc),
+        figures=tuple(Figure(f.figure.kind, f.figure.low, f.figure.high, f.figure.text,
+                             f.figure.subject) for f in figures),
+        source=source,
+        status=unit.status,
+    )
+    cache[key] = claim
+    return claim

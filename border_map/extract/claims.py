@@ -1,0 +1,609 @@
+"""Claims: who said what, for which side, with which figures, in the report's own words.
+
+**Speakers.** A sentence with a speech verb (said, stated, claimed, confirmed, announced,
+according to, rejected, ...) is attributed to its subject: the first party, person,
+outlet or third party of the sentence before the verb (not the object of a preposition:
+"told Reuters"), or the one after "according to" / an inverted ``", said Mujahid"``.
+"He"/"She" is the last person named, "the ministry" the last ministry, "Islamabad" and
+"Afghanistan" their governments. The side is the speaker's (:mod:`.actors`).
+
+**Claim units.** Consecutive sentences of one speaker form one claim; a sentence without
+its own speaker continues the claim before it in the same paragraph when it quotes or
+reports in the passive ("This offensive was described as ..."). A sentence that nobody
+is said to have said, but that reports an event or figures, is the report's own claim
+(side ``third_party``, organisation: the outlet). The quote is the sentences verbatim.
+
+**Figures** keep the words ("at least 70 fighters", "numerous soldiers", "no casualties")
+and give numbers only where the words do: "at least 70" is low 70; "over 70" low 71;
+"nearly 70" high 69; "up to 70" high 70; "10 to 15" 10-15; "no casualties" 0; "about
+70", "dozens", "numerous" give no number at all.
+
+**Status.** A claim is ``disputed`` when a later claim of another side rejects, denies,
+contradicts or offers a contrasting account; otherwise ``unverified``: nothing is
+confirmed by a draft.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from ..incidents import Figure
+from .actors import Entity
+from .dates import DateMention
+from .text import Document, Sentence
+
+__all__ = ["ClaimUnit", "FigureMention", "Speaker", "find_claims", "find_figures"]
+
+
+# --------------------------------------------------------------------------- figures
+
+_NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "a dozen": 12, "a hundred": 100,
+    "one hundred": 100,
+}
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_QUAL = (r"(?P<qual>at\s+least|more\s+than|over|above|nearly|almost|close\s+to|about|around|"
+         r"approximately|roughly|some|up\s+to|as\s+many\s+as|fewer\s+than|less\s+than|under|"
+         r"only|just|a\s+total\s+of)\s+")
+_NUM = (rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{_TENS}(?:[\s-]{_UNITS})?|eleven|twelve|"
+        r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten|one\s+hundred|"
+        rf"a\s+hundred|a\s+dozen|{_UNITS}|an?)")
+_RANGE = r"(?P<range>(?:between\s+)?(?P<lo>\d+)\s*(?:-|–|to|and)\s*(?P<hi>\d+))"
+_VAGUE = (r"(?P<vague>dozens|scores|hundreds|thousands|several|numerous|multiple|many|"
+          r"a\s+number\s+of|a\s+few|some|few|heavy|huge|massive|significant|considerable|"
+          r"large\s+numbers?\s+of|no)")
+_QTY = rf"(?:{_QUAL})?(?:{_RANGE}|{_NUM}|{_VAGUE}(?:\s+of)?)"
+_MOD = (r"(?:\s+(?:enemy|pakistani|afghan|taliban|security|military|border|militant|innocent|"
+        r"more|other|civilian|army|paramilitary|police|tribal|local|armed|suspected|alleged|"
+        r"unarmed|frontier|corps|fc|ttp|khawarij|foreign|regime|government|opposing|rival|hostile|"
+        r"young|elderly|injured|wounded|"
+        r"of\s+(?:their|its|our|the)\s+own))*")
+_PEOPLE = (r"(?:fighters?|militants?|terrorists?|insurgents?|soldiers?|troops|personnel|"
+           r"servicemen|civilians?|people|persons?|men|women|woman|children|child|policem[ae]n|"
+           r"police|officers?|guards?|members?|attackers?|taliban|khawarij|khwarij|combatants?|"
+           r"villagers?|residents?|passengers?|workers?|labou?rers?|others|individuals?|man|"
+           r"shopkeepers?|boys?|girls?|famil(?:y|ies)|mujahideen|mujahids?|traders?|drivers?|"
+           r"farmers?|shepherds?|students?|pilgrims?|refugees?|migrants?|returnees?|"
+           r"family\s+members)")
+_POSTS = (r"(?:(?:out)?posts?|check\s*-?\s*posts?|checkpoints?|positions?|bases?|pickets?|"
+          r"bunkers?)")
+_EQUIP = (r"(?:tanks?|(?:armou?red\s+)?vehicles?|equipment|weapons|(?:artillery\s+)?guns|"
+          r"(?:ammunition\s+)?depots?|drones?|launchers?)")
+_NOUN = rf"(?P<noun>{_PEOPLE}|{_POSTS}|{_EQUIP})"
+
+_V_KILLED = (r"killed|kill|killing|dead|died|deaths?|lost\s+their\s+lives|martyred|slain|"
+             r"embraced\s+martyrdom|embraced\s+shahadat|"
+             r"eliminated|neutrali[sz]ed|perished|bodies|succumbed")
+_V_WOUNDED = r"wounded|wounding|injured|injuring|hurt|injuries"
+_V_CAPTURED = (r"captured(?:\s+alive)?|capturing|arrested|detained|taken\s+(?:prisoner|captive|"
+               r"alive)|held\s+captive")
+_V_SEIZED = r"seized|seizing|overr[au]n|taken\s+over|took\s+over|fell|stormed|captured|capturing"
+_V_DESTROYED = (r"destroyed|destroying|demolished|razed|torched|set\s+(?:ablaze|on\s+fire)|"
+                r"damaged|burnt|burned|wrecked")
+_V_DISPLACED = r"displaced|fled|evacuated|forced\s+from\s+their\s+homes|uprooted"
+_VERB = (rf"(?P<verb>{_V_KILLED}|{_V_WOUNDED}|{_V_CAPTURED}|{_V_SEIZED}|{_V_DESTROYED}|"
+         rf"{_V_DISPLACED}|casualties|losses)")
+
+_A = re.compile(rf"\b(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
+_B = re.compile(rf"\b{_VERB}(?:\s+[a-z'-]+){{0,3}}?\s+[\"“‘']?(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
+_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+)?{_VERB}\b")
+_C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|deaths|dead|killed|"
+                r"injured|wounded|losses|fatalities|injuries|martyrs|captured))\b")
+_C2 = re.compile(rf"\b(?P<core>{_QTY})\s+(?:(?:more|others?)\s+)?(?:were|was|have\s+been|"
+                 r"had\s+been|are)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
+                 r"martyred|hurt|detained|arrested)\b")
+_D = re.compile(rf"\b(?:deaths?|killing|lives)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
+_D2 = re.compile(rf"\bdeath\s+toll\s+(?:\w+\s+){{0,3}}?(?:at|to|of|reached|stood\s+at)\s+"
+                 rf"(?P<core>{_QTY})\b")
+_E = re.compile(r"(?:\bthat\s+|^|[,;:]\s+)(?P<core>(?:(?!\bthat\b)[^.;:]){3,80}?),?\s+"
+                r"(?:were|was)\s+among\s+the\s+"
+                r"(?P<kindnoun>casualties|dead|killed|wounded|injured|victims)\b")
+_F = re.compile(r"\b(?P<core>captured\s+alive|taken\s+alive)\b")
+_G = re.compile(r"\b(?P<core>(?:no\s+one|nobody|none)\s+(?:\w+\s+)?(?:was|were|had\s+been|has\s+"
+                r"been)?\s*(?P<v>killed|injured|hurt|wounded|harmed))\b")
+_H = re.compile(rf"\b(?P<core>(?P<noun>{_EQUIP}|{_POSTS})\s+(?:\w+\s+)?(?:were\s+|was\s+)?"
+                rf"(?P<verb>{_V_DESTROYED}))\b")
+_SIDE_PHRASE = re.compile(r"\bon\s+(?:the\s+)?(?P<s>afghan|pakistani|pakistan|afghanistan|both|"
+                          r"either|taliban|enemy)(?:'s)?\s+sides?\b")
+_OF_THE = re.compile(r"[\"”’]?\s+(?:of|from)\s+the\s+(?P<x>[a-z'’ -]{3,40}?)(?=[,.;\"”]|\s+"
+                     r"(?:had|have|has|were|was|and|in|on|at)\b)")
+
+
+@dataclass(frozen=True, slots=True)
+class FigureMention:
+    """A figure and the span of the words it was read from."""
+
+    start: int
+    end: int
+    figure: Figure
+    sentence: int
+
+
+def _kind(verb: str, noun: str) -> str | None:
+    verb = " ".join(verb.split())
+    is_post = re.fullmatch(_POSTS, noun) is not None
+    is_equip = re.fullmatch(_EQUIP, noun) is not None
+    if is_post or is_equip:
+        if re.fullmatch(_V_DESTROYED, verb):
+            return "posts_destroyed" if is_post else "equipment_destroyed"
+        if re.fullmatch(_V_SEIZED, verb) or re.fullmatch(_V_CAPTURED, verb):
+            return "posts_captured" if is_post else "other"
+        return None
+    for rx, kind in ((_V_KILLED, "killed"), (_V_WOUNDED, "wounded"),
+                     (_V_CAPTURED, "captured"), (_V_DISPLACED, "displaced"),
+                     (r"casualties|losses", "casualties")):
+        if re.fullmatch(rx, verb):
+            return kind
+    return None
+
+
+def _bounds(m: re.Match) -> tuple[int | None, int | None]:
+    g = m.groupdict()
+    if g.get("vague"):
+        return (0, 0) if g["vague"] == "no" else (None, None)
+    if g.get("range"):
+        lo, hi = int(g["lo"]), int(g["hi"])
+        return (lo, hi) if lo <= hi else (None, None)
+    raw = " ".join((g.get("num") or "").split()).replace("-", " ")
+    if not raw:
+        return None, None
+    if raw.replace(",", "").isdigit():
+        n = int(raw.replace(",", ""))
+    else:
+        parts = raw.split()
+        if raw in _NUMBERS:
+            n = _NUMBERS[raw]
+        elif len(parts) == 2 and parts[0] in _NUMBERS and parts[1] in _NUMBERS:
+            n = _NUMBERS[parts[0]] + _NUMBERS[parts[1]]
+        else:
+            return None, None
+    qual = " ".join((g.get("qual") or "").split())
+    if qual in ("", "only", "just", "a total of"):
+        return n, n
+    if qual == "at least":
+        return n, None
+    if qual in ("more than", "over", "above"):
+        return n + 1, None
+    if qual in ("nearly", "almost", "close to", "fewer than", "less than", "under"):
+        return (None, n - 1) if n > 0 else (None, None)
+    if qual in ("up to", "as many as"):
+        return None, n
+    return None, None  # about, around, some: no number is given
+
+
+def _subject(doc: Document, sentence: Sentence, start: int, end: int,
+             noun_phrase: str | None) -> str | None:
+    folded, text = doc.folded, doc.text
+    m = _OF_THE.match(folded, end)
+    if noun_phrase and m and not re.search(r"\b(?:border|conflict|attack|fighting|clash)",
+                                           m.group("x")):
+        return f"{noun_phrase} of the {text[m.start('x'):m.end('x')]}"
+    window_start = max(sentence.start, start - 60)
+    window_end = min(sentence.end, end + 60)
+    sides = list(_SIDE_PHRASE.finditer(folded, window_start, window_end))
+    if sides:
+        best = min(sides, key=lambda s: min(abs(s.start() - end), abs(start - s.end())))
+        words = text[best.start("s"):best.end()]
+        return " ".join(words.split())
+    return noun_phrase
+
+
+def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
+    """Every figure of one sentence (see the module docstring), in text order."""
+    folded, text = doc.folded, doc.text
+    s, e = sentence.start, sentence.end
+    out: list[tuple[int, int, str, int | None, int | None, str | None]] = []
+
+    def add(core_start, core_end, kind, bounds, subject_np):
+        if kind is None:
+            return
+        low, high = bounds
+        subject = _subject(doc, sentence, core_start, core_end, subject_np)
+        out.append((core_start, core_end, kind, low, high, subject))
+
+    for m in _B.finditer(folded, s, e):
+        verb = m.group("verb")
+        own = _OWN_VERB.match(folded, m.end("noun"))
+        if own:  # "two soldiers were killed and five others wounded"
+            verb = own.group("verb")
+        kind = _kind(verb, " ".join(m.group("noun").split()))
+        add(m.start("core"), m.end("core"), kind, _bounds(m), _np(text, m))
+    for m in _A.finditer(folded, s, e):
+        window = folded[m.end():min(e, m.end() + 70)]
+        window = re.split(r"[.;]|\bwhile\b|\bbut\b", window)[0]
+        v = re.search(rf"\b{_VERB}\b", window)
+        if not v:
+            continue
+        kind = _kind(v.group("verb"), " ".join(m.group("noun").split()))
+        add(m.start("core"), m.end("core"), kind, _bounds(m), _np(text, m))
+    for m in _C.finditer(folded, s, e):
+        kind_noun = m.group("kindnoun")
+        kind = {"casualties": "casualties", "losses": "casualties", "injuries": "wounded",
+                "injured": "wounded", "wounded": "wounded", "captured": "captured"}.get(
+            kind_noun, "killed")
+        add(m.start("core"), m.end("core"), kind, _bounds(m), None)
+    for m in _C2.finditer(folded, s, e):
+        kind_noun = m.group("kindnoun")
+        kind = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded",
+                "captured": "captured", "detained": "captured", "arrested": "captured"}.get(
+            kind_noun, "killed")
+        add(m.start("core"), m.end("core"), kind, _bounds(m), None)
+    for m in _D.finditer(folded, s, e):
+        add(m.start("core"), m.end("core"), "killed", _bounds(m), _np(text, m))
+    for m in _D2.finditer(folded, s, e):
+        add(m.start("core"), m.end("core"), "killed", _bounds(m), None)
+    for m in _E.finditer(folded, s, e):
+        kind_noun = m.group("kindnoun")
+        kind = {"wounded": "wounded", "injured": "wounded", "dead": "killed",
+                "killed": "killed"}.get(kind_noun, "casualties")
+        core = text[m.start("core"):m.end("core")]
+        add(m.start("core"), m.end("core"), kind, (None, None), " ".join(core.split()))
+    for m in _F.finditer(folded, s, e):
+        add(m.start("core"), m.end("core"), "captured", (None, None), None)
+    for m in _G.finditer(folded, s, e):
+        kind = "killed" if m.group("v") == "killed" else (
+            "casualties" if m.group("v") == "harmed" else "wounded")
+        add(m.start("core"), m.end("core"), kind, (0, 0), None)
+    for m in _H.finditer(folded, s, e):
+        kind = _kind(m.group("verb"), " ".join(m.group("noun").split()))
+        add(m.start("core"), m.end("core"), kind, (None, None), None)
+    # one figure per span: the first found (B, A, ... order) wins over overlapping ones
+    kept: list[FigureMention] = []
+    for start, end, kind, low, high, subject in out:
+        if any(start < f.end and f.start < end for f in kept):
+            continue
+        words = " ".join(text[start:end].split()).strip("\"“”")
+        kept.append(FigureMention(start, end, Figure(kind, low, high, words, subject),
+                                  sentence.index))
+    kept.sort(key=lambda f: f.start)
+    return kept
+
+
+def _np(text: str, m: re.Match) -> str | None:
+    """The words after the quantity: "enemy outposts" of "15 enemy outposts"."""
+    noun_end = m.end("noun")
+    core_start = m.start("core")
+    qty_end = core_start
+    for name in ("num", "range", "vague"):
+        if m.groupdict().get(name) is not None and m.end(name) > qty_end:
+            qty_end = m.end(name)
+    words = " ".join(text[qty_end:noun_end].split()).strip("\"“” ")
+    words = re.sub(r"^of\s+", "", words)
+    return words or None
+
+
+# --------------------------------------------------------------------------- speakers
+
+_SPEECH = re.compile(
+    r"\b(?:according\s+to|said|says|say|stated|states|told|tells|claimed|claims|claiming|"
+    r"confirmed|confirms|confirming|announced|announces|announcing|reported|reports|reporting|"
+    r"asserted|asserts|asserting|added|adds|adding|elaborated|insisted|insists|alleged|alleges|"
+    r"denied|denies|denying|rejected|rejects|rejecting|dismissed|dismisses|accused|accuses|"
+    r"blamed|blames|condemned|condemns|"
+    r"warned|warns|tweeted|wrote|posted|noted|notes|acknowledged|acknowledges|maintained|"
+    r"maintains|declared|declares|vowed|quoted|offered\s+a\s+contrasting|contradicted|"
+    r"countered|disputed|disputes|admitted|admits)\b")
+_PASSIVE = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:\w+\s+)?(?:described|"
+                      r"said|called|characteri[sz]ed|presented|framed|portrayed|quoted)\b")
+_IMPERSONAL = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:also\s+)?"
+                         r"reported\b|\breportedly\b|\bit\s+is\s+(?:said|reported)\b")
+_ANAPHORIC_START = re.compile(r"(?:(?:during|in|after|following|throughout)\s+)?"
+                              r"(?:these|this|those|the\s+same|it|they)\b")
+_QUOTED = re.compile(r"[\"“]([^\"“”]{2,400})[\"”]")
+_OBJECT_OF = re.compile(r"\b(?:to|told|with|by|against|on|in|at|from|of|for|about|"
+                        r"including)\s+(?:the\s+)?$")
+_POSTPOSED = re.compile(r"(?:\s+(?:in|at|from|of|for)\s+[a-z' -]{1,30}?)?\s*"
+                        r"(?:(?:also|later|again|have|has|had|then|further|separately)\s+){0,2}")
+_APPOSITION = re.compile(r"[\w\s'’-]{0,30},\s*")
+_RUN_BY = re.compile(r"-(?:run|led|controlled|backed|owned|affiliated)\b")
+_DISPUTE = re.compile(r"\b(?:reject\w*|den(?:y|ied|ies|ying)|dismiss\w*|contradict\w*|"
+                      r"contrasting|disput\w*|refut\w*|false|baseless)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who makes a claim; ``key`` says when two sentences have the same speaker."""
+
+    claimant: str | None
+    organisation: str | None
+    side: str
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.claimant, self.organisation if not self.claimant else None, self.side)
+
+
+@dataclass
+class ClaimUnit:
+    """Consecutive sentences of one speaker (or one sentence of the report's own)."""
+
+    index: int
+    speaker: Speaker
+    sentences: list[Sentence]
+    narration: bool = False
+    figures: list[FigureMention] = field(default_factory=list)
+    status: str = "unverified"
+    date: dt.date | None = None
+
+    @property
+    def start(self) -> int:
+        return self.sentences[0].start
+
+    @property
+    def end(self) -> int:
+        return self.sentences[-1].end
+
+    @property
+    def quote(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+    def statement(self, doc: Document) -> str | None:
+        """The words the report puts in quotation marks, if any."""
+        quoted = [m.group(1).strip(" ,.") for s in self.sentences
+                  for m in _QUOTED.finditer(s.text)]
+        return "; ".join(f"\u201c{q}\u201d" for q in quoted if q) or None
+
+
+class _Resolver:
+    """Turns the entity before a speech verb into a :class:`Speaker`."""
+
+    def __init__(self, doc: Document, entities: list[Entity], outlet: str,
+                 places: list | None = None):
+        self.doc = doc
+        self.places_by: dict[int, list] = {}
+        for p in places or []:
+            self.places_by.setdefault(p.sentence, []).append(p)
+        self.entities_by: dict[int, list[Entity]] = {}
+        for e in entities:
+            s = doc.sentence_at(e.start)
+            if s is not None:
+                self.entities_by.setdefault(s.index, []).append(e)
+        self.entities = entities
+        self.outlet = outlet
+        self.last_person: Entity | None = None
+        self.last_party: Entity | None = None
+        self.by_head: dict[str, Entity] = {}
+        self.resolved: dict[tuple[int, int], Speaker] = {}
+
+    def note(self, e: Entity) -> None:
+        if e.kind == "person":
+            self.last_person = e
+        elif e.kind in ("party", "outlet", "third", "local", "country"):
+            self.last_party = e
+        if e.head and e.kind not in ("anaphor", "pronoun"):
+            self.by_head[e.head] = e
+            if e.organisation and "ministry" in e.organisation.lower():
+                self.by_head["ministry"] = e
+        if e.kind == "person" and e.organisation:
+            for word in ("spokesman", "spokesperson", "spokeswoman", "minister", "official"):
+                if word in e.organisation.lower():
+                    self.by_head[word] = e
+
+    def resolve(self, e: Entity, sentence: Sentence) -> Speaker | None:
+        if (e.start, e.end) in self.resolved:  # resolved in its own sentence before
+            return self.resolved[(e.start, e.end)]
+        speaker = self._resolve(e, sentence)
+        if speaker is not None and e.kind not in ("pronoun", "anaphor"):
+            self.resolved[(e.start, e.end)] = speaker
+        return speaker
+
+    def _resolve(self, e: Entity, sentence: Sentence) -> Speaker | None:
+        if e.kind == "pronoun":
+            target = self.last_person if e.head in ("he", "she") else self.last_party
+            return self.resolve(target, sentence) if target is not None else None
+        if e.kind == "anaphor":
+            target = self.by_head.get(e.head or "")
+            if target is None and e.head in ("spokesman", "spokesperson"):
+                target = self.last_person
+            if target is None and e.head in ("official", "officials"):
+                target = self.by_head.get("officials") or self.by_head.get("official")
+            if target is not None:
+                return self.resolve(target, sentence)
+            words = re.sub(r"^(?:the|this|that|these)\s+", "", e.text, flags=re.IGNORECASE)
+            side = self._side_nearby(sentence) or "third_party"
+            return Speaker(None, words, side, e.start, e.end)
+        side = e.side or self._side_nearby(sentence, local=e.kind == "local") or "third_party"
+        if e.kind == "person":
+            return Speaker(e.person, e.organisation, side, e.start, e.end)
+        return Speaker(None, e.organisation, side, e.start, e.end)
+
+    def _side_nearby(self, sentence: Sentence, local: bool = False) -> str | None:
+        """The side of a speaker whose words do not say: the country of the places of the
+        sentence (local officials are local to the event), else of its parties."""
+        countries = [p.place.country for p in self.places_by.get(sentence.index, ())
+                     if p.role == "location"]
+        if countries and (local or len(set(countries)) == 1):
+            return countries[0]
+        for e in self.entities_by.get(sentence.index, ()):
+            if e.side in ("AF", "PK"):
+                return e.side
+        return countries[0] if countries else None
+
+
+def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
+                      resolver: _Resolver) -> Speaker | None:
+    folded = doc.folded
+    verbs = list(_SPEECH.finditer(folded, sentence.start, sentence.end))
+    if not verbs:
+        return None
+    candidates = [e for e in entities if sentence.start <= e.start < sentence.end]
+    according = [v for v in verbs if v.group(0).startswith("according")]
+    for verb in according:
+        after = [e for e in candidates if 0 <= e.start - verb.end() < 40 and e.kind != "pronoun"]
+        if after:
+            return resolver.resolve(after[0], sentence)
+    for verb in verbs:
+        if verb.group(0).startswith("according"):
+            continue
+        inverted = re.search(r"[,\"”]\s*$",
+                             folded[max(sentence.start, verb.start() - 3):verb.start()])
+        if inverted:  # ', said Mujahid.' / '," said the ministry'
+            after = [e for e in candidates if 0 <= e.start - verb.end() <= 6
+                     and re.match(r"\s*(?:[,.;:!?]|$)", folded[e.end:sentence.end])]
+            if after:
+                return resolver.resolve(after[0], sentence)
+        before = [e for e in candidates if e.end <= verb.start()
+                  and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
+                  and not doc.datelines.contains(e.start)]
+        if before:
+            last = before[-1]
+            if _POSTPOSED.fullmatch(folded, last.end, verb.start()) and re.search(
+                    r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$",
+                    folded[max(sentence.start, last.start - 12):last.start]):
+                return resolver.resolve(last, sentence)  # "..., officials said"
+            first = before[0]
+            for nxt in before[1:]:
+                if nxt.start - first.end <= 12 and _RUN_BY.match(folded, first.end):
+                    first = nxt  # "the Taliban-run Bakhtar news agency": the agency
+                elif _APPOSITION.fullmatch(folded, first.end, nxt.start) and re.match(
+                        r"\s*,", folded[nxt.end:nxt.end + 3]):
+                    first = nxt  # "Pakistan's military media wing, ISPR, said": ISPR
+                break
+            return resolver.resolve(first, sentence)
+    return None
+
+
+def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
+                event_sentences: set[int], outlet: str,
+                reported_sentences: set[int] | None = None,
+                places: list | None = None) -> list[ClaimUnit]:
+    """Claim units of ``doc`` that carry an event or a figure (see the module docstring).
+
+    ``event_sentences`` have an event mention; ``reported_sentences`` (default: the same)
+    have one with its own place or date: only those make a claim of the report's own.
+    """
+    reported = event_sentences if reported_sentences is None else reported_sentences
+    resolver = _Resolver(doc, entities, outlet, places)
+    by_sentence: dict[int, list[Entity]] = {}
+    for e in entities:
+        s = doc.sentence_at(e.start)
+        if s is not None:
+            by_sentence.setdefault(s.index, []).append(e)
+    dates_by: dict[int, list[DateMention]] = {}
+    for d in dates:
+        dates_by.setdefault(d.sentence, []).append(d)
+    units: list[ClaimUnit] = []
+    current: ClaimUnit | None = None
+    figures_of: dict[int, list[FigureMention]] = {}
+    for sentence in doc.sentences:
+        sentence_entities = by_sentence.get(sentence.index, [])
+        figures = find_figures(doc, sentence) if _may_have_figures(doc, sentence) else []
+        figures_of[sentence.index] = figures
+        speaker = None
+        if not sentence.heading:
+            speaker = _sentence_speaker(doc, sentence, sentence_entities, resolver)
+        for e in sentence_entities:
+            resolver.note(e)
+        if speaker is not None:
+            if (current is not None and not current.narration
+                    and current.speaker.key == speaker.key
+                    and sentence.index == current.sentences[-1].index + 1):
+                current.sentences.append(sentence)
+            else:
+                current = ClaimUnit(len(units), speaker, [sentence])
+                units.append(current)
+            continue
+        continues = (
+            current is not None and not current.narration and not sentence.heading
+            and sentence.index == current.sentences[-1].index + 1
+            and not _IMPERSONAL.search(doc.folded, sentence.start, sentence.end)
+            and (sentence.paragraph == current.sentences[-1].paragraph
+                 and (_PASSIVE.search(doc.folded, sentence.start, sentence.end)
+                      or _QUOTED.search(sentence.text) or figures)
+                 or sentence.paragraph == current.sentences[-1].paragraph + 1
+                 and figures and _ANAPHORIC_START.match(doc.folded, sentence.start))
+        )
+        if continues:
+            current.sentences.append(sentence)
+            continue
+        current = None
+        if not sentence.heading and (figures or sentence.index in reported):
+            narration = ClaimUnit(len(units), Speaker(None, outlet, "third_party"), [sentence],
+                                  narration=True)
+            units.append(narration)
+    for unit in units:
+        unit.figures = [f for s in unit.sentences for f in figures_of.get(s.index, [])]
+        first_day = [d for d in dates_by.get(unit.sentences[0].index, [])
+                     if d.span.precision == "day"]
+        unit.date = first_day[0].span.start if first_day else None
+    _mark_disputes(doc, units)
+    return [u for u in units if u.figures or any(s.index in event_sentences
+                                                 for s in u.sentences)]
+
+
+_FIGURE_CUES = re.compile(r"\b(?:kill|dead|died|death|casualt|wound|injur|captur|seiz|destroy|"
+                          r"loss|martyr|displac|fled|alive|hurt|harm|toll|victim|among\s+the)")
+
+
+def _may_have_figures(doc: Document, sentence: Sentence) -> bool:
+    return _FIGURE_CUES.search(doc.folded, sentence.start, sentence.end) is not None
+
+
+_CASUALTY_KINDS = frozenset({"killed", "wounded", "casualties"})
+
+
+def _conflicting(a: ClaimUnit, b: ClaimUnit) -> bool:
+    for fa in a.figures:
+        for fb in b.figures:
+            if fa.figure.kind in _CASUALTY_KINDS and fb.figure.kind in _CASUALTY_KINDS:
+                sa, sb = fa.figure.subject, fb.figure.subject
+                if sa is None or sb is None or sa.casefold() == sb.casefold():
+                    return True
+    return False
+
+
+def _bounds_of(f: Figure) -> tuple[float, float]:
+    if f.low is None and f.high is None:
+        return (0, 0) if f.text and re.match(r"(?i)\s*(?:no|none|nobody|zero)\b", f.text) \
+            else (1, float("inf"))
+    return (f.low if f.low is not None else 0,
+            f.high if f.high is not None else float("inf"))
+
+
+def _same_subject(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return True
+    last = [re.sub(r"s$", "", x.casefold().split()[-1]) for x in (a, b)]
+    return last[0] == last[1]
+
+
+def _contradicting(a: ClaimUnit, b: ClaimUnit) -> bool:
+    """Figures of two claims that cannot both be true (same kind and subject, ranges apart)."""
+    for fa in a.figures:
+        for fb in b.figures:
+            x, y = fa.figure, fb.figure
+            if x.kind != y.kind or not _same_subject(x.subject, y.subject):
+                continue
+            (lo1, hi1), (lo2, hi2) = _bounds_of(x), _bounds_of(y)
+            if lo1 > hi2 or lo2 > hi1:
+                return True
+    return False
+
+
+def _mark_disputes(doc: Document, units: list[ClaimUnit]) -> None:
+    """Mark as disputed a claim that a later claim of another side contradicts, by its
+    figures or in words (rejected, denied, a contrasting account)."""
+    for i, unit in enumerate(units):
+        earlier = []
+        for j in range(i - 1, -1, -1):
+            if unit.sentences[0].index - units[j].sentences[-1].index > 12:
+                break
+            if units[j].speaker.side != unit.speaker.side:
+                earlier.append(units[j])  # nearest first
+        for other in earlier:
+            if _contradicting(other, unit):
+                other.status = "disputed"
+        if earlier and any(_DISPUTE.search(doc.folded, s.start, s.end) for s in unit.sentences):
+            candidates = [u for u in earlier if u.figures or not u.narration]
+            conflicting = [u for u in candidates if _conflicting(u, unit)]
+            if conflicting or candidates:
+                (conflicting or candidates)[0].status = "disputed"

@@ -1,0 +1,318 @@
+"""Dates in a report, explicit or relative, resolved against the article's date.
+
+Every date keeps the precision the words really have:
+
+- explicit days ("26 February 2026", "Feb. 26", "2026-02-26") are days; a day without a
+  year is the latest such day not after the article (a week's slack for schedules);
+- weekdays ("on Thursday", "late Thursday", "Thursday's clashes") are the latest such
+  weekday on or before the article date, or the next one when the sentence speaks of the
+  future ("will", "is expected to"); "last Thursday" is strictly before; "Thursday last
+  week" is in the previous ISO week;
+- "today", "yesterday", "last night", "two days ago" are days; "overnight" is the night
+  before (two days);
+- "last week" is the previous ISO week (precision week), "this week" the current one,
+  "earlier this week" its start to the article date, "the past week" the seven days up to
+  the article; the same for months and years ("last month", "earlier this month");
+- a month alone ("in October", "since August") is the latest such month not after the
+  article's (precision month); "October 2025" is that month; "in 2025" that year;
+- "over the weekend" is the latest Saturday–Sunday before the article.
+
+Numeric dates are read only when unambiguous (``2026-02-26``; ``26/02/2026`` because no
+month 26); ``03/04/2026`` is skipped rather than guessed.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from ..incidents import DateSpan
+from .text import Document
+
+__all__ = ["DateMention", "find_dates", "parse_article_date"]
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+             "saturday": 5, "sunday": 6}
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a few": 3,
+                 "several": 3}
+
+_M = r"(january|february|march|april|may|june|july|august|september|october|november|december|" \
+     r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_W = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_ORD = r"(?:st|nd|rd|th)?"
+
+_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (name, re.compile(rx)) for name, rx in (
+        ("iso", r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+        ("numeric", r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b"),
+        ("day_month", rf"\b(\d{{1,2}}){_ORD}(?:\s+of)?\s+{_M}(?:,?\s+(\d{{4}}))?\b"),
+        ("month_day", rf"\b{_M}\s+(\d{{1,2}}){_ORD}(?:,?\s+(\d{{4}}))?\b(?!\s*(?:km|kilomet))"),
+        ("month_year", rf"\b{_M},?\s+(\d{{4}})\b"),
+        ("month", rf"\b(?:(in|since|during|until|till|through|throughout|by|from|before|after|"
+                  rf"last|this|next|early|mid|late|end\s+of|beginning\s+of|start\s+of|"
+                  rf"earlier\s+in|later\s+in)(?:\s*-\s*|\s+)){_M}(?!\s*\d)\b"),
+        ("year", r"\b(in|since|during|until|by|throughout|early|late|mid)(?:\s*-\s*|\s+)"
+                 r"(?:early\s+|late\s+|mid-?)?((?:19|20)\d{2})\b(?!\s*(?:km|people|fighters))"),
+        ("weekday", rf"\b(?:(last|next|this|past|previous|early|late|on)\s+)?{_W}(?:'s)?"
+                    rf"(?:\s+(night|morning|evening|afternoon))?"
+                    rf"(?:\s+(?:of\s+)?(last|next)\s+week)?\b"),
+        ("relative_day", r"\b(today|tonight|this\s+(?:morning|afternoon|evening)|"
+                         r"the\s+day\s+before\s+yesterday|yesterday|last\s+night|overnight)\b"),
+        ("ago", r"\b(\d{1,2}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|"
+                r"several)\s+(day|week|month|year)s?\s+ago\b"),
+        ("relative_period", r"\b(last|previous|this|earlier\s+this|past|the\s+past|"
+                            r"over\s+the\s+past|later\s+this)\s+(week|month|year)\b"),
+        ("weekend", r"\b(?:over|at|during|on)\s+the\s+weekend\b|\blast\s+weekend\b"),
+    )
+)
+_FUTURE = re.compile(r"\b(will|is\s+expected\s+to|are\s+expected\s+to|is\s+scheduled|"
+                     r"are\s+scheduled|is\s+due\s+to|are\s+due\s+to|plans?\s+to)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date in the text (span, words) resolved to a :class:`DateSpan`."""
+
+    start: int
+    end: int
+    text: str
+    span: DateSpan
+    sentence: int
+    relative: bool = True
+
+
+def parse_article_date(value: str) -> dt.date | None:
+    """The day of an ISO date or date-time string (``2026-02-27T08:00:00Z``), else None."""
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value or "")
+    if not m:
+        return None
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
+    """Every date expression in ``doc`` with its resolved span, in text order."""
+    folded = doc.folded
+    found: list[tuple[int, int, str, re.Match]] = []
+    for name, pattern in _PATTERNS:
+        for m in pattern.finditer(folded):
+            found.append((m.start(), m.end(), name, m))
+    # longest first, then drop overlaps
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    chosen: list[tuple[int, int, str, re.Match]] = []
+    last_end = -1
+    for item in found:
+        if item[0] >= last_end:
+            chosen.append(item)
+            last_end = item[1]
+    mentions = []
+    for start, end, name, m in chosen:
+        sentence = doc.sentence_at(start)
+        future = bool(sentence and _FUTURE.search(folded, sentence.start, sentence.end))
+        original = doc.text[start:end]
+        try:
+            resolved = _RESOLVERS[name](m, article_date, future, original)
+        except (ValueError, OverflowError):
+            continue
+        if resolved is None:
+            continue
+        first, last, precision, relative = resolved
+        if not (1900 <= first.year <= 2100 and 1900 <= last.year <= 2100):
+            continue
+        text = original
+        if name == "weekday" and m.group(1) == "on":
+            text = original[3:]  # "on Thursday" -> "Thursday"
+            start += 3
+        if name == "weekday" and text[-2:] in ("'s", "’s"):
+            text = text[:-2]  # "Thursday's clashes"
+            end -= 2
+        mentions.append(DateMention(
+            start, end, text, DateSpan(first, last, precision, text),
+            sentence.index if sentence else -1, relative))
+    return mentions
+
+
+# --------------------------------------------------------------------------- resolvers
+
+
+def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _day_without_year(month: int, day: int, ref: dt.date) -> dt.date:
+    candidate = dt.date(ref.year, month, day)
+    if candidate > ref + dt.timedelta(days=7):
+        candidate = dt.date(ref.year - 1, month, day)
+    return candidate
+
+
+def _day(d: dt.date):
+    return d, d, "day", False
+
+
+def _iso(m, ref, future, original):
+    return _day(dt.date(int(m[1]), int(m[2]), int(m[3])))
+
+
+def _numeric(m, ref, future, original):
+    a, b, year = int(m[1]), int(m[2]), int(m[3])
+    if a > 12 >= b:
+        return _day(dt.date(year, b, a))
+    if b > 12 >= a:
+        return _day(dt.date(year, a, b))
+    if a == b:
+        return _day(dt.date(year, a, b))
+    return None  # 03/04/2026: day-first or month-first? not guessed
+
+
+def _day_month(m, ref, future, original):
+    if not re.search(r"[A-Z]", original):
+        return None  # "1 may" is not a date
+    month = _MONTHS[m[2]]
+    if m[3]:
+        return _day(dt.date(int(m[3]), month, int(m[1])))
+    day = _day_without_year(month, int(m[1]), ref)
+    return day, day, "day", True
+
+
+def _month_day(m, ref, future, original):
+    if not original[0].isupper():
+        return None  # "may 5" as a verb
+    month = _MONTHS[m[1]]
+    if m[3]:
+        return _day(dt.date(int(m[3]), month, int(m[2])))
+    first, last, precision, _ = _day(_day_without_year(month, int(m[2]), ref))
+    return first, last, precision, True
+
+
+def _month_year(m, ref, future, original):
+    if not original[0].isupper():
+        return None
+    first, last = _month_span(int(m[2]), _MONTHS[m[1]])
+    return first, last, "month", False
+
+
+def _month(m, ref, future, original):
+    word = original[m.start(2) - m.start():]
+    if not word[:1].isupper():
+        return None  # "may" the verb, "march" the walk
+    month = _MONTHS[m[2]]
+    lead = re.sub(r"\s+", " ", m[1])
+    if lead == "next" or (future and lead not in ("last", "since")):
+        year = ref.year if month >= ref.month else ref.year + 1
+    elif lead == "last" and month >= ref.month:
+        year = ref.year - 1
+    else:
+        year = ref.year if month <= ref.month else ref.year - 1
+    first, last = _month_span(year, month)
+    return first, last, "month", True
+
+
+def _year(m, ref, future, original):
+    year = int(m[2])
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", False
+
+
+def _weekday(m, ref, future, original):
+    word = original[m.start(2) - m.start():]
+    if not word[:1].isupper():
+        return None
+    lead, weekday, week = m[1], _WEEKDAYS[m[2]], m[4]
+    if week in ("last", "next"):
+        monday = ref - dt.timedelta(days=ref.weekday()) + dt.timedelta(
+            days=-7 if week == "last" else 7)
+        day = monday + dt.timedelta(days=weekday)
+        return day, day, "day", True
+    back = (ref.weekday() - weekday) % 7
+    if lead == "next" or (future and lead not in ("last", "past", "previous")):
+        ahead = (weekday - ref.weekday()) % 7 or (7 if lead == "next" else 0)
+        day = ref + dt.timedelta(days=ahead)
+    else:
+        if lead in ("last", "past", "previous") and back == 0:
+            back = 7
+        day = ref - dt.timedelta(days=back)
+    return day, day, "day", True
+
+
+def _relative_day(m, ref, future, original):
+    word = re.sub(r"\s+", " ", m[1])
+    if word in ("today", "tonight") or word.startswith("this "):
+        return ref, ref, "day", True
+    if word in ("yesterday", "last night"):
+        day = ref - dt.timedelta(days=1)
+        return day, day, "day", True
+    if word == "the day before yesterday":
+        day = ref - dt.timedelta(days=2)
+        return day, day, "day", True
+    return ref - dt.timedelta(days=1), ref, "range", True  # overnight
+
+
+def _ago(m, ref, future, original):
+    raw = re.sub(r"\s+", " ", m[1])
+    n = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
+    if raw in ("a few", "several"):
+        return None  # too vague to place
+    unit = m[2]
+    if unit == "day":
+        day = ref - dt.timedelta(days=n)
+        return day, day, "day", True
+    if unit == "week":
+        monday = ref - dt.timedelta(days=ref.weekday() + 7 * n)
+        return monday, monday + dt.timedelta(days=6), "week", True
+    if unit == "month":
+        year, month = divmod(ref.year * 12 + ref.month - 1 - n, 12)
+        first, last = _month_span(year, month + 1)
+        return first, last, "month", True
+    return dt.date(ref.year - n, 1, 1), dt.date(ref.year - n, 12, 31), "year", True
+
+
+def _relative_period(m, ref, future, original):
+    lead, unit = re.sub(r"\s+", " ", m[1]), m[2]
+    if lead in ("past", "the past", "over the past"):
+        days = {"week": 6, "month": 29, "year": 364}[unit]
+        return ref - dt.timedelta(days=days), ref, "range", True
+    if unit == "week":
+        monday = ref - dt.timedelta(days=ref.weekday())
+        if lead in ("last", "previous"):
+            monday -= dt.timedelta(days=7)
+        elif lead == "earlier this":
+            return monday, ref, ("day" if monday == ref else "range"), True
+        return monday, monday + dt.timedelta(days=6), "week", True
+    if unit == "month":
+        year, month = ref.year, ref.month
+        if lead in ("last", "previous"):
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        elif lead == "earlier this":
+            first = dt.date(year, month, 1)
+            return first, ref, ("day" if first == ref else "range"), True
+        first, last = _month_span(year, month)
+        return first, last, "month", True
+    year = ref.year - 1 if lead in ("last", "previous") else ref.year
+    if lead == "earlier this":
+        return dt.date(year, 1, 1), ref, "range", True
+    return dt.date(year, 1, 1), dt.date(year, 12, 31), "year", True
+
+
+def _weekend(m, ref, future, original):
+    back = (ref.weekday() - 6) % 7 or (7 if ref.weekday() == 6 and "last" in m[0] else 0)
+    sunday = ref - dt.timedelta(days=back)
+    return sunday - dt.timedelta(days=1), sunday, "range", True
+
+
+_RESOLVERS = {
+    "iso": _iso, "numeric": _numeric, "day_month": _day_month, "month_day": _month_day,
+    "month_year": _month_year, "month": _month, "year": _year, "weekday": _weekday,
+    "relative_day": _relative_day, "ago": _ago, "relative_period": _relative_period,
+    "weekend": _weekend,
+}

@@ -1,0 +1,456 @@
+"""Events in a report: what happened (the event type), where, when and who took part.
+
+A **trigger** is the word that names the event ("airstrikes", "heavy clashes", "15
+enemy outposts had been captured", "crossings ... shut down"); its type is a key of
+:data:`border_map.incidents.EVENT_TYPES`. Triggers in a hypothetical or habitual clause
+("risks further destabilizing", "skirmishes over the years") and negated ones ("no
+clashes") are dropped.
+
+Each trigger becomes an :class:`EventMention` with what its sentence says about it:
+
+- **places**: the locations of the sentence (not countries, not capitals standing for
+  governments, not places that only say where a speaker is), each given to the nearest
+  trigger before it (or the first one after it, for "In Kurram, clashes ..."); a
+  place that is the parent of another one of the same event is dropped ("Kurram district
+  of Khyber Pakhtunkhwa" is Kurram);
+- **date**: the nearest date, preferring one after the trigger ("airstrikes carried out
+  last week"); a closure "since deadly fighting in October" runs from that date to the
+  article's; with no date, the date of the event of the sentence before it in the same
+  paragraph;
+- **actors**: the armed parties named near it ("Pakistani airstrikes" -> Pakistani
+  military); a clash gets every armed party of its sentence.
+
+A sentence with places and no trigger ("... in key sectors including Chitral, Khyber,
+Mohmand, Kurram, and Bajaur") continues the event of one of the two sentences before it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .actors import AF_FORCES, PK_FORCES, Entity
+from .dates import DateMention
+from .places import PlaceMention
+from .text import Document, Sentence
+
+__all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]
+
+_T = r"\b"
+_TRIGGERS: tuple[tuple[str, str], ...] = (
+    ("suicide_bomb", r"\bsuicide\s+(?:bomb(?:ing|ings|er|ers|s)?|attacks?|attackers?|blasts?|"
+                     r"car\s+bomb(?:ing)?s?|vests?)\b"),
+    ("drone_strike", r"\bdrone\s+(?:strikes?|attacks?|raids?)\b|\bdrones?\s+(?:struck|hit|"
+                     r"attacked|targeted|fired|strike)\b|\b(?:uavs?|quadcopters?)\b"),
+    ("strike", r"\bstrikes?\b(?!\s+(?:action|call|force))"),
+    ("airstrike", r"\bair\s*-?\s*strikes?\b|\bair\s+raids?\b|\bair\s+attacks?\b|"
+                  r"\baerial\s+(?:strikes?|bombardments?|bombings?|attacks?|raids?)\b|"
+                  r"\b(?:war\s*planes?|fighter\s+jets?|jets?\s+(?:bombed|struck|pounded|hit|"
+                  r"targeted))\b|\bbombing\s+raids?\b|\bbombed\b"),
+    ("remote_explosive", r"\bieds?\b|\bimprovised\s+explosive\s+devices?\b|\broadside\s+"
+                         r"(?:bomb(?:ing)?s?|blasts?)\b|\bland\s*-?\s*mines?\b|\bmine\s+"
+                         r"blasts?\b|\bbomb\s+(?:blasts?|explosions?)\b|\bblasts?\b|"
+                         r"\bexplosions?\b|\bremote-controlled\s+bombs?\b"),
+    ("shelling", r"\bshell(?:ing|ed)\b|\bshells\s+(?:landed|hit|fell|struck)\b|\bmortars?"
+                 r"(?:\s+(?:shells?|fire|rounds?|attacks?))?\b|\bartillery(?:\s+(?:fire|shells?|"
+                 r"barrages?|strikes?))?\b|\brockets?(?:\s+(?:fire|attacks?))?\b|"
+                 r"\bmissiles?\b|\bheavy\s+weapons\b"),
+    ("abduction", r"\babduct(?:ed|ion|ions|s|ing)\b|\bkidnapp?(?:ed|ing|ings)\b|"
+                  r"\btaken\s+hostage\b|\bhostages\b"),
+    ("attack", r"\battack(?:ed|s)?\s+(?:on\s+)?(?:a\s+|the\s+)?(?:\w+\s+){0,2}(?:civilians?|"
+               r"villages?|markets?|mosques?|schools?|bus|vehicles?|homes?|houses?|wedding|"
+               r"funeral|passengers?)\b|\bgunmen\s+(?:attacked|stormed|opened\s+fire)\b|"
+               r"\bmassacre\b|\bambush(?:ed|es)?\b"),
+    ("armed_clash", r"\bclash(?:es|ed)?\b|\bexchanges?\s+of\s+(?:heavy\s+)?(?:fire|gunfire|"
+                    r"firing)\b|\bexchanged\s+(?:heavy\s+)?(?:fire|gunfire)\b|\bfire\s*fights?\b"
+                    r"|\bgun\s*fights?\b|\bgun\s*battles?\b|\bskirmish(?:es)?\b|\bfighting\b|"
+                    r"\bfought\b|\boffensive\s+operations?\b|\boffensive\b(?!\s+(?:action|posture|"
+                    r"statements?|remarks?|language|stance|capabilit\w+|weapons?|content|"
+                    r"comments?|behaviou?r|mode))|\b(?:heavy|intense|"
+                    r"unprovoked|cross-border|retaliatory)\s+(?:firing|fire|gunfire)\b|"
+                    r"\bhostilities\b|\brepuls\w+\s+(?:an?\s+|the\s+)?(?:\w+\s+)?attacks?\b|"
+                    r"\battacks?\s+by\s+(?:\w+\s+)?(?:militants|terrorists|insurgents|fighters|"
+                    r"taliban|khawarij)\b|\binfiltration\s+(?:bids?|attempts?)\b|"
+                    r"\b(?:foiled|thwarted|repulsed)\s+(?:an?\s+)?(?:\w+\s+)?infiltration\b|\btrad(?:ed|ing)\s+(?:heavy\s+)?(?:fire|gunfire)\b|"
+                    r"\b(?:retaliatory|punitive)\s+(?:operations?|attacks?|strikes?)\b|\bexchanges\b(?!\s+of\s+(?!(?:heavy\s+)?(?:fire|gunfire)))"
+                    r"|\bengagements\b|\bbattles?\b|\bopened\s+fire\b|\bfired\s+(?:on|at|upon)"
+                    r"\b|\battack(?:ed|s)?\s+(?:on\s+)?(?:\w+\s+){0,3}(?:posts?|outposts?|"
+                    r"check\s*-?posts?|positions|troops|forces|soldiers)\b|\bmilitary\s+"
+                    r"operations\b|\bcross-border\s+attacks?\b"),
+)
+_PRIORITY = {t: i for i, (t, _) in enumerate(_TRIGGERS)}
+_PRIORITY["strike"] = 99  # a bare "strike" loses to any longer trigger
+_PRIORITY.update({"outpost_captured": 3.5, "border_closure": 3.6})
+_TRIGGER_RX = [(t, re.compile(rx)) for t, rx in _TRIGGERS]
+
+_POSTS = re.compile(r"\b(?:out)?posts?\b|\bcheck\s*-?\s*posts?\b|\bcheckpoints?\b|"
+                    r"\bpositions\b|\bbases\b|\bpickets\b")
+_CAPTURE = re.compile(r"\b(?:re)?captur(?:ed|ing|e)\b|\bseiz(?:ed|ing|e)\b|\boverr[au]n\b|"
+                      r"\boverrunning\b|\b(?:took|taken|taking|take)\s+(?:over|control\s+of)\b|"
+                      r"\bfell\s+to\b|\bstormed\b")
+_CLOSE = re.compile(r"\bclos(?:ed|ure|ures|ing)\b|\bshut(?:\s+down)?\b|\bsealed\b|"
+                    r"\bsuspend(?:ed|ing)?\b|\bhalted\b|\bblocked\b")
+_CLOSABLE = re.compile(r"\bcrossings?\b|\bborder\s+(?:points?|gates?|terminals?|trade)\b|"
+                       r"\bgates?\b|\btrade\b|\btransit\b|\bborder\b")
+_GENERIC_CROSSINGS = re.compile(r"\b(?:(?:land|border|all|the)\s+)*(?:border\s+)?crossings\b")
+_MODAL = re.compile(r"\b(?:could|would|might|may|risks?|threaten\w*|potential(?:ly)?|possible|"
+                    r"possibility|if|unless|fears?|avoid|prevent|de-?escalat\w*|over\s+the\s+"
+                    r"years|for\s+(?:decades|years)|history\s+of|cycle\s+of|any)\b")
+_NEGATED = re.compile(r"\b(?:no|without)\s+(?:\w+\s+)?$")
+_CLAUSE_BREAK = re.compile(r"[;:,]|\s[—–-]\s")
+_ADJ_SIDE = re.compile(r"\b(pakistani|pakistan's|afghan|afghanistan's|taliban's|taliban)\s+"
+                       r"(?:\w+\s+)?$")
+_SINCE = re.compile(r"\bsince\b")
+_THE_CROSSING = re.compile(r"\b(?:the|that)\s+(?:border\s+)?(?:crossing|gate|border\s+point)\b"
+                           r"(?!\s+(?:points|of))")
+_DURATION = re.compile(r"\b\d+-(?:day|week|month)\b|\b(?:\d+|two|three|several|many)\s+"
+                       r"(?:days|weeks|months|years)\b")
+_CONFLICT_WORDS = re.compile(r"\b(?:sectors?|fronts?|posts?|positions|targets?|punish\w*|"
+                             r"retaliat\w*|fire|firing|fired|hit|struck|killed|wounded|"
+                             r"casualt\w+|attack\w*|bombard\w*)\b")
+#: Speakers who are where the event was: "residents of Dangam" place it, not themselves.
+_ON_THE_SPOT = re.compile(r"(?i)resident|villager|witness|local|elder|trader|driver")
+_BOTH_SIDES = re.compile(r"\b(afghan|pakistani)\s+and\s+(afghan|pakistani)\s+(?:border\s+)?"
+                         r"(?:forces|troops|soldiers|guards|fighters)\b")
+_DESCRIPTIVE = re.compile(r"\b(?:links|linking|connects|connecting|bordering|faces|facing|"
+                          r"opposite)\s+(?:\w+\s+){0,3}$")
+_ORIGIN = re.compile(r"\b(?:from|across)\s+(?:the\s+)?(?:\w+(?:'s)?\s+){0,2}$")
+_SAME_TIME_LINK = re.compile(r"\b(?:after|when|as|while|amid|following|before|during)\b")
+_CAUSE = re.compile(r"\b(?:response|retaliation|revenge|reaction|reprisal)\b")
+_SAME_TIME = re.compile(r"\b(?:the\s+same|that)\s+(?:day|night|evening|morning|afternoon)\b")
+_SPEAKER_GAP = re.compile(r"\s+(?:in|of|from|at|for)\s+(?:the\s+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    start: int
+    end: int
+    text: str
+    event_type: str
+    sentence: int
+
+
+@dataclass
+class EventMention:
+    """One mention of an event with the places, date and actors its sentence gives it."""
+
+    index: int
+    event_type: str
+    sentence: Sentence
+    trigger: Trigger | None
+    places: list[PlaceMention] = field(default_factory=list)
+    date: DateMention | None = None
+    date_note: str | None = None
+    since: DateMention | None = None
+    actors: list[tuple[str, Entity | None, Trigger | None]] = field(default_factory=list)
+    continued: EventMention | None = None
+    generic_crossings: bool = False
+    place_note: str | None = None
+
+    @property
+    def own_date(self) -> bool:
+        """Dated by words of its own sentence (not borrowed from the sentence before)."""
+        return self.date is not None and (
+            self.date_note is None or not self.date_note.startswith("date of the sentence"))
+
+    @property
+    def anchor(self) -> Trigger:
+        """The trigger of this mention, or of the one it continues."""
+        mention = self
+        while mention.trigger is None and mention.continued is not None:
+            mention = mention.continued
+        return mention.trigger  # type: ignore[return-value]
+
+
+def _clause(folded: str, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
+    left = sentence.start
+    for m in _CLAUSE_BREAK.finditer(folded, sentence.start, start):
+        left = m.end()
+    m = _CLAUSE_BREAK.search(folded, end, sentence.end)
+    return left, (m.start() if m else sentence.end)
+
+
+def find_triggers(doc: Document) -> list[Trigger]:
+    """Event triggers of every sentence, hypothetical and negated ones left out."""
+    folded = doc.folded
+    triggers: list[Trigger] = []
+    last_air = None  # a bare "strike" is of the kind of the last air or drone strike
+    for sentence in doc.sentences:
+        s, e = sentence.start, sentence.end
+        found: list[tuple[int, int, str]] = []
+        for event_type, rx in _TRIGGER_RX:
+            for m in rx.finditer(folded, s, e):
+                found.append((m.start(), m.end(), event_type))
+        for m in _POSTS.finditer(folded, s, e):
+            for c in _CAPTURE.finditer(folded, max(s, m.start() - 70), min(e, m.end() + 70)):
+                between = folded[min(m.end(), c.end()):max(m.start(), c.start())]
+                if "." in between or re.search(r"\bdestroy", between):
+                    continue
+                found.append((min(m.start(), c.start()), max(m.end(), c.end()),
+                              "outpost_captured"))
+                break
+        for m in _CLOSE.finditer(folded, s, e):
+            window = folded[max(s, m.start() - 80):min(e, m.end() + 60)]
+            if _CLOSABLE.search(window) and not re.match(r"re", folded[m.start() - 2:m.start()]):
+                found.append((m.start(), m.end(), "border_closure"))
+        found.sort(key=lambda f: (_PRIORITY[f[2]], -(f[1] - f[0]), f[0]))
+        taken: list[tuple[int, int]] = []
+        for start, end, event_type in found:
+            if any(start < b and a < end for a, b in taken):
+                continue
+            left, right = _clause(folded, sentence, start, end)
+            if _hypothetical(doc, left, right) or _NEGATED.search(folded, left, start):
+                continue
+            taken.append((start, end))
+            triggers.append(Trigger(start, end, doc.text[start:end], event_type,
+                                    sentence.index))
+    triggers.sort(key=lambda t: t.start)
+    resolved = []
+    for t in triggers:
+        if t.event_type in ("airstrike", "drone_strike"):
+            last_air = t.event_type
+        if t.event_type == "strike":
+            if last_air is None:
+                continue
+            t = Trigger(t.start, t.end, t.text, last_air, t.sentence)
+        resolved.append(t)
+    return resolved
+
+
+def _hypothetical(doc: Document, start: int, end: int) -> bool:
+    for m in _MODAL.finditer(doc.folded, start, end):
+        if m.group(0) == "may" and doc.text[m.start()] == "M":
+            continue  # the month
+        return True
+    return False
+
+
+def _nearest(triggers: list[Trigger], start: int, end: int, *, prefer_before: bool = True,
+             ) -> Trigger:
+    """The trigger a span belongs to: the nearest one before it, else the first after it."""
+    before = [t for t in triggers if t.end <= start]
+    if prefer_before and before:
+        return before[-1]
+    after = [t for t in triggers if t.start >= end]
+    if after:
+        return after[0]
+    return min(triggers, key=lambda t: abs(t.start - start))
+
+
+def _date_owner(triggers: list[Trigger], d: DateMention) -> Trigger:
+    def distance(t: Trigger) -> float:
+        if t.end <= d.start:
+            return d.start - t.end
+        if t.start >= d.end:
+            return 1.5 * (t.start - d.end)
+        return 0.0
+    return min(triggers, key=distance)
+
+
+def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMention],
+                entities: list[Entity]) -> list[EventMention]:
+    """Event mentions of ``doc`` in text order (see the module docstring)."""
+    folded = doc.folded
+    triggers = find_triggers(doc)
+    by_sentence: dict[int, list[Trigger]] = {}
+    for t in triggers:
+        by_sentence.setdefault(t.sentence, []).append(t)
+    places_by = _group(places, lambda p: p.sentence)
+    dates_by = _group([d for d in dates if not doc.datelines.contains(d.start)],
+                      lambda d: d.sentence)
+    entities_by: dict[int, list[Entity]] = {}
+    for e in entities:
+        s = doc.sentence_at(e.start)
+        if s is not None:
+            entities_by.setdefault(s.index, []).append(e)
+    speakers = [e for e in entities if e.kind in ("local", "outlet", "person")
+                or e.kind == "third" and not _ON_THE_SPOT.search(e.text)
+                or e.kind == "party" and e.actor is None]
+    last_dated: DateMention | None = None
+    speakers_by: dict[int, list[Entity]] = {}
+    for e in speakers:
+        s = doc.sentence_at(e.start)
+        if s is not None:
+            speakers_by.setdefault(s.index, []).append(e)
+
+    mentions: list[EventMention] = []
+    for sentence in doc.sentences:
+        ts = by_sentence.get(sentence.index, [])
+        located = [p for p in places_by.get(sentence.index, ())
+                   if p.role == "location" and p.place.kind != "country"
+                   and not _speaker_place(p, speakers_by.get(sentence.index, ()), folded)
+                   and not _DESCRIPTIVE.search(folded, max(sentence.start, p.start - 40),
+                                               p.start)]
+        sentence_dates = dates_by.get(sentence.index, [])
+        sentence_entities = entities_by.get(sentence.index, [])
+        if not ts:
+            previous = _continuable(mentions, sentence)
+            if located and previous is not None and (
+                    any(e.actor for e in sentence_entities)
+                    or _CONFLICT_WORDS.search(folded, sentence.start, sentence.end)):
+                mention = EventMention(len(mentions), previous.event_type, sentence, None,
+                                       _drop_parents(located), continued=previous)
+                mention.date = _closest_date(sentence_dates) or previous.date
+                if mention.date is previous.date and previous.date is not None:
+                    mention.date_note = "date of the sentence it continues"
+                mention.actors = [(e.actor, e, None) for e in sentence_entities if e.actor]
+                mention.actors += [a for a in previous.actors if a[0]]
+                mentions.append(mention)
+            continue
+        sentence_mentions = {t: EventMention(len(mentions) + i, t.event_type, sentence, t)
+                             for i, t in enumerate(ts)}
+        for p in located:
+            sentence_mentions[_nearest(ts, p.start, p.end)].places.append(p)
+        for d in sentence_dates:
+            owner = sentence_mentions[_date_owner(ts, d)]
+            if owner.date is None or _closer(owner.trigger, d, owner.date):
+                owner.date = d
+        dated = [m for m in sentence_mentions.values() if m.date is not None]
+        if _DURATION.search(folded, sentence.start, sentence.end):
+            dated = []  # "after a 26-day closure that followed fighting": not the same day
+        for t, mention in sentence_mentions.items():
+            if mention.date is None and dated:  # "closed ... on Saturday after forces clashed"
+                other = min(dated, key=lambda m: abs(m.trigger.start - t.start))
+                a, b = sorted((other.trigger.end, t.start))
+                between = folded[min(a, b):max(a, b)]
+                if _SAME_TIME_LINK.search(between) and not _CAUSE.search(between):
+                    mention.date = other.date
+                    mention.date_note = "the date given in the same sentence"
+            if not mention.places and _THE_CROSSING.search(folded, sentence.start, sentence.end):
+                named = [p for p in places if p.start < sentence.start and p.role == "location"
+                         and p.place.kind == "crossing"]
+                if named:  # "The crossing was still closed on Friday": the last one named
+                    mention.places = [named[-1]]
+                    mention.place_note = "'the crossing': the last crossing named before"
+            mention.places = _drop_parents(mention.places)
+            origins = [p for p in mention.places
+                       if _ORIGIN.search(folded, max(sentence.start, p.start - 30), p.start)]
+            if origins and len(origins) < len(mention.places):
+                # "crossed from Kunar and attacked a post in Salarzai": Salarzai
+                mention.places = [p for p in mention.places if p not in origins]
+            if t.event_type == "border_closure":
+                since = _SINCE.search(folded, t.end, sentence.end)
+                if since:
+                    later = [d for d in sentence_dates if d.start >= since.end()]
+                    if later:
+                        mention.since = later[0]
+                if not any(p.place.kind == "crossing" for p in mention.places) and \
+                        _GENERIC_CROSSINGS.search(folded, sentence.start, sentence.end):
+                    mention.generic_crossings = True
+        _assign_actors(ts, sentence_mentions, sentence_entities, folded, sentence)
+        same_time = _SAME_TIME.search(folded, sentence.start, sentence.end)
+        for t in ts:
+            mention = sentence_mentions[t]
+            if mention.date is None and same_time and last_dated is not None:
+                mention.date = last_dated
+                mention.date_note = f"'{doc.text[same_time.start():same_time.end()]}': the date " \
+                                    "of the event told before"
+            if mention.date is None:
+                inherited = _inherited_date(mentions, sentence, t.event_type)
+                if inherited is not None:
+                    mention.date, mention.date_note = inherited, "date of the sentence before"
+            if mention.own_date:
+                last_dated = mention.date
+            mention.index = len(mentions)
+            mentions.append(mention)
+    return mentions
+
+
+def _group(items, key) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
+def _speaker_place(p: PlaceMention, speakers: list[Entity], folded: str) -> bool:
+    """A place that only says where a speaker is: "officials in Peshawar said",
+    "Paktiya police spokesman Mohammad Ali Wardak"."""
+    for e in speakers:
+        if e.start <= p.start < e.end:
+            return True
+        if e.end <= p.start <= e.end + 20 and _SPEAKER_GAP.search(folded, e.end, p.start):
+            return True
+    return False
+
+
+def _drop_parents(places: list[PlaceMention]) -> list[PlaceMention]:
+    from ..gazetteer import normalize_name
+
+    kept = []
+    for p in places:
+        name = normalize_name(p.place.name)
+        if p.place.kind in ("province", "district") and any(
+                q is not p and name in (normalize_name(q.place.admin1),
+                                        normalize_name(q.place.admin2))
+                and normalize_name(q.place.name) != name for q in places):
+            continue
+        kept.append(p)
+    # one mention per place
+    unique: dict[str, PlaceMention] = {}
+    for p in kept:
+        unique.setdefault(p.place.id, p)
+    return list(unique.values())
+
+
+def _closest_date(dates: list[DateMention]) -> DateMention | None:
+    return dates[0] if dates else None
+
+
+def _closer(trigger: Trigger | None, new: DateMention, old: DateMention) -> bool:
+    if trigger is None:
+        return False
+    def gap(d: DateMention) -> float:
+        return d.start - trigger.end if d.start >= trigger.end else 1.5 * (trigger.start - d.end)
+    return gap(new) < gap(old)
+
+
+def _continuable(mentions: list[EventMention], sentence: Sentence) -> EventMention | None:
+    for mention in reversed(mentions):
+        if sentence.index - mention.sentence.index > 2:
+            return None
+        if sentence.paragraph - mention.sentence.paragraph > 1:
+            return None
+        return mention
+    return None
+
+
+def _inherited_date(mentions: list[EventMention], sentence: Sentence,
+                    event_type: str) -> DateMention | None:
+    """The date of the last mention of the same type in the sentences just before."""
+    for mention in reversed(mentions):
+        if mention.sentence.paragraph != sentence.paragraph:
+            return None
+        if sentence.index - mention.sentence.index > 3:
+            return None
+        if mention.date is not None and mention.event_type == event_type:
+            return mention.date
+    return None
+
+
+def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMention],
+                   entities: list[Entity], folded: str, sentence: Sentence) -> None:
+    armed = [e for e in entities if e.actor]
+    for m in _BOTH_SIDES.finditer(folded, sentence.start, sentence.end):
+        for word in (m.group(1), m.group(2)):  # "Afghan and Pakistani forces"
+            side = "PK" if word.startswith("pakistan") else "AF"
+            armed.append(Entity(m.start(), m.end(), m.group(0), "party", side, None,
+                                PK_FORCES if side == "PK" else AF_FORCES))
+    for t in ts:
+        m = _ADJ_SIDE.search(folded, max(0, t.start - 40), t.start)
+        if m:
+            word = m.group(1)
+            side = "PK" if word.startswith("pakistan") else "AF"
+            actor = PK_FORCES if side == "PK" else AF_FORCES
+            adjective = Entity(m.start(1), m.end(1), m.group(1), "party", side, None, actor)
+            sentence_mentions[t].actors.append((actor, adjective, t))
+    for e in armed:
+        owner = min(ts, key=lambda t: min(abs(t.start - e.end), abs(e.start - t.end)))
+        sentence_mentions[owner].actors.append((e.actor, e, owner))
+    for t in ts:
+        if t.event_type == "armed_clash":
+            have = {a[0] for a in sentence_mentions[t].actors}
+            for e in armed:
+                if e.actor not in have:
+                    sentence_mentions[t].actors.append((e.actor, e, t))
+                    have.add(e.actor)

@@ -1,0 +1,100 @@
+"""Draft incidents as a native YAML file (loads with :func:`border_map.incidents.loads_incidents`).
+
+Small mappings (date, place, figures, evidence entries) are written on one line; a claim
+shared by several incidents is written once and referred to by a YAML anchor
+(``&claim-3`` ... ``*claim-3``), as in the hand-made seed file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from ..incidents import Claim, Incident
+
+__all__ = ["incident_dict", "to_yaml"]
+
+
+class _Flow(dict):
+    """A mapping written in flow style: ``{start: 2026-02-26, precision: day}``."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def generate_anchor(self, node):  # noqa: D102 - PyYAML hook
+        self._claim_anchor = getattr(self, "_claim_anchor", 0) + 1
+        return f"claim-{self._claim_anchor}"
+
+    def ignore_aliases(self, data):  # only shared claims become anchors
+        return not (isinstance(data, dict) and "side" in data and not isinstance(data, _Flow))
+
+
+_Dumper.add_representer(
+    _Flow, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data,
+                                                         flow_style=True))
+
+
+def _compact(mapping: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if v is not None and v != [] and v != ()}
+
+
+def incident_dict(incident: Incident, claim_cache: dict[Claim, dict] | None = None) -> dict:
+    """The native-format mapping of a draft incident, without empty fields."""
+    claim_cache = {} if claim_cache is None else claim_cache
+    date = incident.date
+    out: dict[str, Any] = {
+        "id": incident.id,
+        "draft": True if incident.draft else None,
+        "date": _Flow(_compact({"start": date.start.isoformat(), "end": date.end.isoformat(),
+                                "precision": date.precision, "text": date.text})),
+        "event_type": incident.event_type,
+        "actors": list(incident.actors),
+    }
+    if incident.place is not None:
+        out["place"] = _Flow(_compact(incident.place.to_dict()))
+    if incident.unlocated:
+        out["unlocated"] = incident.unlocated
+    out["description"] = incident.description
+    claims = []
+    for claim in incident.claims:
+        if claim not in claim_cache:
+            claim_cache[claim] = _claim_dict(claim)
+        claims.append(claim_cache[claim])
+    out["claims"] = claims
+    out["evidence"] = [_Flow(_compact(e.to_dict())) for e in incident.evidence]
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _claim_dict(claim: Claim) -> dict:
+    figures = []
+    for f in claim.figures:
+        fig = {"kind": f.kind}
+        if f.low is not None and f.low == f.high:
+            fig["value"] = f.low
+        else:
+            fig.update({"low": f.low, "high": f.high})
+        fig.update({"text": f.text, "subject": f.subject})
+        figures.append(_Flow(_compact(fig)))
+    out = {
+        "claimant": claim.claimant,
+        "organisation": claim.organisation,
+        "side": claim.side,
+        "date": claim.date.isoformat() if claim.date else None,
+        "statement": claim.statement,
+        "figures": figures,
+        "source": _compact(claim.source.to_dict()) if claim.source else None,
+        "status": claim.status,
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def to_yaml(incidents: list[Incident], *, header: str | None = None) -> str:
+    """The YAML text of a draft file (``header`` lines become comments)."""
+    cache: dict[Claim, dict] = {}
+    doc = {"incidents": [incident_dict(i, cache) for i in incidents]}
+    body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100,
+                     default_flow_style=False)
+    comment = ""
+    if header:
+        comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    return comment + body

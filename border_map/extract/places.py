@@ -1,0 +1,424 @@
+"""Every gazetteer place a report mentions, disambiguated by the report's own context.
+
+Matching: one compiled regular expression over every name and alias of the gazetteer,
+shaped as a trie (names sharing a prefix share a branch, so the engine never retries a
+prefix), run once over the folded text (:func:`~border_map.extract.text.fold`: casefolded,
+diacritics stripped, same offsets). Whole words only; longest match wins ("Khyber
+Pakhtunkhwa province" before "Khyber"); spaces and hyphens inside a name match any run
+of either ("Spin-Boldak"). Measured at tens of MB/s on the shipped gazetteer
+(benchmarks/bench_extract.py), far above the 1 MB/s target, with no extra dependency.
+
+A match counts only when written as a name: capitalised (or in a non-Latin script);
+all-capital aliases (KP, NWA) only in capitals; names that are also common English words
+(March, Tank, Hub) only when a kind word follows ("Tank district").
+
+Disambiguation, in order:
+
+1. **the words around the name**: a kind word after it ("Khyber district", "Nangarhar and
+   Paktia provinces" -- a plural applies to the whole list), a country before or after
+   it ("Pakistan's Khyber Pakhtunkhwa province", "Afghan town of Spin Boldak", "Kurram,
+   Pakistan"), a parent after it ("Spin Boldak, Kandahar", "Bara in Khyber district");
+2. **the document**: list siblings ("Chitral, Khyber, Mohmand, Kurram and Bajaur": the
+   candidate of the same kind and province as its neighbours wins), provinces and
+   districts named elsewhere in the report, and crossing words (trade, trucks, closed)
+   for crossings;
+3. **the gazetteer's rule** for nested namesakes (Kandahar province, district and city):
+   the broadest; anything still tied is picked by kind and flagged as ambiguous.
+
+Capitals used for governments ("Islamabad has accused Kabul") are mentions with
+``role="actor"``, not places of events; country names have ``role="country"``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from ..gazetteer import Gazetteer, Place, normalize_name
+from .text import Document, dateline_spans, fold
+
+__all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
+
+_SEP = "\x00"
+_APOS = "\x01"
+_SEP_CLASS = r"[\s\-]+"
+_KIND_RANK = {k: i for i, k in enumerate(
+    ("country", "province", "district", "tehsil", "town", "crossing", "feature"))}
+_ADMIN_KINDS = frozenset({"country", "province", "district", "tehsil", "town"})
+
+#: Names that are also everyday English words (or a month, or a person's name):
+#: counted only when a kind word follows them.
+COMMON_WORD_NAMES = frozenset({
+    "march", "tank", "hub", "lal", "titan", "washer", "farsi", "basra", "argo", "diplo",
+    "topi", "lash", "moro", "nayak", "bela", "hala", "rustam", "miran", "gb", "ict", "kai",
+    "chal", "mach", "doshi", "afg", "pak", "eastern province", "sind",
+})
+#: Capitals (and the army's seat) that stand for governments in news prose.
+_METONYMS = frozenset({"kabul", "islamabad", "rawalpindi"})
+_METONYM_AFTER = re.compile(
+    r"(?:'s)?\s+(?:(?:has|have|had|is|was|were|will|would|also|then|later|again|now|"
+    r"repeatedly|reportedly|publicly|strongly|swiftly|quickly|immediately|"
+    r"vehemently|officially)\s+){0,3}"
+    r"(?:said|says|say|accus\w*|reject\w*|den(?:y|ies|ied)|blam\w*|warn\w*|urg\w*|claim\w*|"
+    r"insist\w*|respond\w*|call\w*|condemn\w*|demand\w*|ask\w*|alleg\w*|maintain\w*|"
+    r"regime|government|authorities|administration|rulers|officials|summon\w*|"
+    r"protest\w*|responded|retaliat\w*|vow\w*|threaten\w*|refus\w*|and\s+(?:kabul|islamabad))\b")
+_METONYM_BEFORE = re.compile(
+    r"(?:accus\w*|urg\w*|ask\w*|warn\w*|told|press\w*|blam\w*|call\w* on|pressure on|"
+    r"between|and|by|tensions with|relations with|ties with|(?:reaction|response|comment|word|"
+    r"statement)s?\s+from)\s+$")
+_BASED = re.compile(r"-based\b")
+
+_KIND_WORDS = {
+    "province": "province", "provinces": "province",
+    "district": "district", "districts": "district", "agency": "district",
+    "agencies": "district", "tribal district": "district", "tribal districts": "district",
+    "tehsil": "tehsil", "tehsils": "tehsil",
+    "city": "town", "cities": "town", "town": "town", "towns": "town", "village": "town",
+    "villages": "town", "bazaar": "town",
+    "crossing": "crossing", "crossings": "crossing", "border crossing": "crossing",
+    "border crossings": "crossing", "crossing point": "crossing", "border point": "crossing",
+    "gate": "crossing",
+    "pass": "feature", "valley": "feature",
+}
+_KIND_AFTER = re.compile(
+    r"[ \t]*(?:-[ \t]*)?(tribal districts?|border crossings?|crossing point|border point|"
+    r"provinces?|districts?|agenc(?:y|ies)|tehsils?|cit(?:y|ies)|towns?|villages?|bazaar|"
+    r"crossings?|gate|pass|valley)\b")
+_KIND_BEFORE = re.compile(
+    r"\b(province|district|agency|tehsil|city|town|village|crossing|border crossing|valley)"
+    r"\s+of\s+$")
+_COUNTRY_BEFORE = re.compile(
+    r"\b(afghanistan|pakistan)'s?\s+(?:(?:north|south|east|west)\w*\s+|restive\s+|"
+    r"volatile\s+|border\s+|tribal\s+|remote\s+|mountainous\s+|neighbouring\s+|"
+    r"neighboring\s+){0,2}$"
+    r"|\b(afghan|pakistani)\s+(?:(?:border\s+)?(?:province|district|town|city|village|"
+    r"region|area|side|crossing|border\s+crossing|border\s+town)s?\s+(?:of\s+)?)?$")
+_COUNTRY_AFTER = re.compile(
+    r"(?:\s+(?:province|district|agency|town|city|village|area|region)s?)?"
+    r"(?:,\s*|\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west)\w*\s+)?)"
+    r"(afghanistan|pakistan)\b")
+_PARENT_GAP = re.compile(
+    r"(?:\s+(?:district|town|city|village|area|tehsil|sector|region|border\s+crossing|"
+    r"crossing))?(?:,\s*|\s+(?:in|of)\s+(?:the\s+)?(?:(?:north|south|east|west)\w*\s+)?)$")
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*|\s*&\s*)$")
+_CROSSING_CUES = re.compile(
+    r"\b(?:crossings?|gate|trade|traders?|trucks?|lorr(?:y|ies)|cargo|containers?|transit|"
+    r"passengers?|travellers?|travelers?|reopen\w*|clos(?:ed|ure|ing)|shut|sealed)\b")
+_COUNTRY_WORDS = {"afghanistan": "AF", "afghan": "AF", "pakistan": "PK", "pakistani": "PK"}
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """One name in the text: span, the place chosen, every candidate, and how.
+
+    ``role`` is ``location`` (a place where something happened or is), ``dateline`` (where
+    the story was filed), ``country``, ``actor`` (a capital standing for its government),
+    ``attribute`` ("Peshawar-based") or ``name`` (inside a person's name: "Ali Wardak").
+    ``note`` explains the choice when there was one to make.
+    """
+
+    start: int
+    end: int
+    text: str
+    sentence: int
+    place: Place
+    candidates: tuple[Place, ...]
+    role: str = "location"
+    note: str | None = None
+    hints: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.note and self.note.startswith("ambiguous"))
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _surface_key(folded: str) -> str:
+    """Lookup key of a folded surface: separators unified, apostrophes dropped."""
+    return re.sub(r"[\s\-]+", " ", folded.replace("'", "")).strip()
+
+
+class PlaceMatcher:
+    """The multi-pattern matcher over every name and alias of one gazetteer."""
+
+    def __init__(self, gazetteer: Gazetteer):
+        self.gazetteer = gazetteer
+        surfaces: dict[str, dict[str, None]] = {}
+        patterns: set[str] = set()
+        self.acronyms: set[str] = set()
+        for place in gazetteer:
+            for name in (place.name, *place.aliases):
+                folded = fold(re.sub(r"(?i)^the\s+", "", name.strip()))
+                key = _surface_key(folded)
+                if not key or not any(c.isalnum() for c in key):
+                    continue
+                surfaces.setdefault(key, {})[place.id] = None
+                if _is_acronym(name.strip()):
+                    self.acronyms.add(key)
+                trie_key = re.sub(r"[\s\-]+", _SEP, folded.strip()).replace("'", _APOS)
+                patterns.add(trie_key)
+        self.surfaces = {k: tuple(gazetteer.get(i) for i in v) for k, v in surfaces.items()}
+        trie: dict = {}
+        for word in patterns:
+            node = trie
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+        self.regex = re.compile(r"(?<![\w'])(?:" + _trie_regex(trie) + r")(?![\w])")
+
+    def find(self, folded_text: str, text: str) -> Iterable[tuple[int, int, tuple[Place, ...]]]:
+        """(start, end, candidates) for every acceptable whole-word name in the text."""
+        for m in self.regex.finditer(folded_text):
+            start, end = m.span()
+            surface = text[start:end]
+            key = _surface_key(m.group(0))
+            places = self.surfaces.get(key)
+            if not places or not _written_as_name(surface, key in self.acronyms):
+                continue
+            if key in COMMON_WORD_NAMES and not _KIND_AFTER.match(folded_text, end):
+                continue
+            yield start, end, places
+
+
+def _trie_regex(node: dict) -> str:
+    alternatives = []
+    for ch in sorted(k for k in node if k):
+        if ch == _SEP:
+            head = _SEP_CLASS
+        elif ch == _APOS:
+            head = "'?"
+        else:
+            head = re.escape(ch)
+        alternatives.append(head + _trie_regex(node[ch]))
+    if not alternatives:
+        return ""
+    body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    if "" in node:
+        return f"(?:{body})?"
+    return body
+
+
+def _written_as_name(surface: str, acronym: bool) -> bool:
+    """Capitalised like a name; acronyms (KP, NWA) in capitals; uncased scripts always."""
+    if acronym:
+        return surface.replace(".", "").isupper()
+    words = surface.split()
+    word = words[1] if len(words) > 1 and words[0].lower() == "the" else words[0]
+    first = word[0]
+    if first.isalpha() and not first.isupper() and not first.islower():
+        return True  # Arabic script and others without capitals
+    return first.isupper()
+
+
+def _is_acronym(name: str) -> bool:
+    letters = name.replace(".", "")
+    return letters.isalpha() and letters.isupper() and len(letters) <= 5
+
+
+_MATCHERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def matcher_for(gazetteer: Gazetteer) -> PlaceMatcher:
+    """The (cached) matcher of a gazetteer."""
+    matcher = _MATCHERS.get(gazetteer)
+    if matcher is None:
+        matcher = _MATCHERS[gazetteer] = PlaceMatcher(gazetteer)
+    return matcher
+
+
+# --------------------------------------------------------------------------- disambiguation
+
+
+@dataclass
+class _Raw:
+    start: int
+    end: int
+    candidates: tuple[Place, ...]
+    sentence: int
+    kinds: set[str] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    parents: list[_Raw] = field(default_factory=list)
+    siblings: list[_Raw] = field(default_factory=list)
+    role: str = "location"
+    notes: list[str] = field(default_factory=list)
+
+
+def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
+    """Every place mention in ``doc``, in text order, each resolved to one gazetteer place."""
+    gazetteer = gazetteer or Gazetteer.default()
+    matcher = matcher_for(gazetteer)
+    text, folded = doc.text, doc.folded
+    raws: list[_Raw] = []
+    for start, end, places in matcher.find(folded, text):
+        sentence = doc.sentence_at(start)
+        raws.append(_Raw(start, end, places, sentence.index if sentence else -1))
+    _local_hints(raws, folded)
+    mentions = _resolve_all(raws, text, folded)
+    if doc.datelines:
+        mentions = [replace(m, role="dateline")
+                    if m.role == "location" and doc.datelines.contains(m.start)
+                    else m for m in mentions]
+    return mentions
+
+
+def _local_hints(raws: list[_Raw], folded: str) -> None:
+    # lists: neighbours joined by "," / "and" / "or" inside one sentence
+    lists: list[list[_Raw]] = []
+    for i, raw in enumerate(raws):
+        prev = raws[i - 1] if i else None
+        if (prev is not None and prev.sentence == raw.sentence
+                and _LIST_GAP.fullmatch(folded, prev.end, raw.start)):
+            lists[-1].append(raw)
+        else:
+            lists.append([raw])
+    for group in lists:
+        for raw in group:
+            raw.siblings = [r for r in group if r is not raw]
+        first, last = group[0], group[-1]
+        after = _KIND_AFTER.match(folded, last.end)
+        shared_kind = None
+        if after:
+            word = after.group(1)
+            kind = _KIND_WORDS.get(word)
+            if kind and (len(group) == 1 or word.endswith("s") or word.endswith("ies")):
+                shared_kind = kind
+            elif kind:
+                last.kinds.add(kind)
+        before = folded[max(0, first.start - 60):first.start]
+        country = None
+        if m := _COUNTRY_BEFORE.search(before):
+            country = _COUNTRY_WORDS[m.group(1) or m.group(2)]
+        if m := _COUNTRY_AFTER.match(folded, last.end):
+            country = country or _COUNTRY_WORDS[m.group(1)]
+        for raw in group:
+            if shared_kind:
+                raw.kinds.add(shared_kind)
+            if country:
+                raw.countries.add(country)
+        if m := _KIND_BEFORE.search(before):
+            kind = _KIND_WORDS.get(m.group(1))
+            if kind:
+                first.kinds.add(kind)
+    # a parent right after a name: "Spin Boldak, Kandahar", "Bara in Khyber district"
+    for prev, raw in zip(raws, raws[1:], strict=False):
+        if prev.sentence != raw.sentence or raw in prev.siblings:
+            continue
+        if _PARENT_GAP.fullmatch(folded, prev.end, raw.start) and any(
+                c.kind in ("province", "district", "country") for c in raw.candidates):
+            prev.parents.append(raw)
+
+
+def _filter(candidates, keep) -> tuple[Place, ...]:
+    kept = tuple(c for c in candidates if keep(c))
+    return kept or tuple(candidates)
+
+
+def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]:
+    # 1. local hints narrow the candidates
+    for raw in raws:
+        cands = raw.candidates
+        if raw.countries:
+            cands = _filter(cands, lambda c, r=raw: c.country in r.countries
+                            or c.kind == "crossing")
+        if raw.kinds:
+            before = cands
+            cands = _filter(cands, lambda c, r=raw: c.kind in r.kinds)
+            if cands is not before and len(cands) < len(before):
+                raw.notes.append(f"kind from the text: {', '.join(sorted(raw.kinds))}")
+        if raw.parents:
+            parent_names = {normalize_name(c.name) for p in raw.parents for c in p.candidates}
+            narrowed = _filter(cands, lambda c: normalize_name(c.admin1) in parent_names
+                               or normalize_name(c.admin2) in parent_names)
+            if len(narrowed) < len(cands):
+                raw.notes.append("parent named after it")
+            cands = narrowed
+        raw.candidates = cands
+    # 2. the document: what is named unambiguously, and where
+    context_names: set[str] = set()
+    for raw in raws:
+        if len(raw.candidates) == 1 and raw.candidates[0].kind in ("province", "district"):
+            context_names.add(normalize_name(raw.candidates[0].name))
+    mentions = []
+    for raw in raws:
+        place, note = _choose(raw, context_names, folded)
+        role = _role(raw, place, text, folded)
+        notes = [*raw.notes, note] if note else raw.notes
+        sentence_note = "; ".join(dict.fromkeys(n for n in notes if n)) or None
+        mentions.append(PlaceMention(
+            raw.start, raw.end, text[raw.start:raw.end], raw.sentence, place, raw.candidates,
+            role, sentence_note,
+            {"kinds": sorted(raw.kinds), "countries": sorted(raw.countries)}))
+    return mentions
+
+
+def _choose(raw: _Raw, context_names: set[str], folded: str) -> tuple[Place, str | None]:
+    cands = raw.candidates
+    if len(cands) == 1:
+        return cands[0], None
+    line_start = folded.rfind("\n", 0, raw.start) + 1
+    line_end = folded.find("\n", raw.end)
+    paragraph = folded[line_start:line_end if line_end >= 0 else len(folded)]
+    crossing_cue = bool(_CROSSING_CUES.search(paragraph))
+    scores: dict[str, float] = {}
+    for c in cands:
+        score = 0.0
+        for sib in raw.siblings:
+            if any(s.kind == c.kind and s.admin1 == c.admin1 for s in sib.candidates):
+                score += 2.0
+        if normalize_name(c.admin1) in context_names or normalize_name(c.admin2) in context_names:
+            if normalize_name(c.name) != normalize_name(c.admin1):
+                score += 1.0
+        if c.kind == "crossing" and crossing_cue:
+            score += 1.5
+        scores[c.id] = score
+    top = max(scores.values())
+    best = [c for c in cands if scores[c.id] == top]
+    note = "chosen by list neighbours / document context" if top > 0 else None
+    if len(best) == 1:
+        return best[0], note
+    nested = _nested_broadest(best)
+    if nested is not None:
+        return nested, note
+    best.sort(key=lambda c: (_KIND_RANK.get(c.kind, 9), -c.precision_km, c.id))
+    others = ", ".join(f"{c.name} ({c.kind}, {c.country})" for c in best[1:4])
+    return best[0], f"ambiguous: also {others}"
+
+
+def _nested_broadest(places: list[Place]) -> Place | None:
+    """The broadest of nested namesakes (all admin kinds, one country), as the gazetteer does."""
+    if any(p.kind not in _ADMIN_KINDS for p in places) or len({p.country for p in places}) > 1:
+        return None
+    broadest = max(places, key=lambda p: p.precision_km)
+    if sum(1 for p in places if p.precision_km == broadest.precision_km) > 1:
+        return None
+    for p in places:
+        if p is not broadest and _haversine_km(broadest.lon, broadest.lat, p.lon,
+                                               p.lat) > broadest.precision_km:
+            return None
+    return broadest
+
+
+def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _role(raw: _Raw, place: Place, text: str, folded: str) -> str:
+    if place.kind == "country":
+        return "country"
+    surface = folded[raw.start:raw.end]
+    if _BASED.match(folded, raw.end):
+        return "attribute"
+    if surface in _METONYMS:
+        before = folded[max(0, raw.start - 40):raw.start]
+        if _METONYM_AFTER.match(folded, raw.end) or _METONYM_BEFORE.search(before):
+            return "actor"
+    return "location"

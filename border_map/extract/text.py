@@ -1,0 +1,403 @@
+"""From a file's bytes to sentences with character spans.
+
+:func:`read_document` strips HTML or Markdown down to plain text (the text every
+evidence span indexes), keeps what the markup says about the article (publication date,
+outlet, URL, title), and splits the text into paragraphs and sentences. :func:`fold` gives
+a copy of the text of the *same length*, casefolded and without diacritics, so a match
+found in the folded text has the same span in the original.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+__all__ = ["FORMATS", "Document", "Sentence", "Spans", "dateline_spans", "detect_format", "fold",
+           "read_document", "split_sentences", "strip_markup"]
+
+FORMATS = ("text", "html", "markdown")
+
+
+# --------------------------------------------------------------------------- folding
+
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def _fold_char(ch: str) -> str:
+    out = _FOLD_CACHE.get(ch)
+    if out is None:
+        base = unicodedata.normalize("NFKD", ch)
+        base = "".join(c for c in base if not unicodedata.combining(c))
+        base = unicodedata.normalize("NFKC", base).casefold()
+        if len(base) != 1:
+            lower = ch.lower()
+            base = lower if len(lower) == 1 else ch
+        if base in "’‘ʼʻ´`′":
+            base = "'"
+        elif base in "‐‑‒–—―":
+            base = "-"
+        _FOLD_CACHE[ch] = out = base
+    return out
+
+
+def fold(text: str) -> str:
+    """Casefolded, diacritic-free copy of ``text`` with exactly the same length.
+
+    Curly apostrophes become ``'`` and dashes ``-``; a character whose folded form would
+    change the length (``ß`` -> ``ss``) is only lower-cased, or kept.
+    """
+    table = {ord(c): _fold_char(c) for c in set(text) if _fold_char(c) != c}
+    return text.translate(table) if table else text
+
+
+# --------------------------------------------------------------------------- markup
+
+
+def detect_format(raw: str, name: str | None = None) -> str:
+    """``html``, ``markdown`` or ``text``: by file suffix, else by a look at the content."""
+    suffix = (name or "").lower().rsplit(".", 1)[-1] if name and "." in name else ""
+    if suffix in ("html", "htm", "xhtml"):
+        return "html"
+    if suffix in ("md", "markdown", "mdown", "mkd"):
+        return "markdown"
+    head = raw[:20000]
+    if re.search(r"<(?:!doctype\s+html|html|body|p|div|article|br)\b", head, re.IGNORECASE):
+        return "html"
+    if suffix in ("txt", "text"):
+        return "text"
+    signals = len(re.findall(r"(?m)^#{1,6} \S|\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|^---\s*$",
+                             head))
+    return "markdown" if signals >= 2 else "text"
+
+
+_BLOCK_TAGS = frozenset({
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "tr", "td", "th",
+    "table", "article", "section", "blockquote", "header", "figcaption", "figure", "dt", "dd",
+    "pre", "hr", "main", "title",
+})
+_SKIP_TAGS = frozenset({"script", "style", "noscript", "nav", "footer", "aside", "form", "svg",
+                        "button", "iframe", "template", "select"})
+
+
+class _HTMLText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.in_title = False
+        self.meta: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k.lower(): (v or "") for k, v in attrs}
+        if tag in _SKIP_TAGS:
+            self.skip += 1
+        if tag == "head":
+            self.skip += 1
+        if tag == "title":
+            self.in_title = True
+        if tag == "meta":
+            key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+            value = attrs.get("content", "").strip()
+            if value:
+                if key in ("article:published_time", "date", "pubdate", "publishdate",
+                           "dc.date", "datepublished", "og:published_time"):
+                    self.meta.setdefault("date", value)
+                elif key in ("og:site_name", "application-name"):
+                    self.meta.setdefault("source", value)
+                elif key == "og:url":
+                    self.meta.setdefault("url", value)
+        elif tag == "link" and attrs.get("rel", "").lower() == "canonical" and attrs.get("href"):
+            self.meta.setdefault("url", attrs["href"])
+        elif tag == "time" and attrs.get("datetime"):
+            self.meta.setdefault("date", attrs["datetime"])
+        if tag in _BLOCK_TAGS and not self.skip:
+            self.parts.append("\n" if tag == "br" else "\n\n")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in _SKIP_TAGS or tag == "head":
+            self.skip -= 1
+
+    def handle_endtag(self, tag):
+        if (tag in _SKIP_TAGS or tag == "head") and self.skip:
+            self.skip -= 1
+        if tag == "title":
+            self.in_title = False
+        if tag in _BLOCK_TAGS and not self.skip:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if self.in_title:
+            self.meta.setdefault("title", " ".join(data.split()))
+        if not self.skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def _strip_html(raw: str) -> tuple[str, dict[str, str]]:
+    parser = _HTMLText()
+    parser.feed(raw)
+    parser.close()
+    return "".join(parser.parts), parser.meta
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
+_MD_RULES = (
+    (re.compile(r"(?ms)^(```|~~~).*?^\1[ \t]*$"), ""),          # fenced code
+    (re.compile(r"<!--.*?-->", re.DOTALL), ""),                   # comments
+    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), ""),              # images
+    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1"),            # inline links
+    (re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),           # reference links
+    (re.compile(r"(?m)^\s{0,3}\[[^\]\n]+\]:\s+\S+.*$"), ""),     # link definitions
+    (re.compile(r"<https?://[^>\s]+>"), ""),                      # autolinks
+    (re.compile(r"</?[A-Za-z][^>\n]*>"), ""),                     # inline html tags
+    (re.compile(r"(?m)^\s{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$"), r"\n\1\n"),  # ATX headings
+    (re.compile(r"(?m)^(.+)\n[=-]{3,}[ \t]*$"), r"\n\1\n"),       # setext headings
+    (re.compile(r"(?m)^\s{0,3}(?:[-*_][ \t]*){3,}$"), ""),        # rules
+    (re.compile(r"(?m)^\s{0,3}>[ \t]?"), ""),                     # block quotes
+    (re.compile(r"(?m)^\s{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+"), ""), # list markers
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),        # strong
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
+    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),
+    (re.compile(r"`([^`\n]+)`"), r"\1"),                          # inline code
+    (re.compile(r"(?m)^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$"), ""),  # table rules
+    (re.compile(r"\s*\|\s*"), "  "),                              # table cells
+)
+
+
+def _strip_markdown(raw: str) -> tuple[str, dict[str, str]]:
+    meta: dict[str, str] = {}
+    m = _FRONT_MATTER.match(raw)
+    if m:
+        for line in m.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            value = value.strip().strip("'\"")
+            if sep and value:
+                key = key.strip().lower()
+                if key in ("date", "published", "pubdate"):
+                    meta.setdefault("date", value)
+                elif key in ("source", "outlet", "publisher", "site"):
+                    meta.setdefault("source", value)
+                elif key in ("url", "link", "canonical"):
+                    meta.setdefault("url", value)
+                elif key == "title":
+                    meta.setdefault("title", value)
+        raw = raw[m.end():]
+    text = raw
+    for pattern, repl in _MD_RULES:
+        text = pattern.sub(repl, text)
+    return html.unescape(text), meta
+
+
+def _tidy(text: str) -> str:
+    """One paragraph per line, single spaces, no blank runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = text.replace("\u200b", "").replace("\ufeff", "")
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line:
+            out.append(line)
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def strip_markup(raw: str, fmt: str = "text") -> tuple[str, dict[str, str]]:
+    """Plain text of ``raw`` (one paragraph per line) and the article metadata found.
+
+    Plain text is returned unchanged (newlines normalised), so evidence spans index the
+    file itself; HTML and Markdown become one paragraph per line with single spaces.
+
+    Metadata keys: ``date``, ``source``, ``url``, ``title`` (HTML meta tags, Markdown
+    front matter); absent keys were not found.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "html":
+        text, meta = _strip_html(raw)
+    elif fmt == "markdown":
+        text, meta = _strip_markdown(raw)
+    else:  # plain text is kept as it is, so spans also index the file itself
+        return raw.replace("\r\n", "\n").replace("\r", "\n"), {}
+    return _tidy(text), meta
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence: ``text == document.text[start:end]``; ``heading`` for a title line."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    heading: bool = False
+
+
+_ABBREVIATIONS = frozenset("""
+mr mrs ms dr gen lt col maj brig capt cpt sgt cpl pvt adm cmdr gov sen rep prof st no nos
+jan feb mar apr jun jul aug sep sept oct nov dec vs etc approx govt dept est fig inc ltd co
+corp jr sr rev hon pres supt insp dist distt
+""".split())
+_BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_TERMINAL = re.compile(r"[.!?:;\"”’)…]\s*$")
+
+
+def _is_abbreviation(before: str) -> bool:
+    m = _WORD_BEFORE.search(before)
+    if not m:
+        return False
+    word = m.group(1)
+    if len(word) == 1:
+        return True  # an initial: "K. Ahmad"
+    if "." in word.rstrip("."):
+        return True  # U.S, K.P, N.W.F.P
+    return word.lower() in _ABBREVIATIONS
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Paragraphs are lines; sentences end at ``.!?`` (and closing quotes) before a capital.
+
+    A short line without closing punctuation is a heading, a sentence of its own.
+    """
+    sentences: list[Sentence] = []
+    pos = 0
+    paragraph = 0
+    for line in text.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            continue
+        heading = not _TERMINAL.search(line) and len(line.split()) <= 20
+        start = 0
+        for m in _BOUNDARY.finditer(line):
+            if _is_abbreviation(line[: m.start()]) and m.group(0) == ".":
+                continue
+            end = m.end()
+            if line[start:end].strip():
+                sentences.append(_sentence(len(sentences), line, line_start, start, end,
+                                           paragraph, heading))
+            start = end
+        if line[start:].strip():
+            sentences.append(_sentence(len(sentences), line, line_start, start, len(line),
+                                       paragraph, heading))
+        paragraph += 1
+    return sentences
+
+
+def _sentence(index, line, offset, start, end, paragraph, heading) -> Sentence:
+    while start < end and line[start].isspace():
+        start += 1
+    while end > start and line[end - 1].isspace():
+        end -= 1
+    return Sentence(index, offset + start, offset + end, line[start:end], paragraph, heading)
+
+
+# --------------------------------------------------------------------------- datelines
+
+#: A dateline: "PESHAWAR, Pakistan, March 4 (Wire) -", "Kabul, 15 October 2025 (...) –",
+#: "QUETTA:" at the start of a paragraph.
+DATELINE = re.compile(
+    r"(?m)^(?:\*\*)?[A-Z][A-Za-z'’. -]{1,40}?(?:\*\*)?"
+    r"(?:,\s*[A-Z][A-Za-z ]{1,30}?)?(?:,\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?(?:\s+\d{4})?|"
+    r"[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?))?\s*(?:\([^)\n]{1,80}\))?\s*(?:[-–—:])\s")
+
+def dateline_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of datelines: places there say where the story was filed, not what happened."""
+    spans = []
+    for m in DATELINE.finditer(text):
+        head = m.group(0)
+        letters = [c for c in head.split(",")[0].split(":")[0] if c.isalpha()]
+        # the first word in capitals, or followed by a date or a parenthesis
+        dash = head.rstrip()[-1:] in ("—", "–")
+        if letters and (all(c.isupper() for c in letters) or re.search(r"\d|\(", head)
+                        or dash and len(head.split()) <= 4):
+            spans.append(m.span())
+    return spans
+
+
+# --------------------------------------------------------------------------- spans
+
+
+class Spans:
+    """Non-overlapping character spans, kept sorted: overlap and containment in O(log n)."""
+
+    def __init__(self, spans=()):
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        for start, end in sorted(spans):
+            if not self.overlaps(start, end):
+                self.add(start, end)
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end)  # spans starting before ``end``
+        return i > 0 and self._ends[i - 1] > start
+
+    def contains(self, pos: int) -> bool:
+        i = bisect.bisect_right(self._starts, pos)
+        return i > 0 and self._ends[i - 1] > pos
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+
+# --------------------------------------------------------------------------- document
+
+
+@dataclass
+class Document:
+    """The plain text of a report, its sentences and what its markup said about it."""
+
+    text: str
+    format: str = "text"
+    meta: dict[str, str] = field(default_factory=dict)
+    sentences: list[Sentence] = field(default_factory=list)
+    _folded: str | None = field(default=None, repr=False)
+    _starts: list[int] = field(default_factory=list, repr=False)
+    _datelines: Spans | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.sentences:
+            self.sentences = split_sentences(self.text)
+        self._starts = [s.start for s in self.sentences]
+
+    @property
+    def folded(self) -> str:
+        """:func:`fold` of the text (same length, same offsets)."""
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
+
+    @property
+    def datelines(self) -> Spans:
+        """Datelines ("PESHAWAR, March 4 (Wire) -"): where the story was filed."""
+        if self._datelines is None:
+            self._datelines = Spans(dateline_spans(self.text))
+        return self._datelines
+
+    def sentence_at(self, offset: int) -> Sentence | None:
+        """The sentence containing character ``offset``, if any."""
+        i = bisect.bisect_right(self._starts, offset) - 1
+        if i >= 0 and self.sentences[i].start <= offset < max(self.sentences[i].end, offset + 1):
+            s = self.sentences[i]
+            return s if offset < s.end else None
+        return None
+
+
+def read_document(raw: str, *, name: str | None = None, fmt: str | None = None) -> Document:
+    """A :class:`Document` from raw text, HTML or Markdown (``fmt`` None: detect)."""
+    raw = raw.removeprefix("\ufeff")
+    fmt = fmt or detect_format(raw, name)
+    text, meta = strip_markup(raw, fmt)
+    return Document(text, fmt, meta)

@@ -1,0 +1,277 @@
+"""ACLED CSV exports (the columns of ACLED's codebook, found by header name).
+
+Rows whose ``country`` is neither Afghanistan nor Pakistan are left out (counted, not
+reported). Each remaining row becomes one incident:
+
+- ``id``: ``acled-`` + ``event_id_cnty``;
+- date: ``event_date`` (ISO or "16 May 2025"; ``05/06/2021`` needs a date order) widened by
+  ``time_precision``: 1 the day; 2 "sometime that week" -> the 7 days centred on the recorded
+  date, precision ``week``; 3 "sometime that month" -> the calendar month, precision ``month``;
+- ``event_type`` from (``event_type``, ``sub_event_type``) by :data:`ACLED_EVENT_TYPES`, with
+  two readings of ``notes``: an "Air/drone strike" whose notes name a drone/UAV is a
+  ``drone_strike`` (ACLED does not separate them), and a strategic development whose notes
+  say a border or crossing was closed, shut, sealed or suspended is a ``border_closure``;
+- point: ``longitude``/``latitude``; ``geo_precision`` as a radius (our choice, from the
+  codebook's wording): 1 "a particular town" -> 2 km; 2 "a small part of a region / near a
+  town" -> 25 km (about a district); 3 "a larger region ... or a provincial capital" ->
+  100 km (about a province);
+- place: ``location`` with ``admin1`` as a hint and the country as AF/PK (the point wins;
+  the place is resolved only to show it);
+- ``actors``: ``actor1``, ``actor2``; ``description``: ``notes``;
+- one claim by ACLED (side ``third_party``): ``fatalities`` as ``killed`` low = high, and
+  ``source`` (the outlets ACLED cites) as the claim's source outlet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..incidents import Claim, DateSpan, Figure, Incident, Location, PlaceRef, Source
+from ._common import COUNTRY_NAMES, Problems, codes, coordinates, counts, read_delimited
+from ._common import require_columns as _require
+from .dates import DateParser
+
+__all__ = ["ACLED_EVENT_TYPES", "GEO_PRECISION_KM", "read_acled"]
+
+REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "latitude",
+            "longitude")
+USED = frozenset((*REQUIRED, "time_precision", "country", "iso", "geo_precision", "fatalities",
+                  "location", "admin1", "actor1", "actor2", "notes", "source"))
+#: ``geo_precision`` -> radius of uncertainty in km (see the module docstring).
+GEO_PRECISION_KM = {1: 2.0, 2: 25.0, 3: 100.0}
+#: ``time_precision`` -> DateSpan precision.
+TIME_PRECISION = {1: "day", 2: "week", 3: "month"}
+
+_B, _E, _V = "battles", "explosions/remote violence", "violence against civilians"
+_S, _P, _R = "strategic developments", "protests", "riots"
+#: (event_type, sub_event_type), lower case -> our event type.
+ACLED_EVENT_TYPES: dict[tuple[str, str], str] = {
+    (_B, "armed clash"): "armed_clash",
+    (_B, "government regains territory"): "outpost_captured",
+    (_B, "non-state actor overtakes territory"): "outpost_captured",
+    (_E, "air/drone strike"): "airstrike",
+    (_E, "shelling/artillery/missile attack"): "shelling",
+    (_E, "remote explosive/landmine/ied"): "remote_explosive",
+    (_E, "suicide bomb"): "suicide_bomb",
+    (_E, "grenade"): "other",
+    (_E, "chemical weapon"): "other",
+    (_V, "attack"): "attack",
+    (_V, "sexual violence"): "attack",
+    (_V, "abduction/forced disappearance"): "abduction",
+    **{(_S, sub): "other" for sub in (
+        "agreement", "arrests", "change to group/activity", "disrupted weapons use",
+        "headquarters or base established", "looting/property destruction",
+        "non-violent transfer of territory", "other")},
+    **{(_P, sub): "other" for sub in (
+        "peaceful protest", "protest with intervention", "excessive force against protesters")},
+    **{(_R, sub): "other" for sub in ("violent demonstration", "mob violence")},
+}
+_EVENT_TYPE_NAMES = ("Battles", "Explosions/Remote violence", "Violence against civilians",
+                     "Strategic developments", "Protests", "Riots")
+_DRONE = r"\b(?:drones?|UAVs?|unmanned)\b"
+_CLOSURE = (r"\b(?:border|crossing)\b[^.]*\b(?:clos\w*|shut|seal\w*|suspend\w*)"
+            r"|\b(?:clos\w*|shut|seal\w*|suspend\w*)\b[^.]*\b(?:border|crossing)\b")
+_ISO_NUMERIC = {"4": "AF", "586": "PK"}
+
+
+def read_acled(text: str, name: str, problems: Problems, *,
+               parser: DateParser | None = None) -> list[Incident]:
+    """Incidents from an ACLED CSV export (see the module docstring)."""
+    table = read_delimited(text, name, columns=USED)
+    _require(table, REQUIRED, "ACLED")
+    parser = parser or DateParser()
+    df = table.df
+    iso2, in_region = _countries(df)
+    keep = np.flatnonzero(in_region)
+    problems.ignored += len(df) - len(keep)
+    sub = df.iloc[keep]
+    lines = table.lines[keep]
+    iso2 = iso2[keep]
+    n = len(sub)
+    errors: list[tuple[str, str] | None] = [None] * n
+
+    def flag(i: int, field: str, message: str) -> None:
+        if errors[i] is None:
+            errors[i] = (field, message)
+
+    ids = sub["event_id_cnty"].str.strip().to_numpy()
+    for i in np.flatnonzero(ids == ""):
+        flag(i, "event_id_cnty", "missing required field")
+
+    if "time_precision" in sub.columns:
+        tp, tp_ok = codes(sub["time_precision"], (1, 2, 3))
+        for i in np.flatnonzero(~tp_ok):
+            flag(i, "time_precision", _code_message(sub["time_precision"].iat[i], "1, 2 or 3"))
+    else:
+        tp = np.ones(n, dtype=np.int64)
+    dates = _dates(sub["event_date"].to_numpy(), tp, parser, flag)
+
+    event_types = _event_types(sub, flag)
+
+    lon, lat, missing, coord_errors = coordinates(sub["longitude"], sub["latitude"],
+                                                  "longitude", "latitude")
+    for i in np.flatnonzero(missing):
+        flag(i, "latitude", "missing: ACLED rows need latitude and longitude")
+    for i, (field, message) in sorted(coord_errors.items()):
+        flag(i, field, message)
+
+    if "geo_precision" in sub.columns:
+        gp, gp_ok = codes(sub["geo_precision"], (1, 2, 3))
+        for i in np.flatnonzero(~gp_ok):
+            flag(i, "geo_precision", _code_message(sub["geo_precision"].iat[i], "1, 2 or 3"))
+        precision_km = np.vectorize(GEO_PRECISION_KM.get, otypes=[float])(np.where(gp_ok, gp, 1))
+    else:
+        precision_km = np.full(n, np.nan)
+
+    if "fatalities" in sub.columns:
+        deaths, _, death_messages = counts(sub["fatalities"])
+        for i, message in enumerate(death_messages):
+            if message:
+                flag(i, "fatalities", message)
+    else:
+        deaths = np.full(n, -1)
+
+    location_names = _texts(sub, "location")
+    admin1 = _texts(sub, "admin1")
+    actor1, actor2 = _texts(sub, "actor1"), _texts(sub, "actor2")
+    notes, outlets = _texts(sub, "notes"), _texts(sub, "source")
+
+    claim_cache: dict[tuple, tuple[Claim, ...]] = {}
+    places: dict[tuple, PlaceRef] = {}
+    seen: dict[str, int] = {}
+    result: list[Incident] = []
+    # plain lists: indexing NumPy arrays one element at a time is slow
+    line_list, lon_list, lat_list = lines.tolist(), lon.tolist(), lat.tolist()
+    precision_list = [None if p != p else p for p in precision_km.tolist()]  # NaN -> None
+    death_list = deaths.tolist()
+    for i in range(n):
+        if errors[i] is not None:
+            problems.at(f"{name}:{line_list[i]}", *errors[i])
+            continue
+        ident = "acled-" + ids[i]
+        if ident in seen:
+            problems.at(f"{name}:{line_list[i]}", "event_id_cnty",
+                        f"duplicate event {ids[i]!r} (first at line {seen[ident]})")
+            continue
+        seen[ident] = line_list[i]
+        # immutable values shared between rows: one Claim per (fatalities, outlets)
+        d, outlet = death_list[i], outlets[i]
+        claims = claim_cache.get((d, outlet))
+        if claims is None:
+            figure = (Figure("killed", d, d),) if d >= 0 else ()
+            source = Source(outlet=outlet) if outlet is not None else None
+            claims = claim_cache[(d, outlet)] = (
+                Claim(None, "ACLED", "third_party", figures=figure, source=source),)
+        place = None
+        if location_names[i]:
+            key = (location_names[i], iso2[i], admin1[i])
+            place = places.get(key)
+            if place is None:
+                place = places[key] = PlaceRef(location_names[i], country=iso2[i],
+                                               admin=admin1[i])
+        a1, a2 = actor1[i], actor2[i]
+        try:
+            result.append(Incident(
+                id=ident,
+                date=dates[i],
+                event_type=event_types[i],
+                actors=(a1, a2) if a1 and a2 else (a1,) if a1 else (a2,) if a2 else (),
+                place=place,
+                location=Location(lon_list[i], lat_list[i], precision_list[i]),
+                description=notes[i],
+                claims=claims,
+                source_file=name,
+                source_line=line_list[i],
+            ))
+        except DataError as err:
+            problems.at(f"{name}:{line_list[i]}", err.field, err.message)
+    return result
+
+
+def _countries(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """``(iso2, keep)``: AF/PK per row from ``country`` (or ISO numeric ``iso``), and which
+    rows are in the region. Without either column every row is kept, country unknown."""
+    if "country" in df.columns:
+        iso2 = df["country"].str.strip().str.lower().map(COUNTRY_NAMES)
+    elif "iso" in df.columns:
+        iso2 = df["iso"].str.strip().map(_ISO_NUMERIC)
+    else:
+        return np.full(len(df), None, dtype=object), np.ones(len(df), dtype=bool)
+    keep = iso2.notna().to_numpy()
+    return iso2.to_numpy(dtype=object), keep
+
+
+def _texts(sub: pd.DataFrame, column: str) -> list[str | None]:
+    if column not in sub.columns:
+        return [None] * len(sub)
+    return [v or None for v in sub[column].str.strip().tolist()]
+
+
+def _code_message(cell: str, allowed: str) -> str:
+    cell = cell.strip()
+    return "missing required field" if not cell else f"expected {allowed}, got {cell!r}"
+
+
+def _dates(event_dates, tp, parser: DateParser, flag) -> list[DateSpan | None]:
+    """One DateSpan per row, widened by time_precision; spans shared between equal rows."""
+    cache: dict[tuple[str, int], DateSpan | DataError] = {}
+    out: list[DateSpan | None] = [None] * len(event_dates)
+    for i, (text, precision) in enumerate(zip(event_dates, tp.tolist(), strict=True)):
+        key = (text, precision)
+        span = cache.get(key)
+        if span is None:
+            try:
+                span = _widen(parser.span(text), precision, text)
+            except DataError as err:
+                span = err
+            cache[key] = span
+        if isinstance(span, DataError):
+            flag(i, "event_date", span.message)
+        else:
+            out[i] = span
+    return out
+
+
+def _widen(span: DateSpan, time_precision: int, text: str) -> DateSpan:
+    if span.start != span.end:
+        raise DataError(f"{text!r}: ACLED's event_date is one day")
+    day = span.start
+    if time_precision == 2:
+        three = dt.timedelta(days=3)
+        return DateSpan(day - three, day + three, "week",
+                        f"ACLED: sometime in the week around {day.isoformat()}")
+    if time_precision == 3:
+        first = day.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        return DateSpan(first, following - dt.timedelta(days=1), "month",
+                        f"ACLED: sometime in {day:%B %Y}")
+    return span
+
+
+def _event_types(sub: pd.DataFrame, flag) -> list[str | None]:
+    event_type = sub["event_type"].str.strip().tolist()
+    sub_type = sub["sub_event_type"].str.strip().tolist()
+    et = [t.lower() for t in event_type]
+    keys = [ACLED_EVENT_TYPES.get(pair)
+            for pair in zip(et, (t.lower() for t in sub_type), strict=True)]
+    notes = sub["notes"] if "notes" in sub.columns else pd.Series([""] * len(sub), index=sub.index)
+    drone = notes.str.contains(_DRONE, case=False, regex=True).tolist()
+    closure = notes.str.contains(_CLOSURE, case=False, regex=True).tolist()
+    known_types = {t.lower() for t in _EVENT_TYPE_NAMES}
+    for i, key in enumerate(keys):
+        if key is None:
+            if et[i] not in known_types:
+                flag(i, "event_type", f"unknown ACLED event_type {event_type[i]!r}; "
+                     f"expected one of {', '.join(_EVENT_TYPE_NAMES)}")
+            else:
+                flag(i, "sub_event_type",
+                     f"unknown ACLED sub_event_type {sub_type[i]!r} for {event_type[i]!r}")
+        elif key == "airstrike" and drone[i]:
+            keys[i] = "drone_strike"
+        elif et[i] == _S and closure[i]:
+            keys[i] = "border_closure"
+    return keys

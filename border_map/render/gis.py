@@ -1,0 +1,597 @@
+"""GIS outputs beyond the GeoJSON: a GeoJSON text sequence, a GeoPackage, the summary CSV and
+QGIS styles with the HTML map's symbols and colours.
+
+Every field is declared once in :mod:`border_map.properties`; the writers here convert values
+by the declared type, so a field has one GDAL type in every file and every run:
+
+* :func:`geojson_seq`: RFC 8142 (each feature preceded by RS, followed by LF), the same
+  features as ``incidents.geojson``, for streaming tools (``jq --seq``, GDAL's GeoJSONSeq);
+* :func:`write_geopackage`: one GeoPackage 1.2 with the layers of
+  :data:`border_map.properties.LAYERS`, each with one geometry type, a description naming its
+  source and licence, field descriptions (``gpkg_data_columns``; nested values as JSON
+  subtype) and a QGIS style in ``layer_styles``;
+* :func:`summary_csv`: :func:`border_map.aggregate.summarise` as CSV, with its column types
+  for GDAL and QGIS in :func:`summary_csvt`;
+* :func:`qml`: a QGIS style for a layer (also written beside the GeoJSON as ``incidents.qml``).
+
+Files are written to the path given; :func:`border_map.pipeline.build` hands in temporary
+paths and renames them only when every output is complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+import sqlite3
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+
+from .. import aggregate, data
+from ..border import DEFAULT_BANDS_KM, DurandLine
+from ..properties import LAYERS_BY_NAME, Field, Layer, summary_fields
+from .geojson import COORD_DECIMALS, dumps, to_json_value
+
+GEOD = Geod(ellps="WGS84")
+#: GeoPackage version written: 1.2 is read by every GDAL since 2.2 and every QGIS 3
+#: (GDAL 3.12 would write 1.4, which GDAL 3.6 reads only "partially").
+GPKG_VERSION = "1.2"
+#: Vertices of an uncertainty circle (geodesic: every vertex at the radius; the edges cut at most
+#: 0.5 % of the radius, 1 - cos(pi/32)), as a GIS polygon.
+CIRCLE_VERTICES = 32
+RS = "\x1e"
+
+# --------------------------------------------------------------------------- sources
+
+_LINE_ATTRIBUTION = "Durand Line © OpenStreetMap contributors (ODbL 1.0)"
+_GAZETTEER_SOURCE = ("the border-map gazetteer (geodata/gazetteer.csv): GeoNames (CC BY 4.0), "
+                     "Natural Earth (public domain) and curated border crossings, each with its "
+                     "source")
+
+
+def layer_descriptions(border: DurandLine, sources: Sequence[str] = (),
+                       bands_km: Sequence[float] = DEFAULT_BANDS_KM) -> dict[str, str]:
+    """The DESCRIPTION of each GeoPackage layer: what it is, its source and its licence."""
+    inputs = ", ".join(sources) or "the input incident files"
+    line = border.properties
+    line_licence = line.get("licence", "ODbL-1.0")
+    bands = ", ".join(f"{b:g}" for b in sorted(bands_km))
+    about = {name: layer.about for name, layer in LAYERS_BY_NAME.items()}
+    return {
+        "incidents": (
+            f"{about['incidents']} Source: {inputs}; every claim names its own source. "
+            f"Points: {_GAZETTEER_SOURCE}, or coordinates given in the input. Distance, side, "
+            f"band, sector and chainage are computed against the {_LINE_ATTRIBUTION}. Licence: "
+            "the incident records keep the terms of their input; the border attributes are "
+            "derived from ODbL 1.0 data."),
+        "incident_areas": (
+            f"{about['incident_areas']} Derived from the incidents ({inputs}) and their "
+            f"places ({_GAZETTEER_SOURCE}). Licence: as the layer 'incidents'."),
+        "claims": (
+            f"{about['claims']} Source: the claims recorded in {inputs}; each row names the "
+            "outlet that reported it (source_*). Licence: the terms of the input."),
+        "durand_line": (
+            f"{line.get('name', 'Durand Line')}. Status: {line.get('status', 'de facto')}. "
+            f"Source: {line.get('source', border.source)}. Licence: {line_licence}; "
+            f"attribution: {line.get('attribution', '© OpenStreetMap contributors')}. Position "
+            "approximate at the scale of the source."),
+        "border_bands": (
+            f"Corridors within {bands} km of the Durand Line, one polygon per band, as drawn on "
+            "the HTML map: buffered in the border's equal-area CRS from the line simplified by "
+            "200 m, for display and selection (the incidents' band_km is measured geodesically "
+            f"to the full line). Derived from the {_LINE_ATTRIBUTION}. Licence: ODbL 1.0."),
+        "sectors": (
+            f"{about['sectors']} Source: geodata/sectors.geojson, derived from the "
+            f"{_LINE_ATTRIBUTION}, GeoNames district points (CC BY 4.0) and Natural Earth "
+            "provinces (public domain); see geodata/SOURCES.md. Licence: ODbL 1.0."),
+        "places": (
+            f"{about['places']} Source: {_GAZETTEER_SOURCE} (field 'source' per entry; "
+            "geodata/SOURCES.md). Licence: CC BY 4.0 (attribution: GeoNames) where from "
+            "GeoNames; public domain where from Natural Earth."),
+        "layer_styles": (
+            f"{about['layer_styles']} Source: written by border-map. Licence: MIT."),
+    }
+
+
+# --------------------------------------------------------------------------- GeoJSON seq
+
+
+def geojson_seq(doc: Mapping) -> str:
+    """RFC 8142 GeoJSON text sequence of a FeatureCollection's features."""
+    return "".join(f"{RS}{dumps(feat)}\n" for feat in doc["features"])
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _round_points(geoms) -> np.ndarray:
+    """Points with coordinates rounded exactly as in the GeoJSON (None stays None)."""
+    out = np.empty(len(geoms), dtype=object)
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            out[i] = None
+        else:
+            out[i] = shapely.Point(round(float(g.x), COORD_DECIMALS),
+                                   round(float(g.y), COORD_DECIMALS))
+    return out
+
+
+def _clean(geoms, multi: bool = False) -> np.ndarray:
+    """Polygons/lines snapped to the 6-decimal grid; rings counter-clockwise (RFC 7946)."""
+    geoms = np.asarray(geoms, dtype=object)
+    geoms = shapely.set_precision(geoms, 10 ** -COORD_DECIMALS)
+    kinds = shapely.get_type_id(geoms)
+    polygonal = np.isin(kinds, (3, 6))
+    if polygonal.any():
+        geoms[polygonal] = shapely.orient_polygons(geoms[polygonal])
+    if multi:
+        single = kinds == 3
+        geoms[single] = [shapely.MultiPolygon([g]) for g in geoms[single]]
+    return geoms
+
+
+def uncertainty_circles(lon, lat, radius_km, vertices: int = CIRCLE_VERTICES) -> np.ndarray:
+    """Geodesic circles (every vertex ``radius_km`` from the centre), counter-clockwise."""
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    r_m = np.asarray(radius_km, dtype=float) * 1000.0
+    n = len(lon)
+    if not n:
+        return np.empty(0, dtype=object)
+    # azimuths clockwise from north; walked backwards the ring runs counter-clockwise
+    az = -np.arange(vertices) * (360.0 / vertices)
+    x, y, _ = GEOD.fwd(np.repeat(lon, vertices), np.repeat(lat, vertices),
+                       np.tile(az, n), np.repeat(r_m, vertices))
+    coords = np.stack([np.asarray(x), np.asarray(y)], axis=1).reshape(n, vertices, 2)
+    coords = np.concatenate([coords, coords[:, :1]], axis=1)  # close the rings
+    rings = shapely.linearrings(coords.reshape(-1, 2), indices=np.repeat(np.arange(n),
+                                                                          vertices + 1))
+    return shapely.polygons(rings)  # convex and counter-clockwise by construction
+
+
+# --------------------------------------------------------------------------- layer content
+
+
+def _column(field: Field, values) -> tuple[np.ndarray, np.ndarray | None]:
+    """Values converted for GDAL by the field's declared type, and a null mask if needed."""
+    values = list(values)
+    if field.is_json:
+        return np.array([None if v is None else _json_text(v) for v in values], dtype=object), None
+    if field.type == "string":
+        return np.array([v if isinstance(v, str) else (None if _missing(v) else str(v))
+                         for v in values], dtype=object), None
+    if field.type in ("number", "integer", "boolean"):
+        numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(
+            dtype=float)
+        mask = ~np.isfinite(numbers)
+        if field.type == "number":
+            return np.where(mask, np.nan, numbers), None
+        out = np.where(mask, 0, numbers)
+        out = out.astype(np.int32) if field.type == "integer" else out.astype(bool)
+        return out, (mask if mask.any() else None)
+    if field.type in ("date", "datetime"):
+        unit = "D" if field.type == "date" else "ms"
+        stamps = pd.to_datetime(pd.Series(values, dtype=object), errors="coerce")
+        return stamps.to_numpy(dtype=f"datetime64[{unit}]"), None
+    raise ValueError(f"{field.name}: no converter for type {field.type!r}")  # pragma: no cover
+
+
+def _json_text(value) -> str:
+    """Compact-enough JSON, exactly as in the GeoJSON (never NaN)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):  # NumPy scalars, NaN: the GeoJSON writer's conversion
+        return json.dumps(to_json_value(value), ensure_ascii=False, allow_nan=False)
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float | np.floating):
+        return not math.isfinite(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def incident_table(incidents) -> tuple[dict[str, list], np.ndarray]:
+    """Columns of layer 'incidents' and its point geometries (None when unlocated)."""
+    layer = LAYERS_BY_NAME["incidents"]
+    cols = {f.name: incidents[f.name].tolist() for f in layer.fields}
+    return cols, _round_points(list(incidents.geometry))
+
+
+def area_table(incidents) -> tuple[dict[str, list], np.ndarray]:
+    """Columns and circles of layer 'incident_areas' (located incidents with a radius > 0)."""
+    geom = incidents.geometry
+    precision = pd.to_numeric(incidents["precision_km"], errors="coerce").to_numpy(dtype=float)
+    located = ~(geom.isna() | geom.is_empty).to_numpy()
+    keep = located & np.isfinite(precision) & (precision > 0)
+    sub = incidents[keep]
+    circles = uncertainty_circles(sub.geometry.x.to_numpy(), sub.geometry.y.to_numpy(),
+                                  precision[keep])
+    cols = {"incident_id": sub["id"].tolist(), "precision_km": precision[keep].tolist(),
+            "event_type": sub["event_type"].tolist(), "side": sub["side"].tolist(),
+            "date_start": sub["date_start"].tolist()}
+    return cols, circles
+
+
+def claim_table(incidents) -> dict[str, list]:
+    """Columns of layer 'claims': one row per claim per incident."""
+    rows = aggregate.claim_rows(incidents)
+    claims = rows["claim"].tolist()
+
+    def get(key):
+        return [c.get(key) for c in claims]
+
+    def source(key):
+        return [(c.get("source") or {}).get(key) for c in claims]
+
+    return {
+        "incident_id": rows["incident_id"].tolist(), "claim_index": rows["claim_index"].tolist(),
+        "claim_key": rows["claim_key"].tolist(), "claimant": get("claimant"),
+        "organisation": get("organisation"), "side": get("side"), "date": get("date"),
+        "statement": get("statement"), "figures": [c.get("figures") or [] for c in claims],
+        "source_outlet": source("outlet"), "source_url": source("url"),
+        "source_quote": source("quote"), "source_published": source("published"),
+        "status": get("status"),
+    }
+
+
+def line_table(border: DurandLine) -> tuple[dict[str, list], np.ndarray]:
+    p = border.properties
+    cols = {"id": [p.get("id", "durand-line")], "name": [p.get("name", "Durand Line")],
+            "status": [p.get("status", "de facto boundary, not recognised by Afghanistan")],
+            "source": [p.get("source", border.source)],
+            "attribution": [p.get("attribution", "© OpenStreetMap contributors")],
+            "licence": [p.get("licence", "ODbL-1.0")], "length_km": [round(border.length_km, 3)]}
+    return cols, _clean([border.line])
+
+
+def band_table(border: DurandLine, bands_km) -> tuple[dict[str, list], np.ndarray]:
+    """One corridor per band, widest first (drawn first, so narrower ones lie on top)."""
+    from .html import band_polygons
+
+    bands = band_polygons(border, bands_km)
+    cols = {"band_km": [float(b) for b, _ in bands],
+            "label": [f"within {b:g} km of the line" for b, _ in bands]}
+    return cols, _clean([g for _, g in bands], multi=True)
+
+
+def sector_table() -> tuple[dict[str, list], np.ndarray]:
+    doc = json.loads(data.geodata_path(data.SECTORS).read_text(encoding="utf-8"))
+    feats = doc["features"]
+    layer = LAYERS_BY_NAME["sectors"]
+    cols = {f.name: [feat["properties"].get(f.name) for feat in feats] for f in layer.fields}
+    return cols, _clean([shapely.geometry.shape(feat["geometry"]) for feat in feats])
+
+
+def place_table(incidents, gazetteer=None) -> tuple[dict[str, list], np.ndarray]:
+    """The gazetteer entries the incidents were placed at, with how many incidents use each."""
+    from ..gazetteer import Gazetteer
+
+    gazetteer = gazetteer or Gazetteer.default()
+    counts = incidents["place_id"].dropna().value_counts(sort=False)
+    places = [gazetteer.get(pid) for pid in sorted(counts.index)]
+    layer = LAYERS_BY_NAME["places"]
+    props = [p.to_properties() for p in places]
+    cols = {f.name: [pr.get(f.name) for pr in props] for f in layer.fields
+            if f.name != "incident_count"}
+    cols["incident_count"] = [int(counts[p.id]) for p in places]
+    return cols, _round_points([shapely.Point(p.lon, p.lat) for p in places])
+
+
+# --------------------------------------------------------------------------- GeoPackage
+
+
+def _write_layer(path: Path, layer: Layer, cols: Mapping[str, Sequence], geoms, description: str,
+                 append: bool, layer_options: Mapping[str, str] | None = None) -> None:
+    from pyogrio.raw import write
+
+    n = len(next(iter(cols.values()))) if cols else 0
+    field_data, masks = [], []
+    for f in layer.fields:
+        values, mask = _column(f, cols[f.name])
+        if len(values) != n:  # pragma: no cover - a bug in a table builder
+            raise ValueError(f"{layer.name}.{f.name}: {len(values)} values for {n} rows")
+        field_data.append(values)
+        masks.append(mask)
+    geometry = None
+    if layer.geometry_type is not None:
+        geometry = shapely.to_wkb(np.asarray(geoms, dtype=object))
+    options = {"DESCRIPTION": description, "IDENTIFIER": layer.title, **(layer_options or {})}
+    write(str(path), geometry, field_data, list(layer.field_names),
+          field_mask=masks if any(m is not None for m in masks) else None,
+          layer=layer.name, driver="GPKG", geometry_type=layer.geometry_type,
+          crs="EPSG:4326" if layer.geometry_type else None, encoding="UTF-8",
+          append=append, dataset_options=None if append else {"VERSION": GPKG_VERSION},
+          layer_options=options)
+
+
+def _describe_columns(path: Path, layers: Iterable[Layer]) -> None:
+    """Record each field's meaning (and JSON subtype) in the GeoPackage schema extension."""
+    rows = []
+    for layer in layers:
+        for f in layer.fields:
+            desc = f.meaning + (f" [{f.unit}]" if f.unit else "")
+            rows.append((layer.name, f.name, f.name, None, desc,
+                         "application/json" if f.is_json else None))
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.executescript("""
+                CREATE TABLE IF NOT EXISTS gpkg_data_columns (
+                  table_name TEXT NOT NULL, column_name TEXT NOT NULL, name TEXT, title TEXT,
+                  description TEXT, mime_type TEXT, constraint_name TEXT,
+                  CONSTRAINT pk_gdc PRIMARY KEY (table_name, column_name),
+                  CONSTRAINT gdc_tn UNIQUE (table_name, name));
+                CREATE TABLE IF NOT EXISTS gpkg_data_column_constraints (
+                  constraint_name TEXT NOT NULL, constraint_type TEXT NOT NULL, value TEXT,
+                  min NUMERIC, min_is_inclusive BOOLEAN, max NUMERIC, max_is_inclusive BOOLEAN,
+                  description TEXT,
+                  CONSTRAINT gdcc_ntv UNIQUE (constraint_name, constraint_type, value));
+            """)
+            for table in ("gpkg_data_columns", "gpkg_data_column_constraints"):
+                con.execute(
+                    "INSERT INTO gpkg_extensions (table_name, column_name, extension_name, "
+                    "definition, scope) SELECT ?, NULL, 'gpkg_schema', "
+                    "'http://www.geopackage.org/spec121/#extension_schema', 'read-write' "
+                    "WHERE NOT EXISTS (SELECT 1 FROM gpkg_extensions WHERE table_name = ? "
+                    "AND extension_name = 'gpkg_schema')", (table, table))
+            con.executemany("INSERT INTO gpkg_data_columns (table_name, column_name, name, "
+                            "title, description, mime_type) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    finally:
+        con.close()
+
+
+def write_geopackage(incidents, path: str | Path, *, border: DurandLine | None = None,
+                     bands_km: Sequence[float] = DEFAULT_BANDS_KM, gazetteer=None,
+                     sources: Sequence[str] = ()) -> Path:
+    """Write every layer of :data:`border_map.properties.LAYERS` to a new GeoPackage at ``path``.
+
+    ``incidents`` is the analysed frame; ``sources`` names the input files for the layer
+    descriptions. ``path`` must not exist (GDAL will not overwrite it).
+    """
+    border = border or DurandLine.default()
+    path = Path(path)
+    descriptions = layer_descriptions(border, sources, bands_km)
+    tables = {
+        "incidents": incident_table(incidents),
+        "incident_areas": area_table(incidents),
+        "claims": (claim_table(incidents), None),
+        "durand_line": line_table(border),
+        "border_bands": band_table(border, bands_km),
+        "sectors": sector_table(),
+        "places": place_table(incidents, gazetteer),
+    }
+    written = []
+    for name, (cols, geoms) in tables.items():
+        layer = LAYERS_BY_NAME[name]
+        _write_layer(path, layer, cols, geoms, descriptions[name], append=bool(written))
+        written.append(layer)
+    styles = LAYERS_BY_NAME["layer_styles"]
+    _write_layer(path, styles, style_table(border, bands_km, incidents), None,
+                 descriptions["layer_styles"], append=True, layer_options={"FID": "id"})
+    written.append(styles)
+    _describe_columns(path, written)
+    return path
+
+
+def read_feature_collection(path: str | Path, layer: str = "incidents") -> dict:
+    """A layer of a border-map GeoPackage back as a GeoJSON FeatureCollection dict.
+
+    Values are converted back by the declared types (JSON text to arrays/objects, Date to
+    ISO strings), so ``incidents`` gives the features of ``incidents.geojson``.
+    """
+    import pyogrio
+
+    from .geojson import feature_collection
+
+    spec = LAYERS_BY_NAME[layer]
+    frame = pyogrio.read_dataframe(path, layer=layer)
+    for f in spec.fields:
+        col = frame[f.name]
+        if f.is_json:  # JSON text; recent pyogrio parses the JSON subtype itself
+            frame[f.name] = [json.loads(v) if isinstance(v, str) else (None if _missing(v) else v)
+                             for v in col]
+        elif f.type == "date":
+            frame[f.name] = [None if _missing(v) else pd.Timestamp(v).date().isoformat()
+                             for v in col]
+        elif f.type == "integer":
+            frame[f.name] = [None if _missing(v) else int(v) for v in col]
+        elif f.type in ("string", "boolean"):
+            frame[f.name] = [None if _missing(v) else v for v in col]
+    return feature_collection(frame, properties=spec.field_names,
+                              id_column="id" if "id" in spec.field_names else "")
+
+
+# --------------------------------------------------------------------------- summary CSV
+
+
+def summary_csv(incidents) -> str:
+    """summary.csv: counts and claimed figures by week, sector, band and side."""
+    return aggregate.to_csv(aggregate.summarise(incidents))
+
+
+def summary_csvt() -> str:
+    """summary.csvt: the column types for GDAL's CSV driver (and so QGIS), one line."""
+    return ",".join(f'"{f.gpkg_type}"' for f in summary_fields()) + "\n"
+
+
+# --------------------------------------------------------------------------- QGIS styles
+
+
+def _rgba(colour: str, alpha: float = 1.0) -> str:
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return f"{r},{g},{b},{round(alpha * 255)}"
+
+
+def _px_mm(px: float) -> str:
+    """CSS pixels (96 per inch, as on the HTML map) in millimetres for QGIS."""
+    return f"{px * 25.4 / 96:.2f}"
+
+
+def _key(*parts) -> str:
+    """A stable rule key (QGIS wants a UUID in braces)."""
+    name = "border-map:" + ":".join(map(str, parts))
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, name)) + "}"
+
+
+def _symbol(parent, name: str, kind: str, layer_class: str, props: Mapping[str, str]) -> None:
+    sym = ET.SubElement(parent, "symbol", {"type": kind, "name": name, "alpha": "1",
+                                           "clip_to_extent": "1", "force_rhr": "0"})
+    lay = ET.SubElement(sym, "layer", {"class": layer_class, "enabled": "1", "locked": "0",
+                                       "pass": "0"})
+    # QGIS 3.26+ reads the Option map, older QGIS 3 the <prop> list: write both.
+    opt = ET.SubElement(lay, "Option", {"type": "Map"})
+    for k, v in props.items():
+        ET.SubElement(opt, "Option", {"name": k, "type": "QString", "value": str(v)})
+    for k, v in props.items():
+        ET.SubElement(lay, "prop", {"k": k, "v": str(v)})
+
+
+def _svg_marker(symbol: str, colour: str) -> dict[str, str]:
+    from .html import _svg
+
+    svg = _svg(symbol, colour)
+    return {
+        "name": "base64:" + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
+        "size": _px_mm(22), "size_unit": "MM", "angle": "0", "color": _rgba(colour),
+        "outline_color": "255,255,255,255", "outline_width": "0", "outline_width_unit": "MM",
+        "horizontal_anchor_point": "1", "vertical_anchor_point": "1",
+        "scale_method": "diameter", "offset": "0,0", "offset_unit": "MM",
+        "fixedAspectRatio": "0",
+    }
+
+
+def _simple_marker(colour: str, size_px: float = 8) -> dict[str, str]:
+    return {"name": "circle", "color": _rgba(colour), "outline_color": "255,255,255,255",
+            "outline_width": _px_mm(1), "outline_width_unit": "MM", "outline_style": "solid",
+            "size": _px_mm(size_px), "size_unit": "MM", "angle": "0", "offset": "0,0",
+            "offset_unit": "MM", "scale_method": "diameter", "joinstyle": "bevel",
+            "horizontal_anchor_point": "1", "vertical_anchor_point": "1"}
+
+
+def _line(colour: str, alpha: float, width_px: float, dash_px: Sequence[float] = ()) -> dict:
+    props = {"line_color": _rgba(colour, alpha), "line_width": _px_mm(width_px),
+             "line_width_unit": "MM", "line_style": "solid", "capstyle": "round",
+             "joinstyle": "round", "offset": "0", "offset_unit": "MM",
+             "use_custom_dash": "1" if dash_px else "0",
+             "customdash": ";".join(_px_mm(d) for d in dash_px) if dash_px else "5;2",
+             "customdash_unit": "MM", "draw_inside_polygon": "0"}
+    return props
+
+
+def _fill(colour: str, fill_alpha: float, line_alpha: float, width_px: float) -> dict:
+    return {"color": _rgba(colour, fill_alpha), "style": "solid",
+            "outline_color": _rgba(colour, line_alpha), "outline_style": "solid",
+            "outline_width": _px_mm(width_px), "outline_width_unit": "MM",
+            "joinstyle": "round", "offset": "0,0", "offset_unit": "MM"}
+
+
+def _quote(value) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _side_filter(side) -> str:
+    return '"side" IS NULL' if side is None else f'"side" = {_quote(side)}'
+
+
+def _document(renderer: ET.Element, geometry: int) -> str:
+    root = ET.Element("qgis", {"version": "3.22.0", "styleCategories": "Symbology"})
+    root.append(renderer)
+    ET.SubElement(root, "blendMode").text = "0"
+    ET.SubElement(root, "featureBlendMode").text = "0"
+    ET.SubElement(root, "layerGeometryType").text = str(geometry)
+    ET.indent(root)
+    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+            + ET.tostring(root, encoding="unicode") + "\n")
+
+
+def _rule_renderer(layer: str, rules: Sequence[tuple[str, str, str, str, dict]]) -> ET.Element:
+    """rules: (label, filter, symbol type, symbol layer class, props)."""
+    renderer = ET.Element("renderer-v2", {"type": "RuleRenderer", "symbollevels": "0",
+                                          "forceraster": "0", "enableorderby": "0"})
+    root = ET.SubElement(renderer, "rules", {"key": _key(layer, "root")})
+    symbols = ET.SubElement(renderer, "symbols")
+    for i, (label, expr, kind, cls, props) in enumerate(rules):
+        ET.SubElement(root, "rule", {"key": _key(layer, label, expr), "label": label,
+                                     "filter": expr, "symbol": str(i)})
+        _symbol(symbols, str(i), kind, cls, props)
+    return renderer
+
+
+def qml(layer: str, border: DurandLine | None = None,
+        bands_km: Sequence[float] = DEFAULT_BANDS_KM, event_types: Mapping | None = None) -> str:
+    """A QGIS style (QML) for a layer of :data:`LAYERS` with the HTML map's symbols and colours.
+
+    ``incidents``: one rule per event type and side (the map's SVG symbol, filled with the
+    side's colour); ``incident_areas``: the map's uncertainty circles; ``durand_line``: the
+    dashed red line; ``border_bands``: the band colours, 35 % opaque; ``sectors`` and
+    ``places``: plain grey (the HTML map does not draw them).
+    """
+    from ..incidents import EVENT_TYPES
+    from .html import BAND_COLOURS, LINE_COLOUR, SIDE_COLOURS, SIDE_LABELS
+
+    event_types = event_types or EVENT_TYPES
+    if layer == "incidents":
+        rules = []
+        for key, et in event_types.items():
+            for side in ("AF", "PK", None):
+                rules.append((f"{et.label} — {SIDE_LABELS[side]}",
+                              f'"event_type" = {_quote(key)} AND {_side_filter(side)}',
+                              "marker", "SvgMarker", _svg_marker(et.symbol, SIDE_COLOURS[side])))
+        rules.append(("Other event type", "ELSE", "marker", "SvgMarker",
+                      _svg_marker("dot", SIDE_COLOURS[None])))
+        return _document(_rule_renderer(layer, rules), 0)
+    if layer == "incident_areas":
+        rules = [(f"Location uncertainty — {SIDE_LABELS[side]}", _side_filter(side), "fill",
+                  "SimpleFill", _fill(SIDE_COLOURS[side], 0.06, 0.6, 1))
+                 for side in ("AF", "PK", None)]
+        return _document(_rule_renderer(layer, rules), 2)
+    if layer == "durand_line":
+        rules = [("Durand Line (de facto, disputed)", "TRUE", "line", "SimpleLine",
+                  _line(LINE_COLOUR, 0.9, 3, (8, 6)))]
+        return _document(_rule_renderer(layer, rules), 1)
+    if layer == "border_bands":
+        rules = [(f"within {b:g} km of the line", f'"band_km" = {b:g}', "fill", "SimpleFill",
+                  _fill(BAND_COLOURS[i % len(BAND_COLOURS)], 0.35, 1.0, 0.5))
+                 for i, b in enumerate(sorted(bands_km, reverse=True))]
+        return _document(_rule_renderer(layer, rules), 2)
+    if layer == "sectors":
+        rules = [("Sector", "TRUE", "line", "SimpleLine", _line("#6b6b6b", 0.8, 1.5))]
+        return _document(_rule_renderer(layer, rules), 1)
+    if layer == "places":
+        rules = [("Place used", "TRUE", "marker", "SimpleMarker", _simple_marker("#444444"))]
+        return _document(_rule_renderer(layer, rules), 0)
+    raise ValueError(f"no style for layer {layer!r}")
+
+
+STYLED_LAYERS = ("incidents", "incident_areas", "durand_line", "border_bands", "sectors", "places")
+
+
+def style_table(border: DurandLine, bands_km, incidents=None) -> dict[str, list]:
+    """Rows of ``layer_styles`` (the table QGIS reads default styles from), one per layer."""
+    now = np.datetime64(dt.datetime.now(dt.UTC).replace(tzinfo=None), "ms")
+    rows = [(name, qml(name, border, bands_km)) for name in STYLED_LAYERS]
+    n = len(rows)
+    return {
+        "f_table_catalog": [""] * n, "f_table_schema": [""] * n,
+        "f_table_name": [name for name, _ in rows], "f_geometry_column": ["geom"] * n,
+        "styleName": [f"border-map {name}" for name, _ in rows],
+        "styleQML": [text for _, text in rows], "styleSLD": [None] * n,
+        "useAsDefault": [True] * n,
+        "description": [f"border-map: the HTML map's symbols and colours for '{name}'"
+                        for name, _ in rows],
+        "owner": [""] * n, "ui": [None] * n, "update_time": [now] * n,
+    }

@@ -1,0 +1,115 @@
+"""A 100,000-event map with the aggregated (hexagon) layer, opened in headless Chromium.
+
+The events are synthetic GDELT rows built by the columnar engine (the dask engine
+writes a byte-identical map, see tests/test_engine.py). The page must load with
+no console error and no network request, and its hexagons must hold every
+located event exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("h3", reason="the 'dask' extra is not installed")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+N_EVENTS = 100_000
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: browser tests must run, not skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def big_map(tmp_path_factory):
+    from border_map.engine import run_columnar
+    from border_map.engine.synthetic import write_gdelt
+
+    root = tmp_path_factory.mktemp("big_map")
+    src = write_gdelt(root / "events.export.tsv", N_EVENTS, seed=11)
+    result = run_columnar([src], root / "out")
+    assert result.map_kind == "hexagons"
+    return result
+
+
+@pytest.fixture(scope="module")
+def page(big_map):
+    try:
+        sync_api = pytest.importorskip("playwright.sync_api",
+                                       reason="the 'playwright' package is not installed")
+    except pytest.skip.Exception as exc:
+        _unavailable(str(exc.msg))
+    exe = CHROMIUM if CHROMIUM.exists() else (Path(p) if (p := shutil.which("chromium")) else None)
+    if exe is None:
+        _unavailable(f"Debian chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS, headless=True)
+        try:
+            pg = browser.new_page(viewport={"width": 1280, "height": 800})
+            errors, requests = [], []
+            pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            pg.on("pageerror", lambda e: errors.append(str(e)))
+
+            def route(r):
+                requests.append(r.request.url)
+                if r.request.url.startswith("file://"):
+                    r.continue_()
+                else:
+                    r.abort()
+
+            pg.route("**/*", route)
+            pg.goto(Path(big_map.outputs["map"]).resolve().as_uri())
+            pg.wait_for_function("() => !!(window.borderMap && window.borderMap.hexLayer)",
+                                 timeout=60_000)
+            yield pg, errors, requests
+        finally:
+            browser.close()
+
+
+def test_page_loads_offline_without_errors(page, big_map):
+    pg, errors, requests = page
+    assert errors == []
+    map_uri = Path(big_map.outputs["map"]).resolve().as_uri()
+    assert [u for u in requests if u != map_uri] == []
+
+
+def test_hexagons_hold_every_located_event(page, big_map):
+    pg, _, _ = page
+    cells, total = pg.evaluate("""() => {
+        const f = window.borderMap.hexCells.features;
+        return [f.length, f.reduce((s, x) => s + x.properties.count, 0)];
+    }""")
+    assert total == big_map.stats.located > 90_000
+    assert cells == len(big_map.cells) > 100
+    drawn = pg.evaluate("() => window.borderMap.hexLayer.getLayers().length")
+    assert drawn == cells
+    assert pg.locator("path.leaflet-interactive").count() > 100
+
+
+def test_cell_popup_drills_down(page):
+    pg, errors, _ = page
+    cell = pg.evaluate("""() => {
+        const layers = window.borderMap.hexLayer.getLayers();
+        const l = layers.reduce((a, b) => a.feature.properties.count >= b.feature.properties.count
+                                ? a : b);
+        l.openPopup(l.getBounds().getCenter());
+        return l.feature.properties;
+    }""")
+    popup = pg.locator(".bm-hex-popup")
+    popup.wait_for(timeout=10_000)
+    assert popup.get_attribute("data-cell") == cell["cell"]
+    assert f"{cell['count']:,} incidents" in popup.locator("h4").inner_text()
+    pg.locator(".bm-hex-drill").click()
+    rows = pg.locator(".bm-hex-list tr")
+    assert rows.count() == 1 + min(10, cell["count"])
+    assert errors == []
