@@ -50,7 +50,8 @@ def _read(article: str) -> tuple[str, str | None]:
 @click.option("--source", default=None, metavar="NAME", help="The outlet, written on every claim.")
 @click.option("--url", default=None, metavar="URL", help="The article's address.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "text", "html", "markdown"]),
-              default="auto", show_default=True, help="Markup of ARTICLE (auto: by suffix/content).")
+              default="auto", show_default=True,
+              help="Markup of ARTICLE (auto: by suffix and content).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the draft YAML here (default: stdout, unless --review).")
 @click.option("--review", is_flag=True,

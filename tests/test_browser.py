@@ -336,16 +336,20 @@ def test_xss_is_inert(xss_build, xss_maps, variant, open_map):
     m = open_map(xss_maps[variant])
     assert m.js("() => window.borderMap.clustered") is (variant == "clustered")
     assert m.js("() => window.borderMap.markers.length") == n
-    popups = m.js("""() => window.borderMap.markers.map(mk => {
-        mk.openPopup();
-        const el = document.querySelector('.leaflet-popup-content');
-        const out = {id: mk.bm.id, text: el ? el.innerText : null,
-                     imgs: el ? el.querySelectorAll('img').length : -1,
-                     scripts: el ? el.querySelectorAll('script').length : -1,
-                     hrefs: el ? [...el.querySelectorAll('[href]')].map(
-                                     a => a.getAttribute('href')) : []};
-        mk.closePopup();
-        return out; })""")
+    popups = m.js("""async () => { const bm = window.borderMap, all = [];
+        for (const mk of bm.markers) {
+            // a clustered marker is on the map only once its cluster is opened
+            if (bm.clustered) await new Promise(done => bm.layer.group.zoomToShowLayer(mk, done));
+            mk.openPopup();
+            const el = document.querySelector('.leaflet-popup-content');
+            all.push({id: mk.bm.id, text: el ? el.innerText : null,
+                      imgs: el ? el.querySelectorAll('img').length : -1,
+                      scripts: el ? el.querySelectorAll('script').length : -1,
+                      hrefs: el ? [...el.querySelectorAll('[href]')].map(
+                                      a => a.getAttribute('href')) : []});
+            mk.closePopup();
+        }
+        return all; }""")
     # The search box lists hostile names as text too.
     found = m.js("""() => { window.borderMap.search('<'); const ul = document.querySelector('.bm-search ul');
         return {n: ul.querySelectorAll('li').length, text: ul.innerText,
@@ -581,9 +585,10 @@ def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, c
     # ... and a real click on its (now unclustered) marker opens it again.
     m.js("() => window.borderMap.map.closePopup()")
     icon = page.evaluate_handle("""id => { const mk = window.borderMap.markers.find(x => x.bm.id === id);
-        mk.setZIndexOffset(10000); return mk._icon; }""", iid).as_element()
+        mk.setZIndexOffset(1e7); return mk._icon; }""", iid).as_element()
     assert icon is not None
-    icon.click()
+    box = icon.bounding_box()  # a real mouse click on it (spiderfied markers keep animating)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     popup.wait_for(state="visible", timeout=5_000)
     # The filters still work on clustered markers.
     n_pk = int((gdf["side"] == "PK").sum())

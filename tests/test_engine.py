@@ -218,3 +218,15 @@ def test_thread_switch():
             border.set_threads(0)
     finally:
         border.set_threads(None)
+
+
+def test_geoparquet_output_reads_back_as_input(both, tmp_path):
+    """An engine's GeoParquet (native point encoding) is itself a valid input."""
+    mem, _ = both
+    again = run_columnar([mem.outputs["incidents"]], tmp_path, make_map=False)
+    assert (again.stats.incidents, again.stats.located) == (mem.stats.incidents,
+                                                            mem.stats.located)
+    first, second = _frame(mem.outputs["incidents"]), _frame(again.outputs["incidents"])
+    assert (first["id"] == second["id"]).all()
+    pd.testing.assert_series_equal(first["distance_to_border_km"],
+                                   second["distance_to_border_km"])

@@ -89,7 +89,8 @@ def test_markdown_is_stripped_and_front_matter_read():
                     "date": "2026-01-18", "source": "Kabul Frontline"}
     assert "**" not in text and "*Kabul Frontline*" not in text and "#" not in text
     assert "told Kabul Frontline that" in text
-    link, _ = strip_markup("clashes near the [Nawa Pass](https://x.invalid/a) on Monday", "markdown")
+    link, _ = strip_markup("clashes near the [Nawa Pass](https://x.invalid/a) on Monday",
+                           "markdown")
     assert link == "clashes near the Nawa Pass on Monday\n"
 
 
@@ -261,7 +262,8 @@ def test_on_thursday_on_a_thursday_is_that_day():
         ("Two soldiers were killed and five others wounded.",
          [("killed", 2, 2, "Two soldiers"), ("wounded", 5, 5, "five others")]),
         ("Nearly 20 militants were killed and between 3 and 5 soldiers injured.",
-         [("killed", None, 19, "Nearly 20 militants"), ("wounded", 3, 5, "between 3 and 5 soldiers")]),
+         [("killed", None, 19, "Nearly 20 militants"),
+          ("wounded", 3, 5, "between 3 and 5 soldiers")]),
         ("About 30 were wounded and heavy losses were inflicted.",
          [("wounded", None, None, "About 30"), ("casualties", None, None, "heavy losses")]),
         ("Civilians, including women and children, were among the casualties.",

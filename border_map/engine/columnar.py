@@ -334,16 +334,33 @@ def _read_parquet(chunk: Chunk) -> pa.Table:
     for name in table.column_names:
         col = table.column(name)
         if name == geom_col:
-            geoms = shapely.from_wkb(col.to_numpy(zero_copy_only=False))
-            points = shapely.get_type_id(geoms) == 0
-            x = np.where(points, shapely.get_x(geoms), np.nan)
-            y = np.where(points, shapely.get_y(geoms), np.nan)
-            cols["lon"], cols["lat"] = pa.array(x).cast(pa.string()), pa.array(y).cast(pa.string())
+            cols["lon"], cols["lat"] = _point_columns(col)
             continue
         if pa.types.is_nested(col.type) or pa.types.is_binary(col.type):
             continue
         cols[name] = pc.cast(col, pa.string())
     return pa.table(cols)
+
+
+def _point_columns(col: pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
+    """lon/lat (as text, like every input column) of a GeoParquet geometry column.
+
+    Reads WKB and GeoParquet 1.1's native point encoding (a struct of x and y);
+    anything but a point has no position here.
+    """
+    col = col.combine_chunks()
+    if pa.types.is_struct(col.type):
+        x = pc.struct_field(col, "x").to_numpy(zero_copy_only=False).astype(float)
+        y = pc.struct_field(col, "y").to_numpy(zero_copy_only=False).astype(float)
+        missing = col.is_null().to_numpy(zero_copy_only=False)
+        x[missing], y[missing] = np.nan, np.nan
+    else:
+        geoms = shapely.from_wkb(col.to_numpy(zero_copy_only=False))
+        points = shapely.get_type_id(geoms) == 0
+        x = np.where(points, shapely.get_x(geoms), np.nan)
+        y = np.where(points, shapely.get_y(geoms), np.nan)
+    return pa.array(x, from_pandas=True).cast(pa.string()), pa.array(
+        y, from_pandas=True).cast(pa.string())
 
 
 # -- normalising -------------------------------------------------------------------------

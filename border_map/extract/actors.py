@@ -127,13 +127,15 @@ _NAME_APPOSITION = re.compile(
     r"[^,.;\"“”]{0,80}?)(?=[,.;]|\s+(?:said|says|told|added|stated|claimed|offered))")
 _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
-_NOT_NAME_WORDS = frozenset("""
-the a an taliban pakistan pakistani afghan afghanistan ministry information government army
-military islamic emirate defence defense foreign office interior minister spokesman general
-border police provincial district on in at of said says and but however meanwhile
-monday tuesday wednesday thursday friday saturday sunday january february march april may june
-july august september october november december khyber durand line x
-""".split())
+_NOT_NAME_WORDS = frozenset({
+    "the", "a", "an", "taliban", "pakistan", "pakistani", "afghan", "afghanistan", "ministry",
+    "information", "government", "army", "military", "islamic", "emirate", "defence", "defense",
+    "foreign", "office", "interior", "minister", "spokesman", "general", "border", "police",
+    "provincial", "district", "on", "in", "at", "of", "said", "says", "and", "but", "however",
+    "meanwhile", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "khyber", "durand", "line", "x"
+})
 
 
 def side_of(text: str) -> str | None:
@@ -162,7 +164,8 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         words = _clean(text[m.start():m.end()])
         if m.group("ispr"):
             found.append(Entity(m.start(), m.end(), words, "party", "PK",
-                                "Inter-Services Public Relations (ISPR)", PK_FORCES, head="military"))
+                                "Inter-Services Public Relations (ISPR)", PK_FORCES,
+                                head="military"))
         elif m.group("ttp"):
             found.append(Entity(m.start(), m.end(), words, "party", "third_party", TTP, TTP))
         elif m.group("fc"):

@@ -146,9 +146,10 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                 if place_id not in gazetteer:
                     continue
                 place = gazetteer.get(place_id)
+                names = ", ".join(gazetteer.get(i).name for i in MAIN_CROSSINGS if i in gazetteer)
                 d = located(m.event_type, place, m,
                             note="the report names no crossing: drawn at the main crossings "
-                                 f"({', '.join(gazetteer.get(i).name for i in MAIN_CROSSINGS if i in gazetteer)})")
+                                 f"({names})")
                 _add_mention(d, m, doc, article_date)
                 of_mention.setdefault(m.index, []).append(d)
             continue
@@ -284,7 +285,8 @@ def _figure_owner(f: FigureMention, sentence_mentions: list[EventMention]) -> Ev
     anchored = [m for m in sentence_mentions if m.trigger is not None]
     if not anchored:
         return None
-    return min(anchored, key=lambda m: min(abs(m.trigger.start - f.end), abs(f.start - m.trigger.end)))
+    return min(anchored, key=lambda m: min(abs(m.trigger.start - f.end),
+                                           abs(f.start - m.trigger.end)))
 
 
 def _slug(text: str) -> str:

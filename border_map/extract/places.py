@@ -333,8 +333,8 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
                 raw.notes.append(f"kind from the text: {', '.join(sorted(raw.kinds))}")
         if raw.parents:
             parent_names = {normalize_name(c.name) for p in raw.parents for c in p.candidates}
-            narrowed = _filter(cands, lambda c: normalize_name(c.admin1) in parent_names
-                               or normalize_name(c.admin2) in parent_names)
+            narrowed = _filter(cands, lambda c, names=parent_names: normalize_name(c.admin1)
+                               in names or normalize_name(c.admin2) in names)
             if len(narrowed) < len(cands):
                 raw.notes.append("parent named after it")
             cands = narrowed
@@ -371,9 +371,10 @@ def _choose(raw: _Raw, context_names: set[str], folded: str) -> tuple[Place, str
         for sib in raw.siblings:
             if any(s.kind == c.kind and s.admin1 == c.admin1 for s in sib.candidates):
                 score += 2.0
-        if normalize_name(c.admin1) in context_names or normalize_name(c.admin2) in context_names:
-            if normalize_name(c.name) != normalize_name(c.admin1):
-                score += 1.0
+        in_context = (normalize_name(c.admin1) in context_names
+                      or normalize_name(c.admin2) in context_names)
+        if in_context and normalize_name(c.name) != normalize_name(c.admin1):
+            score += 1.0
         if c.kind == "crossing" and crossing_cue:
             score += 1.5
         scores[c.id] = score

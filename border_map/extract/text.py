@@ -100,7 +100,8 @@ class _HTMLText(HTMLParser):
         if tag == "title":
             self.in_title = True
         if tag == "meta":
-            key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").lower()
+            key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+                   or "").lower()
             value = attrs.get("content", "").strip()
             if value:
                 if key in ("article:published_time", "date", "pubdate", "publishdate",
@@ -239,11 +240,13 @@ class Sentence:
     heading: bool = False
 
 
-_ABBREVIATIONS = frozenset("""
-mr mrs ms dr gen lt col maj brig capt cpt sgt cpl pvt adm cmdr gov sen rep prof st no nos
-jan feb mar apr jun jul aug sep sept oct nov dec vs etc approx govt dept est fig inc ltd co
-corp jr sr rev hon pres supt insp dist distt
-""".split())
+_ABBREVIATIONS = frozenset({
+    "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "brig", "capt", "cpt", "sgt", "cpl",
+    "pvt", "adm", "cmdr", "gov", "sen", "rep", "prof", "st", "no", "nos", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "etc", "approx",
+    "govt", "dept", "est", "fig", "inc", "ltd", "co", "corp", "jr", "sr", "rev", "hon", "pres",
+    "supt", "insp", "dist", "distt"
+})
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _TERMINAL = re.compile(r"[.!?:;\"”’)…]\s*$")

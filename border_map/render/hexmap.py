@@ -81,7 +81,7 @@ class HexLayer(MacroElement):
     _template = Template("""
 {% macro header(this, kwargs) %}
 <style>
-.bm-hex-popup{font:13px/1.35 system-ui,sans-serif;max-width:440px}
+.bm-hex-popup{font:13px/1.35 system-ui,sans-serif;max-width:440px;max-height:380px;overflow:auto}
 .bm-hex-popup h4{margin:0 0 4px;font-size:15px}
 .bm-hex-popup h5{margin:6px 0 2px;font-size:12px}
 .bm-hex-popup table{border-collapse:collapse;width:100%}
@@ -197,7 +197,7 @@ class HexLayer(MacroElement):
 
     def __init__(self, cells: gpd.GeoDataFrame, drill: pd.DataFrame | None = None, *,
                  bands_km: Sequence[float] = DEFAULT_BANDS_KM, period: str = "month",
-                 unlocated: int = 0, hide_summary: bool = True, max_periods: int = 24,
+                 unlocated: int = 0, hide_summary: bool = True, max_periods: int = 12,
                  label: str = HEX_LABEL):
         super().__init__()
         self._name = "HexLayer"

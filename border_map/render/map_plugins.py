@@ -439,6 +439,8 @@ var {{ this.get_name() }} = (function(){
   function drawUncertainty(){
     if (!map.hasLayer(unc)) return;
     var v = map.getBounds(), s0 = v.getSouth(), w0 = v.getWest(), n0 = v.getNorth(), e0 = v.getEast();
+    var size = map.getSize(), mid = size.divideBy(2), diag = size.x + size.y;
+    var perKm = 1000 * Math.pow(2, map.getZoom()) / 156543.03392;  /* px per km at the equator */
     var seen = {}, list = [], over = 0, incidents = api.incidents;
     for (var i = 0; i < n; i++) {
       if (!shown[i]) continue;
@@ -446,6 +448,11 @@ var {{ this.get_name() }} = (function(){
       if (!(d.precision_km > 0) && !(d.province >= 0)) continue;
       var b = uncBox(d);
       if (b[0] > n0 || b[2] < s0 || b[1] > e0 || b[3] < w0) continue;
+      if (!(d.province >= 0)) {
+        /* a circle around the whole view shows no edge, only a tint: skip it */
+        d.radiusPx = d.precision_km * perKm / Math.cos(d.lat * Math.PI / 180);
+        if (d.radiusPx > map.latLngToContainerPoint([d.lat, d.lon]).distanceTo(mid) + diag) continue;
+      }
       var key = d.province >= 0 ? 'p' + d.province + ':' + d.s : 'c' + i;
       if (seen[key]) continue;
       seen[key] = 1;
@@ -457,7 +464,12 @@ var {{ this.get_name() }} = (function(){
     if (!over) {
       /* widest first, so the small circles stay on top */
       list.sort(function(a, b){ return (b.province >= 0 ? 1e9 : b.precision_km) - (a.province >= 0 ? 1e9 : a.precision_km); });
-      list.forEach(function(d){ unc.addLayer(uncShape(d)); });
+      list.forEach(function(d){
+        var shape = uncShape(d);
+        /* dashes along a circle thousands of pixels round cost the browser dearly: solid there */
+        if (!(d.province >= 0)) shape.setStyle({dashArray: d.radiusPx > 1500 ? null : '4 4'});
+        unc.addLayer(shape);
+      });
     }
     api.fire('uncertainty');
   }
