@@ -35,22 +35,52 @@ from pyproj import Geod
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 GEOD = Geod(ellps="WGS84")
 
 CLAIMANTS = {
-    "PK": [("Inter-Services Public Relations", "Pakistan Army"), (None, "Pakistani military"),
-           ("Provincial police", "Khyber Pakhtunkhwa Police"), (None, "Pakistani officials")],
-    "AF": [("Zabihullah Mujahid", "Government of Afghanistan (Taliban)"), (None, "Afghan Ministry of Defence"),
-           ("Provincial spokesman", "Afghan provincial administration"), (None, "Afghan border forces")],
+    "PK": [
+        ("Inter-Services Public Relations", "Pakistan Army"),
+        (None, "Pakistani military"),
+        ("Provincial police", "Khyber Pakhtunkhwa Police"),
+        (None, "Pakistani officials"),
+    ],
+    "AF": [
+        ("Zabihullah Mujahid", "Government of Afghanistan (Taliban)"),
+        (None, "Afghan Ministry of Defence"),
+        ("Provincial spokesman", "Afghan provincial administration"),
+        (None, "Afghan border forces"),
+    ],
     "third_party": [(None, "UNAMA"), ("Local residents", None), (None, "Hospital officials")],
 }
-OUTLETS = [("Dawn", "www.dawn.com"), ("TOLOnews", "tolonews.com"), ("Reuters", "www.reuters.com"),
-           ("Pajhwok", "pajhwok.com"), ("The Express Tribune", "tribune.com.pk"), ("Al Jazeera", "www.aljazeera.com")]
-EVENT_WEIGHTS = {"armed_clash": 30, "shelling": 20, "airstrike": 10, "drone_strike": 10, "attack": 10,
-                 "remote_explosive": 6, "border_closure": 4, "outpost_captured": 4, "abduction": 3,
-                 "suicide_bomb": 2, "other": 1}
+OUTLETS = [
+    ("Dawn", "www.dawn.com"),
+    ("TOLOnews", "tolonews.com"),
+    ("Reuters", "www.reuters.com"),
+    ("Pajhwok", "pajhwok.com"),
+    ("The Express Tribune", "tribune.com.pk"),
+    ("Al Jazeera", "www.aljazeera.com"),
+]
+EVENT_WEIGHTS = {
+    "armed_clash": 30,
+    "shelling": 20,
+    "airstrike": 10,
+    "drone_strike": 10,
+    "attack": 10,
+    "remote_explosive": 6,
+    "border_closure": 4,
+    "outpost_captured": 4,
+    "abduction": 3,
+    "suicide_bomb": 2,
+    "other": 1,
+}
 
 
 def synthetic_incidents(n: int, *, seed: int = 1, gazetteer=None, border=None):
@@ -66,13 +96,24 @@ def synthetic_incidents(n: int, *, seed: int = 1, gazetteer=None, border=None):
     from border_map.border import DurandLine
     from border_map.gazetteer import Gazetteer
     from border_map.incidents import (
-        EVENT_TYPES, Claim, DateSpan, Figure, Incident, Location, PlaceRef, Source)
+        EVENT_TYPES,
+        Claim,
+        DateSpan,
+        Figure,
+        Incident,
+        Location,
+        PlaceRef,
+        Source,
+    )
 
     rng = np.random.default_rng(seed)
     gazetteer = gazetteer or Gazetteer.default()
     border = border or DurandLine.default()
-    places = [p for p in gazetteer if p.kind in ("district", "town", "crossing", "province")
-              and p.country in ("AF", "PK")]
+    places = [
+        p
+        for p in gazetteer
+        if p.kind in ("district", "town", "crossing", "province") and p.country in ("AF", "PK")
+    ]
     plon = np.array([p.lon for p in places])
     plat = np.array([p.lat for p in places])
     near = border.distance_km(plon, plat) < 120
@@ -81,7 +122,9 @@ def synthetic_incidents(n: int, *, seed: int = 1, gazetteer=None, border=None):
 
     line = np.asarray(border.line.coords)
     k = rng.integers(0, len(line), n)
-    elon, elat, _ = GEOD.fwd(line[k, 0], line[k, 1], rng.uniform(0, 360, n), rng.uniform(0, 80_000, n))
+    elon, elat, _ = GEOD.fwd(
+        line[k, 0], line[k, 1], rng.uniform(0, 360, n), rng.uniform(0, 80_000, n)
+    )
     types = [t for t in EVENT_WEIGHTS if t in EVENT_TYPES]
     weights = np.array([EVENT_WEIGHTS[t] for t in types], dtype=float)
     event = rng.choice(len(types), n, p=weights / weights.sum())
@@ -96,8 +139,11 @@ def synthetic_incidents(n: int, *, seed: int = 1, gazetteer=None, border=None):
         if explicit[i]:
             j = int(np.argmin((plon - elon[i]) ** 2 + (plat - elat[i]) ** 2))
             place = places[j]
-            location = Location(lon=float(round(elon[i], 5)), lat=float(round(elat[i], 5)),
-                                precision_km=float(round(rng.uniform(0.5, 10), 1)))
+            location = Location(
+                lon=float(round(elon[i], 5)),
+                lat=float(round(elat[i], 5)),
+                precision_km=float(round(rng.uniform(0.5, 10), 1)),
+            )
         else:
             place = places[place_pick[i]]
             location = None
@@ -113,16 +159,36 @@ def synthetic_incidents(n: int, *, seed: int = 1, gazetteer=None, border=None):
             figures = [Figure("killed", killed, killed + int(rng.integers(0, 3) * 5) or None)]
             if rng.random() < 0.4:
                 figures.append(Figure("wounded", int(rng.integers(1, 60))))
-            claims.append(Claim(
-                claimant=who[0], organisation=who[1], side=str(side), date=d1, figures=tuple(figures),
-                source=Source(outlet=outlet, url=f"https://{domain}/news/{d1.isoformat()}/{i % 7}"),
-                status=("unverified", "disputed", "denied", "confirmed")[rng.integers(0, 4)]))
-        description = (f"Synthetic incident {i}: reported fighting near {place.name}."
-                       if rng.random() < 0.15 else None)
-        out.append(Incident(
-            id=f"syn-{i:06d}", date=date, event_type=types[event[i]], actors=(),
-            place=PlaceRef(place.name, id=place.id), location=location, description=description,
-            claims=tuple(claims)))
+            claims.append(
+                Claim(
+                    claimant=who[0],
+                    organisation=who[1],
+                    side=str(side),
+                    date=d1,
+                    figures=tuple(figures),
+                    source=Source(
+                        outlet=outlet, url=f"https://{domain}/news/{d1.isoformat()}/{i % 7}"
+                    ),
+                    status=("unverified", "disputed", "denied", "confirmed")[rng.integers(0, 4)],
+                )
+            )
+        description = (
+            f"Synthetic incident {i}: reported fighting near {place.name}."
+            if rng.random() < 0.15
+            else None
+        )
+        out.append(
+            Incident(
+                id=f"syn-{i:06d}",
+                date=date,
+                event_type=types[event[i]],
+                actors=(),
+                place=PlaceRef(place.name, id=place.id),
+                location=location,
+                description=description,
+                claims=tuple(claims),
+            )
+        )
     return out
 
 
@@ -163,7 +229,9 @@ def build_baseline(gdf, path: Path) -> float:
     recs = located.drop(columns=located.geometry.name).to_dict(orient="records")
     for rec, geom in zip(recs, located.geometry, strict=True):
         rec = {k: to_json_value(v) for k, v in rec.items()}
-        folium.Marker([geom.y, geom.x], popup=folium.Popup(popup_html(rec), max_width=560)).add_to(m)
+        folium.Marker([geom.y, geom.x], popup=folium.Popup(popup_html(rec), max_width=560)).add_to(
+            m
+        )
     x0, y0, x1, y1 = located.total_bounds
     m.fit_bounds([[y0, x0], [y1, x1]])
     path.write_text(m.get_root().render(), encoding="utf-8")
@@ -174,7 +242,9 @@ READY = {
     "ours": "() => !!(window.borderMap && window.borderMap.ready)",
     "baseline": "() => document.readyState === 'complete'",
 }
-TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+TWO_FRAMES = (
+    "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+)
 
 
 def load_time(browser, path: Path, kind: str, timeout_s: float) -> dict:
@@ -207,12 +277,21 @@ def _fmt(v, spec, missing="—"):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="1000,10000,100000",
-                    help="comma-separated incident counts (default: 1000,10000,100000)")
-    ap.add_argument("--baseline-max-n", type=int, default=100_000,
-                    help="skip the baseline above this many incidents (default: 100000)")
+    ap.add_argument(
+        "--sizes",
+        default="1000,10000,100000",
+        help="comma-separated incident counts (default: 1000,10000,100000)",
+    )
+    ap.add_argument(
+        "--baseline-max-n",
+        type=int,
+        default=100_000,
+        help="skip the baseline above this many incidents (default: 100000)",
+    )
     ap.add_argument("--no-browser", action="store_true", help="skip the load times")
-    ap.add_argument("--timeout", type=float, default=300.0, help="load timeout per page, s (default 300)")
+    ap.add_argument(
+        "--timeout", type=float, default=300.0, help="load timeout per page, s (default 300)"
+    )
     ap.add_argument("--keep", type=Path, default=None, help="keep the HTML files in this folder")
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -223,8 +302,11 @@ def main(argv=None) -> int:
 
     border, gazetteer = DurandLine.default(), Gazetteer.default()
     # Warm the caches shared by both (assets, geodata) so neither pays them alone.
-    build_ours(analysed_frame(10, gazetteer=gazetteer, border=border), border,
-               Path(tempfile.gettempdir()) / "bm-warmup.html")
+    build_ours(
+        analysed_frame(10, gazetteer=gazetteer, border=border),
+        border,
+        Path(tempfile.gettempdir()) / "bm-warmup.html",
+    )
 
     browser = pw = None
     if not args.no_browser:
@@ -247,14 +329,19 @@ def main(argv=None) -> int:
                     row[kind] = None
                     continue
                 path = folder / f"map_{kind}_{n}.html"
-                build_s = (build_ours(gdf, border, path) if kind == "ours" else build_baseline(gdf, path))
+                build_s = (
+                    build_ours(gdf, border, path) if kind == "ours" else build_baseline(gdf, path)
+                )
                 entry = {"build_s": build_s, "mb": path.stat().st_size / 1e6}
                 if browser is not None:
                     entry.update(load_time(browser, path, kind, args.timeout))
                 row[kind] = entry
-                print(f"  {n:>7,} {kind:<8} build {build_s:7.2f} s  {entry['mb']:7.1f} MB  load "
-                      f"{_fmt(entry.get('load_s'), '7.2f')} s {entry.get('error', '')}", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"  {n:>7,} {kind:<8} build {build_s:7.2f} s  {entry['mb']:7.1f} MB  load "
+                    f"{_fmt(entry.get('load_s'), '7.2f')} s {entry.get('error', '')}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             results.append(row)
 
     if browser is not None:
@@ -266,13 +353,17 @@ def main(argv=None) -> int:
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         o, b = r["ours"], r["baseline"] or {}
-        print(f"| {r['n']:,} | {o['build_s']:.2f} | {o['mb']:.1f} | {_fmt(o.get('load_s'), '.2f')} | "
-              f"{_fmt(b.get('build_s'), '.2f')} | {_fmt(b.get('mb'), '.1f')} | "
-              f"{_fmt(b.get('load_s'), '.2f', b.get('error', '—') and 'failed')} |")
+        print(
+            f"| {r['n']:,} | {o['build_s']:.2f} | {o['mb']:.1f} | {_fmt(o.get('load_s'), '.2f')} | "
+            f"{_fmt(b.get('build_s'), '.2f')} | {_fmt(b.get('mb'), '.1f')} | "
+            f"{_fmt(b.get('load_s'), '.2f', b.get('error', '—') and 'failed')} |"
+        )
     out = ROOT / "outputs" / "bench_map.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"map": results, "cluster_threshold": DEFAULT_CLUSTER_THRESHOLD},
-                              indent=1), encoding="utf-8")
+    out.write_text(
+        json.dumps({"map": results, "cluster_threshold": DEFAULT_CLUSTER_THRESHOLD}, indent=1),
+        encoding="utf-8",
+    )
     print(f"wrote {out.relative_to(ROOT)}")
     return 0
 

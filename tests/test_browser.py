@@ -159,7 +159,8 @@ def xss_maps(xss_build, tmp_path_factory):
     """The hostile incidents as the default map and as a clustered map with compressed data."""
     from border_map.render.html import write_map
 
-    clustered = write_map(xss_build.incidents, tmp_path_factory.mktemp("xss_clustered") / "map.html",
+    folder = tmp_path_factory.mktemp("xss_clustered")
+    clustered = write_map(xss_build.incidents, folder / "map.html",
                           cluster_threshold=0, compress_min_bytes=0)
     return {"plain": Path(xss_build.outputs["map"]), "clustered": clustered}
 
@@ -351,7 +352,8 @@ def test_xss_is_inert(xss_build, xss_maps, variant, open_map):
         }
         return all; }""")
     # The search box lists hostile names as text too.
-    found = m.js("""() => { window.borderMap.search('<'); const ul = document.querySelector('.bm-search ul');
+    found = m.js("""() => { window.borderMap.search('<');
+        const ul = document.querySelector('.bm-search ul');
         return {n: ul.querySelectorAll('li').length, text: ul.innerText,
                 markup: ul.querySelectorAll('img,script,b,i').length}; }""")
     assert found["n"] >= n and found["markup"] == 0 and "<img src=x" in found["text"], found
@@ -424,7 +426,8 @@ def test_time_slider_changes_what_is_shown(seed_build, seed_map):
     assert m.js(visible) == total
     m.page.locator(".bm-time input.bm-time-start").fill(str(len(days) - 1))
     expected = overlapping(days[-1], days[-1])
-    m.page.wait_for_function(f"() => window.borderMap.visibleMarkers() === {expected}", timeout=5_000)
+    m.page.wait_for_function(f"() => window.borderMap.visibleMarkers() === {expected}",
+                             timeout=5_000)
     assert icons.count() == expected
     assert m.page.locator(".bm-time .bm-time-range").inner_text() == days[-1]
     # A window with no incident at all, then everything again.
@@ -465,11 +468,12 @@ def test_fullscreen_measure_and_search_controls_work(seed_build, seed_map):
     # Fullscreen: the button puts the map container in full screen and takes it out again.
     button = page.locator(".bm-fullscreen button")
     assert button.get_attribute("aria-pressed") == "false"
+    pressed = "document.querySelector('.bm-fullscreen button').getAttribute('aria-pressed')"
     button.click()
-    page.wait_for_function("() => window.borderMap.fullscreen.isFullscreen()", timeout=5_000)
-    assert button.get_attribute("aria-pressed") == "true"
+    is_full = "window.borderMap.fullscreen.isFullscreen()"
+    page.wait_for_function(f"() => {is_full} && {pressed} === 'true'", timeout=5_000)
     button.click()
-    page.wait_for_function("() => !window.borderMap.fullscreen.isFullscreen()", timeout=5_000)
+    page.wait_for_function(f"() => !{is_full} && {pressed} === 'false'", timeout=5_000)
     # Measure: two clicks on the map give their great-circle distance.
     page.locator(".bm-measure button").click()
     assert m.js("() => window.borderMap.measure.isActive()") is True
@@ -477,17 +481,19 @@ def test_fullscreen_measure_and_search_controls_work(seed_build, seed_map):
     page.mouse.click(*a)
     page.mouse.click(*b)
     expected_km = m.js("""([a, b]) => { const map = window.borderMap.map;
-        return map.distance(map.containerPointToLatLng(a), map.containerPointToLatLng(b)) / 1000; }""",
+        const ll = p => map.containerPointToLatLng(p);
+        return map.distance(ll(a), ll(b)) / 1000; }""",
                        [list(a), list(b)])
     assert 20 < expected_km < 2000
     assert m.js("() => window.borderMap.measure.points().length") == 2
-    assert m.js("() => window.borderMap.measure.distanceKm()") == pytest.approx(expected_km, rel=1e-9)
+    measured = m.js("() => window.borderMap.measure.distanceKm()")
+    assert measured == pytest.approx(expected_km, rel=1e-9)
     shown = page.locator(".bm-measure .bm-measure-out").inner_text()
     assert float(shown.split(" km")[0].replace(",", "")) == pytest.approx(expected_km, abs=0.06)
-    assert page.locator(".leaflet-overlay-pane path").filter(has=page.locator("xpath=self::*[@stroke='#222']")).count() >= 1
+    assert page.locator(".leaflet-overlay-pane path[stroke='#222']").count() >= 1  # the path
     page.locator(".bm-measure button").click()
-    assert m.js("() => [window.borderMap.measure.isActive(), window.borderMap.measure.points().length]") \
-        == [False, 0]
+    state = "() => [window.borderMap.measure.isActive(), window.borderMap.measure.points().length]"
+    assert m.js(state) == [False, 0]
     assert page.locator(".leaflet-popup").count() == 0  # the clicks opened nothing
     # Search: a place name finds the place and its incident; choosing the incident opens it.
     located = _located(seed_build.incidents)
@@ -495,9 +501,11 @@ def test_fullscreen_measure_and_search_controls_work(seed_build, seed_map):
     assert len(torkham) == 1
     page.locator(".bm-search input").fill("torkham")
     page.locator(".bm-search li button.bm-search-incident").first.wait_for(timeout=5_000)
-    assert page.locator(".bm-search li button.bm-search-place").first.inner_text().startswith("Torkham")
+    place = page.locator(".bm-search li button.bm-search-place").first
+    assert place.inner_text().startswith("Torkham")
     page.locator(".bm-search li button.bm-search-incident").first.click()
-    popup = page.locator(f'.leaflet-popup-content .bm-popup[data-incident="{torkham.iloc[0]["id"]}"]')
+    iid = torkham.iloc[0]["id"]
+    popup = page.locator(f'.leaflet-popup-content .bm-popup[data-incident="{iid}"]')
     popup.wait_for(state="visible", timeout=5_000)
     # The API: claimants are searched too; nothing matches nonsense.
     claimant = next(c["organisation"] for c in located.iloc[0]["claims"] if c.get("organisation"))
@@ -539,7 +547,8 @@ def test_province_level_incident_draws_its_province(seed_build, seed_map):
         return [p.getAttribute('stroke-dasharray'), +p.getAttribute('fill-opacity')]; }""")
     assert style[0] and style[1] <= 0.05
     # And the layer control hides them all.
-    m.page.locator(".leaflet-control-layers-overlays label").filter(has_text="Location uncertainty").click()
+    overlays = m.page.locator(".leaflet-control-layers-overlays label")
+    overlays.filter(has_text="Location uncertainty").click()
     assert m.page.locator("path.bm-unc").count() == 0
 
 
@@ -583,8 +592,9 @@ def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, c
     popup.wait_for(state="visible", timeout=10_000)
     assert popup.locator(".bm-claims tr").count() - 1 == row["claim_count"]
     # ... and a real click on its (now unclustered) marker opens it again.
-    m.js("() => window.borderMap.map.closePopup()")
-    icon = page.evaluate_handle("""id => { const mk = window.borderMap.markers.find(x => x.bm.id === id);
+    m.js("() => { window.borderMap.map.closePopup(); }")  # (returning the map would serialise it)
+    icon = page.evaluate_handle("""id => {
+        const mk = window.borderMap.markers.find(x => x.bm.id === id);
         mk.setZIndexOffset(1e7); return mk._icon; }""", iid).as_element()
     assert icon is not None
     box = icon.bounding_box()  # a real mouse click on it (spiderfied markers keep animating)

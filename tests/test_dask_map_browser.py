@@ -21,6 +21,9 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
+# GDELT rows: ~5 % fall outside the region, ~2 % are country-level, 3 CAMEO codes of 18 are
+# not violence; 130,000 rows leave more than 100,000 located events on the map.
+N_ROWS = 130_000
 N_EVENTS = 100_000
 
 
@@ -36,7 +39,7 @@ def big_map(tmp_path_factory):
     from border_map.engine.synthetic import write_gdelt
 
     root = tmp_path_factory.mktemp("big_map")
-    src = write_gdelt(root / "events.export.tsv", N_EVENTS, seed=11)
+    src = write_gdelt(root / "events.export.tsv", N_ROWS, seed=11)
     result = run_columnar([src], root / "out")
     assert result.map_kind == "hexagons"
     return result
@@ -89,7 +92,7 @@ def test_hexagons_hold_every_located_event(page, big_map):
         const f = window.borderMap.hexCells.features;
         return [f.length, f.reduce((s, x) => s + x.properties.count, 0)];
     }""")
-    assert total == big_map.stats.located > 90_000
+    assert total == big_map.stats.located >= N_EVENTS
     assert cells == len(big_map.cells) > 100
     drawn = pg.evaluate("() => window.borderMap.hexLayer.getLayers().length")
     assert drawn == cells

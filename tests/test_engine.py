@@ -15,6 +15,7 @@ pytest.importorskip("distributed", reason="the 'dask' extra is not installed")
 pytest.importorskip("h3", reason="the 'dask' extra is not installed")
 
 import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
@@ -85,15 +86,20 @@ def test_sample_is_screened_and_counted(tmp_path):
     s = result.stats.as_dict()
     assert s["rows"] == 33
     assert s["dropped"] == {"malformed": 1, "bad_coordinates": 1, "out_of_region": 7,
-                            "no_location": 1, "bad_date": 1}
-    assert (s["incidents"], s["located"], s["unlocated"]) == (22, 18, 4)
+                            "no_location": 1, "not_violent": 4, "bad_date": 1}
+    assert (s["incidents"], s["located"], s["unlocated"]) == (18, 15, 3)
     gdf = gpd.read_parquet(tmp_path / "incidents.parquet").set_index("id")
-    torkham, chaman, country = gdf.loc["1100000901"], gdf.loc["1100000907"], gdf.loc["1100000902"]
+    torkham, chaman = gdf.loc["gdelt-1100000901"], gdf.loc["gdelt-1100000907"]
+    country = gdf.loc["gdelt-1100000902"]
     assert torkham["event_type"] == "shelling" and torkham["distance_to_border_km"] < 1
     assert chaman["side"] == "PK" and chaman["event_type"] == "drone_strike"
     assert chaman["band_km"] == 5 and chaman["band_certainty_5km"] == "possible"
-    assert country["geometry"] is None and country["location_error"] == "country-level location only"
-    assert "1100000904" not in gdf.index  # Mumbai: outside the region
+    assert country["geometry"] is None
+    assert country["location_error"] == "country-level location only"
+    assert "gdelt-1100000904" not in gdf.index  # Mumbai: outside the region
+    assert gdf["event_type"].isin(["shelling", "attack", "border_closure", "remote_explosive",
+                                   "armed_clash", "airstrike", "drone_strike",
+                                   "outpost_captured", "abduction", "suicide_bomb"]).all()
 
 
 def test_dask_and_in_memory_agree(both):
@@ -163,7 +169,7 @@ def test_cli_build_engine_dask(cluster, tmp_path):
     summary = json.loads(res.stdout)
     assert summary["engine"] == "dask" and summary["partitions"] == 2
     assert (summary["incidents"], summary["located"], summary["unlocated"],
-            summary["skipped"]) == (22, 18, 4, 0)
+            summary["skipped"]) == (18, 15, 3, 0)
     assert summary["dropped"]["out_of_region"] == 7 and summary["map"] == "markers"
     assert set(summary["outputs"]) == {"incidents", "hexagons", "hex_counts", "map"}
     assert Path(summary["outputs"]["map"]).is_file()
@@ -174,7 +180,7 @@ def test_cli_build_engine_columnar_progress(tmp_path):
                                    "columnar", "--progress"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["engine"] == "columnar"
-    assert "33 rows read, 22 incidents (18 located)" in res.stderr
+    assert "33 rows read, 18 incidents (15 located)" in res.stderr
 
 
 @pytest.mark.parametrize("args, message", [
@@ -230,3 +236,24 @@ def test_geoparquet_output_reads_back_as_input(both, tmp_path):
     assert (first["id"] == second["id"]).all()
     pd.testing.assert_series_equal(first["distance_to_border_km"],
                                    second["distance_to_border_km"])
+
+
+def test_spatial_order_changes_nothing(border):
+    """analyse_frame sorts rows spatially for speed; the result equals analyse() in input order."""
+    from border_map.analysis import analyse
+    from border_map.engine.columnar import analyse_frame, load_chunk, plan, screen
+
+    frame, _ = load_chunk(plan([SAMPLE])[0])
+    kept, _ = screen(frame)
+    got = analyse_frame(kept, border=border)
+    subject = gpd.GeoDataFrame(
+        {"country": kept["country"].to_numpy(dtype=object, na_value=None),
+         "precision_km": kept["precision_km"].to_numpy(dtype=float)},
+        geometry=gpd.points_from_xy(kept["lon"], kept["lat"]), crs="EPSG:4326")
+    subject.loc[kept["lon"].isna().to_numpy(), "geometry"] = None
+    want = analyse(subject, border)
+    for col in ("distance_to_border_km", "band_km", "chainage_km"):
+        np.testing.assert_array_equal(got[col].to_numpy(), want[col].to_numpy(), err_msg=col)
+    assert got["side"].to_numpy(dtype=object, na_value=None).tolist() == want["side"].tolist()
+    assert got["band_certainty_5km"].to_numpy(dtype=object, na_value=None).tolist() == [
+        d["5"] for d in want["band_certainty"]]

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from ..incidents import DateSpan
-from .text import Document
+from .text import Document, anchor_group
 
 __all__ = ["DateMention", "find_dates", "parse_article_date"]
 
@@ -74,6 +74,33 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("weekend", r"\b(?:over|at|during|on)\s+the\s+weekend\b|\blast\s+weekend\b"),
     )
 )
+_MONTH_STARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                 "dec")
+_MONTH_LEADS = ("in", "since", "during", "until", "till", "through", "throughout", "by", "from",
+                "before", "after", "last", "this", "next", "early", "mid", "late", "end",
+                "beginning", "start", "earlier", "later")
+#: The tokens each pattern's matches begin with (see :func:`~.text.anchor_group`).
+_ANCHORS = {
+    "iso": anchor_group("dates.iso", digits=True),
+    "numeric": anchor_group("dates.numeric", digits=True),
+    "day_month": anchor_group("dates.day_month", digits=True),
+    "month_day": anchor_group("dates.month_day", _MONTH_STARTS),
+    "month_year": anchor_group("dates.month_year", _MONTH_STARTS),
+    "month": anchor_group("dates.month", words=_MONTH_LEADS),
+    "year": anchor_group("dates.year", words=("in", "since", "during", "until", "by",
+                                              "throughout", "early", "late", "mid")),
+    "weekday": anchor_group("dates.weekday", words=(
+        "last", "next", "this", "past", "previous", "early", "late", "on", *_WEEKDAYS)),
+    "relative_day": anchor_group("dates.relative_day", words=(
+        "today", "tonight", "this", "the", "yesterday", "last", "overnight")),
+    "ago": anchor_group("dates.ago", words=(*(w.split()[0] for w in _NUMBER_WORDS),),
+                        digits=True),
+    "relative_period": anchor_group("dates.relative_period", words=(
+        "last", "previous", "this", "earlier", "past", "the", "over", "later")),
+    "weekend": anchor_group("dates.weekend", words=("over", "at", "during", "on", "last")),
+}
+assert set(_ANCHORS) == {name for name, _ in _PATTERNS}
+_FUTURE_ANCHORS = anchor_group("dates.future", words=("will", "is", "are", "plan", "plans"))
 _FUTURE = re.compile(r"\b(will|is\s+expected\s+to|are\s+expected\s+to|is\s+scheduled|"
                      r"are\s+scheduled|is\s+due\s+to|are\s+due\s+to|plans?\s+to)\b")
 
@@ -103,10 +130,9 @@ def parse_article_date(value: str) -> dt.date | None:
 
 def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
     """Every date expression in ``doc`` with its resolved span, in text order."""
-    folded = doc.folded
     found: list[tuple[int, int, str, re.Match]] = []
     for name, pattern in _PATTERNS:
-        for m in pattern.finditer(folded):
+        for m in doc.scan(pattern, _ANCHORS[name]):
             found.append((m.start(), m.end(), name, m))
     # longest first, then drop overlaps
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
@@ -117,9 +143,15 @@ def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
             chosen.append(item)
             last_end = item[1]
     mentions = []
+    futures: dict[int, bool] = {}  # sentence -> speaks of the future
     for start, end, name, m in chosen:
         sentence = doc.sentence_at(start)
-        future = bool(sentence and _FUTURE.search(folded, sentence.start, sentence.end))
+        future = False
+        if sentence is not None:
+            future = futures.get(sentence.index)
+            if future is None:
+                future = futures[sentence.index] = doc.search(
+                    _FUTURE, _FUTURE_ANCHORS, sentence.start, sentence.end) is not None
         original = doc.text[start:end]
         try:
             resolved = _RESOLVERS[name](m, article_date, future, original)

@@ -31,6 +31,7 @@ Capitals used for governments ("Islamabad has accused Kabul") are mentions with
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import weakref
@@ -41,6 +42,9 @@ from ..gazetteer import Gazetteer, Place, normalize_name
 from .text import Document, dateline_spans, fold
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
+
+#: :func:`~border_map.gazetteer.normalize_name`, remembered (the same few names recur).
+_normalize_name = functools.lru_cache(maxsize=1 << 16)(normalize_name)
 
 _SEP = "\x00"
 _APOS = "\x01"
@@ -139,9 +143,12 @@ class PlaceMention:
 # --------------------------------------------------------------------------- matching
 
 
+_SEPARATORS = re.compile(r"[\s\-]+")
+
+
 def _surface_key(folded: str) -> str:
     """Lookup key of a folded surface: separators unified, apostrophes dropped."""
-    return re.sub(r"[\s\-]+", " ", folded.replace("'", "")).strip()
+    return _SEPARATORS.sub(" ", folded.replace("'", "")).strip()
 
 
 class PlaceMatcher:
@@ -171,13 +178,20 @@ class PlaceMatcher:
                 node = node.setdefault(ch, {})
             node[""] = {}
         self.regex = re.compile(r"(?<![\w'])(?:" + _trie_regex(trie) + r")(?![\w])")
+        self._keys: dict[str, str] = {}  # folded surface -> its key (_surface_key)
 
     def find(self, folded_text: str, text: str) -> Iterable[tuple[int, int, tuple[Place, ...]]]:
         """(start, end, candidates) for every acceptable whole-word name in the text."""
+        keys = self._keys
+        if len(keys) > 100_000:
+            keys.clear()
         for m in self.regex.finditer(folded_text):
             start, end = m.span()
             surface = text[start:end]
-            key = _surface_key(m.group(0))
+            found = m.group()
+            key = keys.get(found)
+            if key is None:
+                key = keys[found] = _surface_key(found)
             places = self.surfaces.get(key)
             if not places or not _written_as_name(surface, key in self.acronyms):
                 continue
@@ -255,8 +269,9 @@ def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[Place
     matcher = matcher_for(gazetteer)
     text, folded = doc.text, doc.folded
     raws: list[_Raw] = []
+    sentence_at = doc.sentence_at
     for start, end, places in matcher.find(folded, text):
-        sentence = doc.sentence_at(start)
+        sentence = sentence_at(start)
         raws.append(_Raw(start, end, places, sentence.index if sentence else -1))
     _local_hints(raws, folded)
     mentions = _resolve_all(raws, text, folded)
@@ -292,7 +307,9 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
                 last.kinds.add(kind)
         before = folded[max(0, first.start - 60):first.start]
         country = None
-        if m := _COUNTRY_BEFORE.search(before):
+        # (the searches need "afghan" / "pakistan", and " of" at the end: looked for first)
+        if ("afghan" in before or "pakistan" in before) and (
+                m := _COUNTRY_BEFORE.search(before)):
             country = _COUNTRY_WORDS[m.group(1) or m.group(2)]
         if m := _COUNTRY_AFTER.match(folded, last.end):
             country = country or _COUNTRY_WORDS[m.group(1)]
@@ -301,7 +318,7 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
                 raw.kinds.add(shared_kind)
             if country:
                 raw.countries.add(country)
-        if m := _KIND_BEFORE.search(before):
+        if before.rstrip().endswith("of") and (m := _KIND_BEFORE.search(before)):
             kind = _KIND_WORDS.get(m.group(1))
             if kind:
                 first.kinds.add(kind)
@@ -332,9 +349,9 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
             if cands is not before and len(cands) < len(before):
                 raw.notes.append(f"kind from the text: {', '.join(sorted(raw.kinds))}")
         if raw.parents:
-            parent_names = {normalize_name(c.name) for p in raw.parents for c in p.candidates}
-            narrowed = _filter(cands, lambda c, names=parent_names: normalize_name(c.admin1)
-                               in names or normalize_name(c.admin2) in names)
+            parent_names = {_normalize_name(c.name) for p in raw.parents for c in p.candidates}
+            narrowed = _filter(cands, lambda c, names=parent_names: _normalize_name(c.admin1)
+                               in names or _normalize_name(c.admin2) in names)
             if len(narrowed) < len(cands):
                 raw.notes.append("parent named after it")
             cands = narrowed
@@ -343,10 +360,11 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
     context_names: set[str] = set()
     for raw in raws:
         if len(raw.candidates) == 1 and raw.candidates[0].kind in ("province", "district"):
-            context_names.add(normalize_name(raw.candidates[0].name))
+            context_names.add(_normalize_name(raw.candidates[0].name))
     mentions = []
+    cues: dict[int, bool] = {}  # paragraph start -> crossing words in it
     for raw in raws:
-        place, note = _choose(raw, context_names, folded)
+        place, note = _choose(raw, context_names, folded, cues)
         role = _role(raw, place, text, folded)
         notes = [*raw.notes, note] if note else raw.notes
         sentence_note = "; ".join(dict.fromkeys(n for n in notes if n)) or None
@@ -357,23 +375,28 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
     return mentions
 
 
-def _choose(raw: _Raw, context_names: set[str], folded: str) -> tuple[Place, str | None]:
+def _choose(raw: _Raw, context_names: set[str], folded: str,
+            cues: dict[int, bool] | None = None) -> tuple[Place, str | None]:
     cands = raw.candidates
     if len(cands) == 1:
         return cands[0], None
     line_start = folded.rfind("\n", 0, raw.start) + 1
-    line_end = folded.find("\n", raw.end)
-    paragraph = folded[line_start:line_end if line_end >= 0 else len(folded)]
-    crossing_cue = bool(_CROSSING_CUES.search(paragraph))
+    crossing_cue = None if cues is None else cues.get(line_start)
+    if crossing_cue is None:
+        line_end = folded.find("\n", raw.end)
+        paragraph = folded[line_start:line_end if line_end >= 0 else len(folded)]
+        crossing_cue = bool(_CROSSING_CUES.search(paragraph))
+        if cues is not None:
+            cues[line_start] = crossing_cue
     scores: dict[str, float] = {}
     for c in cands:
         score = 0.0
         for sib in raw.siblings:
             if any(s.kind == c.kind and s.admin1 == c.admin1 for s in sib.candidates):
                 score += 2.0
-        in_context = (normalize_name(c.admin1) in context_names
-                      or normalize_name(c.admin2) in context_names)
-        if in_context and normalize_name(c.name) != normalize_name(c.admin1):
+        in_context = (_normalize_name(c.admin1) in context_names
+                      or _normalize_name(c.admin2) in context_names)
+        if in_context and _normalize_name(c.name) != _normalize_name(c.admin1):
             score += 1.0
         if c.kind == "crossing" and crossing_cue:
             score += 1.5

@@ -71,8 +71,10 @@ COMPRESS_MIN_BYTES = 500_000
 SYMBOL_SHAPES = {
     "plane": '<path d="M12 2l2 7 7 3-7 3-2 7-2-7-7-3 7-3z"/>',
     "drone": '<path d="M12 3l9 9-9 9-9-9z"/>',
-    "artillery": '<path d="M12 1l2.5 6.5L21 5l-3.5 6L23 12l-5.5 1L21 19l-6.5-2.5L12 23l-2.5-6.5L3 19'
-                 'l3.5-6L1 12l5.5-1L3 5l6.5 2.5z"/>',
+    "artillery": (
+        '<path d="M12 1l2.5 6.5L21 5l-3.5 6L23 12l-5.5 1L21 19l-6.5-2.5L12 23l-2.5-6.5L3 19'
+        'l3.5-6L1 12l5.5-1L3 5l6.5 2.5z"/>'
+    ),
     "clash": '<path d="M3 5l3-3 15 15v4h-4z M21 5l-3-3L3 17v4h4z"/>',
     "flag": '<path d="M5 2h2v20H5z M7 3h12l-3 4 3 4H7z"/>',
     "barrier": '<path d="M2 8h20v8H2z"/>',
@@ -85,9 +87,27 @@ SYMBOL_SHAPES = {
 # The map's data block is columnar (see encode_incidents): one array per column, one entry
 # per incident (INCIDENT_COLUMNS), per claim (CLAIM_COLUMNS) and per figure (FIGURE_COLUMNS).
 INCIDENT_COLUMNS = (
-    "id", "lat", "lon", "type", "side", "d0", "d1", "date", "date_precision", "date_text",
-    "precision_km", "province", "where", "actors", "distance_km", "band_km", "sector",
-    "chainage_km", "flags", "description", "nclaims",
+    "id",
+    "lat",
+    "lon",
+    "type",
+    "side",
+    "d0",
+    "d1",
+    "date",
+    "date_precision",
+    "date_text",
+    "precision_km",
+    "province",
+    "where",
+    "actors",
+    "distance_km",
+    "band_km",
+    "sector",
+    "chainage_km",
+    "flags",
+    "description",
+    "nclaims",
 )
 CLAIM_COLUMNS = ("party", "date", "url", "statement", "quote", "nfigures")
 FIGURE_COLUMNS = ("kind", "text")
@@ -99,8 +119,10 @@ PARTY_FIELDS = ("who", "side", "outlet", "status")
 
 def _svg(symbol: str, colour: str, size: int = 22) -> str:
     shape_ = SYMBOL_SHAPES.get(symbol, SYMBOL_SHAPES["dot"])
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-            f'viewBox="0 0 24 24" fill="{colour}" stroke="#fff" stroke-width="1.2">{shape_}</svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 24 24" fill="{colour}" stroke="#fff" stroke-width="1.2">{shape_}</svg>'
+    )
 
 
 def _e(value) -> str:
@@ -142,7 +164,9 @@ def _figure_rest(f: dict) -> str:
     else:
         num = ""
     words, subject = f.get("text"), f.get("subject")
-    return " ".join(b for b in (num, f"“{words}”" if words else "", f"({subject})" if subject else "") if b)
+    return " ".join(
+        b for b in (num, f"“{words}”" if words else "", f"({subject})" if subject else "") if b
+    )
 
 
 def _kind_label(kind) -> str:
@@ -169,21 +193,35 @@ def _spread_lines(claims) -> list[str]:
     for c in claims or []:
         side = _text(c.get("side"))
         for f in c.get("figures") or []:
-            by_kind.setdefault(f.get("kind"), {}).setdefault(side, []).append(_figure_rest(f) or "?")
-    kinds = [k for k in FIGURE_KINDS if k in by_kind] + [k for k in by_kind if k not in FIGURE_KINDS]
+            by_kind.setdefault(f.get("kind"), {}).setdefault(side, []).append(
+                _figure_rest(f) or "?"
+            )
+    kinds = [k for k in FIGURE_KINDS if k in by_kind] + [
+        k for k in by_kind if k not in FIGURE_KINDS
+    ]
     lines = []
     for kind in kinds:
         by_side = by_kind[kind]
         if len(by_side) < 2:
             continue
         order = [s for s in SIDES if s in by_side] + [s for s in by_side if s not in SIDES]
-        lines.append(f"{_kind_label(kind)} — " + " | ".join(f"{s}: " + "; ".join(by_side[s]) for s in order))
+        lines.append(
+            f"{_kind_label(kind)} — " + " | ".join(f"{s}: " + "; ".join(by_side[s]) for s in order)
+        )
     return lines
 
 
 def _resolved_text(rec: dict) -> str:
-    return " · ".join(str(x) for x in (rec.get("place_name"), rec.get("place_kind"),
-                                       rec.get("place_admin1"), rec.get("country")) if _text(x))
+    return " · ".join(
+        str(x)
+        for x in (
+            rec.get("place_name"),
+            rec.get("place_kind"),
+            rec.get("place_admin1"),
+            rec.get("country"),
+        )
+        if _text(x)
+    )
 
 
 def _match_text(rec: dict) -> str:
@@ -195,7 +233,9 @@ def _match_text(rec: dict) -> str:
 
 
 def _who(claim: dict) -> str:
-    return " — ".join(x for x in (_text(claim.get("claimant")), _text(claim.get("organisation"))) if x)
+    return " — ".join(
+        x for x in (_text(claim.get("claimant")), _text(claim.get("organisation"))) if x
+    )
 
 
 def popup_html(rec: dict) -> str:
@@ -210,18 +250,31 @@ def popup_html(rec: dict) -> str:
     chain = _num(rec.get("chainage_km"))
     match = _match_text(rec)
     rows = [
-        ("Date", f"{_e(rec.get('date'))} ({_e(rec.get('date_precision'))}"
-                 + (f", “{_e(dtext)}”" if dtext else "") + ")"),
+        (
+            "Date",
+            f"{_e(rec.get('date'))} ({_e(rec.get('date_precision'))}"
+            + (f", “{_e(dtext)}”" if dtext else "")
+            + ")",
+        ),
         ("Event", _e(rec.get("event_label") or rec.get("event_type"))),
         ("Actors", _e(", ".join(rec.get("actors") or []) or "n/a")),
         ("Place as reported", _e(_text(rec.get("place")))),
-        ("Resolved to", _e(_resolved_text(rec)) + (f" <small>[{_e(match)}]</small>" if match else "")),
+        (
+            "Resolved to",
+            _e(_resolved_text(rec)) + (f" <small>[{_e(match)}]</small>" if match else ""),
+        ),
         ("Location uncertainty", "±" + _fmt_km(rec.get("precision_km"))),
-        ("Distance to line", _fmt_km(rec.get("distance_to_border_km"))
-         + f" · {_e(SIDE_LABELS.get(_text(rec.get('side')) or None))}"),
+        (
+            "Distance to line",
+            _fmt_km(rec.get("distance_to_border_km"))
+            + f" · {_e(SIDE_LABELS.get(_text(rec.get('side')) or None))}",
+        ),
         ("Band", f"within {band:g} km" if band is not None else "beyond the widest band"),
-        ("Sector / chainage", (_e(rec.get("sector")) + " · " if _text(rec.get("sector")) else "")
-         + (f"km {chain:,.0f} from the Iran tripoint" if chain is not None else "n/a")),
+        (
+            "Sector / chainage",
+            (_e(rec.get("sector")) + " · " if _text(rec.get("sector")) else "")
+            + (f"km {chain:,.0f} from the Iran tripoint" if chain is not None else "n/a"),
+        ),
     ]
     if rec.get("side_conflict") is True:
         rows.append(("Check", "<b>side of the line disagrees with the gazetteer's country</b>"))
@@ -239,23 +292,37 @@ def popup_html(rec: dict) -> str:
         src = c.get("source") or {}
         url = _safe_url(src.get("url"))
         outlet = _e(_text(src.get("outlet")) or "source")
-        link = f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{outlet}</a>' if url else outlet
+        link = (
+            f'<a href="{_e(url)}" target="_blank" rel="noopener noreferrer">{outlet}</a>'
+            if url
+            else outlet
+        )
         quote = f"<br><q>{_e(src.get('quote'))}</q>" if _text(src.get("quote")) else ""
         figs = "<br>".join(_e(x) for x in _figures_lines(c.get("figures")))
         statement = _text(c.get("statement"))
         crow.append(
-            f'<tr class="bm-side-{_e(c.get("side"))}"><td>{_e(_who(c))}</td><td>{_e(c.get("side"))}</td>'
-            f"<td>{figs}" + (f"<br><i>{_e(statement)}</i>" if statement else "")
+            f'<tr class="bm-side-{_e(c.get("side"))}"><td>{_e(_who(c))}</td>'
+            f"<td>{_e(c.get('side'))}</td>"
+            f"<td>{figs}"
+            + (f"<br><i>{_e(statement)}</i>" if statement else "")
             + f"</td><td>{_e(c.get('date'))}</td><td>{link}{quote}</td>"
-            f"<td>{_e(c.get('status'))}</td></tr>")
+            f"<td>{_e(c.get('status'))}</td></tr>"
+        )
     claims_html = (
-        '<table class="bm-claims"><tr><th>Claimant</th><th>Side</th><th>Claimed</th><th>Date</th>'
-        "<th>Source</th><th>Status</th></tr>" + "".join(crow) + "</table>") if crow else "<p>No claims recorded.</p>"
+        (
+            '<table class="bm-claims"><tr><th>Claimant</th><th>Side</th><th>Claimed</th>'
+            "<th>Date</th><th>Source</th><th>Status</th></tr>" + "".join(crow) + "</table>"
+        )
+        if crow
+        else "<p>No claims recorded.</p>"
+    )
     desc = f"<p>{_e(rec.get('description'))}</p>" if _text(rec.get("description")) else ""
     title = f"{_e(rec.get('event_label') or rec.get('event_type'))} — {_e(_text(rec.get('place')))}"
-    return (f'<div class="bm-popup" data-incident="{_e(rec.get("id"))}"><h4>{title}</h4>{desc}'
-            f'<table class="bm-facts">{body}</table>{head}{claims_html}'
-            f'<p class="bm-id">id: {_e(rec.get("id"))}</p></div>')
+    return (
+        f'<div class="bm-popup" data-incident="{_e(rec.get("id"))}"><h4>{title}</h4>{desc}'
+        f'<table class="bm-facts">{body}</table>{head}{claims_html}'
+        f'<p class="bm-id">id: {_e(rec.get("id"))}</p></div>'
+    )
 
 
 # --------------------------------------------------------------------------- geometry for display
@@ -268,12 +335,14 @@ def _display_line(border: DurandLine, tolerance_m: float = 60.0):
 
 def _to_lonlat(border: DurandLine, geom_m):
     return shapely.transform(
-        geom_m, lambda xy: np.column_stack(border._to_ll.transform(xy[:, 0], xy[:, 1])))
+        geom_m, lambda xy: np.column_stack(border._to_ll.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def _to_metric(border: DurandLine, geom):
     return shapely.transform(
-        geom, lambda xy: np.column_stack(border._to_m.transform(xy[:, 0], xy[:, 1])))
+        geom, lambda xy: np.column_stack(border._to_m.transform(xy[:, 0], xy[:, 1]))
+    )
 
 
 def _simplified(border: DurandLine, geom, tolerance_m: float, grid: float = 1e-4):
@@ -295,6 +364,7 @@ def _cached(border: DurandLine, key, compute):
 def band_polygons(border: DurandLine, bands_km: Sequence[float]) -> list[tuple[float, object]]:
     """Buffer corridors around the line, widest first, in lon/lat (for display only: the
     line is simplified by 400 m first; band membership always comes from true distances)."""
+
     def compute():
         base = shapely.simplify(border.line_m, 400.0)
         out = []
@@ -307,15 +377,22 @@ def band_polygons(border: DurandLine, bands_km: Sequence[float]) -> list[tuple[f
 
 
 def _countries_display(border: DurandLine, tolerance_m: float = 400.0) -> dict:
-    return _cached(border, ("countries", tolerance_m), lambda: _countries_geojson(border, tolerance_m))
+    return _cached(
+        border, ("countries", tolerance_m), lambda: _countries_geojson(border, tolerance_m)
+    )
 
 
 def _countries_geojson(border: DurandLine, tolerance_m: float) -> dict:
     feats = []
     for iso, geom in sorted(border.countries.items()):
         g = _simplified(border, geom, tolerance_m)
-        feats.append({"type": "Feature", "properties": {"iso_a2": iso, "name": COUNTRY_NAMES.get(iso, iso)},
-                      "geometry": mapping(g)})
+        feats.append(
+            {
+                "type": "Feature",
+                "properties": {"iso_a2": iso, "name": COUNTRY_NAMES.get(iso, iso)},
+                "geometry": mapping(g),
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -325,8 +402,10 @@ def _af_provinces() -> dict[str, tuple[str, object]]:
     from ..data import AF_PROVINCES, geodata_path
 
     doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
-    return {f["properties"]["id"]: (f["properties"]["name"], shape(f["geometry"]))
-            for f in doc["features"]}
+    return {
+        f["properties"]["id"]: (f["properties"]["name"], shape(f["geometry"]))
+        for f in doc["features"]
+    }
 
 
 def province_polygon(border: DurandLine, place_id: str, tolerance_m: float = 700.0):
@@ -335,8 +414,11 @@ def province_polygon(border: DurandLine, place_id: str, tolerance_m: float = 700
     if found is None:
         return None
     name, geom = found
-    return _cached(border, ("province", place_id, tolerance_m),
-                   lambda: (name, _simplified(border, geom, tolerance_m)))
+    return _cached(
+        border,
+        ("province", place_id, tolerance_m),
+        lambda: (name, _simplified(border, geom, tolerance_m)),
+    )
 
 
 # --------------------------------------------------------------------------- the data block
@@ -396,14 +478,39 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
     from ..incidents import FIGURE_KINDS, SIDES
 
     n = len(located)
-    col = {c: located[c].tolist() if c in located.columns else [None] * n for c in (
-        "id", "date", "date_start", "date_end", "date_precision", "date_text", "event_type", "actors",
-        "place", "place_id", "place_name", "place_kind", "place_admin1", "match", "match_score", "country",
-        "location_source", "side", "side_conflict", "sector", "description", "conflicting_claims",
-        "claims")}
+    col = {
+        c: located[c].tolist() if c in located.columns else [None] * n
+        for c in (
+            "id",
+            "date",
+            "date_start",
+            "date_end",
+            "date_precision",
+            "date_text",
+            "event_type",
+            "actors",
+            "place",
+            "place_id",
+            "place_name",
+            "place_kind",
+            "place_admin1",
+            "match",
+            "match_score",
+            "country",
+            "location_source",
+            "side",
+            "side_conflict",
+            "sector",
+            "description",
+            "conflicting_claims",
+            "claims",
+        )
+    }
 
     def floats(name):
-        return located[name].to_numpy(dtype=float) if name in located.columns else np.full(n, np.nan)
+        return (
+            located[name].to_numpy(dtype=float) if name in located.columns else np.full(n, np.nan)
+        )
 
     strings = _Strings()
     S = strings  # a text -> its string-table index
@@ -415,8 +522,9 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
         return [table[c] for c in codes]
 
     order = list(event_types)
-    types_used = sorted(set(col["event_type"]),
-                        key=lambda k: (order.index(k) if k in order else len(order), str(k)))
+    types_used = sorted(
+        set(col["event_type"]), key=lambda k: (order.index(k) if k in order else len(order), str(k))
+    )
     type_index = {k: i for i, k in enumerate(types_used)}
     side_keys = [s if s in ("AF", "PK") else "none" for s in col["side"]]
     sides_used = sorted(set(side_keys))
@@ -441,35 +549,60 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
         "precision_km": _round_to(floats("precision_km"), ".1f"),
         "distance_km": _round_to(floats("distance_to_border_km"), ".1f"),
         "band_km": [_compact_number(_num(x)) for x in floats("band_km").tolist()],
-        "chainage_km": [None if v is None else int(v) for v in _round_to(floats("chainage_km"), ".0f")],
-        "flags": [(1 if sc is True else 0) | (2 if cc is True else 0)
-                  for sc, cc in zip(col["side_conflict"], col["conflicting_claims"], strict=True)],
+        "chainage_km": [
+            None if v is None else int(v) for v in _round_to(floats("chainage_km"), ".0f")
+        ],
+        "flags": [
+            (1 if sc is True else 0) | (2 if cc is True else 0)
+            for sc, cc in zip(col["side_conflict"], col["conflicting_claims"], strict=True)
+        ],
     }
 
     # places: one entry per distinct (place as reported, resolution)
-    where_codes, where_uniques = _factorize(zip(
-        col["place"], col["place_id"], col["place_name"], col["place_kind"], col["place_admin1"],
-        col["country"], col["match"], col["match_score"], strict=True))
+    where_codes, where_uniques = _factorize(
+        zip(
+            col["place"],
+            col["place_id"],
+            col["place_name"],
+            col["place_kind"],
+            col["place_admin1"],
+            col["country"],
+            col["match"],
+            col["match_score"],
+            strict=True,
+        )
+    )
     where = []
     for place, _pid, name, kind, admin1, country, match, score in where_uniques:
-        rec = {"place_name": name, "place_kind": kind, "place_admin1": admin1, "country": country,
-               "match": match, "match_score": score}
+        rec = {
+            "place_name": name,
+            "place_kind": kind,
+            "place_admin1": admin1,
+            "country": country,
+            "match": match,
+            "match_score": score,
+        }
         where.append([S(_text(place)), S(_text(name)), S(_resolved_text(rec)), S(_match_text(rec))])
     inc["where"] = where_codes
 
     # Afghan provinces placed by the gazetteer: their polygon is the location's uncertainty
     provinces: list = []
     province_of: dict = {}
-    wanted = {pid for pid, source in zip(col["place_id"], col["location_source"], strict=True)
-              if isinstance(pid, str) and pid.startswith("af.province.") and source == "gazetteer"}
+    wanted = {
+        pid
+        for pid, source in zip(col["place_id"], col["location_source"], strict=True)
+        if isinstance(pid, str) and pid.startswith("af.province.") and source == "gazetteer"
+    }
     for pid in sorted(wanted):
         poly = province_polygon(border, pid)
         if poly is not None:
             province_of[pid] = len(provinces)
             name, geom = poly
             provinces.append([name, [round(v, 4) for v in geom.bounds], mapping(geom)])
-    inc["province"] = [province_of.get(pid, -1) if source == "gazetteer" else -1
-                       for pid, source in zip(col["place_id"], col["location_source"], strict=True)]
+    inc["province"] = [
+        province_of.get(pid, -1) if source == "gazetteer" else -1
+        for pid, source in zip(col["place_id"], col["location_source"], strict=True)
+    ]
 
     # claims, flattened; parties (who, side, outlet, status) and figures stored once each
     claims_of = [c if isinstance(c, list) else [] for c in col["claims"]]
@@ -478,20 +611,32 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
     sources = [c.get("source") or {} for c in flat]
     party_codes, party_uniques = _factorize(
         (c.get("claimant"), c.get("organisation"), c.get("side"), s.get("outlet"), c.get("status"))
-        for c, s in zip(flat, sources, strict=True))
-    parties = [[S(_who({"claimant": a, "organisation": o})), S(_text(side)), S(_text(outlet)),
-                S(_text(status))] for a, o, side, outlet, status in party_uniques]
+        for c, s in zip(flat, sources, strict=True)
+    )
+    parties = [
+        [
+            S(_who({"claimant": a, "organisation": o})),
+            S(_text(side)),
+            S(_text(outlet)),
+            S(_text(status)),
+        ]
+        for a, o, side, outlet, status in party_uniques
+    ]
     figures_of = [c.get("figures") or () for c in flat]
     fig_codes, fig_uniques = _factorize(
         (f.get("kind"), f.get("low"), f.get("high"), f.get("text"), f.get("subject"))
-        for figs in figures_of for f in figs)
+        for figs in figures_of
+        for f in figs
+    )
     fig_kind, fig_text = [], []
     for kind, low, high, text, subject in fig_uniques:
         if kind not in kind_index:
             kind_index[kind] = len(kinds)
             kinds.append(kind)
         fig_kind.append(kind_index[kind])
-        fig_text.append(S(_figure_rest({"low": low, "high": high, "text": text, "subject": subject})))
+        fig_text.append(
+            S(_figure_rest({"low": low, "high": high, "text": text, "subject": subject}))
+        )
     claims = {
         "party": party_codes,
         "date": texts(c.get("date") for c in flat),
@@ -503,8 +648,10 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
     figures = {"kind": [fig_kind[c] for c in fig_codes], "text": [fig_text[c] for c in fig_codes]}
 
     # rarer free texts last (longer indices)
-    inc["date"] = texts(0 if (d == s if s == e else d == f"{s}/{e}") else d
-                        for d, s, e in zip(col["date"], col["date_start"], col["date_end"], strict=True))
+    inc["date"] = texts(
+        0 if (d == s if s == e else d == f"{s}/{e}") else d
+        for d, s, e in zip(col["date"], col["date_start"], col["date_end"], strict=True)
+    )
     inc["date_text"] = texts(col["date_text"])
     inc["actors"] = texts(", ".join(a) if isinstance(a, list) else None for a in col["actors"])
     inc["description"] = texts(col["description"])
@@ -515,56 +662,100 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
         symbol = et.symbol if et else "dot"
         types.append([key, et.label if et else str(key), symbol])
         icons.append([_svg(symbol, SIDE_COLOURS[None if s == "none" else s]) for s in sides_used])
-    sides = [[s, SIDE_LABELS[None if s == "none" else s], SIDE_COLOURS[None if s == "none" else s]]
-             for s in sides_used]
-    return {"incidents": {k: inc[k] for k in INCIDENT_COLUMNS},
-            "claims": {k: claims[k] for k in CLAIM_COLUMNS},
-            "figures": {k: figures[k] for k in FIGURE_COLUMNS},
-            "strings": strings.items, "where": where, "parties": parties,
-            "days": days, "kinds": [_kind_label(k) for k in kinds], "claimSides": list(SIDES),
-            "types": types, "sides": sides, "icons": icons, "provinces": provinces}
+    sides = [
+        [s, SIDE_LABELS[None if s == "none" else s], SIDE_COLOURS[None if s == "none" else s]]
+        for s in sides_used
+    ]
+    return {
+        "incidents": {k: inc[k] for k in INCIDENT_COLUMNS},
+        "claims": {k: claims[k] for k in CLAIM_COLUMNS},
+        "figures": {k: figures[k] for k in FIGURE_COLUMNS},
+        "strings": strings.items,
+        "where": where,
+        "parties": parties,
+        "days": days,
+        "kinds": [_kind_label(k) for k in kinds],
+        "claimSides": list(SIDES),
+        "types": types,
+        "sides": sides,
+        "icons": icons,
+        "provinces": provinces,
+    }
 
 
 # --------------------------------------------------------------------------- panels
 
 
 def _summary(located, title: str, bands_km, n_unlocated: int) -> SummaryPanel:
-    sides = Counter(s if s in ("AF", "PK") else None for s in located["side"].tolist()) \
-        if len(located) else Counter()
+    sides = (
+        Counter(s if s in ("AF", "PK") else None for s in located["side"].tolist())
+        if len(located)
+        else Counter()
+    )
     bands = Counter(_num(b) for b in located["band_km"].tolist()) if len(located) else Counter()
     side_rows = [(SIDE_LABELS[k], v) for k, v in sorted(sides.items(), key=lambda kv: str(kv[0]))]
     band_rows = [(f"within {b:g} km", bands.get(float(b), 0)) for b in sorted(bands_km)]
     band_rows.append((f"beyond {max(bands_km):g} km", bands.get(None, 0)))
-    sectors = Counter(s if isinstance(s, str) and s else "no sector" for s in
-                      (located["sector"].tolist() if "sector" in located.columns else []))
+    sectors = Counter(
+        s if isinstance(s, str) and s else "no sector"
+        for s in (located["sector"].tolist() if "sector" in located.columns else [])
+    )
     sector_rows = sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))
-    claims = int(sum(len(c or []) for c in located["claims"].tolist())) if "claims" in located.columns else 0
-    conflicting = int(sum(bool(x) for x in located["conflicting_claims"].tolist())) \
-        if "conflicting_claims" in located.columns else 0
-    starts = sorted(d for d in located["date_start"].tolist() if isinstance(d, str)) \
-        if "date_start" in located.columns else []
-    ends = sorted(d for d in located["date_end"].tolist() if isinstance(d, str)) \
-        if "date_end" in located.columns else []
+    claims = (
+        int(sum(len(c or []) for c in located["claims"].tolist()))
+        if "claims" in located.columns
+        else 0
+    )
+    conflicting = (
+        int(sum(bool(x) for x in located["conflicting_claims"].tolist()))
+        if "conflicting_claims" in located.columns
+        else 0
+    )
+    starts = (
+        sorted(d for d in located["date_start"].tolist() if isinstance(d, str))
+        if "date_start" in located.columns
+        else []
+    )
+    ends = (
+        sorted(d for d in located["date_end"].tolist() if isinstance(d, str))
+        if "date_end" in located.columns
+        else []
+    )
     span = f" · {starts[0]} – {ends[-1]}" if starts else ""
-    notes = [f"{n_unlocated} incident(s) could not be placed and are not drawn."] if n_unlocated else []
+    notes = (
+        [f"{n_unlocated} incident(s) could not be placed and are not drawn."] if n_unlocated else []
+    )
     return SummaryPanel(
         title=title,
-        lines=[f"{len(located):,} incidents · {claims:,} claims{span}",
-               f"{conflicting:,} incident(s) with contradicting claims"],
+        lines=[
+            f"{len(located):,} incidents · {claims:,} claims{span}",
+            f"{conflicting:,} incident(s) with contradicting claims",
+        ],
         tables=[("By side", side_rows), ("By distance band", band_rows)],
-        sectors=sector_rows, sector_heading=f"By sector ({len(sector_rows)})", notes=notes)
+        sectors=sector_rows,
+        sector_heading=f"By sector ({len(sector_rows)})",
+        notes=notes,
+    )
 
 
 def _legend(types, border: DurandLine, bands_km) -> Legend:
-    note = ("The Durand Line is the de facto Afghanistan–Pakistan boundary; Afghanistan does not "
-            "recognise it. Position approximate at the scale of the source: " + border.source + ".")
+    note = (
+        "The Durand Line is the de facto Afghanistan–Pakistan boundary; Afghanistan does not "
+        "recognise it. Position approximate at the scale of the source: " + border.source + "."
+    )
     return Legend(
         symbols=[(_svg(symbol, "#444", 16), label) for _key, label, symbol in types],
         sides=[(SIDE_COLOURS[s], SIDE_LABELS[s]) for s in ("AF", "PK", None)],
-        areas=[(COUNTRY_FILLS["AF"], "Afghanistan"), (COUNTRY_FILLS["PK"], "Pakistan"),
-               (BAND_COLOURS[0], "Bands " + "/".join(f"{b:g}" for b in sorted(bands_km)) + " km")],
-        line_colour=LINE_COLOUR, line_label="Durand Line (de facto, disputed)",
-        uncertainty_label="Location uncertainty (radius or province)", note=note)
+        areas=[
+            (COUNTRY_FILLS["AF"], "Afghanistan"),
+            (COUNTRY_FILLS["PK"], "Pakistan"),
+            (BAND_COLOURS[0], "Bands " + "/".join(f"{b:g}" for b in sorted(bands_km)) + " km"),
+        ],
+        line_colour=LINE_COLOUR,
+        line_label="Durand Line (de facto, disputed)",
+        uncertainty_label="Location uncertainty (radius or province)",
+        note=note,
+    )
 
 
 def _number_elements(root) -> None:
@@ -621,8 +812,13 @@ def build_map(
     clustered = len(located) >= threshold and len(located) > 0
     lon0, lat0, lon1, lat1 = border.line.bounds
 
-    m = folium.Map(location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2], zoom_start=6, tiles=None,
-                   control_scale=True, prefer_canvas=False)
+    m = folium.Map(
+        location=[(lat0 + lat1) / 2, (lon0 + lon1) / 2],
+        zoom_start=6,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
     if cdn:
         if clustered:
             MarkerClusterCDN().add_to(m)
@@ -639,36 +835,63 @@ def build_map(
     CountriesBase(_countries_display(border), COUNTRY_FILLS).add_to(m)
     blank = folium.FeatureGroup(name="Offline basemap", overlay=False, control=False)
     blank.add_to(m)
-    osm = folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", overlay=False,
-                           control=False, show=False,
-                           attr='© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')
+    osm = folium.TileLayer(
+        "OpenStreetMap",
+        name="OpenStreetMap tiles (online)",
+        overlay=False,
+        control=False,
+        show=False,
+        attr='© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+    )
 
     bands_group = folium.FeatureGroup(name=BANDS_LABEL, show=True)
     for i, (b, poly) in enumerate(band_polygons(border, bands_km)):
+        colour = BAND_COLOURS[i % len(BAND_COLOURS)]
         folium.GeoJson(
-            {"type": "Feature", "properties": {"band": f"within {b:g} km of the line"},
-             "geometry": mapping(poly)},
-            style_function=lambda f, c=BAND_COLOURS[i % len(BAND_COLOURS)]: {
-                "fillColor": c, "color": c, "weight": 0.5, "fillOpacity": 0.35},
+            {
+                "type": "Feature",
+                "properties": {"band": f"within {b:g} km of the line"},
+                "geometry": mapping(poly),
+            },
+            style_function=lambda f, c=colour: {
+                "fillColor": c,
+                "color": c,
+                "weight": 0.5,
+                "fillOpacity": 0.35,
+            },
             tooltip=folium.GeoJsonTooltip(["band"], labels=False),
         ).add_to(bands_group)
     bands_group.add_to(m)
 
     line_group = folium.FeatureGroup(name=LINE_LABEL, show=True)
     folium.GeoJson(
-        {"type": "Feature", "properties": {
-            "name": "Durand Line — de facto boundary, not recognised by Afghanistan",
-            "source": border.source, "length": f"{border.length_km:,.0f} km (geodesic)"},
-         "geometry": mapping(_display_line(border))},
-        style_function=lambda f: {"color": LINE_COLOUR, "weight": 3, "dashArray": "8 6", "opacity": 0.9},
+        {
+            "type": "Feature",
+            "properties": {
+                "name": "Durand Line — de facto boundary, not recognised by Afghanistan",
+                "source": border.source,
+                "length": f"{border.length_km:,.0f} km (geodesic)",
+            },
+            "geometry": mapping(_display_line(border)),
+        },
+        style_function=lambda f: {
+            "color": LINE_COLOUR,
+            "weight": 3,
+            "dashArray": "8 6",
+            "opacity": 0.9,
+        },
         tooltip=folium.GeoJsonTooltip(["name", "length"], labels=False),
         popup=folium.GeoJsonPopup(["name", "source", "length"], labels=False),
     ).add_to(line_group)
     line_group.add_to(m)
 
     data = encode_incidents(located, border, event_types)
-    layer = IncidentLayer(data, clustered=clustered, uncertainty_label=UNCERTAINTY_LABEL,
-                          compress_min_bytes=compress_min_bytes)
+    layer = IncidentLayer(
+        data,
+        clustered=clustered,
+        uncertainty_label=UNCERTAINTY_LABEL,
+        compress_min_bytes=compress_min_bytes,
+    )
     layer.add_to(m)
     heat = HeatLayer(layer)
     heat.add_to(m)
@@ -682,21 +905,37 @@ def build_map(
     search.add_to(m)
     osm.add_to(m)  # created, never added to the map until the reader picks it
     control = LayerControl(
-        bases=[("Offline basemap (shipped polygons)", blank), ("OpenStreetMap tiles (online)", osm)],
+        bases=[
+            ("Offline basemap (shipped polygons)", blank),
+            ("OpenStreetMap tiles (online)", osm),
+        ],
         overlays=[(BANDS_LABEL, bands_group), (LINE_LABEL, line_group)],
-        groups=[layer], after=[(HEAT_LABEL, heat)])
+        groups=[layer],
+        after=[(HEAT_LABEL, heat)],
+    )
     control.add_to(m)
     time = TimeSlider(layer)
     time.add_to(m)
     _legend(data["types"], border, bands_km).add_to(m)
-    Attribution([
-        "Boundary & basemap © <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> "
-        "contributors (ODbL)",
-        "Places: <a href=\"https://www.geonames.org/\">GeoNames</a> (CC BY 4.0)",
-        "Leaflet " + _e(assets.versions()["leaflet"]),
-    ], prefix="border-map").add_to(m)
-    BorderMapApi(incidents=layer, layer_control=control, heat=heat, search=search, time=time,
-                 fullscreen=fullscreen, measure=measure).add_to(m)
+    Attribution(
+        [
+            "Boundary & basemap © "
+            '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+            "contributors (ODbL)",
+            'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)',
+            "Leaflet " + _e(assets.versions()["leaflet"]),
+        ],
+        prefix="border-map",
+    ).add_to(m)
+    BorderMapApi(
+        incidents=layer,
+        layer_control=control,
+        heat=heat,
+        search=search,
+        time=time,
+        fullscreen=fullscreen,
+        measure=measure,
+    ).add_to(m)
 
     if len(located):
         x0, y0, x1, y1 = located.total_bounds
@@ -720,5 +959,12 @@ def write_map(incidents, path: str | Path, border: DurandLine | None = None, **k
     return Path(path)
 
 
-__all__ = ["DEFAULT_CLUSTER_THRESHOLD", "build_map", "encode_incidents", "popup_html", "render_html",
-           "script_json", "write_map"]
+__all__ = [
+    "DEFAULT_CLUSTER_THRESHOLD",
+    "build_map",
+    "encode_incidents",
+    "popup_html",
+    "render_html",
+    "script_json",
+    "write_map",
+]

@@ -84,7 +84,7 @@ class InlineAssets(PluginElement):
 <style>{{ this.css }}</style>
 <script>{{ this.js }}</script>
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, js: str, css: str, name: str = "InlineAssets"):
         super().__init__()
@@ -134,10 +134,10 @@ class PageStyle(PluginElement):
   background:#fff;color:#222;border:none;cursor:pointer;font:bold 16px/30px system-ui,sans-serif;padding:0}
 .bm-button:hover{background:#f4f4f4}.bm-button.bm-active{background:#ffe08a}
 .bm-button svg{vertical-align:middle}
-.leaflet-control-layers-expanded .leaflet-control-layers-list{max-height:calc(50vh - 80px);overflow-y:auto}
+.leaflet-control-layers-expanded .leaflet-control-layers-list{max-height:calc(50vh - 130px);overflow-y:auto}
 </style>
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self):
         super().__init__()
@@ -174,9 +174,10 @@ var {{ this.get_name() }} = (function(){
   return layer;
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
-    def __init__(self, geojson: dict, fills: dict[str, str], *, min_zoom: int = 3, max_zoom: int = 18):
+    def __init__(self, geojson: dict, fills: dict[str, str], *, min_zoom: int = 3,
+                 max_zoom: int = 18):
         super().__init__()
         self._name = "CountriesBase"
         self.min_zoom = int(min_zoom)
@@ -326,15 +327,27 @@ var {{ this.get_name() }} = (function(){
   }
   function popupContent(layer){ return popupHtml(layer.bm.i); }
   var popupOptions = {maxWidth: 560, maxHeight: 420, autoPanPadding: [40, 40]};
+  /* A popup is bound on first use, not 100,000 of them up front: on the first click (through
+     the group, below) or the first openPopup(). */
+  var Marker = L.Marker.extend({
+    openPopup: function(latlng){
+      if (!this.getPopup()) this.bindPopup(popupContent, popupOptions);
+      return L.Marker.prototype.openPopup.call(this, latlng);
+    }
+  });
 
   var loading = false;  /* the bulk is going into the cluster group */
   var group = api.clustered
-    ? L.markerClusterGroup({chunkedLoading: true, chunkInterval: 150, chunkDelay: 10,
+    ? L.markerClusterGroup({chunkedLoading: true, chunkInterval: 250, chunkDelay: 5,
         showCoverageOnHover: false, maxClusterRadius: 60, spiderfyOnMaxZoom: true,
         chunkProgress: function(done, total){ if (loading && done >= total && !api.ready) setReady(); }})
     : L.featureGroup();
   group.addTo(map);
   api.group = group;
+  group.on('click', function(e){
+    var m = e.layer;
+    if (m && m.bm && !m.getPopup()) m.openPopup();  /* later clicks: the marker's own handler */
+  });
 
   /* ---- the one filter: event type AND side AND time window ---- */
   var on = {type: {}, side: {}};
@@ -413,7 +426,7 @@ var {{ this.get_name() }} = (function(){
 
   /* ---- location uncertainty: province polygon or dashed circle, drawn for the view ---- */
   var unc = L.featureGroup();
-  var UNC_MAX = {{ this.uncertainty_max }};
+  var UNC_MAX = {{ this.uncertainty_max }}, UNC_FILL_MAX = 30;
   var shapeCache = {};
   api.uncertainty = unc;
   api.uncertaintyHidden = 0;
@@ -437,7 +450,7 @@ var {{ this.get_name() }} = (function(){
     return [d.lat - dlat, d.lon - dlon, d.lat + dlat, d.lon + dlon];
   }
   function drawUncertainty(){
-    if (!map.hasLayer(unc)) return;
+    if (!map.hasLayer(unc) || !api.ready) return;
     var v = map.getBounds(), s0 = v.getSouth(), w0 = v.getWest(), n0 = v.getNorth(), e0 = v.getEast();
     var size = map.getSize(), mid = size.divideBy(2), diag = size.x + size.y;
     var perKm = 1000 * Math.pow(2, map.getZoom()) / 156543.03392;  /* px per km at the equator */
@@ -456,18 +469,21 @@ var {{ this.get_name() }} = (function(){
       var key = d.province >= 0 ? 'p' + d.province + ':' + d.s : 'c' + i;
       if (seen[key]) continue;
       seen[key] = 1;
-      if (list.length >= UNC_MAX) { over++; continue; }
+      if (list.length >= UNC_MAX) { over = 1; break; }
       list.push(d);
     }
     unc.clearLayers();
-    api.uncertaintyHidden = over ? list.length + over : 0;
+    api.uncertaintyHidden = over ? UNC_MAX : 0;  /* more than this many shapes in view */
     if (!over) {
       /* widest first, so the small circles stay on top */
       list.sort(function(a, b){ return (b.province >= 0 ? 1e9 : b.precision_km) - (a.province >= 0 ? 1e9 : a.precision_km); });
+      /* translucent fills add up where shapes overlap: only a few shapes get one */
+      var fill = list.length > UNC_FILL_MAX ? 0 : null;
       list.forEach(function(d){
-        var shape = uncShape(d);
-        /* dashes along a circle thousands of pixels round cost the browser dearly: solid there */
-        if (!(d.province >= 0)) shape.setStyle({dashArray: d.radiusPx > 1500 ? null : '4 4'});
+        var shape = uncShape(d), province = d.province >= 0;
+        shape.setStyle({fillOpacity: fill === 0 ? 0 : (province ? 0.05 : 0.03),
+                        /* dashes along a circle thousands of pixels round cost dearly: solid there */
+                        dashArray: province ? '5 4' : (d.radiusPx > 1500 ? null : '4 4')});
         unc.addLayer(shape);
       });
     }
@@ -501,10 +517,9 @@ var {{ this.get_name() }} = (function(){
       var d = {i: i, id: I.id[i], lat: I.lat[i], lon: I.lon[i], t: I.type[i], s: I.side[i],
                event_type: types[I.type[i]][0], side_key: sides[I.side[i]][0],
                d0: I.d0[i], d1: I.d1[i], precision_km: I.precision_km[i], province: I.province[i]};
-      var m = L.marker([d.lat, d.lon], {icon: iconFor(d.t, d.s), riseOnHover: true,
+      var m = new Marker([d.lat, d.lon], {icon: iconFor(d.t, d.s), riseOnHover: true,
         title: types[d.t][1] + ' \\u2014 ' + s(W[I.where[i]][0]) + ' (' + dateText(i) + ')'});
       m.bm = d;
-      m.bindPopup(popupContent, popupOptions);
       incidents[i] = d; markers[i] = m;
       if (passes(d)) { shown[i] = 1; first.push(m); }
     }
@@ -548,7 +563,7 @@ var {{ this.get_name() }} = (function(){
   return api;
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, data: dict, *, clustered: bool, uncertainty_max: int = 400,
                  uncertainty_label: str = "Location uncertainty",
@@ -567,7 +582,8 @@ var {{ this.get_name() }} = (function(){
         if len(text) >= compress_min_bytes:
             # zlib's output is a pure function of input and level: the file stays deterministic
             self.bulk_type = self.COMPRESSED_TYPE
-            self.bulk_text = base64.b64encode(zlib.compress(text.encode("utf-8"), 3)).decode("ascii")
+            packed = zlib.compress(text.encode("utf-8"), 3)
+            self.bulk_text = base64.b64encode(packed).decode("ascii")
         else:
             self.bulk_type = "application/json"
             self.bulk_text = script_json(bulk)
@@ -675,7 +691,7 @@ var {{ this.get_name() }} = (function(){
   return layer;
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, source: IncidentLayer, *, radius_px: int = 22, cell_px: int = 4,
                  show: bool = False):
@@ -762,7 +778,8 @@ var {{ this.get_name() }} = (function(){
     el.count.textContent = src.count().toLocaleString('en-US') + ' of ' + src.incidents.length.toLocaleString('en-US')
       + ' incidents shown';
     el.note.textContent = src.uncertaintyHidden
-      ? 'Zoom in to draw the location uncertainty (' + src.uncertaintyHidden.toLocaleString('en-US') + ' shapes in view).' : '';
+      ? 'Zoom in to draw the location uncertainty (more than ' + src.uncertaintyHidden.toLocaleString('en-US')
+        + ' shapes in view).' : '';
   }
   ctl.addTo(map);
   src.on('filter uncertainty', update);
@@ -771,7 +788,7 @@ var {{ this.get_name() }} = (function(){
   return ctl;
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, source: IncidentLayer, *, position: str = "bottomleft", title: str = "Time"):
         super().__init__()
@@ -837,7 +854,7 @@ var {{ this.get_name() }} = (function(){
   return ctl;
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, position: str = "topleft", title: str = "Full screen",
                  title_cancel: str = "Exit full screen"):
@@ -923,7 +940,7 @@ var {{ this.get_name() }} = (function(){
   return ctl;
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, position: str = "topleft", title: str = "Measure a distance",
                  hint: str = "Click points on the map"):
@@ -947,9 +964,12 @@ class SearchBox(PluginElement):
     _template = Template("""
 {% macro header(this, kwargs) %}
 <style>
-#{{ this.get_name() }}{width:250px;padding:6px}
+#{{ this.get_name() }}{width:250px;padding:6px;z-index:1000}
 #{{ this.get_name() }} input{width:100%;box-sizing:border-box;padding:4px 6px;font:13px system-ui,sans-serif}
-#{{ this.get_name() }} ul{list-style:none;margin:4px 0 0;padding:0;max-height:240px;overflow:auto}
+#{{ this.get_name() }} ul{list-style:none;margin:2px 0 0;padding:2px;position:absolute;left:0;right:0;top:100%;
+  max-height:calc(50vh - 80px);overflow:auto;background:rgba(255,255,255,.97);border-radius:4px;
+  box-shadow:0 1px 4px rgba(0,0,0,.35)}
+#{{ this.get_name() }} ul:empty{display:none}
 #{{ this.get_name() }} li button{display:block;width:100%;text-align:left;border:none;background:none;
   padding:3px 4px;font:12px/1.3 system-ui,sans-serif;cursor:pointer}
 #{{ this.get_name() }} li button:hover,#{{ this.get_name() }} li button:focus{background:#eef3fb}
@@ -1034,7 +1054,7 @@ var {{ this.get_name() }} = (function(){
   return ctl;
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, source: IncidentLayer, *, position: str = "topright", max_results: int = 12,
                  placeholder: str = "Search incidents and places",
@@ -1071,7 +1091,7 @@ var {{ this.get_name() }} = (function(){
   return ctl;
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, bases, overlays, groups=(), after=(), position: str = "topright"):
         super().__init__()
@@ -1112,7 +1132,7 @@ class Legend(PluginElement):
     _template = Template("""
 {% macro header(this, kwargs) %}
 <style>""" + _PANEL_HIDE + """
-#{{ this.get_name() }}{max-height:calc(50vh - 40px);overflow-y:auto;max-width:330px}
+#{{ this.get_name() }}{max-height:calc(50vh - 60px);overflow-y:auto;max-width:330px}
 #{{ this.get_name() }} .bm-legend{display:grid;grid-template-columns:1fr 1fr;gap:1px 10px}
 #{{ this.get_name() }} .bm-legend div{display:flex;align-items:center;gap:5px;min-width:0}
 #{{ this.get_name() }} .bm-legend .bm-wide{grid-column:1 / span 2}
@@ -1134,7 +1154,7 @@ class Legend(PluginElement):
 <div class="bm-note">{{ this.note|e }}</div>
 </div>
 {% endmacro %}
-""" + _PANEL_SCRIPT)
+""" + _PANEL_SCRIPT)  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, *, symbols, sides, areas, line_colour: str, line_label: str,
                  uncertainty_label: str, note: str, title: str = "Legend",
@@ -1176,7 +1196,7 @@ class SummaryPanel(PluginElement):
 {% for note in this.notes %}<div class="bm-note">{{ note|e }}</div>
 {% endfor %}</div>
 {% endmacro %}
-""" + _PANEL_SCRIPT)
+""" + _PANEL_SCRIPT)  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, *, title: str, lines: Sequence[str], tables, sectors, sector_heading: str,
                  notes: Sequence[str] = (), position: str = "topleft"):
@@ -1200,7 +1220,7 @@ class Attribution(PluginElement):
 {% for a in this.items %}{{ this._parent.get_name() }}.attributionControl.addAttribution({{ a|tojson }});
 {% endfor %}
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, items: Sequence[str], prefix: str):
         super().__init__()
@@ -1241,7 +1261,7 @@ class BorderMapApi(PluginElement):
   };
 })();
 {% endmacro %}
-""")
+""")  # noqa: E501 (JavaScript and CSS)
 
     def __init__(self, *, incidents, layer_control, heat, search, time, fullscreen, measure):
         super().__init__()

@@ -1,0 +1,236 @@
+"""The HTML map's renderer without a browser: the data block, popups, panels, modes.
+
+The browser tests (tests/test_browser.py) check what the page does; these check what
+the file holds: the columnar data block decodes back to the incidents, popups escape and
+show the claims' discrepancy, user text is never evaluated as a template, large data is
+compressed, clustering pulls in MarkerCluster (inlined, or from the CDN with ``cdn``),
+OpenStreetMap tiles are never added by default, and the output is deterministic.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import zlib
+
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from border_map.incidents import EVENT_TYPES
+from border_map.render.html import (
+    CLAIM_COLUMNS,
+    FIGURE_COLUMNS,
+    INCIDENT_COLUMNS,
+    build_map,
+    encode_incidents,
+    popup_html,
+    render_html,
+)
+from border_map.render.map_plugins import IncidentLayer
+
+BULK_RE = re.compile(r'<script type="([^"]+)" id="(incident_layer_\d+)-data">(.*?)</script>', re.S)
+
+
+def _located(gdf):
+    return gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+
+
+@pytest.fixture(scope="module")
+def seed(seed_build):
+    return seed_build.incidents
+
+
+@pytest.fixture(scope="module")
+def seed_data(seed, border):
+    return encode_incidents(_located(seed), border, EVENT_TYPES)
+
+
+def _bulk(text: str) -> tuple[str, dict]:
+    """(type, decoded bulk) of the incident data block in a rendered map."""
+    kind, _name, body = BULK_RE.search(text).groups()
+    if kind == IncidentLayer.COMPRESSED_TYPE:
+        return kind, json.loads(zlib.decompress(base64.b64decode(body)).decode("utf-8"))
+    return kind, json.loads(body)
+
+
+def test_data_block_columns_decode_back_to_the_incidents(seed, seed_data):
+    located = _located(seed)
+    d = seed_data
+    n = len(located)
+    assert list(d["incidents"]) == list(INCIDENT_COLUMNS)
+    assert all(len(v) == n for v in d["incidents"].values())
+    n_claims = sum(len(c) for c in located["claims"])
+    assert list(d["claims"]) == list(CLAIM_COLUMNS)
+    assert all(len(v) == n_claims for v in d["claims"].values())
+    n_figures = sum(len(c.get("figures") or []) for cl in located["claims"] for c in cl)
+    assert all(len(v) == n_figures for v in d["figures"].values()) and list(d["figures"]) == list(
+        FIGURE_COLUMNS
+    )
+    assert d["strings"][0] == "" and len(set(d["strings"])) == len(d["strings"])
+    assert d["days"] == sorted(set(located["date_start"]) | set(located["date_end"]))
+    S, inc = d["strings"], d["incidents"]
+    assert inc["id"] == list(located["id"])
+    assert inc["lon"] == pytest.approx(list(located.geometry.x), abs=1e-5)
+    assert inc["lat"] == pytest.approx(list(located.geometry.y), abs=1e-5)
+    # Claims in incident order; each claim's party says who and which side.
+    k = 0
+    for i, claims in enumerate(located["claims"]):
+        assert inc["nclaims"][i] == len(claims)
+        for c in claims:
+            who, side, outlet, status = (S[j] for j in d["parties"][d["claims"]["party"][k]])
+            assert side == c["side"] and status == c["status"]
+            assert who == " — ".join(x for x in (c.get("claimant"), c.get("organisation")) if x)
+            assert outlet == ((c.get("source") or {}).get("outlet") or "")
+            assert S[d["claims"]["date"][k]] == (c.get("date") or "")
+            k += 1
+    # Repeated parties and places are stored once.
+    assert len(d["parties"]) < n_claims
+    assert len(d["where"]) <= n
+    # The usual date text is rebuilt in the browser, not stored.
+    for i, (date, start, end) in enumerate(
+        zip(located["date"], located["date_start"], located["date_end"], strict=True)
+    ):
+        usual = date == (start if start == end else f"{start}/{end}")
+        assert (inc["date"][i] == 0) is usual
+        assert d["days"][inc["d0"][i]] == start and d["days"][inc["d1"][i]] == end
+
+
+def test_afghan_province_incidents_carry_their_simplified_polygon(seed, seed_data):
+    from border_map.data import AF_PROVINCES, geodata_path
+
+    located = _located(seed)
+    d = seed_data
+    is_province = (
+        located["place_id"].str.startswith("af.province.")
+        & (located["location_source"] == "gazetteer")
+    ).tolist()
+    used = sorted({pid for pid, p in zip(located["place_id"], is_province, strict=True) if p})
+    assert used, "the seed story has province-level incidents in Afghanistan"
+    assert [p[0] for p in d["provinces"]] == [pid.split(".")[-1].title() for pid in used]
+    for index, p in zip(d["incidents"]["province"], is_province, strict=True):
+        assert (index >= 0) is p
+    doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
+    full = {f["properties"]["id"]: shape(f["geometry"]) for f in doc["features"]}
+    for pid, (_name, bbox, geometry) in zip(used, d["provinces"], strict=True):
+        simple = shape(geometry)
+        assert shapely.get_num_coordinates(simple) < shapely.get_num_coordinates(full[pid])
+        assert simple.symmetric_difference(full[pid]).area < 0.02 * full[pid].area
+        assert bbox == pytest.approx(list(simple.bounds), abs=1e-4)
+
+
+def test_popup_escapes_everything_and_shows_the_discrepancy():
+    rec = {
+        "id": "x<1>",
+        "date": "2026-02-26",
+        "date_precision": "day",
+        "event_type": "armed_clash",
+        "event_label": "Armed clash",
+        "place": '<img src=x onerror="alert(1)">',
+        "precision_km": 5.0,
+        "distance_to_border_km": 1234.56,
+        "side": "AF",
+        "band_km": None,
+        "chainage_km": 1842.4,
+        "sector": "Kurram – Khost",
+        "conflicting_claims": True,
+        "claims": [
+            {
+                "claimant": "<b>AF</b>",
+                "side": "AF",
+                "status": "unverified",
+                "figures": [{"kind": "killed", "low": 0, "high": 0}],
+                "source": {"outlet": "O&A", "url": "javascript:alert(1)"},
+            },
+            {
+                "organisation": "ISPR",
+                "side": "PK",
+                "status": "disputed",
+                "figures": [{"kind": "killed", "low": 70, "text": "at least 70"}],
+                "source": {"outlet": "Dawn", "url": "https://www.dawn.com/news/1"},
+            },
+        ],
+    }
+    text = popup_html(rec)
+    assert "<img" not in text and "<b>AF" not in text and "javascript:" not in text
+    assert html.escape('<img src=x onerror="alert(1)">') in text
+    assert 'href="https://www.dawn.com/news/1"' in text
+    assert "claims contradict each other" in text
+    assert "killed — AF: 0 | PK: ≥70 “at least 70”" in text
+    assert "1,234.6 km" in text and "km 1,842 from the Iran tripoint" in text
+    assert "beyond the widest band" in text
+
+
+def test_template_syntax_in_user_text_is_never_evaluated(seed, border):
+    """branca renders each macro's output as a template again; ours are placed as they are."""
+    gdf = seed.copy()
+    hostile = "{{ 'Zq' ~ 'Xw' }} {% if true %}x{% endif %} {#"
+    gdf.loc[gdf.index[0], "description"] = hostile
+    title = "{{ 'Wv' ~ 'Yk' }} {% if true %}y{% endif %}"
+    text = render_html(build_map(gdf, border, title=title))
+    assert "ZqXw" not in text and "WvYk" not in text  # what the expressions would evaluate to
+    assert html.escape(title) in text
+    _, bulk = _bulk(text)
+    assert hostile in bulk["strings"]
+
+
+def test_large_data_is_compressed_and_round_trips(seed, seed_data, border):
+    plain_type, plain = _bulk(render_html(build_map(seed, border)))
+    assert plain_type == "application/json"
+    packed_type, packed = _bulk(render_html(build_map(seed, border, compress_min_bytes=0)))
+    assert packed_type == IncidentLayer.COMPRESSED_TYPE
+    assert packed == plain
+    assert {k: seed_data[k] for k in IncidentLayer.BULK_KEYS} == plain
+
+
+def test_clustering_brings_markercluster_inlined_or_from_the_cdn(seed, border):
+    small = render_html(build_map(seed, border))
+    assert "MarkerClusterGroup" not in small  # only maps that cluster carry it
+    clustered = render_html(build_map(seed, border, cluster_threshold=0))
+    assert "L.MarkerClusterGroup" in clustered and ".marker-cluster" in clustered
+    assert not re.search(
+        r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", clustered
+    )
+    cdn = render_html(build_map(seed, border, cluster_threshold=0, cdn=True))
+    assert re.search(r'<script src="https://[^"]*leaflet\.markercluster[^"]*\.js"', cdn)
+    assert "L.MarkerClusterGroup = " not in cdn  # linked, not inlined
+
+
+def test_openstreetmap_tiles_are_created_but_never_added(seed, border):
+    text = render_html(build_map(seed, border))
+    names = re.findall(r"var (tile_layer_\d+) = L\.tileLayer\(", text)
+    assert len(names) == 1
+    assert f"{names[0]}.addTo(" not in text
+    assert "tile.openstreetmap.org" in text  # offered in the layer control
+
+
+def test_panels_controls_and_api_are_in_the_page(seed, border):
+    located = _located(seed)
+    text = render_html(build_map(seed, border))
+    sectors = {s for s in located["sector"] if isinstance(s, str)}
+    assert f"By sector ({len(sectors)})" in text
+    for sector in sectors:
+        assert html.escape(sector) in text
+    for needle in (
+        "bm-legend-panel",
+        "bm-summary",
+        "Afghanistan does not recognise it",
+        "Heat map (incident density)",
+        "Location uncertainty",
+        "window.borderMap = {",
+        "setTimeWindow",
+        "heatLayer",
+        "search: function",
+        "requestFullscreen",
+        "map.distance(",
+        "L.control.layers(",
+    ):
+        assert needle in text, needle
+
+
+def test_build_is_deterministic_in_every_mode(seed, border):
+    for kwargs in ({}, {"cluster_threshold": 0, "compress_min_bytes": 0}):
+        first = render_html(build_map(seed, border, **kwargs))
+        assert render_html(build_map(seed, border, **kwargs)) == first
