@@ -43,7 +43,10 @@ def check_region(lon, lat, labels: Sequence[str] | None = None) -> None:
     if not len(bad):
         return
     i = int(bad[0])
-    who = labels[i] if labels is not None else f"point {i}"
+    if labels is None:
+        who = f"point {i}"
+    else:
+        who = str(labels.iloc[i] if hasattr(labels, "iloc") else labels[i])
     x, y = lon[i], lat[i]
     if not (np.isfinite(x) and np.isfinite(y)):
         msg = f"coordinates ({x}, {y}) are not finite numbers"
@@ -67,12 +70,23 @@ def band_certainty(distance_km, precision_km, bands_km=DEFAULT_BANDS_KM) -> list
     """
     d = np.asarray(distance_km, dtype=float)
     p = np.nan_to_num(np.asarray(precision_km, dtype=float), nan=0.0)
-    keys = [f"{b:g}" for b in sorted(bands_km)]
-    states = []
-    for b in sorted(bands_km):
-        state = np.where(d + p <= b, "certain", np.where(d - p <= b, "possible", "outside"))
-        states.append(np.where(np.isnan(d), None, state.astype(object)))
-    return [dict(zip(keys, row, strict=True)) for row in zip(*states, strict=True)]
+    bands = sorted(bands_km)
+    keys = [f"{b:g}" for b in bands]
+    names = ("certain", "possible", "outside")
+    # one code per incident (a base-3 number over the bands), then a lookup table of
+    # the 3**len(bands) possible dicts: vectorised, and rows share equal dicts
+    code = np.zeros(len(d), dtype=np.int64)
+    for b in bands:
+        state = np.where(d + p <= b, 0, np.where(d - p <= b, 1, 2))
+        code = code * 3 + state
+    lut = np.empty(3 ** len(bands) + 1, dtype=object)
+    for c in range(3 ** len(bands)):
+        digits = [(c // 3 ** (len(bands) - 1 - i)) % 3 for i in range(len(bands))]
+        lut[c] = {k: names[x] for k, x in zip(keys, digits, strict=True)}
+    lut[-1] = dict.fromkeys(keys)  # unlocated: None for every band
+    code[np.isnan(d)] = len(lut) - 1
+    # copies, so that a caller editing one row's dict never changes another row
+    return [dict(x) for x in lut[code]]
 
 
 def analyse(
@@ -97,7 +111,7 @@ def analyse(
         raise DataError("incident geometries must be points", field="geometry")
     xy = shapely.get_coordinates(geoms[located])
     lon[located], lat[located] = xy[:, 0], xy[:, 1]
-    labels = [str(v) for v in out["id"]] if "id" in out.columns else None
+    labels = out["id"] if "id" in out.columns else None
     check_region(lon, lat, labels)
 
     idx = np.flatnonzero(located)

@@ -181,11 +181,71 @@ class DurandLine:
             *(np.concatenate([getattr(p, f) for p in parts]) for f in Nearest.__dataclass_fields__)
         )
 
+    # -- nearest segment ----------------------------------------------------------------
+    # A k-d tree over points sampled along the line (every original vertex plus points at
+    # most _KD_SPACING_M apart) finds the K nearest samples; the exact distance to the
+    # segments they lie on gives a candidate. It is *certified* exact when the K-th sample
+    # is far enough that no other segment can be closer: a segment none of whose samples
+    # is among the K nearest has all its samples at >= R_K, so its distance is at least
+    # sqrt(R_K^2 - spacing^2 / 4). Points that cannot be certified (sharp bends, several
+    # stretches of the line at similar distance) go to GEOS's STRtree. Same results as
+    # the STRtree alone (tested), several times faster.
+    _KD_SPACING_M = 250.0
+    _KD_K = 4
+
+    @functools.cached_property
+    def _kd(self):
+        try:
+            from scipy.spatial import cKDTree
+        except ImportError:  # pragma: no cover - scipy is a dependency; keep working without
+            return None
+        starts, vec = self._seg_start, self._seg_vec
+        length = np.sqrt(self._seg_len2)
+        pieces = np.maximum(1, np.ceil(length / self._KD_SPACING_M).astype(np.int64))
+        seg_of = np.repeat(np.arange(len(starts)), pieces)
+        first = np.concatenate([[0], np.cumsum(pieces)[:-1]])
+        frac = (np.arange(len(seg_of)) - np.repeat(first, pieces)) / np.repeat(pieces, pieces)
+        pts = starts[seg_of] + vec[seg_of] * frac[:, None]  # every segment's start + inner points
+        pts = np.vstack([pts, self._xy[-1:]])
+        seg_a = np.concatenate([seg_of, [len(starts) - 1]])
+        # a segment's start vertex also ends the previous segment
+        seg_b = np.where(frac == 0, np.maximum(seg_of - 1, 0), seg_of)
+        seg_b = np.concatenate([seg_b, [len(starts) - 1]])
+        return cKDTree(pts), seg_a, seg_b
+
+    def _segment_distance2(self, x, y, seg):
+        rel_x = x[:, None] - self._seg_start[seg, 0]
+        rel_y = y[:, None] - self._seg_start[seg, 1]
+        vx, vy = self._seg_vec[seg, 0], self._seg_vec[seg, 1]
+        len2 = self._seg_len2[seg]
+        t = np.clip((rel_x * vx + rel_y * vy) / np.where(len2 > 0, len2, 1.0), 0.0, 1.0)
+        dx, dy = rel_x - t * vx, rel_y - t * vy
+        return dx * dx + dy * dy
+
+    def _nearest_segment(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        seg = np.empty(len(x), dtype=np.int64)
+        kd = self._kd
+        todo = np.arange(len(x))
+        if kd is not None and len(x):
+            tree, seg_a, seg_b = kd
+            k = min(self._KD_K, tree.n)
+            dist_k, idx = tree.query(np.column_stack([x, y]), k=k)  # threads: see nearest()
+            dist_k, idx = dist_k.reshape(len(x), k), idx.reshape(len(x), k)
+            cand = np.concatenate([seg_a[idx], seg_b[idx]], axis=1)
+            d2 = self._segment_distance2(x, y, cand)
+            best = d2.argmin(axis=1)
+            rows = np.arange(len(x))
+            seg[:] = cand[rows, best]
+            bound2 = dist_k[:, -1] ** 2 - self._KD_SPACING_M**2 / 4
+            todo = np.flatnonzero(~(bound2 >= d2[rows, best]))
+        if len(todo):
+            pairs = self._tree.query_nearest(shapely.points(x[todo], y[todo]), all_matches=False)
+            seg[todo[pairs[0]]] = pairs[1]
+        return seg
+
     def _nearest_chunk(self, lon: np.ndarray, lat: np.ndarray) -> Nearest:
         x, y = self._to_m.transform(lon, lat)
-        pairs = self._tree.query_nearest(shapely.points(x, y), all_matches=False)
-        seg = np.empty(len(lon), dtype=np.int64)
-        seg[pairs[0]] = pairs[1]
+        seg = self._nearest_segment(np.asarray(x), np.asarray(y))
         # foot of the perpendicular on the nearest segment, clamped to its ends
         rel = np.column_stack([x, y]) - self._seg_start[seg]
         vec = self._seg_vec[seg]

@@ -199,3 +199,20 @@ def test_fast_bands_equal_exact_bands(border):
         exact = band_km(border.distance_km(lon, lat), bands)
         fast = border.band_fast(lon, lat, bands)
         assert np.array_equal(np.nan_to_num(exact, nan=-1), np.nan_to_num(fast, nan=-1))
+
+
+def test_kd_nearest_segment_equals_strtree(border):
+    """The k-d tree fast path finds segments exactly as near as GEOS's STRtree."""
+    rng = np.random.default_rng(9)
+    ll = np.asarray(border.line.coords)
+    i = rng.integers(0, len(ll), 20_000)
+    lon, lat, _ = GEOD.fwd(ll[i, 0], ll[i, 1], rng.uniform(0, 360, len(i)),
+                           rng.uniform(0, 300_000, len(i)) * rng.random(len(i)) ** 3)
+    x, y = (np.asarray(v) for v in border.project(lon, lat))
+    fast = border._nearest_segment(x, y)
+    pairs = border._tree.query_nearest(shapely.points(x, y), all_matches=False)
+    ref = np.empty(len(x), dtype=np.int64)
+    ref[pairs[0]] = pairs[1]
+    d_fast = border._segment_distance2(x, y, fast[:, None])[:, 0]
+    d_ref = border._segment_distance2(x, y, ref[:, None])[:, 0]
+    assert np.allclose(np.sqrt(d_fast), np.sqrt(d_ref), atol=1e-6)
