@@ -340,7 +340,9 @@ def test_xss_is_inert(xss_build, xss_maps, variant, open_map):
     popups = m.js("""async () => { const bm = window.borderMap, all = [];
         for (const mk of bm.markers) {
             // a clustered marker is on the map only once its cluster is opened
-            if (bm.clustered) await new Promise(done => bm.layer.group.zoomToShowLayer(mk, done));
+            if (bm.clustered) await Promise.race([  // (never wait forever)
+                new Promise(done => bm.layer.group.zoomToShowLayer(mk, done)),
+                new Promise(done => setTimeout(done, 5000))]);
             mk.openPopup();
             const el = document.querySelector('.leaflet-popup-content');
             all.push({id: mk.bm.id, text: el ? el.innerText : null,

@@ -23,11 +23,13 @@ forces", "Tehrik-i-Taliban Pakistan (TTP)") and, for people, the ``person``'s na
 from __future__ import annotations
 
 import bisect
+import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .places import PlaceMention
-from .text import Document, Spans
+from .text import Document, Spans, anchor_group, scan
 
 __all__ = ["Entity", "find_entities", "side_of"]
 
@@ -125,8 +127,41 @@ _TITLE_NAME = re.compile(
 _NAME_APPOSITION = re.compile(
     rf"{_NAME},\s+(?:(?:a|an|the)\s+)?(?P<desc>[^,.;\"“”]{{0,90}}?(?i:{_TITLE})"
     r"[^,.;\"“”]{0,80}?)(?=[,.;]|\s+(?:said|says|told|added|stated|claimed|offered))")
+_NAME_COMMA = re.compile(rf"{_NAME},\s+")  # how every _NAME_APPOSITION begins
 _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
+#: The tokens each rule's matches begin with (see :func:`~.text.anchor_group`).
+_PARTY_AT = anchor_group("actors.party", ("tehr",), (
+    "the", "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter",
+    "ispr", "tahrik", "ttp", "frontier", "military"))
+_OUTLETS_AT = anchor_group("actors.outlets", words=(
+    "reuters", "afp", "agence", "the", "associated", "ap", "bbc", "al", "dawn", "geo",
+    "express", "tolonews", "tolo", "pajhwok", "khaama", "ariana", "amu", "afghanistan", "voa",
+    "voice", "radio", "rfe", "samaa", "ary", "xinhua", "anadolu", "new", "washington",
+    "bakhtar", "rta", "ptv", "app"))
+_THIRD_AT = anchor_group("actors.third", (
+    "resident", "villager", "witness", "eyewitness", "elder", "local", "trader", "doctor",
+    "hospital", "medic", "rescu", "analyst", "observer", "activist", "aid", "truck", "driver",
+    "tribal"), (
+    "the", "united", "un", "u", "unama", "unhcr", "ocha", "unicef", "icrc", "human", "amnesty",
+    "international", "red", "msf"))
+_LOCAL_AT = anchor_group("actors.local", words=(
+    "a", "an", "the", "two", "three", "several", "afghan", "pakistani", "afghanistan",
+    "pakistan", "taliban", "local", "district", "provincial", "police", "security",
+    "government", "senior", "tribal", "health", "border", "intelligence", "military", "customs",
+    "administration", "hospital", "official", "officials", "deputy", "governor", "commander",
+    "commanders"))
+_ANAPHOR_AT = anchor_group("actors.anaphor", words=("the", "this", "that", "these"))
+_PRONOUN_AT = anchor_group("actors.pronoun", words=("he", "she", "they", "it"))
+#: the titles of _TITLE, each a whole token ("gen." is "gen", then a full stop)
+_TITLE_AT = anchor_group("actors.title", words=(
+    "spokesman", "spokesmen", "spokesperson", "spokeswoman", "minister", "official",
+    "commander", "governor", "general", "gen", "chief", "director", "deputy", "commissioner",
+    "head", "leader", "ambassador", "envoy", "adviser", "advisor", "lawmaker", "senator",
+    "analyst", "resident", "elder", "doctor", "mayor", "colonel", "col", "major", "maj",
+    "brigadier", "brig", "captain", "capt", "lieutenant", "lt", "officer", "president",
+    "premier", "chairman", "secretary", "mullah", "maulvi", "mawlawi", "sheikh"))
+
 _NOT_NAME_WORDS = frozenset({
     "the", "a", "an", "taliban", "pakistan", "pakistani", "afghan", "afghanistan", "ministry",
     "information", "government", "army", "military", "islamic", "emirate", "defence", "defense",
@@ -138,29 +173,38 @@ _NOT_NAME_WORDS = frozenset({
 })
 
 
+_THIRD_SIDE = re.compile(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b")
+_AF_SIDE = re.compile(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b")
+_PK_SIDE = re.compile(
+    r"\b(?:pakistan\w*|islamabad|ispr|inter-services|rawalpindi|frontier\s+corps)\b")
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_PAKISTANI_BEFORE = re.compile(r"pakistani\s+$")
+
+
+@functools.lru_cache(maxsize=4096)
 def side_of(text: str) -> str | None:
     """AF, PK or None from the country words in an organisation or title phrase."""
     t = text.lower()
-    if re.search(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b", t):
+    if _THIRD_SIDE.search(t):
         return "third_party"
-    if re.search(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b", t):
+    if _AF_SIDE.search(t):
         return "AF"
-    if re.search(r"\b(?:pakistan\w*|islamabad|ispr|inter-services|rawalpindi|frontier\s+corps)\b",
-                 t):
+    if _PK_SIDE.search(t):
         return "PK"
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _clean(text: str) -> str:
     text = " ".join(text.split())
-    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.IGNORECASE)
+    return _ARTICLE.sub("", text)
 
 
 def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     """Every party, person, outlet and third party named in ``doc``, in text order."""
     text, folded = doc.text, doc.folded
     found: list[Entity] = []
-    for m in _PARTY.finditer(folded):
+    for m in doc.scan(_PARTY, _PARTY_AT):
         words = _clean(text[m.start():m.end()])
         if m.group("ispr"):
             found.append(Entity(m.start(), m.end(), words, "party", "PK",
@@ -176,7 +220,7 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
                                 head="corps"))
         elif m.group("taliban"):
             before = folded[max(0, m.start() - 12):m.start()]
-            if re.search(r"pakistani\s+$", before):
+            if _PAKISTANI_BEFORE.search(before):
                 continue
             found.append(Entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
                                 head="taliban"))
@@ -188,16 +232,16 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             actor = (AF_FORCES if side == "AF" else PK_FORCES) if military else None
             found.append(Entity(m.start(), m.end(), words, "party", side, words, actor,
                                 head=head.split()[0]))
-    for m in _OUTLETS.finditer(text):
+    for m in doc.scan(_OUTLETS, _OUTLETS_AT, original=True):
         name = m.group("o")
         side = _STATE_MEDIA.get(_clean(name).lower(), "third_party")
         found.append(Entity(m.start(), m.end(), name, "outlet", side, _clean(name)))
-    for m in _THIRD.finditer(text):
+    for m in doc.scan(_THIRD, _THIRD_AT, original=True):
         found.append(Entity(m.start(), m.end(), m.group("t"), "third", "third_party",
                             _clean(m.group("t"))))
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
-    for m in _LOCAL.finditer(folded):
+    for m in doc.scan(_LOCAL, _LOCAL_AT):
         words = text[m.start():m.end()].rstrip()
         side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
         found.append(Entity(m.start(), m.start() + len(words), words, "local", side,
@@ -207,10 +251,10 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             side = mention.place.country
             label = ("Government of Afghanistan" if side == "AF" else "Government of Pakistan")
             found.append(Entity(mention.start, mention.end, mention.text, "country", side, label))
-    for m in _ANAPHOR.finditer(folded):
+    for m in doc.scan(_ANAPHOR, _ANAPHOR_AT):
         found.append(Entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
                             head=m.group("a")))
-    for m in _PRONOUN.finditer(folded):
+    for m in doc.scan(_PRONOUN, _PRONOUN_AT):
         found.append(Entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
                             head=m.group("p")))
     return _without_overlaps(found)
@@ -245,6 +289,9 @@ def _local_side(m: re.Match, places: list[PlaceMention], starts: list[int]) -> s
 def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     text = doc.text
     place_spans = Spans((p.start, p.end) for p in places)
+    place_starts: list[int] | None = [p.start for p in places]
+    if any(a > b for a, b in zip(place_starts, place_starts[1:], strict=False)):
+        place_starts = None  # not in text order
     taken = Spans()
 
     def keep(entity: Entity) -> None:
@@ -260,7 +307,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             return False
         return not place_spans.contains(start)
 
-    for m in _TITLE_COMMA_NAME.finditer(text):
+    for m in doc.scan(_TITLE_COMMA_NAME, _TITLE_AT, original=True):
         name = m.group("name")
         if not good_name(name, m.start("name")) or any(
                 e.start <= m.start("name") < e.end for e in found[-3:]) or taken.contains(
@@ -268,11 +315,11 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             continue
         start = _title_phrase_start(text, m.start())
         desc = _clean(text[start:m.start("name")].rstrip(" ,"))
-        side = side_of(desc) or _side_from_places(start, m.end(), places)
+        side = side_of(desc) or _side_from_places(start, m.end(), places, place_starts)
         people.setdefault(name, (desc, side))
         keep(Entity(start, m.end("name"), text[start:m.end("name")], "person", side,
                             desc, person=name))
-    for m in _TITLE_NAME.finditer(text):
+    for m in doc.scan(_TITLE_NAME, _TITLE_AT, original=True):
         name = m.group("name")
         if not good_name(name, m.start("name")) or any(
                 e.start <= m.start("name") < e.end for e in found[-3:]) or taken.contains(
@@ -280,17 +327,18 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             continue
         start = _title_phrase_start(text, m.start())
         desc = _clean(text[start:m.start("name")])
-        side = side_of(desc) or _side_from_places(start, m.end(), places)
+        side = side_of(desc) or _side_from_places(start, m.end(), places, place_starts)
         people.setdefault(name, (desc, side))
         keep(Entity(start, m.end(), text[start:m.end()], "person", side, desc,
                             person=name))
-    for m in _NAME_APPOSITION.finditer(text):
+    for m in _appositions(text):
         name = m.group("name")
         if not good_name(name, m.start("name")) or any(
                 e.start <= m.start() < e.end for e in found[-3:]) or taken.contains(m.start()):
             continue
         desc = _clean(m.group("desc"))
-        side = side_of(desc) or _side_from_places(m.start("desc"), m.end("desc"), places)
+        side = side_of(desc) or _side_from_places(m.start("desc"), m.end("desc"), places,
+                                                      place_starts)
         people.setdefault(name, (desc, side))
         keep(Entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
                             person=name))
@@ -299,7 +347,11 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         parts = [p for p in name.split() if len(p) > 2 and p[0].isupper()]
         if not parts:
             continue
-        rx = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in {name, parts[-1]}) + r")\b")
+        # r"\b(?:name|surname)\b", written so that the engine can look for the names' first
+        # letters instead of trying every position: each name (it begins with a capital)
+        # followed by a look back at the character before it
+        rx = re.compile("(?:" + "|".join(rf"{re.escape(p)}(?<!\w{re.escape(p)})"
+                                         for p in {name, parts[-1]}) + r")\b")
         for m in rx.finditer(text):
             if taken.contains(m.start()):
                 continue
@@ -308,13 +360,26 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     return found
 
 
+def _appositions(text: str) -> Iterable[re.Match]:
+    """``_NAME_APPOSITION.finditer(text)``, tried only where a name followed by a comma
+    (``_NAME_COMMA``, the beginning of every apposition) begins: at every capital letter of
+    the names such a search finds (a later name may begin inside an earlier one)."""
+    starts = []
+    for m in _NAME_COMMA.finditer(text):
+        starts.extend(m.start() + i for i, ch in enumerate(m.group("name")) if "A" <= ch <= "Z")
+    return scan(_NAME_APPOSITION, text, starts) if starts else ()
+
+
+_WORDS = re.compile(r"[\w’'-]+")
+
+
 def _title_phrase_start(text: str, title_start: int) -> int:
     """Start of the words qualifying a title: "Taliban government spokesman"."""
     start = title_start
     base = max(0, title_start - 60)
     stop = max(text.rfind(c, base, title_start) for c in ".\n!?;:,\"“”(")
     base = max(base, stop + 1)
-    words = list(re.finditer(r"[\w’'-]+", text[base:title_start]))
+    words = list(_WORDS.finditer(text, base, title_start))
     for w in reversed(words[-4:]):
         word = w.group(0)
         if word[0].isupper() or word.lower() in ("government", "military", "army", "defence",
@@ -324,14 +389,25 @@ def _title_phrase_start(text: str, title_start: int) -> int:
                                                   "senior", "regional", "corps", "regime"):
             if word.lower() in ("the", "a", "an", "on", "in", "and", "but", "however"):
                 break
-            start = base + w.start()
+            start = w.start()
         else:
             break
     return start
 
 
-def _side_from_places(start: int, end: int, places: list[PlaceMention]) -> str | None:
-    for p in places:
-        if start <= p.start < end + 40 and p.role in ("location", "country"):
+def _side_from_places(start: int, end: int, places: list[PlaceMention],
+                      starts: list[int] | None = None) -> str | None:
+    """The country of the first place of ``places`` from ``start`` to 40 characters after
+    ``end`` (``starts``: the sorted starts of ``places``, to skip those before ``start``)."""
+    if starts is None:
+        for p in places:
+            if start <= p.start < end + 40 and p.role in ("location", "country"):
+                return p.place.country
+        return None
+    for i in range(bisect.bisect_left(starts, start), len(places)):
+        p = places[i]
+        if p.start >= end + 40:
+            break
+        if p.role in ("location", "country"):
             return p.place.country
     return None

@@ -18,7 +18,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -33,6 +35,8 @@ __all__ = ["MAIN_CROSSINGS", "assemble"]
 
 #: Where a closure of the border crossings that names none is drawn: the two main ones.
 MAIN_CROSSINGS = ("crossing.torkham", "crossing.chaman-spin-boldak")
+#: :func:`~border_map.gazetteer.normalize_name`, remembered (the same few names recur).
+_normalize_name = functools.lru_cache(maxsize=1 << 16)(normalize_name)
 _PRECISION_RANK = {"day": 0, "week": 1, "range": 2, "month": 3, "year": 4}
 _KIND_RANK = {k: i for i, k in enumerate(
     ("country", "province", "district", "tehsil", "town", "crossing", "feature"))}
@@ -102,15 +106,30 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     claim_sentences = {s.index for u in units for s in u.sentences}
     drafts: list[_Draft] = []
     of_mention: dict[int, list[_Draft]] = {}
+    # the drafts of each event type, and of each (event type, place), in the order of
+    # ``drafts``: what the searches below go through instead of every draft
+    of_type: dict[str, list[_Draft]] = {}
+    at_place: dict[tuple[str, str], list[_Draft]] = {}
+
+    def add_draft(d: _Draft) -> None:
+        drafts.append(d)
+        of_type.setdefault(d.event_type, []).append(d)
+        if d.place is not None:
+            at_place.setdefault((d.event_type, d.place.id), []).append(d)
+
+    def drop_draft(d: _Draft) -> None:
+        drafts.remove(d)
+        of_type[d.event_type].remove(d)
+        if d.place is not None:
+            at_place[(d.event_type, d.place.id)].remove(d)
 
     def located(event_type, place, mention, note=None) -> _Draft:
         span, _, _ = _mention_span(mention, doc, article_date)
-        for d in drafts:
-            if d.event_type == event_type and d.place is not None and d.place.id == place.id \
-                    and _overlap(d.date, span):
+        for d in at_place.get((event_type, place.id), ()):
+            if _overlap(d.date, span):
                 return d
         d = _Draft(event_type, place, place_note=note)
-        drafts.append(d)
+        add_draft(d)
         return d
 
     # 1. mentions with places
@@ -125,17 +144,17 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     for d in list(drafts):
         if d.date is not None or d.place is None:
             continue
-        name = normalize_name(d.place.name)
-        finer = [e for e in drafts if e is not d and e.event_type == d.event_type
-                 and e.place is not None and name in (normalize_name(e.place.admin1),
-                                                      normalize_name(e.place.admin2))
-                 and normalize_name(e.place.name) != name]
+        name = _normalize_name(d.place.name)
+        finer = [e for e in of_type[d.event_type] if e is not d
+                 and e.place is not None and name in (_normalize_name(e.place.admin1),
+                                                      _normalize_name(e.place.admin2))
+                 and _normalize_name(e.place.name) != name]
         if len(finer) == 1:
             target = finer[0]
             for m in d.mentions:
                 target.mentions.append(m)
                 of_mention[m.index] = [target if x is d else x for x in of_mention[m.index]]
-            drafts.remove(d)
+            drop_draft(d)
     # 2. dated mentions without places
     for m in mentions:
         if m.places:
@@ -155,10 +174,10 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             continue
         if span is None:
             continue
-        same = [d for d in drafts if d.event_type == m.event_type and d.place is not None
+        of_its_type = of_type.get(m.event_type, ())
+        same = [d for d in of_its_type if d.place is not None
                 and d.date is not None and _overlap(d.date, span)]
-        undated = [d for d in drafts if d.event_type == m.event_type and d.place is not None
-                   and d.date is None]
+        undated = [d for d in of_its_type if d.place is not None and d.date is None]
         if not same and len(undated) == 1 and m.own_date:
             d = undated[0]  # "fighting in the Khyber Pass area" ... "traded fire on November 13"
             d.mentions.append(m)
@@ -166,8 +185,8 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             d.date_note = "the date given for this event in another sentence"
             of_mention.setdefault(m.index, []).append(d)
             continue
-        closures = [d for d in drafts if d.event_type == "border_closure" == m.event_type
-                     and d.place is not None and d.date is not None]
+        closures = [d for d in of_its_type if d.event_type == "border_closure"
+                    and d.place is not None and d.date is not None]
         if not same and closures and m.own_date:
             # a closure lasts: "the crossing was still closed on Sunday" extends it
             d = min(closures, key=lambda d: _distance(d, m))
@@ -187,11 +206,11 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             continue
         if not m.own_date:
             continue  # an inherited date does not make an incident of its own (step 3)
-        target = next((d for d in drafts if d.event_type == m.event_type and d.place is None
+        target = next((d for d in of_its_type if d.place is None
                        and _overlap(d.date, span)), None)
         if target is None:
             target = _Draft(m.event_type, unlocated="the report names no place for it")
-            drafts.append(target)
+            add_draft(target)
         _add_mention(target, m, doc, article_date)
         of_mention.setdefault(m.index, []).append(target)
     # 3. mentions with neither
@@ -201,7 +220,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
         span, _, _ = _mention_span(m, doc, article_date)
         if span is not None and m.own_date or m.sentence.index not in claim_sentences:
             continue  # a bare mention ("the renewed hostilities") only matters for a claim
-        same = [d for d in drafts if d.event_type == m.event_type]
+        same = list(of_type.get(m.event_type, ()))
         if same:
             def closeness(d, m=m):
                 return (_distance(d, m), _KIND_RANK.get(d.place.kind if d.place else "", 9))
@@ -221,22 +240,29 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                 d.date, d.date_evidence = clash.date, clash.date_evidence
                 d.date_note = "the report does not date it: the date of that fighting"
                 d.mentions.append(m)
-                drafts.append(d)
+                add_draft(d)
                 of_mention.setdefault(m.index, []).append(d)
     # 4. claims
     by_sentence: dict[int, list[EventMention]] = {}
     for m in mentions:
         by_sentence.setdefault(m.sentence.index, []).append(m)
     claim_figures: dict[tuple[int, int], list[FigureMention]] = {}
+    mention_sentences = [m.sentence.index for m in mentions]
+    in_order = all(a <= b for a, b in zip(mention_sentences, mention_sentences[1:],
+                                          strict=False))
     for unit in units:
         targets: list[_Draft] = []
         for s in unit.sentences:
             for m in by_sentence.get(s.index, []):
                 targets += [d for d in of_mention.get(m.index, []) if d not in targets]
         if not targets and unit.figures:
-            before = [m for m in mentions if m.sentence.index < unit.sentences[0].index
-                      and unit.sentences[0].index - m.sentence.index <= 6
-                      and of_mention.get(m.index)]
+            first = unit.sentences[0].index
+            window = mentions  # (in sentence order: only those of the 6 sentences before)
+            if in_order:
+                window = mentions[bisect.bisect_left(mention_sentences, first - 6):
+                                  bisect.bisect_left(mention_sentences, first)]
+            before = [m for m in window if m.sentence.index < first
+                      and first - m.sentence.index <= 6 and of_mention.get(m.index)]
             if before:
                 targets = list(of_mention[before[-1].index])
         for d in targets:
@@ -289,8 +315,11 @@ def _figure_owner(f: FigureMention, sentence_mentions: list[EventMention]) -> Ev
                                            abs(f.start - m.trigger.end)))
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    return _NOT_SLUG.sub("-", text.lower()).strip("-") or "x"
 
 
 def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, claim_figures,

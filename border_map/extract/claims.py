@@ -26,13 +26,14 @@ confirmed by a draft.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
 from ..incidents import Figure
 from .actors import Entity
 from .dates import DateMention
-from .text import Document, Sentence
+from .text import Document, Sentence, anchor_group
 
 __all__ = ["ClaimUnit", "FigureMention", "Speaker", "find_claims", "find_figures"]
 
@@ -116,6 +117,60 @@ _OF_THE = re.compile(r"[\"”’]?\s+(?:of|from)\s+the\s+(?P<x>[a-z'’ -]{3,40}
                      r"(?:had|have|has|were|was|and|in|on|at)\b)")
 
 
+#: The tokens the matches of each rule begin with (see :func:`~.text.anchor_group`).
+_QTY_WORDS = (
+    "at", "more", "over", "above", "nearly", "almost", "close", "about", "around",
+    "approximately", "roughly", "some", "up", "as", "fewer", "less", "under", "only", "just",
+    "a", "an", "between", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+    "ninety", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen", "ten", "one", "two", "three", "four", "five", "six", "seven",
+    "eight", "nine", "dozens", "scores", "hundreds", "thousands", "several", "numerous",
+    "multiple", "many", "large", "few", "heavy", "huge", "massive", "significant",
+    "considerable", "no")
+_QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True)
+_VERB_AT = anchor_group("claims.verb", (
+    "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated",
+    "neutrali", "perished", "bodies", "succumbed", "wound", "injur", "hurt", "captur",
+    "arrested", "detained", "taken", "held", "seiz", "overr", "took", "fell", "stormed",
+    "destroy", "demolished", "razed", "torched", "set", "damaged", "burnt", "burned", "wrecked",
+    "displaced", "fled", "evacuated", "forced", "uprooted", "casualties", "losses"))
+_D_AT = anchor_group("claims.deaths_of", words=("death", "deaths", "killing", "lives"))
+_D2_AT = anchor_group("claims.death_toll", words=("death",))
+_AMONG_AT = anchor_group("claims.among", words=("among",))
+_F_AT = anchor_group("claims.alive", words=("captured", "taken"))
+_G_AT = anchor_group("claims.no_one", words=("no", "nobody", "none"))
+_H_AT = anchor_group("claims.equipment", (
+    "tank", "armo", "vehicle", "equipment", "weapons", "artillery", "guns", "ammunition",
+    "depot", "drone", "launcher", "outpost", "post", "check", "position", "base", "picket",
+    "bunker"))
+#: the nouns _A ends with, the kind nouns _C and _C2 end with
+_NOUN_AT = anchor_group("claims.noun", (
+    "fighter", "militant", "terrorist", "insurgent", "soldier", "troops", "personnel",
+    "servicemen", "civilian", "people", "person", "men", "women", "woman", "children", "child",
+    "policem", "police", "officer", "guard", "member", "attacker", "taliban", "khawarij",
+    "khwarij", "combatant", "villager", "resident", "passenger", "worker", "labourer",
+    "laborer", "others", "individual", "man", "shopkeeper", "boy", "girl", "famil", "mujahid",
+    "trader", "driver", "farmer", "shepherd", "student", "pilgrim", "refugee", "migrant",
+    "returnee", "tank", "armo", "vehicle", "equipment", "weapons", "artillery", "guns",
+    "ammunition", "depot", "drone", "launcher", "outpost", "post", "check", "position", "base",
+    "picket", "bunker"))
+_KIND_NOUN_AT = anchor_group("claims.kind_noun", words=(
+    "casualties", "deaths", "dead", "killed", "injured", "wounded", "losses", "fatalities",
+    "injuries", "martyrs", "captured", "martyred", "hurt", "detained", "arrested"))
+_POSTS_RX = re.compile(_POSTS)
+_EQUIP_RX = re.compile(_EQUIP)
+_KILLED_RX = re.compile(_V_KILLED)
+_WOUNDED_RX = re.compile(_V_WOUNDED)
+_CAPTURED_RX = re.compile(_V_CAPTURED)
+_SEIZED_RX = re.compile(_V_SEIZED)
+_DESTROYED_RX = re.compile(_V_DESTROYED)
+_DISPLACED_RX = re.compile(_V_DISPLACED)
+_CASUALTIES_RX = re.compile(r"casualties|losses")
+_CLAUSE_END = re.compile(r"[.;]|\bwhile\b|\bbut\b")
+_VERB_WORD = re.compile(rf"\b{_VERB}\b")
+_NOT_SUBJECT = re.compile(r"\b(?:border|conflict|attack|fighting|clash)")
+
+
 @dataclass(frozen=True, slots=True)
 class FigureMention:
     """A figure and the span of the words it was read from."""
@@ -126,20 +181,21 @@ class FigureMention:
     sentence: int
 
 
+@functools.lru_cache(maxsize=4096)
 def _kind(verb: str, noun: str) -> str | None:
     verb = " ".join(verb.split())
-    is_post = re.fullmatch(_POSTS, noun) is not None
-    is_equip = re.fullmatch(_EQUIP, noun) is not None
+    is_post = _POSTS_RX.fullmatch(noun) is not None
+    is_equip = _EQUIP_RX.fullmatch(noun) is not None
     if is_post or is_equip:
-        if re.fullmatch(_V_DESTROYED, verb):
+        if _DESTROYED_RX.fullmatch(verb):
             return "posts_destroyed" if is_post else "equipment_destroyed"
-        if re.fullmatch(_V_SEIZED, verb) or re.fullmatch(_V_CAPTURED, verb):
+        if _SEIZED_RX.fullmatch(verb) or _CAPTURED_RX.fullmatch(verb):
             return "posts_captured" if is_post else "other"
         return None
-    for rx, kind in ((_V_KILLED, "killed"), (_V_WOUNDED, "wounded"),
-                     (_V_CAPTURED, "captured"), (_V_DISPLACED, "displaced"),
-                     (r"casualties|losses", "casualties")):
-        if re.fullmatch(rx, verb):
+    for rx, kind in ((_KILLED_RX, "killed"), (_WOUNDED_RX, "wounded"),
+                     (_CAPTURED_RX, "captured"), (_DISPLACED_RX, "displaced"),
+                     (_CASUALTIES_RX, "casualties")):
+        if rx.fullmatch(verb):
             return kind
     return None
 
@@ -182,8 +238,7 @@ def _subject(doc: Document, sentence: Sentence, start: int, end: int,
              noun_phrase: str | None) -> str | None:
     folded, text = doc.folded, doc.text
     m = _OF_THE.match(folded, end)
-    if noun_phrase and m and not re.search(r"\b(?:border|conflict|attack|fighting|clash)",
-                                           m.group("x")):
+    if noun_phrase and m and not _NOT_SUBJECT.search(m.group("x")):
         return f"{noun_phrase} of the {text[m.start('x'):m.end('x')]}"
     window_start = max(sentence.start, start - 60)
     window_end = min(sentence.end, end + 60)
@@ -199,66 +254,71 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     """Every figure of one sentence (see the module docstring), in text order."""
     folded, text = doc.folded, doc.text
     s, e = sentence.start, sentence.end
-    out: list[tuple[int, int, str, int | None, int | None, str | None]] = []
+    i = sentence.index
+    # (start, end, kind, bounds or the match to read them from, words or the match to
+    # read the noun phrase from): subjects and words only for the figures kept
+    out: list[tuple[int, int, str, object, object]] = []
 
-    def add(core_start, core_end, kind, bounds, subject_np):
-        if kind is None:
-            return
-        low, high = bounds
-        subject = _subject(doc, sentence, core_start, core_end, subject_np)
-        out.append((core_start, core_end, kind, low, high, subject))
+    def add(m: re.Match, kind: str | None, bounds, noun_phrase) -> None:
+        if kind is not None:
+            out.append((m.start("core"), m.end("core"), kind, bounds, noun_phrase))
 
-    for m in _B.finditer(folded, s, e):
+    for m in doc.scan(_B, _VERB_AT, s, e):
         verb = m.group("verb")
         own = _OWN_VERB.match(folded, m.end("noun"))
         if own:  # "two soldiers were killed and five others wounded"
             verb = own.group("verb")
-        kind = _kind(verb, " ".join(m.group("noun").split()))
-        add(m.start("core"), m.end("core"), kind, _bounds(m), _np(text, m))
-    for m in _A.finditer(folded, s, e):
-        window = folded[m.end():min(e, m.end() + 70)]
-        window = re.split(r"[.;]|\bwhile\b|\bbut\b", window)[0]
-        v = re.search(rf"\b{_VERB}\b", window)
-        if not v:
-            continue
-        kind = _kind(v.group("verb"), " ".join(m.group("noun").split()))
-        add(m.start("core"), m.end("core"), kind, _bounds(m), _np(text, m))
-    for m in _C.finditer(folded, s, e):
-        kind_noun = m.group("kindnoun")
-        kind = {"casualties": "casualties", "losses": "casualties", "injuries": "wounded",
-                "injured": "wounded", "wounded": "wounded", "captured": "captured"}.get(
-            kind_noun, "killed")
-        add(m.start("core"), m.end("core"), kind, _bounds(m), None)
-    for m in _C2.finditer(folded, s, e):
-        kind_noun = m.group("kindnoun")
-        kind = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded",
-                "captured": "captured", "detained": "captured", "arrested": "captured"}.get(
-            kind_noun, "killed")
-        add(m.start("core"), m.end("core"), kind, _bounds(m), None)
-    for m in _D.finditer(folded, s, e):
-        add(m.start("core"), m.end("core"), "killed", _bounds(m), _np(text, m))
-    for m in _D2.finditer(folded, s, e):
-        add(m.start("core"), m.end("core"), "killed", _bounds(m), None)
-    for m in _E.finditer(folded, s, e):
-        kind_noun = m.group("kindnoun")
-        kind = {"wounded": "wounded", "injured": "wounded", "dead": "killed",
-                "killed": "killed"}.get(kind_noun, "casualties")
-        core = text[m.start("core"):m.end("core")]
-        add(m.start("core"), m.end("core"), kind, (None, None), " ".join(core.split()))
-    for m in _F.finditer(folded, s, e):
-        add(m.start("core"), m.end("core"), "captured", (None, None), None)
-    for m in _G.finditer(folded, s, e):
+        add(m, _kind(verb, " ".join(m.group("noun").split())), m, m)
+    if i in doc.anchor_sentences(_NOUN_AT):  # (_A ends with one of its nouns)
+        for m in doc.scan(_A, _QTY_AT, s, e):
+            window = folded[m.end():min(e, m.end() + 70)]
+            window = _CLAUSE_END.split(window)[0]
+            v = _VERB_WORD.search(window)
+            if not v:
+                continue
+            add(m, _kind(v.group("verb"), " ".join(m.group("noun").split())), m, m)
+    if i in doc.anchor_sentences(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
+        for m in doc.scan(_C, _QTY_AT, s, e):
+            kind_noun = m.group("kindnoun")
+            kind = {"casualties": "casualties", "losses": "casualties", "injuries": "wounded",
+                    "injured": "wounded", "wounded": "wounded", "captured": "captured"}.get(
+                kind_noun, "killed")
+            add(m, kind, m, None)
+        for m in doc.scan(_C2, _QTY_AT, s, e):
+            kind_noun = m.group("kindnoun")
+            kind = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded",
+                    "captured": "captured", "detained": "captured", "arrested": "captured"}.get(
+                kind_noun, "killed")
+            add(m, kind, m, None)
+    for m in doc.scan(_D, _D_AT, s, e):
+        add(m, "killed", m, m)
+    for m in doc.scan(_D2, _D2_AT, s, e):
+        add(m, "killed", m, None)
+    # (_E begins at a comma or "that": looked for only in sentences with "among")
+    if i in doc.anchor_sentences(_AMONG_AT):
+        for m in _E.finditer(folded, s, e):
+            kind_noun = m.group("kindnoun")
+            kind = {"wounded": "wounded", "injured": "wounded", "dead": "killed",
+                    "killed": "killed"}.get(kind_noun, "casualties")
+            core = text[m.start("core"):m.end("core")]
+            add(m, kind, (None, None), " ".join(core.split()))
+    for m in doc.scan(_F, _F_AT, s, e):
+        add(m, "captured", (None, None), None)
+    for m in doc.scan(_G, _G_AT, s, e):
         kind = "killed" if m.group("v") == "killed" else (
             "casualties" if m.group("v") == "harmed" else "wounded")
-        add(m.start("core"), m.end("core"), kind, (0, 0), None)
-    for m in _H.finditer(folded, s, e):
-        kind = _kind(m.group("verb"), " ".join(m.group("noun").split()))
-        add(m.start("core"), m.end("core"), kind, (None, None), None)
+        add(m, kind, (0, 0), None)
+    for m in doc.scan(_H, _H_AT, s, e):
+        add(m, _kind(m.group("verb"), " ".join(m.group("noun").split())), (None, None), None)
     # one figure per span: the first found (B, A, ... order) wins over overlapping ones
     kept: list[FigureMention] = []
-    for start, end, kind, low, high, subject in out:
+    for start, end, kind, bounds, noun_phrase in out:
         if any(start < f.end and f.start < end for f in kept):
             continue
+        low, high = _bounds(bounds) if isinstance(bounds, re.Match) else bounds
+        if isinstance(noun_phrase, re.Match):
+            noun_phrase = _np(text, noun_phrase)
+        subject = _subject(doc, sentence, start, end, noun_phrase)
         words = " ".join(text[start:end].split()).strip("\"“”")
         kept.append(FigureMention(start, end, Figure(kind, low, high, words, subject),
                                   sentence.index))
@@ -271,12 +331,16 @@ def _np(text: str, m: re.Match) -> str | None:
     noun_end = m.end("noun")
     core_start = m.start("core")
     qty_end = core_start
+    groups = m.re.groupindex
     for name in ("num", "range", "vague"):
-        if m.groupdict().get(name) is not None and m.end(name) > qty_end:
+        if name in groups and m.end(name) > qty_end:  # (-1: the group took no part)
             qty_end = m.end(name)
     words = " ".join(text[qty_end:noun_end].split()).strip("\"“” ")
-    words = re.sub(r"^of\s+", "", words)
+    words = _OF_START.sub("", words)
     return words or None
+
+
+_OF_START = re.compile(r"^of\s+")
 
 
 # --------------------------------------------------------------------------- speakers
@@ -305,6 +369,30 @@ _APPOSITION = re.compile(r"[\w\s'’-]{0,30},\s*")
 _RUN_BY = re.compile(r"-(?:run|led|controlled|backed|owned|affiliated)\b")
 _DISPUTE = re.compile(r"\b(?:reject\w*|den(?:y|ied|ies|ying)|dismiss\w*|contradict\w*|"
                       r"contrasting|disput\w*|refut\w*|false|baseless)\b")
+
+_SPEECH_AT = anchor_group("claims.speech", words=(
+    "according", "said", "says", "say", "stated", "states", "told", "tells", "claimed", "claims",
+    "claiming", "confirmed", "confirms", "confirming", "announced", "announces", "announcing",
+    "reported", "reports", "reporting", "asserted", "asserts", "asserting", "added", "adds",
+    "adding", "elaborated", "insisted", "insists", "alleged", "alleges", "denied", "denies",
+    "denying", "rejected", "rejects", "rejecting", "dismissed", "dismisses", "accused",
+    "accuses", "blamed", "blames", "condemned", "condemns", "warned", "warns", "tweeted",
+    "wrote", "posted", "noted", "notes", "acknowledged", "acknowledges", "maintained",
+    "maintains", "declared", "declares", "vowed", "quoted", "offered", "contradicted",
+    "countered", "disputed", "disputes", "admitted", "admits"))
+_PASSIVE_AT = anchor_group("claims.passive", words=("was", "were", "has", "have", "is", "are"))
+_IMPERSONAL_AT = anchor_group("claims.impersonal", words=(
+    "was", "were", "has", "have", "is", "are", "reportedly", "it"))
+_DISPUTE_AT = anchor_group("claims.dispute", (
+    "reject", "den", "dismiss", "contradict", "disput", "refut"), (
+    "contrasting", "false", "baseless"))
+_DETERMINER = re.compile(r"^(?:the|this|that|these)\s+", re.IGNORECASE)
+_NONE = re.compile(r"(?i)\s*(?:no|none|nobody|zero)\b")
+_PLURAL_S = re.compile(r"s$")
+_INVERTED = re.compile(r"[,\"”]\s*$")
+_NAME_END = re.compile(r"\s*(?:[,.;:!?]|$)")
+_AFTER_CLAUSE = re.compile(r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$")
+_COMMA = re.compile(r"\s*,")
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,7 +496,7 @@ class _Resolver:
                 target = self.by_head.get("officials") or self.by_head.get("official")
             if target is not None:
                 return self.resolve(target, sentence)
-            words = re.sub(r"^(?:the|this|that|these)\s+", "", e.text, flags=re.IGNORECASE)
+            words = _DETERMINER.sub("", e.text)
             side = self._side_nearby(sentence) or "third_party"
             return Speaker(None, words, side, e.start, e.end)
         side = e.side or self._side_nearby(sentence, local=e.kind == "local") or "third_party"
@@ -430,9 +518,11 @@ class _Resolver:
 
 
 def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
-                      resolver: _Resolver) -> Speaker | None:
+                      resolver: _Resolver, verbs: list[re.Match] | None = None) -> Speaker | None:
+    """The speaker of ``sentence`` (``verbs``: its speech verbs, if looked for already)."""
     folded = doc.folded
-    verbs = list(_SPEECH.finditer(folded, sentence.start, sentence.end))
+    if verbs is None:
+        verbs = list(doc.scan(_SPEECH, _SPEECH_AT, sentence.start, sentence.end))
     if not verbs:
         return None
     candidates = [e for e in entities if sentence.start <= e.start < sentence.end]
@@ -444,11 +534,10 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     for verb in verbs:
         if verb.group(0).startswith("according"):
             continue
-        inverted = re.search(r"[,\"”]\s*$",
-                             folded[max(sentence.start, verb.start() - 3):verb.start()])
+        inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()])
         if inverted:  # ', said Mujahid.' / '," said the ministry'
             after = [e for e in candidates if 0 <= e.start - verb.end() <= 6
-                     and re.match(r"\s*(?:[,.;:!?]|$)", folded[e.end:sentence.end])]
+                     and _NAME_END.match(folded[e.end:sentence.end])]
             if after:
                 return resolver.resolve(after[0], sentence)
         before = [e for e in candidates if e.end <= verb.start()
@@ -456,16 +545,15 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                   and not doc.datelines.contains(e.start)]
         if before:
             last = before[-1]
-            if _POSTPOSED.fullmatch(folded, last.end, verb.start()) and re.search(
-                    r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$",
+            if _POSTPOSED.fullmatch(folded, last.end, verb.start()) and _AFTER_CLAUSE.search(
                     folded[max(sentence.start, last.start - 12):last.start]):
                 return resolver.resolve(last, sentence)  # "..., officials said"
             first = before[0]
             for nxt in before[1:]:
                 if nxt.start - first.end <= 12 and _RUN_BY.match(folded, first.end):
                     first = nxt  # "the Taliban-run Bakhtar news agency": the agency
-                elif _APPOSITION.fullmatch(folded, first.end, nxt.start) and re.match(
-                        r"\s*,", folded[nxt.end:nxt.end + 3]):
+                elif _APPOSITION.fullmatch(folded, first.end, nxt.start) and _COMMA.match(
+                        folded[nxt.end:nxt.end + 3]):
                     first = nxt  # "Pakistan's military media wing, ISPR, said": ISPR
                 break
             return resolver.resolve(first, sentence)
@@ -483,11 +571,13 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
     """
     reported = event_sentences if reported_sentences is None else reported_sentences
     resolver = _Resolver(doc, entities, outlet, places)
-    by_sentence: dict[int, list[Entity]] = {}
-    for e in entities:
-        s = doc.sentence_at(e.start)
-        if s is not None:
-            by_sentence.setdefault(s.index, []).append(e)
+    by_sentence = resolver.entities_by  # sentence -> its entities
+    # speech verbs and figure words of every sentence, in one pass each
+    verbs_of: dict[int, list[re.Match]] = {}
+    for sentence, m in doc.scan_sentences(_SPEECH, _SPEECH_AT):
+        verbs_of.setdefault(sentence.index, []).append(m)
+    with_figures = {sentence.index for sentence, _ in
+                    doc.scan_sentences(_FIGURE_CUES, _FIGURE_CUES_AT)}
     dates_by: dict[int, list[DateMention]] = {}
     for d in dates:
         dates_by.setdefault(d.sentence, []).append(d)
@@ -496,11 +586,12 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
     figures_of: dict[int, list[FigureMention]] = {}
     for sentence in doc.sentences:
         sentence_entities = by_sentence.get(sentence.index, [])
-        figures = find_figures(doc, sentence) if _may_have_figures(doc, sentence) else []
+        figures = find_figures(doc, sentence) if sentence.index in with_figures else []
         figures_of[sentence.index] = figures
         speaker = None
         if not sentence.heading:
-            speaker = _sentence_speaker(doc, sentence, sentence_entities, resolver)
+            speaker = _sentence_speaker(doc, sentence, sentence_entities, resolver,
+                                        verbs_of.get(sentence.index, []))
         for e in sentence_entities:
             resolver.note(e)
         if speaker is not None:
@@ -515,9 +606,9 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
         continues = (
             current is not None and not current.narration and not sentence.heading
             and sentence.index == current.sentences[-1].index + 1
-            and not _IMPERSONAL.search(doc.folded, sentence.start, sentence.end)
+            and not doc.search(_IMPERSONAL, _IMPERSONAL_AT, sentence.start, sentence.end)
             and (sentence.paragraph == current.sentences[-1].paragraph
-                 and (_PASSIVE.search(doc.folded, sentence.start, sentence.end)
+                 and (doc.search(_PASSIVE, _PASSIVE_AT, sentence.start, sentence.end)
                       or _QUOTED.search(sentence.text) or figures)
                  or sentence.paragraph == current.sentences[-1].paragraph + 1
                  and figures and _ANAPHORIC_START.match(doc.folded, sentence.start))
@@ -540,12 +631,15 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                                                  for s in u.sentences)]
 
 
+_FIGURE_CUES_AT = anchor_group("claims.figure_cues", (
+    "kill", "dead", "died", "death", "casualt", "wound", "injur", "captur", "seiz", "destroy",
+    "loss", "martyr", "displac", "fled", "alive", "hurt", "harm", "toll", "victim"), ("among",))
 _FIGURE_CUES = re.compile(r"\b(?:kill|dead|died|death|casualt|wound|injur|captur|seiz|destroy|"
                           r"loss|martyr|displac|fled|alive|hurt|harm|toll|victim|among\s+the)")
 
 
 def _may_have_figures(doc: Document, sentence: Sentence) -> bool:
-    return _FIGURE_CUES.search(doc.folded, sentence.start, sentence.end) is not None
+    return doc.search(_FIGURE_CUES, _FIGURE_CUES_AT, sentence.start, sentence.end) is not None
 
 
 _CASUALTY_KINDS = frozenset({"killed", "wounded", "casualties"})
@@ -563,7 +657,7 @@ def _conflicting(a: ClaimUnit, b: ClaimUnit) -> bool:
 
 def _bounds_of(f: Figure) -> tuple[float, float]:
     if f.low is None and f.high is None:
-        return (0, 0) if f.text and re.match(r"(?i)\s*(?:no|none|nobody|zero)\b", f.text) \
+        return (0, 0) if f.text and _NONE.match(f.text) \
             else (1, float("inf"))
     return (f.low if f.low is not None else 0,
             f.high if f.high is not None else float("inf"))
@@ -572,7 +666,7 @@ def _bounds_of(f: Figure) -> tuple[float, float]:
 def _same_subject(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
-    last = [re.sub(r"s$", "", x.casefold().split()[-1]) for x in (a, b)]
+    last = [_PLURAL_S.sub("", x.casefold().split()[-1]) for x in (a, b)]
     return last[0] == last[1]
 
 
@@ -602,7 +696,8 @@ def _mark_disputes(doc: Document, units: list[ClaimUnit]) -> None:
         for other in earlier:
             if _contradicting(other, unit):
                 other.status = "disputed"
-        if earlier and any(_DISPUTE.search(doc.folded, s.start, s.end) for s in unit.sentences):
+        if earlier and any(doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end)
+                           for s in unit.sentences):
             candidates = [u for u in earlier if u.figures or not u.narration]
             conflicting = [u for u in candidates if _conflicting(u, unit)]
             if conflicting or candidates:

@@ -74,6 +74,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
         ("weekend", r"\b(?:over|at|during|on)\s+the\s+weekend\b|\blast\s+weekend\b"),
     )
 )
+_SPACES = re.compile(r"\s+")
+_CAPITAL = re.compile(r"[A-Z]")
+_ARTICLE_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
 _MONTH_STARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                  "dec")
 _MONTH_LEADS = ("in", "since", "during", "until", "till", "through", "throughout", "by", "from",
@@ -119,7 +122,7 @@ class DateMention:
 
 def parse_article_date(value: str) -> dt.date | None:
     """The day of an ISO date or date-time string (``2026-02-27T08:00:00Z``), else None."""
-    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", value or "")
+    m = _ARTICLE_DATE.match(value or "")
     if not m:
         return None
     try:
@@ -209,7 +212,7 @@ def _numeric(m, ref, future, original):
 
 
 def _day_month(m, ref, future, original):
-    if not re.search(r"[A-Z]", original):
+    if not _CAPITAL.search(original):
         return None  # "1 may" is not a date
     month = _MONTHS[m[2]]
     if m[3]:
@@ -240,7 +243,7 @@ def _month(m, ref, future, original):
     if not word[:1].isupper():
         return None  # "may" the verb, "march" the walk
     month = _MONTHS[m[2]]
-    lead = re.sub(r"\s+", " ", m[1])
+    lead = _SPACES.sub(" ", m[1])
     if lead == "next" or (future and lead not in ("last", "since")):
         year = ref.year if month >= ref.month else ref.year + 1
     elif lead == "last" and month >= ref.month:
@@ -278,7 +281,7 @@ def _weekday(m, ref, future, original):
 
 
 def _relative_day(m, ref, future, original):
-    word = re.sub(r"\s+", " ", m[1])
+    word = _SPACES.sub(" ", m[1])
     if word in ("today", "tonight") or word.startswith("this "):
         return ref, ref, "day", True
     if word in ("yesterday", "last night"):
@@ -291,7 +294,7 @@ def _relative_day(m, ref, future, original):
 
 
 def _ago(m, ref, future, original):
-    raw = re.sub(r"\s+", " ", m[1])
+    raw = _SPACES.sub(" ", m[1])
     n = int(raw) if raw.isdigit() else _NUMBER_WORDS[raw]
     if raw in ("a few", "several"):
         return None  # too vague to place
@@ -310,7 +313,7 @@ def _ago(m, ref, future, original):
 
 
 def _relative_period(m, ref, future, original):
-    lead, unit = re.sub(r"\s+", " ", m[1]), m[2]
+    lead, unit = _SPACES.sub(" ", m[1]), m[2]
     if lead in ("past", "the past", "over the past"):
         days = {"week": 6, "month": 29, "year": 364}[unit]
         return ref - dt.timedelta(days=days), ref, "range", True

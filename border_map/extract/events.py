@@ -26,13 +26,14 @@ Mohmand, Kurram, and Bajaur") continues the event of one of the two sentences be
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 from .actors import AF_FORCES, PK_FORCES, Entity
 from .dates import DateMention
-from .places import PlaceMention
-from .text import Document, Sentence
+from .places import PlaceMention, _normalize_name
+from .text import Document, Sentence, anchor_group
 
 __all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]
 
@@ -118,7 +119,61 @@ _ORIGIN = re.compile(r"\b(?:from|across)\s+(?:the\s+)?(?:\w+(?:'s)?\s+){0,2}$")
 _SAME_TIME_LINK = re.compile(r"\b(?:after|when|as|while|amid|following|before|during)\b")
 _CAUSE = re.compile(r"\b(?:response|retaliation|revenge|reaction|reprisal)\b")
 _SAME_TIME = re.compile(r"\b(?:the\s+same|that)\s+(?:day|night|evening|morning|afternoon)\b")
+_DESTROY = re.compile(r"\bdestroy")
 _SPEAKER_GAP = re.compile(r"\s+(?:in|of|from|at|for)\s+(?:the\s+)?$")
+
+
+#: The tokens the matches of each rule begin with (see :func:`~.text.anchor_group`).
+_TRIGGER_AT = {
+    "suicide_bomb": anchor_group("events.suicide_bomb", words=("suicide",)),
+    "drone_strike": anchor_group("events.drone_strike", words=(
+        "drone", "drones", "uav", "uavs", "quadcopter", "quadcopters")),
+    "strike": anchor_group("events.strike", words=("strike", "strikes")),
+    "airstrike": anchor_group("events.airstrike", ("air", "war"), (
+        "aerial", "fighter", "jet", "jets", "bombing", "bombed")),
+    "remote_explosive": anchor_group("events.remote_explosive", ("land",), (
+        "ied", "ieds", "improvised", "roadside", "mine", "bomb", "blast", "blasts", "explosion",
+        "explosions", "remote")),
+    "shelling": anchor_group("events.shelling", words=(
+        "shelling", "shelled", "shells", "mortar", "mortars", "artillery", "rocket", "rockets",
+        "missile", "missiles", "heavy")),
+    "abduction": anchor_group("events.abduction", ("abduct", "kidnap"), ("taken", "hostages")),
+    "attack": anchor_group("events.attack", ("ambush",), (
+        "attack", "attacked", "attacks", "gunmen", "massacre")),
+    "armed_clash": anchor_group("events.armed_clash", (
+        "clash", "exchange", "fire", "gun", "skirmish", "repuls"), (
+        "fighting", "fought", "offensive", "heavy", "intense", "unprovoked", "cross",
+        "retaliatory", "hostilities", "attack", "attacks", "attacked", "infiltration", "foiled",
+        "thwarted", "traded", "trading", "punitive", "engagements", "battle", "battles",
+        "opened", "military")),
+}
+assert set(_TRIGGER_AT) == set(_PRIORITY) - {"outpost_captured", "border_closure"}
+_POSTS_AT = anchor_group("events.posts", ("check",), (
+    "outpost", "outposts", "post", "posts", "positions", "bases", "pickets"))
+_CLOSE_AT = anchor_group("events.close", ("clos",), (
+    "shut", "sealed", "suspend", "suspended", "suspending", "halted", "blocked"))
+_MODAL_AT = anchor_group("events.modal", ("threaten", "potential", "deescalat"), (
+    "could", "would", "might", "may", "risk", "risks", "possible", "possibility", "if",
+    "unless", "fear", "fears", "avoid", "prevent", "de", "over", "for", "history", "cycle",
+    "any"))
+_NEGATED_AT = anchor_group("events.negated", words=("no", "without"))
+_ADJ_SIDE_AT = anchor_group("events.adj_side", words=(
+    "pakistani", "pakistan", "afghan", "afghanistan", "taliban"))
+_SINCE_AT = anchor_group("events.since", words=("since",))
+_THE_CROSSING_AT = anchor_group("events.the_crossing", words=("the", "that"))
+_GENERIC_CROSSINGS_AT = anchor_group("events.generic_crossings", words=(
+    "land", "border", "all", "the", "crossings"))
+_DURATION_AT = anchor_group("events.duration", words=("two", "three", "several", "many"),
+                            digits=True)
+_CONFLICT_WORDS_AT = anchor_group("events.conflict_words", (
+    "punish", "retaliat", "casualt", "attack", "bombard"), (
+    "sector", "sectors", "front", "fronts", "post", "posts", "positions", "target", "targets",
+    "fire", "firing", "fired", "hit", "struck", "killed", "wounded"))
+_BOTH_SIDES_AT = anchor_group("events.both_sides", words=("afghan", "pakistani"))
+_DESCRIPTIVE_AT = anchor_group("events.descriptive", words=(
+    "links", "linking", "connects", "connecting", "bordering", "faces", "facing", "opposite"))
+_ORIGIN_AT = anchor_group("events.origin", words=("from", "across"))
+_SAME_TIME_AT = anchor_group("events.same_time", words=("the", "that"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,31 +230,36 @@ def find_triggers(doc: Document) -> list[Trigger]:
     folded = doc.folded
     triggers: list[Trigger] = []
     last_air = None  # a bare "strike" is of the kind of the last air or drone strike
-    for sentence in doc.sentences:
+    # every rule over every sentence (matches within one sentence, tried at their anchors)
+    found_in: dict[int, list[tuple[int, int, str]]] = {}
+    for event_type, rx in _TRIGGER_RX:
+        for sentence, m in doc.scan_sentences(rx, _TRIGGER_AT[event_type]):
+            found_in.setdefault(sentence.index, []).append((m.start(), m.end(), event_type))
+    for sentence, m in doc.scan_sentences(_POSTS, _POSTS_AT):
         s, e = sentence.start, sentence.end
-        found: list[tuple[int, int, str]] = []
-        for event_type, rx in _TRIGGER_RX:
-            for m in rx.finditer(folded, s, e):
-                found.append((m.start(), m.end(), event_type))
-        for m in _POSTS.finditer(folded, s, e):
-            for c in _CAPTURE.finditer(folded, max(s, m.start() - 70), min(e, m.end() + 70)):
-                between = folded[min(m.end(), c.end()):max(m.start(), c.start())]
-                if "." in between or re.search(r"\bdestroy", between):
-                    continue
-                found.append((min(m.start(), c.start()), max(m.end(), c.end()),
-                              "outpost_captured"))
-                break
-        for m in _CLOSE.finditer(folded, s, e):
-            window = folded[max(s, m.start() - 80):min(e, m.end() + 60)]
-            if _CLOSABLE.search(window) and not re.match(r"re", folded[m.start() - 2:m.start()]):
-                found.append((m.start(), m.end(), "border_closure"))
+        for c in _CAPTURE.finditer(folded, max(s, m.start() - 70), min(e, m.end() + 70)):
+            between = folded[min(m.end(), c.end()):max(m.start(), c.start())]
+            if "." in between or _DESTROY.search(between):
+                continue
+            found_in.setdefault(sentence.index, []).append(
+                (min(m.start(), c.start()), max(m.end(), c.end()), "outpost_captured"))
+            break
+    for sentence, m in doc.scan_sentences(_CLOSE, _CLOSE_AT):
+        s, e = sentence.start, sentence.end
+        window = folded[max(s, m.start() - 80):min(e, m.end() + 60)]
+        if _CLOSABLE.search(window) and folded[m.start() - 2:m.start()][:2] != "re":
+            found_in.setdefault(sentence.index, []).append((m.start(), m.end(), "border_closure"))
+    for sentence in doc.sentences:
+        found = found_in.get(sentence.index)
+        if not found:
+            continue
         found.sort(key=lambda f: (_PRIORITY[f[2]], -(f[1] - f[0]), f[0]))
         taken: list[tuple[int, int]] = []
         for start, end, event_type in found:
             if any(start < b and a < end for a, b in taken):
                 continue
             left, right = _clause(folded, sentence, start, end)
-            if _hypothetical(doc, left, right) or _NEGATED.search(folded, left, start):
+            if _hypothetical(doc, left, right) or doc.search(_NEGATED, _NEGATED_AT, left, start):
                 continue
             taken.append((start, end))
             triggers.append(Trigger(start, end, doc.text[start:end], event_type,
@@ -218,7 +278,7 @@ def find_triggers(doc: Document) -> list[Trigger]:
 
 
 def _hypothetical(doc: Document, start: int, end: int) -> bool:
-    for m in _MODAL.finditer(doc.folded, start, end):
+    for m in doc.scan(_MODAL, _MODAL_AT, start, end):
         if m.group(0) == "may" and doc.text[m.start()] == "M":
             continue  # the month
         return True
@@ -259,19 +319,28 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
     dates_by = _group([d for d in dates if not doc.datelines.contains(d.start)],
                       lambda d: d.sentence)
     entities_by: dict[int, list[Entity]] = {}
+    speakers_by: dict[int, list[Entity]] = {}
     for e in entities:
         s = doc.sentence_at(e.start)
         if s is not None:
             entities_by.setdefault(s.index, []).append(e)
-    speakers = [e for e in entities if e.kind in ("local", "outlet", "person")
-                or e.kind == "third" and not _ON_THE_SPOT.search(e.text)
-                or e.kind == "party" and e.actor is None]
+            if e.kind in ("local", "outlet", "person") \
+                    or e.kind == "third" and not _ON_THE_SPOT.search(e.text) \
+                    or e.kind == "party" and e.actor is None:  # a speaker
+                speakers_by.setdefault(s.index, []).append(e)
     last_dated: DateMention | None = None
-    speakers_by: dict[int, list[Entity]] = {}
-    for e in speakers:
-        s = doc.sentence_at(e.start)
-        if s is not None:
-            speakers_by.setdefault(s.index, []).append(e)
+
+    crossings = [p for p in places if p.role == "location" and p.place.kind == "crossing"]
+    crossing_starts = [p.start for p in crossings]
+    in_order = all(a <= b for a, b in zip(crossing_starts, crossing_starts[1:], strict=False))
+
+    def named_crossing(before: int) -> PlaceMention | None:
+        """The last crossing (a location) of ``places`` that begins before ``before``."""
+        if in_order:
+            i = bisect.bisect_left(crossing_starts, before)
+            return crossings[i - 1] if i else None
+        named = [p for p in crossings if p.start < before]
+        return named[-1] if named else None
 
     mentions: list[EventMention] = []
     for sentence in doc.sentences:
@@ -279,7 +348,8 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         located = [p for p in places_by.get(sentence.index, ())
                    if p.role == "location" and p.place.kind != "country"
                    and not _speaker_place(p, speakers_by.get(sentence.index, ()), folded)
-                   and not _DESCRIPTIVE.search(folded, max(sentence.start, p.start - 40),
+                   and not doc.search(_DESCRIPTIVE, _DESCRIPTIVE_AT,
+                                      max(sentence.start, p.start - 40),
                                                p.start)]
         sentence_dates = dates_by.get(sentence.index, [])
         sentence_entities = entities_by.get(sentence.index, [])
@@ -287,7 +357,8 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
             previous = _continuable(mentions, sentence)
             if located and previous is not None and (
                     any(e.actor for e in sentence_entities)
-                    or _CONFLICT_WORDS.search(folded, sentence.start, sentence.end)):
+                    or doc.search(_CONFLICT_WORDS, _CONFLICT_WORDS_AT, sentence.start,
+                                  sentence.end)):
                 mention = EventMention(len(mentions), previous.event_type, sentence, None,
                                        _drop_parents(located), continued=previous)
                 mention.date = _closest_date(sentence_dates) or previous.date
@@ -306,8 +377,9 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
             if owner.date is None or _closer(owner.trigger, d, owner.date):
                 owner.date = d
         dated = [m for m in sentence_mentions.values() if m.date is not None]
-        if _DURATION.search(folded, sentence.start, sentence.end):
+        if doc.search(_DURATION, _DURATION_AT, sentence.start, sentence.end):
             dated = []  # "after a 26-day closure that followed fighting": not the same day
+        the_crossing = None  # "the crossing" in the sentence (looked for when needed)
         for t, mention in sentence_mentions.items():
             if mention.date is None and dated:  # "closed ... on Saturday after forces clashed"
                 other = min(dated, key=lambda m: abs(m.trigger.start - t.start))
@@ -316,31 +388,38 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                 if _SAME_TIME_LINK.search(between) and not _CAUSE.search(between):
                     mention.date = other.date
                     mention.date_note = "the date given in the same sentence"
-            if not mention.places and _THE_CROSSING.search(folded, sentence.start, sentence.end):
-                named = [p for p in places if p.start < sentence.start and p.role == "location"
-                         and p.place.kind == "crossing"]
+            if not mention.places and the_crossing is None:
+                the_crossing = doc.search(_THE_CROSSING, _THE_CROSSING_AT, sentence.start,
+                                          sentence.end) is not None
+            if not mention.places and the_crossing:
+                named = named_crossing(sentence.start)
                 if named:  # "The crossing was still closed on Friday": the last one named
-                    mention.places = [named[-1]]
+                    mention.places = [named]
                     mention.place_note = "'the crossing': the last crossing named before"
             mention.places = _drop_parents(mention.places)
             origins = [p for p in mention.places
-                       if _ORIGIN.search(folded, max(sentence.start, p.start - 30), p.start)]
+                       if doc.search(_ORIGIN, _ORIGIN_AT, max(sentence.start, p.start - 30),
+                                     p.start)]
             if origins and len(origins) < len(mention.places):
                 # "crossed from Kunar and attacked a post in Salarzai": Salarzai
                 mention.places = [p for p in mention.places if p not in origins]
             if t.event_type == "border_closure":
-                since = _SINCE.search(folded, t.end, sentence.end)
+                since = doc.search(_SINCE, _SINCE_AT, t.end, sentence.end)
                 if since:
                     later = [d for d in sentence_dates if d.start >= since.end()]
                     if later:
                         mention.since = later[0]
                 if not any(p.place.kind == "crossing" for p in mention.places) and \
-                        _GENERIC_CROSSINGS.search(folded, sentence.start, sentence.end):
+                        doc.search(_GENERIC_CROSSINGS, _GENERIC_CROSSINGS_AT, sentence.start,
+                                   sentence.end):
                     mention.generic_crossings = True
-        _assign_actors(ts, sentence_mentions, sentence_entities, folded, sentence)
-        same_time = _SAME_TIME.search(folded, sentence.start, sentence.end)
+        _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence)
+        same_time = None  # "the same day" in the sentence (looked for when needed)
         for t in ts:
             mention = sentence_mentions[t]
+            if mention.date is None and last_dated is not None and same_time is None:
+                same_time = doc.search(_SAME_TIME, _SAME_TIME_AT, sentence.start,
+                                       sentence.end) or False
             if mention.date is None and same_time and last_dated is not None:
                 mention.date = last_dated
                 mention.date_note = f"'{doc.text[same_time.start():same_time.end()]}': the date " \
@@ -375,16 +454,16 @@ def _speaker_place(p: PlaceMention, speakers: list[Entity], folded: str) -> bool
 
 
 def _drop_parents(places: list[PlaceMention]) -> list[PlaceMention]:
-    from ..gazetteer import normalize_name
-
+    if len(places) < 2:
+        return list(places)  # no parent of another, and nothing twice
     kept = []
     for p in places:
-        name = normalize_name(p.place.name)
-        if p.place.kind in ("province", "district") and any(
-                q is not p and name in (normalize_name(q.place.admin1),
-                                        normalize_name(q.place.admin2))
-                and normalize_name(q.place.name) != name for q in places):
-            continue
+        if p.place.kind in ("province", "district"):
+            name = _normalize_name(p.place.name)
+            if any(q is not p and name in (_normalize_name(q.place.admin1),
+                                           _normalize_name(q.place.admin2))
+                   and _normalize_name(q.place.name) != name for q in places):
+                continue
         kept.append(p)
     # one mention per place
     unique: dict[str, PlaceMention] = {}
@@ -429,15 +508,15 @@ def _inherited_date(mentions: list[EventMention], sentence: Sentence,
 
 
 def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMention],
-                   entities: list[Entity], folded: str, sentence: Sentence) -> None:
+                   entities: list[Entity], doc: Document, sentence: Sentence) -> None:
     armed = [e for e in entities if e.actor]
-    for m in _BOTH_SIDES.finditer(folded, sentence.start, sentence.end):
+    for m in doc.scan(_BOTH_SIDES, _BOTH_SIDES_AT, sentence.start, sentence.end):
         for word in (m.group(1), m.group(2)):  # "Afghan and Pakistani forces"
             side = "PK" if word.startswith("pakistan") else "AF"
             armed.append(Entity(m.start(), m.end(), m.group(0), "party", side, None,
                                 PK_FORCES if side == "PK" else AF_FORCES))
     for t in ts:
-        m = _ADJ_SIDE.search(folded, max(0, t.start - 40), t.start)
+        m = doc.search(_ADJ_SIDE, _ADJ_SIDE_AT, max(0, t.start - 40), t.start)
         if m:
             word = m.group(1)
             side = "PK" if word.startswith("pakistan") else "AF"

@@ -178,24 +178,28 @@ class PlaceMatcher:
                 node = node.setdefault(ch, {})
             node[""] = {}
         self.regex = re.compile(r"(?<![\w'])(?:" + _trie_regex(trie) + r")(?![\w])")
-        self._keys: dict[str, str] = {}  # folded surface -> its key (_surface_key)
+        # surface -> (its places if written as a name, else None; a common word?)
+        self._known: dict[str, tuple[tuple[Place, ...] | None, bool]] = {}
 
     def find(self, folded_text: str, text: str) -> Iterable[tuple[int, int, tuple[Place, ...]]]:
         """(start, end, candidates) for every acceptable whole-word name in the text."""
-        keys = self._keys
-        if len(keys) > 100_000:
-            keys.clear()
+        known = self._known
+        if len(known) > 100_000:
+            known.clear()
         for m in self.regex.finditer(folded_text):
             start, end = m.span()
             surface = text[start:end]
-            found = m.group()
-            key = keys.get(found)
-            if key is None:
-                key = keys[found] = _surface_key(found)
-            places = self.surfaces.get(key)
-            if not places or not _written_as_name(surface, key in self.acronyms):
+            entry = known.get(surface)
+            if entry is None:  # what the words alone say: the places, if written as a name
+                key = _surface_key(m.group())
+                places = self.surfaces.get(key)
+                if not places or not _written_as_name(surface, key in self.acronyms):
+                    places = None
+                entry = known[surface] = (places, key in COMMON_WORD_NAMES)
+            places, common = entry
+            if places is None:
                 continue
-            if key in COMMON_WORD_NAMES and not _KIND_AFTER.match(folded_text, end):
+            if common and not _KIND_AFTER.match(folded_text, end):
                 continue
             yield start, end, places
 
@@ -249,7 +253,7 @@ def matcher_for(gazetteer: Gazetteer) -> PlaceMatcher:
 # --------------------------------------------------------------------------- disambiguation
 
 
-@dataclass
+@dataclass(slots=True)
 class _Raw:
     start: int
     end: int
@@ -293,8 +297,9 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
         else:
             lists.append([raw])
     for group in lists:
-        for raw in group:
-            raw.siblings = [r for r in group if r is not raw]
+        if len(group) > 1:
+            for raw in group:
+                raw.siblings = [r for r in group if r is not raw]
         first, last = group[0], group[-1]
         after = _KIND_AFTER.match(folded, last.end)
         shared_kind = None
@@ -324,7 +329,8 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
                 first.kinds.add(kind)
     # a parent right after a name: "Spin Boldak, Kandahar", "Bara in Khyber district"
     for prev, raw in zip(raws, raws[1:], strict=False):
-        if prev.sentence != raw.sentence or raw in prev.siblings:
+        # (two mentions are never equal: "in" is "is")
+        if prev.sentence != raw.sentence or any(r is raw for r in prev.siblings):
             continue
         if _PARENT_GAP.fullmatch(folded, prev.end, raw.start) and any(
                 c.kind in ("province", "district", "country") for c in raw.candidates):
@@ -367,11 +373,13 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
         place, note = _choose(raw, context_names, folded, cues)
         role = _role(raw, place, text, folded)
         notes = [*raw.notes, note] if note else raw.notes
-        sentence_note = "; ".join(dict.fromkeys(n for n in notes if n)) or None
+        sentence_note = "; ".join(dict.fromkeys(n for n in notes if n)) or None if notes \
+            else None
         mentions.append(PlaceMention(
             raw.start, raw.end, text[raw.start:raw.end], raw.sentence, place, raw.candidates,
             role, sentence_note,
-            {"kinds": sorted(raw.kinds), "countries": sorted(raw.countries)}))
+            {"kinds": sorted(raw.kinds) if raw.kinds else [],
+             "countries": sorted(raw.countries) if raw.countries else []}))
     return mentions
 
 

@@ -10,10 +10,12 @@ found in the folded text has the same span in the original.
 from __future__ import annotations
 
 import bisect
+import collections
 import html
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -55,16 +57,39 @@ def _fold_char(ch: str) -> str:
     return out
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
 def _fold(text: str) -> tuple[str, bool]:
-    """:func:`fold` of ``text``, and whether it holds a character of ``_FOLD_UNSAFE``."""
-    if text.isascii():  # casefolding ASCII is lower-casing; the backquote is an apostrophe
+    """:func:`fold` of ``text``, and whether it holds a character of ``_FOLD_UNSAFE``.
+
+    Casefolding ASCII is lower-casing (and the backquote is an apostrophe): ``str.lower``
+    does that fast, so only the runs of other characters go through the table.
+    """
+    if text.isascii():
         folded = text.lower()
         return (folded.replace("`", "'") if "`" in folded else folded), False
-    chars = set(text)
+    pieces = []
+    others = []
+    pos = 0
+    for m in _NON_ASCII.finditer(text):
+        start = m.start()
+        pieces.append(text[pos:start].lower())
+        run = m.group()
+        others.append(run)
+        pieces.append(run)
+        pos = m.end()
+    pieces.append(text[pos:].lower())
+    chars = set("".join(others))
     for ch in chars:
         if ch not in _FOLD_CACHE:
             _fold_char(ch)
-    return text.translate(_FOLD_TABLE), not _FOLD_UNSAFE.isdisjoint(chars)
+    for i in range(1, len(pieces), 2):
+        pieces[i] = pieces[i].translate(_FOLD_TABLE)
+    folded = "".join(pieces)
+    if "`" in folded:  # only from the ASCII pieces: no other character folds to a backquote
+        folded = folded.replace("`", "'")
+    return folded, not _FOLD_UNSAFE.isdisjoint(chars)
 
 
 def fold(text: str) -> str:
@@ -79,6 +104,11 @@ def fold(text: str) -> str:
 # --------------------------------------------------------------------------- markup
 
 
+_HTML_SIGNAL = re.compile(r"<(?:!doctype\s+html|html|body|p|div|article|br)\b", re.IGNORECASE)
+_MARKDOWN_SIGNALS = re.compile(
+    r"(?m)^#{1,6} \S|\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|^---\s*$")
+
+
 def detect_format(raw: str, name: str | None = None) -> str:
     """``html``, ``markdown`` or ``text``: by file suffix, else by a look at the content."""
     suffix = (name or "").lower().rsplit(".", 1)[-1] if name and "." in name else ""
@@ -87,12 +117,11 @@ def detect_format(raw: str, name: str | None = None) -> str:
     if suffix in ("md", "markdown", "mdown", "mkd"):
         return "markdown"
     head = raw[:20000]
-    if re.search(r"<(?:!doctype\s+html|html|body|p|div|article|br)\b", head, re.IGNORECASE):
+    if _HTML_SIGNAL.search(head):
         return "html"
     if suffix in ("txt", "text"):
         return "text"
-    signals = len(re.findall(r"(?m)^#{1,6} \S|\[[^\]\n]+\]\([^)\s]+\)|\*\*[^*\n]+\*\*|^---\s*$",
-                             head))
+    signals = len(_MARKDOWN_SIGNALS.findall(head))
     return "markdown" if signals >= 2 else "text"
 
 
@@ -103,6 +132,9 @@ _BLOCK_TAGS = frozenset({
 })
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "nav", "footer", "aside", "form", "svg",
                         "button", "iframe", "template", "select"})
+
+
+_SPACES = re.compile(r"\s+")
 
 
 class _HTMLText(HTMLParser):
@@ -157,7 +189,7 @@ class _HTMLText(HTMLParser):
         if self.in_title:
             self.meta.setdefault("title", " ".join(data.split()))
         if not self.skip:
-            self.parts.append(re.sub(r"\s+", " ", data))
+            self.parts.append(_SPACES.sub(" ", data))
 
 
 def _strip_html(raw: str) -> tuple[str, dict[str, str]]:
@@ -168,26 +200,30 @@ def _strip_html(raw: str) -> tuple[str, dict[str, str]]:
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*\n", re.DOTALL)
-_MD_RULES = (
-    (re.compile(r"(?ms)^(```|~~~).*?^\1[ \t]*$"), ""),          # fenced code
-    (re.compile(r"<!--.*?-->", re.DOTALL), ""),                   # comments
-    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), ""),              # images
-    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1"),            # inline links
-    (re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),           # reference links
-    (re.compile(r"(?m)^\s{0,3}\[[^\]\n]+\]:\s+\S+.*$"), ""),     # link definitions
-    (re.compile(r"<https?://[^>\s]+>"), ""),                      # autolinks
-    (re.compile(r"</?[A-Za-z][^>\n]*>"), ""),                     # inline html tags
-    (re.compile(r"(?m)^\s{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$"), r"\n\1\n"),  # ATX headings
-    (re.compile(r"(?m)^(.+)\n[=-]{3,}[ \t]*$"), r"\n\1\n"),       # setext headings
-    (re.compile(r"(?m)^\s{0,3}(?:[-*_][ \t]*){3,}$"), ""),        # rules
-    (re.compile(r"(?m)^\s{0,3}>[ \t]?"), ""),                     # block quotes
-    (re.compile(r"(?m)^\s{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+"), ""), # list markers
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),        # strong
-    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
-    (re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),
-    (re.compile(r"`([^`\n]+)`"), r"\1"),                          # inline code
-    (re.compile(r"(?m)^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$"), ""),  # table rules
-    (re.compile(r"\s*\|\s*"), "  "),                              # table cells
+_MD_RULES = (  # (pattern, replacement, strings one of which a match needs, or a pattern)
+    (re.compile(r"(?ms)^(```|~~~).*?^\1[ \t]*$"), "", ("```", "~~~")),  # fenced code
+    (re.compile(r"<!--.*?-->", re.DOTALL), "", ("<!--",)),              # comments
+    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), "", ("![",)),           # images
+    (re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)"), r"\1", ("](",)),         # inline links
+    (re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1", ("][",)),        # reference links
+    (re.compile(r"(?m)^\s{0,3}\[[^\]\n]+\]:\s+\S+.*$"), "", ("]:",)),    # link definitions
+    (re.compile(r"<https?://[^>\s]+>"), "", ("<http",)),                 # autolinks
+    (re.compile(r"</?[A-Za-z][^>\n]*>"), "", ("<",)),                    # inline html tags
+    (re.compile(r"(?m)^\s{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$"), r"\n\1\n", ("#",)),  # ATX headings
+    (re.compile(r"(?m)^(.+)\n[=-]{3,}[ \t]*$"), r"\n\1\n",  # setext headings
+     re.compile(r"\n[=-]{3}")),
+    (re.compile(r"(?m)^\s{0,3}(?:[-*_][ \t]*){3,}$"), "",  # rules
+     re.compile(r"[-*_][ \t]*[-*_][ \t]*[-*_]")),
+    (re.compile(r"(?m)^\s{0,3}>[ \t]?"), "", (">",)),                    # block quotes
+    (re.compile(r"(?m)^\s{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+"), "", None),  # list markers
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2", ("**", "__")),  # strong
+    # emphasis: r"(?<![\w*])\*(?=\S)...", the look back after the star (the same, but the
+    # engine can then look for stars rather than try every position)
+    (re.compile(r"\*(?<![\w*]\*)(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1", ("*",)),
+    (re.compile(r"_(?<![\w_]_)(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1", ("_",)),
+    (re.compile(r"`([^`\n]+)`"), r"\1", ("`",)),                        # inline code
+    (re.compile(r"(?m)^\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$"), "", ("|",)),  # table rules
+    (re.compile(r"\s*\|\s*"), "  ", ("|",)),                              # table cells
 )
 
 
@@ -210,8 +246,10 @@ def _strip_markdown(raw: str) -> tuple[str, dict[str, str]]:
                     meta.setdefault("title", value)
         raw = raw[m.end():]
     text = raw
-    for pattern, repl in _MD_RULES:
-        text = pattern.sub(repl, text)
+    for pattern, repl, needs in _MD_RULES:
+        if needs is None or (needs.search(text) if isinstance(needs, re.Pattern)
+                             else any(n in text for n in needs)):
+            text = pattern.sub(repl, text)
     return html.unescape(text), meta
 
 
@@ -272,6 +310,7 @@ _ABBREVIATIONS = frozenset({
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _TERMINAL = re.compile(r"[.!?:;\"”’)…]\s*$")
+_TERMINAL_CHARS = frozenset(".!?:;\"”’)…")
 
 
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
@@ -310,31 +349,31 @@ def split_sentences(text: str) -> list[Sentence]:
     for line in text.split("\n"):
         line_start = pos
         pos += len(line) + 1
-        if not line.strip():
+        stripped = line.rstrip()
+        if not stripped:
             continue
-        heading = not _TERMINAL.search(line) and len(line.split()) <= 20
+        # _TERMINAL: the last character before any trailing white space closes a sentence
+        heading = stripped[-1] not in _TERMINAL_CHARS and len(line.split()) <= 20
         start = 0
         for m in _BOUNDARY.finditer(line):
-            if m.group(0) == "." and _is_abbreviation_at(line, m.start()):
+            if m.group() == "." and _is_abbreviation_at(line, m.start()):
                 continue
             end = m.end()
-            if line[start:end].strip():
-                sentences.append(_sentence(len(sentences), line, line_start, start, end,
-                                           paragraph, heading))
+            _add_sentence(sentences, line, line_start, start, end, paragraph, heading)
             start = end
-        if line[start:].strip():
-            sentences.append(_sentence(len(sentences), line, line_start, start, len(line),
-                                       paragraph, heading))
+        _add_sentence(sentences, line, line_start, start, len(line), paragraph, heading)
         paragraph += 1
     return sentences
 
 
-def _sentence(index, line, offset, start, end, paragraph, heading) -> Sentence:
-    while start < end and line[start].isspace():
-        start += 1
-    while end > start and line[end - 1].isspace():
-        end -= 1
-    return Sentence(index, offset + start, offset + end, line[start:end], paragraph, heading)
+def _add_sentence(sentences, line, offset, start, end, paragraph, heading) -> None:
+    """Append ``line[start:end]`` without its surrounding white space, if anything is left."""
+    piece = line[start:end]
+    words = piece.strip()
+    if words:
+        start += len(piece) - len(piece.lstrip())
+        sentences.append(Sentence(len(sentences), offset + start, offset + start + len(words),
+                                  words, paragraph, heading))
 
 
 # --------------------------------------------------------------------------- datelines
@@ -346,15 +385,43 @@ DATELINE = re.compile(
     r"(?:,\s*[A-Z][A-Za-z ]{1,30}?)?(?:,\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?(?:\s+\d{4})?|"
     r"[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?))?\s*(?:\([^)\n]{1,80}\))?\s*(?:[-–—:])\s")
 
+_DASH_SPACE = re.compile(r"[-–—:]\s")
+
+
+def _dateline_starts(text: str) -> list[int]:
+    """The line starts where :data:`DATELINE` can match ("^", multiline).
+
+    A dateline ends with a dash or colon and white space, and only its white space may span
+    lines (six runs of it at most, the rest of each part on one line): from a line whose
+    next such dash lies more than six lines with words further on, none can match.
+    """
+    dashes = [m.start() for m in _DASH_SPACE.finditer(text)]
+    if not dashes:
+        return []
+    starts: list[int] = []  # start of each line
+    words_before: list[int] = []  # the lines with words before each line
+    pos = count = 0
+    for line in text.split("\n"):
+        starts.append(pos)
+        words_before.append(count)
+        if line and not line.isspace():
+            count += 1
+        pos += len(line) + 1
+    out = []
+    for k, start in enumerate(starts):
+        i = bisect.bisect_left(dashes, start + 2)  # (a name of two letters at least first)
+        if i == len(dashes):
+            break
+        dash_line = bisect.bisect_right(starts, dashes[i]) - 1
+        if words_before[dash_line] - words_before[k] <= 6:
+            out.append(start)
+    return out
+
+
 def dateline_spans(text: str) -> list[tuple[int, int]]:
     """Spans of datelines: places there say where the story was filed, not what happened."""
-    spans = []
-    line_starts = [0]
-    at = text.find("\n")
-    while at >= 0:
-        line_starts.append(at + 1)
-        at = text.find("\n", at + 1)
-    for m in scan(DATELINE, text, line_starts):  # "^": at the start of a line only
+    spans: list[tuple[int, int]] = []
+    for m in scan(DATELINE, text, _dateline_starts(text)):
         head = m.group(0)
         letters = [c for c in head.split(",")[0].split(":")[0] if c.isalpha()]
         # the first word in capitals, or followed by a date or a parenthesis
@@ -407,7 +474,7 @@ class Spans:
 
 #: Anchor groups: name -> (prefixes, whole words, whether a token beginning with a digit is in).
 _ANCHOR_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
-_LEXICON: tuple[re.Pattern, dict[str, tuple[int, ...]], dict[str, int]] | None = None
+_LEXICON: tuple[re.Pattern, dict[str, tuple[str, ...]], tuple[str, ...]] | None = None
 _NOT_ALNUM = r"(?![^\W_])"
 
 
@@ -430,49 +497,51 @@ def anchor_group(name: str, prefixes=(), words=(), *, digits: bool = False) -> s
     return name
 
 
-def _lexicon() -> tuple[re.Pattern, dict[str, tuple[int, ...]], dict[str, int]]:
+def _lexicon() -> tuple[re.Pattern, dict[str, tuple[str, ...]], tuple[str, ...]]:
     """The compiled pass over every anchor: its regex, the groups of each anchor it can
-    return (an anchor found means every shorter prefix anchor of it holds too), and the
-    index of each group."""
+    return (an anchor found means that every shorter prefix anchor of it holds too), and
+    the groups of the tokens that begin with a digit (returned as that digit)."""
     global _LEXICON
     if _LEXICON is None:
-        names = sorted(_ANCHOR_GROUPS)
-        index = {name: i for i, name in enumerate(names)}
-        prefix_groups: dict[str, set[int]] = {}
-        word_groups: dict[str, set[int]] = {}
-        digit_groups: set[int] = set()
-        for name in names:
-            prefixes, words, digits = _ANCHOR_GROUPS[name]
+        prefix_groups: dict[str, set[str]] = {}
+        word_groups: dict[str, set[str]] = {}
+        digit_groups: set[str] = set()
+        for name, (prefixes, words, digits) in _ANCHOR_GROUPS.items():
             if digits:
-                digit_groups.add(index[name])
+                digit_groups.add(name)
             for a in prefixes:
-                prefix_groups.setdefault(a, set()).add(index[name])
+                prefix_groups.setdefault(a, set()).add(name)
             for w in words:
-                word_groups.setdefault(w, set()).add(index[name])
+                word_groups.setdefault(w, set()).add(name)
         trie: dict = {}
         for anchor, end in [*((a, "") for a in prefix_groups), *((w, "$") for w in word_groups)]:
             node = trie
             for ch in anchor:
                 node = node.setdefault(ch, {})
             node[end] = {}
-        groups: dict[str, tuple[int, ...]] = {}
+        groups: dict[str, tuple[str, ...]] = {}
         for hit in {*prefix_groups, *word_groups}:
             found = set(word_groups.get(hit, ()))
             for k in range(1, len(hit) + 1):
                 found |= prefix_groups.get(hit[:k], set())
             groups[hit] = tuple(sorted(found))
         body = _anchor_trie(trie)
-        if digit_groups:  # a digit found is a hit of its own (not a key of ``groups``)
+        if digit_groups:  # a token beginning with a digit is returned as that digit
             body = rf"(?:\d|{body})" if body else r"\d"
-            groups[""] = tuple(sorted(digit_groups))
         regex = re.compile(r"(?<![^\W_])" + body)
-        _LEXICON = (regex, groups, index)
+        _LEXICON = (regex, groups, tuple(sorted(digit_groups)))
     return _LEXICON
 
 
+#: Letters in the order English words most often begin with them: the branches of the
+#: anchor trie are tried in this order (they exclude each other: only the speed changes).
+_FIRST_LETTERS = {ch: i for i, ch in enumerate("tasopfiwcbmrnhdklegvujqyzx")}
+
+
 def _anchor_trie(node: dict) -> str:
-    alternatives = [re.escape(ch) + _anchor_trie(node[ch]) for ch in sorted(node)
-                    if ch not in ("", "$")]
+    chars = sorted((ch for ch in node if ch not in ("", "$")),
+                   key=lambda ch: (_FIRST_LETTERS.get(ch, 99), ch))
+    alternatives = [re.escape(ch) + _anchor_trie(node[ch]) for ch in chars]
     if "$" in node and "" not in node:
         alternatives.append(_NOT_ALNUM)  # a whole word: no letter or digit follows
     if not alternatives:
@@ -506,6 +575,24 @@ def scan(pattern: re.Pattern, string: str, starts: list[int], pos: int = 0,
             yield m
 
 
+def _scan_from(match, string: str, starts: list[int], first: int, last: int,
+               end: int) -> Iterator[re.Match]:
+    """:func:`scan` from ``starts[first]`` on (``match``: the pattern's match method)."""
+    for i in range(first, len(starts)):
+        p = starts[i]
+        if p >= end:
+            break
+        if p < last:
+            continue
+        m = match(string, p, end)
+        if m is not None:
+            last = m.end()
+            if last == p:
+                raise ValueError("an empty match: a pattern that can match nothing is not "
+                                 "for scan()")
+            yield m
+
+
 def scan_first(pattern: re.Pattern, string: str, starts: list[int], pos: int = 0,
                endpos: int | None = None) -> re.Match | None:
     """``pattern.search(string, pos, endpos)``, trying a match only at ``starts``."""
@@ -536,7 +623,10 @@ class Document:
     _starts: list[int] = field(default_factory=list, repr=False)
     _datelines: Spans | None = field(default=None, repr=False)
     _fold_unsafe: bool | None = field(default=None, repr=False, compare=False)
-    _anchor_lists: tuple | None = field(default=None, repr=False, compare=False)
+    _anchor_map: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    _anchor_parts: dict[str, list[list[int]]] = field(default_factory=dict, repr=False,
+                                                      compare=False)
+    _anchor_lexicon: tuple | None = field(default=None, repr=False, compare=False)
     _anchor_sentences: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -561,9 +651,10 @@ class Document:
     def sentence_at(self, offset: int) -> Sentence | None:
         """The sentence containing character ``offset``, if any."""
         i = bisect.bisect_right(self._starts, offset) - 1
-        if i >= 0 and self.sentences[i].start <= offset < max(self.sentences[i].end, offset + 1):
-            s = self.sentences[i]
-            return s if offset < s.end else None
+        if i >= 0:
+            s = self.sentences[i]  # begins at or before ``offset``
+            if offset < s.end:
+                return s
         return None
 
     # ------------------------------------------------------------------ token index
@@ -576,17 +667,36 @@ class Document:
 
     def anchors(self, group: str) -> list[int]:
         """Offsets (sorted) of the tokens of the folded text in anchor group ``group``."""
-        regex, groups, index = lexicon = _lexicon()
-        if self._anchor_lists is None or self._anchor_lists[0] is not lexicon:
-            lists: list[list[int]] = [[] for _ in index]
-            digit = groups.get("", ())
-            for m in regex.finditer(self.folded):
-                p = m.start()
-                for g in groups.get(m.group(), digit):
-                    lists[g].append(p)
-            self._anchor_lists = (lexicon, lists)
-            self._anchor_sentences = {}
-        return self._anchor_lists[1][index[group]]
+        found = self._anchor_map.get(group)
+        if found is None:
+            if group not in _ANCHOR_GROUPS:
+                raise KeyError(f"no anchor group {group!r}")
+            if self._anchor_lexicon is not _lexicon():  # the first call, or groups added
+                self._index_anchors()
+            lists = self._anchor_parts.get(group)
+            if not lists:
+                found = []
+            elif len(lists) == 1:
+                found = lists[0]
+            else:  # (each offset is the hit of one anchor only: no duplicates)
+                found = sorted(itertools.chain.from_iterable(lists))
+            self._anchor_map[group] = found
+        return found
+
+    def _index_anchors(self) -> None:
+        """One pass over the folded text: the offsets of the tokens of every anchor group."""
+        lexicon = regex, groups, digit_groups = _lexicon()
+        by_hit: collections.defaultdict[str, list[int]] = collections.defaultdict(list)
+        for m in regex.finditer(self.folded):
+            by_hit[m.group()].append(m.start())
+        parts: dict[str, list[list[int]]] = {}
+        for hit, offsets in by_hit.items():
+            for group in groups.get(hit, digit_groups):  # a digit is not a key of ``groups``
+                parts.setdefault(group, []).append(offsets)
+        self._anchor_parts = parts
+        self._anchor_lexicon = lexicon
+        self._anchor_map = {}
+        self._anchor_sentences = {}
 
     def anchor_sentences(self, group: str) -> frozenset[int]:
         """Indices of the sentences holding a token of anchor group ``group``."""
@@ -598,24 +708,92 @@ class Document:
         return found
 
     def scan(self, pattern: re.Pattern, group: str, start: int = 0, end: int | None = None, *,
-             original: bool = False) -> Iterator[re.Match]:
+             original: bool = False) -> Iterable[re.Match]:
         """``pattern.finditer`` over the folded text (``original``: the text itself) from
         ``start`` to ``end``, tried only where a token of anchor group ``group`` begins:
         every match of ``pattern`` must begin with such a token (see :func:`scan`)."""
-        string = self.text if original else self.folded
-        end = len(string) if end is None else end
-        if original and self._unsafe():
-            return pattern.finditer(string, start, end)  # a token of the text may be missed
-        return scan(pattern, string, self.anchors(group), start, end)
+        starts = self._anchor_map.get(group)
+        if starts is None:
+            starts = self.anchors(group)
+        if original:
+            string = self.text
+            if self._unsafe():  # a word of the text may not begin a token: every position
+                return pattern.finditer(string, start, len(string) if end is None else end)
+        else:
+            string = self._folded if self._folded is not None else self.folded
+        if end is None:
+            end = len(string)
+        i = bisect.bisect_left(starts, start)
+        j = bisect.bisect_left(starts, end, i)
+        if j - i < 2:
+            m = pattern.match(string, starts[i], end) if i < j else None
+            return () if m is None else (m,)
+        # a match tried at every start (a loop in C), then those that begin inside an
+        # earlier match dropped: what trying the starts one after the other would find
+        found = list(filter(None, map(pattern.match, itertools.repeat(string, j - i),
+                                      starts[i:j], itertools.repeat(end, j - i))))
+        if len(found) < 2:
+            return found
+        kept = []
+        last = start
+        for m in found:
+            if m.start() >= last:
+                kept.append(m)
+                last = m.end()
+        return kept
+
+    def scan_sentences(self, pattern: re.Pattern,
+                       group: str) -> Iterator[tuple[Sentence, re.Match]]:
+        """``pattern.finditer(folded, sentence.start, sentence.end)`` for every sentence in
+        turn, as (sentence, match), tried only where a token of anchor group ``group``
+        begins (see :meth:`scan`)."""
+        folded, sentences = self.folded, self.sentences
+        if not sentences:
+            return
+        match = pattern.match
+        i, n = 0, len(sentences)
+        sentence = sentences[0]
+        last = sentence.start
+        for p in self.anchors(group):
+            if sentence.end <= p:
+                while i < n and sentences[i].end <= p:
+                    i += 1
+                if i == n:
+                    break
+                sentence = sentences[i]
+                last = sentence.start
+            if p < last:  # before the sentence, or inside the last match
+                continue
+            m = match(folded, p, sentence.end)
+            if m is not None:
+                last = m.end()
+                if last == p:
+                    raise ValueError(f"empty match of {pattern.pattern[:40]!r}: not for scan()")
+                yield sentence, m
 
     def search(self, pattern: re.Pattern, group: str, start: int = 0, end: int | None = None,
                *, original: bool = False) -> re.Match | None:
         """``pattern.search``, the first match of :meth:`scan`."""
-        string = self.text if original else self.folded
-        end = len(string) if end is None else end
-        if original and self._unsafe():
-            return pattern.search(string, start, end)
-        return scan_first(pattern, string, self.anchors(group), start, end)
+        starts = self._anchor_map.get(group)
+        if starts is None:
+            starts = self.anchors(group)
+        if original:
+            string = self.text
+            if self._unsafe():
+                return pattern.search(string, start, len(string) if end is None else end)
+        else:
+            string = self._folded if self._folded is not None else self.folded
+        if end is None:
+            end = len(string)
+        match = pattern.match
+        for i in range(bisect.bisect_left(starts, start), len(starts)):
+            p = starts[i]
+            if p >= end:
+                break
+            m = match(string, p, end)
+            if m is not None:
+                return m
+        return None
 
 
 def read_document(raw: str, *, name: str | None = None, fmt: str | None = None) -> Document:

@@ -134,7 +134,7 @@ class PageStyle(PluginElement):
   background:#fff;color:#222;border:none;cursor:pointer;font:bold 16px/30px system-ui,sans-serif;padding:0}
 .bm-button:hover{background:#f4f4f4}.bm-button.bm-active{background:#ffe08a}
 .bm-button svg{vertical-align:middle}
-.leaflet-control-layers-expanded .leaflet-control-layers-list{max-height:calc(50vh - 130px);overflow-y:auto}
+.leaflet-control-layers-expanded .leaflet-control-layers-list{overflow-y:auto}
 </style>
 {% endmacro %}
 """)  # noqa: E501 (JavaScript and CSS)
@@ -1088,14 +1088,26 @@ var {{ this.get_name() }} = (function(){
   {% endfor %}
   var ctl = L.control.layers(bases, overlays, {collapsed: false, position: {{ this.position|tojson }}}).addTo(map);
   ctl.namedLayers = overlays;
+  /* the list scrolls rather than run under the legend below it */
+  function fit(){
+    var list = ctl.getContainer().querySelector('.leaflet-control-layers-list');
+    var below = document.querySelector({{ this.below|tojson }});
+    var bottom = below ? below.getBoundingClientRect().top : map.getContainer().getBoundingClientRect().bottom;
+    list.style.maxHeight = Math.max(120, bottom - list.getBoundingClientRect().top - 16) + 'px';
+  }
+  map.on('resize', fit);
+  setTimeout(fit, 0);
+  ctl.fit = fit;
   return ctl;
 })();
 {% endmacro %}
 """)  # noqa: E501 (JavaScript and CSS)
 
-    def __init__(self, bases, overlays, groups=(), after=(), position: str = "topright"):
+    def __init__(self, bases, overlays, groups=(), after=(), position: str = "topright",
+                 below: str = ".bm-legend-panel.leaflet-control"):
         super().__init__()
         self._name = "LayerControl"
+        self.below = below
         self.bases = list(bases)
         self.overlays = list(overlays)
         self.groups = list(groups)
