@@ -19,26 +19,10 @@ import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 
-from border_map.border import BORDER_CRS, DurandLine
+from border_map.border import BORDER_CRS, DurandLine, reference_distance_km
 
 GEOD = Geod(ellps="WGS84")
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def reference_km(border: DurandLine, lon: float, lat: float) -> float:
-    x, y = border.project([lon], [lat])
-    d_proj = shapely.distance(border._segments, shapely.points(x[0], y[0]))
-    near = np.flatnonzero(d_proj <= d_proj.min() + 2000)
-    ll = np.asarray(border.line.coords)
-    best = np.inf
-    for i in near:
-        (a_lon, a_lat), (b_lon, b_lat) = ll[i], ll[i + 1]
-        _, _, seg_m = GEOD.inv(a_lon, a_lat, b_lon, b_lat)
-        pts = np.asarray(GEOD.npts(a_lon, a_lat, b_lon, b_lat, max(2, int(seg_m / 10) + 2),
-                                   initial_idx=0, terminus_idx=0))
-        _, _, d = GEOD.inv(np.full(len(pts), lon), np.full(len(pts), lat), pts[:, 0], pts[:, 1])
-        best = min(best, float(d.min()))
-    return best / 1000
 
 
 def projected_km(line, crs: str, lon, lat) -> np.ndarray:
@@ -58,7 +42,7 @@ def main(argv=None) -> int:
     idx = rng.integers(0, len(ll) - 1, args.n)
     lon, lat, _ = GEOD.fwd(ll[idx, 0], ll[idx, 1], rng.uniform(0, 360, args.n),
                            rng.uniform(0, 100_000, args.n))
-    ref = np.array([reference_km(border, a, b) for a, b in zip(lon, lat, strict=True)])
+    ref = np.array([reference_distance_km(border, a, b) for a, b in zip(lon, lat, strict=True)])
     rows = {"border-map (LAEA nearest point + geodesic distance)": border.distance_km(lon, lat),
             "LAEA distance alone": projected_km(border.line, BORDER_CRS, lon, lat),
             "UTM 42N (EPSG:32642)": projected_km(border.line, "EPSG:32642", lon, lat),

@@ -385,6 +385,29 @@ class DurandLine:
         return out
 
 
+def reference_distance_km(border: DurandLine, lon: float, lat: float,
+                          step_m: float = 10.0) -> float:
+    """Brute-force geodesic distance from one point to the line, for checking accuracy.
+
+    The segments near the point are sampled every ``step_m`` metres along the
+    geodesic and the minimum ``Geod.inv`` distance is returned. Slow (one point at a
+    time); used by the tests and benchmarks/bench_accuracy.py, not by the analysis.
+    """
+    x, y = border.project([lon], [lat])
+    d_proj = shapely.distance(border._segments, shapely.points(x[0], y[0]))
+    near = np.flatnonzero(d_proj <= d_proj.min() + 2000)
+    ll = np.asarray(border.line.coords)
+    best = np.inf
+    for i in near:
+        (a_lon, a_lat), (b_lon, b_lat) = ll[i], ll[i + 1]
+        _, _, seg_m = GEOD.inv(a_lon, a_lat, b_lon, b_lat)
+        n = max(2, int(seg_m / step_m) + 2)
+        pts = np.asarray(GEOD.npts(a_lon, a_lat, b_lon, b_lat, n, initial_idx=0, terminus_idx=0))
+        _, _, d = GEOD.inv(np.full(len(pts), lon), np.full(len(pts), lat), pts[:, 0], pts[:, 1])
+        best = min(best, float(d.min()))
+    return best / 1000.0
+
+
 def band_km(distance_km, bands_km=DEFAULT_BANDS_KM) -> np.ndarray:
     """The smallest band (km) that contains each distance; NaN beyond the widest."""
     bands = np.asarray(sorted(bands_km), dtype=float)

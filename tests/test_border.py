@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from border_map.border import DEFAULT_BANDS_KM, band_km
+from border_map.border import DEFAULT_BANDS_KM, band_km, reference_distance_km
 
 GEOD = Geod(ellps="WGS84")
 
@@ -61,24 +61,6 @@ def test_crossings_are_near_the_line(border, gazetteer):
         assert border.distance_km([place.lon], [place.lat])[0] < 5, name
 
 
-def _reference_distance_km(border, lon, lat):
-    """Brute-force geodesic distance: densify the nearby segments to ~10 m, take the minimum."""
-    x, y = border.project([lon], [lat])
-    d_proj = shapely.distance(border._segments, shapely.points(x[0], y[0]))
-    near = np.flatnonzero(d_proj <= d_proj.min() + 2000)
-    ll = np.asarray(border.line.coords)
-    best = np.inf
-    for i in near:
-        (a_lon, a_lat), (b_lon, b_lat) = ll[i], ll[i + 1]
-        _, _, seg_m = GEOD.inv(a_lon, a_lat, b_lon, b_lat)
-        n = max(2, int(seg_m / 10) + 2)
-        pts = GEOD.npts(a_lon, a_lat, b_lon, b_lat, n, initial_idx=0, terminus_idx=0)
-        arr = np.asarray(pts)
-        _, _, d = GEOD.inv(np.full(len(arr), lon), np.full(len(arr), lat), arr[:, 0], arr[:, 1])
-        best = min(best, d.min())
-    return best / 1000
-
-
 def test_distance_matches_true_geodesic_within_100_km(border):
     """Documented accuracy: error against a brute-force geodesic reference."""
     rng = np.random.default_rng(7)
@@ -88,7 +70,7 @@ def test_distance_matches_true_geodesic_within_100_km(border):
     dist = rng.uniform(0, 100_000, 60)
     lon, lat, _ = GEOD.fwd(ll[idx, 0], ll[idx, 1], az, dist)
     ours = border.distance_km(lon, lat)
-    ref = np.array([_reference_distance_km(border, a, b) for a, b in zip(lon, lat, strict=True)])
+    ref = np.array([reference_distance_km(border, a, b) for a, b in zip(lon, lat, strict=True)])
     err = np.abs(ours - ref)
     assert err.max() < 0.2, err.max()
     # in practice the error is metres: keep it so
