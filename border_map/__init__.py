@@ -10,7 +10,7 @@ Usable from a notebook without the CLI::
 """
 
 from .analysis import analyse, check_region
-from .border import DEFAULT_BANDS_KM, BORDER_CRS, DurandLine, band_km
+from .border import BORDER_CRS, DEFAULT_BANDS_KM, DurandLine, band_km
 from .errors import (
     AmbiguousPlace,
     BorderMapError,

@@ -79,7 +79,8 @@ def _parse_formats(ctx, param, value):
 @bands_opt
 @click.option("--strict", is_flag=True, help="Stop on the first bad record instead of skipping it.")
 @click.option("--cdn", is_flag=True,
-              help="Load Leaflet from folium's CDN links instead of inlining it (smaller, needs network).")
+              help="Load Leaflet from folium's CDN links instead of inlining it "
+                   "(smaller, needs network).")
 @click.option("--title", default=None, help="Title shown on the map.")
 @input_format_opt
 @date_order_opt

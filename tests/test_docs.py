@@ -28,7 +28,8 @@ def test_command_has_help_and_is_in_readme(path, cmd):
     assert (cmd.help or "").strip(), path
     res = CliRunner().invoke(cli, [*path, "-h"])
     assert res.exit_code == 0 and "Usage:" in res.output
-    assert f"border-map {' '.join(path)}" in README, f"README does not show 'border-map {' '.join(path)}'"
+    usage = f"border-map {' '.join(path)}"
+    assert usage in README, f"README does not show '{usage}'"
 
 
 def test_readme_starts_with_the_two_commands():
