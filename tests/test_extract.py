@@ -417,6 +417,25 @@ def test_evaluation_figures_meet_the_targets(gazetteer):
     assert total.event_recall >= 0.8, total.misses
 
 
+def test_rules_tried_at_their_anchor_words_find_what_the_rules_find(gazetteer, monkeypatch):
+    """Each rule is tried only where one of the words its matches begin with is (the
+    anchors, see border_map.extract.text): checked against running the rule over the whole
+    text, on the evaluation set and on variants of it (case, line breaks, paragraphs)."""
+    import textwrap
+
+    from border_map.extract import text as text_module
+
+    monkeypatch.setattr(text_module, "CHECK_SCANS", True)  # AssertionError on a difference
+    for answer in load_answers(DATA):
+        raw = answer.article.read_text(encoding="utf-8")
+        extract(raw, date=answer.date, gazetteer=gazetteer, name=answer.article.name)
+        plain = read_document(raw, name=answer.article.name).text
+        for variant in (plain.upper(), plain.lower(), plain.replace("\n", " "),
+                        textwrap.fill(plain, 50, replace_whitespace=False),
+                        plain.replace("'", "\u2019").replace(" - ", " \u2014 ")):
+            extract(variant, date=answer.date, gazetteer=gazetteer, name="variant.txt")
+
+
 # --------------------------------------------------------------------------- the seed story
 
 

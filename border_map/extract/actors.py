@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .places import PlaceMention
-from .text import Document, Spans, anchor_group, scan
+from .text import Document, Spans, anchor_group, scan, skipped
 
 __all__ = ["Entity", "find_entities", "side_of"]
 
@@ -128,30 +128,43 @@ _NAME_APPOSITION = re.compile(
     rf"{_NAME},\s+(?:(?:a|an|the)\s+)?(?P<desc>[^,.;\"“”]{{0,90}}?(?i:{_TITLE})"
     r"[^,.;\"“”]{0,80}?)(?=[,.;]|\s+(?:said|says|told|added|stated|claimed|offered))")
 _NAME_COMMA = re.compile(rf"{_NAME},\s+")  # how every _NAME_APPOSITION begins
+_DESC_END = re.compile(r"[,.;\"“”]")
+_TITLE_ANYWHERE = re.compile(rf"(?i:{_TITLE})")
 _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
 #: The tokens each rule's matches begin with (see :func:`~.text.anchor_group`).
 _PARTY_AT = anchor_group("actors.party", ("tehr",), (
-    "the", "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter",
-    "ispr", "tahrik", "ttp", "frontier", "military"))
+    "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter", "ispr",
+    "tahrik", "ttp", "frontier", "military"), leads={
+    "the": ("pakistan", "afghan", "taliban", "islamic", "military")})
 _OUTLETS_AT = anchor_group("actors.outlets", words=(
-    "reuters", "afp", "agence", "the", "associated", "ap", "bbc", "al", "dawn", "geo",
-    "express", "tolonews", "tolo", "pajhwok", "khaama", "ariana", "amu", "afghanistan", "voa",
-    "voice", "radio", "rfe", "samaa", "ary", "xinhua", "anadolu", "new", "washington",
-    "bakhtar", "rta", "ptv", "app"))
+    "reuters", "afp", "agence", "associated", "ap", "bbc", "al", "dawn", "geo", "express",
+    "tolonews", "tolo", "pajhwok", "khaama", "ariana", "amu", "afghanistan", "voa", "voice",
+    "radio", "rfe", "samaa", "ary", "xinhua", "anadolu", "new", "washington", "bakhtar", "rta",
+    "ptv", "app"), leads={"the": (
+        "associated", "express", "news", "nation", "guardian", "new", "washington",
+        "diplomat")})
 _THIRD_AT = anchor_group("actors.third", (
     "resident", "villager", "witness", "eyewitness", "elder", "local", "trader", "doctor",
     "hospital", "medic", "rescu", "analyst", "observer", "activist", "aid", "truck", "driver",
     "tribal"), (
-    "the", "united", "un", "u", "unama", "unhcr", "ocha", "unicef", "icrc", "human", "amnesty",
-    "international", "red", "msf"))
-_LOCAL_AT = anchor_group("actors.local", words=(
-    "a", "an", "the", "two", "three", "several", "afghan", "pakistani", "afghanistan",
-    "pakistan", "taliban", "local", "district", "provincial", "police", "security",
+    "united", "un", "u", "unama", "unhcr", "ocha", "unicef", "icrc", "human", "amnesty",
+    "international", "red", "msf"), leads={"the": ("united", "international", "red")})
+_LOCAL_HEADS = (
+    "afghan", "pakistan", "taliban", "local", "district", "provincial", "police", "security",
     "government", "senior", "tribal", "health", "border", "intelligence", "military", "customs",
-    "administration", "hospital", "official", "officials", "deputy", "governor", "commander",
-    "commanders"))
-_ANAPHOR_AT = anchor_group("actors.anaphor", words=("the", "this", "that", "these"))
+    "administration", "hospital", "official", "deputy", "governor", "commander")
+_LOCAL_AT = anchor_group("actors.local", words=(
+    "afghan", "pakistani", "afghanistan", "pakistan", "taliban", "local", "district",
+    "provincial", "police", "security", "government", "senior", "tribal", "health", "border",
+    "intelligence", "military", "customs", "administration", "hospital", "official",
+    "officials", "deputy", "governor", "commander", "commanders"), leads=dict.fromkeys(
+    ("a", "an", "the", "two", "three", "several"), _LOCAL_HEADS))
+_ANAPHOR_AT = anchor_group("actors.anaphor", leads=dict.fromkeys(
+    ("the", "this", "that", "these"), (
+        "ministry", "military", "army", "spokesman", "spokesperson", "government", "regime",
+        "office", "corps", "group", "agency", "outlet", "newspaper", "channel", "statement",
+        "police", "sources", "official")))
 _PRONOUN_AT = anchor_group("actors.pronoun", words=("he", "she", "they", "it"))
 #: the titles of _TITLE, each a whole token ("gen." is "gen", then a full stop)
 _TITLE_AT = anchor_group("actors.title", words=(
@@ -347,17 +360,21 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         parts = [p for p in name.split() if len(p) > 2 and p[0].isupper()]
         if not parts:
             continue
-        # r"\b(?:name|surname)\b", written so that the engine can look for the names' first
-        # letters instead of trying every position: each name (it begins with a capital)
-        # followed by a look back at the character before it
-        rx = re.compile("(?:" + "|".join(rf"{re.escape(p)}(?<!\w{re.escape(p)})"
-                                         for p in {name, parts[-1]}) + r")\b")
-        for m in rx.finditer(text):
+        for m in _name_regex(tuple({name, parts[-1]})).finditer(text):
             if taken.contains(m.start()):
                 continue
             keep(Entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
     return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _name_regex(names: tuple[str, ...]) -> re.Pattern:
+    """r"\b(?:name|surname)\b", written so that the engine can look for the names' first
+    letters instead of trying every position: each name (it begins with a capital)
+    followed by a look back at the character before it."""
+    return re.compile("(?:" + "|".join(rf"{re.escape(n)}(?<!\w{re.escape(n)})"
+                                       for n in names) + r")\b")
 
 
 def _appositions(text: str) -> Iterable[re.Match]:
@@ -366,8 +383,16 @@ def _appositions(text: str) -> Iterable[re.Match]:
     the names such a search finds (a later name may begin inside an earlier one)."""
     starts = []
     for m in _NAME_COMMA.finditer(text):
-        starts.extend(m.start() + i for i, ch in enumerate(m.group("name")) if "A" <= ch <= "Z")
-    return scan(_NAME_APPOSITION, text, starts) if starts else ()
+        # the description must hold a title before the next , . ; or quote (a title may end
+        # with a full stop: "Gen."): without one, no apposition begins in this name
+        stop = _DESC_END.search(text, m.end())
+        if _TITLE_ANYWHERE.search(text, m.end(), stop.start() + 1 if stop else len(text)):
+            starts.extend(m.start() + i for i, ch in enumerate(m.group("name"))
+                          if "A" <= ch <= "Z")
+    if not starts:
+        skipped(_NAME_APPOSITION, text)
+        return ()
+    return scan(_NAME_APPOSITION, text, starts)
 
 
 _WORDS = re.compile(r"[\w’'-]+")

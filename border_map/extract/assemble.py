@@ -58,6 +58,9 @@ class _Draft:
     date_note: str | None = None
     unlocated: str | None = None
     units: list[ClaimUnit] = field(default_factory=list)
+    # the sentences of ``mentions`` (which only grow), sorted, and how many are in
+    _sentences: list[int] = field(default_factory=list, repr=False, compare=False)
+    _counted: int = field(default=0, repr=False, compare=False)
 
     def first_offset(self) -> int:
         return min((m.anchor.start for m in self.mentions if m.anchor), default=0)
@@ -287,7 +290,17 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
 
 
 def _distance(d: _Draft, m: EventMention) -> int:
-    return min(abs(x.sentence.index - m.sentence.index) for x in d.mentions)
+    """The fewest sentences between ``m`` and a mention of ``d``."""
+    sentences = d._sentences
+    if d._counted < len(d.mentions):
+        for x in d.mentions[d._counted:]:
+            bisect.insort(sentences, x.sentence.index)
+        d._counted = len(d.mentions)
+    if not sentences:
+        raise ValueError("a draft without mentions")
+    k = m.sentence.index
+    i = bisect.bisect_left(sentences, k)
+    return min(abs(sentences[j] - k) for j in (i - 1, i) if 0 <= j < len(sentences))
 
 
 def _nearest_clash(drafts, m, of_mention, mentions) -> _Draft | None:

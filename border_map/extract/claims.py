@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from ..incidents import Figure
 from .actors import Entity
 from .dates import DateMention
-from .text import Document, Sentence, anchor_group
+from .text import Document, Sentence, anchor_group, skipped
 
 __all__ = ["ClaimUnit", "FigureMention", "Speaker", "find_claims", "find_figures"]
 
@@ -269,7 +269,9 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
         if own:  # "two soldiers were killed and five others wounded"
             verb = own.group("verb")
         add(m, _kind(verb, " ".join(m.group("noun").split())), m, m)
-    if i in doc.anchor_sentences(_NOUN_AT):  # (_A ends with one of its nouns)
+    if i not in doc.anchor_sentences(_NOUN_AT):  # (_A ends with one of its nouns)
+        skipped(_A, folded, s, e)
+    else:
         for m in doc.scan(_A, _QTY_AT, s, e):
             window = folded[m.end():min(e, m.end() + 70)]
             window = _CLAUSE_END.split(window)[0]
@@ -277,7 +279,10 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             if not v:
                 continue
             add(m, _kind(v.group("verb"), " ".join(m.group("noun").split())), m, m)
-    if i in doc.anchor_sentences(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
+    if i not in doc.anchor_sentences(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
+        skipped(_C, folded, s, e)
+        skipped(_C2, folded, s, e)
+    else:
         for m in doc.scan(_C, _QTY_AT, s, e):
             kind_noun = m.group("kindnoun")
             kind = {"casualties": "casualties", "losses": "casualties", "injuries": "wounded",
@@ -295,7 +300,9 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     for m in doc.scan(_D2, _D2_AT, s, e):
         add(m, "killed", m, None)
     # (_E begins at a comma or "that": looked for only in sentences with "among")
-    if i in doc.anchor_sentences(_AMONG_AT):
+    if i not in doc.anchor_sentences(_AMONG_AT):
+        skipped(_E, folded, s, e)
+    else:
         for m in _E.finditer(folded, s, e):
             kind_noun = m.group("kindnoun")
             kind = {"wounded": "wounded", "injured": "wounded", "dead": "killed",

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from ..incidents import DateSpan
-from .text import Document, anchor_group
+from .text import Document, anchor_group, skipped
 
 __all__ = ["DateMention", "find_dates", "parse_article_date"]
 
@@ -82,28 +82,53 @@ _MONTH_STARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", 
 _MONTH_LEADS = ("in", "since", "during", "until", "till", "through", "throughout", "by", "from",
                 "before", "after", "last", "this", "next", "early", "mid", "late", "end",
                 "beginning", "start", "earlier", "later")
-#: The tokens each pattern's matches begin with (see :func:`~.text.anchor_group`).
+#: The tokens each pattern's matches begin with (see :func:`~.text.anchor_group`); the
+#: words before a month, weekday, year or period only before one
+_MONTH_LEAD = dict.fromkeys(("in", "since", "during", "until", "till", "through", "throughout",
+                             "by", "from", "before", "after", "last", "this", "next", "early",
+                             "mid", "late"), _MONTH_STARTS)
+_PERIODS = ("week", "month", "year")
 _ANCHORS = {
     "iso": anchor_group("dates.iso", digits=True),
     "numeric": anchor_group("dates.numeric", digits=True),
     "day_month": anchor_group("dates.day_month", digits=True),
     "month_day": anchor_group("dates.month_day", _MONTH_STARTS),
     "month_year": anchor_group("dates.month_year", _MONTH_STARTS),
-    "month": anchor_group("dates.month", words=_MONTH_LEADS),
-    "year": anchor_group("dates.year", words=("in", "since", "during", "until", "by",
-                                              "throughout", "early", "late", "mid")),
-    "weekday": anchor_group("dates.weekday", words=(
-        "last", "next", "this", "past", "previous", "early", "late", "on", *_WEEKDAYS)),
+    "month": anchor_group("dates.month", leads={
+        **_MONTH_LEAD, "end": ("of",), "beginning": ("of",), "start": ("of",),
+        "earlier": ("in",), "later": ("in",)}),
+    "year": anchor_group("dates.year", leads=dict.fromkeys(
+        ("in", "since", "during", "until", "by", "throughout", "early", "late", "mid"),
+        ("early", "late", "mid", "#"))),
+    "weekday": anchor_group("dates.weekday", words=tuple(_WEEKDAYS), leads=dict.fromkeys(
+        ("last", "next", "this", "past", "previous", "early", "late", "on"), tuple(_WEEKDAYS))),
     "relative_day": anchor_group("dates.relative_day", words=(
-        "today", "tonight", "this", "the", "yesterday", "last", "overnight")),
-    "ago": anchor_group("dates.ago", words=(*(w.split()[0] for w in _NUMBER_WORDS),),
-                        digits=True),
-    "relative_period": anchor_group("dates.relative_period", words=(
-        "last", "previous", "this", "earlier", "past", "the", "over", "later")),
-    "weekend": anchor_group("dates.weekend", words=("over", "at", "during", "on", "last")),
+        "today", "tonight", "yesterday", "overnight"), leads={
+        "this": ("morning", "afternoon", "evening"), "the": ("day",), "last": ("night",)}),
+    "ago": anchor_group("dates.ago", digits=True, leads={
+        "a": ("few", *_PERIODS),
+        **dict.fromkeys((w for w in _NUMBER_WORDS if " " not in w and w != "a"), _PERIODS)}),
+    "relative_period": anchor_group("dates.relative_period", leads={
+        **dict.fromkeys(("last", "previous", "this", "past"), _PERIODS),
+        "earlier": ("this",), "the": ("past",), "over": ("the",), "later": ("this",)}),
+    "weekend": anchor_group("dates.weekend", leads={
+        **dict.fromkeys(("over", "at", "during", "on"), ("the",)), "last": ("weekend",)}),
 }
 assert set(_ANCHORS) == {name for name, _ in _PATTERNS}
-_FUTURE_ANCHORS = anchor_group("dates.future", words=("will", "is", "are", "plan", "plans"))
+#: A word every match of a pattern holds: without one in the document, no match.
+_NEEDS = {
+    "month": _ANCHORS["month_day"],  # the month
+    "weekday": anchor_group("dates.weekday_word", words=tuple(_WEEKDAYS)),
+    "relative_day": anchor_group("dates.day_word", words=(
+        "today", "tonight", "morning", "afternoon", "evening", "yesterday", "night",
+        "overnight")),
+    "ago": anchor_group("dates.ago_word", words=("ago",)),
+    "relative_period": anchor_group("dates.period_word", words=_PERIODS),
+    "weekend": anchor_group("dates.weekend_word", words=("weekend",)),
+}
+_FUTURE_ANCHORS = anchor_group("dates.future", words=("will",), leads={
+    "is": ("expected", "scheduled", "due"), "are": ("expected", "scheduled", "due"),
+    "plan": ("to",), "plans": ("to",)})
 _FUTURE = re.compile(r"\b(will|is\s+expected\s+to|are\s+expected\s+to|is\s+scheduled|"
                      r"are\s+scheduled|is\s+due\s+to|are\s+due\s+to|plans?\s+to)\b")
 
@@ -135,6 +160,10 @@ def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
     """Every date expression in ``doc`` with its resolved span, in text order."""
     found: list[tuple[int, int, str, re.Match]] = []
     for name, pattern in _PATTERNS:
+        needs = _NEEDS.get(name)
+        if needs is not None and not doc.anchors(needs):
+            skipped(pattern, doc.folded)
+            continue
         for m in doc.scan(pattern, _ANCHORS[name]):
             found.append((m.start(), m.end(), name, m))
     # longest first, then drop overlaps

@@ -98,7 +98,8 @@ _MODAL = re.compile(r"\b(?:could|would|might|may|risks?|threaten\w*|potential(?:
                     r"possibility|if|unless|fears?|avoid|prevent|de-?escalat\w*|over\s+the\s+"
                     r"years|for\s+(?:decades|years)|history\s+of|cycle\s+of|any)\b")
 _NEGATED = re.compile(r"\b(?:no|without)\s+(?:\w+\s+)?$")
-_CLAUSE_BREAK = re.compile(r"[;:,]|\s[—–-]\s")
+#: r"[;:,]|\s[—–-]\s", beginning with one class so that the engine skips to its characters
+_CLAUSE_BREAK = re.compile(r"[;:,\s](?:(?<=[;:,])|[—–-]\s)")
 _ADJ_SIDE = re.compile(r"\b(pakistani|pakistan's|afghan|afghanistan's|taliban's|taliban)\s+"
                        r"(?:\w+\s+)?$")
 _SINCE = re.compile(r"\bsince\b")
@@ -154,15 +155,17 @@ _CLOSE_AT = anchor_group("events.close", ("clos",), (
     "shut", "sealed", "suspend", "suspended", "suspending", "halted", "blocked"))
 _MODAL_AT = anchor_group("events.modal", ("threaten", "potential", "deescalat"), (
     "could", "would", "might", "may", "risk", "risks", "possible", "possibility", "if",
-    "unless", "fear", "fears", "avoid", "prevent", "de", "over", "for", "history", "cycle",
-    "any"))
+    "unless", "fear", "fears", "avoid", "prevent", "de", "any"), leads={
+    "over": ("the",), "for": ("decades", "years"), "history": ("of",), "cycle": ("of",)})
 _NEGATED_AT = anchor_group("events.negated", words=("no", "without"))
 _ADJ_SIDE_AT = anchor_group("events.adj_side", words=(
     "pakistani", "pakistan", "afghan", "afghanistan", "taliban"))
 _SINCE_AT = anchor_group("events.since", words=("since",))
-_THE_CROSSING_AT = anchor_group("events.the_crossing", words=("the", "that"))
+_THE_CROSSING_AT = anchor_group("events.the_crossing", leads=dict.fromkeys(
+    ("the", "that"), ("border", "crossing", "gate")))
 _GENERIC_CROSSINGS_AT = anchor_group("events.generic_crossings", words=(
-    "land", "border", "all", "the", "crossings"))
+    "border", "crossings"), leads=dict.fromkeys(
+    ("land", "all", "the"), ("land", "border", "all", "the", "crossings")))
 _DURATION_AT = anchor_group("events.duration", words=("two", "three", "several", "many"),
                             digits=True)
 _CONFLICT_WORDS_AT = anchor_group("events.conflict_words", (
@@ -173,7 +176,8 @@ _BOTH_SIDES_AT = anchor_group("events.both_sides", words=("afghan", "pakistani")
 _DESCRIPTIVE_AT = anchor_group("events.descriptive", words=(
     "links", "linking", "connects", "connecting", "bordering", "faces", "facing", "opposite"))
 _ORIGIN_AT = anchor_group("events.origin", words=("from", "across"))
-_SAME_TIME_AT = anchor_group("events.same_time", words=("the", "that"))
+_SAME_TIME_AT = anchor_group("events.same_time", leads={
+    "the": ("same",), "that": ("day", "night", "evening", "morning", "afternoon")})
 
 
 @dataclass(frozen=True, slots=True)

@@ -369,8 +369,9 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
             context_names.add(_normalize_name(raw.candidates[0].name))
     mentions = []
     cues: dict[int, bool] = {}  # paragraph start -> crossing words in it
+    chosen: dict[tuple, tuple[Place, str | None]] = {}  # the same name in the same company
     for raw in raws:
-        place, note = _choose(raw, context_names, folded, cues)
+        place, note = _choose(raw, context_names, folded, cues, chosen)
         role = _role(raw, place, text, folded)
         notes = [*raw.notes, note] if note else raw.notes
         sentence_note = "; ".join(dict.fromkeys(n for n in notes if n)) or None if notes \
@@ -384,7 +385,10 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
 
 
 def _choose(raw: _Raw, context_names: set[str], folded: str,
-            cues: dict[int, bool] | None = None) -> tuple[Place, str | None]:
+            cues: dict[int, bool] | None = None,
+            chosen: dict | None = None) -> tuple[Place, str | None]:
+    """The candidate of ``raw`` the document points to, and why (``cues`` and ``chosen``:
+    what was found for the paragraphs and candidates of the document so far)."""
     cands = raw.candidates
     if len(cands) == 1:
         return cands[0], None
@@ -396,6 +400,19 @@ def _choose(raw: _Raw, context_names: set[str], folded: str,
         crossing_cue = bool(_CROSSING_CUES.search(paragraph))
         if cues is not None:
             cues[line_start] = crossing_cue
+    if chosen is None:
+        return _score(raw, context_names, crossing_cue)
+    # (by identity: places hash all their fields; the candidates live as long as ``chosen``)
+    key = (tuple(map(id, cands)), tuple(tuple(map(id, sib.candidates)) for sib in raw.siblings),
+           crossing_cue)
+    found = chosen.get(key)
+    if found is None:
+        found = chosen[key] = _score(raw, context_names, crossing_cue)
+    return found
+
+
+def _score(raw: _Raw, context_names: set[str], crossing_cue: bool) -> tuple[Place, str | None]:
+    cands = raw.candidates
     scores: dict[str, float] = {}
     for c in cands:
         score = 0.0

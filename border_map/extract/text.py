@@ -10,7 +10,6 @@ found in the folded text has the same span in the original.
 from __future__ import annotations
 
 import bisect
-import collections
 import html
 import itertools
 import re
@@ -464,73 +463,133 @@ class Spans:
 
 # --------------------------------------------------------------------------- token index
 #
-# Most rules are regular expressions that begin with one of a few words ("\\bsaid\\b",
-# "\\b(?:killed|wounded)"). Run over a whole document each costs a full pass of the regular
-# expression engine, which tries every position; thirty of them cost far more than finding
-# the places. Instead, every rule names the words its matches can begin with (an *anchor
-# group*), one pass over the folded text finds every token that begins with an anchor of any
-# group, and a rule is tried only where a token of its group begins (:func:`scan`): the same
-# matches as ``pattern.finditer``, for a fraction of the work.
+# Most rules are regular expressions that begin with one of a few words (r"\bsaid\b",
+# r"\b(?:killed|wounded)"). Run over a whole document, each costs a pass of the regular
+# expression engine, which tries every position: sixty of them cost far more than finding
+# the places. Instead every rule names the words its matches can begin with (an *anchor
+# group*, :func:`anchor_group`), one pass over the folded text finds every token that begins
+# with an anchor of any group (:meth:`Document.anchors`), and a rule is tried only where a
+# token of its group begins (:func:`scan`, :meth:`Document.scan`): the same matches as
+# ``pattern.finditer``, for a fraction of the work. The anchors of a group must hold every
+# word a match can begin with: a word left out is a match lost.
 
-#: Anchor groups: name -> (prefixes, whole words, whether a token beginning with a digit is in).
-_ANCHOR_GROUPS: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
-_LEXICON: tuple[re.Pattern, dict[str, tuple[str, ...]], tuple[str, ...]] | None = None
+#: When true, every scan is checked against the plain ``pattern.finditer`` / ``search``
+#: (AssertionError on a difference): for tests of the anchors, never for real work.
+CHECK_SCANS = False
+
+
+def _check(pattern: re.Pattern, got, expected) -> None:
+    got = [m.span() for m in ([got] if isinstance(got, re.Match) else got or ())]
+    expected = [m.span() for m in ([expected] if isinstance(expected, re.Match)
+                                   else expected or ())]
+    if got != expected:
+        raise AssertionError(f"anchored scan of {pattern.pattern[:60]!r} found {got}, "
+                             f"the pattern itself {expected}: an anchor is missing")
+
+
+def skipped(pattern: re.Pattern, string: str, start: int = 0, end: int | None = None) -> None:
+    """A rule left out of a document (or of ``string[start:end]``) for lacking a word it
+    needs (with :data:`CHECK_SCANS`: checked to find nothing there indeed)."""
+    if CHECK_SCANS:
+        _check(pattern, (), pattern.finditer(string, start, len(string) if end is None else end))
+
+
+#: Anchor groups: name -> (prefixes, whole words, whether a token beginning with a digit is in,
+#: lead words and their followers).
+_ANCHOR_GROUPS: dict[str, tuple] = {}
+_LEXICON: tuple | None = None
 _NOT_ALNUM = r"(?![^\W_])"
 
 
-def anchor_group(name: str, prefixes=(), words=(), *, digits: bool = False) -> str:
+def anchor_group(name: str, prefixes=(), words=(), *, digits: bool = False,
+                 leads: dict[str, tuple[str, ...]] | None = None) -> str:
     """Register the anchor group ``name`` and return the name.
 
     A token (a run of letters and digits of the folded text) belongs to the group when it
     begins with one of ``prefixes``, is one of ``words``, or (``digits``) begins with a
     digit (``\\d``, any script). Anchors are folded letters. A rule scanned with the group
     must begin every match with such a token.
+
+    ``leads`` are words that begin a match only before certain others ("the" in "the
+    Pakistani military"): word -> the beginnings of the token that must follow it after
+    white space or hyphens ("#": a digit). A frequent word is then found only where it can
+    begin a match of some group (for a group that wants it alone, everywhere).
     """
     global _LEXICON
     prefixes, words = tuple(sorted(set(prefixes))), tuple(sorted(set(words) - set(prefixes)))
-    for anchor in (*prefixes, *words):
+    lead_items = tuple(sorted((w, tuple(sorted(set(f)))) for w, f in (leads or {}).items()))
+    for anchor in (*prefixes, *words, *(w for w, _ in lead_items),
+                   *(f for _, fs in lead_items for f in fs if f != "#")):
         if not anchor.isalpha() or anchor != fold(anchor):
             raise ValueError(f"anchor {anchor!r} of group {name!r}: folded letters only")
-    if _ANCHOR_GROUPS.get(name) != (prefixes, words, digits):
-        _ANCHOR_GROUPS[name] = (prefixes, words, digits)
+    entry = (prefixes, words, digits, lead_items)
+    if _ANCHOR_GROUPS.get(name) != entry:
+        _ANCHOR_GROUPS[name] = entry
         _LEXICON = None
     return name
 
 
-def _lexicon() -> tuple[re.Pattern, dict[str, tuple[str, ...]], tuple[str, ...]]:
-    """The compiled pass over every anchor: its regex, the groups of each anchor it can
-    return (an anchor found means that every shorter prefix anchor of it holds too), and
-    the groups of the tokens that begin with a digit (returned as that digit)."""
+def _lexicon() -> tuple[re.Pattern, dict[str, tuple[int, ...]], tuple[int, ...], tuple[str, ...]]:
+    """The compiled pass over every anchor: its regex, the groups (numbers) of each anchor
+    it can return (an anchor found means that every shorter prefix anchor of it holds too),
+    the groups of the tokens that begin with a digit (returned as that digit), and the
+    names of the groups by number."""
     global _LEXICON
     if _LEXICON is None:
         prefix_groups: dict[str, set[str]] = {}
         word_groups: dict[str, set[str]] = {}
         digit_groups: set[str] = set()
-        for name, (prefixes, words, digits) in _ANCHOR_GROUPS.items():
+        lead_groups: dict[str, set[str]] = {}
+        followers: dict[str, set[str]] = {}
+        for name, (prefixes, words, digits, leads) in _ANCHOR_GROUPS.items():
             if digits:
                 digit_groups.add(name)
             for a in prefixes:
                 prefix_groups.setdefault(a, set()).add(name)
             for w in words:
                 word_groups.setdefault(w, set()).add(name)
+            for w, follow in leads:
+                lead_groups.setdefault(w, set()).add(name)
+                followers.setdefault(w, set()).update(follow)
+        for w in list(lead_groups):  # wanted alone by some group: found everywhere
+            if w in word_groups or any(w.startswith(a) for a in prefix_groups):
+                word_groups.setdefault(w, set()).update(lead_groups.pop(w))
+                del followers[w]
         trie: dict = {}
-        for anchor, end in [*((a, "") for a in prefix_groups), *((w, "$") for w in word_groups)]:
+        for anchor, end in [*((a, "") for a in prefix_groups), *((w, "$") for w in word_groups),
+                            *((w, "$+") for w in lead_groups)]:
             node = trie
             for ch in anchor:
                 node = node.setdefault(ch, {})
-            node[end] = {}
-        groups: dict[str, tuple[str, ...]] = {}
-        for hit in {*prefix_groups, *word_groups}:
-            found = set(word_groups.get(hit, ()))
+            node[end] = followers[anchor] if end == "$+" else {}
+        names = tuple(sorted(_ANCHOR_GROUPS))
+        slot = {name: i for i, name in enumerate(names)}
+        groups: dict[str, tuple[int, ...]] = {}
+        for hit in {*prefix_groups, *word_groups, *lead_groups}:
+            found = set(word_groups.get(hit, ())) | lead_groups.get(hit, set())
             for k in range(1, len(hit) + 1):
                 found |= prefix_groups.get(hit[:k], set())
-            groups[hit] = tuple(sorted(found))
+            groups[hit] = tuple(sorted(slot[name] for name in found))
         body = _anchor_trie(trie)
         if digit_groups:  # a token beginning with a digit is returned as that digit
             body = rf"(?:\d|{body})" if body else r"\d"
         regex = re.compile(r"(?<![^\W_])" + body)
-        _LEXICON = (regex, groups, tuple(sorted(digit_groups)))
+        _LEXICON = (regex, groups, tuple(sorted(slot[name] for name in digit_groups)), names)
     return _LEXICON
+
+
+def _follower_regex(follow: set[str]) -> str:
+    """What must come after a lead word: white space or hyphens, then one of ``follow``."""
+    trie: dict = {}
+    for f in follow - {"#"}:
+        node = trie
+        for ch in f:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    body = _anchor_trie(trie)
+    if "#" in follow:
+        body = rf"\d|{body}" if body else r"\d"
+    return rf"{_NOT_ALNUM}(?=[\s\-]+(?:{body}))"
 
 
 #: Letters in the order English words most often begin with them: the branches of the
@@ -539,11 +598,13 @@ _FIRST_LETTERS = {ch: i for i, ch in enumerate("tasopfiwcbmrnhdklegvujqyzx")}
 
 
 def _anchor_trie(node: dict) -> str:
-    chars = sorted((ch for ch in node if ch not in ("", "$")),
+    chars = sorted((ch for ch in node if ch not in ("", "$", "$+")),
                    key=lambda ch: (_FIRST_LETTERS.get(ch, 99), ch))
     alternatives = [re.escape(ch) + _anchor_trie(node[ch]) for ch in chars]
     if "$" in node and "" not in node:
         alternatives.append(_NOT_ALNUM)  # a whole word: no letter or digit follows
+    elif "$+" in node and "" not in node:
+        alternatives.append(_follower_regex(node["$+"]))  # a lead word before a follower
     if not alternatives:
         return ""
     body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
@@ -559,6 +620,16 @@ def scan(pattern: re.Pattern, string: str, starts: list[int], pos: int = 0,
     ``pattern.match`` sees what lies before ``pos`` and stops at ``endpos`` as a search does.
     """
     end = len(string) if endpos is None else endpos
+    if CHECK_SCANS:
+        found = list(_scan(pattern, string, starts, pos, end))
+        _check(pattern, found, pattern.finditer(string, pos, end))
+        yield from found
+        return
+    yield from _scan(pattern, string, starts, pos, end)
+
+
+def _scan(pattern: re.Pattern, string: str, starts: list[int], pos: int,
+          end: int) -> Iterator[re.Match]:
     last = pos
     match = pattern.match
     for i in range(bisect.bisect_left(starts, pos), len(starts)):
@@ -573,39 +644,6 @@ def scan(pattern: re.Pattern, string: str, starts: list[int], pos: int = 0,
             if last == p:
                 raise ValueError(f"empty match of {pattern.pattern[:40]!r}: not for scan()")
             yield m
-
-
-def _scan_from(match, string: str, starts: list[int], first: int, last: int,
-               end: int) -> Iterator[re.Match]:
-    """:func:`scan` from ``starts[first]`` on (``match``: the pattern's match method)."""
-    for i in range(first, len(starts)):
-        p = starts[i]
-        if p >= end:
-            break
-        if p < last:
-            continue
-        m = match(string, p, end)
-        if m is not None:
-            last = m.end()
-            if last == p:
-                raise ValueError("an empty match: a pattern that can match nothing is not "
-                                 "for scan()")
-            yield m
-
-
-def scan_first(pattern: re.Pattern, string: str, starts: list[int], pos: int = 0,
-               endpos: int | None = None) -> re.Match | None:
-    """``pattern.search(string, pos, endpos)``, trying a match only at ``starts``."""
-    end = len(string) if endpos is None else endpos
-    match = pattern.match
-    for i in range(bisect.bisect_left(starts, pos), len(starts)):
-        p = starts[i]
-        if p >= end:
-            break
-        m = match(string, p, end)
-        if m is not None:
-            return m
-    return None
 
 
 # --------------------------------------------------------------------------- document
@@ -624,8 +662,6 @@ class Document:
     _datelines: Spans | None = field(default=None, repr=False)
     _fold_unsafe: bool | None = field(default=None, repr=False, compare=False)
     _anchor_map: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
-    _anchor_parts: dict[str, list[list[int]]] = field(default_factory=dict, repr=False,
-                                                      compare=False)
     _anchor_lexicon: tuple | None = field(default=None, repr=False, compare=False)
     _anchor_sentences: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -669,33 +705,23 @@ class Document:
         """Offsets (sorted) of the tokens of the folded text in anchor group ``group``."""
         found = self._anchor_map.get(group)
         if found is None:
-            if group not in _ANCHOR_GROUPS:
+            if self._anchor_lexicon is not _LEXICON or _LEXICON is None:
+                self._index_anchors()  # the first call, or groups added since
+                found = self._anchor_map.get(group)
+            if found is None:
                 raise KeyError(f"no anchor group {group!r}")
-            if self._anchor_lexicon is not _lexicon():  # the first call, or groups added
-                self._index_anchors()
-            lists = self._anchor_parts.get(group)
-            if not lists:
-                found = []
-            elif len(lists) == 1:
-                found = lists[0]
-            else:  # (each offset is the hit of one anchor only: no duplicates)
-                found = sorted(itertools.chain.from_iterable(lists))
-            self._anchor_map[group] = found
         return found
 
     def _index_anchors(self) -> None:
         """One pass over the folded text: the offsets of the tokens of every anchor group."""
-        lexicon = regex, groups, digit_groups = _lexicon()
-        by_hit: collections.defaultdict[str, list[int]] = collections.defaultdict(list)
+        lexicon = regex, groups, digit_groups, names = _lexicon()
+        lists: list[list[int]] = [[] for _ in names]
         for m in regex.finditer(self.folded):
-            by_hit[m.group()].append(m.start())
-        parts: dict[str, list[list[int]]] = {}
-        for hit, offsets in by_hit.items():
-            for group in groups.get(hit, digit_groups):  # a digit is not a key of ``groups``
-                parts.setdefault(group, []).append(offsets)
-        self._anchor_parts = parts
+            p = m.start()
+            for g in groups.get(m.group(), digit_groups):  # a digit is not a key of ``groups``
+                lists[g].append(p)
+        self._anchor_map = dict(zip(names, lists, strict=True))
         self._anchor_lexicon = lexicon
-        self._anchor_map = {}
         self._anchor_sentences = {}
 
     def anchor_sentences(self, group: str) -> frozenset[int]:
@@ -712,6 +738,16 @@ class Document:
         """``pattern.finditer`` over the folded text (``original``: the text itself) from
         ``start`` to ``end``, tried only where a token of anchor group ``group`` begins:
         every match of ``pattern`` must begin with such a token (see :func:`scan`)."""
+        if CHECK_SCANS:
+            found = list(self._scan(pattern, group, start, end, original))
+            string = self.text if original else self.folded
+            _check(pattern, found,
+                   pattern.finditer(string, start, len(string) if end is None else end))
+            return found
+        return self._scan(pattern, group, start, end, original)
+
+    def _scan(self, pattern: re.Pattern, group: str, start: int, end: int | None,
+              original: bool) -> Iterable[re.Match]:
         starts = self._anchor_map.get(group)
         if starts is None:
             starts = self.anchors(group)
@@ -727,7 +763,12 @@ class Document:
         j = bisect.bisect_left(starts, end, i)
         if j - i < 2:
             m = pattern.match(string, starts[i], end) if i < j else None
-            return () if m is None else (m,)
+            if m is None:
+                return ()
+            if m.end() == m.start():
+                raise ValueError("an empty match: a pattern that can match nothing is not "
+                                 "for scan()")
+            return (m,)
         # a match tried at every start (a loop in C), then those that begin inside an
         # earlier match dropped: what trying the starts one after the other would find
         found = list(filter(None, map(pattern.match, itertools.repeat(string, j - i),
@@ -740,6 +781,9 @@ class Document:
             if m.start() >= last:
                 kept.append(m)
                 last = m.end()
+                if last == m.start():
+                    raise ValueError("an empty match: a pattern that can match nothing is not "
+                                     "for scan()")
         return kept
 
     def scan_sentences(self, pattern: re.Pattern,
@@ -747,6 +791,16 @@ class Document:
         """``pattern.finditer(folded, sentence.start, sentence.end)`` for every sentence in
         turn, as (sentence, match), tried only where a token of anchor group ``group``
         begins (see :meth:`scan`)."""
+        if CHECK_SCANS:
+            found = list(self._scan_sentences(pattern, group))
+            _check(pattern, [m for _, m in found],
+                   [m for s in self.sentences for m in pattern.finditer(self.folded, s.start,
+                                                                        s.end)])
+            return iter(found)
+        return self._scan_sentences(pattern, group)
+
+    def _scan_sentences(self, pattern: re.Pattern,
+                        group: str) -> Iterator[tuple[Sentence, re.Match]]:
         folded, sentences = self.folded, self.sentences
         if not sentences:
             return
@@ -774,6 +828,16 @@ class Document:
     def search(self, pattern: re.Pattern, group: str, start: int = 0, end: int | None = None,
                *, original: bool = False) -> re.Match | None:
         """``pattern.search``, the first match of :meth:`scan`."""
+        if CHECK_SCANS:
+            found = self._search(pattern, group, start, end, original)
+            string = self.text if original else self.folded
+            _check(pattern, found,
+                   pattern.search(string, start, len(string) if end is None else end))
+            return found
+        return self._search(pattern, group, start, end, original)
+
+    def _search(self, pattern: re.Pattern, group: str, start: int, end: int | None,
+                original: bool) -> re.Match | None:
         starts = self._anchor_map.get(group)
         if starts is None:
             starts = self.anchors(group)
