@@ -257,3 +257,20 @@ def test_spatial_order_changes_nothing(border):
     assert got["side"].to_numpy(dtype=object, na_value=None).tolist() == want["side"].tolist()
     assert got["band_certainty_5km"].to_numpy(dtype=object, na_value=None).tolist() == [
         d["5"] for d in want["band_certainty"]]
+
+
+def test_template_syntax_in_hexagon_drill_down_is_never_evaluated(tmp_path):
+    """Place names reach the hexagon map's drill-down lists: as text, never as a template."""
+    from border_map.engine.columnar import run_columnar
+
+    hostile = "{{ 'Zq' ~ 'Xw' }} {% if true %}x{% endif %}"
+    src = Path(__file__).parent / "data" / "gdelt_sample.tsv"
+    rows = src.read_text(encoding="utf-8").splitlines()
+    rows = [row.replace("Synthetic place", hostile, 1) for row in rows]
+    tsv = tmp_path / "hostile.tsv"
+    tsv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = run_columnar([tsv], tmp_path / "out", marker_limit=0)
+    assert result.map_kind == "hexagons"
+    text = result.outputs["map"].read_text(encoding="utf-8")
+    assert "ZqXw" not in text  # what the expression would evaluate to
+    assert "{{ 'Zq' ~ 'Xw' }}" in text

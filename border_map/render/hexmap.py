@@ -20,11 +20,11 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import MacroElement
 from jinja2 import Template
 
 from ..border import DEFAULT_BANDS_KM, DurandLine
 from .html import SIDE_LABELS, build_map, script_json
+from .map_plugins import PluginElement
 
 # ColorBrewer YlOrRd, 6 classes: low counts pale, high counts dark red
 HEX_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
@@ -71,7 +71,7 @@ def _drill_items(drill: pd.DataFrame | None) -> dict:
     return items
 
 
-class HexLayer(MacroElement):
+class HexLayer(PluginElement):
     """Hexagon cells as one GeoJSON layer, a legend, and drill-down popups.
 
     ``window.borderMap.hexLayer`` is the Leaflet layer; ``hexCells`` the cell
