@@ -19,7 +19,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,16 +30,6 @@ DATA = Path(__file__).resolve().parent / "data"
 XSS_FILE = DATA / "xss_incidents.yaml"
 OUTPUTS = ROOT / "outputs"
 DOCS_SCREENSHOT = ROOT / "docs" / "screenshot.png"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 LINE_LABEL = "Durand Line (de facto)"
 BANDS_LABEL = "Distance bands"
@@ -54,36 +43,11 @@ HEAT_LABEL = "Heat map (incident density)"
 CLUSTER_N = 5_000  # synthetic incidents for the clustered map (threshold 2,000)
 
 
-def _unavailable(reason: str):
-    """Skip, or fail under CI: a CI run must exercise the browser tests."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set: browser tests must run, not skip)", pytrace=False)
-    pytest.skip(reason)
-
-
 def _located(gdf):
     return gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        sync_api = pytest.importorskip("playwright.sync_api",
-                                       reason="the 'playwright' package is not installed")
-    except pytest.skip.Exception as exc:
-        _unavailable(str(exc.msg))
-    exe = CHROMIUM if CHROMIUM.exists() else (Path(p) if (p := shutil.which("chromium")) else None)
-    if exe is None:
-        _unavailable(f"Debian chromium not found at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @dataclass

@@ -8,8 +8,6 @@ located event exactly once.
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,19 +16,10 @@ pytest.importorskip("h3", reason="the 'dask' extra is not installed")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
 # GDELT rows: ~5 % fall outside the region, ~2 % are country-level, 3 CAMEO codes of 18 are
 # not violence; 130,000 rows leave more than 100,000 located events on the map.
 N_ROWS = 130_000
 N_EVENTS = 100_000
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set: browser tests must run, not skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
@@ -46,37 +35,28 @@ def big_map(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(big_map):
+def page(big_map, browser):
+    """The hexagon map in the shared browser (tests/conftest.py), every request recorded."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors, requests = [], []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+
+    def route(r):
+        requests.append(r.request.url)
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            r.abort()
+
     try:
-        sync_api = pytest.importorskip("playwright.sync_api",
-                                       reason="the 'playwright' package is not installed")
-    except pytest.skip.Exception as exc:
-        _unavailable(str(exc.msg))
-    exe = CHROMIUM if CHROMIUM.exists() else (Path(p) if (p := shutil.which("chromium")) else None)
-    if exe is None:
-        _unavailable(f"Debian chromium not found at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(exe), args=CHROMIUM_ARGS, headless=True)
-        try:
-            pg = browser.new_page(viewport={"width": 1280, "height": 800})
-            errors, requests = [], []
-            pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            pg.on("pageerror", lambda e: errors.append(str(e)))
-
-            def route(r):
-                requests.append(r.request.url)
-                if r.request.url.startswith("file://"):
-                    r.continue_()
-                else:
-                    r.abort()
-
-            pg.route("**/*", route)
-            pg.goto(Path(big_map.outputs["map"]).resolve().as_uri())
-            pg.wait_for_function("() => !!(window.borderMap && window.borderMap.hexLayer)",
-                                 timeout=60_000)
-            yield pg, errors, requests
-        finally:
-            browser.close()
+        pg.route("**/*", route)
+        pg.goto(Path(big_map.outputs["map"]).resolve().as_uri())
+        pg.wait_for_function("() => !!(window.borderMap && window.borderMap.hexLayer)",
+                             timeout=60_000)
+        yield pg, errors, requests
+    finally:
+        pg.close()
 
 
 def test_page_loads_offline_without_errors(page, big_map):
