@@ -80,6 +80,20 @@ def coordinate_field(lon: float, lat: float, message: str, lon_col: str, lat_col
 # --------------------------------------------------------------------------- tables
 
 
+class RowErrors:
+    """The first problem found in each row: a bad row is reported once, on one line."""
+
+    def __init__(self, n: int):
+        self._errors: list[tuple[str, str] | None] = [None] * n
+
+    def flag(self, i: int, field: str, message: str) -> None:
+        if self._errors[i] is None:
+            self._errors[i] = (field, message)
+
+    def __getitem__(self, i: int) -> tuple[str, str] | None:
+        return self._errors[i]
+
+
 @dataclass
 class Table:
     """Cells as text (``df``), header names folded to lower case, and each row's line."""

@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..errors import DataError
 from ..incidents import Claim, DateSpan, Figure, Incident, Location, PlaceRef, Source
-from ._common import COUNTRY_NAMES, Problems, codes, coordinates, counts, read_delimited
+from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
 from .dates import DateParser
 
@@ -92,11 +92,8 @@ def read_acled(text: str, name: str, problems: Problems, *,
     lines = table.lines[keep]
     iso2 = iso2[keep]
     n = len(sub)
-    errors: list[tuple[str, str] | None] = [None] * n
-
-    def flag(i: int, field: str, message: str) -> None:
-        if errors[i] is None:
-            errors[i] = (field, message)
+    errors = RowErrors(n)
+    flag = errors.flag
 
     ids = sub["event_id_cnty"].str.strip().to_numpy()
     for i in np.flatnonzero(ids == ""):

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..incidents import Claim, DateSpan, Incident, Location, PlaceRef, Source
-from ._common import Problems, coordinates, read_delimited
+from ._common import Problems, RowErrors, coordinates, read_delimited
 from .dates import DateParser
 
 __all__ = ["CAMEO_EVENT_TYPES", "GDELT_COLUMNS", "read_gdelt"]
@@ -98,11 +98,8 @@ def read_gdelt(text: str, name: str, problems: Problems, *,
     sub = df.iloc[keep]
     rows = table.lines[keep]
     n = len(sub)
-    errors: list[tuple[str, str] | None] = [None] * n
-
-    def flag(i: int, field: str, message: str) -> None:
-        if errors[i] is None:
-            errors[i] = (field, message)
+    errors = RowErrors(n)
+    flag = errors.flag
 
     ids = sub["GLOBALEVENTID"].str.strip().to_numpy()
     for i in np.flatnonzero(ids == ""):

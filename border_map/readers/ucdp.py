@@ -33,7 +33,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..incidents import Claim, DateSpan, Figure, Incident, Location, PlaceRef, Source
-from ._common import COUNTRY_NAMES, Problems, codes, coordinates, counts, read_delimited
+from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
 from .dates import DateParser
 
@@ -74,11 +74,8 @@ def read_ucdp(text: str, name: str, problems: Problems, *,
     lines = table.lines[keep]
     countries = iso2.to_numpy(dtype=object)[keep] if iso2 is not None else [None] * len(sub)
     n = len(sub)
-    errors: list[tuple[str, str] | None] = [None] * n
-
-    def flag(i: int, field: str, message: str) -> None:
-        if errors[i] is None:
-            errors[i] = (field, message)
+    errors = RowErrors(n)
+    flag = errors.flag
 
     ids = sub["id"].str.strip().to_numpy()
     for i in np.flatnonzero(ids == ""):
