@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .border import DEFAULT_BANDS_KM, ON_LINE_KM, DurandLine, band_km
+from .border import DEFAULT_BANDS_KM, DurandLine, band_km
 from .errors import DataError, OutOfRegionError
 
 # A generous box around Afghanistan and Pakistan (lon, lat). Anything outside it is
@@ -121,12 +121,9 @@ def analyse(
     chain = np.full(len(out), np.nan)
     side = np.full(len(out), None, dtype=object)
     if len(idx):
-        near = border.nearest(lon[idx], lat[idx])
+        near, side[idx] = border.nearest_and_side(lon[idx], lat[idx])  # on the line: None
         dist[idx], nlon[idx], nlat[idx], chain[idx] = (
             near.distance_km, near.lon, near.lat, near.chainage_km)
-        sides = border.side(lon[idx], lat[idx])
-        sides[near.distance_km < ON_LINE_KM] = None  # on the line: neither side
-        side[idx] = sides
 
     out["distance_to_border_km"] = dist
     out["side"] = pd.Series(side, index=out.index, dtype=object)

@@ -76,6 +76,30 @@ class Nearest:
     segment: np.ndarray
 
 
+def _as_xy(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    return (np.atleast_1d(np.asarray(lon, dtype=float)),
+            np.atleast_1d(np.asarray(lat, dtype=float)))
+
+
+def _chunked(fn, lon: np.ndarray, lat: np.ndarray) -> list:
+    """``fn(lon, lat)`` over chunks of the input on the thread pool (one call when small).
+
+    Uses :func:`set_threads`' limit; results are in input order.
+    """
+    workers = _THREADS or os.cpu_count() or 1
+    if len(lon) < _PARALLEL_MIN or workers == 1:
+        return [fn(lon, lat)]
+    return list(_pool().map(fn, np.array_split(lon, workers * 4),
+                            np.array_split(lat, workers * 4)))
+
+
+def _concat_nearest(parts: list[Nearest]) -> Nearest:
+    if len(parts) == 1:
+        return parts[0]
+    return Nearest(*(np.concatenate([getattr(p, f) for p in parts])
+                     for f in Nearest.__dataclass_fields__))
+
+
 class DurandLine:
     """The shipped line and everything derived from it, built once and reused."""
 
@@ -162,24 +186,27 @@ class DurandLine:
     def nearest(self, lon, lat) -> Nearest:
         """Nearest point of the line for each point, with geodesic distance and chainage.
 
-        GEOS, pyproj and NumPy release the GIL, so large inputs are split into
+        GEOS, pyproj, SciPy and NumPy release the GIL, so large inputs are split into
         chunks processed on a thread pool (about 1.9x on 2 cores).
         """
-        lon = np.atleast_1d(np.asarray(lon, dtype=float))
-        lat = np.atleast_1d(np.asarray(lat, dtype=float))
-        workers = _THREADS or os.cpu_count() or 1
-        if len(lon) < _PARALLEL_MIN or workers == 1:
-            return self._nearest_chunk(lon, lat)
-        parts = list(
-            _pool().map(
-                self._nearest_chunk,
-                np.array_split(lon, workers * 4),
-                np.array_split(lat, workers * 4),
-            )
-        )
-        return Nearest(
-            *(np.concatenate([getattr(p, f) for p in parts]) for f in Nearest.__dataclass_fields__)
-        )
+        lon, lat = _as_xy(lon, lat)
+        return _concat_nearest(_chunked(self._nearest_chunk, lon, lat))
+
+    def nearest_and_side(self, lon, lat) -> tuple[Nearest, np.ndarray]:
+        """:meth:`nearest` and :meth:`side` in one pass over the thread pool.
+
+        A point within :data:`ON_LINE_KM` of the line is on it: its side is None.
+        """
+        lon, lat = _as_xy(lon, lat)
+
+        def chunk(a, b):
+            near = self._nearest_chunk(a, b)
+            side = self._side_chunk(a, b, self._thread_countries())
+            side[near.distance_km < ON_LINE_KM] = None
+            return near, side
+
+        parts = _chunked(chunk, lon, lat)
+        return _concat_nearest([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
     # -- nearest segment ----------------------------------------------------------------
     # A k-d tree over points sampled along the line (every original vertex plus points at
@@ -192,6 +219,7 @@ class DurandLine:
     # the STRtree alone (tested), several times faster.
     _KD_SPACING_M = 250.0
     _KD_K = 4
+    _KD_LEAFSIZE = 128
 
     @functools.cached_property
     def _kd(self):
@@ -211,7 +239,7 @@ class DurandLine:
         # a segment's start vertex also ends the previous segment
         seg_b = np.where(frac == 0, np.maximum(seg_of - 1, 0), seg_of)
         seg_b = np.concatenate([seg_b, [len(starts) - 1]])
-        return cKDTree(pts), seg_a, seg_b
+        return cKDTree(pts, leafsize=self._KD_LEAFSIZE, balanced_tree=False), seg_a, seg_b
 
     def _segment_distance2(self, x, y, seg):
         rel_x = x[:, None] - self._seg_start[seg, 0]
@@ -335,19 +363,14 @@ class DurandLine:
     def side_and_band(self, lon, lat, bands_km=DEFAULT_BANDS_KM) -> tuple[np.ndarray, np.ndarray]:
         """(side, band_km) per point without computing every distance; on the thread pool,
         each thread with its own prepared geometries."""
-        lon = np.atleast_1d(np.asarray(lon, dtype=float))
-        lat = np.atleast_1d(np.asarray(lat, dtype=float))
+        lon, lat = _as_xy(lon, lat)
         bands = tuple(sorted(float(b) for b in bands_km))
         self._band_polygons(bands)  # build once, outside the workers
 
         def chunk(a, b):
             return self._side_chunk(a, b, self._thread_countries()), self._band_chunk(a, b, bands)
 
-        workers = os.cpu_count() or 1
-        if len(lon) < _PARALLEL_MIN or workers == 1:
-            return chunk(lon, lat)
-        parts = list(_pool().map(chunk, np.array_split(lon, workers * 4),
-                                 np.array_split(lat, workers * 4)))
+        parts = _chunked(chunk, lon, lat)
         return (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
 
     def _band_chunk(self, lon, lat, bands) -> np.ndarray:
@@ -369,9 +392,9 @@ class DurandLine:
 
     def side(self, lon, lat) -> np.ndarray:
         """'AF' or 'PK' for each point from the shipped polygons; None outside both."""
-        lon = np.atleast_1d(np.asarray(lon, dtype=float))
-        lat = np.atleast_1d(np.asarray(lat, dtype=float))
-        return self._side_chunk(lon, lat, self._thread_countries())
+        lon, lat = _as_xy(lon, lat)
+        parts = _chunked(lambda a, b: self._side_chunk(a, b, self._thread_countries()), lon, lat)
+        return np.concatenate(parts)
 
     @staticmethod
     def _side_chunk(lon, lat, countries) -> np.ndarray:

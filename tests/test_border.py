@@ -198,3 +198,26 @@ def test_kd_nearest_segment_equals_strtree(border):
     d_fast = border._segment_distance2(x, y, fast[:, None])[:, 0]
     d_ref = border._segment_distance2(x, y, ref[:, None])[:, 0]
     assert np.allclose(np.sqrt(d_fast), np.sqrt(d_ref), atol=1e-6)
+
+
+def test_threaded_nearest_and_side_equal_one_thread(border, monkeypatch):
+    """The pooled one-pass path gives exactly what one thread gives, in input order."""
+    from border_map import border as border_mod
+
+    rng = np.random.default_rng(11)
+    ll = np.asarray(border.line.coords)
+    i = rng.integers(0, len(ll), 3 * border_mod._PARALLEL_MIN)
+    lon, lat, _ = GEOD.fwd(ll[i, 0], ll[i, 1], rng.uniform(0, 360, len(i)),
+                           rng.uniform(0, 100_000, len(i)) * rng.random(len(i)) ** 2)
+    lon[:50], lat[:50] = ll[i[:50], 0], ll[i[:50], 1]  # on the line: no side
+    monkeypatch.setattr(border_mod, "_THREADS", 2)
+    near, side = border.nearest_and_side(lon, lat)
+    monkeypatch.setattr(border_mod, "_THREADS", 1)
+    one = border.nearest(lon, lat)
+    one_side = border.side(lon, lat)
+    one_side[one.distance_km < border_mod.ON_LINE_KM] = None
+    for f in ("distance_km", "lon", "lat", "chainage_km", "segment"):
+        assert np.array_equal(getattr(near, f), getattr(one, f)), f
+    assert list(side) == list(one_side)
+    assert (side[:50] == None).all()  # noqa: E711
+    assert set(side[50:]) <= {"AF", "PK", None} and (side != None).sum() > len(side) * 0.9  # noqa: E711
