@@ -18,6 +18,7 @@ prints a table for a person to check.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, field, replace
 
 from ..errors import DataError
@@ -90,7 +91,20 @@ class Draft:
 def extract_document(doc: Document, *, date: dt.date, source: str | None = None,
                      url: str | None = None, gazetteer: Gazetteer | None = None) -> Draft:
     """:func:`extract` on a :class:`~border_map.extract.text.Document` already read."""
-    gazetteer = gazetteer or Gazetteer.default()
+    # The mentions, entities and evidence made here live until the draft is returned: the
+    # cyclic garbage collector's passes over them (and over the gazetteer, once they make
+    # it run a full pass) free nothing, and cost a tenth of the time of a long report.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract(doc, date, source, url, gazetteer or Gazetteer.default())
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _extract(doc: Document, date: dt.date, source: str | None, url: str | None,
+             gazetteer: Gazetteer) -> Draft:
     places = find_places(doc, gazetteer)
     dates = find_dates(doc, date)
     entities = find_entities(doc, places)

@@ -120,7 +120,7 @@ _TITLE = (r"(?:spokesm[ae]n|spokesperson|spokeswoman|minister|official|commander
           r"ambassador|envoy|adviser|advisor|lawmaker|senator|analyst|resident|elder|doctor|"
           r"mayor|colonel|col\.|major|maj\.|brigadier|brig\.|captain|capt\.|lieutenant|lt\.|"
           r"officer|president|premier|chairman|secretary|deputy|mullah|maulvi|mawlawi|sheikh)")
-_NAME_WORD = r"(?:[A-Z][a-z’'\-]+|[A-Z]\.)"
+_NAME_WORD = r"[A-Z](?:[a-z’'\-]+|\.)"  # (a class first: the engine skips to capitals)
 _NAME = rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})"
 _TITLE_NAME = re.compile(
     rf"(?i:\b{_TITLE})\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{0,3}})")
