@@ -22,7 +22,12 @@ from click.testing import CliRunner  # noqa: E402
 from border_map.cli import cli  # noqa: E402
 from border_map.engine import GDELT_COLUMNS, build_large, plan, run_columnar  # noqa: E402
 from border_map.engine.columnar import read_chunk  # noqa: E402
-from border_map.engine.dask_engine import analysed_frame, read_incidents, run_dask  # noqa: E402
+from border_map.engine.dask_engine import (  # noqa: E402
+    analysed_frame,
+    balance,
+    read_incidents,
+    run_dask,
+)
 from border_map.engine.progress import Progress  # noqa: E402
 from border_map.engine.synthetic import write_gdelt  # noqa: E402
 from border_map.errors import DataError  # noqa: E402
@@ -149,6 +154,31 @@ def test_plan_splits_at_line_boundaries(inputs):
     rows = sum(read_chunk(c)[0].num_rows for c in chunks)
     assert rows == 3_000
     assert plan([inputs[0]], partitions=4)[-1].index == len(plan([inputs[0]], partitions=4)) - 1
+
+
+def test_partitions_are_a_multiple_of_the_workers_and_equal(tmp_path, monkeypatch, cluster):
+    """Default partitioning: equal partitions, a multiple of the workers, none over the block."""
+    from border_map.engine import dask_engine
+
+    big = write_gdelt(tmp_path / "big.export.tsv", 30_000, seed=3)
+    size = big.stat().st_size
+    block = size // 3 + 1  # three full blocks' worth: 3 tasks for 2 workers as planned
+    monkeypatch.setattr(dask_engine, "DEFAULT_BLOCKSIZE", block)
+    assert len(plan([big], blocksize=block)) == 3
+    balanced = balance(plan([big], blocksize=block), [big], 2)
+    assert len(balanced) == 4
+    sizes = [c.nbytes for c in balanced]
+    assert max(sizes) <= block and max(sizes) - min(sizes) < 2_000  # equal, to a line
+    assert sum(read_chunk(c)[0].num_rows for c in balanced) == 30_000
+    assert len(balance(plan([big], blocksize=block), [big], 1)) == 3
+    # through run_dask with no partitions/blocksize: the same results as the in-memory engine
+    dask = run_dask([big], tmp_path / "dask", scheduler=cluster.scheduler_address,
+                    make_map=False)
+    mem = run_columnar([big], tmp_path / "mem", make_map=False)
+    assert dask.partitions == 4
+    assert mem.stats.as_dict() == dask.stats.as_dict()
+    pd.testing.assert_frame_equal(_frame(mem.outputs["incidents"]),
+                                  _frame(dask.outputs["incidents"]))
 
 
 def test_strict_stops_on_bad_rows(tmp_path):

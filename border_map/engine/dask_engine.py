@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import shutil
 import time
@@ -123,9 +124,10 @@ def run_dask(paths: Sequence[str | os.PathLike], out_dir: str | os.PathLike = "o
     local cluster.
     """
     started = time.perf_counter()
-    if partitions is None and blocksize is None:
+    auto = partitions is None and blocksize is None
+    if auto:
         blocksize = DEFAULT_BLOCKSIZE
-    chunks = plan(paths, blocksize=blocksize, partitions=partitions)
+    chunks = plan(paths, blocksize=blocksize, partitions=partitions)  # bad input fails here
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     parts_dir = out / f".incidents.parquet.{uuid.uuid4().hex[:12]}.tmp"
@@ -133,7 +135,7 @@ def run_dask(paths: Sequence[str | os.PathLike], out_dir: str | os.PathLike = "o
     stats = ChunkStats()
     counts_parts: list = []
     drill_parts: list = []
-    bar = Progress(len(chunks), enabled=progress, unit="partition")
+    bar = None
     ctx = contextlib.nullcontext(client) if client is not None else connect(
         scheduler, workers=workers, processes=processes)
     try:
@@ -142,6 +144,9 @@ def run_dask(paths: Sequence[str | os.PathLike], out_dir: str | os.PathLike = "o
 
             info = cl.scheduler_info()
             n_workers = len(info.get("workers", {})) or 1
+            if auto:
+                chunks = balance(chunks, paths, n_workers)
+            bar = Progress(len(chunks), enabled=progress, unit="partition")
             run = uuid.uuid4().hex[:8]
             futures = [cl.submit(_run_partition, c, str(parts_dir), tuple(bands_km), strict,
                                  resolution, period, drill_limit,
@@ -175,6 +180,23 @@ def run_dask(paths: Sequence[str | os.PathLike], out_dir: str | os.PathLike = "o
     result.seconds = time.perf_counter() - started
     bar.close(result.summary_line())
     return result
+
+
+def balance(chunks: list[Chunk], paths: Sequence[str | os.PathLike],
+            n_workers: int) -> list[Chunk]:
+    """Re-cut the input into a multiple of ``n_workers`` partitions of equal size, none
+    larger than :data:`~border_map.engine.columnar.DEFAULT_BLOCKSIZE`.
+
+    64 MiB blocks cut a 209 MB input into 3 full tasks and a small one, so one of 2
+    workers runs a whole task alone at the end; 4 tasks of 52 MB finish together.
+    (More, smaller tasks cost more than the straggler they save: each writes a part file.)
+    """
+    total = sum(c.nbytes for c in chunks)
+    workers = max(1, n_workers)
+    parts = workers * max(1, math.ceil(total / (workers * DEFAULT_BLOCKSIZE)))
+    if parts <= 1:
+        return chunks
+    return plan(paths, blocksize=math.ceil(total / parts))
 
 
 def _analysed_chunk(chunk: Chunk, bands_km) -> object:
