@@ -284,6 +284,13 @@ def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 
 # -- result types ---------------------------------------------------------------------------
+def _place_from_fields(fields: tuple) -> Place:
+    place = object.__new__(Place)
+    for key, value in zip(Place.__slots__, fields, strict=True):
+        object.__setattr__(place, key, value)
+    return place
+
+
 class Place:
     """One gazetteer entry; immutable. ``lon``/``lat`` are WGS84 degrees, longitude first."""
 
@@ -317,6 +324,10 @@ class Place:
 
     def _fields(self) -> tuple:
         return tuple(getattr(self, k) for k in self.__slots__)
+
+    def __reduce__(self):
+        # pickled by value (drafts travel between processes in extract_many)
+        return _place_from_fields, (self._fields(),)
 
     def __eq__(self, other):
         if not isinstance(other, Place):

@@ -768,3 +768,14 @@ def test_fast_path_agrees_with_normalisation(gaz):
                 written = gaz._written.get(variant.lower())
                 assert written in (None, gz._split(variant)), (place.id, variant)
                 assert gaz._written[text.lower()] == gz._split(text)
+
+
+def test_places_pickle_by_value(gazetteer):
+    """A Place travels between processes (multiprocessing, dask) and stays immutable."""
+    import pickle
+
+    place = gazetteer.resolve("Torkham").place
+    copy = pickle.loads(pickle.dumps(place))
+    assert copy == place and hash(copy) == hash(place) and copy is not place
+    with pytest.raises(AttributeError, match="immutable"):
+        copy.name = "x"
