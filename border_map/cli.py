@@ -82,6 +82,9 @@ def _parse_formats(ctx, param, value):
               help="Load Leaflet from folium's CDN links instead of inlining it "
                    "(smaller, needs network).")
 @click.option("--title", default=None, help="Title shown on the map.")
+@click.option("--cluster-threshold", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Cluster the map's markers from N located incidents on (default: 2000; "
+                   "0: always). --engine in-memory only.")
 @input_format_opt
 @date_order_opt
 @calendar_opt
@@ -101,8 +104,9 @@ def _parse_formats(ctx, param, value):
               help="Progress bar and final summary on stderr (default: when it is a terminal).")
 @indent_opt
 @click.pass_context
-def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, input_format, date_order,
-          calendar, duplicates_within, engine, scheduler, partitions, progress, indent):
+def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_threshold,
+          input_format, date_order, calendar, duplicates_within, engine, scheduler, partitions,
+          progress, indent):
     """Build the HTML map and GIS data (GeoJSON, GeoPackage, CSV) from incident files.
 
     With no INPUT, maps the bundled example (the seed story). Prints a JSON
@@ -127,7 +131,8 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, input_format
                            title=title, formats=formats, input_format=input_format,
                            read_options=read_options(date_order, calendar),
                            duplicate_km=duplicates_within[0],
-                           duplicate_days=duplicates_within[1])
+                           duplicate_days=duplicates_within[1],
+                           cluster_threshold=cluster_threshold)
     except BorderMapError as err:
         _fail(err)
     for problem in result.rejected:
@@ -161,7 +166,8 @@ def _build_large(ctx, engine, inputs, out_dir, bands, strict, cdn, title, schedu
     from click.core import ParameterSource
 
     given = [f"--{name.replace('_', '-')}" for name in (
-        "formats", "input_format", "date_order", "calendar", "duplicates_within")
+        "formats", "input_format", "date_order", "calendar", "duplicates_within",
+        "cluster_threshold")
         if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
     if given:
         raise click.UsageError(f"{', '.join(given)} only apply to --engine in-memory")

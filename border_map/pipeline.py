@@ -214,13 +214,16 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
           title: str | None = None, gazetteer: Gazetteer | None = None,
           border: DurandLine | None = None, formats: Iterable[str] = FORMATS,
           input_format: str | None = None, read_options: dict | None = None,
-          duplicate_km: float = 5.0, duplicate_days: int = 1) -> BuildResult:
+          duplicate_km: float = 5.0, duplicate_days: int = 1,
+          cluster_threshold: int | None = None) -> BuildResult:
     """Read incidents, analyse them against the line, write the outputs named by ``formats``.
 
     ``geojson``: incidents.geojson (and incidents.qml, its QGIS style); ``geojsonl``:
     incidents.geojsonl (RFC 8142); ``gpkg``: border_map.gpkg; ``csv``: summary.csv (and
     summary.csvt, its column types); ``html``: map.html. With no ``inputs``, the bundled seed
-    example is used. Every output is written to a temporary file first and all are renamed only
+    example is used. ``cluster_threshold``: the map clusters its markers from this many located
+    incidents on (None: :data:`border_map.render.html.DEFAULT_CLUSTER_THRESHOLD`; 0: always).
+    Every output is written to a temporary file first and all are renamed only
     once all are complete, so a failure never leaves a half-written file nor replaces a good one.
     """
     import contextlib
@@ -274,7 +277,7 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
             staged("csvt", "summary.csvt").write_text(gis.summary_csvt(), encoding="utf-8")
         if "html" in formats:
             html_text = render_html(build_map(
-                gdf, border, bands_km=bands_km, cdn=cdn,
+                gdf, border, bands_km=bands_km, cdn=cdn, cluster_threshold=cluster_threshold,
                 title=title or "border-map: incidents along the Durand Line"))
             staged("map", "map.html").write_text(html_text, encoding="utf-8")
     result.outputs = outputs

@@ -69,6 +69,24 @@ def test_build_cdn_flag(runner, tmp_path):
     assert "https://cdn.jsdelivr.net/npm/leaflet@" in html
 
 
+@pytest.mark.parametrize("args, clustered", [([], False), (["--cluster-threshold", "0"], True),
+                                              (["--cluster-threshold", "11"], True),
+                                              (["--cluster-threshold", "12"], False)])
+def test_build_cluster_threshold(runner, tmp_path, args, clustered):
+    """The seed has 11 located incidents: clustered from a threshold of 11 down."""
+    res = runner.invoke(cli, ["build", "-o", str(tmp_path), "-f", "html", *args])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["located"] == 11
+    html = (tmp_path / "map.html").read_text(encoding="utf-8")
+    assert f"api.clustered = {str(clustered).lower()};" in html
+
+
+@pytest.mark.parametrize("args", [["--cluster-threshold", "-1"], ["--cluster-threshold", "x"]])
+def test_build_cluster_threshold_must_be_a_count(runner, tmp_path, args):
+    res = runner.invoke(cli, ["build", "-o", str(tmp_path), *args])
+    assert res.exit_code == 2 and "--cluster-threshold" in res.output
+
+
 def test_build_missing_input_is_usage_error(runner, tmp_path):
     res = runner.invoke(cli, ["build", str(tmp_path / "nope.yaml")])
     assert res.exit_code == 2 and "does not exist" in res.output

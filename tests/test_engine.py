@@ -218,6 +218,7 @@ def test_cli_build_engine_columnar_progress(tmp_path):
     (["--engine", "columnar", "--partitions", "2", "X"], "need --engine dask"),
     (["--engine", "dask"], "at least one INPUT"),
     (["--engine", "dask", "--format", "geojson", "X"], "--formats only apply"),
+    (["--engine", "columnar", "--cluster-threshold", "0", "X"], "--cluster-threshold only apply"),
 ])
 def test_cli_engine_option_conflicts(args, message, tmp_path):
     args = [str(SAMPLE) if a == "X" else a for a in args]
