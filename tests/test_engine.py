@@ -181,6 +181,29 @@ def test_partitions_are_a_multiple_of_the_workers_and_equal(tmp_path, monkeypatc
                                   _frame(dask.outputs["incidents"]))
 
 
+def test_partitions_without_any_position_are_written_and_read_back(tmp_path, cluster):
+    """A partition whose rows are all unlocated (or that is empty) writes a part file with
+    the same schema (geopandas cannot infer native point encoding from no point)."""
+    located = "".join(f"a{i},2024-05-01,,33.9,70.1\n" for i in range(400))
+    unlocated = "".join(f"u{i},2024-05-01,Nowhere-xyz-{i},,\n" for i in range(400))
+    path = tmp_path / "mixed.csv"
+    path.write_text("id,event_date,location,latitude,longitude\n" + located + unlocated,
+                    encoding="utf-8")
+    mem = run_columnar([path], tmp_path / "mem", make_map=False)
+    dask = run_dask([path], tmp_path / "dask", scheduler=cluster.scheduler_address,
+                    blocksize=path.stat().st_size // 4, make_map=False)
+    assert dask.partitions >= 4 and mem.stats.as_dict() == dask.stats.as_dict()
+    got = _frame(dask.outputs["incidents"])
+    pd.testing.assert_frame_equal(_frame(mem.outputs["incidents"]), got)
+    assert got["geometry"].isna().sum() == 400 and got["geometry"].notna().sum() == 400
+    only = tmp_path / "unlocated.csv"
+    only.write_text("id,event_date,location,latitude,longitude\n" + unlocated,
+                    encoding="utf-8")
+    result = run_columnar([only], tmp_path / "only", make_map=False)
+    back = gpd.read_parquet(result.outputs["incidents"])
+    assert len(back) == 400 and back.geometry.isna().all() and back.crs.to_epsg() == 4326
+
+
 def test_strict_stops_on_bad_rows(tmp_path):
     with pytest.raises(DataError, match="strict"):
         run_columnar([SAMPLE], tmp_path, strict=True, make_map=False)

@@ -45,10 +45,10 @@ from .columnar import (
     process_chunk,
 )
 from .outputs import (
-    GEOMETRY_ENCODING,
     EngineResult,
     replace_dir,
     summarise_partition,
+    to_geoparquet,
     write_outputs,
 )
 from .progress import Progress
@@ -66,8 +66,7 @@ def _run_partition(chunk: Chunk, parts_dir: str, bands_km, strict: bool, resolut
 
     border_mod.set_threads(1)  # dask already runs one task per core: no nested thread pool
     gdf, stats = process_chunk(chunk, bands_km=bands_km, strict=strict, threads=False)
-    gdf.to_parquet(Path(parts_dir) / f"part.{chunk.index:05d}.parquet", index=False,
-                   geometry_encoding=GEOMETRY_ENCODING)
+    to_geoparquet(gdf, Path(parts_dir) / f"part.{chunk.index:05d}.parquet")
     counts, drill = summarise_partition(gdf, resolution=resolution, period=period,
                                         drill_limit=drill_limit)
     return stats, counts, drill

@@ -94,8 +94,47 @@ def summarise_partition(gdf: gpd.GeoDataFrame, *, resolution: int = hexbin.DEFAU
 def write_parquet(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> Path:
     """Write one GeoParquet file atomically."""
     with atomic_path(path, suffix=".parquet") as tmp:
-        gdf.to_parquet(tmp, index=False, geometry_encoding=GEOMETRY_ENCODING)
+        to_geoparquet(gdf, tmp)
     return Path(path)
+
+
+def to_geoparquet(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> None:
+    """Write ``gdf`` as GeoParquet 1.1 with native point encoding (x/y columns).
+
+    geopandas cannot infer that encoding when no row has a geometry (an empty
+    partition, or one whose places were all unresolved); such a frame is written
+    with the same schema by hand: a null x/y struct and the same "geo" metadata, so
+    that its part file reads together with the others.
+    """
+    geoms = gdf.geometry
+    if (~(geoms.isna() | geoms.is_empty)).any():
+        gdf.to_parquet(path, index=False, geometry_encoding=GEOMETRY_ENCODING)
+        return
+    import json
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    name = gdf.geometry.name
+    table = pa.Table.from_pandas(pd.DataFrame(gdf.drop(columns=[name])), preserve_index=False)
+    xy = pa.struct([pa.field("x", pa.float64(), nullable=False),
+                    pa.field("y", pa.float64(), nullable=False)])
+    column = pa.array([None] * len(gdf), type=xy)
+    table = table.add_column(list(gdf.columns).index(name), pa.field(name, xy), column)
+    geo = {"primary_column": name, "version": "1.1.0",
+           "creator": {"library": "border-map", "version": _version()},
+           "columns": {name: {"encoding": "point", "geometry_types": ["Point"]}}}
+    if gdf.crs is not None:
+        geo["columns"][name]["crs"] = gdf.crs.to_json_dict()
+    meta = dict(table.schema.metadata or {})
+    meta[b"geo"] = json.dumps(geo).encode("utf-8")
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
 
 
 def replace_dir(tmp_dir: Path, target: Path) -> Path:
