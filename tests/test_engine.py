@@ -255,6 +255,21 @@ def test_cli_strict_is_one_line_error(tmp_path):
     assert res.exit_code == 1 and "--strict" in res.output
 
 
+@pytest.mark.parametrize("engine", ["columnar", "dask"])
+def test_cli_table_without_position_or_place_columns_is_one_line_error(engine, tmp_path,
+                                                                      cluster):
+    bad = tmp_path / "unknown.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    extra = ["--scheduler", cluster.scheduler_address] if engine == "dask" else []
+    res = CliRunner().invoke(cli, ["build", str(bad), "-o", str(tmp_path / "out"), "--engine",
+                                   engine, "--no-progress", *extra])
+    assert res.exit_code == 1, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and "unknown.csv" in lines[0] and "no column gives a position" in (
+        lines[0]) and "columns are a, b" in lines[0]
+    assert not (tmp_path / "out" / "incidents.parquet").exists()
+
+
 def test_progress_lines_without_terminal():
     import io
 

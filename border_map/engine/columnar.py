@@ -478,6 +478,12 @@ def normalise(table: pa.Table, fmt: str, *, source: str | None = None) -> pd.Dat
         arr = pick(key)
         return _to_float(arr) if arr is not None else np.full(n, np.nan)
 
+    if pick("place") is None and (pick("lon") is None or pick("lat") is None):
+        raise DataError(
+            "no column gives a position or a place: expected longitude and latitude ("
+            + "/".join(TABLE_ALIASES["lon"]) + ", " + "/".join(TABLE_ALIASES["lat"])
+            + ") or a place (" + "/".join(TABLE_ALIASES["place"]) + "); columns are "
+            + ", ".join(table.column_names[:12]) + ("..." if table.num_columns > 12 else ""))
     ids = text_or_none("id")
     date_arr = pick("date")
     dates, bad_date = (_dates(date_arr, ["%Y-%m-%d", "%d %B %Y", "%Y%m%d", "%Y-%m-%dT%H:%M:%S"])
@@ -719,7 +725,12 @@ def process_frame(frame: pd.DataFrame, *, bands_km=DEFAULT_BANDS_KM, border=None
 def load_chunk(chunk: Chunk, *, threads: bool = False) -> tuple[pd.DataFrame, int]:
     """Read and normalise one chunk: the frame and its malformed-row count."""
     table, malformed = read_chunk(chunk, threads=threads)
-    return normalise(table, chunk.format), malformed
+    try:
+        return normalise(table, chunk.format), malformed
+    except DataError as err:
+        if err.location:
+            raise
+        raise DataError(err.message, location=chunk.path, field=err.field) from err
 
 
 def process_chunk(chunk: Chunk, *, bands_km=DEFAULT_BANDS_KM, strict: bool = False,

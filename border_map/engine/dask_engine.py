@@ -100,7 +100,9 @@ def connect(scheduler: str | None = None, *, workers: int | None = None, process
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                            processes=processes, protocol="tcp", host="127.0.0.1",
                            dashboard_address=None,
-                           memory_limit=memory_limit, silence_logs=logging.ERROR)
+                           memory_limit=memory_limit,
+                           # a bad input is one line from the client, not a worker traceback
+                           silence_logs=logging.CRITICAL)
     try:
         with Client(cluster) as client:
             yield client
