@@ -115,6 +115,8 @@ def to_geoparquet(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    from .. import __version__
+
     name = gdf.geometry.name
     table = pa.Table.from_pandas(pd.DataFrame(gdf.drop(columns=[name])), preserve_index=False)
     xy = pa.struct([pa.field("x", pa.float64(), nullable=False),
@@ -122,19 +124,13 @@ def to_geoparquet(gdf: gpd.GeoDataFrame, path: str | os.PathLike) -> None:
     column = pa.array([None] * len(gdf), type=xy)
     table = table.add_column(list(gdf.columns).index(name), pa.field(name, xy), column)
     geo = {"primary_column": name, "version": "1.1.0",
-           "creator": {"library": "border-map", "version": _version()},
+           "creator": {"library": "border-map", "version": __version__},
            "columns": {name: {"encoding": "point", "geometry_types": ["Point"]}}}
     if gdf.crs is not None:
         geo["columns"][name]["crs"] = gdf.crs.to_json_dict()
     meta = dict(table.schema.metadata or {})
     meta[b"geo"] = json.dumps(geo).encode("utf-8")
     pq.write_table(table.replace_schema_metadata(meta), path)
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
 
 
 def replace_dir(tmp_dir: Path, target: Path) -> Path:
