@@ -144,6 +144,11 @@ class _HTMLText(HTMLParser):
         self.in_title = False
         self.meta: dict[str, str] = {}
 
+    def updatepos(self, i: int, j: int) -> int:
+        # The parser's line and column count (for ``getpos``, unused here): not kept, it
+        # costs a fifth of the parse. The parse itself does not depend on it.
+        return j
+
     def handle_starttag(self, tag, attrs):
         attrs = {k.lower(): (v or "") for k, v in attrs}
         if tag in _SKIP_TAGS:
@@ -307,6 +312,10 @@ _ABBREVIATIONS = frozenset({
     "supt", "insp", "dist", "distt"
 })
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
+#: :data:`_BOUNDARY` run once over the whole text: the white space it looks ahead to stays
+#: on the line (as it does when run on each line alone), and the first character is a
+#: class of its own (``[.!?][.!?]*`` rather than ``[.!?]+``), so the engine skips to it.
+_BOUNDARIES = re.compile(r"[.!?][.!?]*[\"”’')\]]*(?=[^\S\n]+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _TERMINAL = re.compile(r"[.!?:;\"”’)…]\s*$")
 _TERMINAL_CHARS = frozenset(".!?:;\"”’)…")
@@ -345,19 +354,27 @@ def split_sentences(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     pos = 0
     paragraph = 0
+    # every boundary of the text, in order: those of each line are taken as its turn comes
+    boundaries = [(m.start(), m.end(), m.end() - m.start() == 1 and text[m.start()] == ".")
+                  for m in _BOUNDARIES.finditer(text)]
+    b, nb = 0, len(boundaries)
     for line in text.split("\n"):
         line_start = pos
         pos += len(line) + 1
         stripped = line.rstrip()
         if not stripped:
-            continue
+            continue  # (white space only: no boundary in it)
         # _TERMINAL: the last character before any trailing white space closes a sentence
         heading = stripped[-1] not in _TERMINAL_CHARS and len(line.split()) <= 20
         start = 0
-        for m in _BOUNDARY.finditer(line):
-            if m.group() == "." and _is_abbreviation_at(line, m.start()):
+        line_end = pos - 1
+        while b < nb and boundaries[b][0] < line_end:
+            at, end, dot = boundaries[b]
+            b += 1
+            # (the word before the dot, read back from it, stops at the line's start)
+            if dot and _is_abbreviation_at(text, at):
                 continue
-            end = m.end()
+            end -= line_start
             _add_sentence(sentences, line, line_start, start, end, paragraph, heading)
             start = end
         _add_sentence(sentences, line, line_start, start, len(line), paragraph, heading)
