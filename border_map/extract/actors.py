@@ -115,11 +115,27 @@ _PRONOUN = re.compile(r"\b(?P<p>he|she|they|it)\b(?=\s+(?:\w+\s+)?(?:said|says|s
                       r"claimed|told|reported|confirmed|announced|denied|rejected|insisted|"
                       r"warned|noted|wrote|posted|quoted))")
 
-_TITLE = (r"(?:spokesm[ae]n|spokesperson|spokeswoman|minister|official|commander|governor|"
-          r"general|gen\.|chief|director|deputy\s+commissioner|commissioner|head|leader|"
-          r"ambassador|envoy|adviser|advisor|lawmaker|senator|analyst|resident|elder|doctor|"
-          r"mayor|colonel|col\.|major|maj\.|brigadier|brig\.|captain|capt\.|lieutenant|lt\.|"
-          r"officer|president|premier|chairman|secretary|deputy|mullah|maulvi|mawlawi|sheikh)")
+_TITLES = (
+    r"spokesm[ae]n", "spokesperson", "spokeswoman", "minister", "official", "commander",
+    "governor", "general", r"gen\.", "chief", "director", r"deputy\s+commissioner",
+    "commissioner", "head", "leader", "ambassador", "envoy", "adviser", "advisor", "lawmaker",
+    "senator", "analyst", "resident", "elder", "doctor", "mayor", "colonel", r"col\.", "major",
+    r"maj\.", "brigadier", r"brig\.", "captain", r"capt\.", "lieutenant", r"lt\.", "officer",
+    "president", "premier", "chairman", "secretary", "deputy", "mullah", "maulvi", "mawlawi",
+    "sheikh")
+
+
+def _by_first_letter(alternatives: tuple[str, ...]) -> str:
+    """``(?:a|b|...)`` with the alternatives grouped by their first letter, in their order
+    within each group: the same matches (no letter begins two groups, even ignoring case),
+    but the engine tries one group at a position instead of every alternative."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        groups.setdefault(alternative[0], []).append(alternative[1:])
+    return "(?:" + "|".join(f"{first}(?:{'|'.join(rest)})" for first, rest in groups.items()) + ")"
+
+
+_TITLE = _by_first_letter(_TITLES)
 _NAME_WORD = r"[A-Z](?:[a-z’'\-]+|\.)"  # (a class first: the engine skips to capitals)
 _NAME = rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})"
 _TITLE_NAME = re.compile(
