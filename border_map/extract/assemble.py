@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer, Place, normalize_name
-from ..incidents import EVENT_TYPES, Claim, DateSpan, Evidence, Figure, Incident, PlaceRef, Source
+from ..incidents import EVENT_TYPES, Claim, DateSpan, Evidence, Incident, PlaceRef, Source
 from .claims import ClaimUnit, FigureMention
 from .events import EventMention
 from .places import PlaceMention
@@ -278,15 +278,14 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             claim_figures[(unit.index, id(d))] = figures
     # 5. incidents
     drafts = [d for d in drafts if d.mentions]
-    drafts.sort(key=lambda d: ((d.date or DateSpan(article_date, article_date)).start,
+    drafts.sort(key=lambda d: (d.date.start if d.date is not None else article_date,
                                d.first_offset(), d.place.id if d.place else ""))
     used_ids: set[str] = set()
     claim_cache: dict[tuple, Claim] = {}
-    incidents = []
-    for d in drafts:
-        incidents.append(_incident(d, doc, article_date, outlet, url, claim_figures, used_ids,
-                                   claim_cache))
-    return incidents
+    quotes: dict[int, str] = {}  # unit index -> its quote
+    sentence_texts: dict[int, str | None] = {}  # offset -> the text of its sentence
+    return [_incident(d, doc, article_date, outlet, url, claim_figures, used_ids, claim_cache,
+                      quotes, sentence_texts) for d in drafts]
 
 
 def _distance(d: _Draft, m: EventMention) -> int:
@@ -336,16 +335,17 @@ def _slug(text: str) -> str:
 
 
 def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, claim_figures,
-              used_ids, claim_cache) -> Incident:
+              used_ids, claim_cache, quotes, sentence_texts) -> Incident:
     evidence: list[Evidence] = []
-
-    def sentence_of(start: int) -> str | None:
-        s = doc.sentence_at(start)
-        return s.text if s else None
+    add, text = evidence.append, doc.text
 
     def ev(field_path, start, end, note=None):
-        evidence.append(Evidence(field_path, doc.text[start:end], start, end, sentence_of(start),
-                                 note))
+        try:
+            sentence = sentence_texts[start]
+        except KeyError:
+            s = doc.sentence_at(start)
+            sentence = sentence_texts[start] = s.text if s else None
+        add(Evidence(field_path, text[start:end], start, end, sentence, note))
 
     seen_triggers = set()
     for m in d.mentions:
@@ -397,10 +397,13 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
     claims: list[Claim] = []
     for unit in d.units:
         figures = claim_figures.get((unit.index, id(d)), unit.figures)
-        claim = _claim(unit, figures, doc, article_date, outlet, url, claim_cache)
+        quote = quotes.get(unit.index)
+        if quote is None:
+            quote = quotes[unit.index] = unit.quote
+        claim = _claim(unit, quote, figures, doc, article_date, outlet, url, claim_cache)
         i = len(claims)
         claims.append(claim)
-        evidence.append(Evidence(f"claims[{i}]", unit.quote, unit.start, unit.end, None,
+        evidence.append(Evidence(f"claims[{i}]", quote, unit.start, unit.end, None,
                                  "the report's own account" if unit.narration else None))
         if unit.speaker.start is not None:
             ev(f"claims[{i}].organisation", unit.speaker.start, unit.speaker.end)
@@ -428,20 +431,20 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
         evidence=tuple(evidence))
 
 
-def _claim(unit: ClaimUnit, figures: list[FigureMention], doc, article_date, outlet, url,
-           cache) -> Claim:
-    key = (unit.index, tuple((f.start, f.end) for f in figures))
-    if key in cache:
-        return cache[key]
-    source = Source(outlet=outlet, url=url, quote=unit.quote, published=article_date.isoformat())
+def _claim(unit: ClaimUnit, quote: str, figures: list[FigureMention], doc, article_date,
+           outlet, url, cache) -> Claim:
+    key = (unit.index, *[(f.start, f.end) for f in figures])
+    claim = cache.get(key)
+    if claim is not None:
+        return claim
+    source = Source(outlet=outlet, url=url, quote=quote, published=article_date.isoformat())
     claim = Claim(
         claimant=unit.speaker.claimant,
         organisation=unit.speaker.organisation,
         side=unit.speaker.side,
         date=unit.date,
         statement=unit.statement(doc),
-        figures=tuple(Figure(f.figure.kind, f.figure.low, f.figure.high, f.figure.text,
-                             f.figure.subject) for f in figures),
+        figures=tuple([f.figure for f in figures]),  # (frozen: the mention's own is the same)
         source=source,
         status=unit.status,
     )

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -201,13 +202,19 @@ def _kind(verb: str, noun: str) -> str | None:
 
 
 def _bounds(m: re.Match) -> tuple[int | None, int | None]:
-    g = m.groupdict()
-    if g.get("vague"):
-        return (0, 0) if g["vague"] == "no" else (None, None)
-    if g.get("range"):
-        lo, hi = int(g["lo"]), int(g["hi"])
+    # (every rule read here has the groups of _QTY: a group that took no part is None)
+    vague = m.group("vague")
+    if vague:
+        return (0, 0) if vague == "no" else (None, None)
+    if m.group("range"):
+        lo, hi = int(m.group("lo")), int(m.group("hi"))
         return (lo, hi) if lo <= hi else (None, None)
-    raw = " ".join((g.get("num") or "").split()).replace("-", " ")
+    num = m.group("num")
+    if not num:
+        return None, None
+    if num.isdigit():
+        return _qualified(int(num), m.group("qual"))
+    raw = " ".join(num.split()).replace("-", " ")
     if not raw:
         return None, None
     if raw.replace(",", "").isdigit():
@@ -220,7 +227,11 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
             n = _NUMBERS[parts[0]] + _NUMBERS[parts[1]]
         else:
             return None, None
-    qual = " ".join((g.get("qual") or "").split())
+    return _qualified(n, m.group("qual"))
+
+
+def _qualified(n: int, qual: str | None) -> tuple[int | None, int | None]:
+    qual = " ".join(qual.split()) if qual else ""
     if qual in ("", "only", "just", "a total of"):
         return n, n
     if qual == "at least":
@@ -250,87 +261,112 @@ def _subject(doc: Document, sentence: Sentence, start: int, end: int,
     return noun_phrase
 
 
+_C_KINDS = {"casualties": "casualties", "losses": "casualties", "injuries": "wounded",
+            "injured": "wounded", "wounded": "wounded", "captured": "captured"}
+_C2_KINDS = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded",
+             "captured": "captured", "detained": "captured", "arrested": "captured"}
+_E_KINDS = {"wounded": "wounded", "injured": "wounded", "dead": "killed", "killed": "killed"}
+
+
 def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     """Every figure of one sentence (see the module docstring), in text order."""
     folded, text = doc.folded, doc.text
     s, e = sentence.start, sentence.end
     i = sentence.index
+    has = doc.anchor_sentences  # a rule is scanned only in a sentence with its anchors
     # (start, end, kind, bounds or the match to read them from, words or the match to
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []
-
-    def add(m: re.Match, kind: str | None, bounds, noun_phrase) -> None:
-        if kind is not None:
-            out.append((m.start("core"), m.end("core"), kind, bounds, noun_phrase))
-
-    for m in doc.scan(_B, _VERB_AT, s, e):
-        verb = m.group("verb")
-        own = _OWN_VERB.match(folded, m.end("noun"))
-        if own:  # "two soldiers were killed and five others wounded"
-            verb = own.group("verb")
-        add(m, _kind(verb, " ".join(m.group("noun").split())), m, m)
-    if i not in doc.anchor_sentences(_NOUN_AT):  # (_A ends with one of its nouns)
+    add = out.append
+    if i not in has(_VERB_AT):
+        skipped(_B, folded, s, e)
+    else:
+        for m in doc.scan(_B, _VERB_AT, s, e):
+            verb = m.group("verb")
+            own = _OWN_VERB.match(folded, m.end("noun"))
+            if own:  # "two soldiers were killed and five others wounded"
+                verb = own.group("verb")
+            kind = _kind(verb, " ".join(m.group("noun").split()))
+            if kind is not None:
+                add((m.start("core"), m.end("core"), kind, m, m))
+    quantities = i in has(_QTY_AT)
+    if not quantities or i not in has(_NOUN_AT):  # (_A ends with one of its nouns)
         skipped(_A, folded, s, e)
     else:
         for m in doc.scan(_A, _QTY_AT, s, e):
-            window = folded[m.end():min(e, m.end() + 70)]
-            window = _CLAUSE_END.split(window)[0]
+            end = m.end()
+            window = _CLAUSE_END.split(folded[end:min(e, end + 70)], 1)[0]
             v = _VERB_WORD.search(window)
             if not v:
                 continue
-            add(m, _kind(v.group("verb"), " ".join(m.group("noun").split())), m, m)
-    if i not in doc.anchor_sentences(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
+            kind = _kind(v.group("verb"), " ".join(m.group("noun").split()))
+            if kind is not None:
+                add((m.start("core"), m.end("core"), kind, m, m))
+    if not quantities or i not in has(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
         skipped(_C, folded, s, e)
         skipped(_C2, folded, s, e)
     else:
         for m in doc.scan(_C, _QTY_AT, s, e):
-            kind_noun = m.group("kindnoun")
-            kind = {"casualties": "casualties", "losses": "casualties", "injuries": "wounded",
-                    "injured": "wounded", "wounded": "wounded", "captured": "captured"}.get(
-                kind_noun, "killed")
-            add(m, kind, m, None)
+            add((m.start("core"), m.end("core"), _C_KINDS.get(m.group("kindnoun"), "killed"),
+                 m, None))
         for m in doc.scan(_C2, _QTY_AT, s, e):
-            kind_noun = m.group("kindnoun")
-            kind = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded",
-                    "captured": "captured", "detained": "captured", "arrested": "captured"}.get(
-                kind_noun, "killed")
-            add(m, kind, m, None)
-    for m in doc.scan(_D, _D_AT, s, e):
-        add(m, "killed", m, m)
-    for m in doc.scan(_D2, _D2_AT, s, e):
-        add(m, "killed", m, None)
+            add((m.start("core"), m.end("core"), _C2_KINDS.get(m.group("kindnoun"), "killed"),
+                 m, None))
+    if i not in has(_D_AT):
+        skipped(_D, folded, s, e)
+    else:
+        for m in doc.scan(_D, _D_AT, s, e):
+            add((m.start("core"), m.end("core"), "killed", m, m))
+    if i not in has(_D2_AT):
+        skipped(_D2, folded, s, e)
+    else:
+        for m in doc.scan(_D2, _D2_AT, s, e):
+            add((m.start("core"), m.end("core"), "killed", m, None))
     # (_E begins at a comma or "that": looked for only in sentences with "among")
-    if i not in doc.anchor_sentences(_AMONG_AT):
+    if i not in has(_AMONG_AT):
         skipped(_E, folded, s, e)
     else:
         for m in _E.finditer(folded, s, e):
-            kind_noun = m.group("kindnoun")
-            kind = {"wounded": "wounded", "injured": "wounded", "dead": "killed",
-                    "killed": "killed"}.get(kind_noun, "casualties")
             core = text[m.start("core"):m.end("core")]
-            add(m, kind, (None, None), " ".join(core.split()))
-    for m in doc.scan(_F, _F_AT, s, e):
-        add(m, "captured", (None, None), None)
-    for m in doc.scan(_G, _G_AT, s, e):
-        kind = "killed" if m.group("v") == "killed" else (
-            "casualties" if m.group("v") == "harmed" else "wounded")
-        add(m, kind, (0, 0), None)
-    for m in doc.scan(_H, _H_AT, s, e):
-        add(m, _kind(m.group("verb"), " ".join(m.group("noun").split())), (None, None), None)
+            add((m.start("core"), m.end("core"), _E_KINDS.get(m.group("kindnoun"), "casualties"),
+                 (None, None), " ".join(core.split())))
+    if i not in has(_F_AT):
+        skipped(_F, folded, s, e)
+    else:
+        for m in doc.scan(_F, _F_AT, s, e):
+            add((m.start("core"), m.end("core"), "captured", (None, None), None))
+    if i not in has(_G_AT):
+        skipped(_G, folded, s, e)
+    else:
+        for m in doc.scan(_G, _G_AT, s, e):
+            v = m.group("v")
+            kind = "killed" if v == "killed" else ("casualties" if v == "harmed" else "wounded")
+            add((m.start("core"), m.end("core"), kind, (0, 0), None))
+    if i not in has(_H_AT):
+        skipped(_H, folded, s, e)
+    else:
+        for m in doc.scan(_H, _H_AT, s, e):
+            kind = _kind(m.group("verb"), " ".join(m.group("noun").split()))
+            if kind is not None:
+                add((m.start("core"), m.end("core"), kind, (None, None), None))
     # one figure per span: the first found (B, A, ... order) wins over overlapping ones
     kept: list[FigureMention] = []
     for start, end, kind, bounds, noun_phrase in out:
-        if any(start < f.end and f.start < end for f in kept):
+        if kept and any(start < f.end and f.start < end for f in kept):
             continue
-        low, high = _bounds(bounds) if isinstance(bounds, re.Match) else bounds
-        if isinstance(noun_phrase, re.Match):
+        low, high = _bounds(bounds) if bounds.__class__ is _MATCH else bounds
+        if noun_phrase.__class__ is _MATCH:
             noun_phrase = _np(text, noun_phrase)
         subject = _subject(doc, sentence, start, end, noun_phrase)
         words = " ".join(text[start:end].split()).strip("\"“”")
-        kept.append(FigureMention(start, end, Figure(kind, low, high, words, subject),
-                                  sentence.index))
-    kept.sort(key=lambda f: f.start)
+        kept.append(FigureMention(start, end, Figure(kind, low, high, words, subject), i))
+    if len(kept) > 1:
+        kept.sort(key=_START)
     return kept
+
+
+_MATCH = re.Match
+_START = operator.attrgetter("start")
 
 
 def _np(text: str, m: re.Match) -> str | None:
