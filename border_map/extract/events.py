@@ -30,10 +30,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from . import text as _text
 from .actors import AF_FORCES, PK_FORCES, Entity
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
-from .text import Document, Sentence, anchor_group
+from .text import Document, Sentence, anchor_group, skipped
 
 __all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]
 
@@ -229,6 +230,19 @@ def _clause(folded: str, sentence: Sentence, start: int, end: int) -> tuple[int,
     return left, (m.start() if m else sentence.end)
 
 
+def _search(doc: Document, sentence: Sentence, pattern: re.Pattern, group: str, start: int,
+            end: int) -> re.Match | None:
+    """``doc.search(pattern, group, start, end)``: nothing to try without a token of
+    ``group`` from ``start`` to ``end`` (``sentence``: the sentence of that range)."""
+    at = doc.anchors(group)
+    i = bisect.bisect_left(at, start)
+    if i < len(at) and at[i] < end:
+        return doc.search(pattern, group, start, end)
+    if _text.CHECK_SCANS:
+        skipped(pattern, doc.folded, start, end)
+    return None
+
+
 def find_triggers(doc: Document) -> list[Trigger]:
     """Event triggers of every sentence, hypothetical and negated ones left out."""
     folded = doc.folded
@@ -237,7 +251,13 @@ def find_triggers(doc: Document) -> list[Trigger]:
     # every rule over every sentence (matches within one sentence, tried at their anchors)
     found_in: dict[int, list[tuple[int, int, str]]] = {}
     for event_type, rx in _TRIGGER_RX:
-        for sentence, m in doc.scan_sentences(rx, _TRIGGER_AT[event_type]):
+        group = _TRIGGER_AT[event_type]
+        if not doc.anchors(group):  # no word of the rule in the report
+            if _text.CHECK_SCANS:
+                for sentence in doc.sentences:
+                    skipped(rx, folded, sentence.start, sentence.end)
+            continue
+        for sentence, m in doc.scan_sentences(rx, group):
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), event_type))
     for sentence, m in doc.scan_sentences(_POSTS, _POSTS_AT):
         s, e = sentence.start, sentence.end
@@ -263,7 +283,8 @@ def find_triggers(doc: Document) -> list[Trigger]:
             if any(start < b and a < end for a, b in taken):
                 continue
             left, right = _clause(folded, sentence, start, end)
-            if _hypothetical(doc, left, right) or doc.search(_NEGATED, _NEGATED_AT, left, start):
+            if _hypothetical(doc, sentence, left, right) or _search(
+                    doc, sentence, _NEGATED, _NEGATED_AT, left, start):
                 continue
             taken.append((start, end))
             triggers.append(Trigger(start, end, doc.text[start:end], event_type,
@@ -281,7 +302,13 @@ def find_triggers(doc: Document) -> list[Trigger]:
     return resolved
 
 
-def _hypothetical(doc: Document, start: int, end: int) -> bool:
+def _hypothetical(doc: Document, sentence: Sentence, start: int, end: int) -> bool:
+    at = doc.anchors(_MODAL_AT)
+    i = bisect.bisect_left(at, start)
+    if i == len(at) or at[i] >= end:  # no modal word from start to end
+        if _text.CHECK_SCANS:
+            skipped(_MODAL, doc.folded, start, end)
+        return False
     for m in doc.scan(_MODAL, _MODAL_AT, start, end):
         if m.group(0) == "may" and doc.text[m.start()] == "M":
             continue  # the month
@@ -352,7 +379,7 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         located = [p for p in places_by.get(sentence.index, ())
                    if p.role == "location" and p.place.kind != "country"
                    and not _speaker_place(p, speakers_by.get(sentence.index, ()), folded)
-                   and not doc.search(_DESCRIPTIVE, _DESCRIPTIVE_AT,
+                   and not _search(doc, sentence, _DESCRIPTIVE, _DESCRIPTIVE_AT,
                                       max(sentence.start, p.start - 40),
                                                p.start)]
         sentence_dates = dates_by.get(sentence.index, [])
@@ -361,7 +388,7 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
             previous = _continuable(mentions, sentence)
             if located and previous is not None and (
                     any(e.actor for e in sentence_entities)
-                    or doc.search(_CONFLICT_WORDS, _CONFLICT_WORDS_AT, sentence.start,
+                    or _search(doc, sentence, _CONFLICT_WORDS, _CONFLICT_WORDS_AT, sentence.start,
                                   sentence.end)):
                 mention = EventMention(len(mentions), previous.event_type, sentence, None,
                                        _drop_parents(located), continued=previous)
@@ -381,7 +408,7 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
             if owner.date is None or _closer(owner.trigger, d, owner.date):
                 owner.date = d
         dated = [m for m in sentence_mentions.values() if m.date is not None]
-        if doc.search(_DURATION, _DURATION_AT, sentence.start, sentence.end):
+        if _search(doc, sentence, _DURATION, _DURATION_AT, sentence.start, sentence.end):
             dated = []  # "after a 26-day closure that followed fighting": not the same day
         the_crossing = None  # "the crossing" in the sentence (looked for when needed)
         for t, mention in sentence_mentions.items():
@@ -393,7 +420,8 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                     mention.date = other.date
                     mention.date_note = "the date given in the same sentence"
             if not mention.places and the_crossing is None:
-                the_crossing = doc.search(_THE_CROSSING, _THE_CROSSING_AT, sentence.start,
+                the_crossing = _search(doc, sentence, _THE_CROSSING, _THE_CROSSING_AT,
+                                       sentence.start,
                                           sentence.end) is not None
             if not mention.places and the_crossing:
                 named = named_crossing(sentence.start)
@@ -402,13 +430,14 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                     mention.place_note = "'the crossing': the last crossing named before"
             mention.places = _drop_parents(mention.places)
             origins = [p for p in mention.places
-                       if doc.search(_ORIGIN, _ORIGIN_AT, max(sentence.start, p.start - 30),
+                       if _search(doc, sentence, _ORIGIN, _ORIGIN_AT,
+                                  max(sentence.start, p.start - 30),
                                      p.start)]
             if origins and len(origins) < len(mention.places):
                 # "crossed from Kunar and attacked a post in Salarzai": Salarzai
                 mention.places = [p for p in mention.places if p not in origins]
             if t.event_type == "border_closure":
-                since = doc.search(_SINCE, _SINCE_AT, t.end, sentence.end)
+                since = _search(doc, sentence, _SINCE, _SINCE_AT, t.end, sentence.end)
                 if since:
                     later = [d for d in sentence_dates if d.start >= since.end()]
                     if later:
@@ -422,7 +451,7 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         for t in ts:
             mention = sentence_mentions[t]
             if mention.date is None and last_dated is not None and same_time is None:
-                same_time = doc.search(_SAME_TIME, _SAME_TIME_AT, sentence.start,
+                same_time = _search(doc, sentence, _SAME_TIME, _SAME_TIME_AT, sentence.start,
                                        sentence.end) or False
             if mention.date is None and same_time and last_dated is not None:
                 mention.date = last_dated
