@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from .places import PlaceMention
 from .text import Document, Spans, anchor_group, scan, skipped
 
-__all__ = ["Entity", "find_entities", "side_of"]
+__all__ = ["Entity", "find_entities", "side_of", "sentence_indices"]
 
 AF_FORCES = "Afghan Taliban forces"
 PK_FORCES = "Pakistani military"
@@ -287,6 +287,25 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         found.append(Entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
                             head=m.group("p")))
     return _without_overlaps(found)
+
+
+def sentence_indices(doc: Document, entities: list[Entity]) -> list[int | None]:
+    """The index of the sentence each entity begins in (None: between sentences), as
+    ``doc.sentence_at(e.start)`` finds it, in one walk over the sentences when the entities
+    are in text order (as :func:`find_entities` returns them)."""
+    sentences = doc.sentences
+    n = len(sentences)
+    out: list[int | None] = []
+    k = last = 0
+    for e in entities:
+        p = e.start
+        if p < last:  # not in text order: from the first sentence again
+            k = 0
+        last = p
+        while k < n and sentences[k].end <= p:
+            k += 1
+        out.append(sentences[k].index if k < n and sentences[k].start <= p else None)
+    return out
 
 
 _KIND_PRIORITY = {"person": 0, "outlet": 1, "party": 2, "third": 3, "country": 4, "local": 5,

@@ -29,10 +29,11 @@ import datetime as dt
 import functools
 import operator
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..incidents import Figure
-from .actors import Entity
+from .actors import Entity, sentence_indices
 from .dates import DateMention
 from .text import Document, Sentence, anchor_group, skipped
 
@@ -273,12 +274,16 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     folded, text = doc.folded, doc.text
     s, e = sentence.start, sentence.end
     i = sentence.index
-    has = doc.anchor_sentences  # a rule is scanned only in a sentence with its anchors
+
+    def has(group: str) -> bool:  # whether a token of ``group`` begins in the sentence
+        at = doc.anchors(group)
+        k = bisect_left(at, s)
+        return k < len(at) and at[k] < e
     # (start, end, kind, bounds or the match to read them from, words or the match to
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []
     add = out.append
-    if i not in has(_VERB_AT):
+    if not has(_VERB_AT):
         skipped(_B, folded, s, e)
     else:
         for m in doc.scan(_B, _VERB_AT, s, e):
@@ -289,20 +294,23 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             kind = _kind(verb, " ".join(m.group("noun").split()))
             if kind is not None:
                 add((m.start("core"), m.end("core"), kind, m, m))
-    quantities = i in has(_QTY_AT)
-    if not quantities or i not in has(_NOUN_AT):  # (_A ends with one of its nouns)
+    quantities = has(_QTY_AT)
+    if not quantities or not has(_NOUN_AT):  # (_A ends with one of its nouns)
         skipped(_A, folded, s, e)
     else:
         for m in doc.scan(_A, _QTY_AT, s, e):
+            # the verb in the 70 characters after it, before the clause ends (neither rule
+            # can match at ``end``: the noun before it ends with a letter and \b)
             end = m.end()
-            window = _CLAUSE_END.split(folded[end:min(e, end + 70)], 1)[0]
-            v = _VERB_WORD.search(window)
+            stop = min(e, end + 70)
+            clause_end = _CLAUSE_END.search(folded, end, stop)
+            v = _VERB_WORD.search(folded, end, clause_end.start() if clause_end else stop)
             if not v:
                 continue
             kind = _kind(v.group("verb"), " ".join(m.group("noun").split()))
             if kind is not None:
                 add((m.start("core"), m.end("core"), kind, m, m))
-    if not quantities or i not in has(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
+    if not quantities or not has(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
         skipped(_C, folded, s, e)
         skipped(_C2, folded, s, e)
     else:
@@ -312,37 +320,37 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
         for m in doc.scan(_C2, _QTY_AT, s, e):
             add((m.start("core"), m.end("core"), _C2_KINDS.get(m.group("kindnoun"), "killed"),
                  m, None))
-    if i not in has(_D_AT):
+    if not has(_D_AT):
         skipped(_D, folded, s, e)
     else:
         for m in doc.scan(_D, _D_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", m, m))
-    if i not in has(_D2_AT):
+    if not has(_D2_AT):
         skipped(_D2, folded, s, e)
     else:
         for m in doc.scan(_D2, _D2_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", m, None))
     # (_E begins at a comma or "that": looked for only in sentences with "among")
-    if i not in has(_AMONG_AT):
+    if not has(_AMONG_AT):
         skipped(_E, folded, s, e)
     else:
         for m in _E.finditer(folded, s, e):
             core = text[m.start("core"):m.end("core")]
             add((m.start("core"), m.end("core"), _E_KINDS.get(m.group("kindnoun"), "casualties"),
                  (None, None), " ".join(core.split())))
-    if i not in has(_F_AT):
+    if not has(_F_AT):
         skipped(_F, folded, s, e)
     else:
         for m in doc.scan(_F, _F_AT, s, e):
             add((m.start("core"), m.end("core"), "captured", (None, None), None))
-    if i not in has(_G_AT):
+    if not has(_G_AT):
         skipped(_G, folded, s, e)
     else:
         for m in doc.scan(_G, _G_AT, s, e):
             v = m.group("v")
             kind = "killed" if v == "killed" else ("casualties" if v == "harmed" else "wounded")
             add((m.start("core"), m.end("core"), kind, (0, 0), None))
-    if i not in has(_H_AT):
+    if not has(_H_AT):
         skipped(_H, folded, s, e)
     else:
         for m in doc.scan(_H, _H_AT, s, e):
@@ -494,10 +502,9 @@ class _Resolver:
         for p in places or []:
             self.places_by.setdefault(p.sentence, []).append(p)
         self.entities_by: dict[int, list[Entity]] = {}
-        for e in entities:
-            s = doc.sentence_at(e.start)
-            if s is not None:
-                self.entities_by.setdefault(s.index, []).append(e)
+        for e, i in zip(entities, sentence_indices(doc, entities), strict=True):
+            if i is not None:
+                self.entities_by.setdefault(i, []).append(e)
         self.entities = entities
         self.outlet = outlet
         self.last_person: Entity | None = None
@@ -562,13 +569,15 @@ class _Resolver:
 
 def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                       resolver: _Resolver, verbs: list[re.Match] | None = None) -> Speaker | None:
-    """The speaker of ``sentence`` (``verbs``: its speech verbs, if looked for already)."""
-    folded = doc.folded
+    """The speaker of ``sentence`` (``entities``: those that begin in it, in text order;
+    ``verbs``: its speech verbs, if looked for already)."""
     if verbs is None:
         verbs = list(doc.scan(_SPEECH, _SPEECH_AT, sentence.start, sentence.end))
     if not verbs:
         return None
-    candidates = [e for e in entities if sentence.start <= e.start < sentence.end]
+    folded = doc.folded
+    candidates = entities  # (those that begin in the sentence, in text order)
+    datelines = doc.datelines
     according = [v for v in verbs if v.group(0).startswith("according")]
     for verb in according:
         after = [e for e in candidates if 0 <= e.start - verb.end() < 40 and e.kind != "pronoun"]
@@ -583,9 +592,10 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                      and _NAME_END.match(folded[e.end:sentence.end])]
             if after:
                 return resolver.resolve(after[0], sentence)
-        before = [e for e in candidates if e.end <= verb.start()
+        verb_start = verb.start()
+        before = [e for e in candidates if e.end <= verb_start
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
-                  and not doc.datelines.contains(e.start)]
+                  and not datelines.contains(e.start)]
         if before:
             last = before[-1]
             if _POSTPOSED.fullmatch(folded, last.end, verb.start()) and _AFTER_CLAUSE.search(

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import text as _text
-from .actors import AF_FORCES, PK_FORCES, Entity
+from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
 from .text import Document, Sentence, anchor_group, skipped
@@ -351,14 +351,13 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                       lambda d: d.sentence)
     entities_by: dict[int, list[Entity]] = {}
     speakers_by: dict[int, list[Entity]] = {}
-    for e in entities:
-        s = doc.sentence_at(e.start)
-        if s is not None:
-            entities_by.setdefault(s.index, []).append(e)
+    for e, i in zip(entities, sentence_indices(doc, entities), strict=True):
+        if i is not None:
+            entities_by.setdefault(i, []).append(e)
             if e.kind in ("local", "outlet", "person") \
                     or e.kind == "third" and not _ON_THE_SPOT.search(e.text) \
                     or e.kind == "party" and e.actor is None:  # a speaker
-                speakers_by.setdefault(s.index, []).append(e)
+                speakers_by.setdefault(i, []).append(e)
     last_dated: DateMention | None = None
 
     crossings = [p for p in places if p.role == "location" and p.place.kind == "crossing"]
