@@ -336,7 +336,7 @@ def _local_side(m: re.Match, places: list[PlaceMention], starts: list[int]) -> s
 
 def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     text = doc.text
-    place_spans = Spans((p.start, p.end) for p in places)
+    place_spans: Spans | None = None  # (made when a name needs it)
     place_starts: list[int] | None = [p.start for p in places]
     if any(a > b for a, b in zip(place_starts, place_starts[1:], strict=False)):
         place_starts = None  # not in text order
@@ -351,8 +351,11 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
 
     def good_name(name: str, start: int) -> bool:
         words = name.split()
+        nonlocal place_spans
         if any(w.lower().strip(".") in _NOT_NAME_WORDS for w in words):
             return False
+        if place_spans is None:
+            place_spans = Spans((p.start, p.end) for p in places)
         return not place_spans.contains(start)
 
     for m in doc.scan(_TITLE_COMMA_NAME, _TITLE_AT, original=True):
