@@ -36,10 +36,10 @@ import math
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer, Place, normalize_name
-from .text import Document, dateline_spans, fold
+from .text import Document, anchor_group, dateline_spans, fold, positional_maker
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
 
@@ -112,6 +112,11 @@ _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*|
 _CROSSING_CUES = re.compile(
     r"\b(?:crossings?|gate|trade|traders?|trucks?|lorr(?:y|ies)|cargo|containers?|transit|"
     r"passengers?|travellers?|travelers?|reopen\w*|clos(?:ed|ure|ing)|shut|sealed)\b")
+#: The words :data:`_CROSSING_CUES` begins with (see :func:`~.text.anchor_group`).
+_CROSSING_CUE_ANCHORS = anchor_group(
+    "places.crossing_cues",
+    ("crossing", "trade", "truck", "lorr", "container", "passenger", "traveller", "traveler",
+     "reopen", "clos"), ("gate", "cargo", "transit", "shut", "sealed"))
 _COUNTRY_WORDS = {"afghanistan": "AF", "afghan": "AF", "pakistan": "PK", "pakistani": "PK"}
 
 
@@ -138,6 +143,9 @@ class PlaceMention:
     @property
     def ambiguous(self) -> bool:
         return bool(self.note and self.note.startswith("ambiguous"))
+
+
+_make_mention = positional_maker(PlaceMention)
 
 
 # --------------------------------------------------------------------------- matching
@@ -180,6 +188,8 @@ class PlaceMatcher:
         self.regex = re.compile(r"(?<![\w'])(?:" + _trie_regex(trie) + r")(?![\w])")
         # surface -> (its places if written as a name, else None; a common word?)
         self._known: dict[str, tuple[tuple[Place, ...] | None, bool]] = {}
+        # the candidates left tied (by identity, with them) -> the pick and its note
+        self.settled: dict[tuple[int, ...], tuple[tuple[Place, ...], Place, str | None]] = {}
 
     def find(self, folded_text: str, text: str) -> Iterable[tuple[int, int, tuple[Place, ...]]]:
         """(start, end, candidates) for every acceptable whole-word name in the text."""
@@ -278,12 +288,10 @@ def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[Place
         sentence = sentence_at(start)
         raws.append(_Raw(start, end, places, sentence.index if sentence else -1))
     _local_hints(raws, folded)
-    mentions = _resolve_all(raws, text, folded)
-    if doc.datelines:
-        mentions = [replace(m, role="dateline")
-                    if m.role == "location" and doc.datelines.contains(m.start)
-                    else m for m in mentions]
-    return mentions
+    settled = matcher.settled
+    if len(settled) > 100_000:
+        settled.clear()
+    return _resolve_all(raws, text, folded, doc, settled)
 
 
 def _local_hints(raws: list[_Raw], folded: str) -> None:
@@ -314,7 +322,7 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
         country = None
         # (the searches need "afghan" / "pakistan", and " of" at the end: looked for first)
         if ("afghan" in before or "pakistan" in before) and (
-                m := _COUNTRY_BEFORE.search(before)):
+                m := _country_before(before)):
             country = _COUNTRY_WORDS[m.group(1) or m.group(2)]
         if m := _COUNTRY_AFTER.match(folded, last.end):
             country = country or _COUNTRY_WORDS[m.group(1)]
@@ -337,12 +345,37 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
             prev.parents.append(raw)
 
 
+def _country_before(before: str) -> re.Match | None:
+    """``_COUNTRY_BEFORE.search(before)``: every match begins with "afghan" or "pakistan",
+    so it is tried where they occur, leftmost first."""
+    starts = []
+    for word in ("afghan", "pakistan"):
+        at = before.find(word)
+        while at >= 0:
+            starts.append(at)
+            at = before.find(word, at + 1)
+    if len(starts) > 1:
+        starts.sort()
+    match = _COUNTRY_BEFORE.match
+    for at in starts:
+        m = match(before, at)
+        if m is not None:
+            return m
+    return None
+
+
 def _filter(candidates, keep) -> tuple[Place, ...]:
     kept = tuple(c for c in candidates if keep(c))
     return kept or tuple(candidates)
 
 
-def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]:
+def _resolve_all(raws: list[_Raw], text: str, folded: str, doc: Document | None = None,
+                 settled: dict | None = None) -> list[PlaceMention]:
+    """The mentions of ``raws``; a location inside a dateline of ``doc`` is a dateline
+    (``settled``: see :func:`_settle`)."""
+    datelines = doc.datelines if doc is not None and raws else None
+    if not datelines:
+        datelines = None
     # 1. local hints narrow the candidates
     for raw in raws:
         cands = raw.candidates
@@ -371,12 +404,14 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
     cues: dict[int, bool] = {}  # paragraph start -> crossing words in it
     chosen: dict[tuple, tuple[Place, str | None]] = {}  # the same name in the same company
     for raw in raws:
-        place, note = _choose(raw, context_names, folded, cues, chosen)
+        place, note = _choose(raw, context_names, folded, cues, chosen, doc, settled)
         role = _role(raw, place, text, folded)
+        if datelines is not None and role == "location" and datelines.contains(raw.start):
+            role = "dateline"
         notes = [*raw.notes, note] if note else raw.notes
         sentence_note = "; ".join(dict.fromkeys(n for n in notes if n)) or None if notes \
             else None
-        mentions.append(PlaceMention(
+        mentions.append(_make_mention(
             raw.start, raw.end, text[raw.start:raw.end], raw.sentence, place, raw.candidates,
             role, sentence_note,
             {"kinds": sorted(raw.kinds) if raw.kinds else [],
@@ -386,9 +421,11 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str) -> list[PlaceMention]
 
 def _choose(raw: _Raw, context_names: set[str], folded: str,
             cues: dict[int, bool] | None = None,
-            chosen: dict | None = None) -> tuple[Place, str | None]:
+            chosen: dict | None = None, doc: Document | None = None,
+            settled: dict | None = None) -> tuple[Place, str | None]:
     """The candidate of ``raw`` the document points to, and why (``cues`` and ``chosen``:
-    what was found for the paragraphs and candidates of the document so far)."""
+    what was found for the paragraphs and candidates of the document so far; ``doc``, whose
+    folded text ``folded`` is: its token index finds the crossing words)."""
     cands = raw.candidates
     if len(cands) == 1:
         return cands[0], None
@@ -396,22 +433,28 @@ def _choose(raw: _Raw, context_names: set[str], folded: str,
     crossing_cue = None if cues is None else cues.get(line_start)
     if crossing_cue is None:
         line_end = folded.find("\n", raw.end)
-        paragraph = folded[line_start:line_end if line_end >= 0 else len(folded)]
-        crossing_cue = bool(_CROSSING_CUES.search(paragraph))
+        if line_end < 0:
+            line_end = len(folded)
+        if doc is not None:  # (the paragraph is whole lines: its ends are word boundaries)
+            crossing_cue = doc.search(_CROSSING_CUES, _CROSSING_CUE_ANCHORS, line_start,
+                                      line_end) is not None
+        else:
+            crossing_cue = bool(_CROSSING_CUES.search(folded[line_start:line_end]))
         if cues is not None:
             cues[line_start] = crossing_cue
     if chosen is None:
-        return _score(raw, context_names, crossing_cue)
+        return _score(raw, context_names, crossing_cue, settled)
     # (by identity: places hash all their fields; the candidates live as long as ``chosen``)
     key = (tuple(map(id, cands)), tuple(tuple(map(id, sib.candidates)) for sib in raw.siblings),
            crossing_cue)
     found = chosen.get(key)
     if found is None:
-        found = chosen[key] = _score(raw, context_names, crossing_cue)
+        found = chosen[key] = _score(raw, context_names, crossing_cue, settled)
     return found
 
 
-def _score(raw: _Raw, context_names: set[str], crossing_cue: bool) -> tuple[Place, str | None]:
+def _score(raw: _Raw, context_names: set[str], crossing_cue: bool,
+           settled: dict | None = None) -> tuple[Place, str | None]:
     cands = raw.candidates
     scores: dict[str, float] = {}
     for c in cands:
@@ -431,10 +474,24 @@ def _score(raw: _Raw, context_names: set[str], crossing_cue: bool) -> tuple[Plac
     note = "chosen by list neighbours / document context" if top > 0 else None
     if len(best) == 1:
         return best[0], note
+    if settled is None:
+        place, ambiguous = _settle(best)
+    else:  # (the same tie recurs from report to report: what the gazetteer says of it)
+        key = tuple(map(id, best))
+        found = settled.get(key)
+        if found is None:
+            found = settled[key] = (tuple(best), *_settle(best))
+        place, ambiguous = found[1], found[2]
+    return place, ambiguous or note
+
+
+def _settle(best: list[Place]) -> tuple[Place, str | None]:
+    """The pick among candidates left tied, and ``ambiguous: ...`` unless they are nested
+    namesakes (a function of the places alone)."""
     nested = _nested_broadest(best)
     if nested is not None:
-        return nested, note
-    best.sort(key=lambda c: (_KIND_RANK.get(c.kind, 9), -c.precision_km, c.id))
+        return nested, None
+    best = sorted(best, key=lambda c: (_KIND_RANK.get(c.kind, 9), -c.precision_km, c.id))
     others = ", ".join(f"{c.name} ({c.kind}, {c.country})" for c in best[1:4])
     return best[0], f"ambiguous: also {others}"
 
@@ -464,7 +521,7 @@ def _role(raw: _Raw, place: Place, text: str, folded: str) -> str:
     if place.kind == "country":
         return "country"
     surface = folded[raw.start:raw.end]
-    if _BASED.match(folded, raw.end):
+    if folded.startswith("-based", raw.end) and _BASED.match(folded, raw.end):
         return "attribute"
     if surface in _METONYMS:
         before = folded[max(0, raw.start - 40):raw.start]
