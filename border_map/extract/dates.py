@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 
 from ..incidents import DateSpan
-from .text import Document, anchor_group, skipped
+from .text import Document, anchor_group, positional_maker, skipped
 
 __all__ = ["DateMention", "find_dates", "parse_article_date"]
 
@@ -145,6 +145,9 @@ class DateMention:
     relative: bool = True
 
 
+_make_mention = positional_maker(DateMention)
+
+
 def parse_article_date(value: str) -> dt.date | None:
     """The day of an ISO date or date-time string (``2026-02-27T08:00:00Z``), else None."""
     m = _ARTICLE_DATE.match(value or "")
@@ -201,7 +204,7 @@ def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
         if name == "weekday" and text[-2:] in ("'s", "’s"):
             text = text[:-2]  # "Thursday's clashes"
             end -= 2
-        mentions.append(DateMention(
+        mentions.append(_make_mention(
             start, end, text, DateSpan(first, last, precision, text),
             sentence.index if sentence else -1, relative))
     return mentions

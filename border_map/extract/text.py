@@ -78,10 +78,17 @@ def _fold_char(ch: str) -> str:
             _FOLD_TABLE[ord(ch)] = out
         if ch.isalnum() != out.isalnum() or ch == "\u0131":
             _FOLD_UNSAFE.add(ch)
+        if not ch.isascii() and out.lower() == out and (out.isascii() or _fold_char(out) == out):
+            _LOWER_SAFE.add(ch)
     return out
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_BYTES = bytes(range(128))
+#: Characters (not ASCII) whose folded form ``out`` is kept by ``str.lower`` and is ASCII
+#: or a character that folds to itself: replacing them by ``out`` before lower-casing the
+#: text gives the folded text (filled as characters are met, by :func:`_fold_char`).
+_LOWER_SAFE: set[str] = set()
 
 
 def _fold(text: str) -> tuple[str, bool]:
@@ -93,6 +100,26 @@ def _fold(text: str) -> tuple[str, bool]:
     if text.isascii():
         folded = text.lower()
         return (folded.replace("`", "'") if "`" in folded else folded), False
+    # the characters other than ASCII, without a pass of the regex engine: the UTF-8
+    # bytes left once the ASCII ones are dropped (a table lookup a byte)
+    chars = set(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+                .decode("utf-8", "surrogatepass"))
+    for ch in chars:
+        if ch not in _FOLD_CACHE:
+            _fold_char(ch)
+    if _LOWER_SAFE.issuperset(chars):
+        # each such character replaced by its folded form, then the whole lower-cased:
+        # as folding each run apart, as lower-casing leaves those forms as they are and
+        # no form is another character to replace (see _LOWER_SAFE)
+        folded = text
+        for ch in chars:
+            out = _FOLD_CACHE[ch]
+            if out != ch:
+                folded = folded.replace(ch, out)
+        folded = folded.lower()
+        if "`" in folded:
+            folded = folded.replace("`", "'")
+        return folded, not _FOLD_UNSAFE.isdisjoint(chars)
     pieces = []
     others = []
     pos = 0
