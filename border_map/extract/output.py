@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from ..incidents import Claim, Incident
+from . import emit
 
 __all__ = ["incident_dict", "to_yaml"]
 
@@ -21,8 +22,13 @@ class _Flow(dict):
     """A mapping written in flow style: ``{start: 2026-02-26, precision: day}``."""
 
 
+def _is_claim(data) -> bool:
+    """A claim's mapping: the only values written once and referred to by an anchor."""
+    return isinstance(data, dict) and "side" in data and not isinstance(data, _Flow)
+
+
 def _shared_claims_only(self, data) -> bool:
-    return not (isinstance(data, dict) and "side" in data and not isinstance(data, _Flow))
+    return not _is_claim(data)
 
 
 def _flow(dumper, data):
@@ -142,8 +148,9 @@ def to_yaml(incidents: list[Incident], *, header: str | None = None) -> str:
     """The YAML text of a draft file (``header`` lines become comments)."""
     cache: dict[Claim, dict] = {}
     doc = {"incidents": [incident_dict(i, cache) for i in incidents]}
-    shared = sum(1 for _, n in _use_counts(doc).items() if n > 1)
-    body = _c_dump(doc, shared) if _CDumper is not None else None
+    body = emit.dump(doc, _is_claim)
+    if body is None and _CDumper is not None:
+        body = _c_dump(doc, sum(1 for _, n in _use_counts(doc).items() if n > 1))
     if body is None:
         body = yaml.dump(doc, Dumper=_Dumper, **_DUMP_OPTIONS)
     comment = ""
