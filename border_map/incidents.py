@@ -47,6 +47,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from ._records import compact_pickle
 from .errors import DataError
 
 __all__ = [
@@ -196,6 +197,7 @@ MAX_YEAR = 2100
 # --------------------------------------------------------------------------- data model
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class DateSpan:
     """When an incident happened: a closed span of days and how precisely it is known.
@@ -246,6 +248,7 @@ class DateSpan:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Figure:
     """One number (or verbatim phrase) in a claim: ``low``..``high``, ``None`` = not given.
@@ -293,6 +296,7 @@ class Figure:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a claim was reported: outlet, URL, the quoted words, publication date (ISO)."""
@@ -311,6 +315,7 @@ class Source:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Claim:
     """What one party (``side``) says about an incident, kept apart from every other claim."""
@@ -354,6 +359,7 @@ class Claim:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Location:
     """A point in WGS84, longitude first; ``precision_km`` is the radius it may be off by."""
@@ -390,6 +396,7 @@ class Location:
         return {"lon": self.lon, "lat": self.lat, "precision_km": self.precision_km}
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class PlaceRef:
     """A place as the report names it, with hints for the gazetteer.
@@ -424,6 +431,7 @@ class PlaceRef:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """Where a drafted field came from: the report's words and their character span.
@@ -461,6 +469,7 @@ class Evidence:
         }
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Incident:
     """One event: where, when, what, who, and every party's claims about it.

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .places import PlaceMention
+from .._records import compact_pickle
 from .text import Document, Spans, anchor_group, scan, skipped
 
 __all__ = ["Entity", "find_entities", "side_of", "sentence_indices"]
@@ -38,6 +39,7 @@ PK_FORCES = "Pakistani military"
 TTP = "Tehrik-i-Taliban Pakistan (TTP)"
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Entity:
     """A party, person or outlet named in the text."""

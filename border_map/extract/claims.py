@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from ..incidents import Figure
 from .actors import Entity, sentence_indices
 from .dates import DateMention
+from .._records import compact_pickle
 from .text import Document, Sentence, anchor_group, skipped
 
 __all__ = ["ClaimUnit", "FigureMention", "Speaker", "find_claims", "find_figures"]
@@ -173,6 +174,7 @@ _VERB_WORD = re.compile(rf"\b{_VERB}\b")
 _NOT_SUBJECT = re.compile(r"\b(?:border|conflict|attack|fighting|clash)")
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class FigureMention:
     """A figure and the span of the words it was read from."""
@@ -446,6 +448,7 @@ _AFTER_CLAUSE = re.compile(r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\
 _COMMA = re.compile(r"\s*,")
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Speaker:
     """Who makes a claim; ``key`` says when two sentences have the same speaker."""

@@ -29,7 +29,8 @@ import re
 from dataclasses import dataclass
 
 from ..incidents import DateSpan
-from .text import Document, anchor_group, positional_maker, skipped
+from .._records import compact_pickle, positional_maker
+from .text import Document, anchor_group, skipped
 
 __all__ = ["DateMention", "find_dates", "parse_article_date"]
 
@@ -133,6 +134,7 @@ _FUTURE = re.compile(r"\b(will|is\s+expected\s+to|are\s+expected\s+to|is\s+sched
                      r"are\s+scheduled|is\s+due\s+to|are\s+due\s+to|plans?\s+to)\b")
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class DateMention:
     """A date in the text (span, words) resolved to a :class:`DateSpan`."""

@@ -34,6 +34,7 @@ from . import text as _text
 from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
+from .._records import compact_pickle
 from .text import Document, Sentence, anchor_group, skipped
 
 __all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]
@@ -181,6 +182,7 @@ _SAME_TIME_AT = anchor_group("events.same_time", leads={
     "the": ("same",), "that": ("day", "night", "evening", "morning", "afternoon")})
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Trigger:
     start: int

@@ -39,7 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer, Place, normalize_name
-from .text import Document, anchor_group, dateline_spans, fold, positional_maker
+from .._records import compact_pickle, positional_maker
+from .text import Document, anchor_group, dateline_spans, fold
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
 
@@ -120,6 +121,7 @@ _CROSSING_CUE_ANCHORS = anchor_group(
 _COUNTRY_WORDS = {"afghanistan": "AF", "afghan": "AF", "pakistan": "PK", "pakistani": "PK"}
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class PlaceMention:
     """One name in the text: span, the place chosen, every candidate, and how.

@@ -15,8 +15,10 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from .._records import compact_pickle, positional_maker
 
 __all__ = ["FORMATS", "Document", "Sentence", "Spans", "dateline_spans", "detect_format", "fold",
            "read_document", "split_sentences", "strip_markup"]
@@ -25,28 +27,6 @@ FORMATS = ("text", "html", "markdown")
 
 
 # --------------------------------------------------------------------------- records
-
-
-def positional_maker(cls: type):
-    """A function making an instance of the frozen, slotted dataclass ``cls`` from every
-    field, in order: what ``cls(...)`` does, for a class with no ``__post_init__``, but
-    storing through the slots themselves (the generated ``__init__`` of a frozen class
-    goes through ``object.__setattr__`` once a field, twice the time). For the records
-    the extraction makes by the thousand from values it computed itself."""
-    if getattr(cls, "__post_init__", None) is not None or "__slots__" not in cls.__dict__:
-        raise TypeError(f"{cls.__name__}: a slotted dataclass without __post_init__ only")
-    names = [f.name for f in fields(cls)]
-    if not all(f.init for f in fields(cls)):
-        raise TypeError(f"{cls.__name__}: every field must be an __init__ field")
-    namespace = {"new": object.__new__, "cls": cls}
-    body = [f"    set_{name}(self, {name})" for name in names]
-    for name in names:
-        namespace[f"set_{name}"] = cls.__dict__[name].__set__
-    exec(f"def make({', '.join(names)}):\n    self = new(cls)\n" + "\n".join(body)  # noqa: S102
-         + "\n    return self\n", namespace)
-    make = namespace["make"]
-    make.__name__ = make.__qualname__ = f"make_{cls.__name__}"
-    return make
 
 
 # --------------------------------------------------------------------------- folding
@@ -344,6 +324,7 @@ def strip_markup(raw: str, fmt: str = "text") -> tuple[str, dict[str, str]]:
 # --------------------------------------------------------------------------- sentences
 
 
+@compact_pickle
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence: ``text == document.text[start:end]``; ``heading`` for a title line."""
@@ -742,6 +723,13 @@ class Document:
             self.sentences = split_sentences(self.text)
         self._starts = [s.start for s in self.sentences]
 
+    def __reduce__(self):
+        # pickled as the text, its markup's metadata and the sentence spans: the folded
+        # text and the token index are rebuilt when asked for (drafts travel back from
+        # the workers of extract_many; these caches were two thirds of their bytes)
+        return _document, (self.text, self.format, self.meta,
+                           [(s.start, s.end, s.paragraph, s.heading) for s in self.sentences])
+
     @property
     def folded(self) -> str:
         """:func:`fold` of the text (same length, same offsets)."""
@@ -930,6 +918,14 @@ class Document:
             if m is not None:
                 return m
         return None
+
+
+def _document(text: str, fmt: str, meta: dict[str, str],
+              spans: list[tuple[int, int, int, bool]]) -> Document:
+    """The :class:`Document` that ``Document.__reduce__`` describes."""
+    sentences = [_make_sentence(i, start, end, text[start:end], paragraph, heading)
+                 for i, (start, end, paragraph, heading) in enumerate(spans)]
+    return Document(text, fmt, meta, sentences)
 
 
 def read_document(raw: str, *, name: str | None = None, fmt: str | None = None) -> Document:
