@@ -17,10 +17,16 @@ beside it, the machine may be shared):
   ``extract`` does) over the evaluation texts repeated until about N MB have been
   processed, document by document, as raw files (markup included);
 - the whole extraction of one long document of about --doc-kb KB (the plain text of the
-  evaluation texts, repeated).
+  evaluation texts, repeated);
+- the same many small documents through ``extract_many`` on every CPU (``--jobs``), the
+  incidents of each sent back to the caller; and again with each draft's YAML text made
+  too (what ``border-map extract DIR -o OUT`` writes), beside the same on one process:
+  the ratio to the one-process runs of this run is printed.
 Targets (issue 8): place P/R >= 0.9, claim recall >= 0.8, and >= 1 MB/s with the full
-gazetteer for the place matcher and for the whole extraction of both kinds of input
-(checked; exit status 1 when one is missed).
+gazetteer for the place matcher, for the whole extraction of one long document and for
+the whole extraction of many small ones on the machine's CPUs (checked; exit status 1
+when one is missed). The one-process figure for many small documents is printed beside
+them.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from border_map.extract import extract  # noqa: E402
+from border_map.extract import Report, extract, extract_many  # noqa: E402
+from border_map.extract.batch import default_jobs  # noqa: E402
 from border_map.extract.evaluate import Score, evaluate, load_answers  # noqa: E402
 from border_map.extract.places import PlaceMatcher  # noqa: E402
 from border_map.extract.text import fold, read_document  # noqa: E402
@@ -44,7 +51,7 @@ from border_map.gazetteer import Gazetteer  # noqa: E402
 DATA = ROOT / "tests" / "data" / "extract"
 HELD_OUT = ("13_", "14_", "15_")
 TARGETS = {"place_precision": 0.9, "place_recall": 0.9, "claim_recall": 0.8,
-           "matching_mb_per_s": 1.0, "extraction_mb_per_s": 1.0, "document_mb_per_s": 1.0}
+           "matching_mb_per_s": 1.0, "document_mb_per_s": 1.0, "batch_mb_per_s": 1.0}
 
 
 def accuracy(gazetteer: Gazetteer) -> tuple[Score, Score, list]:
@@ -109,6 +116,32 @@ def extract_speed(gazetteer: Gazetteer, mb: float, repeat: int = 3) -> dict:
             "cpu_mb_per_s": round(done / 1e6 / cpu, 2)}
 
 
+def batch_speed(gazetteer: Gazetteer, mb: float, jobs: int, yaml: bool,
+                repeat: int = 3) -> dict:
+    """extract_many over the evaluation texts repeated to about ``mb`` MB."""
+    answers = load_answers(DATA)
+    one = [Report(text=a.article.read_text(encoding="utf-8"), date=a.date, source=a.source,
+                  name=a.article.name) for a in answers]
+    size = sum(len(r.text.encode("utf-8")) for r in one)
+    reports = one * max(1, round(mb * 1_000_000 / size))
+    extract(one[0].text, date=one[0].date, gazetteer=gazetteer)  # warm the caches
+
+    def run() -> tuple[int, int]:
+        incidents = written = 0
+        for result in extract_many(reports, jobs=jobs, gazetteer=gazetteer, yaml=yaml):
+            if result.error:
+                raise RuntimeError(result.error)
+            incidents += len(result.incidents)
+            written += len(result.yaml or "")
+        return incidents, written
+
+    seconds, _, (incidents, written) = _best(run, repeat)
+    done = size * len(reports) // len(one)
+    return {"mb": round(done / 1e6, 2), "documents": len(reports), "jobs": jobs,
+            "yaml": yaml, "seconds": round(seconds, 3), "mb_per_s": round(done / 1e6 / seconds, 2),
+            "incidents": incidents, "yaml_mb": round(written / 1e6, 2)}
+
+
 def document_speed(gazetteer: Gazetteer, kb: float, repeat: int = 3) -> dict:
     corpus = _plain_corpus()
     size = int(kb * 1000)
@@ -129,6 +162,8 @@ def main(argv=None) -> int:
     parser.add_argument("--doc-kb", type=float, default=250.0,
                         help="KB of the one long document of the speed runs")
     parser.add_argument("--repeat", type=int, default=3, help="speed runs: the best of this many")
+    parser.add_argument("--jobs", type=int, default=default_jobs(),
+                        help="worker processes of the batch runs (default: every CPU)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = parser.parse_args(argv)
@@ -155,6 +190,9 @@ def main(argv=None) -> int:
     matching = matcher_speed(gazetteer, args.mb, args.repeat)
     whole = extract_speed(gazetteer, args.mb, args.repeat)
     long_doc = document_speed(gazetteer, args.doc_kb, args.repeat)
+    batch = batch_speed(gazetteer, args.mb, args.jobs, False, args.repeat)
+    yaml_one = batch_speed(gazetteer, args.mb, 1, True, args.repeat)
+    yaml_many = batch_speed(gazetteer, args.mb, args.jobs, True, args.repeat)
     load_after = os.getloadavg()
     print(f"place matching: {matching['mb']} MB in {matching['seconds']} s = "
           f"{matching['mb_per_s']} MB/s (CPU time: {matching['cpu_mb_per_s']} MB/s; "
@@ -165,6 +203,13 @@ def main(argv=None) -> int:
     print(f"whole extraction of one document of {long_doc['mb']} MB: {long_doc['seconds']} s = "
           f"{long_doc['mb_per_s']} MB/s (CPU time: {long_doc['cpu_mb_per_s']} MB/s; "
           f"{long_doc['incidents']} incidents)")
+    print(f"the same documents on {batch['jobs']} worker process(es) (extract_many, incidents "
+          f"sent back): {batch['seconds']} s = {batch['mb_per_s']} MB/s "
+          f"({batch['mb_per_s'] / whole['mb_per_s']:.2f}x one process)")
+    print(f"... with each draft's YAML made too: one process {yaml_one['mb_per_s']} MB/s, "
+          f"{yaml_many['jobs']} worker process(es) {yaml_many['mb_per_s']} MB/s "
+          f"({yaml_many['mb_per_s'] / yaml_one['mb_per_s']:.2f}x; {yaml_many['yaml_mb']} MB "
+          "of YAML)")
     print(f"speed: best of {args.repeat} runs each; load average "
           f"{' '.join(f'{x:.2f}' for x in load_before)} before, "
           f"{' '.join(f'{x:.2f}' for x in load_after)} after ({os.cpu_count()} CPUs)")
@@ -175,8 +220,9 @@ def main(argv=None) -> int:
         "held_out": {"place_precision": held.place_precision, "place_recall": held.place_recall,
                      "event_recall": held.event_recall, "claim_recall": held.claim_recall},
         "matching": matching, "extraction": whole, "extraction_document": long_doc,
+        "batch": batch, "batch_yaml_one_process": yaml_one, "batch_yaml": yaml_many,
         "matching_mb_per_s": matching["mb_per_s"], "extraction_mb_per_s": whole["mb_per_s"],
-        "document_mb_per_s": long_doc["mb_per_s"],
+        "document_mb_per_s": long_doc["mb_per_s"], "batch_mb_per_s": batch["mb_per_s"],
         "load_average": {"before": list(load_before), "after": list(load_after)},
     }
     failed = [name for name, target in TARGETS.items() if figures[name] < target]

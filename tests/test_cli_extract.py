@@ -156,3 +156,103 @@ def test_seed_article_drafts_what_build_maps(tmp_path):
     summary = yaml.safe_load(built.stdout)
     assert (summary["incidents"], summary["located"], summary["unlocated"], summary["skipped"]) == (
         12, 11, 1, 0)
+
+
+# ------------------------------------------------------------------ several articles
+
+BATCH = [DATA / "01_wire_torkham.txt", DATA / "04_ledger_chaman.html",
+         DATA / "09_monitor_dangam.md"]
+
+
+def _summary(stderr: str) -> list[int]:
+    """The numbers of the last line: drafted, of, incidents, files written."""
+    return [int(w) for w in stderr.splitlines()[-1].replace(",", " ").split() if w.isdigit()]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_several_articles_one_draft_each(tmp_path, jobs):
+    out = tmp_path / "drafts"
+    result = run(["extract", *map(str, BATCH), "--date", "2026-03-04", "-o", str(out),
+                  "-j", jobs])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["01_wire_torkham.yaml", "04_ledger_chaman.yaml", "09_monitor_dangam.yaml"]
+    counts = [len(load_incidents(out / f)) for f in files]
+    assert all(counts) and _summary(result.stderr) == [3, 3, sum(counts), 3]
+    # the same text as one article at a time
+    single = run(["extract", str(BATCH[1]), "--date", "2026-03-04"])
+    assert (out / "04_ledger_chaman.yaml").read_text(encoding="utf-8") == single.stdout
+
+
+def test_a_folder_stands_for_its_reports(tmp_path):
+    stories = tmp_path / "stories"
+    stories.mkdir()
+    for path in BATCH:
+        (stories / path.name).write_bytes(path.read_bytes())
+    (stories / "notes.csv").write_text("not,a,report\n", encoding="utf-8")
+    (stories / ".hidden.txt").write_text("Clashes in Kurram.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run(["extract", str(stories), "--date", "2026-03-04", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(list(out.glob("*.yaml"))) == 3 and _summary(result.stderr)[:2] == [3, 3]
+
+
+def test_a_bad_article_is_one_line_and_the_others_are_written(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"Clashes in Kurram \xff on Monday")
+    out = tmp_path / "out"
+    result = run(["extract", str(WIRE), str(bad), str(BATCH[2]), "--date", "2026-03-04",
+                  "-o", str(out)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if "not UTF-8" in line]
+    assert errors == [f"border-map: {bad}: not UTF-8 text (byte 0xff at offset 18); "
+                      "save the article as UTF-8"]
+    assert sorted(p.name for p in out.iterdir()) == ["01_wire_torkham.yaml",
+                                                     "09_monitor_dangam.yaml"]
+    assert _summary(result.stderr)[:2] == [2, 3]
+
+
+def test_several_articles_reviewed(tmp_path):
+    result = run(["extract", str(WIRE), str(BATCH[2]), "--date", "2026-03-04", "--review"])
+    assert result.exit_code == 0
+    headers = [line for line in result.stdout.splitlines() if line.startswith("== ")]
+    assert headers == [f"== {WIRE}", f"== {BATCH[2]}"]
+    assert result.stdout.count("border-map extract: ") == 2
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([], "give -o DIR"),
+    (["--url", "https://example.invalid/x", "-o", "OUT"], "--url names one article"),
+    (["-", "-o", "OUT"], "- (stdin) is one article"),
+    (["-o", "FILE"], "is a file"),
+    (["-j", "0", "-o", "OUT"], "0 is not in the range"),
+])
+def test_several_articles_usage_errors(tmp_path, args, message):
+    (tmp_path / "FILE").write_text("", encoding="utf-8")
+    args = [str(tmp_path / a) if a in ("OUT", "FILE") else a for a in args]
+    result = run(["extract", str(WIRE), str(BATCH[2]), "--date", "2026-03-04", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (tmp_path / "OUT").exists()
+
+
+def test_two_articles_of_one_name_are_refused(tmp_path):
+    other = tmp_path / "01_wire_torkham.md"
+    other.write_text("Clashes in Kurram on Monday.\n", encoding="utf-8")
+    result = run(["extract", str(WIRE), str(other), "--date", "2026-03-04",
+                  "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "would both be drafted to" in result.stderr and "rename one" in result.stderr
+
+
+def test_an_empty_folder_is_a_usage_error(tmp_path):
+    result = run(["extract", str(tmp_path), "--date", "2026-03-04", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "holds no report" in result.stderr
+
+
+def test_one_article_into_a_folder_is_a_usage_error(tmp_path):
+    result = run(["extract", str(WIRE), "--date", "2026-03-04", "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "is a folder" in result.stderr

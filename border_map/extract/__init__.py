@@ -7,12 +7,16 @@
     draft.incidents          # Incident objects, draft=True, each field with its evidence
     print(draft.to_yaml())   # the native file format; `border-map build` maps it
 
+    # many reports, on every CPU (see :mod:`.batch`)
+    for result in extract_many(Report.from_file(p, date="2026-02-27") for p in paths):
+        result.incidents, result.error
+
 Rules and the gazetteer only, no model and no network: :mod:`.text` strips markup and
 splits sentences, :mod:`.places` finds every gazetteer name in one pass and
 disambiguates it, :mod:`.dates` resolves dates against the article's date, :mod:`.actors`
 names parties and people, :mod:`.events` finds what happened, :mod:`.claims` who said
 what with which figures, :mod:`.assemble` makes incidents of it all and :mod:`.review`
-prints a table for a person to check.
+prints a table for a person to check; :mod:`.batch` runs many reports on worker processes.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ..gazetteer import Gazetteer
 from ..incidents import Incident
 from .actors import Entity, find_entities
 from .assemble import MAIN_CROSSINGS, assemble
+from .batch import Extracted, Report, extract_many
 from .claims import ClaimUnit, find_claims
 from .dates import DateMention, find_dates, parse_article_date
 from .events import EventMention, find_events
@@ -33,7 +38,8 @@ from .output import to_yaml
 from .places import PlaceMention, find_places
 from .text import Document, Spans, read_document
 
-__all__ = ["MAIN_CROSSINGS", "Draft", "extract", "extract_document", "read_document"]
+__all__ = ["MAIN_CROSSINGS", "Draft", "Extracted", "Report", "extract", "extract_document",
+           "extract_many", "read_document"]
 
 #: The organisation of claims the report makes in its own voice, when no outlet is given.
 DEFAULT_OUTLET = "News report"

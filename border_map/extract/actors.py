@@ -28,8 +28,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .places import PlaceMention
 from .._records import compact_pickle
+from .places import PlaceMention
 from .text import Document, Spans, anchor_group, scan, skipped
 
 __all__ = ["Entity", "find_entities", "side_of", "sentence_indices"]

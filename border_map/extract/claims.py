@@ -32,10 +32,10 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from .._records import compact_pickle
 from ..incidents import Figure
 from .actors import Entity, sentence_indices
 from .dates import DateMention
-from .._records import compact_pickle
 from .text import Document, Sentence, anchor_group, skipped
 
 __all__ = ["ClaimUnit", "FigureMention", "Speaker", "find_claims", "find_figures"]

@@ -28,8 +28,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from ..incidents import DateSpan
 from .._records import compact_pickle, positional_maker
+from ..incidents import DateSpan
 from .text import Document, anchor_group, skipped
 
 __all__ = ["DateMention", "find_dates", "parse_article_date"]

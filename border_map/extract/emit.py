@@ -28,7 +28,8 @@ _INDENT = 2
 
 #: Characters PyYAML writes only double-quoted (not printable, or a BOM), and line breaks
 #: (multi-line scalars): a string with one is not written here.
-_DECLINED = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010fffe]|[\ufeff\u2028\u2029]")
+_DECLINED = re.compile("[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010fffe]"
+                       "|[\ufeff\u2028\u2029]")
 #: After the first character: what bars a plain scalar in flow context (any flow indicator,
 #: ':', a '#' after a space) and in block context (': ', ':' at the end, ' #').
 _FLOW_INSIDE = re.compile(r"[,?\[\]{}:]| #")

@@ -30,11 +30,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .._records import compact_pickle
 from . import text as _text
 from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
-from .._records import compact_pickle
 from .text import Document, Sentence, anchor_group, skipped
 
 __all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]

@@ -38,8 +38,8 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..gazetteer import Gazetteer, Place, normalize_name
 from .._records import compact_pickle, positional_maker
+from ..gazetteer import Gazetteer, Place, normalize_name
 from .text import Document, anchor_group, dateline_spans, fold
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
