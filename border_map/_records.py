@@ -23,11 +23,8 @@ def _setters(cls: type) -> tuple:
 
 def positional_maker(cls: type):
     """A function making an instance of the frozen, slotted dataclass ``cls`` from every
-    field, in order: what ``cls(...)`` does, for a class with no ``__post_init__``, but
-    storing through the slots themselves. For the records the extraction makes by the
-    thousand from values it computed itself."""
-    if getattr(cls, "__post_init__", None) is not None:
-        raise TypeError(f"{cls.__name__}: a slotted dataclass without __post_init__ only")
+    field, in order: what ``cls(...)`` does (``__post_init__`` included), but storing
+    through the slots themselves. For the records the extraction makes by the thousand."""
     if not all(f.init for f in fields(cls)):
         raise TypeError(f"{cls.__name__}: every field must be an __init__ field")
     names = [f.name for f in fields(cls)]
@@ -35,6 +32,9 @@ def positional_maker(cls: type):
     namespace.update({f"set_{name}": setter for name, setter in zip(names, _setters(cls),
                                                                     strict=True)})
     body = [f"    set_{name}(self, {name})" for name in names]
+    if getattr(cls, "__post_init__", None) is not None:
+        namespace["check"] = cls.__post_init__
+        body.append("    check(self)")
     exec(f"def make({', '.join(names)}):\n    self = new(cls)\n" + "\n".join(body)  # noqa: S102
          + "\n    return self\n", namespace)
     make = namespace["make"]

@@ -449,6 +449,10 @@ class Evidence:
     note: str | None = None
 
     def __post_init__(self) -> None:
+        start, end, path = self.start, self.end, self.field
+        if type(start) is int and type(end) is int and 0 <= start <= end and \
+                type(path) is str and path and not path[0].isspace():
+            return  # (what every drafted span is: the checks below say what is wrong)
         if not isinstance(self.field, str) or not self.field.strip():
             raise DataError("evidence needs the field it supports", field="field")
         for name in ("start", "end"):

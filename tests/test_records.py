@@ -11,6 +11,7 @@ import pytest
 
 from border_map._records import compact_pickle, positional_maker
 from border_map.extract import extract
+from border_map.errors import DataError
 from border_map.incidents import Claim, DateSpan, Evidence, Figure, Incident, PlaceRef, Source
 
 DATA = Path(__file__).parent / "data" / "extract"
@@ -36,9 +37,19 @@ def test_positional_maker_is_the_constructor():
         make(1, 2).x = 3
 
 
-def test_positional_maker_refuses_what_it_would_skip():
-    with pytest.raises(TypeError, match="__post_init__"):
-        positional_maker(Evidence)  # (validation would be skipped)
+def test_positional_maker_validates_as_the_constructor_does():
+    make = positional_maker(Evidence)
+    assert make("place", "Kurram", 3, 9, None, None) == Evidence("place", "Kurram", 3, 9)
+    for bad in [("place", "x", 9, 3), (" ", "x", 0, 1), ("place", "x", -1, 1),
+                ("place", "x", True, 1), ("place", "x", 0, 1.0)]:
+        with pytest.raises(DataError) as made:
+            make(*bad, None, None)
+        with pytest.raises(DataError) as constructed:
+            Evidence(*bad)
+        assert str(made.value) == str(constructed.value)
+
+
+def test_positional_maker_refuses_what_it_cannot_make():
 
     @dataclass
     class NoSlots:

@@ -24,6 +24,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from .._records import positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
 from ..incidents import EVENT_TYPES, Claim, DateSpan, Evidence, Incident, PlaceRef, Source
 from .claims import ClaimUnit, FigureMention
@@ -328,6 +329,8 @@ def _figure_owner(f: FigureMention, sentence_mentions: list[EventMention]) -> Ev
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+#: ``Evidence(...)``, validated, stored through the slots (a draft has dozens).
+_evidence = positional_maker(Evidence)
 
 
 def _slug(text: str) -> str:
@@ -345,7 +348,7 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
         except KeyError:
             s = doc.sentence_at(start)
             sentence = sentence_texts[start] = s.text if s else None
-        add(Evidence(field_path, text[start:end], start, end, sentence, note))
+        add(_evidence(field_path, text[start:end], start, end, sentence, note))
 
     seen_triggers = set()
     for m in d.mentions:
@@ -361,14 +364,14 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
     if date is None:
         date = DateSpan(article_date, article_date, "day", None)
         first = d.mentions[0].anchor
-        evidence.append(Evidence("date", "", first.start if first else 0,
+        evidence.append(_evidence("date", "", first.start if first else 0,
                                  first.start if first else 0, None,
                                  "the report gives no date: the article's date"))
     elif d.date_evidence is not None:
         start, end, _ = d.date_evidence
         ev("date", start, end, d.date_note)
     else:
-        evidence.append(Evidence("date", "", 0, 0, None, d.date_note))
+        evidence.append(_evidence("date", "", 0, 0, None, d.date_note))
     place_ref = None
     if d.place is not None:
         name = d.place.name
@@ -378,12 +381,12 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
         elif d.place_note:
             anchor = d.mentions[0].anchor
             pos = anchor.start if anchor else 0
-            evidence.append(Evidence("place", "", pos, pos, None, d.place_note))
+            evidence.append(_evidence("place", "", pos, pos, None, d.place_note))
         place_ref = PlaceRef(name, d.place.country, d.place.kind, None, d.place.id)
     else:
         anchor = d.mentions[0].anchor
         pos = anchor.start if anchor else 0
-        evidence.append(Evidence("place", "", pos, pos, None, "the report names no place"))
+        evidence.append(_evidence("place", "", pos, pos, None, "the report names no place"))
     actors: list[str] = []
     for m in d.mentions:
         for actor, entity, trigger in m.actors:
@@ -403,7 +406,7 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
         claim = _claim(unit, quote, figures, doc, article_date, outlet, url, claim_cache)
         i = len(claims)
         claims.append(claim)
-        evidence.append(Evidence(f"claims[{i}]", quote, unit.start, unit.end, None,
+        evidence.append(_evidence(f"claims[{i}]", quote, unit.start, unit.end, None,
                                  "the report's own account" if unit.narration else None))
         if unit.speaker.start is not None:
             ev(f"claims[{i}].organisation", unit.speaker.start, unit.speaker.end)
