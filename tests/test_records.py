@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from border_map._records import compact_pickle, positional_maker
-from border_map.extract import extract
 from border_map.errors import DataError
+from border_map.extract import extract
 from border_map.incidents import Claim, DateSpan, Evidence, Figure, Incident, PlaceRef, Source
 
 DATA = Path(__file__).parent / "data" / "extract"
