@@ -120,3 +120,21 @@ def test_a_report_is_text_or_file():
         Report(text="x", path="x.txt")
     report = Report.from_file("stories/a.txt", date="2026-02-27")
     assert (report.path, report.name, report.label) == ("stories/a.txt",) * 3
+
+
+def test_an_error_of_our_own_on_one_report_does_not_lose_the_others(monkeypatch, gazetteer):
+    import border_map.extract as package
+
+    real = package.extract
+
+    def extract_or_fail(text, **options):
+        if "Kurram" in text:
+            raise RuntimeError("a bug")
+        return real(text, **options)
+
+    monkeypatch.setattr(package, "extract", extract_or_fail)  # (before the workers fork)
+    texts = ["Clashes in Kurram on Monday.", "Pakistani jets struck Khost province on Thursday."]
+    results = list(extract_many(texts, jobs=2, chunk_size=1, date="2026-02-27",
+                                gazetteer=gazetteer))
+    assert results[0].error == "report 1: internal error: RuntimeError: a bug (please report it)"
+    assert results[1].error is None and results[1].incidents

@@ -130,6 +130,9 @@ def _one(report: Report, gazetteer: Gazetteer, drafts: bool, yaml: bool,
         return Extracted(report, error=message)
     except BorderMapError as err:
         return Extracted(report, error=f"{report.label}: {err}")
+    except Exception as err:  # noqa: BLE001 - one odd report must not lose the others
+        return Extracted(report, error=f"{report.label}: internal error: "
+                                       f"{type(err).__name__}: {err} (please report it)")
     return Extracted(
         report, draft.incidents, draft.warnings, draft if drafts else None,
         draft.to_yaml(name=Path(report.name).name if report.name else None) if yaml else None,
@@ -170,7 +173,8 @@ def extract_many(reports: Iterable[Report | str], *, jobs: int | None = None,
     Parameters
     ----------
     reports
-        :class:`Report` objects, or plain texts (then ``date`` is their article date).
+        :class:`Report` objects, or plain texts (then ``date`` is their article date, and
+        messages name them "report 1", "report 2"...).
     jobs
         Worker processes (default: every CPU); 1 extracts in this process.
     drafts, yaml, review
@@ -184,14 +188,16 @@ def extract_many(reports: Iterable[Report | str], *, jobs: int | None = None,
     ------
     Extracted
         One per report, in the order of ``reports``; a report that cannot be extracted
-        (no date, not UTF-8, unreadable) has ``error`` set and does not stop the others.
+        (no date, not UTF-8, unreadable; or an error of border-map's own, named as one)
+        has ``error`` set and does not stop the others.
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
     jobs = jobs or default_jobs()
-    items = (r if isinstance(r, Report) else Report(text=r, date=date) for r in reports)
+    items = (r if isinstance(r, Report) else Report(text=r, date=date, name=f"report {n}")
+             for n, r in enumerate(reports, start=1))
     if jobs == 1:
         gazetteer = gazetteer or Gazetteer.default()
         for report in items:
