@@ -18,6 +18,8 @@ beside it, the machine may be shared):
   processed, document by document, as raw files (markup included);
 - the whole extraction of one long document of about --doc-kb KB (the plain text of the
   evaluation texts, repeated);
+- the whole extraction of one web page of about 120 kB (an evaluation story wrapped in the
+  head, scripts, styles and menus of a news site), raw bytes counted;
 - the same many small documents through ``extract_many`` on every CPU (``--jobs``), the
   incidents of each sent back to the caller; and again with each draft's YAML text made
   too (what ``border-map extract DIR -o OUT`` writes), beside the same on one process:
@@ -142,6 +144,33 @@ def batch_speed(gazetteer: Gazetteer, mb: float, jobs: int, yaml: bool,
             "incidents": incidents, "yaml_mb": round(written / 1e6, 2)}
 
 
+def web_page(story: str, title: str) -> str:
+    """A news web page of about 120 kB: ``story`` in an <article>, inside what a site wraps
+    around it (head with meta tags, inline scripts and styles, navigation menus)."""
+    paragraphs = "".join(f"<p>{line}</p>\n" for line in story.splitlines() if line.strip())
+    script = "<script>" + "var f = function(a){ return a < 3 && a > 1 ? 'y' : \"z\"; };\n" * 200
+    script += "</script>\n"
+    style = "<style>" + ".nav a { color: #333; margin: 0 4px; }\n" * 200 + "</style>\n"
+    menu = "<nav><ul>" + "".join(f'<li class="item"><a href="/section/{i}" title="Section {i}">'
+                                 f"Section {i}</a></li>" for i in range(300)) + "</ul></nav>\n"
+    meta = "".join(f'<meta name="k{i}" content="v{i}">' for i in range(30))
+    return (f"<!doctype html><html><head><title>{title}</title>{meta}{style}{script * 3}"
+            f"</head><body>{menu}<article><h1>{title}</h1>{paragraphs}</article>{menu}"
+            f"{script * 2}</body></html>")
+
+
+def page_speed(gazetteer: Gazetteer, repeat: int = 3) -> dict:
+    """The whole extraction of one web page (markup stripped first, as ``extract`` does)."""
+    answer = load_answers(DATA)[0]
+    page = web_page(answer.article.read_text(encoding="utf-8"), "Clashes at Torkham")
+    extract(page, date=answer.date, gazetteer=gazetteer, name="page.html")  # warm
+    seconds, cpu, draft = _best(
+        lambda: extract(page, date=answer.date, gazetteer=gazetteer, name="page.html"), repeat)
+    size_mb = len(page.encode("utf-8")) / 1e6
+    return {"mb": round(size_mb, 3), "seconds": round(seconds, 4),
+            "mb_per_s": round(size_mb / seconds, 2), "incidents": len(draft.incidents)}
+
+
 def document_speed(gazetteer: Gazetteer, kb: float, repeat: int = 3) -> dict:
     corpus = _plain_corpus()
     size = int(kb * 1000)
@@ -190,6 +219,7 @@ def main(argv=None) -> int:
     matching = matcher_speed(gazetteer, args.mb, args.repeat)
     whole = extract_speed(gazetteer, args.mb, args.repeat)
     long_doc = document_speed(gazetteer, args.doc_kb, args.repeat)
+    page = page_speed(gazetteer, args.repeat)
     batch = batch_speed(gazetteer, args.mb, args.jobs, False, args.repeat)
     yaml_one = batch_speed(gazetteer, args.mb, 1, True, args.repeat)
     yaml_many = batch_speed(gazetteer, args.mb, args.jobs, True, args.repeat)
@@ -203,6 +233,8 @@ def main(argv=None) -> int:
     print(f"whole extraction of one document of {long_doc['mb']} MB: {long_doc['seconds']} s = "
           f"{long_doc['mb_per_s']} MB/s (CPU time: {long_doc['cpu_mb_per_s']} MB/s; "
           f"{long_doc['incidents']} incidents)")
+    print(f"whole extraction of one web page of {page['mb']} MB (mostly markup): "
+          f"{page['seconds']} s = {page['mb_per_s']} MB/s ({page['incidents']} incidents)")
     print(f"the same documents on {batch['jobs']} worker process(es) (extract_many, incidents "
           f"sent back): {batch['seconds']} s = {batch['mb_per_s']} MB/s "
           f"({batch['mb_per_s'] / whole['mb_per_s']:.2f}x one process)")
@@ -220,7 +252,8 @@ def main(argv=None) -> int:
         "held_out": {"place_precision": held.place_precision, "place_recall": held.place_recall,
                      "event_recall": held.event_recall, "claim_recall": held.claim_recall},
         "matching": matching, "extraction": whole, "extraction_document": long_doc,
-        "batch": batch, "batch_yaml_one_process": yaml_one, "batch_yaml": yaml_many,
+        "web_page": page, "batch": batch, "batch_yaml_one_process": yaml_one,
+        "batch_yaml": yaml_many,
         "matching_mb_per_s": matching["mb_per_s"], "extraction_mb_per_s": whole["mb_per_s"],
         "document_mb_per_s": long_doc["mb_per_s"], "batch_mb_per_s": batch["mb_per_s"],
         "load_average": {"before": list(load_before), "after": list(load_after)},
