@@ -138,3 +138,13 @@ def test_an_error_of_our_own_on_one_report_does_not_lose_the_others(monkeypatch,
                                 gazetteer=gazetteer))
     assert results[0].error == "report 1: internal error: RuntimeError: a bug (please report it)"
     assert results[1].error is None and results[1].incidents
+
+
+def test_spawned_workers_where_fork_is_missing(monkeypatch, gazetteer):
+    """macOS and Windows spawn their workers: they load the gazetteer they are given (or
+    the shipped one) and give the same results."""
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    texts = ["Pakistani jets struck Khost province on Thursday, officials said."] * 3
+    for given in (None, gazetteer):
+        results = list(extract_many(texts, jobs=2, date="2026-02-27", gazetteer=given))
+        assert [r.incidents[0].place.id for r in results] == ["af.province.khost"] * 3
