@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -626,3 +627,15 @@ def test_duplicates_match_brute_force(points, km, days):
         and _haversine_km(lon[i], lat[i], lon[j], lat[j]) <= km
     }
     assert got == want
+
+
+def test_unlocated_incidents_are_never_linked_and_raise_no_warning():
+    """Drafts of several stories often hold an unlocated incident (NaN coordinates): no
+    link, and no numpy RuntimeWarning on the user's terminal."""
+    nan = float("nan")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        links = find_duplicates(["a", "b", "c", "d"], ["s1", "s2", "s1", "s2"],
+                                [70.0, 70.0, nan, nan], [34.0, 34.0, nan, nan],
+                                [1, 1, 1, 1], [1, 1, 1, 1])
+    assert [(x.a, x.b) for x in links] == [("a", "b")]

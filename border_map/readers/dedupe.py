@@ -66,11 +66,11 @@ def find_duplicates(ids: Sequence[str], sources: Sequence[str], lon, lat, start_
     # cells km wide; a degree of longitude is shortest at the region's northern edge (~39N)
     cell_lat = max(km, 1e-3) / _KM_PER_DEG
     cell_lon = cell_lat / math.cos(math.radians(40.0))
-    cx = np.floor(lon / cell_lon).astype(np.int64)
-    cy = np.floor(lat / cell_lat).astype(np.int64)
+    cx = np.floor(lon[located] / cell_lon).astype(np.int64)  # (NaN has no cell)
+    cy = np.floor(lat[located] / cell_lat).astype(np.int64)
     cells: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i in located:
-        cells[(int(cx[i]), int(cy[i]))].append(int(i))
+    for i, x, y in zip(located.tolist(), cx.tolist(), cy.tolist(), strict=True):
+        cells[(x, y)].append(i)
     cell_arrays = {k: np.asarray(v) for k, v in cells.items()}
     links: list[DuplicateLink] = []
     for (x, y), members in cell_arrays.items():
