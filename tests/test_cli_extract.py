@@ -256,3 +256,31 @@ def test_one_article_into_a_folder_is_a_usage_error(tmp_path):
     result = run(["extract", str(WIRE), "--date", "2026-03-04", "-o", str(tmp_path)])
     assert result.exit_code == 2
     assert "is a folder" in result.stderr
+
+
+def test_drafts_of_two_stories_of_one_clash_build_together(tmp_path):
+    """Two outlets report the Torkham clash of March 3: the drafts' incident ids differ (a
+    tag of each story ends them), so build maps both stories' claims; the same story
+    drafted twice keeps its ids, and build names the repeat."""
+    stories = tmp_path / "stories"
+    stories.mkdir()
+    (stories / "wire.txt").write_bytes(WIRE.read_bytes())
+    (stories / "wire_again.txt").write_bytes(WIRE.read_bytes())
+    drafts = tmp_path / "drafts"
+    first = run(["extract", str(stories / "wire.txt"), "--date", "2026-03-04", "--source",
+                 "Frontier Wire", "-o", str(drafts / "a.yaml")])
+    second = run(["extract", str(stories / "wire_again.txt"), "--date", "2026-03-04",
+                  "--source", "Khyber Herald", "-o", str(drafts / "b.yaml")])
+    assert first.exit_code == second.exit_code == 0
+    a, b = load_incidents(drafts / "a.yaml"), load_incidents(drafts / "b.yaml")
+    assert [i.event_type for i in a] == [i.event_type for i in b]
+    assert not {i.id for i in a} & {i.id for i in b}
+    assert a[0].id.startswith("2026-03-03-clash-torkham-")
+    built = run(["build", str(drafts / "a.yaml"), str(drafts / "b.yaml"),
+                 "-o", str(tmp_path / "out"), "--format", "geojson"])
+    assert built.exit_code == 0, built.output
+    summary = yaml.safe_load(built.stdout)
+    assert (summary["incidents"], summary["rejected"]) == (len(a) + len(b), 0)
+    again = run(["extract", str(stories / "wire.txt"), "--date", "2026-03-04", "--source",
+                 "Frontier Wire"])
+    assert [i.id for i in loads_incidents(again.stdout, name="c.yaml")] == [i.id for i in a]

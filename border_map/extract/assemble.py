@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -282,11 +283,21 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     drafts.sort(key=lambda d: (d.date.start if d.date is not None else article_date,
                                d.first_offset(), d.place.id if d.place else ""))
     used_ids: set[str] = set()
+    story = story_tag(doc.text, outlet, url)
     claim_cache: dict[tuple, Claim] = {}
     quotes: dict[int, str] = {}  # unit index -> its quote
     sentence_texts: dict[int, str | None] = {}  # offset -> the text of its sentence
-    return [_incident(d, doc, article_date, outlet, url, claim_figures, used_ids, claim_cache,
-                      quotes, sentence_texts) for d in drafts]
+    return [_incident(d, doc, article_date, outlet, url, claim_figures, (story, used_ids),
+                      claim_cache, quotes, sentence_texts) for d in drafts]
+
+
+def story_tag(text: str, outlet: str | None = None, url: str | None = None) -> str:
+    """Eight hex digits of a report's plain text, outlet and address, the end of its
+    incidents' ids: the drafts of two stories of one clash (or of one wire story in two
+    outlets) can be built together, as ids must differ across files, and a story drafted
+    again keeps its ids."""
+    key = "\x00".join((text, outlet or "", url or ""))
+    return hashlib.blake2s(key.encode("utf-8"), digest_size=4).hexdigest()
 
 
 def _distance(d: _Draft, m: EventMention) -> int:
@@ -338,7 +349,7 @@ def _slug(text: str) -> str:
 
 
 def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, claim_figures,
-              used_ids, claim_cache, quotes, sentence_texts) -> Incident:
+              ids: tuple[str, set[str]], claim_cache, quotes, sentence_texts) -> Incident:
     evidence: list[Evidence] = []
     add, text = evidence.append, doc.text
 
@@ -421,8 +432,9 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
     else:
         description = f"{label}; the report names no place."
     description += " Drafted by border-map extract: check every field against the report."
+    story, used_ids = ids
     base = f"{date.start.isoformat()}-{_SLUG[d.event_type]}-" + (
-        _slug(d.place.name) if d.place else "unlocated")
+        _slug(d.place.name) if d.place else "unlocated") + f"-{story}"
     ident, n = base, 2
     while ident in used_ids:
         ident, n = f"{base}-{n}", n + 1
