@@ -27,6 +27,8 @@ def _parse_date(ctx, param, value):
 
 
 def _read(article: str) -> tuple[str, str | None]:
+    from .extract.batch import decode_report
+
     if article == "-":
         raw, name = sys.stdin.buffer.read(), None
     else:
@@ -35,11 +37,9 @@ def _read(article: str) -> tuple[str, str | None]:
         except OSError as err:
             raise click.FileError(article, hint=err.strerror or str(err)) from err
     try:
-        return raw.decode("utf-8-sig"), name
-    except UnicodeDecodeError as err:
-        raise click.ClickException(
-            f"{article}: not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
-            "save the article as UTF-8") from err
+        return decode_report(raw, article), name
+    except DataError as err:
+        raise click.ClickException(str(err)) from err
 
 
 #: Files a folder given as ARTICLE stands for.

@@ -96,17 +96,22 @@ class Extracted:
     error: str | None = None
 
 
-def read_report_file(path: str | os.PathLike) -> str:
-    """The text of a report file: UTF-8 (a BOM is dropped); DataError naming the file."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as err:
-        raise DataError(err.strerror or str(err), location=os.fspath(path)) from err
+def decode_report(raw: bytes, where: str) -> str:
+    """The text of a report's bytes: UTF-8 (a BOM is dropped); DataError naming ``where``."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise DataError(f"not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
-                        "save the article as UTF-8", location=os.fspath(path)) from err
+                        "save the article as UTF-8", location=where) from err
+
+
+def read_report_file(path: str | os.PathLike) -> str:
+    """The text of a report file (see :func:`decode_report`); DataError naming the file."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as err:
+        raise DataError(err.strerror or str(err), location=os.fspath(path)) from err
+    return decode_report(raw, os.fspath(path))
 
 
 # ------------------------------------------------------------------------------ one report
