@@ -37,13 +37,24 @@ def _texts():
 def test_every_evaluation_draft_is_pyyamls_text(path, gazetteer):
     draft = extract(path.read_text(encoding="utf-8"), date=dt.date(2026, 2, 27),
                     gazetteer=gazetteer, name=path.name)
-    doc = {"incidents": [output.incident_dict(i) for i in draft.incidents]}
+    cache: dict = {}  # (as to_yaml: a claim of several incidents is one mapping, an anchor)
+    doc = {"incidents": [output.incident_dict(i, cache) for i in draft.incidents]}
     text = direct_text(doc)
     assert text is not None, "the direct writer declined a draft of the evaluation set"
     assert text == pyyaml_text(doc)
     # and to_yaml uses it: the file reads back as the same incidents
     assert loads_incidents(draft.to_yaml(name=path.name), name="x.yaml") == [
         i for i in loads_incidents(pyyaml_text(doc), name="x.yaml")]
+
+
+def test_the_evaluation_drafts_share_claims(gazetteer):
+    """(So that the test above writes anchors and aliases.)"""
+    anchors = 0
+    for path in _texts():
+        draft = extract(path.read_text(encoding="utf-8"), date=dt.date(2026, 2, 27),
+                        gazetteer=gazetteer, name=path.name)
+        anchors += draft.to_yaml().count("&claim-")
+    assert anchors >= 5
 
 
 def test_a_long_draft_with_shared_claims(gazetteer):
