@@ -23,7 +23,9 @@ beside it, the machine may be shared):
 - the same many small documents through ``extract_many`` on every CPU (``--jobs``), the
   incidents of each sent back to the caller; and again with each draft's YAML text made
   too (what ``border-map extract DIR -o OUT`` writes), beside the same on one process:
-  the ratio to the one-process runs of this run is printed.
+  the ratio to the one-process runs of this run is printed;
+- the draft YAML of the evaluation texts written directly (``to_yaml``) against PyYAML
+  through libyaml, the same text (checked).
 Targets (issue 8): place P/R >= 0.9, claim recall >= 0.8, and >= 1 MB/s with the full
 gazetteer for the place matcher, for the whole extraction of one long document and for
 the whole extraction of many small ones on the machine's CPUs (checked; exit status 1
@@ -171,6 +173,42 @@ def page_speed(gazetteer: Gazetteer, repeat: int = 3) -> dict:
             "mb_per_s": round(size_mb / seconds, 2), "incidents": len(draft.incidents)}
 
 
+def yaml_speed(gazetteer: Gazetteer, repeat: int = 3, rounds: int = 20) -> dict:
+    """The YAML text of the evaluation drafts: border-map's direct writer (what to_yaml
+    uses) against PyYAML through libyaml (its fallback, and the writer before it), the same
+    text (checked)."""
+    from border_map.extract import emit, output
+
+    drafts = [extract(a.article.read_text(encoding="utf-8"), date=a.date, source=a.source,
+                      gazetteer=gazetteer, name=a.article.name) for a in load_answers(DATA)]
+    docs = []
+    for draft in drafts:
+        cache: dict = {}
+        docs.append({"incidents": [output.incident_dict(i, cache) for i in draft.incidents]})
+    shared = [sum(1 for n in output._use_counts(doc).values() if n > 1) for doc in docs]
+    if output._CDumper is None:
+        return {}
+    for doc, n in zip(docs, shared, strict=True):
+        if emit.dump(doc, output._is_claim) != output._c_dump(doc, n):
+            raise RuntimeError("the direct writer and libyaml disagree")
+
+    def direct():
+        for _ in range(rounds):
+            for doc in docs:
+                emit.dump(doc, output._is_claim)
+
+    def through_libyaml():
+        for _ in range(rounds):
+            for doc, n in zip(docs, shared, strict=True):
+                output._c_dump(doc, n)
+
+    per = rounds * len(docs)
+    direct_s = _best(direct, repeat)[0] / per
+    libyaml_s = _best(through_libyaml, repeat)[0] / per
+    return {"direct_us": round(direct_s * 1e6), "libyaml_us": round(libyaml_s * 1e6),
+            "ratio": round(libyaml_s / direct_s, 2)}
+
+
 def document_speed(gazetteer: Gazetteer, kb: float, repeat: int = 3) -> dict:
     corpus = _plain_corpus()
     size = int(kb * 1000)
@@ -223,6 +261,7 @@ def main(argv=None) -> int:
     batch = batch_speed(gazetteer, args.mb, args.jobs, False, args.repeat)
     yaml_one = batch_speed(gazetteer, args.mb, 1, True, args.repeat)
     yaml_many = batch_speed(gazetteer, args.mb, args.jobs, True, args.repeat)
+    writer = yaml_speed(gazetteer, args.repeat)
     load_after = os.getloadavg()
     print(f"place matching: {matching['mb']} MB in {matching['seconds']} s = "
           f"{matching['mb_per_s']} MB/s (CPU time: {matching['cpu_mb_per_s']} MB/s; "
@@ -242,6 +281,10 @@ def main(argv=None) -> int:
           f"{yaml_many['jobs']} worker process(es) {yaml_many['mb_per_s']} MB/s "
           f"({yaml_many['mb_per_s'] / yaml_one['mb_per_s']:.2f}x; {yaml_many['yaml_mb']} MB "
           "of YAML)")
+    if writer:
+        print(f"draft YAML of a report: {writer['direct_us']} us written directly, "
+              f"{writer['libyaml_us']} us through PyYAML and libyaml ({writer['ratio']}x; "
+              "the same text)")
     print(f"speed: best of {args.repeat} runs each; load average "
           f"{' '.join(f'{x:.2f}' for x in load_before)} before, "
           f"{' '.join(f'{x:.2f}' for x in load_after)} after ({os.cpu_count()} CPUs)")
@@ -253,7 +296,7 @@ def main(argv=None) -> int:
                      "event_recall": held.event_recall, "claim_recall": held.claim_recall},
         "matching": matching, "extraction": whole, "extraction_document": long_doc,
         "web_page": page, "batch": batch, "batch_yaml_one_process": yaml_one,
-        "batch_yaml": yaml_many,
+        "batch_yaml": yaml_many, "yaml_writer": writer,
         "matching_mb_per_s": matching["mb_per_s"], "extraction_mb_per_s": whole["mb_per_s"],
         "document_mb_per_s": long_doc["mb_per_s"], "batch_mb_per_s": batch["mb_per_s"],
         "load_average": {"before": list(load_before), "after": list(load_after)},
