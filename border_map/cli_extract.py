@@ -77,8 +77,8 @@ def _articles(paths: tuple[str, ...]) -> list[str]:
               default="auto", show_default=True,
               help="Markup of ARTICLE (auto: by suffix and content).")
 @click.option("-o", "--output", type=click.Path(), default=None,
-              help="Write the draft YAML here (default: stdout, unless --review); with several "
-                   "articles, a folder: one NAME.yaml per article.")
+              help="Write the draft YAML here (default: stdout, unless --review); a folder: "
+                   "one NAME.yaml per article in it.")
 @click.option("--review", is_flag=True,
               help="Print a compact table of the draft on stdout for a person to check.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
@@ -124,9 +124,11 @@ def _one(article, article_date, source, url, fmt, output, review):
     if output:
         from ._atomic import write_text
 
-        if Path(output).is_dir():
-            raise click.BadParameter(f"'{output}' is a folder: give a file for one article",
-                                     param_hint="'-o'")
+        if Path(output).is_dir():  # (as for several articles: NAME.yaml in it)
+            if name is None:
+                raise click.BadParameter(f"'{output}' is a folder: give a file for stdin",
+                                         param_hint="'-o'")
+            output = str(Path(output) / (Path(name).stem + ".yaml"))
         write_text(output, yaml_text)
         click.echo(f"border-map: wrote {len(draft.incidents)} draft incident(s) to {output}",
                    err=True)

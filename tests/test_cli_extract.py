@@ -252,10 +252,14 @@ def test_an_empty_folder_is_a_usage_error(tmp_path):
     assert "holds no report" in result.stderr
 
 
-def test_one_article_into_a_folder_is_a_usage_error(tmp_path):
+def test_one_article_into_a_folder_is_named_after_it(tmp_path):
     result = run(["extract", str(WIRE), "--date", "2026-03-04", "-o", str(tmp_path)])
-    assert result.exit_code == 2
-    assert "is a folder" in result.stderr
+    assert result.exit_code == 0
+    assert len(load_incidents(tmp_path / "01_wire_torkham.yaml")) == 2
+    assert result.stderr.endswith(f"to {tmp_path / '01_wire_torkham.yaml'}\n")
+    stdin = run(["extract", "-", "--date", "2026-03-04", "-o", str(tmp_path)],
+                input="Clashes in Kurram on Monday.\n")
+    assert stdin.exit_code == 2 and "give a file for stdin" in stdin.stderr
 
 
 def test_drafts_of_two_stories_of_one_clash_build_together(tmp_path):
