@@ -145,7 +145,7 @@ def _one(article, article_date, source, url, fmt, output, review):
 def _many(files, article_date, source, url, fmt, output, review, jobs):
     """Several articles: one draft each in the folder ``output``, made on worker processes."""
     from ._atomic import write_text
-    from .extract.batch import Report, extract_many
+    from .extract.batch import Report, default_jobs, extract_many
 
     if "-" in files:
         raise click.BadParameter("- (stdin) is one article: not with others", param_hint="ARTICLE")
@@ -165,9 +165,11 @@ def _many(files, article_date, source, url, fmt, output, review, jobs):
                                        f"to {target}: rename one")
             targets[target] = file
     reports = (Report.from_file(f, date=article_date, source=source, fmt=fmt) for f in files)
+    jobs = jobs or default_jobs()
+    chunk = max(1, min(16, len(files) // (4 * jobs)))  # (a few files: spread one by one)
     written = failed = incidents = 0
     for result, target in zip(extract_many(reports, jobs=jobs, yaml=output is not None,
-                                           review=review),
+                                           review=review, chunk_size=chunk),
                               targets or [None] * len(files), strict=True):
         name = result.report.label
         if result.error:
