@@ -250,45 +250,21 @@ class _Writer:
         self.indent = self.indents.pop()
 
     def flow_mapping(self, value: dict) -> None:
-        """A flow mapping: its keys and scalars written here (the hot loop of a draft)."""
         self.indicator("{", True, whitespace=True)
         self.flow_level += 1
         self.increase_indent(flow=True)
-        out, keys, styles = self.out, self.keys, self.styles
         first = True
         for key, item in value.items():
-            if first:
-                first = False
-            else:
-                out.append(",")
-                self.column += 1
-                self.whitespace = self.indention = False
+            if not first:
+                self.indicator(",", False)
+            first = False
             if self.column > _WIDTH:
                 self.write_indent()
-            text = keys.get(key) or self._key(key)
-            if not self.whitespace:
-                text = " " + text
-            out.append(text)
-            self.column += len(text)
-            self.whitespace = self.indention = False
-            kind = type(item)
-            if kind is str:
-                found = styles.get((item, True)) or self.styled(item, True)
-            elif kind is int:
-                found = (str(item), True)
+            self.key(key)
+            if type(item) is str or type(item) is int:  # (what flow mappings hold)
+                self.scalar(item)
             else:
                 self.node(item, True)
-                continue
-            text, plain = found
-            column = self.column + 1 + len(text)  # (after the ':' comes a space)
-            if column <= _WIDTH:
-                out.append(" ")
-                out.append(text)
-                self.column = column
-            else:
-                self.increase_indent(flow=True)
-                self._folded(" " + text, plain)
-                self.indent = self.indents.pop()
         self.indent = self.indents.pop()
         self.flow_level -= 1
         self.indicator("}", False)
