@@ -153,24 +153,25 @@ def _many(files, article_date, source, url, fmt, output, review, jobs):
         raise click.BadParameter("--url names one article: not with several", param_hint="'--url'")
     if output is None and not review:
         raise click.UsageError("several articles: give -o DIR (one draft each) or --review")
-    targets: dict[str, str] = {}
+    targets: list[str | None] = [None] * len(files)  # the draft file of each article
     if output is not None:
         if Path(output).exists() and not Path(output).is_dir():
             raise click.BadParameter(f"'{output}' is a file: give a folder for several "
                                      "articles", param_hint="'-o'")
-        for file in files:
-            target = str(Path(output) / (Path(file).stem + ".yaml"))
-            if target in targets:
-                raise click.UsageError(f"{targets[target]} and {file} would both be drafted "
+        targets = [str(Path(output) / (Path(file).stem + ".yaml")) for file in files]
+        first: dict[str, str] = {}
+        for file, target in zip(files, targets, strict=True):
+            if target in first:
+                raise click.UsageError(f"{first[target]} and {file} would both be drafted "
                                        f"to {target}: rename one")
-            targets[target] = file
+            first[target] = file
     reports = (Report.from_file(f, date=article_date, source=source, fmt=fmt) for f in files)
     jobs = jobs or default_jobs()
     chunk = max(1, min(16, len(files) // (4 * jobs)))  # (a few files: spread one by one)
     written = failed = incidents = 0
     for result, target in zip(extract_many(reports, jobs=jobs, yaml=output is not None,
                                            review=review, chunk_size=chunk),
-                              targets or [None] * len(files), strict=True):
+                              targets, strict=True):
         name = result.report.label
         if result.error:
             failed += 1

@@ -10,7 +10,7 @@ order of the reports.
         if result.error:
             print(result.error)          # one line naming the report
         else:
-            result.draft.incidents
+            result.incidents             # (result.draft too, with drafts=True)
 
 A report is small work (about a millisecond for a 700-byte story), so the workers get
 them in chunks, read the files themselves, and send back only what was asked for: the
