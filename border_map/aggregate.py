@@ -46,7 +46,9 @@ def iso_week(dates) -> pd.Series:
 
 def group_keys(incidents: pd.DataFrame) -> pd.DataFrame:
     """The grouping columns of :data:`SUMMARY_BY` for each incident (same index)."""
-    if "geometry" in incidents:
+    if "located" in incidents:
+        located = incidents["located"]
+    elif "geometry" in incidents:
         geom = incidents["geometry"]
         located = ~(geom.isna() | geom.is_empty) if hasattr(geom, "is_empty") else geom.notna()
     else:

@@ -55,8 +55,8 @@ def cli(ctx, verbose, quiet):
     ctx.obj["quiet"] = quiet > 0
 
 
-# The outputs of `build` (= border_map.pipeline.FORMATS, kept here so --help stays fast).
-OUTPUT_FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "html")
+# The outputs of `build` (= border_map.render.outputs.FORMATS, kept here so --help stays fast).
+OUTPUT_FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "parquet", "hexagons", "html")
 
 
 def _parse_formats(ctx, param, value):
@@ -68,14 +68,15 @@ def _parse_formats(ctx, param, value):
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
-@click.argument("inputs", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.argument("inputs", nargs=-1, type=click.Path(exists=True, dir_okay=True))
 @click.option("-o", "--output-dir", "out_dir", default="outputs", show_default=True,
               type=click.Path(file_okay=False), help="Folder for the outputs.")
 @click.option("-f", "--format", "formats", multiple=True, callback=_parse_formats,
               metavar="FORMAT[,FORMAT...]",
               help="Outputs to write, repeatable or comma-separated: geojson (incidents.geojson "
                    "+ incidents.qml), geojsonl (RFC 8142 sequence), gpkg (border_map.gpkg), csv "
-                   "(summary.csv), html (map.html). Default: all.")
+                   "(summary.csv), parquet (incidents.parquet, GeoParquet), hexagons "
+                   "(hexagons.geojson + hex_counts.csv), html (map.html). Default: all.")
 @bands_opt
 @click.option("--strict", is_flag=True, help="Stop on the first bad record instead of skipping it.")
 @click.option("--cdn", is_flag=True,
@@ -84,30 +85,34 @@ def _parse_formats(ctx, param, value):
 @click.option("--title", default=None, help="Title shown on the map.")
 @click.option("--cluster-threshold", type=click.IntRange(min=0), default=None, metavar="N",
               help="Cluster the map's markers from N located incidents on (default: 2000; "
-                   "0: always). --engine in-memory only.")
+                   "0: always).")
+@click.option("--marker-limit", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Above N located incidents the map shows hexagons instead of markers "
+                   "(default: 5000).")
 @input_format_opt
 @date_order_opt
 @calendar_opt
 @duplicates_opt
-@click.option("--engine", type=click.Choice(["in-memory", "columnar", "dask"]),
-              default="in-memory", show_default=True,
-              help="in-memory: incident files with claims (YAML/JSON/CSV readers); columnar: "
-                   "large CSV, GDELT exports or GeoParquet in one frame; dask: the same, "
-                   "partition by partition on a dask cluster (see docs/dask.md).")
+@click.option("--engine", type=click.Choice(["in-process", "dask", "in-memory", "columnar"]),
+              default="in-process", show_default=True,
+              help="Where the input's parts are processed: in this process, or on a dask "
+                   "cluster (see docs/dask.md). Both write every output, the same content. "
+                   "in-memory and columnar are older names of in-process.")
 @click.option("--scheduler", metavar="ADDRESS", default=None,
               help="dask scheduler to run on (tcp://host:8786); default: a local cluster. "
                    "Needs --engine dask.")
 @click.option("--partitions", type=click.IntRange(min=1), default=None,
-              help="About this many partitions (default: 64 MiB of input each). "
+              help="About this many parts (default: 32 MiB of input each). "
                    "Needs --engine dask.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar and final summary on stderr (default: when it is a terminal).")
 @indent_opt
 @click.pass_context
 def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_threshold,
-          input_format, date_order, calendar, duplicates_within, engine, scheduler, partitions,
-          progress, indent):
-    """Build the HTML map and GIS data (GeoJSON, GeoPackage, CSV) from incident files.
+          marker_limit, input_format, date_order, calendar, duplicates_within, engine,
+          scheduler, partitions, progress, indent):
+    """Build the HTML map and GIS data (GeoJSON, GeoPackage, CSV, GeoParquet) from incident
+    files and exports (native YAML/JSON/CSV, GeoJSON, ACLED, UCDP GED, GDELT, Parquet).
 
     With no INPUT, maps the bundled example (the seed story). Prints a JSON
     summary on stdout; skipped records are listed on stderr, one line each.
@@ -119,10 +124,7 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
       border-map build acled.csv ged.csv --date-order day-first
       border-map build 2024*.export.CSV --engine dask --partitions 32
     """
-    if engine != "in-memory":
-        return _build_large(ctx, engine, inputs, out_dir, bands, strict, cdn, title, scheduler,
-                            partitions, progress, indent)
-    if scheduler or partitions:
+    if engine != "dask" and (scheduler or partitions):
         raise click.UsageError("--scheduler and --partitions need --engine dask")
     from .pipeline import build as run_build
 
@@ -132,24 +134,15 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
                            read_options=read_options(date_order, calendar),
                            duplicate_km=duplicates_within[0],
                            duplicate_days=duplicates_within[1],
-                           cluster_threshold=cluster_threshold)
+                           cluster_threshold=cluster_threshold, marker_limit=marker_limit,
+                           engine=engine, scheduler=scheduler, partitions=partitions,
+                           progress=sys.stderr.isatty() if progress is None else progress)
     except BorderMapError as err:
         _fail(err)
     for problem in result.rejected:
         click.echo(f"border-map: skipped {problem}", err=True)
     for problem in result.problems:
         click.echo(f"border-map: skipped {problem}", err=True)
-    gdf = result.incidents
-    located = int((~(gdf.geometry.isna() | gdf.geometry.is_empty)).sum())
-    summary = {
-        "incidents": len(gdf),
-        "located": located,
-        "unlocated": len(gdf) - located - len(result.problems),
-        "skipped": len(result.problems),
-        "rejected": len(result.rejected),
-        "possible_duplicates": [[link.a, link.b] for link in result.duplicates],
-        "outputs": {k: str(v) for k, v in result.outputs.items()},
-    }
     if result.rejected:
         click.echo(f"border-map: skipped {len(result.rejected)} bad record(s): not in any output "
                    "(border-map validate lists every problem; --strict stops at the first)",
@@ -157,34 +150,6 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
     if result.problems and not ctx.obj.get("quiet"):
         click.echo(f"border-map: {len(result.problems)} incident(s) could not be placed and are "
                    "not drawn (kept in the GeoJSON with a null geometry)", err=True)
-    click.echo(json.dumps(summary, indent=indent))
-
-
-def _build_large(ctx, engine, inputs, out_dir, bands, strict, cdn, title, scheduler, partitions,
-                 progress, indent):
-    """``build --engine columnar|dask``: the engines of border_map.engine."""
-    from click.core import ParameterSource
-
-    given = [f"--{name.replace('_', '-')}" for name in (
-        "formats", "input_format", "date_order", "calendar", "duplicates_within",
-        "cluster_threshold")
-        if ctx.get_parameter_source(name) == ParameterSource.COMMANDLINE]
-    if given:
-        raise click.UsageError(f"{', '.join(given)} only apply to --engine in-memory")
-    if engine != "dask" and (scheduler or partitions):
-        raise click.UsageError("--scheduler and --partitions need --engine dask")
-    if not inputs:
-        raise click.UsageError(f"--engine {engine} needs at least one INPUT file")
-    from .engine import build_large
-
-    options = {"bands_km": bands, "strict": strict, "cdn": cdn, "title": title,
-               "progress": sys.stderr.isatty() if progress is None else progress}
-    if engine == "dask":
-        options.update(scheduler=scheduler, partitions=partitions)
-    try:
-        result = build_large(inputs, out_dir, engine=engine, **options)
-    except BorderMapError as err:
-        _fail(err)
     click.echo(json.dumps(result.summary(), indent=indent))
 
 

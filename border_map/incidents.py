@@ -39,6 +39,7 @@ import json.scanner
 import math
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -67,6 +68,7 @@ __all__ = [
     "PlaceRef",
     "Source",
     "claim_spread",
+    "claim_spread_of",
     "conflicting_kinds",
     "incident_schema",
     "load_incidents",
@@ -549,6 +551,11 @@ _PART_OF_CASUALTIES = ("killed", "wounded")
 
 
 def claim_spread(incident: Incident) -> dict[str, Any]:
+    """Every side's figures for an incident, side by side: :func:`claim_spread_of` its claims."""
+    return claim_spread_of(incident.claims)
+
+
+def claim_spread_of(claims: Sequence[Claim]) -> dict[str, Any]:
     """Every side's figures for an incident, side by side, never merged.
 
     Returns ``{kind: {side: [entry, ...]}, ..., "conflicting": bool}`` with kinds in
@@ -566,7 +573,7 @@ def claim_spread(incident: Incident) -> dict[str, Any]:
         for side in SIDES:
             entries = [
                 _spread_entry(claim, fig)
-                for claim in incident.claims
+                for claim in claims
                 if claim.side == side
                 for fig in claim.figures
                 if fig.kind == kind
@@ -575,13 +582,17 @@ def claim_spread(incident: Incident) -> dict[str, Any]:
                 by_side[side] = entries
         if by_side:
             spread[kind] = by_side
-    spread["conflicting"] = bool(conflicting_kinds(incident))
+    spread["conflicting"] = bool(_conflicting(claims))
     return spread
 
 
 def conflicting_kinds(incident: Incident) -> tuple[str, ...]:
     """The figure kinds on which different sides' claims contradict (see :func:`claim_spread`)."""
-    figures = [(c.side, f) for c in incident.claims for f in c.figures]
+    return _conflicting(incident.claims)
+
+
+def _conflicting(claims: Sequence[Claim]) -> tuple[str, ...]:
+    figures = [(c.side, f) for c in claims for f in c.figures]
     found: set[str] = set()
     for i, (side_a, a) in enumerate(figures):
         for side_b, b in figures[i + 1 :]:

@@ -1,170 +1,369 @@
-"""places -> incidents -> border analysis -> outputs, as library calls.
+"""The one pipeline: readers -> chunks of one table -> process -> every writer.
 
-:func:`locate` places each incident (explicit coordinates, or the gazetteer);
-:func:`incidents_frame` turns incidents into a GeoDataFrame ready for
-:func:`border_map.analysis.analyse`; :func:`build` runs the whole path and writes
-the outputs atomically. The CLI only wires options to these.
+::
+
+    inputs ──read──▶ Batch (normalised table, per block)        border_map.readers
+           ──process_table──▶ analysed chunk                    border_map.analysis.process
+           ──Outputs.write──▶ GeoJSON, GeoPackage, CSV, Parquet, map ...   border_map.render
+
+:func:`build` runs it. The engine only decides where :func:`process_part` runs: in this
+process, block by block as the inputs are read (``engine="in-process"``), or on a dask
+cluster (``engine="dask"``, :mod:`border_map.engine.dask`), parts planned so that they are
+the same blocks the in-process engine reads. The driver receives the analysed chunks in input
+order, checks ids across chunks and files, counts every row, and streams each chunk to every
+writer: every engine writes every output, with the same content.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
-from shapely.geometry import Point
 
 from . import data
-from .analysis import analyse
-from .border import DEFAULT_BANDS_KM, DurandLine
-from .errors import DataError, PlaceError
-from .gazetteer import Gazetteer
-from .incidents import EVENT_TYPES, Incident, claim_spread
-from .properties import INCIDENT_PROPERTIES  # declared in properties.py, docs/properties.md
+from .analysis.process import Context, Problem, Processed, process_table
+from .border import DEFAULT_BANDS_KM
+from .errors import DataError
+from .properties import INCIDENT_PROPERTIES  # noqa: F401 - re-exported for library users
+from .render.outputs import FORMATS, Outputs, RunInfo
 
 log = logging.getLogger(__name__)
 
-#: What ``build`` can write (``--format``); "html" is map.html.
-FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "html")
+#: Engines (``--engine``); "in-memory" and "columnar" are older names of "in-process".
+ENGINES = ("in-process", "dask")
+ENGINE_ALIASES = {"in-memory": "in-process", "columnar": "in-process"}
+#: ``BuildResult.incidents`` holds the analysed rows up to this many (None beyond: the
+#: outputs hold them, memory stays bounded).
+KEEP_INCIDENTS = 200_000
 
 
 @dataclass
-class Problem:
-    """A record that could not be used, with where and why (one line when printed)."""
+class FileStats:
+    """What happened to every row of one input file."""
 
-    location: str
-    message: str
+    path: str
+    format: str = ""
+    rows: int = 0
+    incidents: int = 0
+    located: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    ignored: Counter = field(default_factory=Counter)
+    unplaced: int = 0
 
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
+    def as_dict(self) -> dict:
+        return {"format": self.format, "rows": self.rows, "incidents": self.incidents,
+                "located": self.located, "unplaced": self.unplaced,
+                "rejected": dict(sorted(self.rejected.items())),
+                "left_out": dict(sorted(self.ignored.items()))}
 
 
 @dataclass
 class BuildResult:
-    incidents: gpd.GeoDataFrame
+    #: the analysed incidents (a GeoDataFrame), or None above :data:`KEEP_INCIDENTS`
+    incidents: object = None
     outputs: dict[str, Path] = field(default_factory=dict)
+    #: incidents kept but not placed (an unknown place): in the outputs with no geometry
     problems: list[Problem] = field(default_factory=list)
-    #: bad records left out while reading (not in any output); empty with ``strict``
+    #: bad records left out (not in any output); empty with ``strict``
     rejected: list[Problem] = field(default_factory=list)
     #: incidents from different sources that may be one event (readers.dedupe.DuplicateLink)
     duplicates: list = field(default_factory=list)
+    files: dict[str, FileStats] = field(default_factory=dict)
+    engine: str = "in-process"
+    parts: int = 0
+    workers: int = 1
+    seconds: float = 0.0
+    map_kind: str | None = None
+    hex_cells: int = 0
+
+    @property
+    def count(self) -> int:
+        return sum(f.incidents for f in self.files.values())
+
+    @property
+    def located(self) -> int:
+        return sum(f.located for f in self.files.values())
+
+    def summary(self) -> dict:
+        """The CLI's JSON summary: every row of every file accounted for."""
+        rows = sum(f.rows for f in self.files.values())
+        left_out = Counter()
+        for f in self.files.values():
+            left_out.update(f.ignored)
+        return {
+            "incidents": self.count,
+            "located": self.located,
+            "unlocated": self.count - self.located - len(self.problems),
+            "skipped": len(self.problems),
+            "rejected": len(self.rejected),
+            "rows_read": rows,
+            "left_out": dict(sorted(left_out.items())),
+            "possible_duplicates": [[link.a, link.b] for link in self.duplicates],
+            "engine": self.engine,
+            "parts": self.parts,
+            "workers": self.workers,
+            "map": self.map_kind,
+            "hex_cells": self.hex_cells,
+            "seconds": round(self.seconds, 3),
+            "files": {k: v.as_dict() for k, v in self.files.items()},
+            "outputs": {k: str(v) for k, v in self.outputs.items()},
+        }
 
 
-def _where(inc: Incident) -> str:
-    if inc.source_file:
-        return f"{inc.source_file}:{inc.source_line}" if inc.source_line else inc.source_file
-    return f"incident {inc.id}"
+@dataclass
+class Chunk:
+    """One analysed chunk as the driver receives it from an engine."""
+
+    path: str
+    format: str
+    processed: Processed
+    reader_problems: list
+    warnings: list[str]
+    ignored: dict[str, int]
+    rows: int
 
 
-def locate(inc: Incident, gazetteer: Gazetteer):
-    """(lon, lat, precision_km, match, location_source) for one incident.
+def process_part(part, ctx: Context, read_options: dict) -> Iterator[Chunk]:
+    """Read one part and process each of its blocks: the unit of work of every engine."""
+    from .readers import read_part
 
-    Explicit coordinates win; the place, when given, is still resolved so the
-    output shows both. Raises PlaceError when the place cannot be resolved and
-    no coordinates are given.
-    """
-    match = None
-    if inc.place is not None and inc.place.name:
+    for batch in read_part(part, strict=ctx.strict, **read_options):
+        yield Chunk(part.path, batch.format, process_table(batch.table, ctx), batch.problems,
+                    batch.warnings, batch.ignored, batch.rows)
+
+
+def _in_process(paths: Sequence[Path], ctx: Context, read_options: dict, input_format,
+                stats: dict) -> Iterator[Chunk]:
+    from .readers import Part, source_format
+
+    for path in paths:
         try:
-            if inc.place.id:
-                place = gazetteer.get(inc.place.id)
-                from .gazetteer import Match
-                match = Match(inc.place.name, place, "exact", 100.0)
-            else:
-                match = gazetteer.resolve(inc.place.name, country=inc.place.country,
-                                          kind=inc.place.kind, admin=inc.place.admin)
-        except (PlaceError, ValueError):  # ValueError: a bad hint, e.g. country 'NO'
-            if inc.location is None:
+            fmt = source_format(path, input_format)
+        except DataError as err:
+            yield err  # type: ignore[misc] - a file that cannot be read at all
+            continue
+        stats["parts"] += 1
+        try:
+            yield from process_part(Part(os.fspath(path), fmt), ctx, read_options)
+        except DataError as err:
+            if ctx.strict:
                 raise
-    if inc.location is not None:
-        loc = inc.location
-        return loc.lon, loc.lat, loc.precision_km, match, "explicit"
-    p = match.place
-    return p.lon, p.lat, p.precision_km, match, "gazetteer"
+            yield err  # type: ignore[misc]
 
 
-def incidents_frame(incidents: Sequence[Incident], gazetteer: Gazetteer | None = None,
-                    *, strict: bool = False) -> tuple[gpd.GeoDataFrame, list[Problem]]:
-    """A GeoDataFrame (EPSG:4326) of incidents; unlocatable ones keep a null geometry."""
-    gazetteer = gazetteer or Gazetteer.default()
-    rows, geoms, problems = [], [], []
-    for inc in incidents:
-        et = EVENT_TYPES.get(inc.event_type)
-        try:
-            if inc.place is None and inc.location is None:
-                # said so in the data: kept, drawn nowhere, not a problem
-                lon = lat = precision = None
-                match, how, error = None, None, f"unlocated: {inc.unlocated}"
-            else:
-                lon, lat, precision, match, how = locate(inc, gazetteer)
-                error = None
-        except (PlaceError, ValueError) as err:
-            if strict:
-                raise DataError(str(err), location=_where(inc), field="place") from err
-            problems.append(Problem(_where(inc), f"field 'place': {err}"))
-            lon = lat = precision = None
-            match, how, error = None, None, str(err)
-        place = match.place if match else None
-        d = inc.to_dict()
-        spread = claim_spread(inc)
-        rows.append({
-            "id": inc.id,
-            "date": inc.date.iso(),
-            "date_start": inc.date.start.isoformat(),
-            "date_end": inc.date.end.isoformat(),
-            "date_precision": inc.date.precision,
-            "date_text": inc.date.text,
-            "event_type": inc.event_type,
-            "event_label": et.label if et else inc.event_type,
-            "acled_event_type": et.acled_event_type if et else None,
-            "acled_sub_event_type": et.acled_sub_event_type if et else None,
-            "actors": list(inc.actors),
-            "place": inc.place.name if inc.place else None,
-            "place_id": place.id if place else None,
-            "place_name": place.name if place else None,
-            "place_kind": place.kind if place else None,
-            "place_admin1": place.admin1 if place else None,
-            "match": match.match if match else None,
-            "match_score": float(match.score) if match else None,
-            "country": place.country if place else (inc.place.country if inc.place else None),
-            "location_source": how,
-            "location_error": error,
-            "precision_km": float(precision) if precision is not None else np.nan,
-            "description": inc.description,
-            "claim_count": len(inc.claims),
-            "conflicting_claims": bool(spread.get("conflicting")),
-            "claims": d.get("claims", []),
-            "claim_spread": spread,
-        })
-        # Point takes (x, y) = (lon, lat): longitude first.
-        geoms.append(Point(lon, lat) if lon is not None else None)
-    gdf = gpd.GeoDataFrame(rows, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
-    return gdf, problems
+def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "outputs", *,
+          bands_km: Sequence[float] = DEFAULT_BANDS_KM, strict: bool = False, cdn: bool = False,
+          title: str | None = None, gazetteer=None, border=None,
+          formats: Iterable[str] = FORMATS, input_format: str | None = None,
+          read_options: dict | None = None, duplicate_km: float = 5.0, duplicate_days: int = 1,
+          cluster_threshold: int | None = None, engine: str = "in-process",
+          scheduler: str | None = None, partitions: int | None = None,
+          block_bytes: int | None = None, workers: int | None = None, client=None,
+          progress: bool = False, marker_limit: int | None = None,
+          keep_incidents: int = KEEP_INCIDENTS) -> BuildResult:
+    """Read ``inputs``, analyse them against the line, write the outputs named by ``formats``.
+
+    ``formats`` (:data:`~border_map.render.outputs.FORMATS`): ``geojson`` incidents.geojson
+    (and incidents.qml, its QGIS style); ``geojsonl`` incidents.geojsonl (RFC 8142); ``gpkg``
+    border_map.gpkg; ``csv`` summary.csv (and summary.csvt); ``parquet`` incidents.parquet;
+    ``hexagons`` hexagons.geojson and hex_counts.csv; ``html`` map.html. With no ``inputs``
+    the bundled seed example is used.
+
+    Without ``strict``, a bad record or a whole unreadable file is listed in
+    ``result.rejected`` and the rest is mapped; with it the first one raises
+    :class:`DataError`. Every output is written to a temporary file and all are renamed only
+    when all are complete, so a failure never leaves a half-written file nor replaces a good
+    one. ``engine``: "in-process" (default) or "dask" (``scheduler``, ``partitions``,
+    ``workers``, ``client``; see docs/dask.md).
+    """
+    from .border import DurandLine
+    from .readers.dedupe import find_duplicates
+
+    started = time.perf_counter()
+    engine = ENGINE_ALIASES.get(engine, engine)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    formats = list(dict.fromkeys(formats))
+    paths = [Path(p) for p in inputs] if inputs else [data.example_path()]
+    border = border or DurandLine.default()
+    ctx = Context(tuple(bands_km), strict, gazetteer, border)
+    read_options = dict(read_options or {})
+    run = RunInfo(border, tuple(bands_km), gazetteer, [p.name for p in paths], title, cdn,
+                  cluster_threshold, marker_limit if marker_limit is not None else (
+                      _default_marker_limit(engine, cluster_threshold)))
+    result = BuildResult(engine=engine)
+    counters = {"parts": 0}
+    if engine == "dask":
+        from .engine.dask import DaskRun
+
+        dask_run = DaskRun(paths, ctx, read_options, input_format, scheduler=scheduler,
+                           partitions=partitions, block_bytes=block_bytes, workers=workers,
+                           client=client, progress=progress)
+        chunks = dask_run.chunks()
+    else:
+        chunks = _in_process(paths, ctx, read_options, input_format, counters)
+        dask_run = None
+
+    seen: dict[str, tuple] = {}
+    kept: list | None = []
+    kept_rows = 0
+    keys: dict[str, list] = {k: [] for k in ("id", "source", "lon", "lat", "start", "end")}
+    out_dir = Path(out_dir)
+    try:
+        outputs = Outputs(out_dir, formats, run)
+        with outputs:
+            for chunk in chunks:
+                if isinstance(chunk, DataError):
+                    where = chunk.location or "input"
+                    stats = result.files.setdefault(where.split(":")[0].split("!")[0],
+                                                    FileStats(where))
+                    stats.rejected["unreadable"] += 1
+                    result.rejected.append(Problem(where, _message(chunk), "unreadable"))
+                    continue
+                gdf = _take(chunk, result, seen)
+                if gdf is None:
+                    continue
+                outputs.write(gdf)
+                _keys(gdf, chunk.path, keys)
+                if kept is not None and kept_rows + len(gdf) <= keep_incidents:
+                    kept.append(gdf)
+                    kept_rows += len(gdf)
+                else:
+                    kept = None
+            if not result.count:
+                if result.rejected:
+                    first = result.rejected[0]
+                    more = (f" (and {len(result.rejected) - 1} more bad record(s))"
+                            if len(result.rejected) > 1 else "")
+                    raise DataError(f"nothing to map: {first}{more}")
+                raise DataError("no incidents to map", location=", ".join(map(str, paths)))
+        result.outputs = dict(outputs.paths)
+        result.map_kind, result.hex_cells = outputs.map_kind, outputs.hex_cells
+    finally:
+        if dask_run is not None:
+            dask_run.close()
+    result.parts = dask_run.parts if dask_run is not None else counters["parts"]
+    result.workers = dask_run.workers if dask_run is not None else 1
+    if kept:
+        import geopandas as gpd
+        import pandas as pd
+
+        result.incidents = gpd.GeoDataFrame(pd.concat(kept, ignore_index=True), crs="EPSG:4326")
+    result.duplicates = find_duplicates(
+        keys["id"], keys["source"], np.concatenate(keys["lon"]) if keys["lon"] else [],
+        np.concatenate(keys["lat"]) if keys["lat"] else [],
+        np.concatenate(keys["start"]) if keys["start"] else [],
+        np.concatenate(keys["end"]) if keys["end"] else [], km=duplicate_km, days=duplicate_days)
+    result.seconds = time.perf_counter() - started
+    return result
 
 
-def analyse_incidents(incidents: Sequence[Incident], *, gazetteer: Gazetteer | None = None,
-                      border: DurandLine | None = None, bands_km=DEFAULT_BANDS_KM,
-                      strict: bool = False) -> tuple[gpd.GeoDataFrame, list[Problem]]:
-    gdf, problems = incidents_frame(incidents, gazetteer, strict=strict)
-    out = analyse(gdf, border, bands_km)
-    cols = [c for c in INCIDENT_PROPERTIES if c in out.columns]
-    return out[cols + [out.geometry.name]], problems
+def _default_marker_limit(engine: str, cluster_threshold) -> int:
+    from .render.outputs import DEFAULT_MARKER_LIMIT
+
+    return DEFAULT_MARKER_LIMIT
+
+
+def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple]):
+    """Account for one chunk's rows; the analysed rows to write (duplicate ids left out)."""
+    name = chunk.path
+    stats = result.files.get(name)
+    if stats is None:
+        stats = result.files[name] = FileStats(name, chunk.format)
+    stats.rows += chunk.rows
+    stats.ignored.update(chunk.ignored)
+    for warning in chunk.warnings:
+        log.warning(warning)
+    for err in chunk.reader_problems:
+        result.rejected.append(Problem(err.location or name, _message(err), "bad_record"))
+        stats.rejected["bad_record"] += 1
+    p = chunk.processed
+    for prob in p.rejected:
+        result.rejected.append(prob)
+        stats.rejected[prob.reason] += 1
+    gdf = p.incidents
+    ids = gdf["id"].to_numpy(dtype=object)
+    dup = np.zeros(len(gdf), dtype=bool)
+    unplaced = {prob.location for prob in p.unplaced}
+    files, lines = p.source_file, p.source_line.tolist()
+    for i, ident in enumerate(ids.tolist()):
+        prev = seen.get(ident)
+        if prev is None:
+            seen[ident] = (files[i], lines[i])
+            continue
+        dup[i] = True
+        first = f"{prev[0]}:{prev[1]}" if prev[0] and prev[1] else (prev[0] or "an earlier row")
+        result.rejected.append(Problem(
+            p.where(i), f"field 'id': duplicate incident id '{ident}' (also in {first})",
+            "duplicate_id"))
+        stats.rejected["duplicate_id"] += 1
+    if dup.any():
+        dropped = {p.where(i) for i in np.flatnonzero(dup)}
+        unplaced = {loc for loc in unplaced if loc not in dropped}
+        gdf = gdf.loc[~dup].reset_index(drop=True)
+    result.problems.extend(prob for prob in p.unplaced if prob.location in unplaced)
+    stats.unplaced += len(p.unplaced)
+    stats.incidents += len(gdf)
+    geom = gdf.geometry
+    stats.located += int((~(geom.isna() | geom.is_empty)).sum())
+    if not len(gdf):
+        return None
+    return gdf
+
+
+def _keys(gdf, source: str, keys: dict) -> None:
+    """The columns that possible duplicates are found by, kept for the end of the run."""
+    import shapely
+
+    geoms = gdf.geometry.to_numpy()
+    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    lon = np.full(len(gdf), np.nan)
+    lat = np.full(len(gdf), np.nan)
+    if located.any():
+        xy = shapely.get_coordinates(geoms[located])
+        lon[located], lat[located] = xy[:, 0], xy[:, 1]
+    keys["id"].extend(gdf["id"].tolist())
+    keys["source"].extend([source] * len(gdf))
+    keys["lon"].append(lon)
+    keys["lat"].append(lat)
+    for col, key in (("date_start", "start"), ("date_end", "end")):
+        days = np.asarray(gdf[col].to_numpy(dtype="datetime64[D]"), dtype=np.int64) + 719163
+        keys[key].append(days)
+
+
+def _message(err: DataError) -> str:
+    return f"field '{err.field}': {err.message}" if err.field else err.message
+
+
+# -- library helpers ---------------------------------------------------------------------
+
+
+def analyse_incidents(incidents, *, gazetteer=None, border=None,
+                      bands_km=DEFAULT_BANDS_KM, strict: bool = False):
+    """Incident objects (e.g. from a notebook) analysed as one chunk: ``(gdf, problems)``."""
+    from .model.table import from_incidents
+
+    ctx = Context(tuple(bands_km), strict, gazetteer, border)
+    processed = process_table(from_incidents(incidents), ctx)
+    return processed.incidents, processed.unplaced + processed.rejected
 
 
 def load_all(paths: Iterable[str | Path], *, input_format: str | None = None,
-             problems: list[Problem] | None = None, **read_options) -> list[Incident]:
+             problems: list[Problem] | None = None, **read_options) -> list:
     """Incidents from several files of any readable format; ids must be unique across them.
 
     With a ``problems`` list, bad records and unreadable files are appended to it and left
-    out; without one, the first raises :class:`DataError`. ``input_format`` and
-    ``read_options`` go to :func:`border_map.readers.read_source`.
+    out; without one, the first raises :class:`DataError`.
     """
     from .readers import read_source
 
-    incidents: list[Incident] = []
+    incidents: list = []
     seen: dict[str, str] = {}
     for path in paths:
         try:
@@ -180,105 +379,15 @@ def load_all(paths: Iterable[str | Path], *, input_format: str | None = None,
             problems.extend(Problem(err.location or str(path), _message(err))
                             for err in read.problems)
         for inc in read.incidents:
+            where = (f"{inc.source_file}:{inc.source_line}" if inc.source_line
+                     else inc.source_file or f"incident {inc.id}")
             if inc.id in seen:
                 err = DataError(f"duplicate incident id '{inc.id}' (also in {seen[inc.id]})",
-                                location=_where(inc), field="id")
+                                location=where, field="id")
                 if problems is None:
                     raise err
-                problems.append(Problem(_where(inc), _message(err)))
+                problems.append(Problem(where, _message(err)))
                 continue
-            seen[inc.id] = _where(inc)
+            seen[inc.id] = where
             incidents.append(inc)
     return incidents
-
-
-def _message(err: DataError) -> str:
-    return f"field '{err.field}': {err.message}" if err.field else err.message
-
-
-def _duplicates(incidents: Sequence[Incident], gdf: gpd.GeoDataFrame, km: float, days: int):
-    """Possible duplicates across input files (readers.dedupe), at the located points."""
-    from .readers.dedupe import find_duplicates
-
-    points = [g if g is not None and not g.is_empty else None for g in gdf.geometry]
-    lon = [p.x if p is not None else np.nan for p in points]
-    lat = [p.y if p is not None else np.nan for p in points]
-    return find_duplicates(
-        [inc.id for inc in incidents], [inc.source_file or "" for inc in incidents], lon, lat,
-        [inc.date.start.toordinal() for inc in incidents],
-        [inc.date.end.toordinal() for inc in incidents], km=km, days=days)
-
-
-def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "outputs", *,
-          bands_km: Sequence[float] = DEFAULT_BANDS_KM, strict: bool = False, cdn: bool = False,
-          title: str | None = None, gazetteer: Gazetteer | None = None,
-          border: DurandLine | None = None, formats: Iterable[str] = FORMATS,
-          input_format: str | None = None, read_options: dict | None = None,
-          duplicate_km: float = 5.0, duplicate_days: int = 1,
-          cluster_threshold: int | None = None) -> BuildResult:
-    """Read incidents, analyse them against the line, write the outputs named by ``formats``.
-
-    ``geojson``: incidents.geojson (and incidents.qml, its QGIS style); ``geojsonl``:
-    incidents.geojsonl (RFC 8142); ``gpkg``: border_map.gpkg; ``csv``: summary.csv (and
-    summary.csvt, its column types); ``html``: map.html. With no ``inputs``, the bundled seed
-    example is used. ``cluster_threshold``: the map clusters its markers from this many located
-    incidents on (None: :data:`border_map.render.html.DEFAULT_CLUSTER_THRESHOLD`; 0: always).
-    Every output is written to a temporary file first and all are renamed only
-    once all are complete, so a failure never leaves a half-written file nor replaces a good one.
-    """
-    import contextlib
-
-    from ._atomic import atomic_path
-    from .render import gis
-    from .render.geojson import dumps, feature_collection
-    from .render.html import build_map, render_html
-
-    formats = set(formats)
-    unknown = formats - set(FORMATS)
-    if unknown or not formats:
-        raise ValueError(f"unknown output format(s) {sorted(unknown)}; choose from {FORMATS}")
-    paths = [Path(p) for p in inputs] if inputs else [data.example_path()]
-    rejected: list[Problem] | None = None if strict else []
-    incidents = load_all(paths, input_format=input_format, problems=rejected,
-                         **(read_options or {}))
-    if not incidents:
-        if rejected:
-            more = f" (and {len(rejected) - 1} more bad record(s))" if len(rejected) > 1 else ""
-            raise DataError(f"nothing to map: {rejected[0]}{more}")
-        raise DataError("no incidents to map", location=", ".join(map(str, paths)))
-    border = border or DurandLine.default()
-    gdf, problems = analyse_incidents(incidents, gazetteer=gazetteer, border=border,
-                                      bands_km=bands_km, strict=strict)
-    out_dir = Path(out_dir)
-    result = BuildResult(gdf, problems=problems, rejected=rejected or [],
-                         duplicates=_duplicates(incidents, gdf, duplicate_km, duplicate_days))
-    outputs: dict[str, Path] = {}
-    with contextlib.ExitStack() as stack:
-        def staged(key: str, name: str) -> Path:
-            """A temporary path, renamed to out_dir/name when every output is written."""
-            outputs[key] = out_dir / name
-            return stack.enter_context(atomic_path(out_dir / name))
-
-        doc = feature_collection(gdf) if formats & {"geojson", "geojsonl"} else None
-        if "geojson" in formats:
-            staged("geojson", "incidents.geojson").write_text(dumps(doc) + "\n", encoding="utf-8")
-        if "geojsonl" in formats:
-            staged("geojsonl", "incidents.geojsonl").write_text(gis.geojson_seq(doc),
-                                                                encoding="utf-8")
-        if doc is not None:  # QGIS applies incidents.qml to incidents.geojson(l) on opening
-            staged("qml", "incidents.qml").write_text(gis.qml("incidents", border, bands_km),
-                                                      encoding="utf-8")
-        if "gpkg" in formats:
-            gis.write_geopackage(gdf, staged("gpkg", "border_map.gpkg"), border=border,
-                                 bands_km=bands_km, gazetteer=gazetteer,
-                                 sources=[p.name for p in paths])
-        if "csv" in formats:
-            staged("csv", "summary.csv").write_text(gis.summary_csv(gdf), encoding="utf-8")
-            staged("csvt", "summary.csvt").write_text(gis.summary_csvt(), encoding="utf-8")
-        if "html" in formats:
-            html_text = render_html(build_map(
-                gdf, border, bands_km=bands_km, cdn=cdn, cluster_threshold=cluster_threshold,
-                title=title or "border-map: incidents along the Durand Line"))
-            staged("map", "map.html").write_text(html_text, encoding="utf-8")
-    result.outputs = outputs
-    return result

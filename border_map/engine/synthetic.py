@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from pyproj import Geod
 
-from .columnar import GDELT_COLUMNS
+from ..readers.gdelt import GDELT_COLUMNS
 
 _GEOD = Geod(ellps="WGS84")
 # CAMEO codes drawn for synthetic events (root codes 18-20 and a few quieter ones)

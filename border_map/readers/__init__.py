@@ -54,10 +54,12 @@ __all__ = [
 ]
 
 #: Input formats, as ``--input-format`` / ``--format`` choices.
-FORMATS: tuple[str, ...] = ("yaml", "json", "geojson", "csv", "acled", "ucdp", "gdelt")
+FORMATS: tuple[str, ...] = ("yaml", "json", "geojson", "csv", "acled", "ucdp", "gdelt",
+                            "table", "parquet")
 FORMAT_LABELS = {
     "yaml": "YAML", "json": "JSON", "geojson": "GeoJSON", "csv": "native CSV",
     "acled": "ACLED CSV", "ucdp": "UCDP GED CSV", "gdelt": "GDELT 2.0 events",
+    "table": "other table (positions by column name)", "parquet": "(Geo)Parquet",
 }
 #: Native YAML/JSON/GeoJSON larger than this are refused: they are parsed whole, in memory,
 #: at a few MB/s. Tabular formats have no limit.
@@ -79,8 +81,10 @@ class ReadResult:
     ignored: int = 0
 
 
-def _unzip(raw: bytes, name: str) -> tuple[bytes, str]:
-    """The single member of a zip archive (GDELT ships ``*.export.CSV.zip``)."""
+def _unzip(raw: bytes, name: str, max_native_mb: float | None = None,
+           fmt: str | None = None) -> tuple[bytes, str]:
+    """The single member of a zip archive (GDELT ships ``*.export.CSV.zip``), its size
+    checked before it is decompressed."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
@@ -88,19 +92,37 @@ def _unzip(raw: bytes, name: str) -> tuple[bytes, str]:
                 raise DataError(
                     f"a zip archive must hold exactly one file, this one holds {len(members)}",
                     location=name)
+            if max_native_mb is not None:
+                _check_native_size(members[0].file_size, max_native_mb, fmt, name)
             return archive.read(members[0]), f"{name}!{members[0].filename}"
     except zipfile.BadZipFile as err:
         raise DataError(f"damaged zip archive ({err})", location=name) from err
 
 
-def _load(path: str | os.PathLike[str]) -> tuple[str, str, list[str], int]:
-    """``(text, name, warnings, size_in_bytes)`` of a file, unzipped and decoded."""
+def _load(path: str | os.PathLike[str], max_native_mb: float | None = None,
+          fmt: str | None = None) -> tuple[str, str, list[str], int]:
+    """``(text, name, warnings, size_in_bytes)`` of a file, unzipped and decoded.
+
+    With ``max_native_mb``, a larger file (or zip member) is refused before it is read.
+    """
     name = os.fspath(path)
+    if max_native_mb is not None:
+        _check_native_size(Path(path).stat().st_size, max_native_mb, fmt, name)
     raw = Path(path).read_bytes()
     if raw.startswith(b"PK\x03\x04"):
-        raw, name = _unzip(raw, name)
+        raw, name = _unzip(raw, name, max_native_mb, fmt)
     text, warnings = decode(raw, name)
     return text, name, warnings, len(raw)
+
+
+def _check_native_size(size: int, max_native_mb: float, fmt: str | None, name: str) -> None:
+    if size > max_native_mb * 1_000_000:
+        label = FORMAT_LABELS.get(fmt or "", "native")
+        raise DataError(
+            f"too large for a {label} incident file ({size / 1e6:.1f} MB; the "
+            f"limit is {max_native_mb:g} MB): split it, or convert it to CSV",
+            location=name,
+        )
 
 
 def detect_text(text: str, name: str) -> str:
@@ -122,6 +144,10 @@ def detect_text(text: str, name: str) -> str:
         return "acled"
     if "where_prec" in header or {"type_of_violence", "date_start", "best"} <= header:
         return "ucdp"
+    if {"id", "date", "event_type"} <= header:
+        return "csv"  # native
+    if _position_table(header):
+        return "table"
     if "id" in header and header & {"date", "event_type"}:
         return "csv"  # native; a misspelt column is reported by the reader
     if suffix == ".geojson":
@@ -136,10 +162,181 @@ def detect_text(text: str, name: str) -> str:
     return "json" if suffix == ".json" else "yaml"
 
 
+def _position_table(header: set[str]) -> bool:
+    """A table with longitude/latitude columns and no native claim columns."""
+    from .table_in import table_columns
+
+    cols = table_columns(header)
+    return "lon" in cols and "lat" in cols
+
+
 def detect_format(path: str | os.PathLike[str]) -> str:
     """The format of a file, from its content (see the module docstring)."""
-    text, name, _, _ = _load(path)
+    return source_format(path)
+
+
+#: Formats read block by block (delimited text); the others are read whole.
+TABULAR = ("csv", "acled", "ucdp", "gdelt", "table")
+
+
+@dataclass(frozen=True)
+class Part:
+    """What one task reads: a whole input, or a byte range of a delimited one (its header
+    repeated on top), or some row groups of a Parquet file. Plain data: it pickles to a
+    dask worker, which reads it on its own (:func:`read_part`)."""
+
+    path: str
+    format: str
+    offset: int = 0
+    length: int | None = None  # None: the whole input, streamed block by block
+    lines_before: int = 0
+    header: str | None = None
+    row_groups: tuple[int, ...] | None = None
+    nbytes: int = 0
+
+
+def _head_text(path: str | os.PathLike) -> tuple[str, str]:
+    """The first 64 kB of an input (unzipped, decoded leniently) and its display name."""
+    from .chunks import open_binary
+
+    fh, name = open_binary(path)
+    with fh:
+        raw = fh.read(65536)
+    if raw[:4] == b"PAR1":
+        return "", name
+    try:
+        text, _ = decode(raw, name)
+    except DataError:
+        text = raw.decode("utf-8", errors="replace")
+    return text, name
+
+
+def _is_parquet(path: Path) -> bool:
+    if path.is_dir():
+        return True
+    if path.suffix.lower() in (".parquet", ".geoparquet", ".pq"):
+        return True
+    with open(path, "rb") as fh:
+        return fh.read(4) == b"PAR1"
+
+
+def source_format(path: str | os.PathLike[str], format: str | None = None) -> str:
+    """The format of one input: the one given, else detected from its content."""
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    p = Path(path)
+    if format is not None:
+        return format
+    if _is_parquet(p):
+        return "parquet"
+    text, name = _head_text(p)
     return detect_text(text, name)
+
+
+def plan_parts(path: str | os.PathLike[str], format: str | None = None, *,
+               block_bytes: int | None = None) -> list[Part]:
+    """Cut one input into parts (see :class:`Part`). Without ``block_bytes``, one part."""
+    from .chunks import BLOCK_BYTES, first_line, plan_ranges, splittable
+
+    fmt = source_format(path, format)
+    p = Path(path)
+    if fmt == "parquet":
+        return _plan_parquet(p, block_bytes)
+    size = p.stat().st_size
+    if block_bytes is None or fmt not in TABULAR or size <= block_bytes or not splittable(p):
+        return [Part(os.fspath(path), fmt, nbytes=size)]
+    quoted = fmt != "gdelt"
+    header = None if fmt == "gdelt" else first_line(p)
+    return [Part(os.fspath(path), fmt, offset=o, length=n, lines_before=lines, header=header,
+                 nbytes=n)
+            for o, n, lines in plan_ranges(p, quoted=quoted,
+                                           block_bytes=block_bytes or BLOCK_BYTES)]
+
+
+def _plan_parquet(path: Path, block_bytes: int | None) -> list[Part]:
+    import pyarrow.parquet as pq
+
+    files = sorted(f for f in path.rglob("*.parquet") if f.is_file()) if path.is_dir() else [
+        path]
+    out = []
+    for f in files:
+        meta = pq.ParquetFile(f).metadata
+        if block_bytes is None:
+            out.append(Part(str(f), "parquet", nbytes=f.stat().st_size))
+            continue
+        group: list[int] = []
+        size = 0
+        for g in range(meta.num_row_groups):
+            group.append(g)
+            size += meta.row_group(g).total_byte_size
+            if size >= block_bytes:
+                out.append(Part(str(f), "parquet", row_groups=tuple(group), nbytes=size))
+                group, size = [], 0
+        if group or not out:
+            out.append(Part(str(f), "parquet", row_groups=tuple(group) or None, nbytes=size))
+    return out
+
+
+def read_part(part: Part, *, strict: bool = False, date_order: str | None = None,
+              calendar: str | None = None, max_native_mb: float = MAX_NATIVE_MB,
+              block_bytes: int | None = None):
+    """The :class:`~border_map.model.table.Batch` es of one part, block by block."""
+    from ..model.table import Batch, from_incidents
+    from .chunks import BLOCK_BYTES, decode_piece, offset_lines, read_range, text_blocks
+
+    fmt = part.format
+    if fmt == "parquet":
+        from .table_in import read_parquet_part
+
+        yield from read_parquet_part(part)
+        return
+    if fmt not in TABULAR:
+        text, name, warnings, size = _load(part.path, max_native_mb, fmt)
+        problems = Problems(strict)
+        incidents = _dispatch(fmt, text, name, problems, date_order, calendar)
+        table = from_incidents(incidents)
+        yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
+                    len(table) + len(problems.items) + problems.ignored)
+        return
+    if part.length is None:
+        blocks = text_blocks(part.path, header=fmt != "gdelt", quoted=fmt != "gdelt",
+                             block_bytes=block_bytes or BLOCK_BYTES)
+    else:
+        raw = read_range(part.path, part.offset, part.length)
+        text, offset, warnings = decode_piece(raw, part.path, part.lines_before, part.header)
+        blocks = [(text, offset, warnings, part.path)]
+    empty = True
+    for text, offset, warnings, name in blocks:
+        empty = False
+        problems = Problems(strict)
+        with offset_lines(offset):
+            if fmt == "gdelt":
+                from .gdelt import read_gdelt_table
+
+                table = read_gdelt_table(text, name, problems)
+            elif fmt == "table":
+                from .table_in import read_table
+
+                table = read_table(text, name, problems,
+                                   parser=DateParser(date_order=date_order))
+            else:
+                table = from_incidents(
+                    _dispatch(fmt, text, name, problems, date_order, calendar))
+        yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
+                    len(table) + len(problems.items) + problems.ignored)
+    if empty:
+        raise DataError("empty file: no incidents", location=part.path)
+
+
+def iter_batches(path: str | os.PathLike[str], format: str | None = None, **options):
+    """Every :class:`~border_map.model.table.Batch` of one input, streamed (in-process)."""
+    fmt = source_format(path, format)
+    p = Path(path)
+    if fmt == "parquet":
+        for part in _plan_parquet(p, 1):
+            yield from read_part(part, **options)
+        return
+    yield from read_part(Part(os.fspath(path), fmt), **options)
 
 
 def read_source(path: str | os.PathLike[str], format: str | None = None, *,
@@ -165,20 +362,21 @@ def read_source(path: str | os.PathLike[str], format: str | None = None, *,
 
     A problem with the whole file (unreadable, empty, wrong format, a missing column) raises
     :class:`DataError` even when not ``strict``; an unreadable path raises :class:`OSError`.
+    The same blocks as ``build`` reads (:func:`iter_batches`), converted back to
+    :class:`~border_map.incidents.Incident` objects.
     """
-    if format is not None and format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
-    text, name, warnings, size = _load(path)
-    fmt = format or detect_text(text, name)
-    if fmt in _NATIVE and size > max_native_mb * 1_000_000:
-        raise DataError(
-            f"too large for a {FORMAT_LABELS[fmt]} incident file ({size / 1e6:.1f} MB; the "
-            f"limit is {max_native_mb:g} MB): split it, or convert it to CSV",
-            location=name,
-        )
-    problems = Problems(strict)
-    incidents = _dispatch(fmt, text, name, problems, date_order, calendar)
-    return ReadResult(name, fmt, incidents, problems.items, warnings, problems.ignored)
+    from ..model.table import to_incidents
+
+    result = None
+    for batch in iter_batches(path, format, strict=strict, date_order=date_order,
+                              calendar=calendar, max_native_mb=max_native_mb):
+        if result is None:
+            result = ReadResult(batch.path, batch.format)
+        result.incidents.extend(to_incidents(batch.table))
+        result.problems.extend(batch.problems)
+        result.warnings.extend(batch.warnings)
+        result.ignored += sum(batch.ignored.values())
+    return result
 
 
 def _dispatch(fmt: str, text: str, name: str, problems: Problems, date_order, calendar):
@@ -203,6 +401,10 @@ def _dispatch(fmt: str, text: str, name: str, problems: Problems, date_order, ca
         from .ucdp import read_ucdp
 
         return read_ucdp(text, name, problems, parser=DateParser(date_order=date_order))
+    if fmt == "table":
+        from .table_in import read_table
+
+        return read_table(text, name, problems, parser=DateParser(date_order=date_order))
     from .gdelt import read_gdelt
 
     return read_gdelt(text, name, problems)

@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from ..analysis import REGION_BOUNDS
 from ..errors import DataError
+from .chunks import line_offset
 
 #: Region countries as names (ACLED, UCDP), ISO alpha-2 and FIPS 10-4 (GDELT) codes.
 COUNTRY_NAMES = {"afghanistan": "AF", "pakistan": "PK"}
@@ -35,6 +37,15 @@ class Problems:
         self.items: list[DataError] = []
         #: records left out on purpose (other countries, non-violent GDELT events)
         self.ignored = 0
+        #: the same, by reason, where the reader tells; the rest are "other_country"
+        self.ignored_by: Counter = Counter()
+
+    def ignored_reasons(self) -> dict[str, int]:
+        out = {k: v for k, v in self.ignored_by.items() if v}
+        rest = self.ignored - sum(out.values())
+        if rest:
+            out["other_country"] = out.get("other_country", 0) + rest
+        return out
 
     def add(self, err: DataError) -> None:
         if self.strict:
@@ -185,11 +196,11 @@ def read_delimited(text: str, name: str, *, sep: str | None = None, header: bool
             raise DataError(
                 f"expected {m[1]} fields, found {m[3]} (a separator {sep!r} inside an unquoted "
                 "value, or a missing one?)",
-                location=f"{name}:{m[2]}",
+                location=f"{name}:{int(m[2]) + line_offset()}",
             ) from err
         raise DataError(f"cannot parse as delimited text: {err}".replace("\n", " "),
                         location=name) from err
-    lines = _record_lines(text, sep, header, quoting, len(df))
+    lines = _record_lines(text, sep, header, quoting, len(df)) + line_offset()
     return Table(df, lines, name)
 
 

@@ -32,8 +32,9 @@ import datetime as dt
 import numpy as np
 
 from ..errors import DataError
-from ..incidents import Claim, DateSpan, Incident, Location, PlaceRef, Source
+from ..incidents import MAX_YEAR, MIN_YEAR, Claim, Incident, Source
 from ._common import Problems, RowErrors, coordinates, read_delimited
+from .chunks import line_offset
 from .dates import DateParser
 
 __all__ = ["CAMEO_EVENT_TYPES", "GDELT_COLUMNS", "read_gdelt"]
@@ -74,26 +75,58 @@ GEO_TYPE_KM = {1: 500.0, 2: 100.0, 3: 5.0, 4: 5.0, 5: 100.0}
 def read_gdelt(text: str, name: str, problems: Problems, *,
                parser: DateParser | None = None) -> list[Incident]:
     """Incidents from a GDELT 2.0 event export (see the module docstring)."""
+    from ..model.table import to_incidents
+
+    return to_incidents(read_gdelt_table(text, name, problems))
+
+
+#: Why rows are left out on purpose (counted in the build summary).
+IGNORED_OTHER_COUNTRY = "other_country"
+IGNORED_NOT_VIOLENCE = "not_violence"
+
+
+def read_gdelt_table(text: str, name: str, problems: Problems):
+    """The normalised table (:mod:`border_map.model.table`) of a GDELT 2.0 export block.
+
+    Rows are kept when ``ActionGeo_CountryCode`` is AF or PK and the root code
+    (``EventRootCode``, or the first two digits of ``EventCode`` when that is empty) is 18,
+    19 or 20. A row geocoded to the country only (``ActionGeo_Type`` 1) is kept unlocated:
+    a country centroid says nothing about the border.
+    """
+    import pandas as pd
+
+    from ..model.table import from_columns
+
+    offset = line_offset()
     lines = text.split("\n")
+    bad_rows = False
     for number, line in enumerate(lines, start=1):
-        line = line.rstrip("\r")
-        if line and line.count("\t") != 60:
-            problems.at(f"{name}:{number}", None,
-                        f"{line.count(chr(9)) + 1} tab-separated columns; GDELT 2.0 event rows "
-                        "have 61")
+        tabs = line.count("\t")
+        if tabs != 60 and line.rstrip("\r"):
+            problems.at(f"{name}:{number + offset}", None,
+                        f"{tabs + 1} tab-separated columns; GDELT 2.0 event rows have 61")
             lines[number - 1] = ""  # keep line numbers, drop the row
-    text = "\n".join(lines)
+            bad_rows = True
+    if bad_rows:
+        text = "\n".join(lines)
     if not text.strip():
         if problems.items:
-            return []
+            return from_columns({})
         raise DataError("empty file: no incidents", location=name)
     table = read_delimited(text, name, sep="\t", header=False, names=GDELT_COLUMNS,
                            quoting=csv.QUOTE_NONE)
     df = table.df
     country = df["ActionGeo_CountryCode"].str.strip().str.upper()
-    root = df["EventRootCode"].str.strip().str.lstrip("0")
-    keep = np.flatnonzero((country.isin(tuple(FIPS_COUNTRIES))
-                           & root.isin(VIOLENT_ROOT_CODES)).to_numpy())
+    code = df["EventCode"].str.strip()
+    root = df["EventRootCode"].str.strip()
+    root = root.where(root != "", code.str[:2]).str.lstrip("0")
+    in_country = country.isin(tuple(FIPS_COUNTRIES)).to_numpy()
+    violent = root.isin(VIOLENT_ROOT_CODES).to_numpy()
+    ignored = getattr(problems, "ignored_by", None)
+    if ignored is not None:
+        ignored[IGNORED_OTHER_COUNTRY] += int((~in_country).sum())
+        ignored[IGNORED_NOT_VIOLENCE] += int((in_country & ~violent).sum())
+    keep = np.flatnonzero(in_country & violent)
     problems.ignored += len(df) - len(keep)
     sub = df.iloc[keep]
     rows = table.lines[keep]
@@ -101,78 +134,95 @@ def read_gdelt(text: str, name: str, problems: Problems, *,
     errors = RowErrors(n)
     flag = errors.flag
 
-    ids = sub["GLOBALEVENTID"].str.strip().to_numpy()
-    for i in np.flatnonzero(ids == ""):
+    ids = sub["GLOBALEVENTID"].str.strip()
+    for i in np.flatnonzero((ids == "").to_numpy()):
         flag(i, "GLOBALEVENTID", "missing required field")
-    dates: list[DateSpan | None] = [None] * n
-    parser = parser or DateParser()
-    for i, text_date in enumerate(sub["SQLDATE"].str.strip().tolist()):
-        if not (len(text_date) == 8 and text_date.isdigit()):
-            flag(i, "SQLDATE", f"expected YYYYMMDD, got {text_date!r}")
-            continue
-        try:
-            dates[i] = parser.span(text_date)
-        except DataError as err:
-            flag(i, "SQLDATE", err.message)
+    sqldate = sub["SQLDATE"].str.strip()
+    stamps = pd.to_datetime(sqldate, format="%Y%m%d", errors="coerce")
+    well_formed = sqldate.str.fullmatch(r"\d{8}").to_numpy()
+    for i in np.flatnonzero(~well_formed):
+        flag(i, "SQLDATE", f"expected YYYYMMDD, got {sqldate.iat[i]!r}")
+    for i in np.flatnonzero(well_formed & stamps.isna().to_numpy()):
+        flag(i, "SQLDATE", f"{sqldate.iat[i]!r} is not a date")
+    years = stamps.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    for i in np.flatnonzero((years < MIN_YEAR) | (years > MAX_YEAR)):
+        flag(i, "SQLDATE", f"year {int(years[i])} is outside {MIN_YEAR}..{MAX_YEAR}")
+    iso = (sqldate.str[:4] + "-" + sqldate.str[4:6] + "-" + sqldate.str[6:8]).to_numpy()
+
     lon, lat, missing, coord_errors = coordinates(
         sub["ActionGeo_Long"], sub["ActionGeo_Lat"], "ActionGeo_Long", "ActionGeo_Lat")
+    geo_type = sub["ActionGeo_Type"].str.strip().to_numpy()
+    country_level = geo_type == "1"
     for i, (field, message) in sorted(coord_errors.items()):
-        flag(i, field, message)
-    geo_type = sub["ActionGeo_Type"].str.strip().tolist()
-    codes = sub["EventCode"].str.strip().tolist()
-    full_names = sub["ActionGeo_FullName"].str.strip().tolist()
-    actor1 = sub["Actor1Name"].str.strip().tolist()
-    actor2 = sub["Actor2Name"].str.strip().tolist()
-    urls = sub["SOURCEURL"].str.strip().tolist()
-    added = sub["DATEADDED"].str.strip().tolist()
-    country_codes = sub["ActionGeo_CountryCode"].str.strip().str.upper().tolist()
-    result: list[Incident] = []
+        if not country_level[i]:
+            flag(i, field, message)
+    precision = np.array([GEO_TYPE_KM.get(int(g)) if g.isdigit() else None
+                          for g in geo_type], dtype=float)
+    codes = sub["EventCode"].str.strip()
+    idx, uniq = pd.factorize(codes)
+    types = np.array([_event_type(str(c)) for c in uniq] + ["other"], dtype=object)[idx]
+    parts = sub["ActionGeo_FullName"].str.strip().str.split(",")
+    place = [p[0].strip() or None if p else None for p in parts]
+    admin = [p[1].strip() or None if len(p) > 2 else None for p in parts]
+    actor1 = sub["Actor1Name"].str.strip().to_numpy()
+    actor2 = sub["Actor2Name"].str.strip().to_numpy()
+    urls = sub["SOURCEURL"].str.strip().to_numpy()
+    added = sub["DATEADDED"].str.strip().to_numpy()
+    code_list = codes.to_numpy()
+    iso2 = country.to_numpy()[keep]
+
+    out: dict[str, list] = {k: [] for k in (
+        "id", "source_line", "date_start", "event_type", "actors", "place", "place_country",
+        "place_admin", "lon", "lat", "precision_km", "unlocated", "description", "claims")}
     seen: dict[str, int] = {}
+    id_list = ids.to_numpy()
+    nan = float("nan")
     for i in range(n):
         where = f"{name}:{int(rows[i])}"
         if errors[i] is not None:
             problems.at(where, *errors[i])
             continue
-        ident = f"gdelt-{ids[i]}"
+        ident = f"gdelt-{id_list[i]}"
         if ident in seen:
             problems.at(where, "GLOBALEVENTID",
-                        f"duplicate event {ids[i]!r} (first at line {seen[ident]})")
+                        f"duplicate event {id_list[i]!r} (first at line {seen[ident]})")
             continue
         seen[ident] = int(rows[i])
-        code = codes[i].lstrip("0") or codes[i]
-        event_type = (CAMEO_EVENT_TYPES.get(code) or CAMEO_EVENT_TYPES.get(code[:3])
-                      or CAMEO_EVENT_TYPES.get(code[:2]) or "other")
-        iso2 = FIPS_COUNTRIES[country_codes[i]]
-        parts = [p.strip() for p in full_names[i].split(",") if p.strip()]
-        place = None
-        if parts:
-            place = PlaceRef(parts[0], country=iso2,
-                             admin=parts[1] if len(parts) > 2 else None,
-                             kind="country" if geo_type[i] == "1" else None)
-        location = None
-        if not missing[i]:
-            precision = GEO_TYPE_KM.get(int(geo_type[i])) if geo_type[i].isdigit() else None
-            location = Location(float(lon[i]), float(lat[i]), precision)
+        located = not missing[i] and not country_level[i]
+        out["id"].append(ident)
+        out["source_line"].append(int(rows[i]))
+        out["date_start"].append(iso[i])
+        out["event_type"].append(types[i])
+        out["actors"].append(tuple(a for a in (actor1[i], actor2[i]) if a))
+        named = place[i] if not country_level[i] else None
+        out["place"].append(named)
+        out["place_country"].append(FIPS_COUNTRIES[iso2[i]])
+        out["place_admin"].append(admin[i] if named else None)
+        out["lon"].append(float(lon[i]) if located else nan)
+        out["lat"].append(float(lat[i]) if located else nan)
+        out["precision_km"].append(precision[i] if located else nan)
+        out["unlocated"].append(
+            None if (located or named) else
+            "GDELT geocodes this event to the country only (ActionGeo_Type 1)"
+            if country_level[i] else "GDELT gives no location")
+        out["description"].append(f"GDELT: CAMEO event code {code_list[i]}")
         source = Source(outlet=None, url=urls[i] or None, published=_stamp(added[i]))
-        try:
-            result.append(Incident(
-                id=ident,
-                date=dates[i],
-                event_type=event_type,
-                actors=tuple(a for a in (actor1[i], actor2[i]) if a),
-                place=place,
-                location=location,
-                description=f"GDELT: CAMEO event code {codes[i]}",
-                claims=(Claim(None, "GDELT", "third_party",
-                              statement="machine-coded from news; no casualty figures",
-                              source=source),),
-                unlocated=None if (place or location) else "GDELT gives no location",
-                source_file=name,
-                source_line=int(rows[i]),
-            ))
-        except DataError as err:
-            problems.at(where, err.field, err.message)
-    return result
+        out["claims"].append((Claim(None, "GDELT", "third_party",
+                                    statement="machine-coded from news; no casualty figures",
+                                    source=source),))
+    k = len(out["id"])
+    table_out = from_columns({
+        **out, "source_file": [name] * k, "date_end": out["date_start"],
+        "date_precision": ["day"] * k, "date_text": [None] * k,
+        "place_kind": [None] * k, "place_ref": [None] * k})
+    return table_out
+
+
+def _event_type(code: str) -> str:
+    """CAMEO code -> border-map event type: the full code, then 3 digits, then the root."""
+    code = code.lstrip("0") or code
+    return (CAMEO_EVENT_TYPES.get(code) or CAMEO_EVENT_TYPES.get(code[:3])
+            or CAMEO_EVENT_TYPES.get(code[:2]) or "other")
 
 
 def _stamp(text: str) -> str | None:

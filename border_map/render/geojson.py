@@ -106,3 +106,167 @@ def write_geojson(gdf, path: str | Path, properties: Iterable[str] | None = None
     with atomic_path(path) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
     return Path(path)
+
+
+# --------------------------------------------------------------------------- streaming
+
+def _json_strings(values) -> np.ndarray:
+    """JSON text of each value of a text column (None -> null), each distinct value once."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    enc = [json.dumps(u if isinstance(u, str) else to_json_value(u), ensure_ascii=False)
+           for u in uniques]
+    return np.array([*enc, "null"], dtype=object)[codes]
+
+
+def _json_objects(values) -> np.ndarray:
+    """JSON text of each list/dict value; a shared object is encoded once."""
+    out = np.empty(len(values), dtype=object)
+    memo: dict[int, str] = {}
+    for i, v in enumerate(values):
+        key = id(v)
+        text = memo.get(key)
+        if text is None:
+            try:
+                text = json.dumps(v, ensure_ascii=False, allow_nan=False)
+            except (TypeError, ValueError):
+                text = json.dumps(to_json_value(v), ensure_ascii=False, allow_nan=False)
+            if isinstance(v, (list, dict)):
+                memo[key] = text
+        out[i] = text
+    return out
+
+
+def _json_numbers(values, integer: bool = False) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = np.asarray(values, dtype=float)
+    finite = np.isfinite(arr)
+    a = pa.array(np.where(finite, arr, 0.0), mask=~finite)
+    if integer:
+        a = pc.cast(a, pa.int64())
+    text = pc.fill_null(pc.cast(a, pa.string()), "null")
+    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def _json_booleans(values) -> np.ndarray:
+    arr = np.asarray(values, dtype=object)
+    out = np.where(arr == True, "true", "false").astype(object)  # noqa: E712
+    out[np.array([v is None for v in arr], dtype=bool)] = "null"
+    return out
+
+
+def json_column(values, ftype: str) -> np.ndarray:
+    """Each value of a column as JSON text, by the declared type (properties.py)."""
+    if ftype in ("string", "date", "datetime"):
+        return _json_strings(values)
+    if ftype in ("number", "integer"):
+        return _json_numbers(values, integer=ftype == "integer")
+    if ftype == "boolean":
+        return _json_booleans(values)
+    return _json_objects(values)
+
+
+def point_geometries(geoms) -> np.ndarray:
+    """GeoJSON geometry text of points (6 decimals; ``null`` when unlocated)."""
+    arr = np.asarray(geoms, dtype=object)
+    missing = shapely.is_missing(arr) | shapely.is_empty(arr)
+    out = np.full(len(arr), "null", dtype=object)
+    if (~missing).any():
+        if (shapely.get_type_id(arr[~missing]) != 0).any():
+            out[~missing] = [dumps(_geometry(g)) for g in arr[~missing]]
+            return out
+        xy = np.round(shapely.get_coordinates(arr[~missing]), COORD_DECIMALS)
+        x = _json_numbers(xy[:, 0])
+        y = _json_numbers(xy[:, 1])
+        out[~missing] = ('{"type":"Point","coordinates":[' + x.astype(object) + "," + y + "]}")
+    return out
+
+
+def features_text(gdf, fields) -> np.ndarray:
+    """One compact GeoJSON Feature text per row, properties in ``fields`` order.
+
+    ``fields``: :class:`border_map.properties.Field` s. Column by column (each distinct value
+    encoded once), then joined per row in Arrow: no dict per feature.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(gdf)
+    if not n:
+        return np.empty(0, dtype=object)
+    parts = []
+    for k, f in enumerate(fields):
+        key = json.dumps(f.name)
+        parts.append(pa.scalar(("{" if k == 0 else ",") + key + ":"))
+        parts.append(pa.array(json_column(gdf[f.name].to_numpy(dtype=object), f.type),
+                              pa.string()))
+    props = pc.binary_join_element_wise(*parts, pa.scalar("}"), pa.scalar(""))
+    ids = pa.array(_json_strings(gdf["id"].to_numpy(dtype=object)), pa.string())
+    geom = pa.array(point_geometries(gdf.geometry.to_numpy()), pa.string())
+    feats = pc.binary_join_element_wise(
+        pa.scalar('{"type":"Feature","id":'), ids, pa.scalar(',"geometry":'), geom,
+        pa.scalar(',"properties":'), props, pa.scalar("}"), pa.scalar(""))
+    return np.asarray(feats.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def bounds(gdf) -> tuple[float, float, float, float] | None:
+    geoms = gdf.geometry.to_numpy()
+    located = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not located.any():
+        return None
+    b = shapely.total_bounds(geoms[located])
+    return tuple(float(v) for v in b)
+
+
+class GeoJSONWriter:
+    """incidents.geojson, written chunk by chunk: the features as they come, ``bbox`` last."""
+
+    def __init__(self, path: Path, fields):
+        self.fields = fields
+        self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self._fh.write('{"type":"FeatureCollection","features":[')
+        self._first = True
+        self._bbox: list[float] | None = None
+
+    def write(self, gdf, texts=None) -> None:
+        texts = features_text(gdf, self.fields) if texts is None else texts
+        if not len(texts):
+            return
+        self._fh.write(("" if self._first else ",") + ",".join(texts))
+        self._first = False
+        b = bounds(gdf)
+        if b is not None:
+            self._bbox = list(b) if self._bbox is None else [
+                min(self._bbox[0], b[0]), min(self._bbox[1], b[1]),
+                max(self._bbox[2], b[2]), max(self._bbox[3], b[3])]
+
+    def close(self) -> None:
+        tail = "]"
+        if self._bbox is not None:
+            tail += ',"bbox":' + json.dumps([round(v, COORD_DECIMALS) for v in self._bbox])
+        self._fh.write(tail + "}\n")
+        self._fh.close()
+
+    def abort(self) -> None:
+        self._fh.close()
+
+
+class GeoJSONSeqWriter:
+    """incidents.geojsonl: RFC 8142, each feature after RS and before LF."""
+
+    def __init__(self, path: Path, fields):
+        self.fields = fields
+        self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def write(self, gdf, texts=None) -> None:
+        texts = features_text(gdf, self.fields) if texts is None else texts
+        if len(texts):
+            self._fh.write("\x1e" + "\n\x1e".join(texts) + "\n")
+
+    def close(self) -> None:
+        self._fh.close()
+
+    abort = close

@@ -595,3 +595,97 @@ def style_table(border: DurandLine, bands_km, incidents=None) -> dict[str, list]
                         for name, _ in rows],
         "owner": [""] * n, "ui": [None] * n, "update_time": [now] * n,
     }
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+class GeoPackageWriter:
+    """border_map.gpkg written chunk by chunk: the incident, area and claim layers are appended
+    per chunk (one transaction each); the line, bands, sectors, the places used (counted as
+    the chunks pass) and the styles are written at :meth:`close`."""
+
+    def __init__(self, path: Path, *, border: DurandLine, bands_km, gazetteer=None,
+                 sources: Sequence[str] = ()):
+        self.path = Path(path)
+        self.border, self.bands_km, self.gazetteer = border, bands_km, gazetteer
+        self.descriptions = layer_descriptions(border, sources, bands_km)
+        self.place_counts: dict[str, int] = {}
+        self._started = False
+
+    def write(self, incidents) -> None:
+        tables = {
+            "incidents": incident_table(incidents),
+            "incident_areas": area_table(incidents),
+            "claims": (claim_table(incidents), None),
+        }
+        for name, (cols, geoms) in tables.items():
+            _write_layer(self.path, LAYERS_BY_NAME[name], cols, geoms,
+                         self.descriptions[name], append=self._started or name != "incidents")
+        self._started = True
+        for pid, k in incidents["place_id"].dropna().value_counts(sort=False).items():
+            self.place_counts[pid] = self.place_counts.get(pid, 0) + int(k)
+
+    def close(self) -> None:
+        border, bands_km = self.border, self.bands_km
+        tables = {
+            "durand_line": line_table(border),
+            "border_bands": band_table(border, bands_km),
+            "sectors": sector_table(),
+            "places": place_rows(self.place_counts, self.gazetteer),
+        }
+        for name, (cols, geoms) in tables.items():
+            _write_layer(self.path, LAYERS_BY_NAME[name], cols, geoms, self.descriptions[name],
+                         append=True)
+        styles = LAYERS_BY_NAME["layer_styles"]
+        _write_layer(self.path, styles, style_table(border, bands_km), None,
+                     self.descriptions["layer_styles"], append=True, layer_options={"FID": "id"})
+        _describe_columns(self.path, [LAYERS_BY_NAME[n] for n in (
+            "incidents", "incident_areas", "claims", *tables, "layer_styles")])
+
+    def abort(self) -> None:
+        pass
+
+
+def place_rows(counts: Mapping[str, int], gazetteer=None) -> tuple[dict[str, list], np.ndarray]:
+    """Layer 'places': the gazetteer entries used, with how many incidents use each."""
+    from ..gazetteer import Gazetteer
+
+    gazetteer = gazetteer or Gazetteer.default()
+    places = [gazetteer.get(pid) for pid in sorted(counts)]
+    layer = LAYERS_BY_NAME["places"]
+    props = [p.to_properties() for p in places]
+    cols = {f.name: [pr.get(f.name) for pr in props] for f in layer.fields
+            if f.name != "incident_count"}
+    cols["incident_count"] = [int(counts[p.id]) for p in places]
+    return cols, _round_points([shapely.Point(p.lon, p.lat) for p in places])
+
+
+class SummaryWriter:
+    """summary.csv (+ summary.csvt): the aggregates of :mod:`border_map.aggregate` over every
+    chunk. Each chunk leaves only the columns the aggregates read (its claims are shared
+    objects), so memory stays small; the sums are taken once, at :meth:`close`, so a claim
+    repeated on incidents of two chunks is still counted once per group."""
+
+    COLUMNS = ("id", "date_start", "sector", "band_km", "side", "conflicting_claims", "claims")
+
+    def __init__(self, path: Path, types_path: Path | None = None):
+        self.path, self.types_path = Path(path), types_path
+        self.parts: list[pd.DataFrame] = []
+
+    def write(self, incidents) -> None:
+        geom = incidents.geometry
+        part = pd.DataFrame({c: incidents[c].to_numpy(dtype=object) if c != "band_km"
+                             else incidents[c].to_numpy(dtype=float) for c in self.COLUMNS})
+        part["located"] = (~(geom.isna() | geom.is_empty)).to_numpy()
+        self.parts.append(part)
+
+    def close(self) -> None:
+        frame = pd.concat(self.parts, ignore_index=True) if self.parts else pd.DataFrame(
+            {c: [] for c in (*self.COLUMNS, "located")})
+        self.path.write_text(aggregate.to_csv(aggregate.summarise(frame)), encoding="utf-8")
+        if self.types_path is not None:
+            self.types_path.write_text(summary_csvt(), encoding="utf-8")
+
+    def abort(self) -> None:
+        pass

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .border import DEFAULT_BANDS_KM, DurandLine, band_km
-from .errors import DataError, OutOfRegionError
+from ..border import DEFAULT_BANDS_KM, DurandLine, band_km
+from ..errors import DataError, OutOfRegionError
 
 # A generous box around Afghanistan and Pakistan (lon, lat). Anything outside it is
 # a data error (swapped coordinates, (0, 0), a typo), never a far-away distance.

@@ -1,0 +1,315 @@
+"""Every output, streamed from the analysed chunks, staged and renamed together.
+
+:class:`Outputs` opens one writer per requested format on a temporary path beside its target,
+hands each analysed chunk to every writer in turn (:meth:`Outputs.write`) and, when the input
+is exhausted, finishes them and renames every file over its target at once
+(:meth:`Outputs.close`). Any failure before that removes the temporary files and leaves the
+previous outputs as they were. Engines only decide where chunks are analysed: every engine
+ends here, so every engine writes every output.
+
+========== ================================= ===============================================
+format     files                             written
+========== ================================= ===============================================
+geojson    incidents.geojson, incidents.qml  features per chunk (``bbox`` last)
+geojsonl   incidents.geojsonl                RFC 8142, features per chunk
+gpkg       border_map.gpkg                   incident, area, claim layers appended per chunk
+csv        summary.csv, summary.csvt         aggregated at the end from slim columns
+parquet    incidents.parquet                 GeoParquet, one row group per chunk
+hexagons   hexagons.geojson, hex_counts.csv  H3 counts, partial per chunk, added up
+html       map.html                          markers up to ``marker_limit``, else hexagons
+========== ================================= ===============================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .._atomic import atomic_path
+from ..properties import INCIDENT_FIELDS
+
+#: What ``build`` can write (``--format``); "html" is map.html.
+FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "parquet", "hexagons", "html")
+#: Above this many located incidents the map shows hexagons instead of markers.
+DEFAULT_MARKER_LIMIT = 5_000
+DEFAULT_TITLE = "border-map: incidents along the Durand Line"
+
+
+@dataclass
+class RunInfo:
+    """What the writers need besides the chunks."""
+
+    border: object
+    bands_km: tuple[float, ...]
+    gazetteer: object | None = None
+    sources: Sequence[str] = ()
+    title: str | None = None
+    cdn: bool = False
+    cluster_threshold: int | None = None
+    marker_limit: int = DEFAULT_MARKER_LIMIT
+    hex_resolution: int | None = None
+    hex_period: str | None = None
+    drill_limit: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class ParquetWriter:
+    """incidents.parquet: GeoParquet 1.1 (WKB points), one row group per chunk, the schema of
+    :data:`border_map.properties.INCIDENT_FIELDS` (nested values as JSON text)."""
+
+    def __init__(self, path: Path):
+        import pyarrow as pa
+
+        self.path = path
+        self._writer = None
+        types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
+                 "boolean": pa.bool_(), "date": pa.date32(), "datetime": pa.string()}
+        self.schema = pa.schema(
+            [pa.field(f.name, types.get(f.type, pa.string())) for f in INCIDENT_FIELDS]
+            + [pa.field("geometry", pa.binary())],
+            metadata={b"geo": json.dumps({
+                "version": "1.1.0", "primary_column": "geometry",
+                "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"],
+                                         "crs": _crs_json()}}}).encode()})
+
+    def write(self, gdf) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        import shapely
+
+        from .geojson import json_column
+
+        cols = []
+        for f in INCIDENT_FIELDS:
+            values = gdf[f.name].to_numpy(dtype=object)
+            if f.type in ("string", "datetime"):
+                arr = pa.array([v if isinstance(v, str) else None for v in values], pa.string())
+            elif f.type == "date":
+                arr = pa.compute.cast(pa.array([v if isinstance(v, str) else None
+                                                for v in values], pa.string()), pa.date32())
+            elif f.type in ("number", "integer"):
+                num = np.asarray(values, dtype=float)
+                ok = np.isfinite(num)
+                arr = pa.array(np.where(ok, num, 0), mask=~ok)
+                if f.type == "integer":
+                    arr = arr.cast(pa.int64())
+            elif f.type == "boolean":
+                arr = pa.array([bool(v) if v is not None else None for v in values], pa.bool_())
+            else:
+                arr = pa.array(json_column(values, f.type), pa.string())
+            cols.append(arr)
+        geoms = gdf.geometry.to_numpy()
+        missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        wkb = np.full(len(geoms), None, dtype=object)
+        wkb[~missing] = shapely.to_wkb(geoms[~missing])
+        cols.append(pa.array(wkb, pa.binary()))
+        table = pa.Table.from_arrays(cols, schema=self.schema)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, self.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, self.schema)
+        self._writer.close()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            with contextlib.suppress(Exception):
+                self._writer.close()
+
+
+def _crs_json():
+    from pyproj import CRS
+
+    return CRS.from_epsg(4326).to_json_dict()
+
+
+class HexWriter:
+    """Partial H3 counts and drill-down candidates per chunk, added up at the end (hexagons
+    output and the map's hexagon layer)."""
+
+    def __init__(self, run: RunInfo):
+        from ..analysis import hexbin
+
+        self.hexbin = hexbin
+        self.resolution = run.hex_resolution or hexbin.DEFAULT_RESOLUTION
+        self.period = run.hex_period or hexbin.DEFAULT_PERIOD
+        self.drill_limit = run.drill_limit if run.drill_limit is not None else (
+            hexbin.DEFAULT_DRILL_LIMIT)
+        self.counts: list = []
+        self.drill: list = []
+
+    def write(self, gdf) -> None:
+        counts, drill = self.hexbin.summarise(gdf.assign(date=gdf["date_start"]),
+                                              self.resolution, self.period, self.drill_limit)
+        self.counts.append(counts)
+        self.drill.append(drill)
+        if len(self.counts) >= 16:  # fold: bounded memory
+            self.counts = [self.hexbin.combine_counts(self.counts)]
+            self.drill = [self.hexbin.combine_drill(self.drill, self.drill_limit)]
+
+    def result(self):
+        counts = self.hexbin.combine_counts(self.counts)
+        drill = self.hexbin.combine_drill(self.drill, self.drill_limit)
+        return counts, drill, self.hexbin.cell_frame(counts)
+
+
+class MapWriter:
+    """map.html: every incident as a marker while there are at most ``marker_limit`` located
+    ones (the unlocated kept for the list), else the hexagon layer with a drill-down list."""
+
+    def __init__(self, path: Path, run: RunInfo, hexes: HexWriter):
+        self.path, self.run, self.hexes = path, run, hexes
+        self.parts: list = []
+        self.located = 0
+        self.total = 0
+        self.kind = "markers"
+
+    def write(self, gdf) -> None:
+        geom = gdf.geometry
+        located = int((~(geom.isna() | geom.is_empty)).sum())
+        self.located += located
+        self.total += len(gdf)
+        if self.kind == "markers":
+            if self.located > self.run.marker_limit:
+                self.kind, self.parts = "hexagons", []
+            else:
+                self.parts.append(gdf)
+
+    def close(self) -> None:
+        import pandas as pd
+
+        from .html import build_map, render_html
+
+        run = self.run
+        title = run.title or DEFAULT_TITLE
+        if self.kind == "markers":
+            import geopandas as gpd
+
+            gdf = gpd.GeoDataFrame(pd.concat(self.parts, ignore_index=True), crs="EPSG:4326")
+            m = build_map(gdf, run.border, bands_km=run.bands_km, cdn=run.cdn,
+                          cluster_threshold=run.cluster_threshold, title=title)
+        else:
+            from .hexmap import build_hex_map
+
+            _counts, drill, cells = self.hexes.result()
+            m = build_hex_map(cells, drill, run.border, bands_km=run.bands_km, title=title,
+                              cdn=run.cdn, unlocated=self.total - self.located)
+        self.path.write_text(render_html(m), encoding="utf-8")
+
+    def abort(self) -> None:
+        pass
+
+
+class Outputs:
+    """Every requested output of one run (see the module docstring)."""
+
+    def __init__(self, out_dir: str | Path, formats: Iterable[str], run: RunInfo):
+        formats = list(dict.fromkeys(formats))
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown or not formats:
+            raise ValueError(f"unknown output format(s) {unknown}; choose from {FORMATS}")
+        self.out_dir = Path(out_dir)
+        self.formats = formats
+        self.run = run
+        self.paths: dict[str, Path] = {}
+        self._stack = contextlib.ExitStack()
+        self._writers: list = []
+        self.map_kind: str | None = None
+        self.hex_cells = 0
+
+    # -- staging ---------------------------------------------------------------------
+    def _staged(self, key: str, name: str) -> Path:
+        self.paths[key] = self.out_dir / name
+        return self._stack.enter_context(atomic_path(self.out_dir / name))
+
+    def __enter__(self) -> Outputs:
+        from . import gis
+        from .geojson import GeoJSONSeqWriter, GeoJSONWriter
+
+        self._stack.__enter__()
+        run, f = self.run, self.formats
+        fields = INCIDENT_FIELDS
+        if "geojson" in f:
+            self._writers.append(GeoJSONWriter(self._staged("geojson", "incidents.geojson"),
+                                               fields))
+        if "geojsonl" in f:
+            self._writers.append(GeoJSONSeqWriter(
+                self._staged("geojsonl", "incidents.geojsonl"), fields))
+        if "geojson" in f or "geojsonl" in f:  # QGIS applies incidents.qml to incidents.geojson
+            self._qml = self._staged("qml", "incidents.qml")
+        if "gpkg" in f:
+            self._writers.append(gis.GeoPackageWriter(
+                self._staged("gpkg", "border_map.gpkg"), border=run.border,
+                bands_km=run.bands_km, gazetteer=run.gazetteer, sources=run.sources))
+        if "csv" in f:
+            self._writers.append(gis.SummaryWriter(self._staged("csv", "summary.csv"),
+                                                   self._staged("csvt", "summary.csvt")))
+        if "parquet" in f:
+            self._writers.append(ParquetWriter(self._staged("parquet", "incidents.parquet")))
+        self.hexes = None
+        if "hexagons" in f or "html" in f:
+            self.hexes = HexWriter(run)
+            self._writers.append(self.hexes)
+        if "html" in f:
+            self.map = MapWriter(self._staged("map", "map.html"), run, self.hexes)
+            self._writers.append(self.map)
+        return self
+
+    def write(self, gdf, features: np.ndarray | None = None) -> None:
+        """One analysed chunk to every writer; ``features``: its GeoJSON texts, if made."""
+        from .geojson import GeoJSONSeqWriter, GeoJSONWriter, features_text
+
+        if features is None and any(isinstance(w, GeoJSONWriter | GeoJSONSeqWriter)
+                                    for w in self._writers):
+            features = features_text(gdf, INCIDENT_FIELDS)
+        for w in self._writers:
+            if isinstance(w, GeoJSONWriter | GeoJSONSeqWriter):
+                w.write(gdf, features)
+            else:
+                w.write(gdf)
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        try:
+            if exc_type is None:
+                self._finish()
+            else:
+                for w in self._writers:
+                    with contextlib.suppress(Exception):
+                        if hasattr(w, "abort"):
+                            w.abort()
+        except BaseException:
+            self._stack.__exit__(*__import__("sys").exc_info())
+            raise
+        return self._stack.__exit__(exc_type, exc, tb)
+
+    def _finish(self) -> None:
+        from . import gis
+
+        run = self.run
+        for w in self._writers:
+            if isinstance(w, HexWriter):
+                continue
+            w.close()
+        if hasattr(self, "_qml"):
+            self._qml.write_text(gis.qml("incidents", run.border, run.bands_km),
+                                 encoding="utf-8")
+        if self.hexes is not None:
+            counts, _drill, cells = self.hexes.result()
+            self.hex_cells = len(cells)
+            if "hexagons" in self.formats:
+                from .geojson import dumps, feature_collection
+
+                self._staged("hexagons", "hexagons.geojson").write_text(
+                    dumps(feature_collection(cells)) + "\n", encoding="utf-8")
+                counts.to_csv(self._staged("hex_counts", "hex_counts.csv"), index=False)
+        if "html" in self.formats:
+            self.map_kind = self.map.kind
