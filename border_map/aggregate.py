@@ -67,6 +67,7 @@ def claim_rows(incidents: pd.DataFrame) -> pd.DataFrame:
     """One row per claim per incident: ``incident_id``, ``claim_index``, ``claim_key``, ``side``
     and the claim itself (``claim``), indexed by the incident's index label."""
     labels, inc_ids, positions, keys, sides, objs = [], [], [], [], [], []
+    memo: dict[int, tuple] = {}
     for label, inc_id, claims in zip(incidents.index.tolist(), incidents["id"].tolist(),
                                      incidents["claims"].tolist(), strict=True):
         if not isinstance(claims, list | tuple):
@@ -75,7 +76,10 @@ def claim_rows(incidents: pd.DataFrame) -> pd.DataFrame:
             labels.append(label)
             inc_ids.append(inc_id)
             positions.append(i)
-            keys.append(claim_key(claim))
+            hit = memo.get(id(claim))
+            if hit is None or hit[1] is not claim:  # the same (shared) dict: one hash
+                hit = memo[id(claim)] = (claim_key(claim), claim)
+            keys.append(hit[0])
             sides.append(claim.get("side"))
             objs.append(claim)
     return pd.DataFrame({"incident_id": pd.Series(inc_ids, dtype=object),

@@ -37,7 +37,8 @@ from .errors import GeodataError
 # the nearest point of the line; the reported distance is geodesic (see above).
 BORDER_CRS = "+proj=laea +lat_0=33.2 +lon_0=67.7 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
 GEOD = Geod(ellps="WGS84")
-DEFAULT_BANDS_KM: tuple[float, ...] = (5.0, 10.0, 25.0, 50.0)
+from .defaults import DEFAULT_BANDS_KM  # noqa: E402 - re-exported
+
 SIDES = ("AF", "PK")
 # A point this close to the line (a crossing, a boundary pillar) is on it: no side.
 # Far below the line's own positional uncertainty, so it never hides a real side.

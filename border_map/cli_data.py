@@ -21,7 +21,8 @@ import math
 import click
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-INPUT_FORMATS = ("yaml", "json", "geojson", "csv", "acled", "ucdp", "gdelt")
+INPUT_FORMATS = ("yaml", "json", "geojson", "csv", "acled", "ucdp", "gdelt", "table",
+                 "parquet")
 DATE_ORDERS = ("day-first", "month-first")
 CALENDARS = ("gregorian", "solar-hijri")
 

@@ -98,7 +98,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import AmbiguousPlace, DataError, PlaceNotFound
+from .errors import AmbiguousPlace, DataError, PlaceError, PlaceNotFound
 
 __all__ = [
     "COLUMNS",
@@ -646,6 +646,31 @@ class Gazetteer:
                     if m.place.id not in best or m.score > best[m.place.id].score:
                         best[m.place.id] = m
         return sorted(best.values(), key=_rank)[:limit]
+
+    def resolve_known(self, name: str, *, country: str | None = None,
+                      kind: str | Iterable[str] | None = None,
+                      admin: str | None = None) -> Match | None:
+        """:meth:`resolve` without the fuzzy tier and without suggestions: the place when the
+        name is known as written (or transliterated), None when it is not or is ambiguous.
+
+        For rows that carry their own point (ACLED, UCDP): the name is only shown, so a
+        guess is never worth its cost or its risk.
+        """
+        try:
+            key, hints = self._prepare(name, country, kind, admin)
+        except ValueError:
+            return None
+        if not key:
+            return None
+        for layer in self._layers():
+            for tier in (layer._exact_tier, layer._translit_tier):
+                found = tier(name, key, hints)
+                if found:
+                    try:
+                        return self._decide(name, found, None, hints)
+                    except PlaceError:
+                        return None
+        return None
 
     # -- internals ------------------------------------------------------------------------
     def _layers(self):

@@ -11,7 +11,7 @@ import math
 
 import click
 
-from .border import DEFAULT_BANDS_KM
+from .defaults import DEFAULT_BANDS_KM
 
 
 def _parse_bands(ctx, param, value):

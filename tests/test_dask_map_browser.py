@@ -1,7 +1,7 @@
 """A 100,000-event map with the aggregated (hexagon) layer, opened in headless Chromium.
 
-The events are synthetic GDELT rows built by the columnar engine (the dask engine
-writes a byte-identical map, see tests/test_engine.py). The page must load with
+The events are synthetic GDELT rows built by the in-process engine (the dask engine
+writes a byte-identical map, see tests/test_engines.py). The page must load with
 no console error and no network request, and its hexagons must hold every
 located event exactly once.
 """
@@ -24,12 +24,12 @@ N_EVENTS = 100_000
 
 @pytest.fixture(scope="module")
 def big_map(tmp_path_factory):
-    from border_map.engine import run_columnar
     from border_map.engine.synthetic import write_gdelt
+    from border_map.pipeline import build
 
     root = tmp_path_factory.mktemp("big_map")
     src = write_gdelt(root / "events.export.tsv", N_ROWS, seed=11)
-    result = run_columnar([src], root / "out")
+    result = build([src], root / "out", formats=["html"])
     assert result.map_kind == "hexagons"
     return result
 
@@ -72,8 +72,8 @@ def test_hexagons_hold_every_located_event(page, big_map):
         const f = window.borderMap.hexCells.features;
         return [f.length, f.reduce((s, x) => s + x.properties.count, 0)];
     }""")
-    assert total == big_map.stats.located >= N_EVENTS
-    assert cells == len(big_map.cells) > 100
+    assert total == big_map.located >= N_EVENTS
+    assert cells == big_map.hex_cells > 100
     drawn = pg.evaluate("() => window.borderMap.hexLayer.getLayers().length")
     assert drawn == cells
     assert pg.locator("path.leaflet-interactive").count() > 100

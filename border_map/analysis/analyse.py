@@ -60,7 +60,8 @@ def check_region(lon, lat, labels: Sequence[str] | None = None) -> None:
     raise OutOfRegionError(msg + extra, location=who)
 
 
-def band_certainty(distance_km, precision_km, bands_km=DEFAULT_BANDS_KM) -> list[dict]:
+def band_certainty(distance_km, precision_km, bands_km=DEFAULT_BANDS_KM,
+                   shared: bool = False) -> list[dict]:
     """For each incident and band: 'certain', 'possible' or 'outside'.
 
     With a location uncertain by ``precision_km`` (a radius), an incident is
@@ -85,6 +86,8 @@ def band_certainty(distance_km, precision_km, bands_km=DEFAULT_BANDS_KM) -> list
         lut[c] = {k: names[x] for k, x in zip(keys, digits, strict=True)}
     lut[-1] = dict.fromkeys(keys)  # unlocated: None for every band
     code[np.isnan(d)] = len(lut) - 1
+    if shared:  # one dict per distinct answer, shared by the rows (read-only use)
+        return lut[code].tolist()
     # copies, so that a caller editing one row's dict never changes another row
     return [dict(x) for x in lut[code]]
 
@@ -93,6 +96,8 @@ def analyse(
     incidents: gpd.GeoDataFrame,
     border: DurandLine | None = None,
     bands_km: Sequence[float] = DEFAULT_BANDS_KM,
+    *,
+    shared: bool = False,
 ) -> gpd.GeoDataFrame:
     """Return a copy of ``incidents`` with the border analysis columns added.
 
@@ -136,7 +141,8 @@ def analyse(
     out["side_conflict"] = conflict
     out["band_km"] = band_km(dist, bands_km)
     precision = out["precision_km"].to_numpy(dtype=float) if "precision_km" in out.columns else 0.0
-    out["band_certainty"] = band_certainty(dist, np.broadcast_to(precision, dist.shape), bands_km)
+    out["band_certainty"] = band_certainty(dist, np.broadcast_to(precision, dist.shape), bands_km,
+                                           shared=shared)
     out["sector"] = pd.Series(border.sector_at(chain), index=out.index, dtype=object)
     out["nearest_lon"] = nlon
     out["nearest_lat"] = nlat

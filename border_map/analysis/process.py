@@ -105,21 +105,30 @@ class Locator:
         self.gazetteer = gazetteer
         self.cache: dict[tuple, object] = {}
 
-    def lookup(self, key: tuple):
-        hit = self.cache.get(key)
+    def lookup(self, key: tuple, known_only: bool = False):
+        """The Match (or the error) for a place key; ``known_only``: no fuzzy tier and no
+        suggestions (None when the name is not known as written), for rows with a point."""
+        memo = (known_only, key)
+        hit = self.cache.get(memo)
         if hit is None:
-            hit = self.cache[key] = self._resolve(*key)
+            hit = self.cache[memo] = self._resolve(*key, known_only=known_only)
         return hit
 
-    def _resolve(self, name, country, kind, admin, ref):
+    def _resolve(self, name, country, kind, admin, ref, *, known_only: bool = False):
         from ..gazetteer import Match
 
         try:
             if ref:
                 return Match(name, self.gazetteer.get(ref), "exact", 100.0)
+            if known_only:
+                return self.gazetteer.resolve_known(name, country=country, kind=kind,
+                                                    admin=admin) or _UNKNOWN
             return self.gazetteer.resolve(name, country=country, kind=kind, admin=admin)
         except (PlaceError, ValueError, KeyError) as err:  # ValueError: a bad hint ('NO')
             return err
+
+
+_UNKNOWN = PlaceError("not known as written")
 
 
 _LOCATORS: dict[int, Locator] = {}
@@ -186,7 +195,7 @@ def process_table(table: pd.DataFrame, ctx: Context) -> Processed:
     locator = locator_for(ctx.places()) if any(v is not None for v in names) else None
     resolved = 0
     for i in np.flatnonzero(pd.notna(names)):
-        hit = locator.lookup(keys[i])
+        hit = locator.lookup(keys[i], known_only=bool(explicit[i]))
         if isinstance(hit, Exception):
             if explicit[i]:
                 continue  # the point stands; the name is only shown
@@ -210,7 +219,7 @@ def process_table(table: pd.DataFrame, ctx: Context) -> Processed:
     geoms = np.full(n, None, dtype=object)
     geoms[located] = shapely.points(lon[located], lat[located])  # (x, y) = (lon, lat)
     gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
-    gdf = analyse(gdf, ctx.line(), ctx.bands_km)
+    gdf = analyse(gdf, ctx.line(), ctx.bands_km, shared=True)
     cols = [c for c in INCIDENT_PROPERTIES if c in gdf.columns]
     return Processed(gdf[cols + [gdf.geometry.name]], unplaced, rejected, resolved,
                      table["source_file"].to_numpy(dtype=object),
@@ -247,7 +256,7 @@ def _columns(table, matches, errors, explicit, located, precision) -> dict:
         "event_label": np.array([labels[k] for k in et], dtype=object),
         "acled_event_type": np.array([acled[k] for k in et], dtype=object),
         "acled_sub_event_type": np.array([acled_sub[k] for k in et], dtype=object),
-        "actors": [list(a) if a else [] for a in table["actors"]],
+        "actors": _shared_lists(table["actors"]),
         "place": table["place"].to_numpy(dtype=object),
         "place_id": np.array([p.id if p else None for p in place_of], dtype=object),
         "place_name": np.array([p.name if p else None for p in place_of], dtype=object),
@@ -266,6 +275,19 @@ def _columns(table, matches, errors, explicit, located, precision) -> dict:
         "claims": dicts,
         "claim_spread": spreads,
     }
+
+
+def _shared_lists(values) -> list:
+    """Each tuple as a list, equal tuples sharing one list (read-only use downstream)."""
+    memo: dict = {}
+    out = []
+    for v in values:
+        v = v or ()
+        hit = memo.get(v)
+        if hit is None:
+            hit = memo[v] = list(v)
+        out.append(hit)
+    return out
 
 
 def _claim_columns(claims) -> tuple[list, list]:

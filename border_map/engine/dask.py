@@ -96,7 +96,7 @@ class DaskRun:
                 formats.append(err)
         sizes = sum(Path(p).stat().st_size for p in paths if Path(p).is_file())
         if block_bytes is None:
-            block_bytes = (max(1 << 20, math.ceil(sizes / partitions)) if partitions
+            block_bytes = (max(1 << 16, math.ceil(sizes / partitions)) if partitions
                            else DEFAULT_PART_BYTES)
         self.plan: list = []
         for path, fmt in zip(paths, formats, strict=True):

@@ -113,3 +113,87 @@ def write_gdelt(path: str | Path, n: int, seed: int = 0, *, chunk_rows: int = 1_
         if writer is not None:
             writer.close()
     return path
+
+
+#: The ACLED export's columns (2023+ layout), in file order.
+ACLED_COLUMNS: tuple[str, ...] = (
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
+    "notes", "fatalities", "tags", "timestamp",
+)
+_ACLED_TYPES = (
+    ("Battles", "Armed clash"), ("Explosions/Remote violence", "Air/drone strike"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("Explosions/Remote violence", "Remote explosive/landmine/IED"),
+    ("Violence against civilians", "Attack"), ("Strategic developments", "Other"),
+)
+
+
+def acled_table(n: int, seed: int = 0, *, first_id: int = 1) -> pa.Table:
+    """``n`` synthetic rows in the ACLED export layout (never real events)."""
+    from ..border import DurandLine
+
+    rng = np.random.default_rng(seed)
+    line = np.asarray(DurandLine.default().line.coords)
+    i = rng.integers(0, len(line), n)
+    lon, lat, _ = _GEOD.fwd(line[i, 0], line[i, 1], rng.uniform(0, 360, n),
+                            rng.uniform(0, 120_000, n))
+    lon, lat = np.round(np.asarray(lon), 4), np.round(np.asarray(lat), 4)
+    pk = lon > 69.0
+    iso = np.where(pk, "PAK", "AFG")
+    days = _DAY0 + rng.integers(0, _DAYS, n).astype("timedelta64[D]")
+    types = rng.integers(0, len(_ACLED_TYPES), n)
+    et = np.array([t for t, _ in _ACLED_TYPES], dtype=object)[types]
+    sub = np.array([s for _, s in _ACLED_TYPES], dtype=object)[types]
+    place = np.char.add("Synthetic place ", (i % 499).astype(str))
+    ids = np.char.add(iso, (np.arange(first_id, first_id + n)).astype(str))
+    fatalities = rng.poisson(1.5, n)
+    cols = {
+        "event_id_cnty": ids, "event_date": days.astype(str),
+        "year": days.astype("datetime64[Y]").astype(str),
+        "time_precision": rng.choice([1, 1, 1, 2, 3], n), "disorder_type": np.full(n, "Political violence"),
+        "event_type": et.astype(str), "sub_event_type": sub.astype(str),
+        "actor1": np.where(pk, "Military Forces of Pakistan (2008-)",
+                           "Military Forces of Afghanistan (2021-)"),
+        "assoc_actor_1": np.full(n, ""), "inter1": np.full(n, 1),
+        "actor2": np.where(pk, "Unidentified Armed Group (Pakistan)",
+                           "Unidentified Armed Group (Afghanistan)"),
+        "assoc_actor_2": np.full(n, ""), "inter2": np.full(n, 3), "interaction": np.full(n, 13),
+        "civilian_targeting": np.full(n, ""), "iso": np.where(pk, 586, 4),
+        "region": np.full(n, "Caucasus and Central Asia"),
+        "country": np.where(pk, "Pakistan", "Afghanistan"),
+        "admin1": np.where(pk, "Khyber Pakhtunkhwa", "Nangarhar"), "admin2": np.full(n, ""),
+        "admin3": np.full(n, ""), "location": place, "latitude": lat, "longitude": lon,
+        "geo_precision": rng.choice([1, 1, 2, 3], n),
+        "source": np.full(n, "Synthetic Wire; Synthetic Daily"),
+        "source_scale": np.full(n, "National"),
+        "notes": np.char.add("Synthetic event, not a real report, number ",
+                             np.arange(n).astype(str)),
+        "fatalities": fatalities, "tags": np.full(n, ""),
+        "timestamp": np.full(n, 1_700_000_000),
+    }
+    return pa.table({k: pa.array(cols[k]) for k in ACLED_COLUMNS})
+
+
+def write_acled(path: str | Path, n: int, seed: int = 0, *, chunk_rows: int = 500_000) -> Path:
+    """Write ``n`` synthetic ACLED rows to ``path`` (CSV with a header), a chunk at a time."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = None
+    try:
+        done = part = 0
+        while done < n:
+            m = min(chunk_rows, n - done)
+            table = acled_table(m, seed * 100_003 + part, first_id=1 + done)
+            if writer is None:
+                writer = pacsv.CSVWriter(str(path), table.schema,
+                                         write_options=pacsv.WriteOptions(quoting_style="needed"))
+            writer.write_table(table)
+            done += m
+            part += 1
+    finally:
+        if writer is not None:
+            writer.close()
+    return path

@@ -310,18 +310,7 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
         empty = False
         problems = Problems(strict)
         with offset_lines(offset):
-            if fmt == "gdelt":
-                from .gdelt import read_gdelt_table
-
-                table = read_gdelt_table(text, name, problems)
-            elif fmt == "table":
-                from .table_in import read_table
-
-                table = read_table(text, name, problems,
-                                   parser=DateParser(date_order=date_order))
-            else:
-                table = from_incidents(
-                    _dispatch(fmt, text, name, problems, date_order, calendar))
+            table = _read_block(fmt, text, name, problems, date_order, calendar)
         yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
                     len(table) + len(problems.items) + problems.ignored)
     if empty:
@@ -379,6 +368,25 @@ def read_source(path: str | os.PathLike[str], format: str | None = None, *,
     return result
 
 
+def _read_block(fmt: str, text: str, name: str, problems: Problems, date_order, calendar):
+    """One block of a delimited input as the normalised table."""
+    if fmt == "gdelt":
+        from .gdelt import read_gdelt_table
+
+        return read_gdelt_table(text, name, problems)
+    if fmt == "acled":
+        from .acled import read_acled_table
+
+        return read_acled_table(text, name, problems, parser=DateParser(date_order=date_order))
+    if fmt == "table":
+        from .table_in import read_table
+
+        return read_table(text, name, problems, parser=DateParser(date_order=date_order))
+    from ..model.table import from_incidents
+
+    return from_incidents(_dispatch(fmt, text, name, problems, date_order, calendar))
+
+
 def _dispatch(fmt: str, text: str, name: str, problems: Problems, date_order, calendar):
     if fmt in ("yaml", "json"):
         from .native import read_native
@@ -401,10 +409,6 @@ def _dispatch(fmt: str, text: str, name: str, problems: Problems, date_order, ca
         from .ucdp import read_ucdp
 
         return read_ucdp(text, name, problems, parser=DateParser(date_order=date_order))
-    if fmt == "table":
-        from .table_in import read_table
-
-        return read_table(text, name, problems, parser=DateParser(date_order=date_order))
     from .gdelt import read_gdelt
 
     return read_gdelt(text, name, problems)

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..incidents import Claim, DateSpan, Figure, Incident, Location, PlaceRef, Source
+from ..incidents import Claim, DateSpan, Figure, Incident, Source
 from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
 from .dates import DateParser
@@ -81,6 +81,14 @@ _ISO_NUMERIC = {"4": "AF", "586": "PK"}
 def read_acled(text: str, name: str, problems: Problems, *,
                parser: DateParser | None = None) -> list[Incident]:
     """Incidents from an ACLED CSV export (see the module docstring)."""
+    from ..model.table import to_incidents
+
+    return to_incidents(read_acled_table(text, name, problems, parser=parser))
+
+
+def read_acled_table(text: str, name: str, problems: Problems, *,
+                     parser: DateParser | None = None):
+    """The normalised table (:mod:`border_map.model.table`) of an ACLED CSV block."""
     table = read_delimited(text, name, columns=USED)
     _require(table, REQUIRED, "ACLED")
     parser = parser or DateParser()
@@ -138,13 +146,15 @@ def read_acled(text: str, name: str, problems: Problems, *,
     notes, outlets = _texts(sub, "notes"), _texts(sub, "source")
 
     claim_cache: dict[tuple, tuple[Claim, ...]] = {}
-    places: dict[tuple, PlaceRef] = {}
     seen: dict[str, int] = {}
-    result: list[Incident] = []
+    out: dict[str, list] = {k: [] for k in (
+        "id", "source_line", "date", "actors", "place", "place_country", "place_admin", "lon",
+        "lat", "precision_km", "description", "claims", "event_type")}
     # plain lists: indexing NumPy arrays one element at a time is slow
     line_list, lon_list, lat_list = lines.tolist(), lon.tolist(), lat.tolist()
-    precision_list = [None if p != p else p for p in precision_km.tolist()]  # NaN -> None
+    precision_list = precision_km.tolist()
     death_list = deaths.tolist()
+    iso2_list = iso2.tolist()
     for i in range(n):
         if errors[i] is not None:
             problems.at(f"{name}:{line_list[i]}", *errors[i])
@@ -163,30 +173,43 @@ def read_acled(text: str, name: str, problems: Problems, *,
             source = Source(outlet=outlet) if outlet is not None else None
             claims = claim_cache[(d, outlet)] = (
                 Claim(None, "ACLED", "third_party", figures=figure, source=source),)
-        place = None
-        if location_names[i]:
-            key = (location_names[i], iso2[i], admin1[i])
-            place = places.get(key)
-            if place is None:
-                place = places[key] = PlaceRef(location_names[i], country=iso2[i],
-                                               admin=admin1[i])
         a1, a2 = actor1[i], actor2[i]
-        try:
-            result.append(Incident(
-                id=ident,
-                date=dates[i],
-                event_type=event_types[i],
-                actors=(a1, a2) if a1 and a2 else (a1,) if a1 else (a2,) if a2 else (),
-                place=place,
-                location=Location(lon_list[i], lat_list[i], precision_list[i]),
-                description=notes[i],
-                claims=claims,
-                source_file=name,
-                source_line=line_list[i],
-            ))
-        except DataError as err:
-            problems.at(f"{name}:{line_list[i]}", err.field, err.message)
-    return result
+        o = out
+        o["id"].append(ident)
+        o["source_line"].append(line_list[i])
+        o["date"].append(dates[i])
+        o["event_type"].append(event_types[i])
+        o["actors"].append((a1, a2) if a1 and a2 else (a1,) if a1 else (a2,) if a2 else ())
+        o["place"].append(location_names[i])
+        o["place_country"].append(iso2_list[i] if location_names[i] else None)
+        o["place_admin"].append(admin1[i] if location_names[i] else None)
+        o["lon"].append(lon_list[i])
+        o["lat"].append(lat_list[i])
+        o["precision_km"].append(precision_list[i])
+        o["description"].append(notes[i])
+        o["claims"].append(claims)
+    return table_of(out, name)
+
+
+def table_of(out: dict[str, list], name: str):
+    """The normalised table from the reader's columns (``date``: DateSpan per row)."""
+    from ..model.table import from_columns
+
+    spans = out.pop("date")
+    k = len(spans)
+    iso: dict[int, tuple] = {}
+    starts, ends, precisions, texts = [], [], [], []
+    for span in spans:
+        hit = iso.get(id(span))
+        if hit is None:
+            hit = iso[id(span)] = (span.start.isoformat(), span.end.isoformat(), span.precision,
+                                   span.text, span)
+        starts.append(hit[0])
+        ends.append(hit[1])
+        precisions.append(hit[2])
+        texts.append(hit[3])
+    return from_columns({**out, "source_file": [name] * k, "date_start": starts,
+                         "date_end": ends, "date_precision": precisions, "date_text": texts})
 
 
 def _countries(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

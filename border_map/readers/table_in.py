@@ -134,8 +134,9 @@ def _normalise(df: pd.DataFrame, lines, name: str, problems: Problems, parser: D
     def text(key):
         if key not in cols:
             return np.full(n, None, dtype=object)
-        s = df[cols[key]].astype(str).str.strip()
-        return s.where(s != "", None).to_numpy(dtype=object)
+        arr = df[cols[key]].astype(str).str.strip().to_numpy(dtype=object)
+        arr[(arr == "") | pd.isna(arr)] = None
+        return arr
 
     if "lon" in cols and "lat" in cols:
         lon, lat, _missing, coord_errors = coordinates(

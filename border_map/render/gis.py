@@ -21,6 +21,7 @@ paths and renames them only when every output is complete.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 import math
@@ -114,13 +115,14 @@ def geojson_seq(doc: Mapping) -> str:
 
 def _round_points(geoms) -> np.ndarray:
     """Points with coordinates rounded exactly as in the GeoJSON (None stays None)."""
-    out = np.empty(len(geoms), dtype=object)
-    for i, g in enumerate(geoms):
-        if g is None or g.is_empty:
-            out[i] = None
-        else:
-            out[i] = shapely.Point(round(float(g.x), COORD_DECIMALS),
-                                   round(float(g.y), COORD_DECIMALS))
+    arr = np.asarray(geoms, dtype=object)
+    out = np.full(len(arr), None, dtype=object)
+    if not len(arr):
+        return out
+    ok = ~(shapely.is_missing(arr) | shapely.is_empty(arr))
+    if ok.any():
+        xy = np.round(shapely.get_coordinates(arr[ok]), COORD_DECIMALS)
+        out[ok] = shapely.points(xy)
     return out
 
 
@@ -164,7 +166,16 @@ def _column(field: Field, values) -> tuple[np.ndarray, np.ndarray | None]:
     """Values converted for GDAL by the field's declared type, and a null mask if needed."""
     values = list(values)
     if field.is_json:
-        return np.array([None if v is None else _json_text(v) for v in values], dtype=object), None
+        memo: dict[int, str] = {}
+        out = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            if v is None:
+                continue
+            text = memo.get(id(v))
+            if text is None:
+                text = memo[id(v)] = _json_text(v)
+            out[i] = text
+        return out, None
     if field.type == "string":
         return np.array([v if isinstance(v, str) else (None if _missing(v) else str(v))
                          for v in values], dtype=object), None
@@ -601,32 +612,72 @@ def style_table(border: DurandLine, bands_km, incidents=None) -> dict[str, list]
 
 
 class GeoPackageWriter:
-    """border_map.gpkg written chunk by chunk: the incident, area and claim layers are appended
-    per chunk (one transaction each); the line, bands, sectors, the places used (counted as
-    the chunks pass) and the styles are written at :meth:`close`."""
+    """border_map.gpkg written from chunks: the incident, area and claim rows of each chunk are
+    spilled to Arrow files beside the output as they come (memory stays bounded); at
+    :meth:`close` each layer is written in one GDAL call and one transaction from its spill
+    file (``write_arrow``), then the line, bands, sectors, the places used (counted as the
+    chunks pass) and the styles."""
+
+    STREAMED = ("incidents", "incident_areas", "claims")
 
     def __init__(self, path: Path, *, border: DurandLine, bands_km, gazetteer=None,
                  sources: Sequence[str] = ()):
+        import tempfile
+
         self.path = Path(path)
         self.border, self.bands_km, self.gazetteer = border, bands_km, gazetteer
         self.descriptions = layer_descriptions(border, sources, bands_km)
         self.place_counts: dict[str, int] = {}
-        self._started = False
+        self._spill = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.",
+                                                  dir=self.path.parent)
+        self._writers: dict = {}
 
     def write(self, incidents) -> None:
+        import pyarrow as pa
+
         tables = {
             "incidents": incident_table(incidents),
             "incident_areas": area_table(incidents),
             "claims": (claim_table(incidents), None),
         }
         for name, (cols, geoms) in tables.items():
-            _write_layer(self.path, LAYERS_BY_NAME[name], cols, geoms,
-                         self.descriptions[name], append=self._started or name != "incidents")
-        self._started = True
+            table = _arrow_table(LAYERS_BY_NAME[name], cols, geoms)
+            w = self._writers.get(name)
+            if w is None:
+                w = self._writers[name] = pa.ipc.new_stream(
+                    str(Path(self._spill.name) / f"{name}.arrows"), table.schema)
+            w.write_table(table)
         for pid, k in incidents["place_id"].dropna().value_counts(sort=False).items():
             self.place_counts[pid] = self.place_counts.get(pid, 0) + int(k)
 
     def close(self) -> None:
+        import pyarrow as pa
+        from pyogrio.raw import write_arrow
+
+        try:
+            for w in self._writers.values():
+                w.close()
+            first = True
+            for name in self.STREAMED:
+                layer = LAYERS_BY_NAME[name]
+                spill = Path(self._spill.name) / f"{name}.arrows"
+                if spill.exists():
+                    source = pa.ipc.open_stream(str(spill))
+                else:
+                    source = _arrow_table(layer, {f.name: [] for f in layer.fields},
+                                          [] if layer.geometry_type else None)
+                options = {"DESCRIPTION": self.descriptions[name], "IDENTIFIER": layer.title}
+                if layer.geometry_type:
+                    options["GEOMETRY_NAME"] = "geom"
+                write_arrow(source, str(self.path), layer=name, driver="GPKG",
+                            geometry_name="geom" if layer.geometry_type else None,
+                            geometry_type=layer.geometry_type,
+                            crs="EPSG:4326" if layer.geometry_type else None,
+                            append=not first, layer_options=options,
+                            dataset_options=None if not first else {"VERSION": GPKG_VERSION})
+                first = False
+        finally:
+            self._spill.cleanup()
         border, bands_km = self.border, self.bands_km
         tables = {
             "durand_line": line_table(border),
@@ -641,10 +692,45 @@ class GeoPackageWriter:
         _write_layer(self.path, styles, style_table(border, bands_km), None,
                      self.descriptions["layer_styles"], append=True, layer_options={"FID": "id"})
         _describe_columns(self.path, [LAYERS_BY_NAME[n] for n in (
-            "incidents", "incident_areas", "claims", *tables, "layer_styles")])
+            *self.STREAMED, *tables, "layer_styles")])
 
     def abort(self) -> None:
-        pass
+        for w in self._writers.values():
+            with contextlib.suppress(Exception):
+                w.close()
+        self._spill.cleanup()
+
+
+def _arrow_table(layer: Layer, cols: Mapping[str, Sequence], geoms):
+    """One layer's rows as an Arrow table, typed by the declared fields (GDAL's types)."""
+    import pyarrow as pa
+
+    arrays, names = [], []
+    for f in layer.fields:
+        values, mask = _column(f, cols[f.name])
+        if f.type == "number":
+            values = np.asarray(values, dtype=float)
+            arr = pa.array(values, mask=~np.isfinite(values))
+        elif f.type in ("integer", "boolean"):
+            arr = pa.array(values, mask=mask,
+                           type=pa.int32() if f.type == "integer" else pa.bool_())
+        elif f.type == "date":
+            arr = pa.array(np.asarray(values, dtype="datetime64[D]"), type=pa.date32())
+        elif f.type == "datetime":
+            arr = pa.array(np.asarray(values, dtype="datetime64[ms]"), type=pa.timestamp("ms"))
+        else:
+            arr = pa.array(values, type=pa.string())
+        arrays.append(arr)
+        names.append(f.name)
+    if layer.geometry_type is not None:
+        g = np.asarray(geoms, dtype=object)
+        wkb = np.full(len(g), None, dtype=object)
+        if len(g):
+            ok = ~shapely.is_missing(g)
+            wkb[ok] = shapely.to_wkb(g[ok])
+        arrays.append(pa.array(wkb, type=pa.binary()))
+        names.append("geom")
+    return pa.Table.from_arrays(arrays, names=names)
 
 
 def place_rows(counts: Mapping[str, int], gazetteer=None) -> tuple[dict[str, list], np.ndarray]:
