@@ -102,11 +102,14 @@ def _parse_formats(ctx, param, value):
                    "Needs --engine dask.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar and final summary on stderr (default: when it is a terminal).")
+@click.option("--source", "sources", multiple=True, metavar="NAME|DIR",
+              help="Also map the current version of a fetched source (acled, ucdp, gdelt, or "
+                   "a store folder; see border-map fetch). Repeatable.")
 @indent_opt
 @click.pass_context
 def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_threshold,
           input_format, date_order, calendar, duplicates_within, engine, scheduler, partitions,
-          progress, indent):
+          progress, sources, indent):
     """Build the HTML map and GIS data (GeoJSON, GeoPackage, CSV) from incident files.
 
     With no INPUT, maps the bundled example (the seed story). Prints a JSON
@@ -118,7 +121,14 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
       border-map build -o gis/ --format gpkg,csv
       border-map build acled.csv ged.csv --date-order day-first
       border-map build 2024*.export.CSV --engine dask --partitions 32
+      border-map build --source acled -o maps/
     """
+    source_info = None
+    if sources:  # fetched sources (border_map.sources.store.current_files)
+        from .cli_fetch import source_inputs
+
+        extra, source_info = source_inputs(sources)
+        inputs = (*inputs, *extra)
     if engine != "in-memory":
         return _build_large(ctx, engine, inputs, out_dir, bands, strict, cdn, title, scheduler,
                             partitions, progress, indent)
@@ -150,6 +160,11 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
         "possible_duplicates": [[link.a, link.b] for link in result.duplicates],
         "outputs": {k: str(v) for k, v in result.outputs.items()},
     }
+    if source_info:
+        from .cli_fetch import record_built
+
+        summary["sources"] = source_info
+        record_built(sources, source_info)
     if result.rejected:
         click.echo(f"border-map: skipped {len(result.rejected)} bad record(s): not in any output "
                    "(border-map validate lists every problem; --strict stops at the first)",
@@ -201,6 +216,9 @@ cli.add_command(gazetteer)
 from .cli_extract import extract  # noqa: E402
 
 cli.add_command(extract)
+from .cli_fetch import fetch  # noqa: E402
+
+cli.add_command(fetch)
 # --- end of command registrations ---
 
 
