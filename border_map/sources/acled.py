@@ -32,7 +32,14 @@ import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from . import AuthError, CredentialsMissing, FetchError, QuotaError, SchemaError
+from . import (
+    AuthError,
+    CredentialsMissing,
+    FetchError,
+    NetworkError,
+    QuotaError,
+    SchemaError,
+)
 from ._table import cell, ordered_columns, read_rows, rows_csv
 from .http import HttpClient
 from .store import Store, Version
@@ -120,9 +127,17 @@ class AcledFetcher:
             body = urllib.parse.urlencode({"username": creds.email, "password": creds.secret,
                                            "grant_type": "password",
                                            "client_id": "acled"}).encode()
-            resp = self.client.request(f"{self.base}/oauth/token", data=body, method="POST",
-                                       headers={"Content-Type":
-                                                "application/x-www-form-urlencoded"})
+            try:
+                resp = self.client.request(f"{self.base}/oauth/token", data=body,
+                                           method="POST", headers={
+                                               "Content-Type":
+                                               "application/x-www-form-urlencoded"})
+            except FetchError as err:
+                if isinstance(err, (NetworkError, QuotaError)) or "HTTP 5" in str(err):
+                    raise
+                raise AuthError(f"acled: the OAuth token endpoint refused ACLED_EMAIL/"
+                                f"ACLED_PASSWORD ({str(err).split(': ', 1)[-1]}); check "
+                                "them") from None
             doc = resp.json("acled: OAuth token")
             token = doc.get("access_token") if isinstance(doc, dict) else None
             if not isinstance(token, str) or not token:

@@ -54,7 +54,8 @@ class _Incomplete(Exception):
 def safe_url(url: str) -> str:
     """``scheme://host/path`` of a URL: what error messages may show."""
     parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit((parts.scheme, parts.hostname or "", parts.path, "", ""))
+    host = parts.netloc.rsplit("@", 1)[-1]  # never user:password@
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 @dataclass
