@@ -134,7 +134,8 @@ class FakeApis:
             body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
         with self.lock:
             self.log.append({"method": method, "path": split.path, "query": query,
-                             "headers": dict(h.headers), "body": body})
+                             "headers": {k.lower(): v for k, v in h.headers.items()},
+                             "body": body})
             if self.quota > 0:
                 self.quota -= 1
                 return self.send(h, 429, {"status": 429, "success": False, "error": {

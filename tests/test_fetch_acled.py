@@ -85,7 +85,7 @@ def test_first_fetch_makes_version_1_in_the_readers_layout(env, apis):
     assert token_call["path"] == "/oauth/token" and token_call["method"] == "POST"
     assert b"grant_type=password" in token_call["body"]
     q = data_call["query"]
-    assert data_call["headers"]["Authorization"] == f"Bearer {ACLED_TOKEN}"
+    assert data_call["headers"]["authorization"] == f"Bearer {ACLED_TOKEN}"
     assert q["country"] == "Afghanistan:OR:Pakistan" and q["event_date_where"] == "BETWEEN"
     assert q["event_date"].startswith("2026-01-01|") and q["page"] == "1"
     manifest = json.loads((env / "sources/acled/versions/0001/manifest.json").read_text())
