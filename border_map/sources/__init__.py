@@ -39,22 +39,25 @@ PROVIDERS = ("acled", "ucdp", "gdelt")
 #: build summary (see the README's section on online sources).
 ATTRIBUTION = {
     "acled": {
-        "attribution": "Armed Conflict Location & Event Data (ACLED); www.acleddata.com",
+        "attribution": "Armed Conflict Location & Event Data (ACLED); www.acleddata.com "
+                       "(cite with the date of access and the filters used)",
         "terms": "https://acleddata.com/terms-of-use/",
-        "licence": "ACLED Terms of Use (attribution required; redistribution of the data "
-                   "restricted; commercial use needs a licence)",
+        "licence": "ACLED Terms of Use and Attribution Policy: acknowledge ACLED clearly and "
+                   "prominently (footnote with link, in-text, on every visual); do not give "
+                   "others direct access to the raw data; commercial use needs a licence",
     },
     "ucdp": {
         "attribution": "Uppsala Conflict Data Program (UCDP), Georeferenced Event Dataset "
                        "(GED), Department of Peace and Conflict Research, Uppsala University; "
-                       "ucdp.uu.se",
+                       "ucdp.uu.se. Sundberg & Melander (2013), Journal of Peace Research 50(4)",
         "terms": "https://ucdp.uu.se/downloads/",
-        "licence": "CC BY 4.0 (cite the GED codebook and Sundberg & Melander 2013)",
+        "licence": "free of charge with citation of the dataset (see the UCDP download page "
+                   "for the licence of each release)",
     },
     "gdelt": {
         "attribution": "The GDELT Project (gdeltproject.org), GDELT 2.0 Event Database",
         "terms": "https://www.gdeltproject.org/about.html#termsofuse",
-        "licence": "unlimited and unrestricted use with citation of the GDELT Project and a "
+        "licence": "unlimited and unrestricted use with a citation of the GDELT Project and a "
                    "link to gdeltproject.org",
     },
 }

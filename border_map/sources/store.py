@@ -277,6 +277,7 @@ def changes_since_build(name: str | os.PathLike) -> dict:
         "fetched_at": manifest["fetched_at"],
         "rows": manifest.get("rows"),
         "files": [f["name"] for f in manifest["files"]],
+        "request": manifest.get("request"),
         "attribution": manifest.get("attribution"),
         "terms": manifest.get("terms"),
         "last_built_version": built,
