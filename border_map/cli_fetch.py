@@ -44,7 +44,9 @@ class _Progress:
         self._draw()
 
     def _fmt(self, n: int) -> str:
-        return f"{n / 1e6:.1f} MB" if self.unit == "bytes" else f"{n:,} {self.unit}"
+        if self.unit != "bytes":
+            return f"{n:,} {self.unit}"
+        return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
     def _draw(self) -> None:
         if not self.enabled:

@@ -142,6 +142,10 @@ class FakeApis:
                     "status": 429, "message": "Too many requests"}},
                     headers={"Retry-After": self.retry_after})
         path = split.path
+        if path == "/redirect":
+            return self.send(h, 302, {}, headers={"Location": query["to"]})
+        if path == "/echo":
+            return self.send(h, 200, {"ok": True})
         if path == "/oauth/token":
             return self.oauth(h, body)
         if path in ("/api/acled/read", "/acled/read"):
@@ -265,16 +269,19 @@ class FakeApis:
             return self.send(h, 200, raw=self.file_list(base, latest).encode(),
                              content_type="text/plain")
         if name == "masterfilelist.txt":
-            return self.send(h, 200, raw=self.file_list(base).encode(),
-                             content_type="text/plain")
-        stamp = name.split(".")[0]
-        if stamp not in self.gdelt or not name.endswith(".export.CSV.zip"):
-            return self.send(h, 404, raw=b"Not Found", content_type="text/plain")
-        data = self.gdelt[stamp]
+            data = self.file_list(base).encode()
+        else:
+            stamp = name.split(".")[0]
+            if stamp not in self.gdelt or not name.endswith(".export.CSV.zip"):
+                return self.send(h, 404, raw=b"Not Found", content_type="text/plain")
+            data = self.gdelt[stamp]
         start = 0
         rng = h.headers.get("Range")
         if rng:
             start = int(rng.split("=")[1].split("-")[0])
+            if start >= len(data):  # nothing past the end: 416, as real servers answer
+                return self.send(h, 416, raw=b"", content_type="text/plain",
+                                 headers={"Content-Range": f"bytes */{len(data)}"})
         chunk = data[start:]
         h.send_response(206 if rng else 200)
         h.send_header("Content-Type", "application/zip")
@@ -284,7 +291,7 @@ class FakeApis:
             h.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         h.end_headers()
         with self.lock:
-            drop = self.drop > 0
+            drop = self.drop > 0 and name != "masterfilelist.txt"
             if drop:
                 self.drop -= 1
         if drop:  # the connection dies half way through the body

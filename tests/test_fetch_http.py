@@ -149,3 +149,17 @@ def test_pace_between_requests(apis, monkeypatch):
     c.request(f"{apis.url}/gdeltv2/lastupdate.txt")
     c.request(f"{apis.url}/gdeltv2/lastupdate.txt")
     assert len(waited) == 1 and 4.0 < waited[0] <= 5.0
+
+
+def test_credentials_are_not_forwarded_to_where_a_redirect_points(apis, waits):
+    target = f"http://localhost:{apis.port}/echo"
+    resp = client(waits).request(f"{apis.url}/redirect", params={"to": target},
+                                 headers={"x-ucdp-access-token": "tok-1",
+                                          "Authorization": "Bearer tok-2", "Accept": "x/y"})
+    assert resp.json("echo") == {"ok": True}
+    first, second = apis.log
+    assert first["headers"]["x-ucdp-access-token"] == "tok-1"
+    assert first["headers"]["authorization"] == "Bearer tok-2"
+    assert "x-ucdp-access-token" not in second["headers"]
+    assert "authorization" not in second["headers"]
+    assert second["headers"]["accept"] == "x/y"

@@ -163,10 +163,20 @@ def test_gdelt_range_keeps_af_pk_rows_by_day(env, apis):
     again = json.loads(invoke("fetch", "gdelt", "--since", "2026-03-01", "--until",
                               "2026-03-02").stdout)
     assert not again["new_version"] and len(apis.log) == 1
+    # the cached master list is brought up to date with the bytes past its end
+    size = len(apis.file_list(""))
+    assert apis.log[0]["headers"]["range"] == f"bytes={size}-"
+    apis.add_export("20260302001500", [gdelt_row(
+        1300000005, "20260302", "193", "PK", "Kurram, North-West Frontier, Pakistan", 70.2,
+        33.7, "20260302001500")])
+    apis.log.clear()
     wider = json.loads(invoke("fetch", "gdelt", "--since", "2026-03-01", "--until",
                               "2026-03-03").stdout)
-    assert (wider["version"], wider["added"], wider["rows"]) == (2, 1, 3)
+    assert (wider["version"], wider["added"], wider["rows"]) == (2, 2, 4)
     assert len(wider["files"]) == 2
+    assert apis.log[0]["headers"]["range"] == f"bytes={size}-"
+    assert [c["path"] for c in apis.log[1:]] == [
+        "/gdeltv2/20260302000000.export.CSV.zip", "/gdeltv2/20260302001500.export.CSV.zip"]
 
 
 def test_gdelt_latest_from_lastupdate(env, apis):

@@ -4,7 +4,8 @@ Written from the GDELT 2.0 documentation (gdeltproject.org, "GDELT 2.0: Our Glob
 Realtime", and the Event codebook):
 
 * ``{base}/lastupdate.txt`` lists the newest files and ``{base}/masterfilelist.txt`` every
-  file since February 2015, one per line: ``SIZE MD5 URL``;
+  file since February 2015, one per line: ``SIZE MD5 URL`` (border-map keeps the master list
+  in ``cache/`` and fetches only what was appended since, with ``Range``);
 * every 15 minutes an ``YYYYMMDDHHMMSS.export.CSV.zip`` holds one tab-separated file of
   61 columns without a header.
 
@@ -94,14 +95,16 @@ class GdeltFetcher:
         if since is None:
             text = self.client.request(f"{self.base}/lastupdate.txt").body
             return parse_file_list(text.decode("utf-8", "replace"), "lastupdate.txt")
-        # the master list is large (100 MB and more): downloaded resumably, read, removed
-        path = store.partial_dir / "masterfilelist.txt"
-        self.client.download(f"{self.base}/masterfilelist.txt", path)
-        try:
-            files = parse_file_list(path.read_text(encoding="utf-8", errors="replace"),
-                                    "masterfilelist.txt")
-        finally:
-            path.unlink(missing_ok=True)
+        # The master list is large (100 MB and more) and only grows: it is kept in the store
+        # and brought up to date by asking for the bytes past its end (Range).
+        cached = store.dir / "cache" / "masterfilelist.txt"
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        part = cached.with_name(cached.name + ".part")
+        if cached.exists() and not part.exists():
+            os.replace(cached, part)
+        self.client.download(f"{self.base}/masterfilelist.txt", cached)
+        files = parse_file_list(cached.read_text(encoding="utf-8", errors="replace"),
+                                "masterfilelist.txt")
         low, high = _stamp(since), _stamp(until) if until else "99999999999999"
         return [f for f in files if low <= f.stamp < high]
 

@@ -39,6 +39,8 @@ USER_AGENT = f"border-map/{__version__} (+https://github.com/border-map/border-m
 #: The environment variable that overrides every provider's pause between requests
 #: (seconds; tests set 0).
 INTERVAL_ENV = "BORDER_MAP_FETCH_MIN_INTERVAL"
+#: Headers that carry credentials: not forwarded when the server redirects elsewhere.
+SECRET_HEADERS = frozenset({"authorization", "x-ucdp-access-token"})
 _TRANSIENT = (urllib.error.URLError, http.client.HTTPException, ConnectionError, socket.timeout,
               TimeoutError)
 
@@ -138,8 +140,12 @@ class HttpClient:
               data: bytes | None = None, method: str | None = None):
         """Open a URL (paced); HTTPError for statuses >= 400 is the caller's to handle."""
         head = {"User-Agent": self.user_agent, "Accept-Encoding": "identity"}
-        head.update(headers or {})
+        secret = {}
+        for key, value in (headers or {}).items():
+            (secret if key.lower() in SECRET_HEADERS else head)[key] = value
         req = urllib.request.Request(url, data=data, headers=head, method=method)
+        for key, value in secret.items():  # never sent on to where a redirect points
+            req.add_unredirected_header(key, value)
         self._pace()
         self.requests += 1
         return urllib.request.urlopen(req, timeout=self.timeout)  # noqa: S310 - http(s) only
