@@ -81,7 +81,8 @@ def test_first_fetch_makes_version_1_in_the_readers_layout(env, apis):
     assert read.format == "acled" and not read.problems
     assert {i.id for i in read.incidents} == {f"acled-{e}" for e in AF_PK}
     # the OAuth password grant, then bearer requests with the documented filters
-    token_call, data_call = apis.log
+    token_call, data_call, end_call = apis.log
+    assert end_call["query"]["page"] == "2"  # a short first page may be a cap: one more
     assert token_call["path"] == "/oauth/token" and token_call["method"] == "POST"
     assert b"grant_type=password" in token_call["body"]
     q = data_call["query"]
@@ -158,12 +159,43 @@ def test_paging_in_chunks(env, apis):
     assert pages == ["1", "2", "3"]  # 2 + 2 + 1: a short page ends it
 
 
+def test_server_capping_the_page_size_is_paged_through(env, apis, monkeypatch):
+    real = apis._page
+    monkeypatch.setattr(apis, "_page", lambda rows, q: real(rows, {**q, "limit": "2"}))
+    version = AcledFetcher().fetch(Store("acled"),
+                                   since=__import__("datetime").date(2026, 1, 1))
+    assert len(version.added) == 5
+    pages = [c["query"]["page"] for c in apis.log if c["path"] == "/api/acled/read"]
+    assert pages == ["1", "2", "3"]
+
+
+def test_build_from_the_acled_store(env, apis, tmp_path):
+    assert run().exit_code == 0
+    result = CliRunner().invoke(cli, ["build", "--source", "acled", "-o", str(tmp_path / "o"),
+                                      "--format", "geojson"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["incidents"] == 5 and out["rejected"] == 0
+    [info] = out["sources"]
+    assert (info["source"], info["version"], info["files"]) == ("acled", 1, ["ACLED-v0001.csv"])
+    assert info["request"]["countries"] == ["Afghanistan", "Pakistan"]
+    assert info["terms"] == "https://acleddata.com/terms-of-use/"
+    apis.acled = [e for e in apis.acled if e["event_id_cnty"] != "PAK80001"]
+    apis.acled_deleted.append({"event_id_cnty": "PAK80001", "deleted_timestamp": "2000000000"})
+    assert run().exit_code == 0
+    out = json.loads(CliRunner().invoke(cli, ["build", "--source", "acled", "-o",
+                                              str(tmp_path / "o"), "--format", "geojson"]).stdout)
+    assert out["incidents"] == 4
+    assert out["sources"][0]["since_last_build"] == {"added": 0, "changed": 0, "deleted": 1}
+    no_secrets_anywhere(env, result.output)
+
+
 def test_bearer_token_from_the_environment(env, apis, monkeypatch):
     monkeypatch.delenv("ACLED_PASSWORD")
     monkeypatch.setenv("ACLED_ACCESS_TOKEN", ACLED_TOKEN)
     result = run()
     assert result.exit_code == 0, result.output
-    assert [c["path"] for c in apis.log] == ["/api/acled/read"]
+    assert [c["path"] for c in apis.log] == ["/api/acled/read"] * 2
     no_secrets_anywhere(env, result.output)
 
 
@@ -172,7 +204,7 @@ def test_legacy_key_and_email(env, apis, monkeypatch):
     monkeypatch.setenv("ACLED_API_KEY", ACLED_KEY)
     result = CliRunner().invoke(cli, ["-vv", "fetch", "acled", "--since", "2026-01-01"])
     assert result.exit_code == 0, result.output
-    [call] = apis.log
+    call = apis.log[0]
     assert call["path"] == "/acled/read" and call["query"]["key"] == ACLED_KEY
     assert call["query"]["country"] == "Afghanistan:OR:country=Pakistan"
     no_secrets_anywhere(env, result.output)

@@ -6,7 +6,8 @@ Written from ACLED's public API documentation (acleddata.com, "API documentation
   true, "count": N, "data": [{...event...}, ...]}``; query filters ``country``
   (``Afghanistan:OR:Pakistan``), ``event_date=FROM|TO`` with ``event_date_where=BETWEEN``,
   ``timestamp`` with ``timestamp_where=>=`` (events added or changed since then), ``limit``
-  and ``page`` (1-based) for paging: a page shorter than ``limit`` is the last;
+  and ``page`` (1-based) for paging: an empty page, or one shorter than those before it, is
+  the last (a short first page could be a cap of the server's, so one more is asked for);
 * deletions: ``GET {base}/api/deleted/read?_format=json&deleted_timestamp=T`` lists
   ``event_id_cnty`` and ``deleted_timestamp`` of events removed since ``T``;
 * authentication, from the environment only: ``ACLED_ACCESS_TOKEN`` (an OAuth bearer token),
@@ -150,7 +151,7 @@ class AcledFetcher:
     def _pages(self, endpoint: str, params: dict, what: str,
                progress: Callable[[int], None] | None = None) -> Iterator[dict]:
         headers, auth = self._auth()
-        page = 1
+        page, largest = 1, 0
         while True:
             query = {"_format": "json", **params, **auth, "limit": str(self.page_limit),
                      "page": str(page)}
@@ -161,8 +162,11 @@ class AcledFetcher:
             yield from rows
             if progress:
                 progress(len(rows))
-            if len(rows) < self.page_limit:
+            # The end: an empty page, or one shorter than a full one before it. A short first
+            # page may be the server's own cap on ``limit``, so the next page is asked for.
+            if not rows or len(rows) < largest:
                 return
+            largest = max(largest, len(rows))
             page += 1
             if page > 10_000:
                 raise SchemaError(f"{what}: more than 10,000 pages; the API's paging may have "
