@@ -301,3 +301,23 @@ def test_current_files_of_a_version_folder(env, apis):
     assert invoke("fetch", "ucdp").exit_code == 0
     files = current_files(env / "sources/ucdp/versions/0001")
     assert [p.name for p in files] == ["UCDP-GED-25.1-v0001.csv"]
+
+
+@pytest.mark.parametrize("flag, shown", [("--progress", True), ("--no-progress", False)])
+def test_progress_flags(env, apis, flag, shown):
+    exports(apis)
+    result = invoke("fetch", "ucdp", flag)
+    assert result.exit_code == 0, result.output
+    assert ("\rucdp [" in result.stderr) is shown
+    assert ("100% 4 events of 4 events" in result.stderr) is shown
+    result = invoke("fetch", "gdelt", "--since", "2026-03-01", "--until", "2026-03-02", flag)
+    assert result.exit_code == 0, result.output
+    assert ("\rgdelt [" in result.stderr) is shown and ("kB" in result.stderr) is shown
+    json.loads(result.stdout)  # stdout stays the JSON summary
+
+
+def test_gdelt_store_keeps_its_countries(env, apis):
+    exports(apis)
+    assert invoke("fetch", "gdelt", "--country", "PK").exit_code == 0
+    result = invoke("fetch", "gdelt", "--country", "AF")
+    assert result.exit_code == 1 and "holds other countries (PK)" in result.stderr
