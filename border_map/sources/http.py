@@ -254,9 +254,10 @@ class HttpClient:
                     mode = "ab"
                     if resp.status == 206:
                         start = _range_start(resp.headers.get("Content-Range"))
-                        if start != have:
+                        if start != have:  # not the range asked for: start afresh
                             mode, have = "wb", 0
                             if start != 0:
+                                part.unlink(missing_ok=True)
                                 raise _Incomplete()
                     else:
                         mode, have = "wb", 0  # the server sent the whole file
