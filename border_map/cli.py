@@ -106,11 +106,14 @@ def _parse_formats(ctx, param, value):
                    "Needs --engine dask.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar and final summary on stderr (default: when it is a terminal).")
+@click.option("--source", "sources", multiple=True, metavar="NAME|DIR",
+              help="Also map the current version of a fetched source (acled, ucdp, gdelt, or "
+                   "a store folder; see border-map fetch). Repeatable.")
 @indent_opt
 @click.pass_context
 def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_threshold,
           marker_limit, input_format, date_order, calendar, duplicates_within, engine,
-          scheduler, partitions, progress, indent):
+          scheduler, partitions, progress, sources, indent):
     """Build the HTML map and GIS data (GeoJSON, GeoPackage, CSV, GeoParquet) from incident
     files and exports (native YAML/JSON/CSV, GeoJSON, ACLED, UCDP GED, GDELT, Parquet).
 
@@ -123,9 +126,16 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
       border-map build -o gis/ --format gpkg,csv
       border-map build acled.csv ged.csv --date-order day-first
       border-map build 2024*.export.CSV --engine dask --partitions 32
+      border-map build --source acled -o maps/
     """
     if engine != "dask" and (scheduler or partitions):
         raise click.UsageError("--scheduler and --partitions need --engine dask")
+    source_info = None
+    if sources:  # fetched sources (border_map.sources.store.current_files)
+        from .cli_fetch import source_inputs
+
+        extra, source_info = source_inputs(sources)
+        inputs = (*inputs, *extra)
     from .pipeline import build as run_build
 
     try:
@@ -143,6 +153,12 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
         click.echo(f"border-map: skipped {problem}", err=True)
     for problem in result.problems:
         click.echo(f"border-map: skipped {problem}", err=True)
+    summary = result.summary()
+    if source_info:
+        from .cli_fetch import record_built
+
+        summary["sources"] = source_info
+        record_built(sources, source_info)
     if result.rejected:
         click.echo(f"border-map: skipped {len(result.rejected)} bad record(s): not in any output "
                    "(border-map validate lists every problem; --strict stops at the first)",
@@ -150,7 +166,7 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
     if result.problems and not ctx.obj.get("quiet"):
         click.echo(f"border-map: {len(result.problems)} incident(s) could not be placed and are "
                    "not drawn (kept in the GeoJSON with a null geometry)", err=True)
-    click.echo(json.dumps(result.summary(), indent=indent))
+    click.echo(json.dumps(summary, indent=indent))
 
 
 # Commands defined in their own modules (cli_<area>.py) are registered here, one line each.
@@ -166,6 +182,9 @@ cli.add_command(gazetteer)
 from .cli_extract import extract  # noqa: E402
 
 cli.add_command(extract)
+from .cli_fetch import fetch  # noqa: E402
+
+cli.add_command(fetch)
 # --- end of command registrations ---
 
 
