@@ -41,7 +41,7 @@ def test_custom_bands(border):
 
 @pytest.mark.parametrize("lon, lat, words", [
     (34.42647, 70.45153, "swapped"),
-    (0.0, 0.0, "outside"),
+    (0.0, 0.0, "border region"),
     (200.0, 95.0, "out of range"),
     (float("inf"), 30.0, "not finite"),
     (-71.1, 34.1, "outside"),

@@ -16,10 +16,7 @@ import shapely
 
 from ..border import DEFAULT_BANDS_KM, DurandLine, band_km
 from ..errors import DataError, OutOfRegionError
-
-# A generous box around Afghanistan and Pakistan (lon, lat). Anything outside it is
-# a data error (swapped coordinates, (0, 0), a typo), never a far-away distance.
-REGION_BOUNDS = (59.0, 23.0, 79.0, 39.0)
+from ..model.region import REGION_BOUNDS, outside, region_message  # noqa: F401 - re-exported
 
 ANALYSIS_COLUMNS = (
     "distance_to_border_km", "side", "side_conflict", "band_km", "band_certainty",
@@ -36,10 +33,7 @@ def check_region(lon, lat, labels: Sequence[str] | None = None) -> None:
     """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
-    x0, y0, x1, y1 = REGION_BOUNDS
-    known = ~(np.isnan(lon) & np.isnan(lat))
-    inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-    bad = np.flatnonzero(known & ~inside)
+    bad = np.flatnonzero(outside(lon, lat))
     if not len(bad):
         return
     i = int(bad[0])
@@ -47,15 +41,7 @@ def check_region(lon, lat, labels: Sequence[str] | None = None) -> None:
         who = f"point {i}"
     else:
         who = str(labels.iloc[i] if hasattr(labels, "iloc") else labels[i])
-    x, y = lon[i], lat[i]
-    if not (np.isfinite(x) and np.isfinite(y)):
-        msg = f"coordinates ({x}, {y}) are not finite numbers"
-    elif not (-180 <= x <= 180 and -90 <= y <= 90):
-        msg = f"coordinates lon={x}, lat={y} are out of range"
-    elif x0 <= y <= x1 and y0 <= x <= y1:
-        msg = f"lon={x}, lat={y} is outside the region; latitude and longitude look swapped"
-    else:
-        msg = f"lon={x}, lat={y} is outside the Afghanistan-Pakistan region {REGION_BOUNDS}"
+    msg = region_message(float(lon[i]), float(lat[i]))
     extra = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
     raise OutOfRegionError(msg + extra, location=who)
 

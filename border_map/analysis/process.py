@@ -6,7 +6,7 @@ of the chunk and the :class:`Context` (the line, the bands, the gazetteer), so t
 chunk gives the same rows anywhere.
 
 1. **screen**: a row's point must be finite and inside the region
-   (:data:`~border_map.analysis.analyse.REGION_BOUNDS`): otherwise the row is rejected with
+   (:data:`~border_map.model.region.REGION_BOUNDS`): otherwise the row is rejected with
    the reason, named by file and line (the one region check of every input);
 2. **locate**: a row that names a place is looked up in the gazetteer once per distinct
    (name, country, kind, admin, id) -- a :class:`Locator` remembers every answer, so a
@@ -22,7 +22,6 @@ geometry (None when unlocated), in EPSG:4326.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,8 +32,9 @@ import pandas as pd
 from ..border import DEFAULT_BANDS_KM
 from ..errors import DataError, PlaceError
 from ..incidents import EVENT_TYPES, claim_spread_of
+from ..model.region import outside, region_message
 from ..model.table import where as row_where
-from .analyse import REGION_BOUNDS, analyse
+from .analyse import analyse
 
 
 @dataclass
@@ -144,22 +144,12 @@ def locator_for(gazetteer) -> Locator:
 
 def screen(table: pd.DataFrame) -> tuple[np.ndarray, list[Problem]]:
     """Which rows can be analysed, and a problem for each that cannot (see the module)."""
-    from ..readers._common import region_message
-
     lon = table["lon"].to_numpy(dtype=float)
     lat = table["lat"].to_numpy(dtype=float)
-    given = ~(np.isnan(lon) & np.isnan(lat))
-    x0, y0, x1, y1 = REGION_BOUNDS
-    with np.errstate(invalid="ignore"):
-        inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-    bad = np.flatnonzero(given & ~inside)
+    bad = np.flatnonzero(outside(lon, lat))
     problems = []
     for i in bad:
-        x, y = float(lon[i]), float(lat[i])
-        if not (math.isfinite(x) and math.isfinite(y)):
-            message = f"coordinates ({x}, {y}) are not finite numbers"
-        else:
-            message = region_message(x, y) or "outside the region"
+        message = region_message(float(lon[i]), float(lat[i])) or "outside the region"
         reason = "out_of_region" if "outside" in message or "swapped" in message else (
             "bad_coordinates")
         problems.append(Problem(row_where(table, i), f"field 'location': {message}", reason))

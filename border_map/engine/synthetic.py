@@ -153,7 +153,8 @@ def acled_table(n: int, seed: int = 0, *, first_id: int = 1) -> pa.Table:
     cols = {
         "event_id_cnty": ids, "event_date": days.astype(str),
         "year": days.astype("datetime64[Y]").astype(str),
-        "time_precision": rng.choice([1, 1, 1, 2, 3], n), "disorder_type": np.full(n, "Political violence"),
+        "time_precision": rng.choice([1, 1, 1, 2, 3], n),
+        "disorder_type": np.full(n, "Political violence"),
         "event_type": et.astype(str), "sub_event_type": sub.astype(str),
         "actor1": np.where(pk, "Military Forces of Pakistan (2008-)",
                            "Military Forces of Afghanistan (2021-)"),

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..analysis import REGION_BOUNDS
 from ..errors import DataError
+from ..model.region import outside, region_message  # noqa: F401 - re-exported
 from .chunks import line_offset
 
 #: Region countries as names (ACLED, UCDP), ISO alpha-2 and FIPS 10-4 (GDELT) codes.
@@ -57,26 +57,6 @@ class Problems:
 
 
 # --------------------------------------------------------------------------- the region
-
-
-def region_message(lon: float, lat: float) -> str | None:
-    """Why (lon, lat) cannot be an incident in the region, or None when it can.
-
-    Names a latitude/longitude swap as such (a point that would be inside the region with
-    the two exchanged). Assumes finite numbers.
-    """
-    x0, y0, x1, y1 = REGION_BOUNDS
-    if x0 <= lon <= x1 and y0 <= lat <= y1:
-        return None
-    if lon == 0 and lat == 0:
-        return "(0, 0) is not in the border region: a missing coordinate?"
-    if x0 <= lat <= x1 and y0 <= lon <= y1:
-        return (f"lon={lon:g}, lat={lat:g} is outside the region; latitude and longitude "
-                "look swapped")
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        return f"lon={lon:g}, lat={lat:g} is out of range (-180..180, -90..90)"
-    return (f"lon={lon:g}, lat={lat:g} is outside the Afghanistan-Pakistan region "
-            f"(lon {x0:g}..{x1:g}, lat {y0:g}..{y1:g})")
 
 
 def coordinate_field(lon: float, lat: float, message: str, lon_col: str, lat_col: str) -> str:
@@ -318,10 +298,7 @@ def coordinates(lon_text: pd.Series, lat_text: pd.Series, lon_col: str, lat_col:
         errors[int(i)] = (col, number_message(cell) if cell.strip() else
                           "missing: give both longitude and latitude, or neither")
     ok = ~(lon_bad | lat_bad | lon_empty | lat_empty)
-    x0, y0, x1, y1 = REGION_BOUNDS
-    with np.errstate(invalid="ignore"):
-        inside = (lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)
-    for i in np.flatnonzero(ok & ~inside):
+    for i in np.flatnonzero(ok & outside(lon, lat)):
         message = region_message(float(lon[i]), float(lat[i]))
         errors[int(i)] = (coordinate_field(lon[i], lat[i], message, lon_col, lat_col), message)
     return lon, lat, missing, errors
