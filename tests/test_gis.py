@@ -131,11 +131,13 @@ def _expected_counts(gdf) -> dict[str, int]:
 
 
 def test_every_output_is_written(seed):
-    assert set(seed) == {"geojson", "geojsonl", "qml", "gpkg", "csv", "csvt", "map"}
+    assert set(seed) == {"geojson", "geojsonl", "qml", "gpkg", "csv", "csvt", "map", "parquet",
+                         "hexagons", "hex_counts"}
     names = {k: p.name for k, p in seed.items()}
     assert names == {"geojson": "incidents.geojson", "geojsonl": "incidents.geojsonl",
                      "qml": "incidents.qml", "gpkg": "border_map.gpkg", "csv": "summary.csv",
-                     "csvt": "summary.csvt", "map": "map.html"}
+                     "csvt": "summary.csvt", "map": "map.html", "parquet": "incidents.parquet",
+                     "hexagons": "hexagons.geojson", "hex_counts": "hex_counts.csv"}
     folder = seed["gpkg"].parent
     assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temp file left
 
@@ -475,11 +477,11 @@ def test_a_failing_writer_replaces_no_output(tmp_path, monkeypatch):
     build(None, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    def half_written(incidents, path, **kwargs):
-        Path(path).write_bytes(b"SQLite format 3\x00 truncated")
+    def half_written(self):
+        self.path.write_bytes(b"SQLite format 3\x00 truncated")
         raise OSError("disk full")
 
-    monkeypatch.setattr(gis, "write_geopackage", half_written)
+    monkeypatch.setattr(gis.GeoPackageWriter, "close", half_written)
     with pytest.raises(OSError, match="disk full"):
         build(None, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -408,8 +408,10 @@ def test_gdelt_sample():
     assert claim.organisation == "GDELT" and not claim.figures
     assert claim.source.url == "https://example.invalid/news/torkham-clash"
     assert claim.source.published == "2025-10-12T15:15:00"
+    # geocoded to the country only: kept, unlocated (a centroid says nothing about the border)
     country_only = by_id(result.incidents)["gdelt-1190000009"]
-    assert country_only.place.kind == "country" and country_only.location.precision_km == 500
+    assert country_only.place is None and country_only.location is None
+    assert "country only" in country_only.unlocated
 
 
 def test_gdelt_cameo_codes_map_to_known_types():
@@ -587,7 +589,7 @@ def test_large_native_files_are_refused(tmp_path):
 
 
 def test_duplicates_across_sources_are_linked():
-    incidents = [i for p in (ACLED, UCDP, GDELT) for i in read_incidents(p)]
+    incidents = [i for p in (ACLED, UCDP, GDELT) for i in read_incidents(p) if i.location]
     links = find_duplicates(
         [i.id for i in incidents], [i.source_file for i in incidents],
         [i.location.lon for i in incidents], [i.location.lat for i in incidents],

@@ -143,7 +143,13 @@ def read_gdelt_table(text: str, name: str, problems: Problems):
     for i in np.flatnonzero(~well_formed):
         flag(i, "SQLDATE", f"expected YYYYMMDD, got {sqldate.iat[i]!r}")
     for i in np.flatnonzero(well_formed & stamps.isna().to_numpy()):
-        flag(i, "SQLDATE", f"{sqldate.iat[i]!r} is not a date")
+        text = sqldate.iat[i]
+        try:
+            dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+            reason = "not a date"
+        except ValueError as err:
+            reason = str(err)
+        flag(i, "SQLDATE", f"{text!r} is not a calendar date ({reason})")
     years = stamps.dt.year.to_numpy(dtype=float, na_value=np.nan)
     for i in np.flatnonzero((years < MIN_YEAR) | (years > MAX_YEAR)):
         flag(i, "SQLDATE", f"year {int(years[i])} is outside {MIN_YEAR}..{MAX_YEAR}")

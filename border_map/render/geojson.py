@@ -147,7 +147,11 @@ def _json_numbers(values, integer: bool = False) -> np.ndarray:
     a = pa.array(np.where(finite, arr, 0.0), mask=~finite)
     if integer:
         a = pc.cast(a, pa.int64())
-    text = pc.fill_null(pc.cast(a, pa.string()), "null")
+    text = pc.cast(a, pa.string())
+    if not integer:  # 3.0 stays a real number (Arrow writes "3"), as Python's json writes it
+        whole = pc.invert(pc.match_substring_regex(text, r"[.eEn]"))
+        text = pc.if_else(whole, pc.binary_join_element_wise(text, ".0", ""), text)
+    text = pc.fill_null(text, "null")
     return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
 
 
