@@ -81,11 +81,12 @@ def test_unknown_csv_asks_for_format(tmp_path):
 
 
 def test_formats_match_the_cli_choices():
-    from border_map import cli_data, readers
+    from border_map import readers
+    from border_map.cli import options
 
-    assert cli_data.INPUT_FORMATS == readers.FORMATS == FORMATS
-    assert cli_data.DATE_ORDERS == readers.DATE_ORDERS
-    assert cli_data.CALENDARS == readers.CALENDARS
+    assert options.INPUT_FORMATS == readers.FORMATS == FORMATS
+    assert options.DATE_ORDERS == readers.DATE_ORDERS
+    assert options.CALENDARS == readers.CALENDARS
 
 
 # --------------------------------------------------------------------------- encodings

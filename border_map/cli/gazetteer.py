@@ -14,8 +14,8 @@ import sys
 
 import click
 
-from .errors import BorderMapError, OnlineGeocodingError, PlaceError
-from .gazetteer import KIND_ALIASES, KINDS, POLICIES
+from ..errors import BorderMapError, OnlineGeocodingError, PlaceError
+from ..gazetteer import KIND_ALIASES, KINDS, POLICIES
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 FORMATS = ("geojson", "jsonl", "csv")
@@ -90,7 +90,7 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
       border-map geocode --format csv < names.txt
       border-map geocode "Some Village" --online --user-agent "me (me@example.org)"
     """
-    from .geocode import RECORD_FIELDS, geocode_features, geocode_records
+    from ..geocode import RECORD_FIELDS, geocode_features, geocode_records
 
     if polygons and fmt != "geojson":
         raise click.UsageError("--polygons needs --format geojson")
@@ -100,7 +100,7 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
             raise click.UsageError(
                 "--online needs --user-agent (or BORDER_MAP_USER_AGENT): Nominatim's usage "
                 "policy asks every client to identify itself")
-        from .online import OnlineGeocoder
+        from ..online import OnlineGeocoder
 
         try:
             geocoder = OnlineGeocoder(user_agent)
@@ -173,7 +173,7 @@ def search(text, limit, country, kind, admin, fmt, indent):
     Example:
       border-map gazetteer search "Spin Boldak" --limit 5
     """
-    from .gazetteer import Gazetteer
+    from ..gazetteer import Gazetteer
 
     try:
         matches = Gazetteer.default().search(text, limit=limit, country=country, kind=kind,
@@ -209,7 +209,7 @@ def show(place_id, polygon, indent):
     Example:
       border-map gazetteer show af.province.paktia --polygon
     """
-    from .gazetteer import Gazetteer, precision_code
+    from ..gazetteer import Gazetteer, precision_code
 
     try:
         gaz = Gazetteer.default()
@@ -248,8 +248,8 @@ def import_(file, fmt, indent):
     Example:
       border-map gazetteer import my_villages.csv
     """
-    from .data import GAZETTEER, geodata_path
-    from .gazetteer import UserIndex, read_places_csv
+    from ..data import GAZETTEER, geodata_path
+    from ..gazetteer import UserIndex, read_places_csv
 
     index = UserIndex.default()
     try:
@@ -274,7 +274,7 @@ def stats(fmt, indent):
     Example:
       border-map gazetteer stats --format text
     """
-    from .gazetteer import Gazetteer, UserIndex
+    from ..gazetteer import Gazetteer, UserIndex
 
     try:
         gaz = Gazetteer.default()

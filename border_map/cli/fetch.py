@@ -15,17 +15,9 @@ import sys
 
 import click
 
-from .errors import BorderMapError
-
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
-
-
-class _CommandError(click.ClickException):
-    """A library error shown as one line, exit code 1."""
-
-
-def _fail(err: Exception):
-    raise _CommandError(str(err)) from err
+from ..errors import BorderMapError
+from .errors import fail as _fail
+from .options import CONTEXT_SETTINGS
 
 
 class _Progress:
@@ -179,8 +171,8 @@ def acled(ctx, since, until, countries, full, progress, indent):
     Example:
       border-map fetch acled --since 2025-01-01
     """
-    from .sources.acled import AcledFetcher
-    from .sources.store import Store
+    from ..sources.acled import AcledFetcher
+    from ..sources.store import Store
 
     bar = _Progress("acled", "events", _show_progress(progress))
     store = Store("acled")
@@ -217,8 +209,8 @@ def ucdp(ctx, dataset, release, since, until, countries, progress, indent):
     Example:
       border-map fetch ucdp --dataset candidate --release 25.0.12
     """
-    from .sources.store import Store
-    from .sources.ucdp import UcdpFetcher
+    from ..sources.store import Store
+    from ..sources.ucdp import UcdpFetcher
 
     bar = _Progress("ucdp", "events", _show_progress(progress))
     store = Store("ucdp")
@@ -253,8 +245,8 @@ def gdelt(ctx, since, until, countries, progress, indent):
     Example:
       border-map fetch gdelt --since 2026-03-01 --until 2026-03-02
     """
-    from .sources.gdelt import GdeltFetcher
-    from .sources.store import Store
+    from ..sources.gdelt import GdeltFetcher
+    from ..sources.store import Store
 
     if until is not None and since is None:
         raise click.UsageError("--until needs --since")
@@ -282,7 +274,7 @@ def status(names, indent):
     Example:
       border-map fetch status acled
     """
-    from .sources.store import Store
+    from ..sources.store import Store
 
     out = {}
     try:
@@ -304,7 +296,7 @@ def status(names, indent):
 def source_inputs(names) -> tuple[list, list[dict]]:
     """``build --source``: the current files of each named store, and what the build summary
     says of each (version, attribution, changes since the last build)."""
-    from .sources.store import changes_since_build, current_files
+    from ..sources.store import changes_since_build, current_files
 
     paths, infos = [], []
     try:
@@ -318,7 +310,7 @@ def source_inputs(names) -> tuple[list, list[dict]]:
 
 def record_built(names, infos) -> None:
     """After a successful build: remember which version each source's build used."""
-    from .sources.store import mark_built
+    from ..sources.store import mark_built
 
     for name, info in zip(names, infos, strict=True):
         mark_built(name, info["version"])

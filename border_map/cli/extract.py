@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .errors import BorderMapError, DataError
+from ..errors import BorderMapError, DataError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -27,7 +27,7 @@ def _parse_date(ctx, param, value):
 
 
 def _read(article: str) -> tuple[str, str | None]:
-    from .extract.batch import decode_report
+    from ..extract.batch import decode_report
 
     if article == "-":
         raw, name = sys.stdin.buffer.read(), None
@@ -108,8 +108,8 @@ def extract(articles, article_date, source, url, fmt, output, review, jobs):
 
 
 def _one(article, article_date, source, url, fmt, output, review):
-    from .extract import extract as run_extract
-    from .extract.review import review_table
+    from ..extract import extract as run_extract
+    from ..extract.review import review_table
 
     text, name = _read(article)
     try:
@@ -122,7 +122,7 @@ def _one(article, article_date, source, url, fmt, output, review):
         raise click.ClickException(str(err)) from err
     yaml_text = draft.to_yaml(name=Path(name).name if name else "stdin")
     if output:
-        from ._atomic import write_text
+        from .._atomic import write_text
 
         if Path(output).is_dir():  # (as for several articles: NAME.yaml in it)
             if name is None:
@@ -144,8 +144,8 @@ def _one(article, article_date, source, url, fmt, output, review):
 
 def _many(files, article_date, source, url, fmt, output, review, jobs):
     """Several articles: one draft each in the folder ``output``, made on worker processes."""
-    from ._atomic import write_text
-    from .extract.batch import Report, default_jobs, extract_many
+    from .._atomic import write_text
+    from ..extract.batch import Report, default_jobs, extract_many
 
     if "-" in files:
         raise click.BadParameter("- (stdin) is one article: not with others", param_hint="ARTICLE")
