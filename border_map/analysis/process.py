@@ -31,9 +31,10 @@ import pandas as pd
 
 from ..border import DEFAULT_BANDS_KM
 from ..errors import DataError, PlaceError
-from ..incidents import EVENT_TYPES, claim_spread_of
+from ..model.incident import claim_spread_of
 from ..model.region import outside, region_message
 from ..model.table import where as row_where
+from ..model.vocabulary import EVENT_TYPES
 from .analyse import analyse
 
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError
-from ..incidents import Incident
+from ..model.incident import Incident
 from ._common import Problems, sniff_separator
 from .dates import CALENDARS, DATE_ORDERS, DateParser
 from .encoding import decode

@@ -32,7 +32,7 @@ import re
 import numpy as np
 
 from ..errors import DataError
-from ..incidents import Claim, DateSpan, Figure, Incident, Location, PlaceRef, Source
+from ..model.incident import Claim, DateSpan, Figure, Incident, Location, PlaceRef, Source
 from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
 from .dates import DateParser
