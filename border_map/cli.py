@@ -56,7 +56,8 @@ def cli(ctx, verbose, quiet):
 
 
 # The outputs of `build` (= border_map.pipeline.FORMATS, kept here so --help stays fast).
-OUTPUT_FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "html")
+OUTPUT_FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "html", "fgb", "shp", "kml", "kmz",
+                  "csv-wkt")
 
 
 def _parse_formats(ctx, param, value):
@@ -64,7 +65,7 @@ def _parse_formats(ctx, param, value):
     bad = [n for n in names if n not in OUTPUT_FORMATS]
     if bad:
         raise click.BadParameter(f"{', '.join(bad)}: choose from {', '.join(OUTPUT_FORMATS)}")
-    return tuple(dict.fromkeys(names)) or OUTPUT_FORMATS
+    return tuple(dict.fromkeys(names)) or OUTPUT_FORMATS[:5]
 
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
@@ -75,7 +76,8 @@ def _parse_formats(ctx, param, value):
               metavar="FORMAT[,FORMAT...]",
               help="Outputs to write, repeatable or comma-separated: geojson (incidents.geojson "
                    "+ incidents.qml), geojsonl (RFC 8142 sequence), gpkg (border_map.gpkg), csv "
-                   "(summary.csv), html (map.html). Default: all.")
+                   "(summary.csv), html (map.html); conversions: fgb (FlatGeobuf), shp (zipped "
+                   "Shapefile), kml, kmz, csv-wkt (incidents as CSV). Default: the first five.")
 @bands_opt
 @click.option("--strict", is_flag=True, help="Stop on the first bad record instead of skipping it.")
 @click.option("--cdn", is_flag=True,

@@ -28,7 +28,9 @@ from .properties import INCIDENT_PROPERTIES  # declared in properties.py, docs/p
 log = logging.getLogger(__name__)
 
 #: What ``build`` can write (``--format``); "html" is map.html.
-FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "html")
+FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "html", "fgb", "shp", "kml", "kmz", "csv-wkt")
+#: What ``build`` writes when no format is named (the conversions are asked for).
+DEFAULT_FORMATS = FORMATS[:5]
 
 
 @dataclass
@@ -212,7 +214,7 @@ def _duplicates(incidents: Sequence[Incident], gdf: gpd.GeoDataFrame, km: float,
 def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "outputs", *,
           bands_km: Sequence[float] = DEFAULT_BANDS_KM, strict: bool = False, cdn: bool = False,
           title: str | None = None, gazetteer: Gazetteer | None = None,
-          border: DurandLine | None = None, formats: Iterable[str] = FORMATS,
+          border: DurandLine | None = None, formats: Iterable[str] = DEFAULT_FORMATS,
           input_format: str | None = None, read_options: dict | None = None,
           duplicate_km: float = 5.0, duplicate_days: int = 1,
           cluster_threshold: int | None = None) -> BuildResult:
@@ -272,9 +274,16 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
             gis.write_geopackage(gdf, staged("gpkg", "border_map.gpkg"), border=border,
                                  bands_km=bands_km, gazetteer=gazetteer,
                                  sources=[p.name for p in paths])
+            from .render.qgis_project import write_project  # the project beside the GeoPackage
+            write_project(outputs["gpkg"], staged("qgz", "border_map.qgz"), gdf, border=border,
+                          bands_km=bands_km, title=title, sources=[p.name for p in paths])
         if "csv" in formats:
             staged("csv", "summary.csv").write_text(gis.summary_csv(gdf), encoding="utf-8")
             staged("csvt", "summary.csvt").write_text(gis.summary_csvt(), encoding="utf-8")
+        from .render import formats as conversions  # --format fgb, shp, kml, kmz, csv-wkt
+        for key, files in conversions.WRITERS.items():
+            for out_key, name, writer in files if key in formats else ():
+                writer(gdf, staged(out_key, name))
         if "html" in formats:
             html_text = render_html(build_map(
                 gdf, border, bands_km=bands_km, cdn=cdn, cluster_threshold=cluster_threshold,

@@ -246,6 +246,19 @@ SECTOR_FIELDS: tuple[Field, ...] = (
     Field("length_km", "number", "km", "geodesic length", nullable=False),
 )
 
+COUNTRY_FIELDS: tuple[Field, ...] = (
+    Field("iso_a2", "string", "AF, PK", "ISO 3166-1 alpha-2 code", nullable=False),
+    Field("name", "string", "", "country name", nullable=False),
+    Field("source", "string", "", "source of the outline", nullable=False),
+    Field("attribution", "string", "", "attribution the licence requires", nullable=False),
+)
+
+PROVINCE_FIELDS: tuple[Field, ...] = (
+    Field("id", "string", "", "gazetteer id of the province", nullable=False),
+    Field("name", "string", "", "province name", nullable=False),
+    Field("country", "string", "AF", "country", nullable=False),
+)
+
 STYLE_FIELDS: tuple[Field, ...] = (
     Field("f_table_catalog", "string", "", "always empty (QGIS convention)"),
     Field("f_table_schema", "string", "", "always empty (QGIS convention)"),
@@ -284,6 +297,12 @@ LAYERS: tuple[Layer, ...] = (
           SECTOR_FIELDS),
     Layer("places", "Point", "Places used",
           "The gazetteer entries the incidents were placed at.", PLACE_FIELDS),
+    Layer("countries", "MultiPolygon", "Countries",
+          "Afghanistan and Pakistan, a base layer; their shared edge is the shipped line.",
+          COUNTRY_FIELDS),
+    Layer("af_provinces", "MultiPolygon", "Afghan provinces",
+          "The 34 provinces of Afghanistan, a base layer (no Pakistani districts are shipped).",
+          PROVINCE_FIELDS),
     Layer("layer_styles", None, "QGIS layer styles",
           "QGIS styles (QML) with the HTML map's symbols and colours; QGIS applies them when a "
           "layer is opened.", STYLE_FIELDS),
