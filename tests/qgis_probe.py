@@ -24,6 +24,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QSize
 from qgis.PyQt.QtGui import QColor, QImage
+from qgis.PyQt.QtXml import QDomDocument
 
 app = QgsApplication([], True)
 app.initQgis()
@@ -151,8 +152,12 @@ def main():
         before = len(MESSAGES)
         layer = QgsVectorLayer(spec["uri"], spec["name"], "ogr")
         loaded = None
-        if spec.get("qml"):
-            msg, ok = layer.loadNamedStyle(spec["qml"])
+        if spec.get("qml"):  # the file itself (loadNamedStyle prefers a GeoPackage's own style)
+            doc = QDomDocument()
+            with open(spec["qml"], encoding="utf-8") as fh:
+                doc.setContent(fh.read())
+            ok, msg = layer.importNamedStyle(doc)
+            layer.triggerRepaint()
             loaded = [ok, msg]
         answer = describe(layer, spec.get("key", []))
         answer["style_load"] = loaded

@@ -47,7 +47,7 @@ AREA_SCALE = 2_000_000
 
 #: The layers with a style, bottom to top of the map (the project's drawing order reversed).
 STYLED_LAYERS = ("countries", "af_provinces", "border_bands", "sectors", "durand_line",
-                 "incident_areas", "places", "incidents")
+                 "incident_areas", "places", "incidents", "claims")
 
 #: QGIS geometry types (QgsWkbTypes::GeometryType) of the styled layers.
 GEOMETRY = {"Point": 0, "LineString": 1, "Polygon": 2, "MultiPolygon": 2, None: 4}
@@ -373,6 +373,10 @@ def map_tip(layer: str) -> str:
     if layer == "incident_areas":
         inc, km = _tip('"incident_id"'), _tip('"precision_km"')
         return f"{inc}: within {km} km"
+    if layer == "claims":
+        who = _tip("coalesce(\"organisation\", \"claimant\", 'unnamed')")
+        side, said, status = _tip('"side"'), _tip('"statement"'), _tip('"status"')
+        return f"<b>{who}</b> ({side}): {said} [{status}]"
     names = {"durand_line": "\"name\" || ' — ' || \"status\"", "sectors": '"name"',
              "border_bands": '"label"', "countries": '"name"', "af_provinces": '"name"'}
     return _tip(names[layer])
@@ -384,6 +388,7 @@ DISPLAY_EXPRESSIONS = {
     "incident_areas": "\"incident_id\"", "places": "\"name\"", "durand_line": "\"name\"",
     "sectors": "\"name\"", "border_bands": "\"label\"", "countries": "\"name\"",
     "af_provinces": "\"name\"",
+    "claims": "\"incident_id\" || ' #' || \"claim_index\" || ' (' || \"side\" || ')'",
 }
 LABEL_EXPRESSIONS = {
     "incidents": "coalesce(\"place_name\", \"place\") || '\\n' || \"date\"",
@@ -456,7 +461,8 @@ def style_elements(layer: str, bands_km: Sequence[float] = DEFAULT_BANDS_KM,
     """The elements of a layer's style, in QGIS's order (for a QML or a project's maplayer)."""
     spec = LAYERS_BY_NAME[layer]
     holder = ET.Element("holder")
-    holder.append(renderer(layer, bands_km, event_types, feature_count))
+    if spec.geometry_type:
+        holder.append(renderer(layer, bands_km, event_types, feature_count))
     _labeling(holder, layer)
     ET.SubElement(holder, "blendMode").text = "0"
     ET.SubElement(holder, "featureBlendMode").text = "0"
@@ -505,7 +511,9 @@ def style_table(border: DurandLine, bands_km, incidents=None,
     n = len(rows)
     return {
         "f_table_catalog": [""] * n, "f_table_schema": [""] * n,
-        "f_table_name": [name for name, _ in rows], "f_geometry_column": ["geom"] * n,
+        "f_table_name": [name for name, _ in rows],
+        "f_geometry_column": ["geom" if LAYERS_BY_NAME[name].geometry_type else ""
+                              for name, _ in rows],
         "styleName": [f"border-map {name}" for name, _ in rows],
         "styleQML": [text for _, text in rows], "styleSLD": [None] * n,
         "useAsDefault": [True] * n,
