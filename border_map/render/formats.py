@@ -235,7 +235,8 @@ def shapefile_fields() -> list[tuple[Field, str, str]]:
             continue
         how = ("text, the list joined with '; '" if f.type == "string[]" else
                f"text, cut at {DBF_TEXT_BYTES} bytes (whole in incidents_json.csv)"
-               if f.name == "description" else f.gpkg_type)
+               if f.name == "description" else "DBF logical, read as 'T'/'F'"
+               if f.type == "boolean" else f.gpkg_type)
         out.append((f, SHAPEFILE_NAMES[f.name], how))
     return out
 
@@ -293,8 +294,9 @@ def csv_columns() -> list[tuple[str, str]]:
     """(column, GDAL .csvt type) of incidents.csv, in order."""
     csvt = {"string": "String", "integer": "Integer", "number": "Real",
             "boolean": "Integer(Boolean)", "date": "Date", "datetime": "DateTime"}
-    cols = [(f.name, csvt.get(f.type, "String(JSON)")) for f in INCIDENT_FIELDS]
-    return cols + [("lon", "CoordX"), ("lat", "CoordY"), ("WKT", "WKT")]
+    # JSON text is a plain String for GDAL's CSV driver (it knows no JSON subtype there)
+    cols = [(f.name, csvt.get(f.type, "String")) for f in INCIDENT_FIELDS]
+    return cols + [("lon", "Real"), ("lat", "Real"), ("WKT", "WKT")]
 
 
 def csv_wkt_text(gdf) -> str:

@@ -435,8 +435,9 @@ def read_feature_collection(path: str | Path, layer: str = "incidents") -> dict:
 
 
 def summary_csv(incidents) -> str:
-    """summary.csv: counts and claimed figures by week, sector, band and side."""
-    return aggregate.to_csv(aggregate.summarise(incidents))
+    """summary.csv: counts and claimed figures by week, sector, band and side (UTF-8 BOM first:
+    spreadsheets then read the en dash right; GDAL skips it)."""
+    return aggregate.to_csv(aggregate.summarise(incidents), bom=True)
 
 
 def summary_csvt() -> str:
