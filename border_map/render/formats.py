@@ -411,8 +411,9 @@ def kml_text(gdf, name: str = "border-map incidents") -> str:
             v = r[f.name]
             if v is None:
                 continue
+            # KML's bool is 1/0 (GDAL reads true/false with a warning)
             text = json_text(v) if f.is_json else (
-                ("true" if v else "false") if isinstance(v, bool) else str(v))
+                ("1" if v else "0") if isinstance(v, bool) else str(v))
             out.append(f'<SimpleData name="{f.name}">{escape(text)}</SimpleData>')
         out.append("</SchemaData></ExtendedData>")
         if p is not None:
