@@ -268,8 +268,8 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
             staged("geojsonl", "incidents.geojsonl").write_text(gis.geojson_seq(doc),
                                                                 encoding="utf-8")
         if doc is not None:  # QGIS applies incidents.qml to incidents.geojson(l) on opening
-            staged("qml", "incidents.qml").write_text(gis.qml("incidents", border, bands_km),
-                                                      encoding="utf-8")
+            staged("qml", "incidents.qml").write_text(
+                gis.qml("incidents", border, bands_km, feature_count=len(gdf)), encoding="utf-8")
         if "gpkg" in formats:
             gis.write_geopackage(gdf, staged("gpkg", "border_map.gpkg"), border=border,
                                  bands_km=bands_km, gazetteer=gazetteer,

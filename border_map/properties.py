@@ -507,8 +507,9 @@ def conversions_markdown() -> list[str]:
             kml += "; also `TimeSpan` " + ("begin" if f.name == "date_start" else "end")
         out.append(f"| `{f.name}` | {f.gpkg_type} | {fgb} | {shp_cell} | {kml} | "
                    f"{csvt[f.name]} |")
-    out.append("| (point) | geometry | geometry (null when unlocated) | null shape when unlocated "
-               "| `<Point>`, none when unlocated | `lon`, `lat` (Real), `WKT` (empty when unlocated) |")
+    out.append("| (point) | geometry | geometry (null when unlocated) | null shape when "
+               "unlocated | `<Point>`, none when unlocated | `lon`, `lat` (Real), `WKT` (empty "
+               "when unlocated) |")
     return out
 
 

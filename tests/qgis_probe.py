@@ -146,7 +146,8 @@ def render(project, job):
 
 
 def main():
-    job = json.loads(open(sys.argv[1], encoding="utf-8").read())
+    with open(sys.argv[1], encoding="utf-8") as fh:
+        job = json.load(fh)
     out = {"layers": {}, "messages": MESSAGES}
     for spec in job.get("layers", []):
         before = len(MESSAGES)

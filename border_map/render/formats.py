@@ -387,7 +387,7 @@ def kml_text(gdf, name: str = "border-map incidents") -> str:
     for f in INCIDENT_FIELDS:
         out.append(f'<SimpleField name="{f.name}" type="{_KML_TYPES.get(f.type, "string")}"/>')
     out.append("</Schema>")
-    for key, et in EVENT_TYPES.items():
+    for key in EVENT_TYPES:
         icon = KML_ICONS.get(key, "placemark_circle")
         for side in ("AF", "PK", None):
             out.append(

@@ -255,9 +255,8 @@ def write_project(gpkg_path: str | Path, qgz_path: str | Path, incidents=None, *
                       time_range=None if incidents is None else time_range_of(incidents),
                       feature_count=count, sources=sources)
     stem = Path(qgz_path).with_suffix("").name
-    with atomic_path(qgz_path) as tmp:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr(f"{stem}.qgs", xml.encode("utf-8"))
+    with atomic_path(qgz_path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"{stem}.qgs", xml.encode("utf-8"))
     return Path(qgz_path)
 
 

@@ -414,12 +414,11 @@ def _labeling(root: ET.Element, layer: str) -> None:
         "bufferDraw": "1", "bufferSize": "0.7", "bufferSizeUnits": "MM",
         "bufferColor": "255,255,255,255", "bufferOpacity": "0.9", "bufferNoFill": "1",
         "bufferJoinStyle": "128", "bufferBlendMode": "0"})
-    ET.SubElement(settings, "text-format", {"wrapChar": "", "multilineAlign": "0",
-                                            "formatNumbers": "0", "plussign": "0",
-                                            "decimals": "3", "autoWrapLength": "0",
-                                            "reverseDirectionSymbol": "0", "leftDirectionSymbol": "<",
-                                            "rightDirectionSymbol": ">", "addDirectionSymbol": "0",
-                                            "placeDirectionSymbol": "0"})
+    ET.SubElement(settings, "text-format", {
+        "wrapChar": "", "multilineAlign": "0", "formatNumbers": "0", "plussign": "0",
+        "decimals": "3", "autoWrapLength": "0", "reverseDirectionSymbol": "0",
+        "leftDirectionSymbol": "<", "rightDirectionSymbol": ">", "addDirectionSymbol": "0",
+        "placeDirectionSymbol": "0"})
     ET.SubElement(settings, "placement", {
         "placement": "6" if point else ("2" if layer == "sectors" else "1"),
         "dist": "1.5", "distUnits": "MM", "placementFlags": "10", "priority": "5",
