@@ -66,8 +66,11 @@ def run_probe(job: dict, folder: Path) -> dict:
 @pytest.fixture(scope="module")
 def probed(seed_build, tmp_path_factory):
     """What QGIS shows for the seed build's outputs (one QGIS run for the module)."""
+    from border_map.pipeline import build
+
     folder = tmp_path_factory.mktemp("qgis")
     out = seed_build.outputs
+    hostile = build([HERE / "data" / "xss_incidents.yaml"], folder / "xss", formats=["gpkg"])
     # a large layer's style (clustered incidents, scale-limited circles) on the same data
     big = {name: folder / f"{name}_large.qml" for name in ("incidents", "incident_areas")}
     for name, path in big.items():
@@ -82,6 +85,8 @@ def probed(seed_build, tmp_path_factory):
     layers += [{"label": f"large:{name}", "name": name, "key": KEYS[name],
                 "uri": f"{gpkg}|layername={name}", "qml": str(path)}
                for name, path in big.items()]
+    layers.append({"label": "xss:incidents", "name": "incidents", "key": ["id"],
+                   "uri": f"{hostile.outputs['gpkg']}|layername=incidents"})
     job = {"layers": layers, "project": str(out["qgz"]), "project_keys": KEYS,
            "render": {"png": str(folder / "render.png"), "width": 400, "height": 400,
                       "reference": None if os.environ.get("BORDER_MAP_UPDATE_QGIS_REFERENCE")
@@ -226,6 +231,18 @@ def test_map_tips_put_the_claims_of_each_side_side_by_side(probed, seed_build):
     by_side = {c["side"]: c["statement"] for c in first["claims"]}
     assert by_side["AF"] in cells[0] and by_side["PK"] in cells[1]
     assert by_side["PK"] not in cells[0]
+
+
+@needs_qgis
+@pytest.mark.qgis
+def test_map_tips_show_hostile_text_as_text(probed):
+    """tests/data/xss_incidents.yaml: markup in every text field stays text in the map tip."""
+    tips = probed["layers"]["xss:incidents"]["map_tips"]
+    assert tips
+    for tip in tips:
+        assert "<script" not in tip and "<img" not in tip, tip
+    assert any("&lt;script&gt;window.__xss=1&lt;/script&gt;" in tip for tip in tips)
+    assert any("&lt;img src=x onerror=" in tip for tip in tips)
 
 
 @needs_qgis
