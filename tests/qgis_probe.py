@@ -190,6 +190,9 @@ def main():
                      "end": rng.end().toString("yyyy-MM-ddTHH:mm:ss"),
                      "step": ts.timeStep(), "unit": int(ts.timeStepUnit())}
         p["crs"] = project.crs().authid()
+        p["relations"] = [[r.name(), r.isValid(), r.referencingLayer().name(),
+                           r.referencedLayer().name()]
+                          for r in project.relationManager().relations().values()]
         p["absolute_paths"] = project.readBoolEntry("Paths", "/Absolute", True)[0]
         p["messages"] = MESSAGES[before:]
         if job.get("render"):

@@ -275,6 +275,7 @@ def test_the_project_opens_every_layer_styled_in_order(probed, seed_build):
     project = probed["project"]
     assert project["read"] and project["error"] == "" and project["messages"] == []
     assert project["crs"] == "EPSG:4326" and project["absolute_paths"] is False
+    assert project["relations"] == [["Claims about the incident", True, "Claims", "Incidents"]]
     order = [name for _, names in qgis_project.TREE for name in names]
     assert project["tree"] == [LAYERS_BY_NAME[n].title for n in order]
     assert project["groups"] == [title for title, _ in qgis_project.TREE]

@@ -11,6 +11,7 @@ write it. The tests open it with Debian's QGIS headless. The project:
 * styles each layer as :mod:`border_map.render.qgis_style` does in the GeoPackage;
 * says in its metadata (Project > Properties > Metadata) that the line is disputed, with the
   sources and licences;
+* relates the claims to their incident (the incident's form lists its claims);
 * configures the temporal controller: the incidents (and their circles) carry ``date_start``
   to ``date_end``, the project's time range spans the incidents, one day per step.
 """
@@ -156,6 +157,13 @@ def project_xml(gpkg_name: str = "border_map.gpkg", *, border: DurandLine | None
 
     lon0, lat0, lon1, lat1 = border.line.bounds
     view = (lon0 - 0.5, lat0 - 0.5, lon1 + 0.5, lat1 + 0.5)
+    # the incident's form lists its claims (claims.incident_id -> incidents.id)
+    relations = ET.SubElement(root, "relations")
+    rel = ET.SubElement(relations, "relation", {
+        "id": "claims_incident", "name": "Claims about the incident",
+        "referencingLayer": layer_id("claims"), "referencedLayer": layer_id("incidents"),
+        "strength": "Association"})
+    ET.SubElement(rel, "fieldRef", {"referencingField": "incident_id", "referencedField": "id"})
     canvas = ET.SubElement(root, "mapcanvas", {"annotationsVisible": "1",
                                                "name": "theMapCanvas"})
     ET.SubElement(canvas, "units").text = "degrees"
