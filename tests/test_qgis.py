@@ -71,7 +71,7 @@ def probed(seed_build, tmp_path_factory):
     folder = tmp_path_factory.mktemp("qgis")
     out = seed_build.outputs
     hostile = build([HERE / "data" / "xss_incidents.yaml"], folder / "xss", formats=["gpkg"])
-    # a large layer's style (clustered incidents, scale-limited circles) on the same data
+    # a large layer's style (scale-dependent incidents and circles) on the same data
     big = {name: folder / f"{name}_large.qml" for name in ("incidents", "incident_areas")}
     for name, path in big.items():
         path.write_text(qgis_style.qml(name, feature_count=qgis_style.CLUSTER_THRESHOLD),
@@ -258,9 +258,10 @@ def test_labels_show_from_large_scales_only(probed):
 
 @needs_qgis
 @pytest.mark.qgis
-def test_a_large_layer_is_clustered_and_its_circles_scale_limited(probed):
+def test_a_large_layer_is_drawn_by_scale(probed):
     inc = probed["layers"]["large:incidents"]
-    assert inc["style_load"] == [True, ""] and inc["renderer"] == "pointCluster"
+    assert inc["style_load"] == [True, ""] and inc["renderer"] == "RuleRenderer"
+    assert inc["rules"] == 2  # zoomed out: dots; zoomed in: the event types' symbols
     areas = probed["layers"]["large:incident_areas"]
     assert areas["scale_based"] == [True, float(qgis_style.AREA_SCALE)]
     assert probed["layers"]["gpkg:incident_areas"]["scale_based"][0] is False

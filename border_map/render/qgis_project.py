@@ -121,7 +121,7 @@ def project_xml(gpkg_name: str = "border_map.gpkg", *, border: DurandLine | None
 
     ``gpkg_name``: the GeoPackage's path relative to the project; ``time_range``: first and
     last day (ISO) of the incidents, for the temporal controller; ``feature_count``: the
-    number of incidents (large layers are clustered, see :mod:`qgis_style`).
+    number of incidents (large layers are drawn by scale, see :mod:`qgis_style`).
     """
     border = border or DurandLine.default()
     title = title or "border-map: incidents along the Durand Line"

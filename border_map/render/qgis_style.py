@@ -11,8 +11,9 @@ What a style carries (QGIS 3.22 reads all of it; later QGIS 3 too):
 * the renderer: the HTML map's symbol per event type (remote explosive and suicide bombing
   differ) filled with the side's colour; the uncertainty circles with a dashed outline; the
   dashed red Durand Line; the band colours. From :data:`CLUSTER_THRESHOLD` incidents on, the
-  incidents are drawn by a point-cluster renderer and the uncertainty circles only from
-  1:2,000,000 in (a solid mass otherwise, and slow);
+  style is scale-dependent: zoomed out beyond 1:2,000,000 the incidents are small dots in their
+  side's colour and the uncertainty circles are not drawn (a solid mass otherwise, and slow:
+  ``benchmarks/bench_qgis.py``); zoomed in, the full symbols;
 * the field configuration: one editor widget per field by its declared type, so that every
   field reads right in the attribute table and the form: JSON lists and objects (``actors``,
   ``claims``, ``claim_spread``, ``aliases``, ``figures``) in the JSON view (QGIS's default
@@ -39,7 +40,8 @@ from ..properties import LAYERS_BY_NAME, Field
 
 #: QGIS version the styles are written for (Debian 12's QGIS; later QGIS 3 reads them too).
 QGIS_VERSION = "3.22.16-Białowieża"
-#: From this many incidents on, the incidents are clustered and the circles scale-limited.
+#: From this many incidents on, the style is scale-dependent (dots and no circles zoomed out).
+#: (QGIS's point-cluster renderer was tried: no faster than drawing every symbol.)
 CLUSTER_THRESHOLD = 2_000
 #: Scale denominators: labels from 1:LABEL_SCALE in; large layers' circles from 1:AREA_SCALE in.
 LABEL_SCALE = 500_000
@@ -201,25 +203,31 @@ def _rule_renderer(layer: str, rules: Sequence[tuple]) -> ET.Element:
     return renderer
 
 
-def _cluster(inner: ET.Element) -> ET.Element:
-    """A point-cluster renderer around ``inner``: a grey disc with the number of incidents."""
-    renderer = ET.Element("renderer-v2", {"type": "pointCluster", "tolerance": "6",
-                                          "toleranceUnit": "MM",
-                                          "toleranceUnitScale": "3x:0,0,0,0,0,0",
-                                          "forceraster": "0", "symbollevels": "0",
-                                          "enableorderby": "0"})
-    renderer.append(inner)
-    disc = simple_marker("#555555", 22)
-    count = {"font": "Sans Serif", "chr": "", "size": _px_mm(10), "size_unit": "MM",
-             "color": "255,255,255,255", "outline_color": "0,0,0,0", "outline_width": "0",
-             "angle": "0", "offset": "0,0", "offset_unit": "MM", "joinstyle": "miter",
-             "horizontal_anchor_point": "1", "vertical_anchor_point": "1"}
-    wrap = ET.SubElement(renderer, "symbols")
-    sym = _symbol(wrap, "centerSymbol", "marker",
-                  [("SimpleMarker", disc, {}),
-                   ("FontMarker", count, {"char": "@cluster_size"})])
-    renderer.remove(wrap)
-    renderer.append(sym)
+def _large_incidents(layer: str, rules: Sequence[tuple]) -> ET.Element:
+    """A rule renderer for a large incident layer, by scale: from 1:AREA_SCALE out one small dot
+    per incident in its side's colour (one symbol, no per-feature rule tests: QGIS draws
+    100,000 of them quickly and the density shows); zoomed in, the symbol of each event type."""
+    from .html import SIDE_COLOURS
+
+    renderer = ET.Element("renderer-v2", {"type": "RuleRenderer", "symbollevels": "0",
+                                          "forceraster": "0", "enableorderby": "0"})
+    root = ET.SubElement(renderer, "rules", {"key": _key(layer, "root")})
+    symbols = ET.SubElement(renderer, "symbols")
+    colour = " ".join(f"WHEN {_side_filter(side)} THEN '{_rgba(SIDE_COLOURS[side])}'"
+                      for side in ("AF", "PK", None))
+    ET.SubElement(root, "rule", {"key": _key(layer, "overview"), "symbol": "0",
+                                 "label": "Incident (zoomed out: one dot each)",
+                                 "scalemindenom": str(AREA_SCALE)})
+    _symbol(symbols, "0", "marker", [(
+        "SimpleMarker", {**simple_marker(SIDE_COLOURS[None], 3), "outline_style": "no"},
+        {"fillColor": f"CASE {colour} END"})])
+    detail = ET.SubElement(root, "rule", {"key": _key(layer, "detail"),
+                                          "label": "Incidents by event type and side",
+                                          "scalemaxdenom": str(AREA_SCALE)})
+    for i, (label, expr, kind, layers) in enumerate(rules, start=1):
+        ET.SubElement(detail, "rule", {"key": _key(layer, label, expr), "label": label,
+                                       "filter": expr, "symbol": str(i)})
+        _symbol(symbols, str(i), kind, layers)
     return renderer
 
 
@@ -242,8 +250,9 @@ def renderer(layer: str, bands_km: Sequence[float] = DEFAULT_BANDS_KM,
         colour = SIDE_COLOURS[None]
         rules.append(("Other event type", "ELSE", "marker",
                       [("SvgMarker", svg_marker(event_svg("", "dot", colour), colour), {})]))
-        inner = _rule_renderer(layer, rules)
-        return _cluster(inner) if feature_count >= CLUSTER_THRESHOLD else inner
+        if feature_count >= CLUSTER_THRESHOLD:
+            return _large_incidents(layer, rules)
+        return _rule_renderer(layer, rules)
     if layer == "incident_areas":
         rules = [(f"Location uncertainty — {SIDE_LABELS[side]}", _side_filter(side), "fill",
                   [("SimpleFill", fill(SIDE_COLOURS[side], 0.06, 0.6, 1, "dash"), {})])
@@ -487,7 +496,7 @@ def qml(layer: str, border: DurandLine | None = None,
     """A QGIS style (QML) for a layer: symbols, fields, aliases, map tip, labels and time.
 
     ``feature_count``: the number of features the style is for; from
-    :data:`CLUSTER_THRESHOLD` on, incidents are clustered and circles scale-limited.
+    :data:`CLUSTER_THRESHOLD` on, the style is scale-dependent (see the module's docstring).
     """
     root = ET.Element("qgis", {"version": QGIS_VERSION,
                                "styleCategories": "AllStyleCategories",
