@@ -315,3 +315,23 @@ def test_cli_writes_the_conversions(tmp_path):
     res = CliRunner().invoke(cli, ["build", "-o", str(tmp_path / "d")])
     assert res.exit_code == 0
     assert "fgb" not in json.loads(res.stdout)["outputs"]  # the default: the first five
+
+
+def test_kml_of_hostile_text_is_well_formed_and_its_html_inert(tmp_path):
+    """tests/data/xss_incidents.yaml: markup in every text field stays text in the KML."""
+    import xml.etree.ElementTree as ET
+
+    from border_map.pipeline import build
+
+    res = build([Path(__file__).parent / "data" / "xss_incidents.yaml"], tmp_path,
+                formats=["kml"])
+    text = res.outputs["kml"].read_text(encoding="utf-8")
+    root = ET.fromstring(text.encode("utf-8"))  # well-formed
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    marks = root.findall(".//k:Placemark", ns)
+    assert len(marks) == len(res.incidents)
+    for mark in marks:
+        html = mark.find("k:description", ns).text
+        assert "<script" not in html and "<img" not in html, html
+    assert "&lt;script&gt;" in text or "&amp;lt;script&amp;gt;" in text
+    assert pyogrio.read_info(res.outputs["kml"])["features"] == len(res.incidents)

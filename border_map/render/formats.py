@@ -41,12 +41,13 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
 from .._atomic import atomic_path
 from ..properties import INCIDENT_FIELDS, Field
+from .qgis_style import decimals  # 6 for degrees (about 0.1 m), 3 for km (1 m)
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -74,11 +75,6 @@ DBF_TEXT_BYTES = 254
 
 
 # --------------------------------------------------------------------------- values
-
-
-def decimals(field: Field) -> int | None:
-    """Decimals a measure means: 6 for degrees (about 0.1 m), 3 for km (1 m)."""
-    return {"degrees": 6, "km": 3}.get(field.unit)
 
 
 def _missing(value) -> bool:
@@ -399,7 +395,7 @@ def kml_text(gdf, name: str = "border-map incidents") -> str:
     for r, p in zip(recs, pts, strict=True):
         style = f"{r['event_type'] if r['event_type'] in EVENT_TYPES else 'other'}-" \
                 f"{r['side'] or 'none'}"
-        out.append(f'<Placemark id="{escape(r["id"])}">')
+        out.append(f"<Placemark id={quoteattr(r['id'])}>")
         out.append(f"<name>{escape(placemark_name(r))}</name>")
         out.append(f"<description><![CDATA[{_claims_html(r).replace(']]>', ']]&gt;')}]]>"
                    "</description>")

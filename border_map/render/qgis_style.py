@@ -512,7 +512,7 @@ def style_table(border: DurandLine, bands_km, incidents=None,
                 layers: Sequence[str] = STYLED_LAYERS) -> dict[str, list]:
     """Rows of ``layer_styles`` (the table QGIS reads default styles from), one per layer."""
     # GDAL writes DateTime values without a zone as such; the value is UTC, and the 'Z'
-    # that says so is added by write_geopackage (see finish_style_table).
+    # that says so is added by write_geopackage (stamp_utc).
     now = np.datetime64(dt.datetime.now(dt.UTC).replace(tzinfo=None), "ms")
     count = 0 if incidents is None else len(incidents)
     rows = [(name, qml(name, border, bands_km, feature_count=count)) for name in layers]
