@@ -476,8 +476,10 @@ def conversions_markdown() -> list[str]:
         "- **KML/KMZ**: one Placemark per incident: `<name>` \"event — place — date\", "
         "`<TimeSpan>` `date_start`–`date_end` (GDAL's LIBKML reads them as `begin`/`end`), a "
         "style per event type and side (Google Earth's built-in icons, the side's colour), the "
-        "claims of each side side by side in the description, every field as typed "
-        "`ExtendedData` (`SchemaData`); unlocated incidents are Placemarks without geometry.",
+        "claims of each side side by side in the description, every field as `ExtendedData`: "
+        "typed `SchemaData` in KML (types below), plain text `Data` in KMZ (GDAL 3.6's "
+        "LIBKML, hence QGIS 3.22, reads no Schema from a KMZ); unlocated incidents are "
+        "Placemarks without geometry.",
         "- **CSV** (`incidents.csv` + `incidents.csvt`): every field, then `lon`, `lat` and "
         "`WKT` (GDAL's CSV driver takes `WKT` as the geometry); lists and objects JSON text "
         "(String in the `.csvt`).",

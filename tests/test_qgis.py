@@ -33,6 +33,7 @@ QGIS_PYTHON = "/usr/bin/python3"
 #: in a colour channel (anti-aliasing moves a few; the Durand Line drawn green instead of red
 #: changes 1.1 %).
 RENDER_TOLERANCE = 0.002
+CONVERSIONS = ("fgb", "shp", "kml", "kmz", "csv-wkt")
 KEYS = {"incidents": ["id"], "places": ["id"], "claims": ["incident_id", "claim_index"],
         "incident_areas": ["incident_id"], "sectors": ["id"], "durand_line": ["id"],
         "border_bands": ["band_km"], "countries": ["iso_a2"], "af_provinces": ["id"]}
@@ -71,6 +72,7 @@ def probed(seed_build, tmp_path_factory):
     folder = tmp_path_factory.mktemp("qgis")
     out = seed_build.outputs
     hostile = build([HERE / "data" / "xss_incidents.yaml"], folder / "xss", formats=["gpkg"])
+    converted = build(None, folder / "conv", formats=CONVERSIONS).outputs
     # a large layer's style (scale-dependent incidents and circles) on the same data
     big = {name: folder / f"{name}_large.qml" for name in ("incidents", "incident_areas")}
     for name, path in big.items():
@@ -87,6 +89,8 @@ def probed(seed_build, tmp_path_factory):
                for name, path in big.items()]
     layers.append({"label": "xss:incidents", "name": "incidents", "key": ["id"],
                    "uri": f"{hostile.outputs['gpkg']}|layername=incidents"})
+    layers += [{"label": f"conv:{key}", "name": key, "key": ["id"], "uri": str(converted[key])}
+               for key in CONVERSIONS]
     job = {"layers": layers, "project": str(out["qgz"]), "project_keys": KEYS,
            "render": {"png": str(folder / "render.png"), "width": 400, "height": 400,
                       "reference": None if os.environ.get("BORDER_MAP_UPDATE_QGIS_REFERENCE")
@@ -265,6 +269,22 @@ def test_a_large_layer_is_drawn_by_scale(probed):
     areas = probed["layers"]["large:incident_areas"]
     assert areas["scale_based"] == [True, float(qgis_style.AREA_SCALE)]
     assert probed["layers"]["gpkg:incident_areas"]["scale_based"][0] is False
+
+
+@needs_qgis
+@pytest.mark.qgis
+@pytest.mark.parametrize("key", CONVERSIONS)
+def test_qgis_opens_every_conversion_with_every_incident(probed, seed_build, key):
+    got = probed["layers"][f"conv:{key}"]
+    assert got["valid"] and got["messages"] == [], got.get("messages")
+    assert got["count"] == len(seed_build.incidents)  # the unlocated incident included
+    feats = _geojson(seed_build)
+    assert set(got["rows"]) == set(feats)
+    from border_map.render.formats import SHAPEFILE_NAMES
+
+    label = SHAPEFILE_NAMES["event_label"] if key == "shp" else "event_label"
+    for inc_id, row in got["rows"].items():
+        assert row[label]["shown"] == feats[inc_id]["event_label"], (key, inc_id)
 
 
 # --------------------------------------------------------------------------- the project

@@ -18,8 +18,9 @@ beside it and renames it when complete. Every incident is written, unlocated one
 * :func:`write_kml` / :func:`write_kmz`: a ``Placemark`` per incident with a ``<name>``, a
   ``TimeSpan`` from ``date_start`` to ``date_end`` (Google Earth's time slider; GDAL's LIBKML
   reads it as ``begin``/``end``), a style per event type and side, the claims side by side
-  in the description and every field in typed ``ExtendedData``. Unlocated incidents are
-  Placemarks without geometry.
+  in the description and every field in ``ExtendedData`` (typed ``SchemaData`` in KML,
+  plain ``Data`` in KMZ, where GDAL 3.6 reads no Schema). Unlocated incidents are Placemarks
+  without geometry.
 * :func:`write_csv_wkt`: ``incidents.csv``: every field, ``lon``/``lat`` and the point as
   ``WKT`` (GDAL's CSV driver reads it as the geometry), types in ``incidents.csvt``.
 
@@ -368,8 +369,13 @@ def _claims_html(r: dict) -> str:
             f"<tr>{''.join(cells)}</tr></table>")
 
 
-def kml_text(gdf, name: str = "border-map incidents") -> str:
-    """The KML document (KML 2.2) of the incidents."""
+def kml_text(gdf, name: str = "border-map incidents", typed: bool = True) -> str:
+    """The KML document (KML 2.2) of the incidents.
+
+    ``typed``: the fields as typed ``SchemaData`` (a ``Schema`` in the document); otherwise as
+    untyped ``Data`` (for KMZ: GDAL 3.6's LIBKML, hence QGIS 3.22, reads no Schema from a KMZ
+    and would drop the fields).
+    """
     from ..incidents import EVENT_TYPES
     from .html import SIDE_COLOURS
 
@@ -379,10 +385,13 @@ def kml_text(gdf, name: str = "border-map incidents") -> str:
            f"<name>{escape(name)}</name>",
            "<description>The Durand Line is the de facto Afghanistan–Pakistan boundary; "
            "Afghanistan does not recognise it.</description>",
-           '<Schema name="incidents" id="incidents">']
-    for f in INCIDENT_FIELDS:
-        out.append(f'<SimpleField name="{f.name}" type="{_KML_TYPES.get(f.type, "string")}"/>')
-    out.append("</Schema>")
+           ]
+    if typed:
+        out.append('<Schema name="incidents" id="incidents">')
+        for f in INCIDENT_FIELDS:
+            out.append(f'<SimpleField name="{f.name}" '
+                       f'type="{_KML_TYPES.get(f.type, "string")}"/>')
+        out.append("</Schema>")
     for key in EVENT_TYPES:
         icon = KML_ICONS.get(key, "placemark_circle")
         for side in ("AF", "PK", None):
@@ -402,7 +411,8 @@ def kml_text(gdf, name: str = "border-map incidents") -> str:
         out.append(f"<TimeSpan><begin>{r['date_start']}</begin><end>{r['date_end']}</end>"
                    "</TimeSpan>")
         out.append(f"<styleUrl>#{style}</styleUrl>")
-        out.append('<ExtendedData><SchemaData schemaUrl="#incidents">')
+        out.append('<ExtendedData><SchemaData schemaUrl="#incidents">' if typed
+                   else "<ExtendedData>")
         for f in INCIDENT_FIELDS:
             v = r[f.name]
             if v is None:
@@ -410,8 +420,9 @@ def kml_text(gdf, name: str = "border-map incidents") -> str:
             # KML's bool is 1/0 (GDAL reads true/false with a warning)
             text = json_text(v) if f.is_json else (
                 ("1" if v else "0") if isinstance(v, bool) else str(v))
-            out.append(f'<SimpleData name="{f.name}">{escape(text)}</SimpleData>')
-        out.append("</SchemaData></ExtendedData>")
+            out.append(f'<SimpleData name="{f.name}">{escape(text)}</SimpleData>' if typed
+                       else f'<Data name="{f.name}"><value>{escape(text)}</value></Data>')
+        out.append("</SchemaData></ExtendedData>" if typed else "</ExtendedData>")
         if p is not None:
             out.append(f"<Point><coordinates>{p[0]!r},{p[1]!r}</coordinates></Point>")
         out.append("</Placemark>")
@@ -427,9 +438,10 @@ def write_kml(gdf, path: str | Path) -> Path:
 
 
 def write_kmz(gdf, path: str | Path) -> Path:
-    """``incidents.kmz``: the KML zipped (``doc.kml``), as Google Earth saves it."""
+    """``incidents.kmz``: the KML zipped (``doc.kml``), as Google Earth saves it; fields as
+    untyped ``Data`` (see :func:`kml_text`)."""
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("doc.kml", kml_text(gdf).encode("utf-8"))
+        zf.writestr("doc.kml", kml_text(gdf, typed=False).encode("utf-8"))
     return Path(path)
 
 
