@@ -75,9 +75,10 @@ def _parse_formats(ctx, param, value):
 @click.option("-f", "--format", "formats", multiple=True, callback=_parse_formats,
               metavar="FORMAT[,FORMAT...]",
               help="Outputs to write, repeatable or comma-separated: geojson (incidents.geojson "
-                   "+ incidents.qml), geojsonl (RFC 8142 sequence), gpkg (border_map.gpkg), csv "
-                   "(summary.csv), html (map.html); conversions: fgb (FlatGeobuf), shp (zipped "
-                   "Shapefile), kml, kmz, csv-wkt (incidents as CSV). Default: the first five.")
+                   "+ incidents.qml), geojsonl (RFC 8142 sequence), gpkg (border_map.gpkg + "
+                   "its QGIS project border_map.qgz), csv (summary.csv), html (map.html); "
+                   "conversions: fgb (FlatGeobuf), shp (zipped Shapefile), kml, kmz, csv-wkt "
+                   "(incidents as CSV). Default: the first five.")
 @bands_opt
 @click.option("--strict", is_flag=True, help="Stop on the first bad record instead of skipping it.")
 @click.option("--cdn", is_flag=True,
