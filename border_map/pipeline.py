@@ -31,7 +31,7 @@ from .analysis.process import Context, Problem, Processed, process_table
 from .border import DEFAULT_BANDS_KM
 from .errors import DataError
 from .properties import INCIDENT_PROPERTIES  # noqa: F401 - re-exported for library users
-from .render.outputs import FORMATS, Outputs, RunInfo
+from .render.outputs import DEFAULT_FORMATS, FORMATS, Outputs, RunInfo  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ def _in_process(paths: Sequence[Path], ctx: Context, read_options: dict, input_f
 def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "outputs", *,
           bands_km: Sequence[float] = DEFAULT_BANDS_KM, strict: bool = False, cdn: bool = False,
           title: str | None = None, gazetteer=None, border=None,
-          formats: Iterable[str] = FORMATS, input_format: str | None = None,
+          formats: Iterable[str] = DEFAULT_FORMATS, input_format: str | None = None,
           read_options: dict | None = None, duplicate_km: float = 5.0, duplicate_days: int = 1,
           cluster_threshold: int | None = None, engine: str = "in-process",
           scheduler: str | None = None, partitions: int | None = None,

@@ -99,10 +99,6 @@ class Processed:
         return f"incident {self.incidents['id'].iat[i]}"
 
 
-#: Decimals kept for the analysis' measures (km: 1 m; degrees: about 0.1 m).
-ROUNDING = {"distance_to_border_km": 3, "chainage_km": 3, "nearest_lon": 6, "nearest_lat": 6}
-
-
 class Locator:
     """Gazetteer answers, one per distinct (name, country, kind, admin, id)."""
 
@@ -214,10 +210,7 @@ def process_table(table: pd.DataFrame, ctx: Context) -> Processed:
     geoms = np.full(n, None, dtype=object)
     geoms[located] = shapely.points(lon[located], lat[located])  # (x, y) = (lon, lat)
     gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
-    gdf = analyse(gdf, ctx.line(), ctx.bands_km, shared=True)
-    # measures rounded to what they mean: 1 m for km, 6 decimals (0.1 m) for degrees
-    for col, decimals in ROUNDING.items():
-        gdf[col] = np.round(gdf[col].to_numpy(dtype=float), decimals)
+    gdf = analyse(gdf, ctx.line(), ctx.bands_km, shared=True)  # measures rounded there
     cols = [c for c in INCIDENT_PROPERTIES if c in gdf.columns]
     return Processed(gdf[cols + [gdf.geometry.name]], unplaced, rejected, resolved,
                      table["source_file"].to_numpy(dtype=object),

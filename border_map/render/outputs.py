@@ -17,7 +17,12 @@ csv        summary.csv, summary.csvt         aggregated at the end from slim col
 parquet    incidents.parquet                 GeoParquet, one row group per chunk
 hexagons   hexagons.geojson, hex_counts.csv  H3 counts, partial per chunk, added up
 html       map.html                          markers up to ``marker_limit``, else hexagons
+fgb, shp,  incidents.fgb, incidents.shp.zip,  conversions (:mod:`.formats`): the rows are kept
+kml, kmz,  incidents.kml/.kmz, incidents.csv  until the end, so their memory grows with the
+csv-wkt                                       input
 ========== ================================= ===============================================
+
+``gpkg`` also writes ``border_map.qgz``, a QGIS project over the GeoPackage.
 """
 
 from __future__ import annotations
@@ -34,7 +39,12 @@ from .._atomic import atomic_path
 from ..properties import INCIDENT_FIELDS
 
 #: What ``build`` can write (``--format``); "html" is map.html.
-FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "parquet", "hexagons", "html")
+FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "parquet", "hexagons", "html", "fgb", "shp",
+           "kml", "kmz", "csv-wkt")
+#: What ``build`` writes when no format is named (the conversions are asked for).
+DEFAULT_FORMATS = FORMATS[:7]
+#: Conversions (render/formats.py) take the whole table: their chunks are kept until the end.
+CONVERSIONS = FORMATS[7:]
 #: Above this many located incidents the map shows hexagons instead of markers.
 DEFAULT_MARKER_LIMIT = 5_000
 DEFAULT_TITLE = "border-map: incidents along the Durand Line"
@@ -250,6 +260,10 @@ class Outputs:
             self._writers.append(gis.GeoPackageWriter(
                 self._staged("gpkg", "border_map.gpkg"), border=run.border,
                 bands_km=run.bands_km, gazetteer=run.gazetteer, sources=run.sources))
+            self._qgz = self._staged("qgz", "border_map.qgz")
+        self._kept = [] if any(c in f for c in CONVERSIONS) else None
+        self._dates: list = []
+        self.count = 0
         if "csv" in f:
             self._writers.append(gis.SummaryWriter(self._staged("csv", "summary.csv"),
                                                    self._staged("csvt", "summary.csvt")))
@@ -276,6 +290,11 @@ class Outputs:
                 w.write(gdf, features)
             else:
                 w.write(gdf)
+        self.count += len(gdf)
+        if len(gdf):
+            self._dates.append((gdf["date_start"].min(), gdf["date_end"].max()))
+        if self._kept is not None:
+            self._kept.append(gdf)
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         try:
@@ -300,8 +319,29 @@ class Outputs:
                 continue
             w.close()
         if hasattr(self, "_qml"):
-            self._qml.write_text(gis.qml("incidents", run.border, run.bands_km),
-                                 encoding="utf-8")
+            self._qml.write_text(gis.qml("incidents", run.border, run.bands_km,
+                                         feature_count=self.count), encoding="utf-8")
+        if hasattr(self, "_qgz"):
+            import pandas as pd
+
+            from .qgis_project import write_project
+
+            span = pd.DataFrame({"date_start": [a for a, _ in self._dates],
+                                 "date_end": [b for _, b in self._dates]})
+            write_project(self._qgz, self._qgz, span.assign(_n=0).iloc[:0] if not len(span)
+                          else span, border=run.border, bands_km=run.bands_km,
+                          title=run.title, sources=run.sources, gpkg_name="border_map.gpkg",
+                          feature_count=self.count)
+        if self._kept is not None:
+            import geopandas as gpd
+            import pandas as pd
+
+            from . import formats as conversions
+
+            whole = gpd.GeoDataFrame(pd.concat(self._kept, ignore_index=True), crs="EPSG:4326")
+            for key, files in conversions.WRITERS.items():
+                for out_key, name, writer in files if key in self.formats else ():
+                    writer(whole, self._staged(out_key, name))
         if self.hexes is not None:
             counts, _drill, cells = self.hexes.result()
             self.hex_cells = len(cells)
