@@ -176,9 +176,15 @@ def _sort(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return frame.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
 
 
-def to_csv(summary: pd.DataFrame) -> str:
-    """The summary as CSV text: header row, ``true``/``false``, empty cells for null."""
-    frame = summary.copy()
+def to_csv(summary: pd.DataFrame, raw: bool = False) -> str:
+    """The summary as CSV text: header row, ``true``/``false``, empty cells for null.
+
+    Text cells a spreadsheet would run as formulas get a leading ``'`` unless ``raw``
+    (:mod:`border_map.csvsafe`).
+    """
+    from .csvsafe import safe_frame
+
+    frame = summary.copy() if raw else safe_frame(summary)
     for name in frame.columns:
         if frame[name].dtype == bool:
             frame[name] = np.where(frame[name], "true", "false")

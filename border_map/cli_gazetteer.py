@@ -33,14 +33,24 @@ def _dumps(doc, indent=None) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=indent, allow_nan=False)
 
 
-def _csv_text(rows: list[dict], fields) -> str:
+def _csv_text(rows: list[dict], fields, raw: bool = False) -> str:
+    """CSV text; cells a spreadsheet would run as formulas get a leading ' unless ``raw``."""
+    from .csvsafe import safe_cell
+
+    cell = (lambda v: v) if raw else safe_cell
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(fields), lineterminator="\n",
                             extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in fields})
+        writer.writerow({k: "" if row.get(k) is None else cell(row.get(k)) for k in fields})
     return buf.getvalue()
+
+
+raw_csv_option = click.option(
+    "--raw-csv", is_flag=True,
+    help="With --format csv: write text cells as they are. By default a cell starting with "
+         "= + - @, TAB or CR (a spreadsheet formula) gets a leading ' (see docs/csv.md).")
 
 
 country_option = click.option(
@@ -75,9 +85,10 @@ indent_option = click.option("--indent", type=click.IntRange(0, 8), default=None
               help="Afghan provinces as their polygon (GeoJSON only).")
 @click.option("--keep-going", is_flag=True,
               help="Report unresolved names in the output and go on (exit 1 at the end).")
+@raw_csv_option
 @indent_option
 def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygons, keep_going,
-            indent):
+            raw_csv, indent):
     """Resolve place names offline; print GeoJSON (or JSON lines, CSV).
 
     Names may carry hints: "Kurram, Pakistan", "Spin Boldak, Kandahar",
@@ -123,7 +134,7 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
                 for row in rows:
                     click.echo(_dumps(row))
             else:
-                click.echo(_csv_text(rows, RECORD_FIELDS), nl=False)
+                click.echo(_csv_text(rows, RECORD_FIELDS, raw_csv), nl=False)
             failed = [r for r in rows if r.get("error")]
     except (PlaceError, OnlineGeocodingError) as err:
         _fail(err)
@@ -165,8 +176,9 @@ SEARCH_FIELDS = ("rank", "id", "name", "kind", "country", "admin1", "admin2", "l
 @admin_option
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
               show_default=True)
+@raw_csv_option
 @indent_option
-def search(text, limit, country, kind, admin, fmt, indent):
+def search(text, limit, country, kind, admin, fmt, raw_csv, indent):
     """Ranked candidates for TEXT, each with how it matched and a 0-100 score.
 
     \b
@@ -195,7 +207,7 @@ def search(text, limit, country, kind, admin, fmt, indent):
         for row in rows:
             click.echo(_dumps(row))
     else:
-        click.echo(_csv_text(rows, SEARCH_FIELDS), nl=False)
+        click.echo(_csv_text(rows, SEARCH_FIELDS, raw_csv), nl=False)
 
 
 @gazetteer.command(context_settings=CONTEXT_SETTINGS)

@@ -27,6 +27,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .._atomic import atomic_path
+from ..csvsafe import safe_frame
 from ..border import DEFAULT_BANDS_KM, DurandLine
 from . import hexbin
 from .columnar import ChunkStats
@@ -179,7 +180,7 @@ def write_outputs(result: EngineResult, out_dir: str | os.PathLike, *,
 
     result.outputs["hexagons"] = write_geojson(result.cells, out / "hexagons.geojson")
     with atomic_path(out / "hex_counts.csv") as tmp:
-        counts.to_csv(tmp, index=False)
+        safe_frame(counts).to_csv(tmp, index=False)  # formula-safe text cells (csvsafe)
     result.outputs["hex_counts"] = out / "hex_counts.csv"
     if make_map:
         result.outputs["map"] = _write_map(result, out / "map.html", incidents=incidents,

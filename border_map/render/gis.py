@@ -417,9 +417,10 @@ def read_feature_collection(path: str | Path, layer: str = "incidents") -> dict:
 # --------------------------------------------------------------------------- summary CSV
 
 
-def summary_csv(incidents) -> str:
-    """summary.csv: counts and claimed figures by week, sector, band and side."""
-    return aggregate.to_csv(aggregate.summarise(incidents))
+def summary_csv(incidents, raw: bool = False) -> str:
+    """summary.csv: counts and claimed figures by week, sector, band and side (formula-safe
+    text cells unless ``raw``: :mod:`border_map.csvsafe`)."""
+    return aggregate.to_csv(aggregate.summarise(incidents), raw=raw)
 
 
 def summary_csvt() -> str:
