@@ -99,6 +99,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import AmbiguousPlace, DataError, PlaceNotFound
+from .model_checks import check_place_region
 
 __all__ = [
     "COLUMNS",
@@ -1314,6 +1315,7 @@ class UserIndex:
                 if place.id in reserved:
                     raise DataError(f"id '{place.id}' is a shipped place; choose another id",
                                     location=f"{path} row {number}", field="id")
+                check_place_region(place.lon, place.lat, f"{path} row {number}")  # (0, 0)...
             return self._store(path, "csv", "user", places, {})
         if fmt == "geonames":
             return self._import_geonames(path)
@@ -1336,6 +1338,9 @@ class UserIndex:
         places = []
         for number, row in rows:
             place = place_from_geonames(row, admin2_names, f"{path} line {number}")
+            if place is not None:  # outside the region: refused (model_checks)
+                check_place_region(place.lon, place.lat, f"{path} line {number}",
+                                   "longitude", "latitude")
             if place is None:
                 skipped[f"feature {row['feature_class']}.{row['feature_code']}"] += 1
             else:

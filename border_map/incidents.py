@@ -49,6 +49,7 @@ import yaml
 
 from ._records import compact_pickle
 from .errors import DataError
+from .model_checks import check_text
 
 __all__ = [
     "CLAIM_STATUSES",
@@ -1097,6 +1098,7 @@ class _Reader:
             return None
         if not isinstance(node.value, str):
             self.fail(node.line, path, f"expected text, got {_describe(node.value)}")
+        check_text(node.value, path, f"{self.name}:{node.line}")  # NUL: model_checks.py
         return node.value.strip() or None
 
     def integer(self, node: _Node | None, path: str) -> int | None:

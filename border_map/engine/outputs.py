@@ -27,8 +27,8 @@ import geopandas as gpd
 import pandas as pd
 
 from .._atomic import atomic_path
-from ..csvsafe import safe_frame
 from ..border import DEFAULT_BANDS_KM, DurandLine
+from ..csvsafe import safe_frame
 from . import hexbin
 from .columnar import ChunkStats
 

@@ -36,8 +36,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, shown
 from ..incidents import Incident
+from ..limits import check_input_size, check_member, check_native_size
 from ._common import Problems, sniff_separator
 from .dates import CALENDARS, DATE_ORDERS, DateParser
 from .encoding import decode
@@ -88,7 +89,9 @@ def _unzip(raw: bytes, name: str) -> tuple[bytes, str]:
                 raise DataError(
                     f"a zip archive must hold exactly one file, this one holds {len(members)}",
                     location=name)
-            return archive.read(members[0]), f"{name}!{members[0].filename}"
+            member = f"{name}!{shown(members[0].filename)}"
+            check_member(members[0], member)  # before reading: a zip bomb is refused here
+            return archive.read(members[0]), member
     except zipfile.BadZipFile as err:
         raise DataError(f"damaged zip archive ({err})", location=name) from err
 
@@ -96,11 +99,31 @@ def _unzip(raw: bytes, name: str) -> tuple[bytes, str]:
 def _load(path: str | os.PathLike[str]) -> tuple[str, str, list[str], int]:
     """``(text, name, warnings, size_in_bytes)`` of a file, unzipped and decoded."""
     name = os.fspath(path)
+    check_input_size(path)  # before reading (limits.py)
     raw = Path(path).read_bytes()
     if raw.startswith(b"PK\x03\x04"):
         raw, name = _unzip(raw, name)
     text, warnings = decode(raw, name)
     return text, name, warnings, len(raw)
+
+
+def _check_native_before_reading(path, format: str | None, max_native_mb: float) -> None:
+    """Refuse a native file above the limit from its size and first 64 KiB, undecoded."""
+    size = os.stat(path).st_size
+    if size <= max_native_mb * 1_000_000:
+        return
+    fmt = format
+    if fmt is None:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+        if head.startswith(b"PK\x03\x04"):
+            return  # the member's size is checked when it is opened
+        try:
+            fmt = detect_text(head.decode("utf-8", "replace"), os.fspath(path))
+        except DataError:
+            return
+    if fmt in _NATIVE:
+        check_native_size(size, FORMAT_LABELS[fmt], max_native_mb, os.fspath(path))
 
 
 def detect_text(text: str, name: str) -> str:
@@ -168,6 +191,7 @@ def read_source(path: str | os.PathLike[str], format: str | None = None, *,
     """
     if format is not None and format not in FORMATS:
         raise ValueError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    _check_native_before_reading(path, format, max_native_mb)
     text, name, warnings, size = _load(path)
     fmt = format or detect_text(text, name)
     if fmt in _NATIVE and size > max_native_mb * 1_000_000:
