@@ -7,8 +7,6 @@ feature building in :mod:`border_map.geocode`, the online fallback in
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 
@@ -35,16 +33,9 @@ def _dumps(doc, indent=None) -> str:
 
 def _csv_text(rows: list[dict], fields, raw: bool = False) -> str:
     """CSV text; cells a spreadsheet would run as formulas get a leading ' unless ``raw``."""
-    from .csvsafe import safe_cell
+    from .csvsafe import csv_text
 
-    cell = (lambda v: v) if raw else safe_cell
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(fields), lineterminator="\n",
-                            extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else cell(row.get(k)) for k in fields})
-    return buf.getvalue()
+    return csv_text(rows, fields, raw)
 
 
 raw_csv_option = click.option(

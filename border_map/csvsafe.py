@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-__all__ = ["TRIGGERS", "safe_cell", "safe_frame", "safe_row"]
+__all__ = ["TRIGGERS", "csv_line", "csv_text", "safe_cell", "safe_frame", "safe_row"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -52,6 +52,31 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
             out[name] = col.map(lambda v: safe_cell(v) if isinstance(v, str) else v)
     return out
+
+
+def _field(value) -> str:
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    # Python's csv module leaves a lone CR unquoted when the line ends in LF, which splits
+    # the row for every reader: quote any cell holding CR or LF (and , and ").
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_line(values: Iterable, raw: bool = False) -> str:
+    """One CSV line (ending in LF) of ``values``, text cells made safe unless ``raw``."""
+    cell = (lambda v: v) if raw else safe_cell
+    return ",".join(_field(cell(v)) for v in values) + "\n"
+
+
+def csv_text(rows: Iterable[dict], fields: Iterable[str], raw: bool = False) -> str:
+    """A header line and one line per row (mapping); missing keys and None are empty."""
+    fields = list(fields)
+    lines = [csv_line(fields, raw=True)]
+    lines.extend(csv_line((row.get(k) for k in fields), raw) for row in rows)
+    return "".join(lines)
 
 
 def is_number_text(text: str) -> bool:
