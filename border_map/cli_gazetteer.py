@@ -41,7 +41,7 @@ def _csv_text(rows: list[dict], fields, raw: bool = False) -> str:
 raw_csv_option = click.option(
     "--raw-csv", is_flag=True,
     help="With --format csv: write text cells as they are. By default a cell starting with "
-         "= + - @, TAB or CR (a spreadsheet formula) gets a leading ' (see docs/csv.md).")
+         "= + - @, TAB or CR (a spreadsheet formula) gets a leading ' (README: Hostile input).")
 
 
 country_option = click.option(
