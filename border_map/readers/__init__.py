@@ -98,7 +98,7 @@ def _unzip(raw: bytes, name: str) -> tuple[bytes, str]:
 
 def _load(path: str | os.PathLike[str]) -> tuple[str, str, list[str], int]:
     """``(text, name, warnings, size_in_bytes)`` of a file, unzipped and decoded."""
-    name = os.fspath(path)
+    name = shown(os.fspath(path))  # the name printed and recorded: one line, no escapes
     check_input_size(path)  # before reading (limits.py)
     raw = Path(path).read_bytes()
     if raw.startswith(b"PK\x03\x04"):
