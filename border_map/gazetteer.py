@@ -99,6 +99,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import AmbiguousPlace, DataError, PlaceNotFound
+from .limits import check_import_rows
 from .model_checks import check_place_region
 
 __all__ = [
@@ -1309,6 +1310,7 @@ class UserIndex:
         if fmt == "auto":
             fmt = _sniff_format(path)
         if fmt == "csv":
+            check_import_rows(path)  # before parsing: every command loads these (limits.py)
             places = read_places_csv(path)
             reserved = set(reserved_ids)
             for number, place in enumerate(places, start=2):

@@ -7,6 +7,9 @@ zip's directory) gives, before reading a byte, and refuse in one line naming the
 and how to raise it:
 
 * :data:`MAX_INPUT_MB` (``BORDER_MAP_MAX_INPUT_MB``): any input file or zip member;
+* :data:`MAX_IMPORT_PLACES` (``BORDER_MAP_MAX_IMPORT_PLACES``): rows of a gazetteer CSV
+  import, whose places every later command loads into memory (about 2 KB each; a GeoNames
+  dump is not limited: its places stay on disk and are looked up there);
 * the native YAML/JSON/GeoJSON limit (``max_native_mb`` of ``read_source``, 64 MB), now
   checked on the file's size before it is decoded (:func:`check_native_size`).
 """
@@ -18,8 +21,9 @@ import zipfile
 
 from .errors import DataError
 
-__all__ = ["ENV_MAX_INPUT_MB", "MAX_INPUT_MB", "check_input_size", "check_member",
-           "check_native_size", "max_input_mb"]
+__all__ = ["ENV_MAX_IMPORT_PLACES", "ENV_MAX_INPUT_MB", "MAX_IMPORT_PLACES", "MAX_INPUT_MB",
+           "check_import_rows", "check_input_size", "check_member", "check_native_size",
+           "max_input_mb"]
 
 #: Default limit, in MB (10^6 bytes), of a file or zip member read whole.
 MAX_INPUT_MB = 2000
@@ -39,6 +43,42 @@ def max_input_mb() -> float:
     if not value > 0 or value == float("inf"):
         raise DataError(f"{ENV_MAX_INPUT_MB}={text!r} is not a positive number of MB")
     return value
+
+
+#: Default limit on the places of one gazetteer CSV import (loaded by every later command).
+MAX_IMPORT_PLACES = 200_000
+ENV_MAX_IMPORT_PLACES = "BORDER_MAP_MAX_IMPORT_PLACES"
+
+
+def _positive_env(name: str, default: float) -> float:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return float(default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise DataError(f"{name}={text!r} is not a positive number")
+    return value
+
+
+def check_import_rows(path: str | os.PathLike, limit: int | None = None) -> int:
+    """The number of lines of a gazetteer CSV (counted in binary, before parsing);
+    DataError if the rows are more than the limit."""
+    limit = int(_positive_env(ENV_MAX_IMPORT_PLACES, MAX_IMPORT_PLACES)) if limit is None \
+        else limit
+    lines = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            lines += chunk.count(b"\n")
+            if lines - 1 > limit:
+                raise DataError(
+                    f"more than {limit:,} places in one gazetteer CSV import; every command "
+                    "would load them all into memory: import them as a GeoNames dump (kept "
+                    f"on disk), split the file, or set {ENV_MAX_IMPORT_PLACES} to raise the "
+                    "limit", location=os.fspath(path))
+    return lines
 
 
 def _refuse(size: int, limit_mb: float, location: str, what: str) -> DataError:

@@ -695,6 +695,23 @@ def test_import_refuses_places_outside_the_region(lon, lat, field, reason, tmp_p
     assert code == 0 and json.loads(out)["id"] == "user.a"  # the earlier import is kept
 
 
+def test_import_too_many_places_is_refused_before_parsing(tmp_path, capsys, monkeypatch):
+    attack("import too many places")
+    monkeypatch.setenv("BORDER_MAP_HOME", str(tmp_path / "home"))
+    big = tmp_path / "many.csv"
+    big.write_text(HEADER + "".join(f"user.p{i},Place {i} Kalay,,town,AF,,,69.5,33.5,2,me,t\n"
+                                    for i in range(5)))
+    code, _, err = run(["gazetteer", "import", big], capsys, monkeypatch,
+                       env={"BORDER_MAP_MAX_IMPORT_PLACES": "3"})
+    assert code == 1
+    one_line(err, "many.csv", "more than 3 places", "BORDER_MAP_MAX_IMPORT_PLACES")
+    assert run(["geocode", "Place 1 Kalay"], capsys)[0] == 1  # nothing was imported
+    code, _, err = run(["gazetteer", "import", big], capsys, monkeypatch,
+                       env={"BORDER_MAP_MAX_IMPORT_PLACES": "5"})
+    assert code == 0, err
+    assert run(["geocode", "Place 1 Kalay"], capsys)[0] == 0
+
+
 # --------------------------------------------------------------------------- 12: names
 
 def _zip_with_member(path: Path, member: str, text: str) -> Path:
