@@ -32,9 +32,10 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .errors import BorderMapError, OutputError, output_error, shown
+from .errors import BorderMapError, OutputError, output_error
 
-__all__ = ["TMP_PREFIX", "Terminated", "atomic_path", "sweep", "temp_name", "write_text"]
+__all__ = ["TMP_PREFIX", "Terminated", "atomic_path", "cleanup_on_termination", "sweep",
+           "temp_name", "write_text"]
 
 #: Every temporary output starts with this (then ``<pid>.<token>.<name>``).
 TMP_PREFIX = ".border-map-tmp."
@@ -150,9 +151,11 @@ def _on_signal(signum, frame):
 
 def _install() -> None:
     global _depth
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers belong to the main thread; its writes install them
     with _lock:
         _depth += 1
-        if _depth != 1 or threading.current_thread() is not threading.main_thread():
+        if _depth != 1:
             return
         for s in _SIGNALS:
             try:
@@ -167,9 +170,11 @@ def _install() -> None:
 
 def _uninstall() -> None:
     global _depth
+    if threading.current_thread() is not threading.main_thread():
+        return
     with _lock:
         _depth -= 1
-        if _depth != 0 or threading.current_thread() is not threading.main_thread():
+        if _depth != 0:
             return
         for s, previous in list(_previous.items()):
             with contextlib.suppress(ValueError, OSError, TypeError):
@@ -281,7 +286,3 @@ def write_text(target: str | os.PathLike, text: str) -> Path:
         tmp.write_text(text, encoding="utf-8")
     return Path(target)
 
-
-def describe(path) -> str:
-    """``path`` as printed in messages (escaped, see :func:`border_map.errors.shown`)."""
-    return shown(path)
