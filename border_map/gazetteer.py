@@ -100,7 +100,7 @@ from typing import NamedTuple
 
 from .errors import AmbiguousPlace, DataError, PlaceNotFound
 from .limits import check_import_rows
-from .model_checks import check_place_region
+from .model_checks import check_place_region, usable_places
 
 __all__ = [
     "COLUMNS",
@@ -1546,7 +1546,7 @@ def _default_gazetteer(shipped: str, shipped_sig, index_path: str, index_sig) ->
     if index_sig is None:
         return Gazetteer(places)
     index = UserIndex(index_path)
-    user = index.places("user")
+    user = usable_places(index.places("user"), index_path)  # model_checks: region
     origins = index.origins("user")
     fallback = index if index.has_layer("geonames") else None
     if not user and fallback is None:

@@ -9,7 +9,9 @@ Kept apart from the readers so that any reader, old or new, calls the same rule:
   ``"\\u0000"``, JSON ``"\\u0000"``). The message names ``file:line`` and the field.
 * :func:`check_place_region`: a place of a user's gazetteer import must lie in the
   Afghanistan-Pakistan region (a (0, 0) is a missing coordinate), so that ``validate`` and
-  ``build`` agree about files that use it.
+  ``build`` agree about files that use it. :func:`usable_places` leaves such places of an
+  index imported before this check out of the gazetteer, with one warning, so that both
+  report an incident placed there as an unknown place, with its file and line.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import re
 
 from .errors import DataError
 
-__all__ = ["check_place_region", "check_text"]
+__all__ = ["check_place_region", "check_text", "usable_places"]
 
 _FORBIDDEN = re.compile("\x00")
 
@@ -50,3 +52,23 @@ def check_place_region(lon: float, lat: float, location: str | None,
     raise DataError(f"{message}; only places in the Afghanistan-Pakistan region can be "
                     "imported", location=location,
                     field=coordinate_field(lon, lat, message, lon_field, lat_field))
+
+
+def usable_places(places, index_path) -> list:
+    """The places of a user index that lie in the region; one warning names the others."""
+    import logging
+
+    from .errors import shown
+    from .readers._common import region_message
+
+    kept, dropped = [], []
+    for place in places:
+        (dropped if region_message(place.lon, place.lat) is not None else kept).append(place)
+    if dropped:
+        names = ", ".join(f"{p.id} ({p.lon:g}, {p.lat:g})" for p in dropped[:3])
+        more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+        logging.getLogger("border_map.gazetteer").warning(
+            "%s: %d imported place(s) outside the Afghanistan-Pakistan region are not used: "
+            "%s%s; import a corrected file to replace them", shown(index_path), len(dropped),
+            shown(names), more)
+    return kept

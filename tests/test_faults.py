@@ -695,6 +695,28 @@ def test_import_refuses_places_outside_the_region(lon, lat, field, reason, tmp_p
     assert code == 0 and json.loads(out)["id"] == "user.a"  # the earlier import is kept
 
 
+def test_import_validate_and_build_agree_on_an_old_index_with_a_place_at_zero(
+        tmp_path, capsys, monkeypatch):
+    attack("old index with (0, 0)")
+    from border_map.gazetteer import Place, UserIndex
+
+    monkeypatch.setenv("BORDER_MAP_HOME", str(tmp_path / "home"))
+    index = UserIndex.default()  # as written before imports were checked
+    index._store(tmp_path / "old.csv", "csv", "user", [
+        Place("user.null", "Nullzero Kalay", kind="town", country="AF", lon=0.0, lat=0.0,
+              precision_km=1, source="me", derivation="test")], {})
+    index.close()
+    path = tmp_path / "uses.yaml"
+    path.write_text(incident_yaml("uses the bad place").replace("Torkham", "Nullzero Kalay"))
+    lines = {}
+    for argv in (["validate", path], ["build", path, "--strict", "-o", tmp_path / "o"]):
+        code, out, err = run(argv, capsys)
+        assert code == 1 and "Traceback" not in err and "internal error" not in err
+        lines[argv[0]] = [x for x in (out + err).splitlines() if "uses.yaml:2" in x]
+        assert lines[argv[0]] and "unknown place 'Nullzero Kalay'" in lines[argv[0]][0]
+    assert not (tmp_path / "o").exists()
+
+
 def test_import_too_many_places_is_refused_before_parsing(tmp_path, capsys, monkeypatch):
     attack("import too many places")
     monkeypatch.setenv("BORDER_MAP_HOME", str(tmp_path / "home"))
