@@ -204,6 +204,8 @@ def os_error_line(err: OSError) -> str:
     reason = _REASONS.get(getattr(err, "errno", None)) or (err.strerror or str(err)).lower()
     if err.filename is not None:
         return f"{shown(err.filename)}: {reason}"
+    if getattr(err, "errno", None) in (_errno.ENOSPC, _errno.EDQUOT, _errno.EFBIG, _errno.EROFS):
+        return f"cannot write the output: {reason}"  # e.g. stdout on a full disk
     return shown(reason)
 
 

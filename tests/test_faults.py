@@ -611,6 +611,17 @@ def test_output_oserror_reaching_main_is_one_line(capsys, monkeypatch):
     one_line(err, "/srv/maps/x: permission denied")
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full")
+def test_output_stdout_on_a_full_disk_is_one_line():
+    attack("stdout to /dev/full")
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "border_map", "geocode", "Torkham"],
+                              env=subprocess_env(), stdout=full, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert proc.returncode == 1
+    one_line(proc.stderr, "cannot write the output: disk full")
+
+
 def test_output_error_is_an_oserror_and_a_border_map_error():
     err = OutputError("cannot write x: disk full", path="x", errno=errno.ENOSPC)
     assert isinstance(err, OSError) and str(err) == "cannot write x: disk full"
