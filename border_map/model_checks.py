@@ -6,7 +6,9 @@ Kept apart from the readers so that any reader, old or new, calls the same rule:
   output (the GeoPackage's SQLite text is cut at it, so the GeoJSON and the GeoPackage
   would disagree); one in a report is an encoding accident, not news. A raw NUL byte makes
   a file binary (readers.encoding); this catches the escaped ones (YAML ``"\\0"``,
-  ``"\\u0000"``, JSON ``"\\u0000"``). The message names ``file:line`` and the field.
+  ``"\\u0000"``, JSON ``"\\u0000"``). It also refuses a field longer than
+  ``BORDER_MAP_MAX_FIELD_MB`` (1 MB of characters). The message names ``file:line`` and the
+  field.
 * :func:`check_place_region`: a place of a user's gazetteer import must lie in the
   Afghanistan-Pakistan region (a (0, 0) is a missing coordinate), so that ``validate`` and
   ``build`` agree about files that use it. :func:`usable_places` leaves such places of an
@@ -25,13 +27,41 @@ __all__ = ["check_place_region", "check_text", "usable_places"]
 _FORBIDDEN = re.compile("\x00")
 
 
-def check_text(value, field: str | None, location: str | None) -> None:
-    """Raise :class:`DataError` (location, field) if text ``value`` holds a NUL.
+#: Longest text field accepted, in MB of characters (``BORDER_MAP_MAX_FIELD_MB``): a report's
+#: description is kilobytes; SQLite (the GeoPackage) refuses a string above 1 GB.
+MAX_FIELD_MB = 1.0
+ENV_MAX_FIELD_MB = "BORDER_MAP_MAX_FIELD_MB"
+
+
+def max_field_chars() -> int:
+    import os
+
+    text = os.environ.get(ENV_MAX_FIELD_MB, "").strip()
+    if not text:
+        return int(MAX_FIELD_MB * 1_000_000)
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < 1000:
+        raise DataError(f"{ENV_MAX_FIELD_MB}={text!r} is not a number of MB between 0 and 1000")
+    return int(value * 1_000_000)
+
+
+def check_text(value, field: str | None, location: str | None,
+               limit: int | None = None) -> None:
+    """Raise :class:`DataError` (location, field) if text ``value`` holds a NUL or is longer
+    than ``limit`` characters (default :func:`max_field_chars`).
 
     Non-text values are left to the caller's own type checks.
     """
     if not isinstance(value, str):
         return
+    limit = max_field_chars() if limit is None else limit
+    if len(value) > limit:
+        raise DataError(f"text of {len(value):,} characters is longer than the limit of "
+                        f"{limit:,}: set {ENV_MAX_FIELD_MB} to raise it", location=location,
+                        field=field)
     m = _FORBIDDEN.search(value)
     if m is None:
         return

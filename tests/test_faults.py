@@ -676,6 +676,20 @@ def test_limit_input_file_and_a_bad_setting(tmp_path, capsys, monkeypatch):
     one_line(err, "BORDER_MAP_MAX_INPUT_MB='lots' is not a positive number")
 
 
+def test_limit_a_huge_text_field_is_refused_with_its_field(tmp_path, capsys, monkeypatch):
+    attack("huge field")
+    path = tmp_path / "long.yaml"
+    path.write_text(incident_yaml("x" * 1_200_000), encoding="utf-8")
+    code, out, err = run(["validate", path], capsys)
+    assert code == 1 and "Traceback" not in out + err
+    problem = [x for x in out.splitlines() if "long.yaml:6" in x]
+    assert problem and "field 'description'" in problem[0]
+    assert "1,200,000 characters" in problem[0] and "BORDER_MAP_MAX_FIELD_MB" in problem[0]
+    code, out, err = run(["validate", path], capsys, monkeypatch,
+                         env={"BORDER_MAP_MAX_FIELD_MB": "2"})
+    assert code == 0, out + err
+
+
 # --------------------------------------------------------------------------- 11: imports
 
 HEADER = "id,name,aliases,kind,country,admin1,admin2,lon,lat,precision_km,source,derivation\n"
