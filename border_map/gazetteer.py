@@ -98,8 +98,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import AmbiguousPlace, DataError, PlaceNotFound
-from .limits import check_import_rows
+from .errors import AmbiguousPlace, DataError, PlaceNotFound, shown
+from .limits import check_import_rows, check_member
 from .model_checks import check_place_region, usable_places
 
 __all__ = [
@@ -1145,6 +1145,11 @@ class _TextOpener:
             if not names:
                 archive.close()
                 raise DataError("no .txt member in the zip file", location=str(self.path))
+            try:  # the member's size, before reading it (a zip bomb): limits.py
+                check_member(archive.getinfo(names[0]), f"{self.path}!{shown(names[0])}")
+            except DataError:
+                archive.close()
+                raise
             raw = archive.open(names[0])
             self._handles = [archive, raw]
             fh = io.TextIOWrapper(raw, encoding="utf-8")

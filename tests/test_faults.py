@@ -720,6 +720,20 @@ def test_import_refuses_places_outside_the_region(lon, lat, field, reason, tmp_p
     assert code == 0 and json.loads(out)["id"] == "user.a"  # the earlier import is kept
 
 
+def test_import_geonames_zip_bomb_is_refused_before_reading(tmp_path, capsys, monkeypatch):
+    attack("geonames zip bomb")
+    monkeypatch.setenv("BORDER_MAP_HOME", str(tmp_path / "home"))
+    row = "\t".join(["1", "Alpha", "Alpha", "", "33.5", "69.5", "P", "PPL", "AF", "", "01",
+                     "", "", "", "0", "", "1000", "Asia/Kabul", "2020-01-01"]) + "\n"
+    bomb = tmp_path / "AF.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("AF.txt", row * 60_000)
+    code, _, err = run(["gazetteer", "import", bomb], capsys, monkeypatch,
+                       env={"BORDER_MAP_MAX_INPUT_MB": "1"})
+    assert code == 1
+    one_line(err, "AF.zip!AF.txt", "limit is 1 MB", "BORDER_MAP_MAX_INPUT_MB")
+
+
 def test_import_validate_and_build_agree_on_an_old_index_with_a_place_at_zero(
         tmp_path, capsys, monkeypatch):
     attack("old index with (0, 0)")
