@@ -64,6 +64,8 @@ def temp_name(name: str, pid: int | None = None) -> str:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
+    if os.name == "nt":  # os.kill(pid, 0) would terminate it there: sweep() goes by age
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -81,11 +83,22 @@ def _legacy(entry: str, name: str) -> bool:
     return re.match(pattern, entry) is not None
 
 
+def _older(path: Path, now: float) -> bool:
+    """Whether ``path`` was last written more than an hour ago."""
+    try:
+        return now - path.lstat().st_mtime >= _LEGACY_AGE_S
+    except OSError:
+        return False
+
+
 def sweep(out_dir: str | os.PathLike, names: Iterable[str]) -> list[Path]:
     """Remove what killed runs left for the outputs ``names`` in ``out_dir``; the paths removed.
 
     Only temporary files of processes that are gone are removed (two builds into one folder
-    at the same time keep theirs), and the old-style ones once an hour old. A folder that
+    at the same time keep theirs), and the old-style ones once an hour old (on Windows, where
+    a process cannot be asked after safely, every one once an hour old). Processes are
+    asked after by pid: a folder shared by machines or containers with their own pids can
+    lose a running build's temporary file. A folder that
     does not exist or cannot be listed is left alone (the write itself reports it).
     """
     folder = Path(out_dir)
@@ -105,16 +118,10 @@ def sweep(out_dir: str | os.PathLike, names: Iterable[str]) -> list[Path]:
             left = m.group(2)
             if not any(left == n or left.startswith(n + ".") for n in wanted):
                 continue
-            if _alive(int(m.group(1))):
+            if _alive(int(m.group(1))) and not (os.name == "nt" and _older(path, now)):
                 continue
-        elif not any(_legacy(entry, n) for n in wanted):
+        elif not any(_legacy(entry, n) for n in wanted) or not _older(path, now):
             continue
-        else:
-            try:
-                if now - path.lstat().st_mtime < _LEGACY_AGE_S:
-                    continue
-            except OSError:
-                continue
         try:
             if path.is_dir() and not path.is_symlink():
                 import shutil
