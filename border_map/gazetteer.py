@@ -98,7 +98,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import AmbiguousPlace, DataError, PlaceError, PlaceNotFound
+from .errors import AmbiguousPlace, DataError, PlaceError, PlaceNotFound, shown
+from .limits import check_import_rows, check_member
+from .model_checks import check_place_region, usable_places
 
 __all__ = [
     "COLUMNS",
@@ -1168,6 +1170,11 @@ class _TextOpener:
             if not names:
                 archive.close()
                 raise DataError("no .txt member in the zip file", location=str(self.path))
+            try:  # the member's size, before reading it (a zip bomb): limits.py
+                check_member(archive.getinfo(names[0]), f"{self.path}!{shown(names[0])}")
+            except DataError:
+                archive.close()
+                raise
             raw = archive.open(names[0])
             self._handles = [archive, raw]
             fh = io.TextIOWrapper(raw, encoding="utf-8")
@@ -1333,12 +1340,14 @@ class UserIndex:
         if fmt == "auto":
             fmt = _sniff_format(path)
         if fmt == "csv":
+            check_import_rows(path)  # before parsing: every command loads these (limits.py)
             places = read_places_csv(path)
             reserved = set(reserved_ids)
             for number, place in enumerate(places, start=2):
                 if place.id in reserved:
                     raise DataError(f"id '{place.id}' is a shipped place; choose another id",
                                     location=f"{path} row {number}", field="id")
+                check_place_region(place.lon, place.lat, f"{path} row {number}")  # (0, 0)...
             return self._store(path, "csv", "user", places, {})
         if fmt == "geonames":
             return self._import_geonames(path)
@@ -1361,6 +1370,9 @@ class UserIndex:
         places = []
         for number, row in rows:
             place = place_from_geonames(row, admin2_names, f"{path} line {number}")
+            if place is not None:  # outside the region: refused (model_checks)
+                check_place_region(place.lon, place.lat, f"{path} line {number}",
+                                   "longitude", "latitude")
             if place is None:
                 skipped[f"feature {row['feature_class']}.{row['feature_code']}"] += 1
             else:
@@ -1564,7 +1576,7 @@ def _default_gazetteer(shipped: str, shipped_sig, index_path: str, index_sig) ->
     if index_sig is None:
         return Gazetteer(places)
     index = UserIndex(index_path)
-    user = index.places("user")
+    user = usable_places(index.places("user"), index_path)  # model_checks: region
     origins = index.origins("user")
     fallback = index if index.has_layer("geonames") else None
     if not user and fallback is None:

@@ -7,8 +7,6 @@ feature building in :mod:`border_map.geocode`, the online fallback in
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 
@@ -33,14 +31,17 @@ def _dumps(doc, indent=None) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=indent, allow_nan=False)
 
 
-def _csv_text(rows: list[dict], fields) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(fields), lineterminator="\n",
-                            extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in fields})
-    return buf.getvalue()
+def _csv_text(rows: list[dict], fields, raw: bool = False) -> str:
+    """CSV text; cells a spreadsheet would run as formulas get a leading ' unless ``raw``."""
+    from .csvsafe import csv_text
+
+    return csv_text(rows, fields, raw)
+
+
+raw_csv_option = click.option(
+    "--raw-csv", is_flag=True,
+    help="With --format csv: write text cells as they are. By default a cell starting with "
+         "= + - @, TAB or CR (a spreadsheet formula) gets a leading ' (README: Hostile input).")
 
 
 country_option = click.option(
@@ -75,9 +76,10 @@ indent_option = click.option("--indent", type=click.IntRange(0, 8), default=None
               help="Afghan provinces as their polygon (GeoJSON only).")
 @click.option("--keep-going", is_flag=True,
               help="Report unresolved names in the output and go on (exit 1 at the end).")
+@raw_csv_option
 @indent_option
 def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygons, keep_going,
-            indent):
+            raw_csv, indent):
     """Resolve place names offline; print GeoJSON (or JSON lines, CSV).
 
     Names may carry hints: "Kurram, Pakistan", "Spin Boldak, Kandahar",
@@ -123,7 +125,7 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
                 for row in rows:
                     click.echo(_dumps(row))
             else:
-                click.echo(_csv_text(rows, RECORD_FIELDS), nl=False)
+                click.echo(_csv_text(rows, RECORD_FIELDS, raw_csv), nl=False)
             failed = [r for r in rows if r.get("error")]
     except (PlaceError, OnlineGeocodingError) as err:
         _fail(err)
@@ -165,8 +167,9 @@ SEARCH_FIELDS = ("rank", "id", "name", "kind", "country", "admin1", "admin2", "l
 @admin_option
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
               show_default=True)
+@raw_csv_option
 @indent_option
-def search(text, limit, country, kind, admin, fmt, indent):
+def search(text, limit, country, kind, admin, fmt, raw_csv, indent):
     """Ranked candidates for TEXT, each with how it matched and a 0-100 score.
 
     \b
@@ -195,7 +198,7 @@ def search(text, limit, country, kind, admin, fmt, indent):
         for row in rows:
             click.echo(_dumps(row))
     else:
-        click.echo(_csv_text(rows, SEARCH_FIELDS), nl=False)
+        click.echo(_csv_text(rows, SEARCH_FIELDS, raw_csv), nl=False)
 
 
 @gazetteer.command(context_settings=CONTEXT_SETTINGS)

@@ -49,6 +49,7 @@ from ..model.incident import (
     Source,
 )
 from ..model.vocabulary import _did_you_mean
+from ..model_checks import check_text
 
 # --------------------------------------------------------------------------- reading files
 
@@ -395,6 +396,7 @@ class _Reader:
             return None
         if not isinstance(node.value, str):
             self.fail(node.line, path, f"expected text, got {_describe(node.value)}")
+        check_text(node.value, path, f"{self.name}:{node.line}")  # NUL: model_checks.py
         return node.value.strip() or None
 
     def integer(self, node: _Node | None, path: str) -> int | None:

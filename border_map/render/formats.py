@@ -51,7 +51,6 @@ from ..properties import INCIDENT_FIELDS, Field
 from .qgis_style import decimals  # 6 for degrees (about 0.1 m), 3 for km (1 m)
 
 BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: Shapefile (DBF) names, at most 10 characters, for the incident fields (documented; unique).
 SHAPEFILE_NAMES: dict[str, str] = {
@@ -134,8 +133,11 @@ def json_text(value) -> str:
 
 
 def csv_safe(text: str) -> str:
-    """Neutralise a text cell a spreadsheet would run as a formula (``'`` in front)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    """Neutralise a text cell a spreadsheet would run as a formula (:mod:`border_map.csvsafe`,
+    the one rule)."""
+    from ..csvsafe import safe_cell
+
+    return safe_cell(text)
 
 
 def _cell(field: Field, value) -> str:

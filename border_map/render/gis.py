@@ -445,10 +445,11 @@ def read_feature_collection(path: str | Path, layer: str = "incidents") -> dict:
 # --------------------------------------------------------------------------- summary CSV
 
 
-def summary_csv(incidents) -> str:
+def summary_csv(incidents, raw: bool = False) -> str:
     """summary.csv: counts and claimed figures by week, sector, band and side (UTF-8 BOM first:
-    spreadsheets then read the en dash right; GDAL skips it)."""
-    return aggregate.to_csv(aggregate.summarise(incidents), bom=True)
+    spreadsheets then read the en dash right; GDAL skips it; formula-safe text cells unless
+    ``raw``: :mod:`border_map.csvsafe`)."""
+    return aggregate.to_csv(aggregate.summarise(incidents), bom=True, raw=raw)
 
 
 def summary_csvt() -> str:

@@ -350,6 +350,9 @@ class Outputs:
 
                 self._staged("hexagons", "hexagons.geojson").write_text(
                     dumps(feature_collection(cells)) + "\n", encoding="utf-8")
-                counts.to_csv(self._staged("hex_counts", "hex_counts.csv"), index=False)
+                from ..csvsafe import safe_frame
+
+                safe_frame(counts).to_csv(self._staged("hex_counts", "hex_counts.csv"),
+                                          index=False)  # formula-safe text cells
         if "html" in self.formats:
             self.map_kind = self.map.kind
