@@ -33,7 +33,7 @@ def _dumps(doc, indent=None) -> str:
 
 def _csv_text(rows: list[dict], fields, raw: bool = False) -> str:
     """CSV text; cells a spreadsheet would run as formulas get a leading ' unless ``raw``."""
-    from .csvsafe import csv_text
+    from ..csvsafe import csv_text
 
     return csv_text(rows, fields, raw)
 

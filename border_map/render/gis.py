@@ -476,14 +476,13 @@ class GeoPackageWriter:
 
     def __init__(self, path: Path, *, border: DurandLine, bands_km, gazetteer=None,
                  sources: Sequence[str] = ()):
-        import tempfile
-
         self.path = Path(path)
         self.border, self.bands_km, self.gazetteer = border, bands_km, gazetteer
         self.descriptions = layer_descriptions(border, sources, bands_km)
         self.place_counts: dict[str, int] = {}
-        self._spill = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.",
-                                                  dir=self.path.parent)
+        # beside the staged file, named after it: a killed run's spill is swept with it
+        self._spill = self.path.with_name(self.path.name + ".spill")
+        self._spill.mkdir()
         self._writers: dict = {}
         self.count = 0
 
@@ -500,7 +499,7 @@ class GeoPackageWriter:
             w = self._writers.get(name)
             if w is None:
                 w = self._writers[name] = pa.ipc.new_stream(
-                    str(Path(self._spill.name) / f"{name}.arrows"), table.schema)
+                    str(self._spill / f"{name}.arrows"), table.schema)
             w.write_table(table)
         for pid, k in incidents["place_id"].dropna().value_counts(sort=False).items():
             self.place_counts[pid] = self.place_counts.get(pid, 0) + int(k)
@@ -516,7 +515,7 @@ class GeoPackageWriter:
             first = True
             for name in self.STREAMED:
                 layer = LAYERS_BY_NAME[name]
-                spill = Path(self._spill.name) / f"{name}.arrows"
+                spill = self._spill / f"{name}.arrows"
                 if spill.exists():
                     source = pa.ipc.open_stream(str(spill))
                 else:
@@ -533,7 +532,7 @@ class GeoPackageWriter:
                             dataset_options=None if not first else {"VERSION": GPKG_VERSION})
                 first = False
         finally:
-            self._spill.cleanup()
+            self._cleanup()
         border, bands_km = self.border, self.bands_km
         tables = {
             "durand_line": line_table(border),
@@ -554,11 +553,16 @@ class GeoPackageWriter:
             *self.STREAMED, *tables, "layer_styles")])
         stamp_utc(self.path)
 
+    def _cleanup(self) -> None:
+        import shutil
+
+        shutil.rmtree(self._spill, ignore_errors=True)
+
     def abort(self) -> None:
         for w in self._writers.values():
             with contextlib.suppress(Exception):
                 w.close()
-        self._spill.cleanup()
+        self._cleanup()
 
 
 def _arrow_table(layer: Layer, cols: Mapping[str, Sequence], geoms):

@@ -242,10 +242,21 @@ class Outputs:
         return self._stack.enter_context(atomic_path(self.out_dir / name))
 
     def __enter__(self) -> Outputs:
+        self._stack.__enter__()
+        try:
+            self._open()
+        except BaseException:  # a failure (or a signal) while opening: nothing left behind
+            import sys
+
+            self._abort()
+            self._stack.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def _open(self) -> None:
         from . import gis
         from .geojson import GeoJSONSeqWriter, GeoJSONWriter
 
-        self._stack.__enter__()
         run, f = self.run, self.formats
         fields = INCIDENT_FIELDS
         if "geojson" in f:
@@ -276,7 +287,6 @@ class Outputs:
         if "html" in f:
             self.map = MapWriter(self._staged("map", "map.html"), run, self.hexes)
             self._writers.append(self.map)
-        return self
 
     def write(self, gdf, features: np.ndarray | None = None) -> None:
         """One analysed chunk to every writer; ``features``: its GeoJSON texts, if made."""
@@ -296,17 +306,23 @@ class Outputs:
         if self._kept is not None:
             self._kept.append(gdf)
 
+    def _abort(self) -> None:
+        for w in self._writers:
+            if hasattr(w, "abort"):
+                with contextlib.suppress(Exception):
+                    w.abort()
+
     def __exit__(self, exc_type, exc, tb) -> bool:
         try:
             if exc_type is None:
                 self._finish()
             else:
-                for w in self._writers:
-                    with contextlib.suppress(Exception):
-                        if hasattr(w, "abort"):
-                            w.abort()
+                self._abort()
         except BaseException:
-            self._stack.__exit__(*__import__("sys").exc_info())
+            import sys
+
+            self._abort()
+            self._stack.__exit__(*sys.exc_info())
             raise
         return self._stack.__exit__(exc_type, exc, tb)
 
