@@ -258,9 +258,11 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
                 fd = os.open(tmp_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             except FileExistsError:
                 continue
-            os.close(fd)
+            try:
+                os.close(fd)
+            finally:  # a signal between the two calls must not leave the reservation behind
+                tmp_path.unlink()
             break
-        tmp_path.unlink()
     except BorderMapError:
         raise
     except OSError as err:
@@ -285,6 +287,21 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
             _remove(tmp_path)
         finally:
             _uninstall()
+
+
+def output_failure(err: BaseException, target: str | os.PathLike) -> BaseException:
+    """``err`` said as a failure to write ``target``: an :class:`OutputError` for an OSError
+    or a writer's failure on a full disk (GDAL, SQLite), else ``err`` itself. For writers that
+    work on a staged path outside their own :func:`atomic_path` block."""
+    target = Path(target)
+    if isinstance(err, BorderMapError):
+        return err
+    if isinstance(err, OSError):
+        return OutputError(output_error(err, target), path=target, errno=err.errno)
+    if isinstance(err, Exception) and _disk_full(err, target.parent):
+        full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return OutputError(output_error(full, target), path=target, errno=errno.ENOSPC)
+    return err
 
 
 def write_text(target: str | os.PathLike, text: str) -> Path:

@@ -215,10 +215,13 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
     kept_rows = 0
     keys: dict[str, list] = {k: [] for k in ("id", "source", "lon", "lat", "start", "end")}
     out_dir = Path(out_dir)
+    import contextlib
+
     try:
         outputs = Outputs(out_dir, formats, run)
-        with outputs:
-            for chunk in chunks:
+        with contextlib.ExitStack() as stack:
+            opened = False  # the outputs are staged at the first chunk to write: a run that
+            for chunk in chunks:  # fails before it leaves no folder and no file behind
                 if isinstance(chunk, DataError):
                     where = chunk.location or "input"
                     stats = result.files.setdefault(where.split(":")[0].split("!")[0],
@@ -229,6 +232,9 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
                 gdf = _take(chunk, result, seen)
                 if gdf is None:
                     continue
+                if not opened:
+                    stack.enter_context(outputs)
+                    opened = True
                 outputs.write(gdf)
                 _keys(gdf, chunk.path, keys)
                 if kept is not None and kept_rows + len(gdf) <= keep_incidents:

@@ -609,7 +609,7 @@ def test_output_oserror_reaching_main_is_one_line(capsys, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied", "/srv/maps/x")
 
-    monkeypatch.setattr(pipeline, "load_all", refuse)
+    monkeypatch.setattr(pipeline, "process_part", refuse)
     code, _, err = run(["build"], capsys)
     assert code == 1
     one_line(err, "/srv/maps/x: permission denied")
@@ -667,15 +667,25 @@ def test_limit_huge_yaml_is_refused_before_decoding(tmp_path, capsys):
 
 def test_limit_input_file_and_a_bad_setting(tmp_path, capsys, monkeypatch):
     attack("input over the limit")
-    path = tmp_path / "big.csv"
-    path.write_text("id,date,event_type\n" + "x,2025-01-01,armed_clash\n" * 100_000)
+    # an input read whole (native JSON) is refused before it is read ...
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"incidents": [{"id": f"x{i}", "note": "x" * 100}
+                                              for i in range(12_000)]}))
     code, _, err = run(["build", path, "-o", tmp_path / "o"], capsys, monkeypatch,
                        env={"BORDER_MAP_MAX_INPUT_MB": "1"})
     assert code == 1
-    one_line(err, "big.csv", "limit is 1 MB", "BORDER_MAP_MAX_INPUT_MB")
+    one_line(err, "big.json", "limit is 1 MB", "BORDER_MAP_MAX_INPUT_MB")
+    # ... a delimited one is streamed block by block: no limit applies
+    table = tmp_path / "big.csv"
+    table.write_text("id,date,event_type,lat,lon\n"
+                     + "".join(f"x{i},2025-01-01,armed_clash,34.1,71.1\n" for i in range(40_000)))
+    code, out, err = run(["build", table, "-o", tmp_path / "t", "-f", "csv"], capsys,
+                         monkeypatch, env={"BORDER_MAP_MAX_INPUT_MB": "1"})
+    assert code == 0, err
+    assert json.loads(out)["incidents"] == 40_000
     attack("bad limit setting")
     code, _, err = run(["build", path, "-o", tmp_path / "o"], capsys, monkeypatch,
-                       env={"BORDER_MAP_MAX_INPUT_MB": "lots"})
+                       env={"BORDER_MAP_MAX_INPUT_MB": "lots"})  # any input: the setting
     assert code == 1
     one_line(err, "BORDER_MAP_MAX_INPUT_MB='lots' is not a positive number")
 

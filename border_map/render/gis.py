@@ -482,7 +482,6 @@ class GeoPackageWriter:
         self.place_counts: dict[str, int] = {}
         # beside the staged file, named after it: a killed run's spill is swept with it
         self._spill = self.path.with_name(self.path.name + ".spill")
-        self._spill.mkdir()
         self._writers: dict = {}
         self.count = 0
 
@@ -498,6 +497,7 @@ class GeoPackageWriter:
             table = _arrow_table(LAYERS_BY_NAME[name], cols, geoms)
             w = self._writers.get(name)
             if w is None:
+                self._spill.mkdir(exist_ok=True)
                 w = self._writers[name] = pa.ipc.new_stream(
                     str(self._spill / f"{name}.arrows"), table.schema)
             w.write_table(table)

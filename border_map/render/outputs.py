@@ -233,13 +233,33 @@ class Outputs:
         self.paths: dict[str, Path] = {}
         self._stack = contextlib.ExitStack()
         self._writers: list = []
+        self._targets: dict = {}
         self.map_kind: str | None = None
         self.hex_cells = 0
 
     # -- staging ---------------------------------------------------------------------
     def _staged(self, key: str, name: str) -> Path:
         self.paths[key] = self.out_dir / name
-        return self._stack.enter_context(atomic_path(self.out_dir / name))
+        staged = self._stack.enter_context(atomic_path(self.out_dir / name))
+        self._targets[staged] = self.out_dir / name
+        return staged
+
+    def _add(self, writer, staged: Path | None) -> None:
+        """A writer, with the output its failures are told about."""
+        self._writers.append(writer)
+        self._targets[id(writer)] = self._targets.get(staged, self.out_dir)
+
+    def _attributed(self, writer, call, *args) -> None:
+        """``call(*args)``, a failure named by the writer's output (disk full, ...)."""
+        from .._atomic import output_failure
+
+        try:
+            call(*args)
+        except Exception as err:
+            failure = output_failure(err, self._targets.get(id(writer), self.out_dir))
+            if failure is err:
+                raise
+            raise failure from err
 
     def __enter__(self) -> Outputs:
         self._stack.__enter__()
@@ -260,33 +280,36 @@ class Outputs:
         run, f = self.run, self.formats
         fields = INCIDENT_FIELDS
         if "geojson" in f:
-            self._writers.append(GeoJSONWriter(self._staged("geojson", "incidents.geojson"),
-                                               fields))
+            staged = self._staged("geojson", "incidents.geojson")
+            self._add(GeoJSONWriter(staged, fields), staged)
         if "geojsonl" in f:
-            self._writers.append(GeoJSONSeqWriter(
-                self._staged("geojsonl", "incidents.geojsonl"), fields))
+            staged = self._staged("geojsonl", "incidents.geojsonl")
+            self._add(GeoJSONSeqWriter(staged, fields), staged)
         if "geojson" in f or "geojsonl" in f:  # QGIS applies incidents.qml to incidents.geojson
             self._qml = self._staged("qml", "incidents.qml")
         if "gpkg" in f:
-            self._writers.append(gis.GeoPackageWriter(
-                self._staged("gpkg", "border_map.gpkg"), border=run.border,
-                bands_km=run.bands_km, gazetteer=run.gazetteer, sources=run.sources))
+            staged = self._staged("gpkg", "border_map.gpkg")
+            self._add(gis.GeoPackageWriter(staged, border=run.border, bands_km=run.bands_km,
+                                           gazetteer=run.gazetteer, sources=run.sources), staged)
             self._qgz = self._staged("qgz", "border_map.qgz")
+            self._targets[id(self._qgz)] = self.out_dir / "border_map.qgz"
         self._kept = [] if any(c in f for c in CONVERSIONS) else None
         self._dates: list = []
         self.count = 0
         if "csv" in f:
-            self._writers.append(gis.SummaryWriter(self._staged("csv", "summary.csv"),
-                                                   self._staged("csvt", "summary.csvt")))
+            staged = self._staged("csv", "summary.csv")
+            self._add(gis.SummaryWriter(staged, self._staged("csvt", "summary.csvt")), staged)
         if "parquet" in f:
-            self._writers.append(ParquetWriter(self._staged("parquet", "incidents.parquet")))
+            staged = self._staged("parquet", "incidents.parquet")
+            self._add(ParquetWriter(staged), staged)
         self.hexes = None
         if "hexagons" in f or "html" in f:
             self.hexes = HexWriter(run)
-            self._writers.append(self.hexes)
+            self._add(self.hexes, None)
         if "html" in f:
-            self.map = MapWriter(self._staged("map", "map.html"), run, self.hexes)
-            self._writers.append(self.map)
+            staged = self._staged("map", "map.html")
+            self.map = MapWriter(staged, run, self.hexes)
+            self._add(self.map, staged)
 
     def write(self, gdf, features: np.ndarray | None = None) -> None:
         """One analysed chunk to every writer; ``features``: its GeoJSON texts, if made."""
@@ -297,9 +320,9 @@ class Outputs:
             features = features_text(gdf, INCIDENT_FIELDS)
         for w in self._writers:
             if isinstance(w, GeoJSONWriter | GeoJSONSeqWriter):
-                w.write(gdf, features)
+                self._attributed(w, w.write, gdf, features)
             else:
-                w.write(gdf)
+                self._attributed(w, w.write, gdf)
         self.count += len(gdf)
         if len(gdf):
             self._dates.append((gdf["date_start"].min(), gdf["date_end"].max()))
@@ -326,6 +349,22 @@ class Outputs:
             raise
         return self._stack.__exit__(exc_type, exc, tb)
 
+    def _write_project(self) -> None:
+        """border_map.qgz beside the GeoPackage (render/qgis_project.py), on its staged path."""
+        import zipfile
+
+        from .qgis_project import project_xml
+
+        run = self.run
+        span = None
+        if self._dates:
+            span = (min(a for a, _ in self._dates), max(b for _, b in self._dates))
+        xml = project_xml("border_map.gpkg", border=run.border, bands_km=run.bands_km,
+                          title=run.title, time_range=span, feature_count=self.count,
+                          sources=run.sources)
+        with zipfile.ZipFile(self._qgz, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("border_map.qgs", xml.encode("utf-8"))
+
     def _finish(self) -> None:
         from . import gis
 
@@ -333,21 +372,12 @@ class Outputs:
         for w in self._writers:
             if isinstance(w, HexWriter):
                 continue
-            w.close()
+            self._attributed(w, w.close)
         if hasattr(self, "_qml"):
             self._qml.write_text(gis.qml("incidents", run.border, run.bands_km,
                                          feature_count=self.count), encoding="utf-8")
         if hasattr(self, "_qgz"):
-            import pandas as pd
-
-            from .qgis_project import write_project
-
-            span = pd.DataFrame({"date_start": [a for a, _ in self._dates],
-                                 "date_end": [b for _, b in self._dates]})
-            write_project(self._qgz, self._qgz, span.assign(_n=0).iloc[:0] if not len(span)
-                          else span, border=run.border, bands_km=run.bands_km,
-                          title=run.title, sources=run.sources, gpkg_name="border_map.gpkg",
-                          feature_count=self.count)
+            self._attributed(self._qgz, self._write_project)
         if self._kept is not None:
             import geopandas as gpd
             import pandas as pd
