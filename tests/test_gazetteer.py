@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -529,18 +528,6 @@ def test_search_ranks_candidates(gaz):
     towns = gaz.search("Chitral", kind="town", country="PK")
     assert towns and all(m.place.kind == "town" and m.place.country == "PK" for m in towns)
     assert gaz.search("") == []
-
-
-def test_exact_lookups_are_fast(gaz):
-    names = ["Paktia", "Khost", "Landi Kotal", "Kurram, Pakistan", "Torkham", "Miramshah"]
-    for name in names:
-        gaz.resolve(name)
-    n = 20_000
-    start = time.perf_counter()
-    for i in range(n):
-        gaz.resolve(names[i % len(names)])
-    rate = n / (time.perf_counter() - start)
-    assert rate > 20_000  # measured ~250k/s; generous margin for slow CI machines
 
 
 def test_crossings_lie_on_the_shipped_line(gaz):
