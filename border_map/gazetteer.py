@@ -557,12 +557,24 @@ class Gazetteer:
         Raises
         ------
         PlaceNotFound
-            no place matches, with "did you mean" candidates;
+            no place matches (or only fuzzy matches that are not confident), with
+            "did you mean" candidates;
         AmbiguousPlace
-            several places match equally well and no ``policy`` was chosen;
+            several places match equally well, are not nested namesakes, and no
+            ``policy`` was chosen;
         ValueError
             an unknown country, kind or policy.
         """
+        return self.resolve_detail(name, country=country, kind=kind, admin=admin,
+                                   policy=policy)[0]
+
+    def resolve_detail(
+        self, name: str, *, country: str | None = None, kind: str | Iterable[str] | None = None,
+        admin: str | None = None, policy: str | None = None,
+    ) -> tuple[Match, tuple[Match, ...]]:
+        """Like :meth:`resolve`, with the **alternatives**: the other places the name
+        equally matched that the nesting rule set aside (Chaman district, tehsil and
+        crossing for "Chaman", which resolves to the town), best first."""
         if policy not in POLICIES:
             raise ValueError(f"unknown policy {policy!r}; use one of {POLICIES[1:]}")
         if country is None and kind is None and admin is None and policy is None and (
@@ -574,7 +586,7 @@ class Gazetteer:
             if entries is not None:
                 if len(entries) == 1 and not implied and entries[0][0].id not in self._nest:
                     place, how = entries[0]
-                    return _new_match((name, place, how, 100.0))
+                    return _new_match((name, place, how, 100.0)), ()
                 memo = (key, implied)
                 decided = self._decided.get(memo, False)
                 if decided is False:  # the exact tier's answer for this key, worked out once
@@ -583,7 +595,10 @@ class Gazetteer:
                     decided = self._settle(found, hints) if found else None
                     self._decided[memo] = decided
                 if decided is not None:
-                    return _new_match((name, decided.place, decided.match, 100.0))
+                    chosen, alternatives = decided
+                    return (_new_match((name, chosen.place, chosen.match, 100.0)),
+                            tuple(_new_match((name, m.place, m.match, m.score))
+                                  for m in alternatives))
         query = name
         key, hints = self._prepare(name, country, kind, admin)
         if not key:
@@ -594,11 +609,10 @@ class Gazetteer:
                 found = tier(query, key, hints)
                 if found:
                     return self._decide(query, found, policy, hints)
-            # unknown as written: a trailing kind word ("Lowari pass") may be a hint
-            tokens = key.split()
-            if len(tokens) > 1 and tokens[-1] in _KIND_WORDS:
-                short, kind_hint = " ".join(tokens[:-1]), _KIND_WORDS[tokens[-1]]
-                kind_hints = hints.with_kinds({kind_hint})
+            # unknown as written: trailing kind words ("Lowari pass", "Angoor Adda
+            # border crossing") may be hints
+            short, kind_hints = _strip_kind_words(key, hints)
+            if short != key:
                 for tier in (layer._exact_tier, layer._translit_tier):
                     found = tier(query, short, kind_hints)
                     if found:
@@ -619,10 +633,20 @@ class Gazetteer:
                     found = tier(query, short, short_hints)
                     if found:
                         return self._decide(query, found, policy, short_hints)
+        fuzzy_key, fuzzy_hints = _strip_kind_words(key, hints)
+        unsure: list[Match] = []
         for layer in self._layers():
-            found = layer._fuzzy_tier(query, key, hints, FUZZY_THRESHOLD)
+            found = layer._fuzzy_tier(query, fuzzy_key, fuzzy_hints, FUZZY_THRESHOLD)
             if found:
-                return self._decide(query, found, policy, hints)
+                sure = [m for m in found if confident_fuzzy(fuzzy_key, m.place, m.score)]
+                if sure:
+                    return self._decide(query, sure, policy, fuzzy_hints)
+                unsure.extend(found)
+        if unsure:  # close in letters but not a spelling variant: no confident answer
+            raise PlaceNotFound(query, candidates=sorted(unsure, key=_rank)[:5], message=(
+                f"no confident match for {query!r}: the closest names differ by more than "
+                f"a spelling variant; candidates: "
+                + "; ".join(_describe(m.place) for m in sorted(unsure, key=_rank)[:5])))
         raise PlaceNotFound(query, candidates=self._suggestions(query, key, hints))
 
     def search(
@@ -789,28 +813,33 @@ class Gazetteer:
                     out[other.id] = _new_match((m.query, other, m.match, m.score))
         return list(out.values())
 
-    def _settle(self, found: list[Match], hints: _Hints = _NO_HINTS) -> Match | None:
-        """The one match a tie resolves to without a policy (nested namesakes), or None."""
+    def _settle(self, found: list[Match], hints: _Hints = _NO_HINTS):
+        """What a tie resolves to without a policy (nested namesakes): (match,
+        alternatives), or None."""
         ranked = sorted(self._with_namesakes(found, hints), key=_rank)
         if len(ranked) == 1:
-            return ranked[0]
-        return _nested_broadest(ranked)
+            return ranked[0], ()
+        return _nested_choice(ranked)
 
     def _decide(self, query: str, found: list[Match], policy: str | None,
-                hints: _Hints = _NO_HINTS) -> Match:
+                hints: _Hints = _NO_HINTS) -> tuple[Match, tuple[Match, ...]]:
         ranked = sorted(self._with_namesakes(found, hints), key=_rank)
-        if len(ranked) == 1 or policy == "first":
-            return ranked[0]
-        if policy == "smallest":
-            return min(ranked, key=lambda m: (m.place.precision_km, _rank(m)))
-        if policy == "largest":
-            return max(ranked, key=lambda m: (m.place.precision_km, -_KIND_RANK[m.place.kind]))
-        if policy == "border-most":
-            return _border_most(ranked)
-        nested = _nested_broadest(ranked)
-        if nested is not None:
+        if len(ranked) == 1:
+            return ranked[0], ()
+        nested = _nested_choice(ranked)
+        if policy is None and nested is not None:
             return nested
-        raise AmbiguousPlace(query, candidates=ranked)
+        if policy == "first":
+            chosen = ranked[0]
+        elif policy == "smallest":
+            chosen = min(ranked, key=lambda m: (m.place.precision_km, _rank(m)))
+        elif policy == "largest":
+            chosen = max(ranked, key=lambda m: (m.place.precision_km, -_KIND_RANK[m.place.kind]))
+        elif policy == "border-most":
+            chosen = _border_most(ranked)
+        else:
+            raise AmbiguousPlace(query, candidates=ranked)
+        return chosen, tuple(m for m in ranked if m is not chosen)
 
 
 class _FuzzyIndex:
@@ -904,6 +933,57 @@ def _misspelt_generic(key: str) -> tuple[str, str] | None:
     return None
 
 
+_VOWELS_H = re.compile(r"[aeiouh]")
+
+
+def skeleton(key: str) -> str:
+    """The consonant skeleton of a normalised key: its transliteration key without
+    vowels and h, doubled letters merged ("Sporra", "Sperah" -> "spr")."""
+    t = transliteration_key(key)
+    if not t.isascii():
+        return t
+    return _DOUBLES.sub(r"\1", _VOWELS_H.sub("", t))
+
+
+def confident_fuzzy(key: str, place: Place, score: float) -> bool:
+    """Whether a fuzzy match of normalised ``key`` to ``place`` is a spelling variant
+    rather than another name one letter away.
+
+    A variant keeps the consonants: the query and one of the place's names have the
+    same :func:`skeleton` (vowels, h, doubled letters and the romanisation pairs of
+    :func:`transliteration_key` may differ: "Gorbz" = Gurbuz, "Spurra" = Sperah), and
+    their transliteration keys are at least :data:`FUZZY_THRESHOLD` similar. A changed,
+    dropped or added consonant ("Ghanikhel" -> Jani Khel, "Shigal" -> Shigar, "Bagan"
+    -> Baghlan, "Maidan" -> Mardan) is not confident. See benchmarks/bench_gazetteer.py
+    for what this costs on keyboard typos.
+    """
+    sk = skeleton(key)
+    tk = transliteration_key(key)
+    for text in (place.name, *place.aliases):
+        other = normalize_name(text)
+        if not other or skeleton(other) != sk:
+            continue
+        if similarity(tk, transliteration_key(other)) >= FUZZY_THRESHOLD:
+            return True
+    return False
+
+
+def _strip_kind_words(key: str, hints: _Hints) -> tuple[str, _Hints]:
+    """Trailing kind words ("border crossing", "pass", "valley") as kind hints."""
+    tokens = key.split()
+    kinds: set[str] = set()
+    while len(tokens) > 1 and tokens[-1] in _KIND_WORDS:
+        kinds.add(_KIND_WORDS[tokens.pop()])
+    if not kinds:
+        return key, hints
+    return " ".join(tokens), hints.with_kinds(kinds)
+
+
+def _describe(place: Place) -> str:
+    where = ", ".join(x for x in (place.admin1, place.country) if x)
+    return f"{place.name} ({place.kind}, {where})"
+
+
 def _deletions(key: str) -> set[str]:
     """The key and every string made by deleting one of its characters."""
     return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
@@ -913,24 +993,48 @@ def _rank(m: Match):
     return (-m.score, 0 if m.match == "exact" else 1, _KIND_RANK[m.place.kind], m.place.id)
 
 
-def _nested_broadest(matches: list[Match]) -> Match | None:
-    """The broadest match if all tied places are nested namesakes, else None.
+#: Which of several nested namesakes a bare name resolves to: the populated place
+#: first, then the crossing, then the finest admin unit; features last.
+PREFERENCE = ("town", "crossing", "tehsil", "district", "province", "country", "feature")
+_PREF_RANK = {k: i for i, k in enumerate(PREFERENCE)}
+#: Namesakes whose points lie within this many km of the chosen one (or within the
+#: radius of the broadest of them) count as one place named at different levels.
+NEST_KM = 25.0
 
-    Broadest means the highest admin level (country > province > district >
-    tehsil > town), the only one of its kind among the ties, whose radius holds
-    every other tied point.
+
+def _nested_choice(matches: list[Match]) -> tuple[Match, tuple[Match, ...]] | None:
+    """The match a tie of nested namesakes resolves to, and the others; None if the
+    tied places are not one place named at several levels.
+
+    Nested: one country (crossings, which sit on the line, count for both), and
+    every other point within the largest radius among the admin units or
+    :data:`NEST_KM` of the chosen one. The choice follows :data:`PREFERENCE`
+    (town > crossing > tehsil > district > province > feature); two of the chosen
+    kind more than 5 km apart are not nested.
     """
     places = [m.place for m in matches]
-    if any(p.kind not in _ADMIN_KINDS for p in places) or len({p.country for p in places}) > 1:
+    countries = {p.country for p in places if p.kind != "crossing"}
+    if len(countries) > 1:
         return None
-    broadest = min(matches, key=lambda m: (_KIND_RANK[m.place.kind], -m.place.precision_km))
-    b = broadest.place
-    if sum(1 for p in places if p.kind == b.kind) > 1:
-        return None
+    best = min(matches, key=lambda m: (_PREF_RANK[m.place.kind], m.place.precision_km,
+                                       m.place.id))
+    b = best.place
+    reach = max([NEST_KM] + [p.precision_km for p in places if p.kind in _ADMIN_KINDS])
     for p in places:
-        if p is not b and _haversine_km(b.lon, b.lat, p.lon, p.lat) > b.precision_km:
+        if p is b:
+            continue
+        d = _haversine_km(b.lon, b.lat, p.lon, p.lat)
+        if p.kind == b.kind and d > 5.0:
             return None
-    return broadest
+        if d > reach:
+            return None
+    return best, tuple(m for m in sorted(matches, key=_rank) if m is not best)
+
+
+def _nested_broadest(matches: list[Match]) -> Match | None:
+    """Backwards-compatible name: the match nested namesakes resolve to, or None."""
+    chosen = _nested_choice(matches)
+    return chosen[0] if chosen is not None else None
 
 
 def _nested_namesakes(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
