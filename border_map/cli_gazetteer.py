@@ -39,7 +39,9 @@ def _csv_text(rows: list[dict], fields) -> str:
                             extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in fields})
+        writer.writerow({k: "" if row.get(k) is None else
+                         "|".join(map(str, row[k])) if isinstance(row.get(k), list) else row.get(k)
+                         for k in fields})
     return buf.getvalue()
 
 
@@ -73,16 +75,20 @@ indent_option = click.option("--indent", type=click.IntRange(0, 8), default=None
               show_default=True, help="GeoJSON FeatureCollection, JSON lines or CSV.")
 @click.option("--polygons", is_flag=True,
               help="Afghan provinces as their polygon (GeoJSON only).")
-@click.option("--keep-going", is_flag=True,
-              help="Report unresolved names in the output and go on (exit 1 at the end).")
+@click.option("--keep-going/--fail-fast", "keep_going", default=None,
+              help="Report unresolved names in the output and go on, exit 1 at the end "
+                   "(default for several names), or stop at the first (default for one).")
 @indent_option
 def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygons, keep_going,
             indent):
     """Resolve place names offline; print GeoJSON (or JSON lines, CSV).
 
     Names may carry hints: "Kurram, Pakistan", "Spin Boldak, Kandahar",
-    "Khyber district". With no NAME, names are read from stdin, one per line.
-    An unknown or ambiguous name exits 1 with the closest candidates.
+    "Khyber district", "Chaman border". With no NAME, names are read from stdin,
+    one per line. A bare name that names a town and the units or crossing around
+    it is the town; the others are listed in "alternatives". Every name gets its
+    own answer: an unknown or ambiguous one is a record with an "error" and its
+    "candidates", and the command exits 1 at the end.
 
     \b
     Examples:
@@ -110,6 +116,8 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
         names = tuple(line.strip() for line in sys.stdin if line.strip())
     if not names:
         raise click.UsageError("give at least one NAME (or names on stdin)")
+    if keep_going is None:
+        keep_going = len(names) > 1
     options = {"country": country, "kind": kind, "admin": admin, "policy": policy,
                "online": geocoder, "keep_going": keep_going}
     try:
