@@ -13,7 +13,8 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
    place. Names and aliases form one tier, so "Khyber" (the district's name
    and a common short name of the Khyber Pass) is ambiguous.
 2. **transliteration key** (reported as ``match="fuzzy"``, score 95): a
-   phonetic-ish key that folds kh/k, gh/g, q/k, dz/z, w/v, o/u, e/i/y, ai/ay,
+   phonetic-ish key that folds kh/k, gh/g, q/k, dz/z, w/v, o/u, e/i/y, ai/ay, ail/el
+   (Khail = Khel = Kheil),
    ow/aw/u, a final h after a (Qal'ah, Darah) and doubled letters and ignores spaces, so
    Khowst = Khost, Konar = Kunar, Paktiya = Paktia, Orakzay = Orakzai,
    Landikotal = Landi Kotal, Qal'ah = Qala. It is reported as fuzzy because the
@@ -171,6 +172,9 @@ _GENERIC_WORDS = {
     "ولسوالی": "district", "ولسوالۍ": "district", "ضلع": "district",
     "tehsil": "tehsil", "tahsil": "tehsil", "subdivision": "tehsil", "تحصیل": "tehsil",
     "city": "town",
+    # plurals, as in "Kurram and Orakzai agencies"
+    "provinces": "province", "districts": "district", "agencies": "district",
+    "tehsils": "tehsil",
 }
 _IZAFE = frozenset({"e", "i", "ye", "y"})
 # Trailing words tried as kind hints only when the full name is unknown.
@@ -202,7 +206,7 @@ _WORD = re.compile(r"[^\W_]+")
 _TRANSLIT_STEPS = (
     ("kh", "k"), ("gh", "g"), ("ph", "f"), ("dh", "d"), ("ck", "k"), ("q", "k"), ("dz", "z"),
     ("ow", "u"), ("aw", "u"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
-    ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"),
+    ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"), ("ail", "il"),
 )
 _FINAL_H = re.compile(r"(?<=a)h\b")
 _DOUBLES = re.compile(r"(.)\1+")
@@ -241,6 +245,8 @@ def _fold(text: str) -> str:
 def _split(text: str) -> tuple[str, tuple[str, ...]]:
     """Normalised key of ``text`` and the kinds implied by generic words dropped from it."""
     tokens = _WORD.findall(_fold(text))
+    if len(tokens) > 2 and tokens[-2:] == ["sub", "division"]:  # "Bara sub-division"
+        tokens[-2:] = ["subdivision"]
     if len(tokens) < 2 or (tokens[-1] not in _GENERIC_WORDS and tokens[0] not in _GENERIC_WORDS):
         return " ".join(tokens), ()
     kinds: list[str] = []
@@ -460,6 +466,8 @@ class Gazetteer:
                         for k, v in by_key.items()}
         self._by_translit = {k: tuple(by_id[pid] for pid in v) for k, v in by_translit.items()}
         self._fuzzy = _FuzzyIndex(self._by_key)
+        self._tfuzzy: _FuzzyIndex | None = None  # over transliteration keys, built on first use
+        self._border_cache: dict[str, float] = {}
         self._nest = _nested_namesakes(self._places)
         # names as written (lower-cased) -> their key and implied kinds: a query spelt as
         # the gazetteer spells it skips normalisation
@@ -633,12 +641,19 @@ class Gazetteer:
                     found = tier(query, short, short_hints)
                     if found:
                         return self._decide(query, found, policy, short_hints)
+        for short, short_hints in self._second_readings(name, key, hints):
+            for layer in self._layers():
+                for tier in (layer._exact_tier, layer._translit_tier):
+                    found = tier(query, short, short_hints)
+                    if found:
+                        return self._decide(query, found, policy, short_hints)
         fuzzy_key, fuzzy_hints = _strip_kind_words(key, hints)
         unsure: list[Match] = []
         for layer in self._layers():
-            found = layer._fuzzy_tier(query, fuzzy_key, fuzzy_hints, FUZZY_THRESHOLD)
+            found = layer._variant_tier(query, fuzzy_key, fuzzy_hints, FUZZY_THRESHOLD)
             if found:
-                sure = [m for m in found if confident_fuzzy(fuzzy_key, m.place, m.score)]
+                sure = [m for m in found if confident_fuzzy(fuzzy_key, m.place, m.score)
+                        and self._border_km(m.place) <= FUZZY_BORDER_KM]
                 if sure:
                     return self._decide(query, sure, policy, fuzzy_hints)
                 unsure.extend(found)
@@ -706,6 +721,53 @@ class Gazetteer:
             hints = hints.with_kinds(implied)
         return key, hints
 
+    def _second_readings(self, name: str, key: str, hints: _Hints):
+        """Further readings of a name unknown as written, most literal first:
+
+        * a trailing "valley" or "area" dropped without a kind ("Chitral Valley",
+          "Arandu Valley": the valley of a town or crossing);
+        * leading words that describe rather than name dropped: compass words
+          ("eastern Kunar"), "general area"/"area" (ISPR's "general area Sambaza"),
+          "upper"/"lower" ("Lower Alizai");
+        * "X of Y", "X in Y" and "Y's X": Y as an admin or country hint ("Zhob District
+          of Balochistan", "Khyber Agency's Tirah Valley").
+        """
+        tokens = key.split()
+        if len(tokens) > 1 and tokens[-1] in ("valley", "area"):
+            yield " ".join(tokens[:-1]), hints
+        lead = 0
+        while lead < len(tokens) - 1 and tokens[lead] in _DESCRIPTIVE:
+            lead += 1
+        if lead:
+            rest = " ".join(tokens[lead:])
+            yield _split(rest)[0], hints.with_kinds(_split(rest)[1]) if _split(rest)[1] else hints
+            short, kind_hints = _strip_kind_words(_split(rest)[0], hints)
+            if short != _split(rest)[0]:
+                yield short, kind_hints
+        text = _fold(name.split(",")[0])
+        for pattern in (_OF_PATTERN, _POSSESSIVE):
+            m = pattern.match(text)
+            if not m:
+                continue
+            head, tail = m.group("head"), m.group("tail")
+            tail_key = normalize_name(tail)
+            head_key, implied = _split(head)
+            if not head_key or not tail_key:
+                continue
+            if tail_key in _COUNTRY_NAMES:
+                extra = _Hints(hints.countries | {_COUNTRY_NAMES[tail_key]}, hints.kinds,
+                               hints.admins)
+            else:
+                extra = _Hints(hints.countries, hints.kinds,
+                               hints.admins + (self._admin_names(tail_key),))
+            extra = extra.with_kinds(implied) if implied else extra
+            yield head_key, extra
+            short, kind_hints = _strip_kind_words(head_key, extra)
+            if short != head_key:
+                yield short, kind_hints
+                yield short, extra
+            yield head_key, hints  # Y names no unit the place is listed in (a feature)
+
     def _trailing_hint(self, key: str, hints: _Hints):
         """For a name unknown as written: its last one or two words as a country or
         province/district hint, and the rest re-normalised ("mohmand agency fata")."""
@@ -770,6 +832,37 @@ class Gazetteer:
                 return near
         return self._fuzzy_matches(query, self._fuzzy.extract(key, cutoff, limit), hints,
                                    best_only)
+
+    def _border_km(self, place: Place) -> float:
+        """Distance (km) of a place from the shipped Durand Line, cached."""
+        km = self._border_cache.get(place.id)
+        if km is None:
+            if place.kind == "crossing":
+                km = 0.0
+            else:
+                from .border import DurandLine
+
+                km = float(DurandLine.default().distance_km([place.lon], [place.lat])[0])
+            self._border_cache[place.id] = km
+        return km
+
+    def _variant_tier(self, query, key, hints, cutoff) -> list[Match]:
+        """Fuzzy matching on transliteration keys (romanisation variants already merged,
+        so "Barg Mittal" meets "Barg-e Matal"), best score only."""
+        if self._tfuzzy is None:
+            self._tfuzzy = _FuzzyIndex(self._by_translit)
+        tkey = transliteration_key(key)
+        scored = self._tfuzzy.one_edit(tkey, cutoff) or self._tfuzzy.extract(tkey, cutoff, 50)
+        matches: dict[str, Match] = {}
+        for cand_key, score in scored:
+            for place in self._by_translit[cand_key]:
+                pid = place.id
+                if hints.accepts(place) and (pid not in matches or score > matches[pid].score):
+                    matches[pid] = _new_match((query, place, "fuzzy", round(score, 1)))
+        ranked = sorted(matches.values(), key=_rank)
+        if ranked:
+            ranked = [m for m in ranked if m.score == ranked[0].score]
+        return ranked
 
     def _fuzzy_matches(self, query, scored, hints, best_only) -> list[Match]:
         matches: dict[str, Match] = {}
@@ -909,6 +1002,15 @@ class _FuzzyIndex:
         return [(k, 100.0 * s) for k, s, _ in scored]
 
 
+# Leading words that describe a place rather than name it (second readings only).
+_DESCRIPTIVE = frozenset({
+    "eastern", "western", "northern", "southern", "northeastern", "northwestern",
+    "southeastern", "southwestern", "east", "west", "north", "south", "general", "area",
+    "upper", "lower", "the",
+})
+_OF_PATTERN = re.compile(r"^(?P<head>.+?)\s+(?:of|in)\s+(?P<tail>[^,]+)$")
+_POSSESSIVE = re.compile(r"^(?P<tail>.+?)s\s+(?P<head>.+)$")  # apostrophe folded away
+
 _LONG_GENERIC = tuple(w for w in _GENERIC_WORDS if len(w) >= 6 and w.isascii())
 
 
@@ -945,6 +1047,15 @@ def skeleton(key: str) -> str:
     return _DOUBLES.sub(r"\1", _VOWELS_H.sub("", t))
 
 
+#: A fuzzy answer farther than this from the Durand Line is not confident: in border
+#: reporting, a near miss on a distant town is likelier a village the gazetteer lacks.
+FUZZY_BORDER_KM = 100.0
+#: Transliteration keys shorter than this need :data:`SHORT_KEY_SCORE` to match fuzzily
+#: (one slip in five letters is another name as often as a variant: Shawal/Shal).
+SHORT_KEY = 7
+SHORT_KEY_SCORE = 85.0
+
+
 def confident_fuzzy(key: str, place: Place, score: float) -> bool:
     """Whether a fuzzy match of normalised ``key`` to ``place`` is a spelling variant
     rather than another name one letter away.
@@ -954,16 +1065,23 @@ def confident_fuzzy(key: str, place: Place, score: float) -> bool:
     :func:`transliteration_key` may differ: "Gorbz" = Gurbuz, "Spurra" = Sperah), and
     their transliteration keys are at least :data:`FUZZY_THRESHOLD` similar. A changed,
     dropped or added consonant ("Ghanikhel" -> Jani Khel, "Shigal" -> Shigar, "Bagan"
-    -> Baghlan, "Maidan" -> Mardan) is not confident. See benchmarks/bench_gazetteer.py
-    for what this costs on keyboard typos.
+    -> Baghlan, "Maidan" -> Mardan) is not confident; nor is a key shorter than
+    :data:`SHORT_KEY` letters below :data:`SHORT_KEY_SCORE`, unless only letters in place
+    changed ("Kurrum", "Bajuar"; not "Shawal" -> Shal). (The resolver also refuses
+    fuzzy answers farther than :data:`FUZZY_BORDER_KM` from the line.) See
+    benchmarks/bench_gazetteer.py for what this costs on keyboard typos.
     """
     sk = skeleton(key)
     tk = transliteration_key(key)
+    need = SHORT_KEY_SCORE if len(tk) < SHORT_KEY else FUZZY_THRESHOLD
     for text in (place.name, *place.aliases):
         other = normalize_name(text)
         if not other or skeleton(other) != sk:
             continue
-        if similarity(tk, transliteration_key(other)) >= FUZZY_THRESHOLD:
+        to = transliteration_key(other)
+        score = similarity(tk, to)
+        # a short key may still change a vowel in place ("Kurrum", "Bajuar")
+        if score >= need or (len(to) == len(tk) and score >= FUZZY_THRESHOLD):
             return True
     return False
 
@@ -1610,6 +1728,9 @@ class _IndexLayer:
         return [_new_match((query, p, "fuzzy", TRANSLIT_SCORE))
                 for p, _ in self._places_for("translit", transliteration_key(key))
                 if hints.accepts(p)]
+
+    def _variant_tier(self, query, key, hints, cutoff) -> list[Match]:
+        return self._fuzzy_tier(query, key, hints, cutoff)
 
     def _fuzzy_tier(self, query, key, hints, cutoff, best_only=True, limit=50) -> list[Match]:
         if self._fuzzy is None:

@@ -157,8 +157,6 @@ DISTRICT_ALIASES = {
     ("PK", "Khyber"): ["Khyber District", "Khyber Agency", "Khyber Tribal District", "Khaibar"],
     ("PK", "Bajaur"): ["Bajaur Agency", "Bajaur District", "Bajour", "Bajaur Tribal District"],
     ("PK", "Kurram"): ["Kurram Agency", "Kurram District", "Kuram", "Kurram Tribal District"],
-    ("PK", "North Waziristan"): ["North Waziristan Agency", "North Waziristan District", "NWA",
-                                 "Shumali Waziristan"],
     ("PK", "South Waziristan"): ["South Waziristan Agency", "South Waziristan District", "SWA",
                                  "Janubi Waziristan"],
     ("PK", "Chitral"): ["Chitral District", "Chitrāl"],
@@ -170,6 +168,22 @@ DISTRICT_ALIASES = {
     ("PK", "Malakand"): ["Malakand District", "Malakand Agency"],
     ("PK", "Dera Ismail Khan"): ["D.I. Khan", "DI Khan", "Dera Ismail Khan District"],
     ("PK", "Abbottabad"): ["Abbotabad"],
+    # Names of border districts in reporting (issue 17), each from a published page:
+    # Ghani Khel, the seat of Shinwar, names the district in news: Pajhwok
+    # https://www.pajhwok.com/en/2019/12/15/poppy-free-ghanikhel-turns-drug-trade-hub and
+    # Wikipedia 'Nangarhar Province' ("the Ghanikhil district ... the 2007 Shinwar
+    # shootings", http://www.thefullwiki.org/Nangarhar_Province).
+    ("AF", "Shinwar"): ["Ghani Khel", "Ghanikhel", "Ghanikhil", "Ghani Khel District"],
+    # Jaji Maidan is Zazai/Zazi Maidan: Wikipedia 'Khost (Provinz)'
+    # (https://de.zxc.wiki/wiki/Chost_(Provinz): "Jaji Maydan (Jaji Maydan, Zazi Maidan)") and
+    # the Afghan government's province page (https://akbis.gov.af/Eng/CountryInfoProvince?Province=Khost).
+    ("AF", "Jaji Maidan"): ["Zazai Maidan", "Zazi Maidan"],
+    # the two halves of the official name, reported as districts of their own; "Shegal":
+    # DND https://archive.dnd.com.pk/71-rockets-fired-pakistan-landed-eastern-kunar-province-claims-afghan-media/70882
+    ("AF", "Shigal wa Sheltan"): ["Shigal", "Sheltan", "Shegal"],
+    # Urdu, as Daily Sahafat writes it (https://www.dailysahafatquetta.com/12/05/2024/159767/)
+    ("PK", "North Waziristan"): ["North Waziristan Agency", "North Waziristan District", "NWA",
+                                 "Shumali Waziristan", "شمالی وزیرستان"],
 }
 
 # Extra spellings of GeoNames towns (by country and GeoNames name).
