@@ -573,6 +573,19 @@ class Gazetteer:
         ValueError
             an unknown country, kind or policy.
         """
+        if country is None and kind is None and admin is None and policy is None:
+            # fast path (no alternatives built): the exact tier's answer, worked out once
+            written = self._written.get(name.lower())
+            key, implied = written if written is not None else _split(name)
+            entries = self._by_key.get(key)
+            if entries is not None and "," not in name:
+                if len(entries) == 1 and not implied and entries[0][0].id not in self._nest:
+                    place, how = entries[0]
+                    return _new_match((name, place, how, 100.0))
+                decided = self._decided.get((key, implied), False)
+                if decided:
+                    chosen = decided[0]
+                    return _new_match((name, chosen.place, chosen.match, 100.0))
         return self.resolve_detail(name, country=country, kind=kind, admin=admin,
                                    policy=policy)[0]
 
@@ -835,16 +848,20 @@ class Gazetteer:
 
     def _border_km(self, place: Place) -> float:
         """Distance (km) of a place from the shipped Durand Line, cached."""
-        km = self._border_cache.get(place.id)
-        if km is None:
-            if place.kind == "crossing":
-                km = 0.0
-            else:
-                from .border import DurandLine
+        if not self._border_cache:  # every place at once: one vectorised query
+            from .border import DurandLine
 
-                km = float(DurandLine.default().distance_km([place.lon], [place.lat])[0])
+            line = DurandLine.default()
+            places = self._places
+            km = line.distance_km([p.lon for p in places], [p.lat for p in places])
+            self._border_cache.update(zip((p.id for p in places), map(float, km)))
+        km = self._border_cache.get(place.id)
+        if km is None:  # a place of the GeoNames fallback layer
+            from .border import DurandLine
+
+            km = float(DurandLine.default().distance_km([place.lon], [place.lat])[0])
             self._border_cache[place.id] = km
-        return km
+        return 0.0 if place.kind == "crossing" else km
 
     def _variant_tier(self, query, key, hints, cutoff) -> list[Match]:
         """Fuzzy matching on transliteration keys (romanisation variants already merged,
@@ -1038,6 +1055,7 @@ def _misspelt_generic(key: str) -> tuple[str, str] | None:
 _VOWELS_H = re.compile(r"[aeiouh]")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def skeleton(key: str) -> str:
     """The consonant skeleton of a normalised key: its transliteration key without
     vowels and h, doubled letters merged ("Sporra", "Sperah" -> "spr")."""
@@ -1074,16 +1092,27 @@ def confident_fuzzy(key: str, place: Place, score: float) -> bool:
     sk = skeleton(key)
     tk = transliteration_key(key)
     need = SHORT_KEY_SCORE if len(tk) < SHORT_KEY else FUZZY_THRESHOLD
-    for text in (place.name, *place.aliases):
-        other = normalize_name(text)
-        if not other or skeleton(other) != sk:
+    for other_sk, to in _name_forms(place):
+        if other_sk != sk:
             continue
-        to = transliteration_key(other)
         score = similarity(tk, to)
         # a short key may still change a vowel in place ("Kurrum", "Bajuar")
         if score >= need or (len(to) == len(tk) and score >= FUZZY_THRESHOLD):
             return True
     return False
+
+
+_FORMS: dict[tuple, tuple[tuple[str, str], ...]] = {}
+
+
+def _name_forms(place: Place) -> tuple[tuple[str, str], ...]:
+    """(skeleton, transliteration key) of each name of a place, cached."""
+    slot = (place.id, place.name, place.aliases)
+    forms = _FORMS.get(slot)
+    if forms is None:
+        keys = {normalize_name(t) for t in (place.name, *place.aliases)} - {""}
+        forms = _FORMS[slot] = tuple(sorted({(skeleton(k), transliteration_key(k)) for k in keys}))
+    return forms
 
 
 def _strip_kind_words(key: str, hints: _Hints) -> tuple[str, _Hints]:
