@@ -74,7 +74,8 @@ indent_option = click.option("--indent", type=click.IntRange(0, 8), default=None
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson",
               show_default=True, help="GeoJSON FeatureCollection, JSON lines or CSV.")
 @click.option("--polygons", is_flag=True,
-              help="Afghan provinces as their polygon (GeoJSON only).")
+              help="Afghan provinces and Pakistani districts and tehsils as their polygon "
+                   "(GeoJSON only).")
 @click.option("--keep-going/--fail-fast", "keep_going", default=None,
               help="Report unresolved names in the output and go on, exit 1 at the end "
                    "(default for several names), or stop at the first (default for one).")

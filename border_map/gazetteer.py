@@ -536,7 +536,8 @@ class Gazetteer:
         raise PlaceNotFound(place_id, message=f"no gazetteer entry with id '{place_id}'")
 
     def polygon(self, place: Place | str):
-        """The shapely polygon of an Afghan province, or None for places without one."""
+        """The shapely polygon of an Afghan province or a Pakistani district or border-
+        province tehsil, or None for places without one."""
         place_id = place if isinstance(place, str) else place.id
         return _province_polygons().get(place_id)
 
@@ -1804,15 +1805,29 @@ def _default_gazetteer(shipped: str, shipped_sig, index_path: str, index_sig) ->
 
 @functools.cache
 def _province_polygons() -> dict:
-    """Afghan province polygons of geodata/af_provinces.geojson, by place id."""
+    """Polygons by place id: the Afghan provinces (geodata/af_provinces.geojson) and the
+    Pakistani districts and tehsils of the border provinces (pk_districts.geojson,
+    pk_tehsils.geojson; features without a gazetteer id are left out)."""
     from shapely.geometry import shape
 
-    from .data import AF_PROVINCES, geodata_path
+    from .data import AF_PROVINCES, PK_DISTRICTS, PK_TEHSILS, geodata_path
 
-    try:
-        doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
-        return {f["properties"]["id"]: shape(f["geometry"]) for f in doc["features"]}
-    except (OSError, ValueError, KeyError) as err:
-        from .errors import GeodataError
+    from .errors import GeodataError
 
-        raise GeodataError(f"cannot read the province polygons: {err}") from err
+    out = {}
+    for name in (AF_PROVINCES, PK_DISTRICTS, PK_TEHSILS):
+        try:
+            path = geodata_path(name)
+        except GeodataError:
+            if name == AF_PROVINCES:
+                raise
+            continue  # a geodata folder of the user's own from before these files shipped
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            for f in doc["features"]:
+                pid = f["properties"].get("id")
+                if pid:
+                    out[pid] = shape(f["geometry"])
+        except (OSError, ValueError, KeyError) as err:
+            raise GeodataError(f"cannot read the polygons of {name}: {err}") from err
+    return out

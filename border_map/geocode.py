@@ -108,7 +108,8 @@ def geocode_features(names: Sequence[str], *, country: str | None = None,
     """A FeatureCollection, one Feature per name, in the order given.
 
     The geometry is the point (longitude first); with ``polygons`` an Afghan
-    province gets its polygon instead (the point stays in ``lon``/``lat``). A
+    province or a Pakistani district or border tehsil gets its polygon instead (the
+    point stays in ``lon``/``lat``). A
     name that failed under ``keep_going`` is a Feature with a null geometry and
     an ``error`` property. Raises PlaceNotFound / AmbiguousPlace otherwise.
     """

@@ -380,3 +380,11 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(runner, com
         assert res.exit_code == 0 and "Example" in res.output
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"border-map {' '.join(command)}" in readme
+
+
+def test_geocode_polygons_of_pakistani_districts(runner):
+    res = run(runner, "geocode", "Kurram district", "Landi Kotal tehsil", "Torkham", "--polygons")
+    assert res.exit_code == 0, res.output
+    feats = json.loads(res.stdout)["features"]
+    assert [f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in feats] == [
+        True, True, False]

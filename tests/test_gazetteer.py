@@ -792,3 +792,50 @@ def test_places_pickle_by_value(gazetteer):
     assert copy == place and hash(copy) == hash(place) and copy is not place
     with pytest.raises(AttributeError, match="immutable"):
         copy.name = "x"
+
+
+# -- Pakistani district and tehsil polygons (issue 17) -------------------------------------
+PK_DISTRICTS_GEOJSON = GEODATA / "pk_districts.geojson"
+PK_TEHSILS_GEOJSON = GEODATA / "pk_tehsils.geojson"
+
+
+def test_pk_polygons_lie_in_pakistan_and_hold_their_points(gaz):
+    """The package labels 19 border units with the wrong country: the shipped polygons are
+    labelled by the shipped country polygons and clipped to Pakistan's, and each district
+    polygon holds its gazetteer point (or lies within the point's radius of it)."""
+    from shapely.geometry import Point, shape
+
+    countries = {f["properties"]["iso_a2"]: shape(f["geometry"]) for f in
+                 json.loads((GEODATA / "countries.geojson").read_text("utf-8"))["features"]}
+    pk = countries["PK"].buffer(0.01)
+    districts = json.loads(PK_DISTRICTS_GEOJSON.read_text("utf-8"))["features"]
+    tehsils = json.loads(PK_TEHSILS_GEOJSON.read_text("utf-8"))["features"]
+    assert len(districts) >= 60 and len(tehsils) >= 200
+    for f in districts + tehsils:
+        geom = shape(f["geometry"])
+        assert f["properties"]["country"] == "PK"
+        assert geom.is_valid and not geom.is_empty
+        assert pk.contains(geom), f["properties"]["name"]
+    far = []
+    for f in districts:
+        pid = f["properties"]["id"]
+        if not pid:
+            continue
+        place = gaz.get(pid)
+        geom = shape(f["geometry"])
+        if not geom.contains(Point(place.lon, place.lat)):
+            # degrees to km near 33N: a generous 111 km per degree
+            gap_km = geom.distance(Point(place.lon, place.lat)) * 111
+            if gap_km > place.precision_km:
+                far.append((pid, round(gap_km, 1)))
+    assert far == []
+    # Bajaur's tehsils, labelled Kunar (Afghanistan) in the package, are Pakistani here
+    names = {f["properties"]["name"]: f["properties"] for f in tehsils}
+    assert names["Khar"]["mislabelled_in_package"] and names["Khar"]["district"] == "Bajaur"
+
+
+def test_polygon_of_pakistani_district_and_tehsil(gaz):
+    assert gaz.polygon("pk.district.kurram").geom_type in ("Polygon", "MultiPolygon")
+    assert gaz.polygon("pk.tehsil.landi-kotal") is not None
+    assert gaz.polygon("af.province.kunar") is not None
+    assert gaz.polygon("crossing.torkham") is None
