@@ -298,7 +298,9 @@ def test_show(runner):
     assert doc["name"] == "Mohmand" and doc["origin"] == "shipped"
     assert "Mohmand Agency" in doc["aliases"] and doc["source"]
     assert doc["precision_code"] == {"acled": 2, "ucdp": 3}
-    assert doc["has_polygon"] is False and "polygon" not in doc
+    assert doc["has_polygon"] is True and "polygon" not in doc  # pk_districts.geojson
+    res = run(runner, "gazetteer", "show", "crossing.torkham")
+    assert json.loads(res.stdout)["has_polygon"] is False
 
 
 def test_show_polygon_and_unknown(runner):

@@ -628,7 +628,8 @@ def test_province_polygons_from_the_gazetteer(gaz):
     paktia = gaz.get("af.province.paktia")
     poly = gaz.polygon(paktia)
     assert poly is not None and poly.contains(Point(paktia.lon, paktia.lat))
-    assert gaz.polygon("pk.district.kurram") is None
+    assert gaz.polygon("pk.district.kurram") is not None  # pk_districts.geojson
+    assert gaz.polygon("pk.town.parachinar") is None
 
 
 # -- precision codes ----------------------------------------------------------------------
