@@ -141,6 +141,9 @@ POLICIES = (None, "smallest", "largest", "first", "border-most")
 #: benchmark (benchmarks/bench_gazetteer.py) reports the accuracy it gives on
 #: 10,000 generated typos.
 FUZZY_THRESHOLD = 76.0
+#: Version of the transliteration rules; user indexes written under an older one have
+#: their stored keys recomputed when opened (2: Khail = Khel).
+TRANSLIT_VERSION = 2
 #: Score reported for a transliteration-key match.
 TRANSLIT_SCORE = 95.0
 
@@ -1538,10 +1541,23 @@ class UserIndex:
             try:
                 self._con = sqlite3.connect(self.path)
                 self._con.executescript(_SCHEMA)
+                self._refresh_translit_keys()
             except sqlite3.Error as err:
                 raise DataError(f"cannot open the user gazetteer index: {err}",
                                 location=str(self.path)) from err
         return self._con
+
+    def _refresh_translit_keys(self) -> None:
+        """Recompute the stored transliteration keys when the rules changed since the
+        index was written (``PRAGMA user_version`` records the rules' version)."""
+        con = self._con
+        if con.execute("PRAGMA user_version").fetchone()[0] >= TRANSLIT_VERSION:
+            return
+        with con:
+            rows = con.execute("SELECT rowid, key FROM names").fetchall()
+            con.executemany("UPDATE names SET translit = ? WHERE rowid = ?",
+                            [(transliteration_key(k), rowid) for rowid, k in rows])
+            con.execute(f"PRAGMA user_version = {TRANSLIT_VERSION}")
 
     def close(self) -> None:
         if self._con is not None:

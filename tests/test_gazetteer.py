@@ -840,3 +840,21 @@ def test_polygon_of_pakistani_district_and_tehsil(gaz):
     assert gaz.polygon("pk.tehsil.landi-kotal") is not None
     assert gaz.polygon("af.province.kunar") is not None
     assert gaz.polygon("crossing.torkham") is None
+
+
+def test_user_index_keys_follow_the_transliteration_rules(tmp_path):
+    """An index written under older rules (stored keys differ) is brought up to date."""
+    index = gz.UserIndex(tmp_path / "gazetteer.sqlite")
+    place = Place("user.khail", "Sperkai Khail", kind="town", country="PK", lon=70.1, lat=33.8,
+                  precision_km=2)
+    index._store(tmp_path / "x.csv", "csv", "geonames", [place], {})
+    con = index._connect()
+    con.execute("UPDATE names SET translit = 'stale'")
+    con.execute("PRAGMA user_version = 1")
+    con.commit()
+    index.close()
+    index = gz.UserIndex(tmp_path / "gazetteer.sqlite")
+    layer = index.layer("geonames")
+    found = layer._translit_tier("Sperkai Khel", normalize_name("Sperkai Khel"), gz._NO_HINTS)
+    assert [m.place.id for m in found] == ["user.khail"]
+    index.close()
