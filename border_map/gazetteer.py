@@ -22,7 +22,8 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
 3. **fuzzy** (``match="fuzzy"``, score 0-100): :func:`similarity` -- the
    normalised optimal-string-alignment similarity of rapidfuzz (one
    substitution, insertion, deletion or swap of neighbours = one edit) -- over
-   the normalised keys, accepted at :data:`FUZZY_THRESHOLD` or above. Only keys
+   the transliteration keys, accepted at :data:`FUZZY_THRESHOLD` or above and
+   only as a spelling variant (see below). Only keys
    whose length can reach the threshold are scanned (an edit distance is at
    least the difference of the lengths).
 
@@ -52,17 +53,24 @@ Border crossings sit on the line and satisfy either country hint.
 
 When several places tie:
 
-* namesakes nested in one another -- all of kind country/province/district/
-  tehsil/town, same country, one of them of the highest admin level and every
-  other point inside its radius (Kandahar province, district and city; Landi
-  Kotal tehsil and town) -- resolve to that **broadest** one, whose radius
-  covers them all: a name alone never claims more precision than it carries
-  (``kind="town"`` or "Landi Kotal town" asks for the town);
-* anything else (a district and a pass both called "Khyber") raises
-  :class:`~border_map.errors.AmbiguousPlace` with the candidates, unless the
+* namesakes nested in one another -- one country (crossings count for both), every
+  other point within the largest admin radius (at least :data:`NEST_KM`) of the chosen
+  one (Kandahar province, district and city; Chaman town, district, tehsil and
+  crossing) -- resolve to the **populated place**, by :data:`PREFERENCE`: town, then
+  crossing, then the finest admin unit, then a feature ("Chaman" is the town, "Ghulam
+  Khan" the crossing, "Khyber" the district). The others are the *alternatives*
+  (:meth:`Gazetteer.resolve_detail`). The text decides when it says so: "Chaman
+  border" is the crossing, "Kandahar province" the province;
+* anything else (Gulistan of Farah and Gulistan of Qila Abdullah; two Barikots)
+  raises :class:`~border_map.errors.AmbiguousPlace` with the candidates, unless the
   caller chose a ``policy`` (:data:`POLICIES`): ``"smallest"`` (smallest
   ``precision_km``), ``"largest"``, ``"first"`` (first in the ranked list) or
   ``"border-most"`` (nearest the Durand Line).
+
+A fuzzy match is an answer only when it is a spelling variant (:func:`confident_fuzzy`:
+the same consonant skeleton, and within :data:`FUZZY_BORDER_KM` of the line); a near
+miss that changes a consonant ("Bagan" / Baghlan) raises PlaceNotFound whose
+candidates name it.
 
 An unknown name raises :class:`~border_map.errors.PlaceNotFound` carrying up
 to five closest :class:`Match` objects ("did you mean").
