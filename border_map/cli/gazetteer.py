@@ -32,9 +32,12 @@ def _dumps(doc, indent=None) -> str:
 
 
 def _csv_text(rows: list[dict], fields, raw: bool = False) -> str:
-    """CSV text; cells a spreadsheet would run as formulas get a leading ' unless ``raw``."""
+    """CSV text; lists joined with ``|``; cells a spreadsheet would run as formulas get a
+    leading ' unless ``raw``."""
     from ..csvsafe import csv_text
 
+    rows = [{k: "|".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+            for row in rows]
     return csv_text(rows, fields, raw)
 
 
@@ -73,9 +76,11 @@ indent_option = click.option("--indent", type=click.IntRange(0, 8), default=None
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson",
               show_default=True, help="GeoJSON FeatureCollection, JSON lines or CSV.")
 @click.option("--polygons", is_flag=True,
-              help="Afghan provinces as their polygon (GeoJSON only).")
-@click.option("--keep-going", is_flag=True,
-              help="Report unresolved names in the output and go on (exit 1 at the end).")
+              help="Afghan provinces and Pakistani districts and tehsils as their polygon "
+                   "(GeoJSON only).")
+@click.option("--keep-going/--fail-fast", "keep_going", default=None,
+              help="Report unresolved names in the output and go on, exit 1 at the end "
+                   "(default for several names), or stop at the first (default for one).")
 @raw_csv_option
 @indent_option
 def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygons, keep_going,
@@ -83,8 +88,11 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
     """Resolve place names offline; print GeoJSON (or JSON lines, CSV).
 
     Names may carry hints: "Kurram, Pakistan", "Spin Boldak, Kandahar",
-    "Khyber district". With no NAME, names are read from stdin, one per line.
-    An unknown or ambiguous name exits 1 with the closest candidates.
+    "Khyber district", "Chaman border". With no NAME, names are read from stdin,
+    one per line. A bare name that names a town and the units or crossing around
+    it is the town; the others are listed in "alternatives". Every name gets its
+    own answer: an unknown or ambiguous one is a record with an "error" and its
+    "candidates", and the command exits 1 at the end.
 
     \b
     Examples:
@@ -112,6 +120,8 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
         names = tuple(line.strip() for line in sys.stdin if line.strip())
     if not names:
         raise click.UsageError("give at least one NAME (or names on stdin)")
+    if keep_going is None:
+        keep_going = len(names) > 1
     options = {"country": country, "kind": kind, "admin": admin, "policy": policy,
                "online": geocoder, "keep_going": keep_going}
     try:
