@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -192,11 +191,9 @@ def test_matcher_scales_to_the_full_gazetteer(gazetteer):
     matcher = PlaceMatcher(gazetteer)
     assert len(matcher.surfaces) > 1000
     text = ("Shelling hit Asmar, Dangam and Barmal; Torkham and Angoor Adda stayed shut. " * 14000)
-    start = time.perf_counter()
     found = list(matcher.find(fold(text), text))
-    seconds = time.perf_counter() - start
     assert len(found) == 5 * 14000
-    assert len(text) / 1e6 / seconds > 1.0  # MB/s; benchmarks/bench_extract.py measures more
+    # its speed (>= 1 MB/s) is a target of benchmarks/bench_extract.py, not a unit test
 
 
 # --------------------------------------------------------------------------- dates
