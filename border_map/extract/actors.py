@@ -124,7 +124,7 @@ _TITLES = (
     "senator", "analyst", "resident", "elder", "doctor", "mayor", "colonel", r"col\.", "major",
     r"maj\.", "brigadier", r"brig\.", "captain", r"capt\.", "lieutenant", r"lt\.", "officer",
     "president", "premier", "chairman", "secretary", "deputy", "mullah", "maulvi", "mawlawi",
-    "sheikh")
+    "sheikh", "sepoy", "naik", "havildar", "subedar", r"dr\.?", "sho")
 
 
 def _by_first_letter(alternatives: tuple[str, ...]) -> str:
@@ -191,7 +191,8 @@ _TITLE_AT = anchor_group("actors.title", words=(
     "head", "leader", "ambassador", "envoy", "adviser", "advisor", "lawmaker", "senator",
     "analyst", "resident", "elder", "doctor", "mayor", "colonel", "col", "major", "maj",
     "brigadier", "brig", "captain", "capt", "lieutenant", "lt", "officer", "president",
-    "premier", "chairman", "secretary", "mullah", "maulvi", "mawlawi", "sheikh"))
+    "premier", "chairman", "secretary", "mullah", "maulvi", "mawlawi", "sheikh", "sepoy",
+    "naik", "havildar", "subedar", "dr", "sho"))
 
 _NOT_NAME_WORDS = frozenset({
     "the", "a", "an", "taliban", "pakistan", "pakistani", "afghan", "afghanistan", "ministry",

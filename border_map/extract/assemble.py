@@ -387,7 +387,9 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
     if d.place is not None:
         name = d.place.name
         if d.place_mention is not None and not d.place_note:
-            name = " ".join(d.place_mention.text.split())
+            # a village the gazetteer lacks, named with its container: its own name, the
+            # container's place (and precision), and a note saying so
+            name = d.place_mention.reported or " ".join(d.place_mention.text.split())
             ev("place", d.place_mention.start, d.place_mention.end, d.place_mention.note)
         elif d.place_note:
             anchor = d.mentions[0].anchor
@@ -429,6 +431,8 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
         description = f"{label} at {where}, as the report tells it."
         if d.place_note:
             description += f" Place: {d.place_note}."
+        elif d.place_mention is not None and d.place_mention.reported:
+            description += f" Place: {d.place_mention.note}."
     else:
         description = f"{label}; the report names no place."
     description += " Drafted by border-map extract: check every field against the report."

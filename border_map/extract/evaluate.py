@@ -3,7 +3,8 @@
 Answer files (see ``tests/data/extract/README.md``) list the places a text names, its
 events and its claims. The scores, summed over all texts (micro-averaged):
 
-- **place precision**: extracted place ids (role location or dateline) that the answer
+- **place precision**: extracted place ids (role location, dateline, destination or caption)
+  that the answer
   lists, over all extracted ids; **place recall**: answer entries (an entry may accept
   several ids) found, over all entries;
 - **event recall**: answer events with an extracted incident of the same type, the same
@@ -152,7 +153,8 @@ def score_draft(draft, answer: Answer) -> Score:
     """Score one :class:`~border_map.extract.Draft` against its answer."""
     name = answer.article.name
     score = Score(chars=len(draft.document.text))
-    extracted = {p.place.id for p in draft.places if p.role in ("location", "dateline")}
+    extracted = {p.place.id for p in draft.places
+                 if p.role in ("location", "dateline", "destination", "caption")}
     gold_ids = frozenset().union(*answer.places) if answer.places else frozenset()
     score.places_extracted = len(extracted)
     score.places_correct = len(extracted & gold_ids)

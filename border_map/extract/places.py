@@ -36,11 +36,11 @@ import math
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .._records import compact_pickle, positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
-from .text import Document, anchor_group, dateline_spans, fold
+from .text import Document, Spans, anchor_group, dateline_spans, fold
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
 
@@ -59,7 +59,7 @@ _ADMIN_KINDS = frozenset({"country", "province", "district", "tehsil", "town"})
 COMMON_WORD_NAMES = frozenset({
     "march", "tank", "hub", "lal", "titan", "washer", "farsi", "basra", "argo", "diplo",
     "topi", "lash", "moro", "nayak", "bela", "hala", "rustam", "miran", "gb", "ict", "kai",
-    "chal", "mach", "doshi", "afg", "pak", "eastern province", "sind",
+    "chal", "mach", "doshi", "afg", "pak", "eastern province", "sind", "naik",
 })
 #: Capitals (and the army's seat) that stand for governments in news prose.
 _METONYMS = frozenset({"kabul", "islamabad", "rawalpindi"})
@@ -128,7 +128,11 @@ class PlaceMention:
 
     ``role`` is ``location`` (a place where something happened or is), ``dateline`` (where
     the story was filed), ``country``, ``actor`` (a capital standing for its government),
-    ``attribute`` ("Peshawar-based") or ``name`` (inside a person's name: "Ali Wardak").
+    ``attribute`` ("Peshawar-based"), ``name`` (inside a person's name: "Ali Wardak",
+    "Qaiser Abbas"), ``destination`` (where a convoy was going: "on its way to Parachinar"),
+    ``caption`` (in a photo caption) or ``subplace`` (a village the report names with its
+    container, "the Kaga area of Mamund tehsil", that is a namesake elsewhere in the
+    gazetteer: the container gets the mention, with ``reported`` = "Kaga").
     ``note`` explains the choice when there was one to make.
     """
 
@@ -141,6 +145,9 @@ class PlaceMention:
     role: str = "location"
     note: str | None = None
     hints: dict = field(default_factory=dict, compare=False)
+    #: the name the report gives to a place inside this one that the gazetteer lacks
+    #: ("Kaga" in "the Kaga area of Mamund tehsil"): the event is drawn here, named so
+    reported: str | None = None
 
     @property
     def ambiguous(self) -> bool:
@@ -293,7 +300,118 @@ def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[Place
     settled = matcher.settled
     if len(settled) > 100_000:
         settled.clear()
-    return _resolve_all(raws, text, folded, doc, settled)
+    return _context_roles(_resolve_all(raws, text, folded, doc, settled), text, folded)
+
+
+# --------------------------------------------------------------------------- context roles
+
+#: "on its way to X", "heading to X", "bound for X": where someone was going, not where it
+#: happened.
+_DESTINATION_BEFORE = re.compile(
+    r"(?:on\s+(?:its|their|his|her|the)\s+way\s+(?:to|towards)|head(?:ing|ed)\s+(?:to|towards|"
+    r"for)|bound\s+for|en\s+route\s+to|travell?(?:ing|ed)\s+to|(?:going|moving|returning)\s+"
+    r"to|destined\s+for|(?:supplies|goods|food|aid|medicines?)\s+(?:\w+\s+)?(?:to|for))\s+"
+    r"(?:the\s+)?$")
+_FROM_BETWEEN = re.compile(r"\s+from\s+(?:the\s+)?$")
+#: A photo caption: a line that ends with the agency or photographer, or begins "Photo:".
+_CAPTION_LINE = re.compile(
+    r"(?im)^(?:(?:photo|file\s+photo|picture)\s*:.*|.{0,400}?(?:\bin\s+this\s+(?:file\s+)?"
+    r"photo\b.*|\s[—–-]{1,2}\s*(?:photo\b.*|file\b.*|afp|reuters|ap|app|inp|ppi|online|"
+    r"anadolu|xinhua|epa|getty\s+images|dawn|express|screengrab\b.*|courtesy\b.*)\s*\.?))$")
+#: "the X area of", "X village in", "Killi X in", "X Bazar of", "X and Y areas of": a place
+#: the report names with its container (the mention right after it).
+_SUBPLACE_BEFORE = re.compile(
+    r"(?P<name>(?:(?i:killi|kili|kille|qila|kalay|kelay|mohallah?)\s+)?[A-Z][\w'’-]+"
+    r"(?:\s+[A-Z][\w'’-]+){0,3}(?:(?:\s*,\s*|\s+and\s+)(?:(?i:killi|kili)\s+)?[A-Z][\w'’-]+"
+    r"(?:\s+[A-Z][\w'’-]+){0,2}){0,3})"
+    r"(?P<kw>\s+(?i:areas?|villages?|localit(?:y|ies)|bazaa?r|markets?|(?:check\s*-?\s*)?posts?|"
+    r"outposts?|sectors?|hamlets?|neighbou?rhoods?|mountains?|heights?|tops?)|(?<=\w)(?=\s+"
+    r"(?:in|of)\s))\s+(?:of|in)\s+(?:the\s+)?$")
+_KILLI = re.compile(r"(?i)^(?:killi|kili|kille)\s")
+#: Capitalised words before an alias that make it a person's surname ("Qaiser Abbas")
+#: unless they are these.
+_NOT_GIVEN_NAMES = frozenset({
+    "the", "in", "at", "of", "on", "near", "from", "to", "and", "or", "a", "an", "upper",
+    "lower", "north", "south", "east", "west", "central", "eastern", "western", "northern",
+    "southern", "new", "old", "greater", "afghan", "pakistani", "pakistan", "afghanistan",
+    "district", "province", "tehsil", "village", "town", "city", "when", "while", "as", "after",
+    "before", "since", "meanwhile", "but", "however", "also", "then", "both",
+})
+_WORD_BEFORE = re.compile(r"([A-Za-z][\w'’-]*)\s+$")
+#: Words that begin a proper noun phrase without being a given name.
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|outside|into|over|across|around|inside|from|to|towards|of|"
+    r"on|reached|visited|hit|struck|shelled|bombed|targeted|attacked)\s+(?:the\s+)?"
+    r"(?:(?:afghan|pakistani)\s+)?(?:capital\s+|city\s+of\s+)?$)")
+
+
+def _context_roles(mentions: list[PlaceMention], text: str, folded: str
+                   ) -> list[PlaceMention]:
+    """Roles the words around a mention give it: a convoy's destination, a photo caption, a
+    surname, a village named with its container (see :class:`PlaceMention`)."""
+    if not mentions:
+        return mentions
+    captions = None
+    out = list(mentions)
+    for i, m in enumerate(out):
+        if m.role not in ("location", "dateline"):
+            continue
+        before = folded[max(0, m.start - 60):m.start]
+        if m.role == "location":
+            if captions is None:
+                captions = Spans(x.span() for x in _CAPTION_LINE.finditer(text))
+            if captions and captions.contains(m.start):
+                out[i] = replace(m, role="caption", note="in a photo caption")
+                continue
+            if _DESTINATION_BEFORE.search(before):
+                out[i] = replace(m, role="destination", note="where it was going")
+                continue
+            if i and out[i - 1].role == "destination" and \
+                    _FROM_BETWEEN.fullmatch(folded, out[i - 1].end, m.start):
+                out[i] = replace(m, role="destination", note="where it was coming from")
+                continue
+            word = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
+            if (word and word.group(1)[:1].isupper() and word.group(1).casefold()
+                    not in _NOT_GIVEN_NAMES and not word.group(1).endswith(("'s", "’s"))
+                    and _normalize_name(m.text) != _normalize_name(m.place.name)
+                    and " " not in m.text.strip() and m.place.kind in ("town", "feature")
+                    and not (i and out[i - 1].end >= word.start(1))):
+                # "Qaiser Abbas", "Ghulam Abbas": an alias after a given name is a surname
+                out[i] = replace(m, role="name", note="a person's name")
+                continue
+        if m.place.kind == "country":
+            continue
+        sub = _SUBPLACE_BEFORE.search(text, max(0, m.start - 90), m.start)
+        if sub is None:
+            continue
+        name = " ".join(sub.group("name").split())
+        if not sub.group("kw") and not _KILLI.match(name):
+            continue  # "in X in Y" only for "Killi X in Y"
+        if name.split()[0].casefold() in _NOT_GIVEN_NAMES or name.casefold() in (
+                "security", "border", "tribal", "militant"):
+            continue
+        inner = [j for j in range(i) if out[j].start >= sub.start("name")
+                 and out[j].end <= sub.end("name")]
+        if inner and all(_inside(out[j].place, m.place) for j in inner):
+            continue  # "the Tiarza area of South Waziristan": a place the gazetteer has
+        for j in inner:
+            out[j] = replace(out[j], role="subplace",
+                             note=f"a place of {m.place.name} the gazetteer lacks")
+        out[i] = replace(m, reported=name, note=(
+            f"'{name}' is not in the gazetteer: drawn at {m.place.name} ({m.place.kind}), "
+            "which the report names as its container"))
+    return out
+
+
+def _inside(inner: Place, outer: Place) -> bool:
+    """Whether the gazetteer puts ``inner`` within ``outer`` (admin names, or distance)."""
+    if inner.country != outer.country:
+        return False
+    names = {_normalize_name(inner.admin1), _normalize_name(inner.admin2)}
+    if _normalize_name(outer.name) in names:
+        return True
+    return _haversine_km(inner.lon, inner.lat, outer.lon, outer.lat) <= max(
+        outer.precision_km or 0, 5.0)
 
 
 def _local_hints(raws: list[_Raw], folded: str) -> None:
@@ -408,7 +526,8 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str, doc: Document | None 
     for raw in raws:
         place, note = _choose(raw, context_names, folded, cues, chosen, doc, settled)
         role = _role(raw, place, text, folded)
-        if datelines is not None and role == "location" and datelines.contains(raw.start):
+        if datelines is not None and role in ("location", "actor") and \
+                datelines.contains(raw.start):
             role = "dateline"
         notes = [*raw.notes, note] if note else raw.notes
         sentence_note = "; ".join(dict.fromkeys(n for n in notes if n)) or None if notes \
@@ -417,7 +536,7 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str, doc: Document | None 
             raw.start, raw.end, text[raw.start:raw.end], raw.sentence, place, raw.candidates,
             role, sentence_note,
             {"kinds": sorted(raw.kinds) if raw.kinds else [],
-             "countries": sorted(raw.countries) if raw.countries else []}))
+             "countries": sorted(raw.countries) if raw.countries else []}, None))
     return mentions
 
 
@@ -528,5 +647,11 @@ def _role(raw: _Raw, place: Place, text: str, folded: str) -> str:
     if surface in _METONYMS:
         before = folded[max(0, raw.start - 40):raw.start]
         if _METONYM_AFTER.match(folded, raw.end) or _METONYM_BEFORE.search(before):
+            return "actor"
+        # a capital is a place only where the words say so ("in Kabul", "Kabul province",
+        # "Kabul's Dasht-e-Barchi area"); otherwise it stands for its government
+        # ("Islamabad launches retaliatory operation", "prompting Islamabad to vow")
+        if not (_LOCATIVE_BEFORE.search(before) or _KIND_AFTER.match(folded, raw.end)
+                or folded.startswith(("'s", "’s"), raw.end)):
             return "actor"
     return "location"
