@@ -69,7 +69,9 @@ _HEAD = (r"(?P<h>ministry(?:\s+of\s+(?:information(?:\s+and\s+broadcasting)?|def
          r"police|jets|aircraft|warplanes|drones|side|frontier\s+corps|fire|artillery|"
          r"gunships|helicopters|commanders?|leadership)")
 _PARTY = re.compile(
-    rf"\b(?:the\s+)?{_COUNTRY_WORD}(?:\s+{_QUALIFIER}){{0,2}}\s+{_HEAD}\b"
+    r"\b(?P<wing>(?:(?:the|pakistan(?:'s)?)\s+)?(?:(?:military|army)(?:'s|’s)?\s+)(?:media\s+"
+    r"(?:affairs\s+)?wing|public\s+relations\s+wing))\b"
+    rf"|\b(?:the\s+)?{_COUNTRY_WORD}(?:\s+{_QUALIFIER}){{0,2}}\s+{_HEAD}\b"
     r"|\b(?P<ispr>inter-services\s+public\s+relations(?:\s+\(ispr\))?|ispr)\b"
     r"|\b(?P<ttp>(?:tehr[ei]e?k|tahrik)[\s-]+[ie][\s-]+taliban(?:[\s-]+pakistan)?(?:\s+\(ttp\))?"
     r"|ttp|pakistani\s+taliban)\b"
@@ -153,8 +155,8 @@ _TITLE_COMMA_NAME = re.compile(
 #: The tokens each rule's matches begin with (see :func:`~.text.anchor_group`).
 _PARTY_AT = anchor_group("actors.party", ("tehr",), (
     "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter", "ispr",
-    "tahrik", "ttp", "frontier", "military"), leads={
-    "the": ("pakistan", "afghan", "taliban", "islamic", "military")})
+    "tahrik", "ttp", "frontier", "military", "army"), leads={
+    "the": ("pakistan", "afghan", "taliban", "islamic", "military", "army")})
 _OUTLETS_AT = anchor_group("actors.outlets", words=(
     "reuters", "afp", "agence", "associated", "ap", "bbc", "al", "dawn", "geo", "express",
     "tolonews", "tolo", "pajhwok", "khaama", "ariana", "amu", "afghanistan", "voa", "voice",
@@ -238,7 +240,7 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     found: list[Entity] = []
     for m in doc.scan(_PARTY, _PARTY_AT):
         words = _clean(text[m.start():m.end()])
-        if m.group("ispr"):
+        if m.group("ispr") or m.group("wing"):
             found.append(Entity(m.start(), m.end(), words, "party", "PK",
                                 "Inter-Services Public Relations (ISPR)", PK_FORCES,
                                 head="military"))

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from .._records import compact_pickle
 from ..incidents import Figure
 from .actors import Entity, sentence_indices
+from .actors import side_of as side_of_words
 from .dates import DateMention
 from .text import Document, Sentence, anchor_group, skipped
 
@@ -59,7 +60,10 @@ _QUAL = (r"(?P<qual>at\s+least|more\s+than|over|above|nearly|almost|close\s+to|a
 _NUM = (rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{_TENS}(?:[\s-]{_UNITS})?|eleven|twelve|"
         r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten|one\s+hundred|"
         rf"a\s+hundred|a\s+dozen|{_UNITS}|an?)")
-_RANGE = r"(?P<range>(?:between\s+)?(?P<lo>\d+)\s*(?:-|–|to|and)\s*(?P<hi>\d+))"
+_WORD_NUM = (rf"(?:{_TENS}(?:[\s-]{_UNITS})?|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+             rf"seventeen|eighteen|nineteen|ten|{_UNITS})")
+_RANGE = (rf"(?P<range>(?:between\s+)?(?P<lo>\d+|{_WORD_NUM})\s*(?:-|–|to|and)\s*"
+          rf"(?P<hi>\d+|{_WORD_NUM}))")
 _VAGUE = (r"(?P<vague>dozens|scores|hundreds|thousands|several|numerous|multiple|many|"
           r"a\s+number\s+of|a\s+few|some|few|heavy|huge|massive|significant|considerable|"
           r"large\s+numbers?\s+of|no)")
@@ -103,7 +107,9 @@ _C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|death
 _C2 = re.compile(rf"\b(?P<core>{_QTY})\s+(?:(?:more|others?)\s+)?(?:were|was|have\s+been|"
                  r"had\s+been|are)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
                  r"martyred|hurt|detained|arrested)\b")
-_D = re.compile(rf"\b(?:deaths?|killing|lives)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
+_D = re.compile(rf"\b(?:deaths?|killing|lives|martyrdom)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
+#: "injury to 12 others", "injuries to nine people"
+_D3 = re.compile(rf"\b(?:injur(?:y|ies)|wounds?)\s+(?:to|of)\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 _D2 = re.compile(rf"\bdeath\s+toll\s+(?:\w+\s+){{0,3}}?(?:at|to|of|reached|stood\s+at)\s+"
                  rf"(?P<core>{_QTY})\b")
 _E = re.compile(r"(?:\bthat\s+|^|[,;:]\s+)(?P<core>(?:(?!\bthat\b)[^.;:]){3,80}?),?\s+"
@@ -137,7 +143,9 @@ _VERB_AT = anchor_group("claims.verb", (
     "arrested", "detained", "taken", "held", "seiz", "overr", "took", "fell", "stormed",
     "destroy", "demolished", "razed", "torched", "set", "damaged", "burnt", "burned", "wrecked",
     "displaced", "fled", "evacuated", "forced", "uprooted", "casualties", "losses"))
-_D_AT = anchor_group("claims.deaths_of", words=("death", "deaths", "killing", "lives"))
+_D_AT = anchor_group("claims.deaths_of", words=("death", "deaths", "killing", "lives",
+                                                 "martyrdom"))
+_D3_AT = anchor_group("claims.injuries_to", words=("injury", "injuries", "wound", "wounds"))
 _D2_AT = anchor_group("claims.death_toll", words=("death",))
 _AMONG_AT = anchor_group("claims.among", words=("among",))
 _F_AT = anchor_group("claims.alive", words=("captured", "taken"))
@@ -210,7 +218,9 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
     if vague:
         return (0, 0) if vague == "no" else (None, None)
     if m.group("range"):
-        lo, hi = int(m.group("lo")), int(m.group("hi"))
+        lo, hi = _number(m.group("lo")), _number(m.group("hi"))
+        if lo is None or hi is None:
+            return None, None
         return (lo, hi) if lo <= hi else (None, None)
     num = m.group("num")
     if not num:
@@ -231,6 +241,18 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
         else:
             return None, None
     return _qualified(n, m.group("qual"))
+
+
+def _number(words: str) -> int | None:
+    """12, "twelve", "twenty-five": the number, or None."""
+    if words.isdigit():
+        return int(words)
+    parts = " ".join(words.split()).replace("-", " ").split()
+    if len(parts) == 1:
+        return _NUMBERS.get(parts[0])
+    if len(parts) == 2 and parts[0] in _NUMBERS and parts[1] in _NUMBERS:
+        return _NUMBERS[parts[0]] + _NUMBERS[parts[1]]
+    return None
 
 
 def _qualified(n: int, qual: str | None) -> tuple[int | None, int | None]:
@@ -327,6 +349,11 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     else:
         for m in doc.scan(_D, _D_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", m, m))
+    if not has(_D3_AT):
+        skipped(_D3, folded, s, e)
+    else:
+        for m in doc.scan(_D3, _D3_AT, s, e):
+            add((m.start("core"), m.end("core"), "wounded", m, m))
     if not has(_D2_AT):
         skipped(_D2, folded, s, e)
     else:
@@ -446,6 +473,15 @@ _INVERTED = re.compile(r"[,\"”]\s*$")
 _NAME_END = re.compile(r"\s*(?:[,.;:!?]|$)")
 _AFTER_CLAUSE = re.compile(r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$")
 _COMMA = re.compile(r"\s*,")
+#: ", Levies officials said": a clause-final speaker, between the last comma and the verb
+_CLAUSE_SPEAKER = re.compile(
+    r"[,;]\s+(?P<np>(?:the\s+|a\s+|an\s+|two\s+|several\s+)?[a-z][a-z'’ -]{1,50}?)\s+"
+    r"(?:(?:also|later|further|separately|had|has|have)\s+)?$")
+_SPEAKER_HEAD = re.compile(
+    r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
+    r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
+    r"villagers|medics?|ministry|military|army|wing|department|office|hospital)$")
+_ARTICLE_A = re.compile(r"^(?:a|an|two|several)\s+", re.IGNORECASE)
 
 
 @compact_pickle
@@ -564,10 +600,28 @@ class _Resolver:
                      if p.role == "location"]
         if countries and (local or len(set(countries)) == 1):
             return countries[0]
-        for e in self.entities_by.get(sentence.index, ()):
-            if e.side in ("AF", "PK"):
-                return e.side
-        return countries[0] if countries else None
+        if not local:
+            for e in self.entities_by.get(sentence.index, ()):
+                if e.side in ("AF", "PK"):
+                    return e.side
+        if countries:
+            return countries[0]
+        if local:  # "a police officer said": local to the place of the story just before
+            for i in range(sentence.index - 1, max(-1, sentence.index - 8), -1):
+                before = [p.place.country for p in self.places_by.get(i, ())
+                          if p.role in ("location", "dateline")]
+                if before:
+                    return before[-1]
+        return None
+
+    def phrase(self, start: int, end: int, sentence: Sentence) -> Speaker:
+        """A speaker named by words no entity covers ("Levies officials", "a police
+        officer"): those words, the side they say or else the side of the place."""
+        words = _DETERMINER.sub("", " ".join(self.doc.text[start:end].split()))
+        words = _ARTICLE_A.sub("", words)
+        side = side_of_words(words) or self._side_nearby(sentence, local=True) or \
+            "third_party"
+        return Speaker(None, words, side, start, end)
 
 
 def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
@@ -596,6 +650,15 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
             if after:
                 return resolver.resolve(after[0], sentence)
         verb_start = verb.start()
+        final = _CLAUSE_SPEAKER.search(folded, max(sentence.start, verb_start - 70), verb_start)
+        if final is not None and _SPEAKER_HEAD.search(final.group("np")):
+            # "..., wounding a shepherd, Levies officials said": the words between the last
+            # comma and the verb are who said it (an entity among them, else the words)
+            inside = [e for e in candidates if e.start >= final.start("np")
+                      and e.end <= final.end("np") and e.kind != "pronoun"]
+            if inside:
+                return resolver.resolve(inside[-1], sentence)
+            return resolver.phrase(final.start("np"), final.end("np"), sentence)
         before = [e for e in candidates if e.end <= verb_start
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
                   and not datelines.contains(e.start)]

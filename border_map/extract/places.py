@@ -327,6 +327,7 @@ _SUBPLACE_BEFORE = re.compile(
     r"(?P<kw>\s+(?i:areas?|villages?|localit(?:y|ies)|bazaa?r|markets?|(?:check\s*-?\s*)?posts?|"
     r"outposts?|sectors?|hamlets?|neighbou?rhoods?|mountains?|heights?|tops?)|(?<=\w)(?=\s+"
     r"(?:in|of)\s))\s+(?:of|in)\s+(?:the\s+)?$")
+_SUBPLACE_WORD = re.compile(r"(?i)bazaa?r|markets?|areas?|villages?|posts?|tops?|sectors?")
 _KILLI = re.compile(r"(?i)^(?:killi|kili|kille)\s")
 #: Capitalised words before an alias that make it a person's surname ("Qaiser Abbas")
 #: unless they are these.
@@ -385,8 +386,12 @@ def _context_roles(mentions: list[PlaceMention], text: str, folded: str
         if sub is None:
             continue
         name = " ".join(sub.group("name").split())
-        if not sub.group("kw") and not _KILLI.match(name):
-            continue  # "in X in Y" only for "Killi X in Y"
+        if not sub.group("kw"):
+            head, _, last = name.rpartition(" ")
+            if head and _SUBPLACE_WORD.fullmatch(last):
+                name = head  # "the Inzar Bazar of Salarzai"
+            elif not _KILLI.match(name):
+                continue  # "X in Y" only for "Killi X in Y"
         if name.split()[0].casefold() in _NOT_GIVEN_NAMES or name.casefold() in (
                 "security", "border", "tribal", "militant"):
             continue
