@@ -307,6 +307,18 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []
     add = out.append
+    # "the martyrdom of five civilians and injuries to nine others": the noun before the
+    # figure says its kind (first: the verb rules would read "injuries" for both)
+    if not has(_D_AT):
+        skipped(_D, folded, s, e)
+    else:
+        for m in doc.scan(_D, _D_AT, s, e):
+            add((m.start("core"), m.end("core"), "killed", m, m))
+    if not has(_D3_AT):
+        skipped(_D3, folded, s, e)
+    else:
+        for m in doc.scan(_D3, _D3_AT, s, e):
+            add((m.start("core"), m.end("core"), "wounded", m, m))
     if not has(_VERB_AT):
         skipped(_B, folded, s, e)
     else:
@@ -344,16 +356,6 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
         for m in doc.scan(_C2, _QTY_AT, s, e):
             add((m.start("core"), m.end("core"), _C2_KINDS.get(m.group("kindnoun"), "killed"),
                  m, None))
-    if not has(_D_AT):
-        skipped(_D, folded, s, e)
-    else:
-        for m in doc.scan(_D, _D_AT, s, e):
-            add((m.start("core"), m.end("core"), "killed", m, m))
-    if not has(_D3_AT):
-        skipped(_D3, folded, s, e)
-    else:
-        for m in doc.scan(_D3, _D3_AT, s, e):
-            add((m.start("core"), m.end("core"), "wounded", m, m))
     if not has(_D2_AT):
         skipped(_D2, folded, s, e)
     else:

@@ -42,28 +42,34 @@ __all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]
 _T = r"\b"
 _TRIGGERS: tuple[tuple[str, str], ...] = (
     ("suicide_bomb", r"\bsuicide\s+(?:bomb(?:ing|ings|er|ers|s)?|attacks?|attackers?|blasts?|"
-                     r"car\s+bomb(?:ing)?s?|vests?)\b"),
+                     r"car\s+bomb(?:ing)?s?|vests?)\b|\bblew\s+(?:himself|herself|themselves)\s+up\b"),
     ("drone_strike", r"\bdrone\s+(?:strikes?|attacks?|raids?)\b|\bdrones?\s+(?:struck|hit|"
                      r"attacked|targeted|fired|strike)\b|\b(?:uavs?|quadcopters?)\b"),
     ("strike", r"\bstrikes?\b(?!\s+(?:action|call|force))"),
     ("airstrike", r"\bair\s*-?\s*strikes?\b|\bair\s+raids?\b|\bair\s+attacks?\b|"
                   r"\baerial\s+(?:strikes?|bombardments?|bombings?|attacks?|raids?)\b|"
                   r"\b(?:war\s*planes?|fighter\s+jets?|jets?\s+(?:bombed|struck|pounded|hit|"
-                  r"targeted))\b|\bbombing\s+raids?\b|\bbombed\b"),
+                  r"targeted))\b|\bbombing\s+raids?\b|\bbombed\b|"
+                  r"\b(?:helicopters?|gunships?|aircraft|planes?)\s+(?:\w+\s+){0,2}?(?:bombarded|"
+                  r"bombed|struck|pounded|strafed|targeted|attacked|fired\s+(?:on|at|rockets))\b|"
+                  r"(?<!artillery\s)(?<!mortar\s)\bbombard(?:ed|ing|ments?)\b"),
     ("remote_explosive", r"\bieds?\b|\bimprovised\s+explosive\s+devices?\b|\broadside\s+"
                          r"(?:bomb(?:ing)?s?|blasts?)\b|\bland\s*-?\s*mines?\b|\bmine\s+"
                          r"blasts?\b|\bbomb\s+(?:blasts?|explosions?)\b|\bblasts?\b|"
-                         r"\bexplosions?\b|\bremote-controlled\s+bombs?\b"),
+                         r"\bexplosions?\b|\bremote-controlled\s+bombs?\b|\b(?:car|truck|vehicle)"
+                         r"\s*-?\s*bomb(?:ing)?s?\b|\bvehicle-borne\b|\bexplosives?-laden\b"),
     ("shelling", r"\bshell(?:ing|ed)\b|\bshells\s+(?:landed|hit|fell|struck)\b|\bmortars?"
                  r"(?:\s+(?:shells?|fire|rounds?|attacks?))?\b|\bartillery(?:\s+(?:fire|shells?|"
-                 r"barrages?|strikes?))?\b|\brockets?(?:\s+(?:fire|attacks?))?\b|"
+                 r"barrages?|strikes?))?\b|\brockets?(?:\s+(?:fire|attacks?))?\b"
+                 r"(?!\s+(?:at|on)\s+(?:a\s+|the\s+)?(?:\w+\s+){0,3}(?:convoy|vehicle|bus|van|car)s?\b)|"
                  r"\bmissiles?\b|\bheavy\s+weapons\b"),
     ("abduction", r"\babduct(?:ed|ion|ions|s|ing)\b|\bkidnapp?(?:ed|ing|ings)\b|"
                   r"\btaken\s+hostage\b|\bhostages\b"),
     ("attack", r"\battack(?:ed|s)?\s+(?:on\s+)?(?:a\s+|the\s+)?(?:\w+\s+){0,2}(?:civilians?|"
                r"villages?|markets?|mosques?|schools?|bus|vehicles?|homes?|houses?|wedding|"
                r"funeral|passengers?)\b|\bgunmen\s+(?:attacked|stormed|opened\s+fire)\b|"
-               r"\bmassacre\b|\bambush(?:ed|es)?\b"),
+               r"\bmassacre\b|\bambush(?:ed|es)?\b|\bfired\s+(?:rockets?|rpgs?|grenades?)\s+(?:at|on)"
+               r"\s+(?:a\s+|the\s+)?(?:\w+\s+){0,3}(?:convoy|vehicle|bus|van|car)s?\b"),
     ("armed_clash", r"\bclash(?:es|ed)?\b|\bexchanges?\s+of\s+(?:heavy\s+)?(?:fire|gunfire|"
                     r"firing)\b|\bexchanged\s+(?:heavy\s+)?(?:fire|gunfire)\b|\bfire\s*fights?\b"
                     r"|\bgun\s*fights?\b|\bgun\s*battles?\b|\bskirmish(?:es)?\b|\bfighting\b|"
@@ -123,26 +129,28 @@ _SAME_TIME_LINK = re.compile(r"\b(?:after|when|as|while|amid|following|before|du
 _CAUSE = re.compile(r"\b(?:response|retaliation|revenge|reaction|reprisal)\b")
 _SAME_TIME = re.compile(r"\b(?:the\s+same|that)\s+(?:day|night|evening|morning|afternoon)\b")
 _DESTROY = re.compile(r"\bdestroy")
-_SPEAKER_GAP = re.compile(r"\s+(?:in|of|from|at|for)\s+(?:the\s+)?$")
+_SPEAKER_GAP = re.compile(r"(?:\s+(?:based|stationed|posted|deployed))?\s+(?:in|of|from|at|for)\s+"
+                          r"(?:the\s+)?")
 
 
 #: The tokens the matches of each rule begin with (see :func:`~.text.anchor_group`).
 _TRIGGER_AT = {
-    "suicide_bomb": anchor_group("events.suicide_bomb", words=("suicide",)),
+    "suicide_bomb": anchor_group("events.suicide_bomb", words=("suicide", "blew")),
     "drone_strike": anchor_group("events.drone_strike", words=(
         "drone", "drones", "uav", "uavs", "quadcopter", "quadcopters")),
     "strike": anchor_group("events.strike", words=("strike", "strikes")),
-    "airstrike": anchor_group("events.airstrike", ("air", "war"), (
+    "airstrike": anchor_group("events.airstrike", ("air", "war", "bombard", "helicopter",
+                                                     "gunship", "plane"), (
         "aerial", "fighter", "jet", "jets", "bombing", "bombed")),
     "remote_explosive": anchor_group("events.remote_explosive", ("land",), (
         "ied", "ieds", "improvised", "roadside", "mine", "bomb", "blast", "blasts", "explosion",
-        "explosions", "remote")),
+        "explosions", "remote", "car", "truck", "vehicle", "explosive", "explosives")),
     "shelling": anchor_group("events.shelling", words=(
         "shelling", "shelled", "shells", "mortar", "mortars", "artillery", "rocket", "rockets",
         "missile", "missiles", "heavy")),
     "abduction": anchor_group("events.abduction", ("abduct", "kidnap"), ("taken", "hostages")),
     "attack": anchor_group("events.attack", ("ambush",), (
-        "attack", "attacked", "attacks", "gunmen", "massacre")),
+        "attack", "attacked", "attacks", "gunmen", "massacre", "fired")),
     "armed_clash": anchor_group("events.armed_clash", (
         "clash", "exchange", "fire", "gun", "skirmish", "repuls"), (
         "fighting", "fought", "offensive", "heavy", "intense", "unprovoked", "cross",
@@ -279,6 +287,9 @@ def find_triggers(doc: Document) -> list[Trigger]:
         found = found_in.get(sentence.index)
         if not found:
             continue
+        if any(f[2] == "suicide_bomb" for f in found):
+            # "a suicide bomber rammed an explosives-laden vehicle": one suicide bombing
+            found = [f for f in found if f[2] != "remote_explosive"]
         found.sort(key=lambda f: (_PRIORITY[f[2]], -(f[1] - f[0]), f[0]))
         taken: list[tuple[int, int]] = []
         for start, end, event_type in found:
@@ -482,7 +493,7 @@ def _speaker_place(p: PlaceMention, speakers: list[Entity], folded: str) -> bool
     for e in speakers:
         if e.start <= p.start < e.end:
             return True
-        if e.end <= p.start <= e.end + 20 and _SPEAKER_GAP.search(folded, e.end, p.start):
+        if e.end <= p.start <= e.end + 20 and _SPEAKER_GAP.fullmatch(folded, e.end, p.start):
             return True
     return False
 
