@@ -160,6 +160,22 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                 target.mentions.append(m)
                 of_mention[m.index] = [target if x is d else x for x in of_mention[m.index]]
             drop_draft(d)
+    # "repulsed an attack on posts near Kharlachi" with no date of its own, after "fought
+    # in Kurram district on Saturday": the same fight (Kharlachi is in Kurram)
+    for d in list(drafts):
+        if d.date is not None or d.place is None:
+            continue
+        admins = {_normalize_name(d.place.admin1), _normalize_name(d.place.admin2)} - {""}
+        broader = [e for e in of_type[d.event_type] if e is not d and e.place is not None
+                   and e.date is not None and e.place.country == d.place.country
+                   and _normalize_name(e.place.name) in admins
+                   and _normalize_name(e.place.name) != _normalize_name(d.place.name)]
+        if len(broader) == 1:
+            target = broader[0]
+            for m in d.mentions:
+                target.mentions.append(m)
+                of_mention[m.index] = [target if x is d else x for x in of_mention[m.index]]
+            drop_draft(d)
     # 2. dated mentions without places
     for m in mentions:
         if m.places:

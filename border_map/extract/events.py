@@ -27,12 +27,15 @@ Mohmand, Kurram, and Bajaur") continues the event of one of the two sentences be
 from __future__ import annotations
 
 import bisect
+import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
 from .._records import compact_pickle
 from . import text as _text
 from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
+from ..incidents import DateSpan
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
 from .text import Document, Sentence, anchor_group, skipped
@@ -129,6 +132,10 @@ _SAME_TIME_LINK = re.compile(r"\b(?:after|when|as|while|amid|following|before|du
 _CAUSE = re.compile(r"\b(?:response|retaliation|revenge|reaction|reprisal)\b")
 _SAME_TIME = re.compile(r"\b(?:the\s+same|that)\s+(?:day|night|evening|morning|afternoon)\b")
 _DESTROY = re.compile(r"\bdestroy")
+_DAY_BEFORE = re.compile(r"\b(?:(?P<n>a|one|two|three)\s+(?:day|days|night|nights)\s+(?:earlier|"
+                         r"before)|the\s+(?:previous|preceding)\s+(?:day|night|evening)|"
+                         r"the\s+day\s+before)\b")
+_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3}
 _SPEAKER_GAP = re.compile(r"(?:\s+(?:based|stationed|posted|deployed))?\s+(?:in|of|from|at|for)\s+"
                           r"(?:the\s+)?")
 
@@ -186,6 +193,8 @@ _BOTH_SIDES_AT = anchor_group("events.both_sides", words=("afghan", "pakistani")
 _DESCRIPTIVE_AT = anchor_group("events.descriptive", words=(
     "links", "linking", "connects", "connecting", "bordering", "faces", "facing", "opposite"))
 _ORIGIN_AT = anchor_group("events.origin", words=("from", "across"))
+_DAY_BEFORE_AT = anchor_group("events.day_before", words=("one", "two", "three"), leads={
+    "the": ("previous", "preceding", "day"), "a": ("day", "night")})
 _SAME_TIME_AT = anchor_group("events.same_time", leads={
     "the": ("same",), "that": ("day", "night", "evening", "morning", "afternoon")})
 
@@ -469,6 +478,17 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                 mention.date = last_dated
                 mention.date_note = f"'{doc.text[same_time.start():same_time.end()]}': the date " \
                                     "of the event told before"
+            if mention.date is None and last_dated is not None:
+                before = _search(doc, sentence, _DAY_BEFORE, _DAY_BEFORE_AT, sentence.start,
+                                 sentence.end)
+                if before:  # "A day earlier, ...": the day before the event told before
+                    n = _NUMBER_WORDS.get(before.group("n"), 1)
+                    first = last_dated.span.start - dt.timedelta(days=n)
+                    words = doc.text[before.start():before.end()]
+                    mention.date = DateMention(before.start(), before.end(), words, DateSpan(
+                        first, first, "day", words), sentence.index)
+                    mention.date_note = (f"'{words}': {n} day(s) before the event told "
+                                         "before")
             if mention.date is None:
                 inherited = _inherited_date(mentions, sentence, t.event_type)
                 if inherited is not None:
@@ -498,6 +518,13 @@ def _speaker_place(p: PlaceMention, speakers: list[Entity], folded: str) -> bool
     return False
 
 
+def _km(a, b) -> float:
+    """Great-circle kilometres between two places (equirectangular: short distances)."""
+    x = math.radians(b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
+    y = math.radians(b.lat - a.lat)
+    return 6371.0 * math.hypot(x, y)
+
+
 def _drop_parents(places: list[PlaceMention]) -> list[PlaceMention]:
     if len(places) < 2:
         return list(places)  # no parent of another, and nothing twice
@@ -509,6 +536,11 @@ def _drop_parents(places: list[PlaceMention]) -> list[PlaceMention]:
                                            _normalize_name(q.place.admin2))
                    and _normalize_name(q.place.name) != name for q in places):
                 continue
+        if p.place.kind in ("tehsil", "feature") and any(
+                q is not p and q.place.kind in ("town", "crossing") and q.place.country ==
+                p.place.country and _km(q.place, p.place) <= p.place.precision_km
+                for q in places):
+            continue  # "the Torkham crossing on the Khyber Pass": the crossing
         kept.append(p)
     # one mention per place
     unique: dict[str, PlaceMention] = {}
