@@ -364,8 +364,9 @@ def test_review_table(story):
                         "source Example Wire")
     assert any("armed_clash" in line and "Torkham crossing (crossing, PK)" in line
                for line in lines)
-    assert any("AF" in line and "Zabihullah Mujahid" in line and "killed=12" in line
-               for line in lines)
+    claim = next(line for line in lines if "Zabihullah Mujahid" in line)
+    # "claimant (side): figure kind low–high"
+    assert "(AF): “" in claim and "” killed 12" in claim, claim
     assert "places mentioned: Torkham (crossing, PK)" in table
     assert "'the crossing': the last crossing named before" in table
 

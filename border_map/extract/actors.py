@@ -207,6 +207,11 @@ _NOT_NAME_WORDS = frozenset({
 })
 
 
+_CAP = r"(?:[A-Z][\w&'’.-]*|for|of|and|on|the)"
+_INSTITUTION = re.compile(
+    rf"\b[A-Z][\w&'’.-]*(?:\s+{_CAP}){{0,6}}?\s+(?:Institute|Centre|Center|Council|Commission|"
+    rf"Foundation|Forum|Network|Monitor|Observatory|Project|Watch|Committee|Society|Bureau|"
+    rf"Mission|University|Database|Tracker)(?:\s+(?:for|of|on)(?:\s+{_CAP}){{1,5}})?\b")
 _THIRD_SIDE = re.compile(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b")
 _AF_SIDE = re.compile(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b")
 _PK_SIDE = re.compile(
@@ -273,6 +278,11 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     for m in doc.scan(_THIRD, _THIRD_AT, original=True):
         found.append(Entity(m.start(), m.end(), m.group("t"), "third", "third_party",
                             _clean(m.group("t"))))
+    for m in _INSTITUTION.finditer(text):
+        # "the Pakistan Institute for Peace Studies", "the UN Assistance Mission": a third
+        # party, not the government of the country in its name
+        name = _clean(m.group(0))
+        found.append(Entity(m.start(), m.end(), name, "third", "third_party", name))
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):

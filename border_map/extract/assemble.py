@@ -42,6 +42,11 @@ _normalize_name = functools.lru_cache(maxsize=1 << 16)(normalize_name)
 _PRECISION_RANK = {"day": 0, "week": 1, "range": 2, "month": 3, "year": 4}
 _KIND_RANK = {k: i for i, k in enumerate(
     ("country", "province", "district", "tehsil", "town", "crossing", "feature"))}
+#: A toll of a country, a region or a year, not of one incident.
+_BACKGROUND = re.compile(
+    r"(?i)\b(?:across|throughout|all\s+over)\s+(?:the\s+)?(?:country|nation|pakistan|"
+    r"afghanistan|provinces?|region)\b|\bnationwide\b|\b(?:this|last|the\s+past)\s+year\b|"
+    r"\bin\s+(?:19|20)\d\d\b|\bsince\s+(?:19|20)\d\d\b|\b(?:annual|yearly)\b")
 _SLUG = {"airstrike": "airstrike", "drone_strike": "drone-strike", "shelling": "shelling",
          "armed_clash": "clash", "outpost_captured": "outposts-captured",
          "border_closure": "closure", "attack": "attack", "remote_explosive": "explosive",
@@ -276,6 +281,9 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
         for s in unit.sentences:
             for m in by_sentence.get(s.index, []):
                 targets += [d for d in of_mention.get(m.index, []) if d not in targets]
+        if not targets and unit.figures and any(_BACKGROUND.search(s.text)
+                                                for s in unit.sentences):
+            continue  # "1,950 people were killed across Pakistan in 2025": not this incident
         if not targets and unit.figures:
             first = unit.sentences[0].index
             window = mentions  # (in sentence order: only those of the 6 sentences before)
