@@ -483,6 +483,7 @@ _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
     r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
     r"villagers|medics?|ministry|military|army|wing|department|office|hospital)$")
+_DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
 _ARTICLE_A = re.compile(r"^(?:a|an|two|several)\s+", re.IGNORECASE)
 
 
@@ -658,8 +659,11 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
             # comma and the verb are who said it (an entity among them, else the words)
             inside = [e for e in candidates if e.start >= final.start("np")
                       and e.end <= final.end("np") and e.kind != "pronoun"]
-            if inside:
+            np_start = final.start("np") + len(_DETERMINER_A.match(folded, final.start("np"))
+                                               .group(0))
+            if inside and inside[-1].start <= np_start:
                 return resolver.resolve(inside[-1], sentence)
+            # "Levies officials": more words than the entity ("officials") says
             return resolver.phrase(final.start("np"), final.end("np"), sentence)
         before = [e for e in candidates if e.end <= verb_start
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
