@@ -67,7 +67,7 @@ _HEAD = (r"(?P<h>ministry(?:\s+of\s+(?:information(?:\s+and\s+broadcasting)?|def
          r"border\s+(?:forces|guards|police)|forces|troops|soldiers|fighters|government|regime|"
          r"authorities|administration|officials|spokesm[ae]n|spokesperson|spokeswoman|embassy|"
          r"police|jets|aircraft|warplanes|drones|side|frontier\s+corps|fire|artillery|"
-         r"gunships|helicopters|commanders?|leadership)")
+         r"gunships|helicopters|commanders?|leadership|ministers?)")
 _PARTY = re.compile(
     r"\b(?P<wing>(?:(?:the|pakistan(?:'s)?)\s+)?(?:(?:military|army)(?:'s|’s)?\s+)(?:media\s+"
     r"(?:affairs\s+)?wing|public\s+relations\s+wing))\b"
@@ -212,6 +212,7 @@ _INSTITUTION = re.compile(
     rf"\b[A-Z][\w&'’.-]*(?:\s+{_CAP}){{0,6}}?\s+(?:Institute|Centre|Center|Council|Commission|"
     rf"Foundation|Forum|Network|Monitor|Observatory|Project|Watch|Committee|Society|Bureau|"
     rf"Mission|University|Database|Tracker)(?:\s+(?:for|of|on)(?:\s+{_CAP}){{1,5}})?\b")
+_SECURITY_SOURCES = re.compile(r"(?:the\s+)?security\s+(?:sources|officials?)\b")
 _THIRD_SIDE = re.compile(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b")
 _AF_SIDE = re.compile(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b")
 _PK_SIDE = re.compile(
@@ -288,6 +289,8 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     for m in doc.scan(_LOCAL, _LOCAL_AT):
         words = text[m.start():m.end()].rstrip()
         side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
+        if side is None and _SECURITY_SOURCES.match(folded, m.start()):
+            side = "PK"  # "security sources said": the Pakistani press's usage
         found.append(Entity(m.start(), m.start() + len(words), words, "local", side,
                             _clean(words), head=(m.group("q") or m.group("l")).split()[0]))
     for mention in places:

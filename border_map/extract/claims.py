@@ -87,6 +87,7 @@ _EQUIP = (r"(?:tanks?|(?:armou?red\s+)?vehicles?|equipment|weapons|(?:artillery\
 _NOUN = rf"(?P<noun>{_PEOPLE}|{_POSTS}|{_EQUIP})"
 
 _V_KILLED = (r"killed|kill|killing|dead|died|deaths?|lost\s+their\s+lives|martyred|slain|"
+             r"sent\s+to\s+hell|"
              r"embraced\s+martyrdom|embraced\s+shahadat|"
              r"eliminated|neutrali[sz]ed|perished|bodies|succumbed")
 _V_WOUNDED = r"wounded|wounding|injured|injuring|hurt|injuries"
@@ -118,6 +119,9 @@ _E = re.compile(r"(?:\bthat\s+|^|[,;:]\s+)(?P<core>(?:(?!\bthat\b)[^.;:]){3,80}?
 _F = re.compile(r"\b(?P<core>captured\s+alive|taken\s+alive)\b")
 _G = re.compile(r"\b(?P<core>(?:no\s+one|nobody|none)\s+(?:\w+\s+)?(?:was|were|had\s+been|has\s+"
                 r"been)?\s*(?P<v>killed|injured|hurt|wounded|harmed))\b")
+#: "no loss of life was reported": nobody killed
+_G2 = re.compile(r"\b(?P<core>no\s+(?:loss\s+of\s+(?:life|lives)|deaths?|fatalit(?:y|ies)))\b")
+_G2_AT = anchor_group("claims.no_loss", leads={"no": ("loss", "death", "fatalit")})
 _H = re.compile(rf"\b(?P<core>(?P<noun>{_EQUIP}|{_POSTS})\s+(?:\w+\s+)?(?:were\s+|was\s+)?"
                 rf"(?P<verb>{_V_DESTROYED}))\b")
 _SIDE_PHRASE = re.compile(r"\bon\s+(?:the\s+)?(?P<s>afghan|pakistani|pakistan|afghanistan|both|"
@@ -138,7 +142,7 @@ _QTY_WORDS = (
     "considerable", "no")
 _QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True)
 _VERB_AT = anchor_group("claims.verb", (
-    "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated",
+    "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated", "sent",
     "neutrali", "perished", "bodies", "succumbed", "wound", "injur", "hurt", "captur",
     "arrested", "detained", "taken", "held", "seiz", "overr", "took", "fell", "stormed",
     "destroy", "demolished", "razed", "torched", "set", "damaged", "burnt", "burned", "wrecked",
@@ -381,6 +385,11 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             v = m.group("v")
             kind = "killed" if v == "killed" else ("casualties" if v == "harmed" else "wounded")
             add((m.start("core"), m.end("core"), kind, (0, 0), None))
+    if not has(_G2_AT):
+        skipped(_G2, folded, s, e)
+    else:
+        for m in doc.scan(_G2, _G2_AT, s, e):
+            add((m.start("core"), m.end("core"), "killed", (0, 0), None))
     if not has(_H_AT):
         skipped(_H, folded, s, e)
     else:
@@ -484,6 +493,8 @@ _SPEAKER_HEAD = re.compile(
     r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
     r"villagers|medics?|ministry|military|army|wing|department|office|hospital)$")
 _DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
+_OFFICIAL_TITLE = re.compile(r"(?i)\b(?:police|spokesm[ae]n|spokesperson|official|officer|"
+                             r"governor|commissioner|administrator|commander|chief|director)\b")
 _ARTICLE_A = re.compile(r"^(?:a|an|two|several)\s+", re.IGNORECASE)
 
 
@@ -591,7 +602,10 @@ class _Resolver:
             words = _DETERMINER.sub("", e.text)
             side = self._side_nearby(sentence) or "third_party"
             return Speaker(None, words, side, e.start, e.end)
-        side = e.side or self._side_nearby(sentence, local=e.kind == "local") or "third_party"
+        local = e.kind == "local" or e.kind == "person" and bool(
+            _OFFICIAL_TITLE.search(e.organisation or ""))  # "provincial police spokesman"
+        side = e.side if e.side in ("AF", "PK") or (e.side and not local) else None
+        side = side or self._side_nearby(sentence, local=local) or "third_party"
         if e.kind == "person":
             return Speaker(e.person, e.organisation, side, e.start, e.end)
         return Speaker(None, e.organisation, side, e.start, e.end)
@@ -758,9 +772,13 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
 
 _FIGURE_CUES_AT = anchor_group("claims.figure_cues", (
     "kill", "dead", "died", "death", "casualt", "wound", "injur", "captur", "seiz", "destroy",
-    "loss", "martyr", "displac", "fled", "alive", "hurt", "harm", "toll", "victim"), ("among",))
+    "loss", "martyr", "displac", "fled", "alive", "hurt", "harm", "toll", "victim", "shahadat",
+    "fatalit", "neutrali", "eliminat", "slain", "perish", "succumb", "bodies"), (
+    "among", "sent", "lost"))
 _FIGURE_CUES = re.compile(r"\b(?:kill|dead|died|death|casualt|wound|injur|captur|seiz|destroy|"
-                          r"loss|martyr|displac|fled|alive|hurt|harm|toll|victim|among\s+the)")
+                          r"loss|martyr|displac|fled|alive|hurt|harm|toll|victim|shahadat|"
+                          r"fatalit|neutrali|eliminat|slain|perish|succumb|bodies|among\s+the|"
+                          r"sent\s+to\s+hell|lost\s+(?:their|his|her)\s+lives?)")
 
 
 def _may_have_figures(doc: Document, sentence: Sentence) -> bool:

@@ -73,6 +73,9 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
                r"funeral|passengers?)\b|\bgunmen\s+(?:attacked|stormed|opened\s+fire)\b|"
                r"\bmassacre\b|\bambush(?:ed|es)?\b|\bfired\s+(?:rockets?|rpgs?|grenades?)\s+(?:at|on)"
                r"\s+(?:a\s+|the\s+)?(?:\w+\s+){0,3}(?:convoy|vehicle|bus|van|car)s?\b"),
+    # "forces struck a house in Sperah": an attack, when the sentence names nothing else
+    ("hit", r"\b(?:struck|hit|targeted|raided)\s+(?:a\s+|the\s+)?(?:\w+\s+){0,2}(?:house|home|"
+            r"homes|houses|village|villages|mosque|madrassa|compound)\b"),
     ("armed_clash", r"\bclash(?:es|ed)?\b|\bexchanges?\s+of\s+(?:heavy\s+)?(?:fire|gunfire|"
                     r"firing)\b|\bexchanged\s+(?:heavy\s+)?(?:fire|gunfire)\b|\bfire\s*fights?\b"
                     r"|\bgun\s*fights?\b|\bgun\s*battles?\b|\bskirmish(?:es)?\b|\bfighting\b|"
@@ -92,6 +95,7 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
 )
 _PRIORITY = {t: i for i, (t, _) in enumerate(_TRIGGERS)}
 _PRIORITY["strike"] = 99  # a bare "strike" loses to any longer trigger
+_PRIORITY["hit"] = 98
 _PRIORITY.update({"outpost_captured": 3.5, "border_closure": 3.6})
 _TRIGGER_RX = [(t, re.compile(rx)) for t, rx in _TRIGGERS]
 
@@ -158,6 +162,7 @@ _TRIGGER_AT = {
     "abduction": anchor_group("events.abduction", ("abduct", "kidnap"), ("taken", "hostages")),
     "attack": anchor_group("events.attack", ("ambush",), (
         "attack", "attacked", "attacks", "gunmen", "massacre", "fired")),
+    "hit": anchor_group("events.hit", words=("struck", "hit", "targeted", "raided")),
     "armed_clash": anchor_group("events.armed_clash", (
         "clash", "exchange", "fire", "gun", "skirmish", "repuls"), (
         "fighting", "fought", "offensive", "heavy", "intense", "unprovoked", "cross",
@@ -296,6 +301,10 @@ def find_triggers(doc: Document) -> list[Trigger]:
         found = found_in.get(sentence.index)
         if not found:
             continue
+        if any(f[2] == "hit" for f in found):
+            alone = all(f[2] in ("hit", "strike") for f in found)
+            found = [(a, b, "attack") if t == "hit" else (a, b, t) for a, b, t in found
+                     if t != "hit" or alone]
         if any(f[2] == "suicide_bomb" for f in found):
             # "a suicide bomber rammed an explosives-laden vehicle": one suicide bombing
             found = [f for f in found if f[2] != "remote_explosive"]
