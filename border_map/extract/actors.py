@@ -208,10 +208,11 @@ _NOT_NAME_WORDS = frozenset({
 
 
 _CAP = r"(?:[A-Z][\w&'’.-]*|for|of|and|on|the)"
-_INSTITUTION = re.compile(
-    rf"\b[A-Z][\w&'’.-]*(?:\s+{_CAP}){{0,6}}?\s+(?:Institute|Centre|Center|Council|Commission|"
-    rf"Foundation|Forum|Network|Monitor|Observatory|Project|Watch|Committee|Society|Bureau|"
-    rf"Mission|University|Database|Tracker)(?:\s+(?:for|of|on)(?:\s+{_CAP}){{1,5}})?\b")
+_INSTITUTION_HEAD = re.compile(
+    r"\b(?:Institute|Centre|Center|Council|Commission|Foundation|Forum|Network|Monitor|"
+    r"Observatory|Project|Watch|Committee|Society|Bureau|Mission|University|Database|Tracker)\b")
+_INSTITUTION_BEFORE = re.compile(r"\b[A-Z][\w&'’.-]*(?:[ \t]+" + _CAP + r"){0,5}?[ \t]+$")
+_INSTITUTION_AFTER = re.compile(r"[ \t]+(?:for|of|on)(?:[ \t]+" + _CAP + r"){1,5}\b")
 _SECURITY_SOURCES = re.compile(r"(?:the\s+)?security\s+(?:sources|officials?)\b")
 _THIRD_SIDE = re.compile(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b")
 _AF_SIDE = re.compile(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b")
@@ -279,11 +280,16 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     for m in doc.scan(_THIRD, _THIRD_AT, original=True):
         found.append(Entity(m.start(), m.end(), m.group("t"), "third", "third_party",
                             _clean(m.group("t"))))
-    for m in _INSTITUTION.finditer(text):
+    for head in _INSTITUTION_HEAD.finditer(text):
         # "the Pakistan Institute for Peace Studies", "the UN Assistance Mission": a third
         # party, not the government of the country in its name
-        name = _clean(m.group(0))
-        found.append(Entity(m.start(), m.end(), name, "third", "third_party", name))
+        before = _INSTITUTION_BEFORE.search(text, max(0, head.start() - 80), head.start())
+        if before is None:
+            continue
+        after = _INSTITUTION_AFTER.match(text, head.end())
+        end = after.end() if after else head.end()
+        name = _clean(text[before.start():end])
+        found.append(Entity(before.start(), end, name, "third", "third_party", name))
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):

@@ -667,7 +667,9 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
             if after:
                 return resolver.resolve(after[0], sentence)
         verb_start = verb.start()
-        final = _CLAUSE_SPEAKER.search(folded, max(sentence.start, verb_start - 70), verb_start)
+        lo = max(sentence.start, verb_start - 70)
+        comma = max(folded.rfind(",", lo, verb_start), folded.rfind(";", lo, verb_start))
+        final = _CLAUSE_SPEAKER.match(folded, comma, verb_start) if comma >= 0 else None
         if final is not None and _SPEAKER_HEAD.search(final.group("np")):
             # "..., wounding a shepherd, Levies officials said": the words between the last
             # comma and the verb are who said it (an entity among them, else the words)

@@ -31,6 +31,7 @@ Capitals used for governments ("Islamabad has accused Kabul") are mentions with
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -315,9 +316,9 @@ _DESTINATION_BEFORE = re.compile(
 _FROM_BETWEEN = re.compile(r"\s+from\s+(?:the\s+)?$")
 #: A photo caption: a line that ends with the agency or photographer, or begins "Photo:".
 _CAPTION_LINE = re.compile(
-    r"(?im)^(?:(?:photo|file\s+photo|picture)\s*:.*|.{0,400}?(?:\bin\s+this\s+(?:file\s+)?"
+    r"(?i)(?:(?:photo|file\s+photo|picture)\s*:.*|.{0,400}?(?:\bin\s+this\s+(?:file\s+)?"
     r"photo\b.*|\s[—–-]{1,2}\s*(?:photo\b.*|file\b.*|afp|reuters|ap|app|inp|ppi|online|"
-    r"anadolu|xinhua|epa|getty\s+images|dawn|express|screengrab\b.*|courtesy\b.*)\s*\.?))$")
+    r"anadolu|xinhua|epa|getty\s+images|dawn|express|screengrab\b.*|courtesy\b.*)\s*\.?))")
 #: "the X area of", "X village in", "Killi X in", "X Bazar of", "X and Y areas of": a place
 #: the report names with its container (the mention right after it).
 _SUBPLACE_BEFORE = re.compile(
@@ -349,54 +350,75 @@ _LOCATIVE_BEFORE = re.compile(
 def _context_roles(mentions: list[PlaceMention], text: str, folded: str
                    ) -> list[PlaceMention]:
     """Roles the words around a mention give it: a convoy's destination, a photo caption, a
-    surname, a village named with its container (see :class:`PlaceMention`)."""
+    surname, a village named with its container (see :class:`PlaceMention`).
+
+    Each rule is tried only where a cheap look at the words just before the mention allows
+    it (a preposition, a capitalised word, a caption cue in the text): a few per report."""
     if not mentions:
         return mentions
     captions = None
     out = list(mentions)
+    starts = [m.start for m in out]
     for i, m in enumerate(out):
         if m.role not in ("location", "dateline"):
             continue
-        before = folded[max(0, m.start - 60):m.start]
+        start = m.start
+        # the word just before the mention (and where it begins), without a regex search
+        j = start
+        while j and folded[j - 1] in " \t":
+            j -= 1
+        k = j
+        while k and (folded[k - 1].isalnum() or folded[k - 1] in "'’-") and j - k < 24:
+            k -= 1
+        last_word = folded[k:j] if j < start else ""
+        last_at = k
         if m.role == "location":
             if captions is None:
-                captions = Spans(x.span() for x in _CAPTION_LINE.finditer(text))
-            if captions and captions.contains(m.start):
+                captions = _caption_spans(text, folded)
+            if captions and captions.contains(start):
                 out[i] = replace(m, role="caption", note="in a photo caption")
                 continue
-            if _DESTINATION_BEFORE.search(before):
+            if last_word in _DESTINATION_LAST and not _DESTINATION_CUES.isdisjoint(
+                    folded[max(0, start - 40):start].split()) and _DESTINATION_BEFORE.search(
+                    folded, max(0, start - 60), start):
                 out[i] = replace(m, role="destination", note="where it was going")
                 continue
-            if i and out[i - 1].role == "destination" and \
-                    _FROM_BETWEEN.fullmatch(folded, out[i - 1].end, m.start):
+            if last_word == "from" and i and out[i - 1].role == "destination" and \
+                    _FROM_BETWEEN.fullmatch(folded, out[i - 1].end, start):
                 out[i] = replace(m, role="destination", note="where it was coming from")
                 continue
-            word = _WORD_BEFORE.search(text, max(0, m.start - 30), m.start)
-            if (word and word.group(1)[:1].isupper() and word.group(1).casefold()
-                    not in _NOT_GIVEN_NAMES and not word.group(1).endswith(("'s", "’s"))
+            if (m.place.kind in ("town", "feature") and last_word and text[last_at].isupper()
+                    and last_word not in _NOT_GIVEN_NAMES and " " not in m.text.strip()
+                    and not last_word.endswith(("'s", "’s"))
                     and _normalize_name(m.text) != _normalize_name(m.place.name)
-                    and " " not in m.text.strip() and m.place.kind in ("town", "feature")
-                    and not (i and out[i - 1].end >= word.start(1))):
+                    and not (i and out[i - 1].end >= last_at)):
                 # "Qaiser Abbas", "Ghulam Abbas": an alias after a given name is a surname
                 out[i] = replace(m, role="name", note="a person's name")
                 continue
-        if m.place.kind == "country":
+        if m.place.kind == "country" or last_word not in ("of", "in", "the"):
             continue
-        sub = _SUBPLACE_BEFORE.search(text, max(0, m.start - 90), m.start)
+        words = folded[max(0, start - 90):start].split()
+        if words and words[-1] == "the":
+            words.pop()
+        if len(words) < 2 or words[-1] not in ("of", "in") or (
+                words[-2].strip(",.;:") not in _SUBPLACE_WORDS
+                and _KILLI_WORDS.isdisjoint(words)):
+            continue
+        sub = _SUBPLACE_BEFORE.search(text, max(0, start - 90), start)
         if sub is None:
             continue
         name = " ".join(sub.group("name").split())
         if not sub.group("kw"):
-            head, _, last = name.rpartition(" ")
-            if head and _SUBPLACE_WORD.fullmatch(last):
+            head, _, tail = name.rpartition(" ")
+            if head and _SUBPLACE_WORD.fullmatch(tail):
                 name = head  # "the Inzar Bazar of Salarzai"
             elif not _KILLI.match(name):
                 continue  # "X in Y" only for "Killi X in Y"
         if name.split()[0].casefold() in _NOT_GIVEN_NAMES or name.casefold() in (
                 "security", "border", "tribal", "militant"):
             continue
-        inner = [j for j in range(i) if out[j].start >= sub.start("name")
-                 and out[j].end <= sub.end("name")]
+        lo = bisect.bisect_left(starts, sub.start("name"), 0, i)
+        inner = [j for j in range(lo, i) if out[j].end <= sub.end("name")]
         if inner and all(_inside(out[j].place, m.place) for j in inner):
             continue  # "the Tiarza area of South Waziristan": a place the gazetteer has
         for j in inner:
@@ -406,6 +428,36 @@ def _context_roles(mentions: list[PlaceMention], text: str, folded: str
             f"'{name}' is not in the gazetteer: drawn at {m.place.name} ({m.place.kind}), "
             "which the report names as its container"))
     return out
+
+
+_DESTINATION_LAST = frozenset({"to", "for", "towards", "the"})
+_DESTINATION_CUES = frozenset({
+    "way", "heading", "headed", "bound", "route", "travelling", "traveling", "travelled",
+    "traveled", "going", "moving", "returning", "destined", "supplies", "goods", "food", "aid",
+    "medicine", "medicines"})
+_SUBPLACE_WORDS = frozenset({
+    "area", "areas", "village", "villages", "locality", "localities", "bazar", "bazaar",
+    "market", "markets", "post", "posts", "checkpost", "checkposts", "outpost", "outposts",
+    "sector", "sectors", "hamlet", "hamlets", "neighbourhood", "neighborhood", "mountain",
+    "mountains", "heights", "top", "tops"})
+_KILLI_WORDS = frozenset({"killi", "kili", "kille"})
+#: What a caption line has (the whole line is then checked with :data:`_CAPTION_LINE`).
+_CAPTION_CUE = re.compile(r"photo\b|picture\s*:|[—–-]{1,2}[ \t]*(?:afp|reuters|ap|app|inp|"
+                          r"ppi|online|anadolu|xinhua|epa|getty|dawn|express|screengrab|"
+                          r"courtesy|file)\b")
+
+
+def _caption_spans(text: str, folded: str) -> Spans:
+    spans = []
+    for cue in _CAPTION_CUE.finditer(folded):
+        line_start = text.rfind("\n", 0, cue.start()) + 1
+        line_end = text.find("\n", cue.end())
+        line_end = len(text) if line_end < 0 else line_end
+        if spans and spans[-1][0] == line_start:
+            continue
+        if _CAPTION_LINE.fullmatch(text, line_start, line_end):
+            spans.append((line_start, line_end))
+    return Spans(spans)
 
 
 def _inside(inner: Place, outer: Place) -> bool:
