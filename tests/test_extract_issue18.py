@@ -125,6 +125,13 @@ def test_names_of_people_destinations_and_captions_are_not_event_places(gazettee
     assert {inc.place.id for inc in draft.incidents} == {"pk.tehsil.lower-kurram"}
 
 
+def test_the_road_to_a_town_is_not_where_the_fight_was(gazetteer):
+    draft = extract("Militants attacked a post in Upper Dir district on Tuesday. The highway to "
+                    "Chitral stayed shut after the clashes.", date=DAY, gazetteer=gazetteer)
+    assert _roles(draft)["Chitral"] == "destination"
+    assert all("chitral" not in inc.place.id for inc in draft.incidents)
+
+
 def test_a_convoy_from_one_town_to_another(gazetteer):
     draft = extract("The convoy was heading to Wana from Tank when it was ambushed in "
                     "Tiarza on Saturday.", date=DAY, gazetteer=gazetteer)

@@ -3,10 +3,10 @@
 Answer files (see ``tests/data/extract/README.md``) list the places a text names, its
 events and its claims. The scores, summed over all texts (micro-averaged):
 
-- **place precision**: extracted place ids (role location, dateline, destination or caption)
-  that the answer
-  lists, over all extracted ids; **place recall**: answer entries (an entry may accept
-  several ids) found, over all entries;
+- **place precision**: extracted place ids (role location, dateline, destination or
+  caption: a place the text names) that the answer lists, over all extracted ids;
+  **place recall**: answer entries (an entry may accept several ids) found, over all
+  entries;
 - **event recall**: answer events with an extracted incident of the same type, the same
   place (or both unlocated) and an overlapping date;
 - **claim recall**: answer claims with an extracted claim of the same side, whose

@@ -306,12 +306,13 @@ def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[Place
 
 # --------------------------------------------------------------------------- context roles
 
-#: "on its way to X", "heading to X", "bound for X": where someone was going, not where it
-#: happened.
+#: "on its way to X", "heading to X", "bound for X", "the road to X": where someone was
+#: going, not where it happened.
 _DESTINATION_BEFORE = re.compile(
     r"(?:on\s+(?:its|their|his|her|the)\s+way\s+(?:to|towards)|head(?:ing|ed)\s+(?:to|towards|"
     r"for)|bound\s+for|en\s+route\s+to|travell?(?:ing|ed)\s+to|(?:going|moving|returning)\s+"
-    r"to|destined\s+for|(?:supplies|goods|food|aid|medicines?)\s+(?:\w+\s+)?(?:to|for))\s+"
+    r"to|destined\s+for|(?:supplies|goods|food|aid|medicines?)\s+(?:\w+\s+)?(?:to|for)|"
+    r"(?:road|roads|route|routes|highway|highways|supply\s+lines?)\s+(?:to|towards))\s+"
     r"(?:the\s+)?$")
 _FROM_BETWEEN = re.compile(r"\s+from\s+(?:the\s+)?$")
 #: A photo caption: a line that ends with the agency or photographer, or begins "Photo:".
@@ -434,7 +435,8 @@ _DESTINATION_LAST = frozenset({"to", "for", "towards", "the"})
 _DESTINATION_CUES = frozenset({
     "way", "heading", "headed", "bound", "route", "travelling", "traveling", "travelled",
     "traveled", "going", "moving", "returning", "destined", "supplies", "goods", "food", "aid",
-    "medicine", "medicines"})
+    "medicine", "medicines", "road", "roads", "routes", "highway", "highways", "lines",
+    "line"})
 _SUBPLACE_WORDS = frozenset({
     "area", "areas", "village", "villages", "locality", "localities", "bazar", "bazaar",
     "market", "markets", "post", "posts", "checkpost", "checkposts", "outpost", "outposts",
