@@ -125,6 +125,15 @@ def test_names_of_people_destinations_and_captions_are_not_event_places(gazettee
     assert {inc.place.id for inc in draft.incidents} == {"pk.tehsil.lower-kurram"}
 
 
+def test_a_story_paragraph_ending_with_its_agency_is_no_caption(gazetteer):
+    draft = extract("Militants attacked a post in Bajaur on Saturday, killing two, officials "
+                    "said. - Reuters\n\nPakistani forces shelled Taliban posts in Kunar province "
+                    "on Saturday.", date=DAY, gazetteer=gazetteer)
+    assert _roles(draft)["Bajaur"] == "location"
+    kunar = next(inc for inc in draft.incidents if inc.place.id == "af.province.kunar")
+    assert kunar.place.name == "Kunar"  # "Taliban posts in Kunar": whose posts, no village
+
+
 def test_the_road_to_a_town_is_not_where_the_fight_was(gazetteer):
     draft = extract("Militants attacked a post in Upper Dir district on Tuesday. The highway to "
                     "Chitral stayed shut after the clashes.", date=DAY, gazetteer=gazetteer)

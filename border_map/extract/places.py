@@ -415,9 +415,9 @@ def _context_roles(mentions: list[PlaceMention], text: str, folded: str
                 name = head  # "the Inzar Bazar of Salarzai"
             elif not _KILLI.match(name):
                 continue  # "X in Y" only for "Killi X in Y"
-        if name.split()[0].casefold() in _NOT_GIVEN_NAMES or name.casefold() in (
-                "security", "border", "tribal", "militant"):
-            continue
+        if name.split()[0].casefold() in _NOT_GIVEN_NAMES or not _PARTY_WORDS.isdisjoint(
+                name.casefold().split()):
+            continue  # "Taliban posts in Kunar": whose posts, not a village
         lo = bisect.bisect_left(starts, sub.start("name"), 0, i)
         inner = [j for j in range(lo, i) if out[j].end <= sub.end("name")]
         if inner and all(_inside(out[j].place, m.place) for j in inner):
@@ -443,10 +443,18 @@ _SUBPLACE_WORDS = frozenset({
     "sector", "sectors", "hamlet", "hamlets", "neighbourhood", "neighborhood", "mountain",
     "mountains", "heights", "top", "tops"})
 _KILLI_WORDS = frozenset({"killi", "kili", "kille"})
+_PARTY_WORDS = frozenset({
+    "taliban", "ttp", "pakistani", "afghan", "army", "military", "government", "frontier",
+    "corps", "fc", "enemy", "police", "levies", "islamic", "emirate", "security", "border",
+    "tribal", "militant", "militants", "khawarij", "khwarij", "terrorist", "terrorists", "own",
+    "their", "its", "our"})
 #: What a caption line has (the whole line is then checked with :data:`_CAPTION_LINE`).
 _CAPTION_CUE = re.compile(r"photo\b|picture\s*:|[—–-]{1,2}[ \t]*(?:afp|reuters|ap|app|inp|"
                           r"ppi|online|anadolu|xinhua|epa|getty|dawn|express|screengrab|"
                           r"courtesy|file)\b")
+
+
+_REPORTED = re.compile(r"\b(?:said|says|told|according\s+to|claimed|stated|reported|added)\b")
 
 
 def _caption_spans(text: str, folded: str) -> Spans:
@@ -457,6 +465,9 @@ def _caption_spans(text: str, folded: str) -> Spans:
         line_end = len(text) if line_end < 0 else line_end
         if spans and spans[-1][0] == line_start:
             continue
+        body = folded[line_start:cue.start()]
+        if ". " in body.rstrip(" .—–-") or _REPORTED.search(body):
+            continue  # a paragraph of the story that ends with its agency, not a caption
         if _CAPTION_LINE.fullmatch(text, line_start, line_end):
             spans.append((line_start, line_end))
     return Spans(spans)
