@@ -34,8 +34,8 @@ Targets (issues 8 and 18), on the held-out set: place precision >= 0.9, place re
 >= 0.8, claim recall >= 0.8, event recall >= 0.9, no incident at a forbidden place; and
 >= 1 MB/s with the full gazetteer for the place matcher (the target the unit tests no
 longer time), for the whole extraction of one long document and for the whole extraction
-of many small ones on the machine's CPUs (checked; exit status 1 when one is missed). The one-process figure for many small documents is printed beside
-them.
+of many small ones on the machine's CPUs (checked; exit status 1 when one is missed). The
+one-process figure for many small documents is printed beside them.
 """
 
 from __future__ import annotations

@@ -33,9 +33,9 @@ import re
 from dataclasses import dataclass, field
 
 from .._records import compact_pickle
+from ..incidents import DateSpan
 from . import text as _text
 from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
-from ..incidents import DateSpan
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
 from .text import Document, Sentence, anchor_group, skipped
