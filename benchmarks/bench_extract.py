@@ -9,8 +9,9 @@ figure recall, incident precision and incidents at forbidden places (a capital s
 its government, a dateline, a person's name, a destination), summed over the texts, for
 two sets apart: the development texts of tests/data/extract/ (the rules are tuned on
 them) and the held-out texts of tests/data/extract_heldout/ (written and labelled before
-the rules of issue 18 were changed, never tuned on). The accuracy targets are checked on
-the held-out set.
+the rules of issue 18 were changed, never tuned on), and a late held-out set of
+tests/data/extract_heldout_late/ (written after the rules, labelled before they were run on
+it; reported only). The accuracy targets are checked on the held-out set.
 
 Speed, all on the shipped gazetteer (every name and alias in one matcher), each the best
 of --repeat runs (wall clock; the CPU time of the same run and the load average are printed
@@ -59,15 +60,19 @@ from border_map.gazetteer import Gazetteer  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "extract"
 HELD_OUT = ROOT / "tests" / "data" / "extract_heldout"
+#: five texts written after the rules of issue 18 and labelled before they were run on
+#: them: reported, not checked
+LATE = ROOT / "tests" / "data" / "extract_heldout_late"
 TARGETS = {"held_out_place_precision": 0.9, "held_out_place_recall": 0.8,
            "held_out_claim_recall": 0.8, "held_out_event_recall": 0.9,
            "matching_mb_per_s": 1.0, "document_mb_per_s": 1.0, "batch_mb_per_s": 1.0}
 
 
-def accuracy(gazetteer: Gazetteer) -> tuple[Score, Score, list, list]:
+def accuracy(gazetteer: Gazetteer) -> tuple[Score, Score, list, list, Score, list]:
     dev, dev_texts = evaluate(DATA, gazetteer=gazetteer)
     held, held_texts = evaluate(HELD_OUT, gazetteer=gazetteer)
-    return dev, held, dev_texts, held_texts
+    late, late_texts = evaluate(LATE, gazetteer=gazetteer)
+    return dev, held, dev_texts, held_texts, late, late_texts
 
 
 def scores(s: Score) -> dict:
@@ -248,7 +253,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     gazetteer = Gazetteer.default()
-    dev, held, dev_texts, held_texts = accuracy(gazetteer)
+    dev, held, dev_texts, held_texts, late, late_texts = accuracy(gazetteer)
     head = (f"{'text':<38}{'place P':>8}{'place R':>8}{'event R':>8}{'claim R':>8}"
             f"{'fig R':>7}{'inc P':>7}{'forbid':>7}")
 
@@ -259,7 +264,8 @@ def main(argv=None) -> int:
                 f"{s.forbidden_incidents:>7}")
 
     for label, folder, total, per_text in (
-            ("development", DATA, dev, dev_texts), ("held out", HELD_OUT, held, held_texts)):
+            ("development", DATA, dev, dev_texts), ("held out", HELD_OUT, held, held_texts),
+            ("late held out", LATE, late, late_texts)):
         print(f"border-map extract, {label}: {len(per_text)} texts of "
               f"{folder.relative_to(ROOT)}")
         print(head)
@@ -314,7 +320,7 @@ def main(argv=None) -> int:
           f"{' '.join(f'{x:.2f}' for x in load_before)} before, "
           f"{' '.join(f'{x:.2f}' for x in load_after)} after ({os.cpu_count()} CPUs)")
     figures = {
-        "development": scores(dev), "held_out": scores(held),
+        "development": scores(dev), "held_out": scores(held), "late_held_out": scores(late),
         **{f"held_out_{k}": v for k, v in scores(held).items()},
         "matching": matching, "extraction": whole, "extraction_document": long_doc,
         "web_page": page, "batch": batch, "batch_yaml_one_process": yaml_one,
