@@ -22,6 +22,7 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -166,17 +167,17 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                 of_mention[m.index] = [target if x is d else x for x in of_mention[m.index]]
             drop_draft(d)
     # "repulsed an attack on posts near Kharlachi" with no date of its own, after "fought
-    # in Kurram district on Saturday": the same fight (Kharlachi is in Kurram)
+    # in Kurram district on Saturday": the same fight (Kharlachi is in Kurram); a headline's
+    # "drone strike in South Waziristan" is the strike dated in Birmal, and "the strike hit a
+    # vehicle near Angoor Adda" too: an undated mention joins the one dated incident of its
+    # type at a place that contains it, is contained in it or lies within its reach
     for d in list(drafts):
         if d.date is not None or d.place is None:
             continue
-        admins = {_normalize_name(d.place.admin1), _normalize_name(d.place.admin2)} - {""}
-        broader = [e for e in of_type[d.event_type] if e is not d and e.place is not None
-                   and e.date is not None and e.place.country == d.place.country
-                   and _normalize_name(e.place.name) in admins
-                   and _normalize_name(e.place.name) != _normalize_name(d.place.name)]
-        if len(broader) == 1:
-            target = broader[0]
+        related = [e for e in of_type[d.event_type] if e is not d and e.place is not None
+                   and e.date is not None and _related(d.place, e.place)]
+        if len(related) == 1:
+            target = related[0]
             for m in d.mentions:
                 target.mentions.append(m)
                 of_mention[m.index] = [target if x is d else x for x in of_mention[m.index]]
@@ -322,6 +323,21 @@ def story_tag(text: str, outlet: str | None = None, url: str | None = None) -> s
     again keeps its ids."""
     key = "\x00".join((text, outlet or "", url or ""))
     return hashlib.blake2s(key.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def _related(a: Place, b: Place) -> bool:
+    """Whether one place contains the other (admin names) or lies within its reach."""
+    if a.country != b.country:
+        return False
+    name_a, name_b = _normalize_name(a.name), _normalize_name(b.name)
+    if name_a == name_b:
+        return True
+    if name_b in (_normalize_name(a.admin1), _normalize_name(a.admin2)) or name_a in (
+            _normalize_name(b.admin1), _normalize_name(b.admin2)):
+        return True
+    x = math.radians(b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
+    km = 6371.0 * math.hypot(x, math.radians(b.lat - a.lat))
+    return km <= max(a.precision_km, b.precision_km)
 
 
 def _distance(d: _Draft, m: EventMention) -> int:
