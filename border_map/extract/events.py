@@ -415,6 +415,10 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         sentence_dates = dates_by.get(sentence.index, [])
         sentence_entities = entities_by.get(sentence.index, [])
         if not ts:
+            # "a group that had crossed over from Khost": where they came from is no place of
+            # the event the sentence continues
+            located = [p for p in located if not _search(
+                doc, sentence, _ORIGIN, _ORIGIN_AT, max(sentence.start, p.start - 30), p.start)]
             previous = _continuable(mentions, sentence)
             if located and previous is not None and (
                     any(e.actor for e in sentence_entities)
