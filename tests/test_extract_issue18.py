@@ -207,3 +207,13 @@ def test_held_out_scores_are_computed_apart(gazetteer):
     total, per_text = evaluate(HELD_OUT, gazetteer=gazetteer)
     assert total.claims == sum(s.claims for _, s in per_text) >= 15
     assert 0.0 <= total.claim_recall <= 1.0  # the targets are checked by bench_extract.py
+
+
+def test_quotes_shares_of_a_group_and_according_to_sources(gazetteer):
+    draft = extract("Afghan forces attacked posts in Kurram district on Saturday. \"Five of our "
+                    "soldiers were injured,\" a senior security official told Arab News. "
+                    "According to sources, eight Afghan Taliban were killed and 16 others "
+                    "sustained injuries.", date=DAY, gazetteer=gazetteer)
+    claims = _claims(draft)
+    assert ("senior security official", "PK", [("wounded", 5, 5)]) in claims
+    assert ("sources", "PK", [("killed", 8, 8), ("wounded", 16, 16)]) in claims

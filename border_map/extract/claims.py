@@ -72,7 +72,7 @@ _MOD = (r"(?:\s+(?:enemy|pakistani|afghan|taliban|security|military|border|milit
         r"more|other|civilian|army|paramilitary|police|tribal|local|armed|suspected|alleged|"
         r"unarmed|frontier|corps|fc|ttp|khawarij|foreign|regime|government|opposing|rival|hostile|"
         r"young|elderly|injured|wounded|"
-        r"of\s+(?:their|its|our|the)\s+own))*")
+        r"of\s+(?:their|its|our|the)\s+own|of\s+(?:our|their|its|his|the)))*")
 _PEOPLE = (r"(?:fighters?|militants?|terrorists?|insurgents?|soldiers?|troops|personnel|"
            r"servicemen|civilians?|people|persons?|men|women|woman|children|child|policem[ae]n|"
            r"police|officers?|guards?|members?|attackers?|taliban|khawarij|khwarij|combatants?|"
@@ -102,7 +102,8 @@ _VERB = (rf"(?P<verb>{_V_KILLED}|{_V_WOUNDED}|{_V_CAPTURED}|{_V_SEIZED}|{_V_DEST
 
 _A = re.compile(rf"\b(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 _B = re.compile(rf"\b{_VERB}(?:\s+[a-z'-]+){{0,3}}?\s+[\"“‘']?(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
-_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+)?{_VERB}\b")
+_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+|had\s+|have\s+)?"
+                       rf"(?:(?:sustained|suffered|received)\s+)?{_VERB}\b")
 _C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|deaths|dead|killed|"
                 r"injured|wounded|losses|fatalities|injuries|martyrs|captured))\b")
 _C2 = re.compile(rf"\b(?P<core>{_QTY})\s+(?:(?:more|others?)\s+)?(?:were|was|have\s+been|"
@@ -492,6 +493,10 @@ _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
     r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
     r"villagers|medics?|ministry|military|army|wing|department|office|hospital)$")
+_ACCORDING_PHRASE = re.compile(
+    r"\s+(?P<np>(?:the\s+|some\s+|local\s+|informed\s+|official\s+)*(?:sources|officials|"
+    r"residents|reports|police|witnesses|eyewitnesses|villagers|locals|elders|doctors)"
+    r")\s*(?:[,;.]|$)")
 _DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
 _OFFICIAL_TITLE = re.compile(r"(?i)\b(?:police|spokesm[ae]n|spokesperson|official|officer|"
                              r"governor|commissioner|administrator|commander|chief|director)\b")
@@ -654,6 +659,13 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     datelines = doc.datelines
     according = [v for v in verbs if v.group(0).startswith("according")]
     for verb in according:
+        generic = _ACCORDING_PHRASE.match(folded, verb.end())
+        if generic:  # "according to sources, ...": those words, not the next party named
+            inside = [e for e in candidates if e.start >= generic.start("np")
+                      and e.end <= generic.end("np") and e.kind != "pronoun"]
+            if inside and inside[-1].start <= generic.start("np") + 4:
+                return resolver.resolve(inside[-1], sentence)
+            return resolver.phrase(generic.start("np"), generic.end("np"), sentence)
         after = [e for e in candidates if 0 <= e.start - verb.end() < 40 and e.kind != "pronoun"]
         if after:
             return resolver.resolve(after[0], sentence)
