@@ -5,7 +5,11 @@ according to, rejected, ...) is attributed to its subject: the first party, pers
 outlet or third party of the sentence before the verb (not the object of a preposition:
 "told Reuters"), or the one after "according to" / an inverted ``", said Mujahid"``.
 "He"/"She" is the last person named, "the ministry" the last ministry, "Islamabad" and
-"Afghanistan" their governments. The side is the speaker's (:mod:`.actors`).
+"Afghanistan" their governments. A clause-final speaker ("..., wounding a shepherd, Levies
+officials said") is the words between the last comma and the verb, not the subject of the
+clause; "according to sources" is the sources. The side is the speaker's (:mod:`.actors`);
+a local speaker that does not say it (police, officials, a police spokesman) has the side
+of the places of its sentence, else of the story's place just before.
 
 **Claim units.** Consecutive sentences of one speaker form one claim; a sentence without
 its own speaker continues the claim before it in the same paragraph when it quotes or
@@ -15,8 +19,10 @@ is said to have said, but that reports an event or figures, is the report's own 
 
 **Figures** keep the words ("at least 70 fighters", "numerous soldiers", "no casualties")
 and give numbers only where the words do: "at least 70" is low 70; "over 70" low 71;
-"nearly 70" high 69; "up to 70" high 70; "10 to 15" 10-15; "no casualties" 0; "about
-70", "dozens", "numerous" give no number at all.
+"nearly 70" high 69; "up to 70" high 70; "10 to 15" and "twenty-five to thirty" are
+ranges; "no casualties" and "no loss of life" 0; "about 70", "dozens", "numerous" give no
+number at all. "Martyred", "the martyrdom of", "embraced shahadat", "sent to hell" are
+killed; "injuries to", "sustained injuries" wounded.
 
 **Status.** A claim is ``disputed`` when a later claim of another side rejects, denies,
 contradicts or offers a contrasting account; otherwise ``unverified``: nothing is

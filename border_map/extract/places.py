@@ -340,8 +340,8 @@ _NOT_GIVEN_NAMES = frozenset({
     "district", "province", "tehsil", "village", "town", "city", "when", "while", "as", "after",
     "before", "since", "meanwhile", "but", "however", "also", "then", "both",
 })
-_WORD_BEFORE = re.compile(r"([A-Za-z][\w'’-]*)\s+$")
-#: Words that begin a proper noun phrase without being a given name.
+#: The words before a capital that make it a place ("in Kabul", "struck the Afghan capital
+#: Kabul"); without them it stands for its government.
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|outside|into|over|across|around|inside|from|to|towards|of|"
     r"on|reached|visited|hit|struck|shelled|bombed|targeted|attacked)\s+(?:the\s+)?"
