@@ -21,7 +21,16 @@ Each trigger becomes an :class:`EventMention` with what its sentence says about 
   military); a clash gets every armed party of its sentence.
 
 A sentence with places and no trigger ("... in key sectors including Chitral, Khyber,
-Mohmand, Kurram, and Bajaur") continues the event of one of the two sentences before it.
+Mohmand, Kurram, and Bajaur") continues the event of one of the two sentences before it
+(not at a place the attackers came from).
+
+Types: helicopters or gunships that bombarded villages are an airstrike; a suicide bomber
+with an explosives-laden vehicle is one suicide bombing (a car bomb alone an explosive);
+rockets fired at a convoy an attack, not shelling; "forces struck a house" an attack when
+the sentence names nothing else. A place of the gazetteer that contains another of the same
+event, or a pass or tehsil around its crossing or town, is dropped ("the Torkham crossing
+on the Khyber Pass in Khyber district" is Torkham). "A day earlier" is the day before the
+event told before.
 """
 
 from __future__ import annotations

@@ -25,8 +25,15 @@ Disambiguation, in order:
 3. **the gazetteer's rule** for nested namesakes (Kandahar province, district and city):
    the broadest; anything still tied is picked by kind and flagged as ambiguous.
 
-Capitals used for governments ("Islamabad has accused Kabul") are mentions with
-``role="actor"``, not places of events; country names have ``role="country"``.
+Capitals used for governments ("Islamabad has accused Kabul", "prompting Islamabad to vow")
+are mentions with ``role="actor"``, not places of events: a capital is a place only where
+the words before it say so ("in Kabul", "struck Kabul") or a kind word follows; country
+names have ``role="country"``. Then the words around each mention (:func:`_context_roles`)
+make it a person's surname (``name``: "Qaiser Abbas"), a destination ("on its way to
+Parachinar", "the road to Chitral"), a photo caption's place, or the container of a
+village the gazetteer lacks ("the Kaga area of Mamund tehsil": Mamund, ``reported`` =
+"Kaga"; a namesake of the village elsewhere, the Kazhah of Nangarhar, becomes a
+``subplace``, never a place of the event).
 """
 
 from __future__ import annotations
