@@ -217,3 +217,16 @@ def test_quotes_shares_of_a_group_and_according_to_sources(gazetteer):
     claims = _claims(draft)
     assert ("senior security official", "PK", [("wounded", 5, 5)]) in claims
     assert ("sources", "PK", [("killed", 8, 8), ("wounded", 16, 16)]) in claims
+
+
+def test_the_outlet_is_not_credited_with_a_spokesmans_figures(gazetteer):
+    draft = extract("Pakistani drones struck a house in Paktika province on Saturday. Twelve "
+                    "civilians were killed, Taliban spokesman Zabihullah Mujahid told the "
+                    "channel. Provincial police spokesman Mustaghfar Gurbaz told Pajhwok Afghan "
+                    "News that six more people were wounded.", date=DAY, source="Frontier "
+                    "Channel", gazetteer=gazetteer)
+    claims = _claims(draft)
+    assert ("Zabihullah Mujahid", "AF", [("killed", 12, 12)]) in claims
+    assert ("Mustaghfar Gurbaz", "AF", [("wounded", 6, 6)]) in claims
+    assert all(who not in ("Frontier Channel", "Pajhwok Afghan News") or not figures
+               for who, _, figures in claims)
