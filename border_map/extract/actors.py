@@ -211,6 +211,10 @@ _CAP = r"(?:[A-Z][\w&'’.-]*|for|of|and|on|the)"
 _INSTITUTION_HEAD = re.compile(
     r"\b(?:Institute|Centre|Center|Council|Commission|Foundation|Forum|Network|Monitor|"
     r"Observatory|Project|Watch|Committee|Society|Bureau|Mission|University|Database|Tracker)\b")
+_INSTITUTION_AT = anchor_group("actors.institution", words=(
+    "institute", "centre", "center", "council", "commission", "foundation", "forum", "network",
+    "monitor", "observatory", "project", "watch", "committee", "society", "bureau", "mission",
+    "university", "database", "tracker"))
 _INSTITUTION_BEFORE = re.compile(r"\b[A-Z][\w&'’.-]*(?:[ \t]+" + _CAP + r"){0,5}?[ \t]+$")
 _INSTITUTION_AFTER = re.compile(r"[ \t]+(?:for|of|on)(?:[ \t]+" + _CAP + r"){1,5}\b")
 _SECURITY_SOURCES = re.compile(r"(?:the\s+)?security\s+(?:sources|officials?)\b")
@@ -280,9 +284,12 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     for m in doc.scan(_THIRD, _THIRD_AT, original=True):
         found.append(Entity(m.start(), m.end(), m.group("t"), "third", "third_party",
                             _clean(m.group("t"))))
-    for head in _INSTITUTION_HEAD.finditer(text):
+    for at in doc.anchors(_INSTITUTION_AT):
         # "the Pakistan Institute for Peace Studies", "the UN Assistance Mission": a third
         # party, not the government of the country in its name
+        head = _INSTITUTION_HEAD.match(text, at)
+        if head is None:  # (not capitalised)
+            continue
         before = _INSTITUTION_BEFORE.search(text, max(0, head.start() - 80), head.start())
         if before is None:
             continue

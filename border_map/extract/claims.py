@@ -495,6 +495,7 @@ _COMMA = re.compile(r"\s*,")
 _CLAUSE_SPEAKER = re.compile(
     r"[,;]\s+(?P<np>(?:the\s+|a\s+|an\s+|two\s+|several\s+)?[a-z][a-z'’ -]{1,50}?)\s+"
     r"(?:(?:also|later|further|separately|had|has|have)\s+)?$")
+_AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
 _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
     r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
@@ -686,8 +687,13 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                 return resolver.resolve(after[0], sentence)
         verb_start = verb.start()
         lo = max(sentence.start, verb_start - 70)
-        comma = max(folded.rfind(",", lo, verb_start), folded.rfind(";", lo, verb_start))
-        final = _CLAUSE_SPEAKER.match(folded, comma, verb_start) if comma >= 0 else None
+        final = None
+        head = folded[max(lo, verb_start - 40):verb_start].split()
+        while head and head[-1] in _AUXILIARIES:
+            head.pop()
+        if head and _SPEAKER_HEAD.search(head[-1]):  # (most verbs: no regex below)
+            comma = max(folded.rfind(",", lo, verb_start), folded.rfind(";", lo, verb_start))
+            final = _CLAUSE_SPEAKER.match(folded, comma, verb_start) if comma >= 0 else None
         if final is not None and _SPEAKER_HEAD.search(final.group("np")):
             # "..., wounding a shepherd, Levies officials said": the words between the last
             # comma and the verb are who said it (an entity among them, else the words)

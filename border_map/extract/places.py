@@ -349,10 +349,20 @@ _NOT_GIVEN_NAMES = frozenset({
 })
 #: The words before a capital that make it a place ("in Kabul", "struck the Afghan capital
 #: Kabul"); without them it stands for its government.
-_LOCATIVE_BEFORE = re.compile(
-    r"(?:\b(?:in|at|near|outside|into|over|across|around|inside|from|to|towards|of|"
-    r"on|reached|visited|hit|struck|shelled|bombed|targeted|attacked)\s+(?:the\s+)?"
-    r"(?:(?:afghan|pakistani)\s+)?(?:capital\s+|city\s+of\s+)?$)")
+_LOCATIVE = frozenset({
+    "in", "at", "near", "outside", "into", "over", "across", "around", "inside", "from", "to",
+    "towards", "of", "on", "reached", "visited", "hit", "struck", "shelled", "bombed",
+    "targeted", "attacked"})
+_LOCATIVE_FILLERS = frozenset({"the", "afghan", "pakistani", "capital", "city"})
+
+
+def _locative(before: str) -> bool:
+    words = before.split()[-5:]
+    if words and words[-1] == "of":
+        return True  # "the city of Kabul", "outskirts of Kabul"
+    while words and words[-1] in _LOCATIVE_FILLERS:
+        words.pop()
+    return bool(words) and words[-1] in _LOCATIVE
 
 
 def _context_roles(mentions: list[PlaceMention], text: str, folded: str
@@ -371,24 +381,22 @@ def _context_roles(mentions: list[PlaceMention], text: str, folded: str
         if m.role not in ("location", "dateline"):
             continue
         start = m.start
-        # the word just before the mention (and where it begins), without a regex search
-        j = start
-        while j and folded[j - 1] in " \t":
-            j -= 1
-        k = j
-        while k and (folded[k - 1].isalnum() or folded[k - 1] in "'’-") and j - k < 24:
-            k -= 1
-        last_word = folded[k:j] if j < start else ""
-        last_at = k
+        # the word just before the mention, after one space (and where it begins)
+        if start > 1 and folded[start - 1] == " ":
+            k = max(folded.rfind(" ", max(0, start - 26), start - 1),
+                    folded.rfind("\n", max(0, start - 26), start - 1)) + 1
+            last_word = folded[k:start - 1].lstrip("(\"“‘'")
+            last_at = start - 1 - len(last_word)
+        else:
+            last_word, last_at = "", start
         if m.role == "location":
             if captions is None:
                 captions = _caption_spans(text, folded)
             if captions and captions.contains(start):
                 out[i] = replace(m, role="caption", note="in a photo caption")
                 continue
-            if last_word in _DESTINATION_LAST and not _DESTINATION_CUES.isdisjoint(
-                    folded[max(0, start - 40):start].split()) and _DESTINATION_BEFORE.search(
-                    folded, max(0, start - 60), start):
+            if last_word in _DESTINATION_LAST and _destination_cue(folded, last_at, last_word) \
+                    and _DESTINATION_BEFORE.search(folded, max(0, start - 60), start):
                 out[i] = replace(m, role="destination", note="where it was going")
                 continue
             if last_word == "from" and i and out[i - 1].role == "destination" and \
@@ -405,12 +413,17 @@ def _context_roles(mentions: list[PlaceMention], text: str, folded: str
                 continue
         if m.place.kind == "country" or last_word not in ("of", "in", "the"):
             continue
-        words = folded[max(0, start - 90):start].split()
-        if words and words[-1] == "the":
-            words.pop()
-        if len(words) < 2 or words[-1] not in ("of", "in") or (
-                words[-2].strip(",.;:") not in _SUBPLACE_WORDS
-                and _KILLI_WORDS.isdisjoint(words)):
+        # the word before "of"/"in" (and "the") must be "area", "village", "bazar", ...,
+        # or a "Killi" be near: found with rfind, no split or regex for most mentions
+        end = last_at - 1
+        if last_word == "the":
+            k = folded.rfind(" ", max(0, end - 12), end) + 1
+            if folded[k:end] not in ("of", "in"):
+                continue
+            end = k - 1
+        k = folded.rfind(" ", max(0, end - 20), end) + 1
+        if folded[k:end].strip(",.;:") not in _SUBPLACE_WORDS and \
+                not _has_killi(folded, max(0, start - 90), start):
             continue
         sub = _SUBPLACE_BEFORE.search(text, max(0, start - 90), start)
         if sub is None:
@@ -439,40 +452,69 @@ def _context_roles(mentions: list[PlaceMention], text: str, folded: str
 
 
 _DESTINATION_LAST = frozenset({"to", "for", "towards", "the"})
-_DESTINATION_CUES = frozenset({
-    "way", "heading", "headed", "bound", "route", "travelling", "traveling", "travelled",
-    "traveled", "going", "moving", "returning", "destined", "supplies", "goods", "food", "aid",
-    "medicine", "medicines", "road", "roads", "routes", "highway", "highways", "lines",
-    "line"})
+#: Words one of which a destination phrase has ("headed" has "head").
+_DESTINATION_CUE = re.compile(r"way|head|bound|route|travel|going|moving|returning|destined|"
+                              r"supplies|goods|food|aid|medicine|road|highway|line")
+
+
+def _destination_cue(folded: str, last_at: int, last_word: str) -> bool:
+    """Whether the words before a mention can be a destination phrase: "to"/"for" (before
+    "the" too) and a cue word in the 40 characters before (most mentions: no regex)."""
+    if last_word == "the":
+        end = last_at - 1
+        k = folded.rfind(" ", max(0, end - 10), end) + 1
+        if folded[k:end] not in ("to", "for", "towards"):
+            return False
+    return _DESTINATION_CUE.search(folded, max(0, last_at - 40), last_at) is not None
 _SUBPLACE_WORDS = frozenset({
     "area", "areas", "village", "villages", "locality", "localities", "bazar", "bazaar",
     "market", "markets", "post", "posts", "checkpost", "checkposts", "outpost", "outposts",
     "sector", "sectors", "hamlet", "hamlets", "neighbourhood", "neighborhood", "mountain",
     "mountains", "heights", "top", "tops"})
-_KILLI_WORDS = frozenset({"killi", "kili", "kille"})
 _PARTY_WORDS = frozenset({
     "taliban", "ttp", "pakistani", "afghan", "army", "military", "government", "frontier",
     "corps", "fc", "enemy", "police", "levies", "islamic", "emirate", "security", "border",
     "tribal", "militant", "militants", "khawarij", "khwarij", "terrorist", "terrorists", "own",
     "their", "its", "our"})
 #: What a caption line has (the whole line is then checked with :data:`_CAPTION_LINE`).
-_CAPTION_CUE = re.compile(r"photo\b|picture\s*:|[—–-]{1,2}[ \t]*(?:afp|reuters|ap|app|inp|"
-                          r"ppi|online|anadolu|xinhua|epa|getty|dawn|express|screengrab|"
-                          r"courtesy|file)\b")
+_CAPTION_DASH = re.compile(r"[—–-]{1,2}[ \t]*(?:afp|reuters|ap|app|inp|ppi|online|anadolu|"
+                           r"xinhua|epa|getty|dawn|express|screengrab|courtesy|file)\b")
 
 
 _REPORTED = re.compile(r"\b(?:said|says|told|according\s+to|claimed|stated|reported|added)\b")
 
 
+def _has_killi(folded: str, start: int, end: int) -> bool:
+    return any(folded.find(w, start, end) >= 0 for w in ("killi ", "kili ", "kille "))
+
+
 def _caption_spans(text: str, folded: str) -> Spans:
     spans = []
-    for cue in _CAPTION_CUE.finditer(folded):
-        line_start = text.rfind("\n", 0, cue.start()) + 1
-        line_end = text.find("\n", cue.end())
+    cues = []  # an agency at the end of a line (the last 40 characters of each line looked at)
+    line_end = folded.find("\n")
+    while True:
+        end = len(folded) if line_end < 0 else line_end
+        tail = max(0, end - 40)
+        if any(folded.find(d, tail, end) >= 0 for d in "—–-"):
+            cue = _CAPTION_DASH.search(folded, tail, end)
+            if cue:
+                cues.append((cue.start(), cue.end()))
+        if line_end < 0:
+            break
+        line_end = folded.find("\n", line_end + 1)
+    for word in ("photo", "picture"):  # str.find: no regex tried at every position
+        at = folded.find(word)
+        while at >= 0:
+            cues.append((at, at + len(word)))
+            at = folded.find(word, at + 1)
+    cues.sort()
+    for cue_start, cue_end in cues:
+        line_start = text.rfind("\n", 0, cue_start) + 1
+        line_end = text.find("\n", cue_end)
         line_end = len(text) if line_end < 0 else line_end
         if spans and spans[-1][0] == line_start:
             continue
-        body = folded[line_start:cue.start()]
+        body = folded[line_start:cue_start]
         if ". " in body.rstrip(" .—–-") or _REPORTED.search(body):
             continue  # a paragraph of the story that ends with its agency, not a caption
         if _CAPTION_LINE.fullmatch(text, line_start, line_end):
@@ -728,7 +770,7 @@ def _role(raw: _Raw, place: Place, text: str, folded: str) -> str:
         # a capital is a place only where the words say so ("in Kabul", "Kabul province",
         # "Kabul's Dasht-e-Barchi area"); otherwise it stands for its government
         # ("Islamabad launches retaliatory operation", "prompting Islamabad to vow")
-        if not (_LOCATIVE_BEFORE.search(before) or _KIND_AFTER.match(folded, raw.end)
+        if not (_locative(before) or _KIND_AFTER.match(folded, raw.end)
                 or folded.startswith(("'s", "’s"), raw.end)):
             return "actor"
     return "location"
