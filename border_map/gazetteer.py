@@ -108,6 +108,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import AmbiguousPlace, DataError, PlaceError, PlaceNotFound, shown
+from .geo import haversine_km
 from .limits import check_import_rows, check_member
 from .model_checks import check_place_region, usable_places
 
@@ -295,11 +296,6 @@ def transliteration_key(key: str) -> str:
     return _DOUBLES.sub(r"\1", out)
 
 
-def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 # -- result types ---------------------------------------------------------------------------
@@ -1209,7 +1205,7 @@ def _nested_choice(matches: list[Match]) -> tuple[Match, tuple[Match, ...]] | No
     for p in places:
         if p is b:
             continue
-        d = _haversine_km(b.lon, b.lat, p.lon, p.lat)
+        d = haversine_km(b.lon, b.lat, p.lon, p.lat)
         if p.kind == b.kind and d > 5.0:
             return None
         if d > reach:
@@ -1236,7 +1232,7 @@ def _nested_namesakes(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
     for members in groups.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                if a.kind != b.kind and _haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
+                if a.kind != b.kind and haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
                         a.precision_km, b.precision_km):
                     out.setdefault(a.id, []).append(b)
                     out.setdefault(b.id, []).append(a)

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .errors import OnlineGeocodingError, PlaceNotFound, shown
 from .gazetteer import COUNTRIES, Match, Place, normalize_name, similarity
+from .geo import haversine_km
 from .readers._common import region_message
 
 log = logging.getLogger(__name__)
@@ -302,7 +303,7 @@ def place_from_nominatim(raw: dict) -> Place | None:
     box = raw.get("boundingbox")
     if box and len(box) == 4:
         south, north, west, east = (float(v) for v in box)
-        precision = max(precision, _haversine_km(west, south, east, north) / 2.0)
+        precision = max(precision, haversine_km(west, south, east, north) / 2.0)
     name = (raw.get("name") or str(raw.get("display_name", "")).split(",")[0]).strip()
     osm = f"osm.{raw.get('osm_type', 'place')}.{raw.get('osm_id', raw.get('place_id', '0'))}"
     return Place(
@@ -315,10 +316,3 @@ def place_from_nominatim(raw: dict) -> Place | None:
                     f"({raw.get('class', '?')}/{raw.get('type', '?')}); precision = half the "
                     f"diagonal of its bounding box (at least {MIN_PRECISION_KM:g} km)"),
     )
-
-
-def _haversine_km(lon1, lat1, lon2, lat2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))

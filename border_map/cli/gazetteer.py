@@ -14,17 +14,10 @@ import click
 
 from ..errors import BorderMapError, OnlineGeocodingError, PlaceError
 from ..gazetteer import KIND_ALIASES, KINDS, POLICIES
+from .errors import fail as _fail
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 FORMATS = ("geojson", "jsonl", "csv")
-
-
-class _CommandError(click.ClickException):
-    """A library error shown as one line, exit code 1."""
-
-
-def _fail(err: Exception):
-    raise _CommandError(str(err)) from err
 
 
 def _dumps(doc, indent=None) -> str:

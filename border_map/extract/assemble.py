@@ -22,12 +22,12 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
-import math
 import re
 from dataclasses import dataclass, field
 
 from .._records import positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
+from ..geo import haversine_km
 from ..incidents import EVENT_TYPES, Claim, DateSpan, Evidence, Incident, PlaceRef, Source
 from .claims import ClaimUnit, FigureMention
 from .events import EventMention
@@ -335,8 +335,7 @@ def _related(a: Place, b: Place) -> bool:
     if name_b in (_normalize_name(a.admin1), _normalize_name(a.admin2)) or name_a in (
             _normalize_name(b.admin1), _normalize_name(b.admin2)):
         return True
-    x = math.radians(b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
-    km = 6371.0 * math.hypot(x, math.radians(b.lat - a.lat))
+    km = haversine_km(a.lon, a.lat, b.lon, b.lat)
     return km <= max(a.precision_km, b.precision_km)
 
 

@@ -37,11 +37,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass, field
 
 from .._records import compact_pickle
+from ..geo import haversine_km
 from ..incidents import DateSpan
 from . import text as _text
 from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
@@ -541,10 +541,8 @@ def _speaker_place(p: PlaceMention, speakers: list[Entity], folded: str) -> bool
 
 
 def _km(a, b) -> float:
-    """Great-circle kilometres between two places (equirectangular: short distances)."""
-    x = math.radians(b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
-    y = math.radians(b.lat - a.lat)
-    return 6371.0 * math.hypot(x, y)
+    """Great-circle kilometres between two places."""
+    return haversine_km(a.lon, a.lat, b.lon, b.lat)
 
 
 def _drop_parents(places: list[PlaceMention]) -> list[PlaceMention]:

@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import math
 import re
 import weakref
 from collections.abc import Iterable
@@ -48,6 +47,7 @@ from dataclasses import dataclass, field, replace
 
 from .._records import compact_pickle, positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
+from ..geo import haversine_km
 from .text import Document, Spans, anchor_group, dateline_spans, fold
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
@@ -529,7 +529,7 @@ def _inside(inner: Place, outer: Place) -> bool:
     names = {_normalize_name(inner.admin1), _normalize_name(inner.admin2)}
     if _normalize_name(outer.name) in names:
         return True
-    return _haversine_km(inner.lon, inner.lat, outer.lon, outer.lat) <= max(
+    return haversine_km(inner.lon, inner.lat, outer.lon, outer.lat) <= max(
         outer.precision_km or 0, 5.0)
 
 
@@ -744,17 +744,12 @@ def _nested_broadest(places: list[Place]) -> Place | None:
     if sum(1 for p in places if p.precision_km == broadest.precision_km) > 1:
         return None
     for p in places:
-        if p is not broadest and _haversine_km(broadest.lon, broadest.lat, p.lon,
+        if p is not broadest and haversine_km(broadest.lon, broadest.lat, p.lon,
                                                p.lat) > broadest.precision_km:
             return None
     return broadest
 
 
-def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _role(raw: _Raw, place: Place, text: str, folded: str) -> str:
