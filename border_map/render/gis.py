@@ -232,8 +232,14 @@ def area_table(incidents) -> tuple[dict[str, list], np.ndarray]:
     located = ~(geom.isna() | geom.is_empty).to_numpy()
     keep = located & np.isfinite(precision) & (precision > 0)
     sub = incidents[keep]
-    circles = uncertainty_circles(sub.geometry.x.to_numpy(), sub.geometry.y.to_numpy(),
-                                  precision[keep])
+    x, y, r = sub.geometry.x.to_numpy(), sub.geometry.y.to_numpy(), precision[keep]
+    # one circle per distinct (point, radius): exports repeat the same geocoded points
+    codes, uniq = pd.factorize(pd.MultiIndex.from_arrays([x, y, r]))
+    if len(uniq) < len(x):
+        ux, uy, ur = (np.asarray(uniq.get_level_values(k), dtype=float) for k in range(3))
+        circles = uncertainty_circles(ux, uy, ur)[codes]
+    else:
+        circles = uncertainty_circles(x, y, r)
     cols = {"incident_id": sub["id"].tolist(), "precision_km": precision[keep].tolist(),
             "event_type": sub["event_type"].tolist(), "side": sub["side"].tolist(),
             "date_start": sub["date_start"].tolist()}
