@@ -729,7 +729,7 @@ class Gazetteer:
                 found = tier(name, key, hints)
                 if found:
                     try:
-                        return self._decide(name, found, None, hints)
+                        return self._decide(name, found, None, hints)[0]
                     except PlaceError:
                         return None
         return None

@@ -22,6 +22,7 @@ import pyogrio
 import pytest
 from click.testing import CliRunner
 
+from border_map.csvsafe import TRIGGERS
 from border_map.properties import INCIDENT_FIELDS
 from border_map.render import formats
 
@@ -267,14 +268,14 @@ def test_formula_text_is_neutralised_in_every_csv(formula_conv):
     assert rows["formula-3"]["description"] == "'@risk"
     for row in rows.values():
         for name, cell in row.items():
-            assert not cell.startswith(formats._FORMULA_START), (name, cell)
+            assert not cell.startswith(TRIGGERS), (name, cell)
     # JSON keeps its text (it starts with [ or {), so the claim's words are inside it
     assert json.loads(rows["formula-1"]["claims"])[0]["statement"] == "=1+1 killed"
     with zipfile.ZipFile(out["shp"]) as zf:
         side = zf.read("formula_json.csv" if "formula_json.csv" in zf.namelist()
                        else "incidents_json.csv").decode("utf-8-sig")
     for row in csv.DictReader(io.StringIO(side)):
-        assert not any(c.startswith(formats._FORMULA_START) for c in row.values())
+        assert not any(c.startswith(TRIGGERS) for c in row.values())
     # and GDAL reads the values back with the mark
     frame = pyogrio.read_dataframe(out["csv-wkt"])
     assert frame.set_index("id").loc["formula-3", "description"] == "'@risk"

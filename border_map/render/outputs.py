@@ -362,8 +362,10 @@ class Outputs:
         xml = project_xml("border_map.gpkg", border=run.border, bands_km=run.bands_km,
                           title=run.title, time_range=span, feature_count=self.count,
                           sources=run.sources)
+        entry = zipfile.ZipInfo("border_map.qgs", date_time=(1980, 1, 1, 0, 0, 0))
+        entry.compress_type = zipfile.ZIP_DEFLATED  # a fixed date: the same input, the same bytes
         with zipfile.ZipFile(self._qgz, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("border_map.qgs", xml.encode("utf-8"))
+            zf.writestr(entry, xml.encode("utf-8"))
 
     def _finish(self) -> None:
         from . import gis
