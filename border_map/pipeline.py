@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 ENGINES = ("in-process", "dask")
 ENGINE_ALIASES = {"in-memory": "in-process", "columnar": "in-process"}
 #: ``BuildResult.incidents`` holds the analysed rows up to this many (None beyond: the
-#: outputs hold them, memory stays bounded).
-KEEP_INCIDENTS = 200_000
+#: outputs hold them, memory stays bounded). The command line keeps none.
+KEEP_INCIDENTS = 50_000
 
 
 @dataclass

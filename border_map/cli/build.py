@@ -93,7 +93,8 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
                        duplicate_days=duplicates_within[1],
                        cluster_threshold=cluster_threshold, marker_limit=marker_limit,
                        engine=engine, scheduler=scheduler, partitions=partitions,
-                       progress=sys.stderr.isatty() if progress is None else progress)
+                       progress=sys.stderr.isatty() if progress is None else progress,
+                       keep_incidents=0)  # the outputs hold them: memory stays bounded
     for problem in result.rejected:
         click.echo(f"border-map: skipped {problem}", err=True)
     for problem in result.problems:

@@ -402,6 +402,8 @@ def claim_spread_of(claims: Sequence[Claim]) -> dict[str, Any]:
     counts as "at least one" unless the words say none ("no casualties" is 0). Which kinds
     conflict: :func:`conflicting_kinds`.
     """
+    if not any(c.figures for c in claims):  # no figures (a GDELT lead): nothing to lay out
+        return {"conflicting": False}
     spread: dict[str, Any] = {}
     for kind in FIGURE_KINDS:
         by_side: dict[str, list[dict[str, Any]]] = {}

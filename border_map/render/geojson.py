@@ -4,6 +4,7 @@ a stable ``id`` per feature, a ``bbox``, and JSON-typed properties (never NaN).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -120,21 +121,49 @@ def _json_strings(values) -> np.ndarray:
     return np.array([*enc, "null"], dtype=object)[codes]
 
 
+_SHARED: dict[int, str] | None = None
+
+
+@contextlib.contextmanager
+def shared_json():
+    """Within this block, a list or dict is encoded once for every writer (the GeoJSON, the
+    GeoPackage, the GeoParquet of one chunk): the memo is keyed by the object, which the
+    chunk keeps alive until the block ends."""
+    global _SHARED
+    previous, _SHARED = _SHARED, {}
+    try:
+        yield
+    finally:
+        _SHARED = previous
+
+
+def json_text(v) -> str:
+    """Compact JSON of one value (never NaN); lists and dicts remembered in :func:`shared_json`."""
+    memo = _SHARED
+    if memo is not None:
+        text = memo.get(id(v))
+        if text is not None:
+            return text
+    try:
+        text = json.dumps(v, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        text = json.dumps(to_json_value(v), ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":"))
+    if memo is not None and isinstance(v, (list, dict)):
+        memo[id(v)] = text
+    return text
+
+
 def _json_objects(values) -> np.ndarray:
     """JSON text of each list/dict value; a shared object is encoded once."""
     out = np.empty(len(values), dtype=object)
-    memo: dict[int, str] = {}
+    local: dict[int, str] = {}
     for i, v in enumerate(values):
-        key = id(v)
-        text = memo.get(key)
+        text = local.get(id(v))
         if text is None:
-            try:
-                text = json.dumps(v, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-            except (TypeError, ValueError):
-                text = json.dumps(to_json_value(v), ensure_ascii=False, allow_nan=False,
-                                  separators=(",", ":"))
+            text = json_text(v)
             if isinstance(v, (list, dict)):
-                memo[key] = text
+                local[id(v)] = text
         out[i] = text
     return out
 

@@ -35,7 +35,7 @@ from pyproj import Geod
 from .. import aggregate, data
 from ..border import DEFAULT_BANDS_KM, DurandLine
 from ..properties import LAYERS_BY_NAME, Field, Layer, summary_fields
-from .geojson import COORD_DECIMALS, dumps, to_json_value
+from .geojson import COORD_DECIMALS, dumps
 
 GEOD = Geod(ellps="WGS84")
 #: GeoPackage version written: 1.2 is read by every GDAL since 2.2 and every QGIS 3
@@ -181,6 +181,10 @@ def _column(field: Field, values) -> tuple[np.ndarray, np.ndarray | None]:
             out[i] = text
         return out, None
     if field.type == "string":
+        arr = np.asarray(values, dtype=object)
+        text = np.array([isinstance(v, str) or v is None for v in arr], dtype=bool)
+        if text.all():
+            return arr, None
         return np.array([v if isinstance(v, str) else (None if _missing(v) else str(v))
                          for v in values], dtype=object), None
     if field.type in ("number", "integer", "boolean"):
@@ -200,11 +204,10 @@ def _column(field: Field, values) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _json_text(value) -> str:
-    """Compact-enough JSON, exactly as in the GeoJSON (never NaN)."""
-    try:
-        return json.dumps(value, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):  # NumPy scalars, NaN: the GeoJSON writer's conversion
-        return json.dumps(to_json_value(value), ensure_ascii=False, allow_nan=False)
+    """Compact JSON, exactly as in the GeoJSON (never NaN; shared within a chunk)."""
+    from .geojson import json_text
+
+    return json_text(value)
 
 
 def _missing(value) -> bool:

@@ -313,16 +313,17 @@ class Outputs:
 
     def write(self, gdf, features: np.ndarray | None = None) -> None:
         """One analysed chunk to every writer; ``features``: its GeoJSON texts, if made."""
-        from .geojson import GeoJSONSeqWriter, GeoJSONWriter, features_text
+        from .geojson import GeoJSONSeqWriter, GeoJSONWriter, features_text, shared_json
 
-        if features is None and any(isinstance(w, GeoJSONWriter | GeoJSONSeqWriter)
-                                    for w in self._writers):
-            features = features_text(gdf, INCIDENT_FIELDS)
-        for w in self._writers:
-            if isinstance(w, GeoJSONWriter | GeoJSONSeqWriter):
-                self._attributed(w, w.write, gdf, features)
-            else:
-                self._attributed(w, w.write, gdf)
+        with shared_json():  # each claim list and spread encoded once for every writer
+            if features is None and any(isinstance(w, GeoJSONWriter | GeoJSONSeqWriter)
+                                        for w in self._writers):
+                features = features_text(gdf, INCIDENT_FIELDS)
+            for w in self._writers:
+                if isinstance(w, GeoJSONWriter | GeoJSONSeqWriter):
+                    self._attributed(w, w.write, gdf, features)
+                else:
+                    self._attributed(w, w.write, gdf)
         self.count += len(gdf)
         if len(gdf):
             self._dates.append((gdf["date_start"].min(), gdf["date_end"].max()))
