@@ -281,7 +281,14 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
               block_bytes: int | None = None):
     """The :class:`~border_map.model.table.Batch` es of one part, block by block."""
     from ..model.table import Batch, from_incidents
-    from .chunks import BLOCK_BYTES, decode_piece, offset_lines, read_range, text_blocks
+    from .chunks import (
+        BLOCK_BYTES,
+        decode_piece,
+        offset_lines,
+        pieces,
+        read_range,
+        text_blocks,
+    )
 
     fmt = part.format
     if fmt == "parquet":
@@ -300,10 +307,13 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
     if part.length is None:
         blocks = text_blocks(part.path, header=fmt != "gdelt", quoted=fmt != "gdelt",
                              block_bytes=block_bytes or BLOCK_BYTES)
-    else:
+    else:  # a byte range (dask): read whole, parsed in blocks like a streamed file
         raw = read_range(part.path, part.offset, part.length)
-        text, offset, warnings = decode_piece(raw, part.path, part.lines_before, part.header)
-        blocks = [(text, offset, warnings, part.path)]
+        blocks = (
+            (*decode_piece(piece, part.path, part.lines_before + before, part.header),
+             part.path)
+            for piece, before in pieces(io.BytesIO(raw), quoted=fmt != "gdelt",
+                                        block_bytes=block_bytes or BLOCK_BYTES))
     empty = True
     for text, offset, warnings, name in blocks:
         empty = False

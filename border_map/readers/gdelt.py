@@ -54,6 +54,12 @@ GDELT_COLUMNS: tuple[str, ...] = (
 )
 assert len(GDELT_COLUMNS) == 61
 
+#: The columns read (the other 48 are tokenised but never turned into strings).
+GDELT_USED = frozenset((
+    "GLOBALEVENTID", "SQLDATE", "Actor1Name", "Actor2Name", "IsRootEvent", "EventCode",
+    "EventBaseCode", "EventRootCode", "NumMentions", "NumSources", "NumArticles",
+    "ActionGeo_Type", "ActionGeo_FullName", "ActionGeo_CountryCode", "ActionGeo_ADM1Code",
+    "ActionGeo_Lat", "ActionGeo_Long", "DATEADDED", "SOURCEURL"))
 FIPS_COUNTRIES = {"AF": "AF", "PK": "PK"}  # FIPS 10-4 -> ISO 3166 (the same for these two)
 VIOLENT_ROOT_CODES = ("18", "19", "20")
 #: CAMEO event code -> our event type; looked up as the full code, then its first three
@@ -115,7 +121,7 @@ def read_gdelt_table(text: str, name: str, problems: Problems):
             return from_columns({})
         raise DataError("empty file: no incidents", location=name)
     table = read_delimited(text, name, sep="\t", header=False, names=GDELT_COLUMNS,
-                           quoting=csv.QUOTE_NONE)
+                           quoting=csv.QUOTE_NONE, columns=GDELT_USED)
     df = table.df
     country = df["ActionGeo_CountryCode"].str.strip().str.upper()
     code = df["EventCode"].str.strip()
