@@ -91,14 +91,17 @@ def claim_rows(incidents: pd.DataFrame) -> pd.DataFrame:
 
 
 def _figure_rows(claims: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """One row per figure of each distinct claim in each group."""
-    columns = [claims[k].tolist() for k in by]
-    out: dict[str, list] = {k: [] for k in [*by, "claim_side", "kind", "low", "high"]}
+    """One row per figure of each distinct claim in each group (``figure`` numbers them
+    within their claim, so the same claim met in two chunks gives the same rows)."""
+    columns = [claims[k].tolist() for k in [*by, "claim_key"]]
+    out: dict[str, list] = {k: [] for k in [*by, "claim_key", "figure", "claim_side", "kind",
+                                            "low", "high"]}
     for row, (side, claim) in enumerate(zip(claims["claim_side"].tolist(),
                                             claims["claim"].tolist(), strict=True)):
-        for fig in claim.get("figures") or ():
-            for k, col in zip(by, columns, strict=True):
+        for n, fig in enumerate(claim.get("figures") or ()):
+            for k, col in zip([*by, "claim_key"], columns, strict=True):
                 out[k].append(col[row])
+            out["figure"].append(n)
             out["claim_side"].append(side)
             out["kind"].append(fig.get("kind"))
             out["low"].append(fig.get("low"))
@@ -106,37 +109,42 @@ def _figure_rows(claims: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
 
 
-def summarise(incidents: pd.DataFrame, by: Sequence[str] = SUMMARY_BY) -> pd.DataFrame:
-    """Counts and claimed figures per group of incidents, one row per group that occurs.
-
-    ``incidents`` is the analysed frame (columns ``id``, ``date_start``, ``sector``,
-    ``band_km``, ``side``, ``conflicting_claims``, ``claims`` and a geometry). ``by`` is any
-    subset of :data:`SUMMARY_BY`, in the order wanted. Returns the columns of
-    :func:`border_map.properties.summary_fields` that apply (the keys in ``by``, then counts,
-    then ``{kind}_claimed_by_{side}_{low|high|text_only}``), sorted by the keys; integer
-    columns are nullable ``Int64``.
-    """
+def partial(incidents: pd.DataFrame, by: Sequence[str] = SUMMARY_BY) -> tuple:
+    """What :func:`combine` needs of one chunk of the analysed frame, and nothing more: the
+    incident counts per group, and each group's distinct claims (key and side) and their
+    figures. A claim met again in a later chunk is recognised by its key there."""
     by = list(by)
     unknown = [k for k in by if k not in SUMMARY_BY]
     if unknown:
         raise ValueError(f"cannot group by {unknown}; choose from {list(SUMMARY_BY)}")
     keys = group_keys(incidents)[by]
-    # groupby drops None keys unless told not to; an explicit "missing" marker keeps them
-    # and sorts them last.
     frame = keys.copy()
     frame["_conflicting"] = incidents["conflicting_claims"].fillna(False).astype(bool).to_numpy()
     grouped = frame.groupby(by, dropna=False, sort=False)
-    out = grouped.size().rename("incidents").to_frame()
-    out["conflicting_incidents"] = grouped["_conflicting"].sum()
-
+    counts = grouped.size().rename("incidents").to_frame()
+    counts["conflicting_incidents"] = grouped["_conflicting"].sum()
     claims = claim_rows(incidents).rename(columns={"side": "claim_side"}).join(keys, how="left")
     distinct = claims.drop_duplicates(by + ["claim_key"])
+    figures = _figure_rows(distinct, by)
+    return (counts.reset_index(), distinct[[*by, "claim_key", "claim_side"]].reset_index(
+        drop=True), figures)
+
+
+def combine(parts: Sequence[tuple], by: Sequence[str] = SUMMARY_BY) -> pd.DataFrame:
+    """The summary (see :func:`summarise`) from the :func:`partial` s of every chunk."""
+    by = list(by)
+    counts = pd.concat([p[0] for p in parts], ignore_index=True)
+    out = counts.groupby(by, dropna=False, sort=False)[
+        ["incidents", "conflicting_incidents"]].sum()
+    distinct = pd.concat([p[1] for p in parts], ignore_index=True).drop_duplicates(
+        by + ["claim_key"])
     out["claims"] = distinct.groupby(by, dropna=False).size()
     per_side = distinct.groupby(by + ["claim_side"], dropna=False).size()
     for side in SIDES:
         out[f"claims_by_{side}"] = _level(per_side, "claim_side", side)
 
-    figures = _figure_rows(distinct, by)
+    figures = pd.concat([p[2] for p in parts], ignore_index=True).drop_duplicates(
+        by + ["claim_key", "figure"])
     low = pd.to_numeric(figures["low"], errors="coerce")
     high = pd.to_numeric(figures["high"], errors="coerce")
     numeric = low.notna() | high.notna()
@@ -167,6 +175,20 @@ def summarise(incidents: pd.DataFrame, by: Sequence[str] = SUMMARY_BY) -> pd.Dat
                 values = values.fillna(0)
             out[f.name] = values.round().astype("Int64")
     return _sort(out[[f.name for f in columns]], by)
+
+
+def summarise(incidents: pd.DataFrame, by: Sequence[str] = SUMMARY_BY) -> pd.DataFrame:
+    """Counts and claimed figures per group of incidents, one row per group that occurs.
+
+    ``incidents`` is the analysed frame (columns ``id``, ``date_start``, ``sector``,
+    ``band_km``, ``side``, ``conflicting_claims``, ``claims`` and a geometry). ``by`` is any
+    subset of :data:`SUMMARY_BY`, in the order wanted. Returns the columns of
+    :func:`border_map.properties.summary_fields` that apply (the keys in ``by``, then counts,
+    then ``{kind}_claimed_by_{side}_{low|high|text_only}``), sorted by the keys; integer
+    columns are nullable ``Int64``. The same as :func:`combine` of the :func:`partial` s of
+    any cut of the frame into chunks.
+    """
+    return combine([partial(incidents, by)], by)
 
 
 def _level(frame, level, key):
