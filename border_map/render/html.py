@@ -423,7 +423,7 @@ def popup_html(rec: dict) -> str:
             + f"{link}{quote}</div></li>"
         )
     claims_html = (
-        '<ol class="bm-claims">' + "".join(items) + "</ol>" if items else "<p>No claims recorded.</p>"
+        '<ol class="bm-claims">' + "".join(items) + "</ol>" if items else "<p>No claims recorded.</p>"  # noqa: E501
     )
     desc = f"<p>{_e(rec.get('description'))}</p>" if _text(rec.get("description")) else ""
     title = f"{_e(rec.get('event_label') or rec.get('event_type'))} — {_e(_text(rec.get('place')))}"
@@ -685,8 +685,8 @@ def encode_incidents(incidents, border: DurandLine, event_types: dict,
 
     inc: dict[str, list] = {
         "id": [str(v) for v in col["id"]],
-        "lat": np.round(located.geometry.iloc[:n_loc].y.to_numpy(), 5).tolist() + [None] * (n - n_loc),
-        "lon": np.round(located.geometry.iloc[:n_loc].x.to_numpy(), 5).tolist() + [None] * (n - n_loc),
+        "lat": np.round(located.geometry.iloc[:n_loc].y.to_numpy(), 5).tolist() + [None] * (n - n_loc),  # noqa: E501
+        "lon": np.round(located.geometry.iloc[:n_loc].x.to_numpy(), 5).tolist() + [None] * (n - n_loc),  # noqa: E501
         "type": [type_index[t] for t in col["event_type"]],
         "side": [side_index[s] for s in side_keys],
         "d0": d0,

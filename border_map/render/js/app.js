@@ -419,11 +419,11 @@
         restoring = false;
       }
     }
-    src.whenReady(function(){
+    src.whenReady(function(){ setTimeout(function(){  /* after the clusters have settled */
       applyHash(readHash());
       map.on('moveend', scheduleHash);
       src.on('filter select', scheduleHash);
-    });
+    }, 0); });
     window.addEventListener('hashchange', function(){ if (location.hash !== hashState()) applyHash(readHash()); });
 
     return {time: time, search: searchCtl, layers: layers, renderList: renderList, csv: csv, geojson: geojson,

@@ -14,7 +14,7 @@
       L.DomUtil[onNow ? 'addClass' : 'removeClass'](btn, 'bm-active');
       btn.title = onNow ? o.titleCancel : o.title;
       btn.setAttribute('aria-pressed', onNow ? 'true' : 'false');
-      map.invalidateSize();
+      map.invalidateSize({animate: false});
     }
     function pseudo(onNow){ L.DomUtil[onNow ? 'addClass' : 'removeClass'](box, 'bm-pseudo-fullscreen'); changed(); }
     function toggle(){

@@ -191,6 +191,7 @@
     var Marker = L.Marker.extend({
       openPopup: function(latlng){
         if (!this.getPopup()) this.bindPopup(popupContent, popupOptions());
+        else L.setOptions(this.getPopup(), popupOptions());  /* the window may have changed */
         return L.Marker.prototype.openPopup.call(this, latlng);
       }
     });
