@@ -307,7 +307,7 @@ def test_xss_is_inert(xss_build, xss_maps, variant, open_map):
         for (const mk of bm.markers) {
             // a clustered marker is on the map only once its cluster is opened
             if (bm.clustered) await Promise.race([  // (never wait forever)
-                new Promise(done => bm.layer.groupOf(mk).zoomToShowLayer(mk, done)),
+                new Promise(done => bm.layer.showMarker(mk, done)),
                 new Promise(done => setTimeout(done, 5000))]);
             mk.openPopup();
             const el = document.querySelector('.leaflet-popup-content');
@@ -558,16 +558,16 @@ def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, c
     assert page.locator(".leaflet-marker-icon.bm-icon").count() < 500
     # Clusters never span the line: each holds the incidents of one side only, and its ring
     # says how many of them are certainly on that side.
-    mixed = m.js("""() => window.borderMap.layer.groups.map(g => {
-        const sides = new Set(); let clusters = 0;
-        g._featureGroup.eachLayer(l => { if (l.getAllChildMarkers) { clusters++;
-            sides.add(new Set(l.getAllChildMarkers().map(mk => mk.bm.side_key)).size); } });
-        return [clusters, [...sides]]; })""")
-    assert sum(c for c, _ in mixed) > 0 and all(s in ([], [1]) for _, s in mixed), mixed
-    assert page.locator(".bm-cluster svg circle[stroke-dasharray]").count() > 0
+    clusters = m.js("() => window.borderMap.layer.clusters()")
+    assert clusters and sum(c["n"] for c in clusters) <= CLUSTER_N
+    assert all(c["sides"] == [c["side"]] for c in clusters), clusters[:5]
+    assert page.locator(".bm-cluster svg circle[stroke-dasharray]").count() == len(clusters)
+    assert page.locator(".bm-cluster").first.get_attribute("aria-label").endswith(
+        "certainly on this side)")
     # An incident inside a cluster: the map zooms to it and opens its popup, with every claim.
-    iid = m.js("""() => { const bm = window.borderMap;
-        return bm.markers.find(mk => bm.layer.groupOf(mk).getVisibleParent(mk) !== mk).bm.id; }""")
+    explicit = set(gdf.loc[gdf["location_source"] == "explicit", "id"])  # a place of its own
+    iid = m.js("""ids => { const bm = window.borderMap, own = new Set(ids);
+        return bm.markers.find(mk => !mk._map && own.has(mk.bm.id)).bm.id; }""", sorted(explicit))
     row = gdf[gdf["id"] == iid].iloc[0]
     assert m.js("id => window.borderMap.open(id)", iid) is True
     popup = page.locator(f'.leaflet-popup-content .bm-popup[data-incident="{iid}"]')
@@ -651,7 +651,7 @@ def test_build_is_deterministic(seed_build, tmp_path):
             == Path(seed_build.outputs["geojson"]).read_bytes())
 
 
-# --------------------------------------------------------------------------- issue 20: the analyst's map  # noqa: E501
+# --------------------------------------------------------------------- issue 20: the analyst's map
 
 # The share of the map covered by panels and controls: the topmost element at each point of a
 # 40 x 40 grid over the map, counted when it is not the map itself (panes, markers, shapes).
@@ -675,8 +675,9 @@ def test_phone_layout_leaves_the_map_free_and_popups_fit(seed_build, open_map):
     assert coverage <= 0.25, f"{coverage:.0%} of the map covered at load on a phone"
     # every located incident is in the first view, none under a panel
     assert m.js("""() => window.borderMap.markers.every(mk => {
-        const r = mk._icon.getBoundingClientRect(), c = r.left + r.width / 2, d = r.top + r.height / 2;  # noqa: E501
-        const el = document.elementFromPoint(c, d); return el && !!el.closest('.leaflet-marker-pane'); })""")  # noqa: E501
+        const r = mk._icon.getBoundingClientRect();
+        const el = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return el && !!el.closest('.leaflet-marker-pane'); })""")
     # one toggle opens the panel as a bottom sheet, and closes it again
     toggle = page.locator(".bm-toggle")
     assert toggle.get_attribute("aria-expanded") == "false"
@@ -723,7 +724,8 @@ def test_honest_popup_in_the_page(seed_map):
     m.js("id => window.borderMap.open(id)", "2026-02-21-airstrikes-nangarhar")
     pop.wait_for(state="visible", timeout=5_000)
     widths = m.js("""() => { const c = document.querySelector('.leaflet-popup-content');
-        return [c.scrollWidth, c.clientWidth, document.querySelector('.leaflet-popup').offsetWidth]; }""")  # noqa: E501
+        const p = document.querySelector('.leaflet-popup');
+        return [c.scrollWidth, c.clientWidth, p.offsetWidth]; }""")
     assert widths[0] <= widths[1] + 1 and widths[2] <= 420, widths
 
 
@@ -739,7 +741,8 @@ def test_keyboard_controls_first_markers_by_roving_focus_and_the_list(seed_build
     for k in range(1, 80):
         page.keyboard.press("Tab")
         info = m.js("""() => { const a = document.activeElement;
-            return [!!a.closest('.leaflet-marker-icon'), a.classList.contains('leaflet-control-zoom-in')]; }""")  # noqa: E501
+            return [!!a.closest('.leaflet-marker-icon'),
+                    a.classList.contains('leaflet-control-zoom-in')]; }""")
         if info[0] and reached_marker_at is None:
             reached_marker_at = k
         if info[1]:
@@ -817,10 +820,11 @@ def test_axe_finds_no_serious_or_critical_violation(seed_build, open_map, axe_js
     m.js("() => document.querySelectorAll('details.bm-sec').forEach(d => { d.open = true; })")
     m.js("id => window.borderMap.open(id)", "2026-02-26-clash-kurram")
     m.page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=5_000)
+    m.page.wait_for_timeout(400)  # the popup's fade-in: colours are measured when it is opaque
     m.page.add_script_tag(path=str(axe_js))
     result = m.js("""async () => { const r = await axe.run(document, {resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
-                                       target: v.nodes.slice(0, 3).map(x => x.target.join(' '))})); }""")  # noqa: E501
+            target: v.nodes.slice(0, 3).map(x => x.target.join(' '))})); }""")
     bad = [v for v in result if v["impact"] in ("serious", "critical")]
     assert bad == [], bad
 
@@ -950,7 +954,7 @@ def test_url_hash_round_trips_view_filters_window_and_open_incident(cluster_buil
     m.page.wait_for_function("() => location.hash.includes('open=')", timeout=5_000)
     state = "() => { const bm = window.borderMap, c = bm.map.getCenter(); return {" \
             "n: bm.shownAll(), w: bm.timeWindow(), z: bm.map.getZoom(), " \
-            "c: [c.lat.toFixed(3), c.lng.toFixed(3)], f: JSON.stringify(bm.filters)}; }"
+            "c: [c.lat, c.lng], f: JSON.stringify(bm.filters)}; }"
     before = m.js(state)
     hash_ = m.js("() => location.hash")
     assert "t=2023-06-01,2024-06-30" in hash_ and "contra=1" in hash_ and "xs=AF" in hash_
@@ -960,7 +964,7 @@ def test_url_hash_round_trips_view_filters_window_and_open_incident(cluster_buil
     after = again.js(state)
     assert after["n"] == before["n"] and after["w"] == before["w"] and after["z"] == before["z"]
     assert after["f"] == before["f"]
-    assert after["c"] == pytest.approx(before["c"], abs=0.01) or after["c"] == before["c"]
+    assert after["c"] == pytest.approx(before["c"], abs=0.01)
     assert again.page.locator(".bm-f-contra").is_checked()
 
 

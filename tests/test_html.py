@@ -279,17 +279,16 @@ def test_large_data_is_compressed_and_round_trips(seed, seed_data, border):
     assert {k: seed_data[k] for k in IncidentLayer.BULK_KEYS} == plain
 
 
-def test_clustering_brings_markercluster_inlined_or_from_the_cdn(seed, border):
-    small = render_html(build_map(seed, border))
-    assert "MarkerClusterGroup" not in small  # only maps that cluster carry it
+def test_clustering_is_the_maps_own_and_needs_no_plugin(seed, border):
     clustered = render_html(build_map(seed, border, cluster_threshold=0))
-    assert "L.MarkerClusterGroup" in clustered and ".marker-cluster" in clustered
+    assert '"clustered":true' in clustered
+    assert "MarkerClusterGroup" not in clustered  # the grid clustering of js/incidents.js
     assert not re.search(
         r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", clustered
     )
     cdn = render_html(build_map(seed, border, cluster_threshold=0, cdn=True))
-    assert re.search(r'<script src="https://[^"]*leaflet\.markercluster[^"]*\.js"', cdn)
-    assert "L.MarkerClusterGroup = " not in cdn  # linked, not inlined
+    assert "markercluster" not in cdn.lower()
+    assert re.search(r'<script src="https://[^"]*leaflet[^"]*\.js"', cdn)
 
 
 def test_openstreetmap_tiles_are_created_but_never_added(seed, border):

@@ -43,7 +43,6 @@ from .map_plugins import (
     InlineAssets,
     Legend,
     MapScripts,
-    MarkerClusterCDN,
     MeasureTool,
     script_json,
 )
@@ -952,15 +951,11 @@ def build_map(
         control_scale=True,
         prefer_canvas=False,
     )
-    if cdn:
-        if clustered:
-            MarkerClusterCDN().add_to(m)
-    else:
+    if not cdn:
         m.default_js = []
         m.default_css = []
         InlineAssets(*assets.leaflet(), name="Leaflet").add_to(m)
-        if clustered:
-            InlineAssets(*assets.markercluster(), name="MarkerCluster").add_to(m)
+    # clusters are the map's own (js/incidents.js): no MarkerCluster plugin to load
     MapScripts().add_to(m)
     m.get_root().title = html.escape(title)  # branca puts it into <title> unescaped
 

@@ -410,8 +410,9 @@
           var i = src.indexOf(decodeURIComponent(st.open));
           if (i >= 0) {
             if (src.all[i].located) {
-              var m = src.markers[i], go = function(){ m.openPopup(); };
-              if (src.clustered) src.groupOf(m).zoomToShowLayer(m, go); else go();
+              var m = src.markers[i];
+              if (src.clustered) src.showMarker(m);
+              m.openPopup();
             } else { secList.parentNode.open = true; renderList(); openRow(i); }
           }
         }

@@ -1,7 +1,8 @@
 /* border-map: the incident layer. One compact data block -> markers (clustered per side of
    the line above a threshold), popups built when they open, and the one filter that the
    markers, the uncertainty shapes, the heat layer, the timeline, the list and the summary
-   all follow. Every field that reaches innerHTML goes through BM.esc. */
+   all follow. Large inputs are clustered on a grid over the view (our own, per side of the
+   line), redone on every move or filter change. Every field that reaches innerHTML goes through BM.esc. */
 /* global L, BM */
 (function(){
   'use strict';
@@ -190,46 +191,131 @@
     /* A popup is bound on first use, not 100,000 of them up front. */
     var Marker = L.Marker.extend({
       openPopup: function(latlng){
+        if (!this._map) { openStandalone(this.bm.i); return this; }  /* inside a cluster */
         if (!this.getPopup()) this.bindPopup(popupContent, popupOptions());
         else L.setOptions(this.getPopup(), popupOptions());  /* the window may have changed */
         return L.Marker.prototype.openPopup.call(this, latlng);
       }
     });
 
-    var loading = 0;  /* cluster groups still taking the bulk in */
-    function clusterIcon(side){
-      return function(cluster){
-        var kids = cluster.getAllChildMarkers(), sure = 0, total = kids.length;
-        for (var j = 0; j < total; j++) if (!kids[j].bm.likely) sure++;
-        var r = total < 100 ? 17 : total < 1000 ? 21 : 25, c = 2 * Math.PI * (r - 4);
-        var colour = sides[side][2], frac = total ? sure / total : 1;
-        var svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + 2 * r + '" height="' + 2 * r + '" aria-hidden="true">'
-          + '<circle cx="' + r + '" cy="' + r + '" r="' + (r - 4) + '" fill="#fff" stroke="' + colour + '" stroke-opacity=".35" stroke-width="7"/>'
-          + '<circle cx="' + r + '" cy="' + r + '" r="' + (r - 4) + '" fill="none" stroke="url(#bm-pat-' + sides[side][0] + ')" stroke-width="7"'
-          + ' stroke-dasharray="' + (c * frac).toFixed(1) + ' ' + c.toFixed(1) + '" transform="rotate(-90 ' + r + ' ' + r + ')"/>'
-          + '<text x="' + r + '" y="' + (r + 4) + '" text-anchor="middle" font-size="11" font-weight="700" fill="#222">'
-          + (total >= 1000 ? Math.round(total / 100) / 10 + 'k' : total) + '</text></svg>';
-        return L.divIcon({html: svg, className: 'bm-cluster bm-cluster-' + sides[side][0], iconSize: [2 * r, 2 * r]});
-      };
+    /* A popup not bound to a marker: for an incident inside a cluster (same place as others). */
+    function openStandalone(i){
+      var p = L.popup(popupOptions()).setLatLng([I.lat[i], I.lon[i]]).setContent(popupHtml(i));
+      p.bmIndex = i;
+      p.openOn(map);
+      return p;
     }
-    /* clusters never span the line: one cluster group per side */
-    var group, groups = [];
-    if (api.clustered) {
-      group = L.featureGroup();
-      sides.forEach(function(x, j){
-        var g = L.markerClusterGroup({chunkedLoading: true, chunkInterval: 200, chunkDelay: 5,
-          showCoverageOnHover: false, maxClusterRadius: 60, spiderfyOnMaxZoom: true,
-          iconCreateFunction: clusterIcon(j), removeOutsideVisibleBounds: true,
-          chunkProgress: function(done, total){ if (done >= total && loading > 0) { loading--; if (!loading && !api.ready) setReady(); } }});
-        groups.push(g);
-        group.addLayer(g);
-      });
-    } else {
-      group = L.featureGroup();
+
+    /* ---- clusters (large maps): our own grid over the view, one per side of the line, redone
+       on every move and filter change: a few hundred DOM markers, whatever the input size ---- */
+    var CELL = 64, X = null, Y = null, ckey = null, clusterIcons = {}, clusterList = [];
+    function clusterIcon(side, total, sure){
+      var frac = total ? Math.round(sure / total * 20) / 20 : 1;
+      var key = side + ':' + total + ':' + frac;
+      if (clusterIcons[key]) return clusterIcons[key];
+      var r = total < 100 ? 17 : total < 1000 ? 21 : 25, c = 2 * Math.PI * (r - 4);
+      var colour = sides[side][2];
+      var svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + 2 * r + '" height="' + 2 * r + '" aria-hidden="true">'
+        + '<circle cx="' + r + '" cy="' + r + '" r="' + (r - 4) + '" fill="#fff" stroke="' + colour + '" stroke-opacity=".35" stroke-width="7"/>'
+        + '<circle cx="' + r + '" cy="' + r + '" r="' + (r - 4) + '" fill="none" stroke="url(#bm-pat-' + sides[side][0] + ')" stroke-width="7"'
+        + ' stroke-dasharray="' + (c * frac).toFixed(1) + ' ' + c.toFixed(1) + '" transform="rotate(-90 ' + r + ' ' + r + ')"/>'
+        + '<text x="' + r + '" y="' + (r + 4) + '" text-anchor="middle" font-size="11" font-weight="700" fill="#222">'
+        + (total >= 10000 ? Math.round(total / 1000) + 'k' : total >= 1000 ? Math.round(total / 100) / 10 + 'k' : total) + '</text></svg>';
+      return (clusterIcons[key] = L.divIcon({html: svg, className: 'bm-cluster bm-cluster-' + sides[side][0], iconSize: [2 * r, 2 * r]}));
     }
+    var group = L.featureGroup(), clusterLayer = L.layerGroup();
     group.addTo(map);
-    api.group = group; api.groups = groups;
-    function groupOf(m){ return api.clustered ? groups[m.bm.s] : group; }
+    if (api.clustered) clusterLayer.addTo(map);
+    api.group = group;
+    var onMap = new Uint8Array(0);  /* single markers on the map (clustered mode) */
+    function recluster(){
+      if (!api.clustered || !X) return;
+      var z = map.getZoom(), scale = Math.pow(2, z), pb = map.getPixelBounds();
+      var x0 = pb.min.x - CELL, y0 = pb.min.y - CELL, x1 = pb.max.x + CELL, y1 = pb.max.y + CELL;
+      var cells = new Map(), i, likely = api.likely;
+      for (i = 0; i < nLoc; i++) {
+        ckey[i] = -1;
+        if (!shown[i]) continue;
+        var px = X[i] * scale, py = Y[i] * scale;
+        if (px < x0 || px > x1 || py < y0 || py > y1) continue;
+        var key = ((Math.floor(px / CELL) * 1048576) + Math.floor(py / CELL)) * 4 + I.side[i];
+        ckey[i] = key;
+        var c = cells.get(key);
+        if (!c) { c = {key: key, n: 0, sx: 0, sy: 0, sure: 0, s: I.side[i], first: i, same: true}; cells.set(key, c); }
+        c.n++; c.sx += X[i]; c.sy += Y[i];
+        if (!likely[i]) c.sure++;
+        if (c.same && (X[i] !== X[c.first] || Y[i] !== Y[c.first])) c.same = false;
+      }
+      var want = new Uint8Array(nLoc), add = [], rem = [];
+      clusterLayer.clearLayers();
+      clusterList = [];
+      cells.forEach(function(c){
+        if (c.n === 1) { want[c.first] = 1; return; }
+        var ll = map.unproject([c.sx / c.n * scale, c.sy / c.n * scale], z);
+        var label = c.n + ' incidents, ' + sides[c.s][1] + ' (' + c.sure + ' certainly on this side)';
+        var cm = L.marker(ll, {icon: clusterIcon(c.s, c.n, c.sure), keyboard: false, title: label});
+        cm.bmCluster = c;
+        cm.on('add', function(){
+          var el = cm._icon;
+          el.tabIndex = -1; el.setAttribute('role', 'button'); el.setAttribute('aria-label', label);
+        });
+        cm.on('click', function(){ clusterClick(c); });
+        clusterLayer.addLayer(cm);
+        clusterList.push(c);
+      });
+      for (i = 0; i < nLoc; i++) {
+        if (want[i] && !onMap[i]) add.push(api.markers[i]);
+        else if (!want[i] && onMap[i]) rem.push(api.markers[i]);
+      }
+      rem.forEach(function(m){ group.removeLayer(m); });
+      add.forEach(function(m){ group.addLayer(m); });
+      onMap = want;
+      api.fire('clusters');
+    }
+    api.recluster = recluster;
+    function membersOf(c){
+      var out = [];
+      for (var i = 0; i < nLoc; i++) if (ckey[i] === c.key) out.push(i);
+      return out;
+    }
+    api.clusters = function(){
+      return clusterList.map(function(c){
+        var ss = {};
+        membersOf(c).forEach(function(i){ ss[sides[I.side[i]][0]] = 1; });
+        return {n: c.n, side: sides[c.s][0], sure: c.sure, sides: Object.keys(ss)};
+      });
+    };
+    function clusterClick(c){
+      var members = membersOf(c);
+      if (!c.same && map.getZoom() < map.getMaxZoom()) {
+        var b = L.latLngBounds(members.map(function(i){ return [I.lat[i], I.lon[i]]; }));
+        var zoom = Math.min(map.getMaxZoom(), Math.max(map.getZoom() + 1, map.getBoundsZoom(b.pad(0.2))));
+        map.setView(b.getCenter(), zoom, {animate: false});
+        return;
+      }
+      /* one place, many incidents: a list to choose from */
+      members.sort(function(a, b){ return (I.d0[b] - I.d0[a]) || (a - b); });
+      var box = document.createElement('div');
+      box.className = 'bm-popup bm-cluster-list';
+      BM.el('h4', '', box, c.n + ' incidents here (' + sides[c.s][1] + ')');
+      var ul = BM.el('ul', '', box);
+      members.slice(0, 100).forEach(function(i){
+        var b = BM.el('button', 'bm-row', BM.el('li', '', ul));
+        b.type = 'button';
+        b.textContent = dateText(i) + ' \u2014 ' + types[I.type[i]][1] + ' (' + I.id[i] + ')';
+        b.addEventListener('click', function(){ openStandalone(i); api.focusPopup(); });
+      });
+      if (members.length > 100) BM.el('p', 'bm-note', box, 'First 100 of ' + members.length + '; filter or use the list to narrow.');
+      L.popup(popupOptions()).setLatLng([I.lat[c.first], I.lon[c.first]]).setContent(box).openOn(map);
+    }
+    var rcPending = null;
+    map.on('moveend', function(){ recluster(); });
+    api.showMarker = function(m, done){
+      map.setView(m.getLatLng(), Math.max(map.getZoom(), 12), {animate: false});
+      recluster();
+      if (done) done();
+    };
+    function groupOf(){ return group; }
     api.groupOf = groupOf;
     group.on('click', function(e){
       var m = e.layer;
@@ -291,24 +377,19 @@
       var statusMask = 0;
       statuses.forEach(function(x){ if (F.status[x]) statusMask |= STATUS_BITS[x]; });
       F.statusMask = statusMask; F.allStatus = allOn(F.status);
-      var add = [], rem = [], markers = api.markers, all = 0;
+      var add = [], rem = [], markers = api.markers, all = 0, clustered = api.clustered, lo = win.lo, hi = win.hi;
+      var d0 = I.d0, d1 = I.d1, changes = 0;
       for (var i = 0; i < n; i++) {
         if (!timeOnly) base[i] = passesBase(i) ? 1 : 0;
-        var p = base[i] && I.d1[i] >= win.lo && I.d0[i] <= win.hi ? 1 : 0;
+        var p = base[i] && d1[i] >= lo && d0[i] <= hi ? 1 : 0;
         all += p;
-        if (i >= nLoc) { shown[i] = p; continue; }
+        if (i >= nLoc || clustered) { changes += p - shown[i]; shown[i] = p; continue; }
         if (p !== shown[i]) { (p ? add : rem).push(markers[i]); shown[i] = p; }
       }
       countAll = all;
-      count += add.length - rem.length;
+      if (clustered) { count = 0; for (i = 0; i < nLoc; i++) count += shown[i]; } else count += add.length - rem.length;
       if (api.clustered) {
-        var byG = groups.map(function(){ return [[], []]; });
-        rem.forEach(function(m){ byG[m.bm.s][0].push(m); });
-        add.forEach(function(m){ byG[m.bm.s][1].push(m); });
-        byG.forEach(function(x, j){
-          if (x[0].length) groups[j].removeLayers(x[0]);
-          if (x[1].length) groups[j].addLayers(x[1]);
-        });
+        recluster();
       } else {
         rem.forEach(function(m){ group.removeLayer(m); });
         add.forEach(function(m){ group.addLayer(m); });
@@ -355,7 +436,7 @@
         if (focus) api.focusPopup();
       };
       if (api.clustered) {
-        groups[m.bm.s].zoomToShowLayer(m, after);
+        api.showMarker(m, after);
       } else {
         map.setView(m.getLatLng(), Math.max(map.getZoom(), 8), {animate: false});
         after();
@@ -367,14 +448,14 @@
       if (el) { el.setAttribute('tabindex', '-1'); el.focus(); }
     };
     map.on('popupopen', function(e){
-      var src = e.popup._source;
+      var src = e.popup._source, k = src && src.bm ? src.bm.i : e.popup.bmIndex;
       var wrap = e.popup.getElement().querySelector('.leaflet-popup-content');
       if (wrap) { wrap.setAttribute('tabindex', '0'); wrap.setAttribute('role', 'dialog'); wrap.setAttribute('aria-label', 'Incident details'); }
-      if (src && src.bm) { api.selected = src.bm.i; api.fire('select', {i: src.bm.i}); }
+      if (k !== undefined && k >= 0) { api.selected = k; api.fire('select', {i: k}); }
     });
     map.on('popupclose', function(e){
-      var src = e.popup._source;
-      if (src && src.bm && api.selected === src.bm.i) { api.selected = -1; api.fire('select', {i: -1}); }
+      var src = e.popup._source, k = src && src.bm ? src.bm.i : e.popup.bmIndex;
+      if (k !== undefined && api.selected === k) { api.selected = -1; api.fire('select', {i: -1}); }
     });
 
     /* ---- keyboard: markers are not Tab stops; one of them is (roving), arrows move it ---- */
@@ -396,27 +477,42 @@
       el.setAttribute('aria-label', m.options.title);
       el.setAttribute('data-i', m.bm.i);
     }
+    function centre(el){ var r = el.getBoundingClientRect(); return [r.left + r.width / 2, r.top + r.height / 2]; }
+    function focusIcon(el){
+      var old = markerIcon(roving);
+      if (old) old.tabIndex = -1;
+      document.querySelectorAll('.bm-cluster[tabindex="0"]').forEach(function(x){ x.tabIndex = -1; });
+      roving = el.hasAttribute('data-i') ? +el.getAttribute('data-i') : -1;
+      el.tabIndex = 0; el.focus();
+    }
     map.getPane('markerPane').addEventListener('keydown', function(e){
-      var el = e.target.closest ? e.target.closest('[data-i]') : null;
+      var el = e.target.closest ? e.target.closest('.leaflet-marker-icon') : null;
       if (!el) return;
-      var i = +el.getAttribute('data-i'), m = api.markers[i];
       if (e.key === 'Enter' || e.key === ' ') {
         e.preventDefault(); e.stopPropagation();
-        roving = i;
-        m.openPopup(); api.focusPopup();
+        if (el.hasAttribute('data-i')) {
+          var i = +el.getAttribute('data-i');
+          roving = i;
+          api.markers[i].openPopup(); api.focusPopup();
+        } else {
+          el.click();  /* a cluster: zoom in, or list its incidents */
+          var first = map.getPane('markerPane').querySelector('.leaflet-marker-icon');
+          if (document.querySelector('.bm-cluster-list')) api.focusPopup();
+          else if (first) focusIcon(first);
+        }
       } else if (/^Arrow/.test(e.key)) {
         e.preventDefault(); e.stopPropagation();
-        var here = map.latLngToContainerPoint(m.getLatLng()), best = -1, bestD = Infinity;
+        var here = centre(el), best = null, bestD = Infinity;
         var dir = {ArrowRight: [1, 0], ArrowLeft: [-1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1]}[e.key];
-        api.markers.forEach(function(o, j){
-          if (j === i || !o._icon) return;
-          var p = map.latLngToContainerPoint(o.getLatLng()), dx = p.x - here.x, dy = p.y - here.y;
+        map.getPane('markerPane').querySelectorAll('.leaflet-marker-icon').forEach(function(o){
+          if (o === el) return;
+          var p = centre(o), dx = p[0] - here[0], dy = p[1] - here[1];
           var along = dx * dir[0] + dy * dir[1];
           if (along <= 0) return;
           var d = along + 2 * Math.abs(dx * dir[1] + dy * dir[0]);
-          if (d < bestD) { bestD = d; best = j; }
+          if (d < bestD) { bestD = d; best = o; }
         });
-        if (best >= 0) api.focusMarker(best);
+        if (best) focusIcon(best);
       }
     });
     /* Escape in a popup: close it and give focus back to its marker */
@@ -424,7 +520,7 @@
       if (e.key !== 'Escape' || !e.target.closest || !e.target.closest('.leaflet-popup')) return;
       var i = api.selected;
       map.closePopup();
-      if (i >= 0 && i < nLoc) api.focusMarker(i);
+      if (i >= 0 && i < nLoc && !api.focusMarker(i)) map.getContainer().focus();
     });
 
     var overlays = {};
@@ -518,7 +614,9 @@
       claim0 = new Int32Array(n + 1); fig0 = new Int32Array(m_ + 1);
       for (i = 0; i < n; i++) claim0[i + 1] = claim0[i] + I.nclaims[i];
       for (k = 0; k < m_; k++) fig0[k + 1] = fig0[k] + K.nfigures[k];
-      var incidents = new Array(nLoc), markers = new Array(nLoc), all = new Array(n), first = groups.map(function(){ return []; });
+      var incidents = new Array(nLoc), markers = new Array(nLoc), all = new Array(n), first = [];
+      var likely = api.likely = new Uint8Array(n);
+      X = new Float64Array(nLoc); Y = new Float64Array(nLoc); ckey = new Float64Array(nLoc); onMap = new Uint8Array(nLoc);
       shown = new Uint8Array(n); base = new Uint8Array(n);
       precCls = new Array(n); bandKey = new Array(n);
       for (i = 0; i < n; i++) {
@@ -534,6 +632,12 @@
                  located: i < nLoc,
                  likely: I.precision_km[i] != null && I.distance_km[i] != null && I.precision_km[i] >= I.distance_km[i]};
         all[i] = d;
+        likely[i] = d.likely ? 1 : 0;
+        if (i < nLoc) {  /* Web Mercator at zoom 0, in pixels (256 wide): the clusters' grid */
+          var sn = Math.sin(Math.max(-85, Math.min(85, d.lat)) * Math.PI / 180);
+          X[i] = (d.lon + 180) / 360 * 256;
+          Y[i] = (0.5 - Math.log((1 + sn) / (1 - sn)) / (4 * Math.PI)) * 256;
+        }
         base[i] = passesBase(i) ? 1 : 0;
         var p = base[i] && I.d1[i] >= win.lo && I.d0[i] <= win.hi ? 1 : 0;
         shown[i] = p;
@@ -543,19 +647,16 @@
         m.bm = d;
         m.on('add', onMarkerAdd);
         incidents[i] = d; markers[i] = m;
-        if (p) (api.clustered ? first[d.s] : (first[0] || (first[0] = []))).push(m);
+        if (p && !api.clustered) first.push(m);
       }
       api.incidents = incidents; api.markers = markers; api.all = all;
       count = 0; countAll = 0;
       for (i = 0; i < n; i++) { countAll += shown[i]; if (i < nLoc) count += shown[i]; }
-      if (api.clustered) {
-        first.forEach(function(list, j){ if (list.length) { loading++; groups[j].addLayers(list); } });
-      } else {
-        (first[0] || []).forEach(function(m){ group.addLayer(m); });
-      }
+      if (api.clustered) recluster();
+      else first.forEach(function(m){ group.addLayer(m); });
       api.fire('load');
       api.fire('filter', {timeOnly: false});
-      if (!loading) setReady();
+      setReady();
     }
     function refreshStatus(){
       var statusMask = 0;
