@@ -932,8 +932,10 @@ def test_timeline_brush_and_playback(cluster_build, cluster_map):
                 "return (Date.parse(w.end) - Date.parse(w.start)) / 864e5; }") == width
     # cumulative playback: the start stays on the first day
     page.locator(".bm-play-mode").select_option("cumul")
+    done = m.js("() => window.borderMap.timeControl.frames()")
     page.locator(".bm-play-btn").click()
-    page.wait_for_function("() => window.borderMap.timeControl.frames() >= 5", timeout=5_000)
+    page.wait_for_function(f"() => window.borderMap.timeControl.frames() >= {done + 2}",
+                           timeout=5_000)
     page.locator(".bm-play-btn").click()
     assert m.js("() => window.borderMap.timeWindow().start") == days[0]
     assert m.errors == [] and m.console_errors() == []
@@ -1025,3 +1027,30 @@ def test_export_of_the_filtered_selection(formula_build, open_map, tmp_path):
     assert not m.page.locator(".bm-sec-filters").is_visible()
     assert not m.page.locator(".bm-toggle").is_visible()
     assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_context_basemap_provinces_and_places_by_zoom(seed_map):
+    m = seed_map
+    # province and unit boundaries of both countries, drawn without holes
+    assert m.page.locator("path.bm-admin").count() == 42
+    holes = m.js("""() => { let n = 0; window.borderMap.map.eachLayer(l => {
+        if (l.feature && l.feature.properties && l.feature.properties.iso_a2) {
+            const g = l.feature.geometry;
+            const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+            polys.forEach(p => { n += p.length - 1; });
+        } }); return n; }""")
+    assert holes == 0
+    labels = "() => [...document.querySelectorAll('.bm-label')].map(e => e.textContent)"
+    m.js("() => window.borderMap.map.setView([34.0, 71.0], 6, {animate: false})")
+    at6 = m.js(labels)
+    admin = set(m.js("""() => [...document.querySelectorAll('.bm-label-admin')].map(
+        e => e.textContent)"""))
+    assert len(at6) >= 10 and set(at6) == admin, at6  # provinces only, no towns yet
+    m.js("() => window.borderMap.map.setView([34.0, 71.0], 9, {animate: false})")
+    at9 = m.js(labels)
+    assert {"Torkham", "Landi Kotal"} <= set(at9), at9
+    assert len(at9) > len(at6)
+    assert len(at9) <= 160  # one label per cell of the grid at most
+    attribution = m.page.locator(".leaflet-control-attribution").inner_text()
+    assert "Natural Earth" in attribution and "GeoNames" in attribution

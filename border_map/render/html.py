@@ -36,6 +36,7 @@ from . import assets
 from .map_plugins import (
     App,
     Attribution,
+    ContextLayer,
     CountriesBase,
     Fullscreen,
     HeatLayer,
@@ -56,6 +57,7 @@ LINE_LABEL = "Durand Line (de facto)"
 BANDS_LABEL = "Distance bands"
 UNCERTAINTY_LABEL = "Location uncertainty"
 HEAT_LABEL = "Heat map (incident density)"
+CONTEXT_LABEL = "Provinces and places"
 BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7")
 # At this many located incidents or more, markers cluster (Leaflet.markercluster).
 DEFAULT_CLUSTER_THRESHOLD = 2_000
@@ -513,6 +515,17 @@ def _countries_geojson(border: DurandLine, tolerance_m: float) -> dict:
 
 
 @functools.cache
+def _basemap() -> tuple[dict, dict]:
+    """(admin-1 boundaries, place labels) of the context basemap (geodata/basemap_*.geojson)."""
+    from ..data import geodata_path
+
+    return tuple(
+        json.loads(geodata_path(name).read_text(encoding="utf-8"))
+        for name in ("basemap_admin1.geojson", "basemap_places.geojson")
+    )
+
+
+@functools.cache
 def _af_provinces() -> dict[str, tuple[str, object]]:
     """Afghan province polygons by gazetteer id (``af.province.*``): id -> (name, geometry)."""
     from ..data import AF_PROVINCES, geodata_path
@@ -961,6 +974,8 @@ def build_map(
 
     # The countries sit in a pane below the tiles: with or without working tiles, never blank.
     CountriesBase(_countries_display(border), COUNTRY_FILLS).add_to(m)
+    context = ContextLayer(*_basemap())
+    context.add_to(m)
     blank = folium.FeatureGroup(name="Offline basemap", overlay=False, control=False)
     blank.add_to(m)
     osm = folium.TileLayer(
@@ -1043,6 +1058,8 @@ def build_map(
             '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
             "contributors (ODbL)",
             'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)',
+            'Provinces: <a href="https://www.naturalearthdata.com/">Natural Earth</a> '
+            "(public domain)",
             "Leaflet " + _e(assets.versions()["leaflet"]),
         ],
         prefix="border-map",
@@ -1059,7 +1076,7 @@ def build_map(
             ("Offline basemap (shipped polygons)", blank),
             ("OpenStreetMap tiles (online)", osm),
         ],
-        overlays=[(BANDS_LABEL, bands_group), (LINE_LABEL, line_group)],
+        overlays=[(CONTEXT_LABEL, context), (BANDS_LABEL, bands_group), (LINE_LABEL, line_group)],
         bounds=bounds,
     ).add_to(m)
     m.fit_bounds(bounds)

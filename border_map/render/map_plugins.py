@@ -161,6 +161,17 @@ class CountriesBase(_Call):
         self._name = "CountriesBase"
 
 
+class ContextLayer(_Call):
+    """Province boundaries with names and place labels by zoom (``geodata/basemap_*.geojson``,
+    built by ``geodata/build/build_basemap.py``), drawn by ``BM.contextLayer``."""
+
+    function = "contextLayer"
+
+    def __init__(self, admin: dict, places: dict, *, max_labels: int = 160):
+        super().__init__({"admin": admin, "places": places, "maxLabels": int(max_labels)})
+        self._name = "ContextLayer"
+
+
 # --------------------------------------------------------------------------- incidents
 
 

@@ -264,8 +264,8 @@
         clusterList.push(c);
       });
       for (i = 0; i < nLoc; i++) {
-        if (want[i] && !onMap[i]) add.push(api.markers[i]);
-        else if (!want[i] && onMap[i]) rem.push(api.markers[i]);
+        if (want[i] && !onMap[i]) add.push(markerOf(i));
+        else if (!want[i] && onMap[i]) rem.push(markerOf(i));
       }
       rem.forEach(function(m){ group.removeLayer(m); });
       add.forEach(function(m){ group.addLayer(m); });
@@ -377,14 +377,14 @@
       var statusMask = 0;
       statuses.forEach(function(x){ if (F.status[x]) statusMask |= STATUS_BITS[x]; });
       F.statusMask = statusMask; F.allStatus = allOn(F.status);
-      var add = [], rem = [], markers = api.markers, all = 0, clustered = api.clustered, lo = win.lo, hi = win.hi;
+      var add = [], rem = [], all = 0, clustered = api.clustered, lo = win.lo, hi = win.hi;
       var d0 = I.d0, d1 = I.d1, changes = 0;
       for (var i = 0; i < n; i++) {
         if (!timeOnly) base[i] = passesBase(i) ? 1 : 0;
         var p = base[i] && d1[i] >= lo && d0[i] <= hi ? 1 : 0;
         all += p;
         if (i >= nLoc || clustered) { changes += p - shown[i]; shown[i] = p; continue; }
-        if (p !== shown[i]) { (p ? add : rem).push(markers[i]); shown[i] = p; }
+        if (p !== shown[i]) { (p ? add : rem).push(markerOf(i)); shown[i] = p; }
       }
       countAll = all;
       if (clustered) { count = 0; for (i = 0; i < nLoc; i++) count += shown[i]; } else count += add.length - rem.length;
@@ -430,7 +430,7 @@
       if (i < 0) return false;
       if (i >= nLoc) { api.selected = i; api.fire('select', {i: i}); return true; }  /* unlocated: the list shows it */
       if (!shown[i]) return false;
-      var m = api.markers[i];
+      var m = markerOf(i);
       var after = function(){
         m.openPopup();
         if (focus) api.focusPopup();
@@ -460,7 +460,7 @@
 
     /* ---- keyboard: markers are not Tab stops; one of them is (roving), arrows move it ---- */
     var roving = -1;
-    function markerIcon(i){ var m = api.markers[i]; return m && m._icon ? m._icon : null; }
+    function markerIcon(i){ var m = i >= 0 ? markerArr[i] : null; return m && m._icon ? m._icon : null; }
     api.focusMarker = function(i){
       var old = markerIcon(roving);
       if (old) old.tabIndex = -1;
@@ -493,7 +493,7 @@
         if (el.hasAttribute('data-i')) {
           var i = +el.getAttribute('data-i');
           roving = i;
-          api.markers[i].openPopup(); api.focusPopup();
+          markerOf(i).openPopup(); api.focusPopup();
         } else {
           el.click();  /* a cluster: zoom in, or list its incidents */
           var first = map.getPane('markerPane').querySelector('.leaflet-marker-icon');
@@ -605,7 +605,21 @@
     api.whenReady = function(fn){ if (api.ready) fn(); else api.once('ready', fn); };
 
     /* ---- the bulk: incidents and their markers ---- */
+    api.timings = {start: performance.now()};
+    var markerArr = [];
+    function markerOf(i){
+      var m = markerArr[i];
+      if (m || i >= nLoc) return m;
+      var d = api.all[i];
+      m = markerArr[i] = new Marker([d.lat, d.lon], {icon: iconFor(d.t, d.s), riseOnHover: true, keyboard: false,
+        title: types[d.t][1] + ' \u2014 ' + s(W[I.where[i]][0]) + ' (' + dateText(i) + ')'});
+      m.bm = d;
+      m.on('add', onMarkerAdd);
+      return m;
+    }
+    api.markerOf = markerOf;
     function load(bulk){
+      api.timings.parsed = performance.now();
       I = bulk.incidents; K = bulk.claims; G = bulk.figures; S = bulk.strings; W = bulk.where; P = bulk.parties;
       n = I.id.length;
       nLoc = 0;
@@ -614,7 +628,13 @@
       claim0 = new Int32Array(n + 1); fig0 = new Int32Array(m_ + 1);
       for (i = 0; i < n; i++) claim0[i + 1] = claim0[i] + I.nclaims[i];
       for (k = 0; k < m_; k++) fig0[k + 1] = fig0[k] + K.nfigures[k];
-      var incidents = new Array(nLoc), markers = new Array(nLoc), all = new Array(n), first = [];
+      var incidents = new Array(nLoc), all = new Array(n), first = [];
+      markerArr = new Array(nLoc);
+      api.all = all;
+      /* large maps make a marker when it is first drawn or asked for, not 100,000 up front */
+      api.markers = !api.clustered ? markerArr : new Proxy(markerArr, {get: function(target, key){
+        return typeof key === 'string' && /^[0-9]+$/.test(key) ? markerOf(+key) : Reflect.get(target, key);
+      }});
       var likely = api.likely = new Uint8Array(n);
       X = new Float64Array(nLoc); Y = new Float64Array(nLoc); ckey = new Float64Array(nLoc); onMap = new Uint8Array(nLoc);
       shown = new Uint8Array(n); base = new Uint8Array(n);
@@ -642,21 +662,20 @@
         var p = base[i] && I.d1[i] >= win.lo && I.d0[i] <= win.hi ? 1 : 0;
         shown[i] = p;
         if (i >= nLoc) continue;
-        var m = new Marker([d.lat, d.lon], {icon: iconFor(d.t, d.s), riseOnHover: true, keyboard: false,
-          title: types[d.t][1] + ' \u2014 ' + s(W[I.where[i]][0]) + ' (' + dateText(i) + ')'});
-        m.bm = d;
-        m.on('add', onMarkerAdd);
-        incidents[i] = d; markers[i] = m;
-        if (p && !api.clustered) first.push(m);
+        incidents[i] = d;
+        if (!api.clustered) { var mk = markerOf(i); if (p) first.push(mk); }
       }
-      api.incidents = incidents; api.markers = markers; api.all = all;
+      api.timings.built = performance.now();
+      api.incidents = incidents; api.all = all;
       count = 0; countAll = 0;
       for (i = 0; i < n; i++) { countAll += shown[i]; if (i < nLoc) count += shown[i]; }
       if (api.clustered) recluster();
       else first.forEach(function(m){ group.addLayer(m); });
+      api.timings.drawn = performance.now();
       api.fire('load');
       api.fire('filter', {timeOnly: false});
       setReady();
+      api.timings.ready = performance.now();
     }
     function refreshStatus(){
       var statusMask = 0;
