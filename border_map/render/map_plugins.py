@@ -6,8 +6,8 @@ macros and a JavaScript variable named after the element so that later elements 
 refer to it. The JavaScript itself lives in ``border_map/render/js/*.js`` (our own, no
 copied third-party code; checked by ``node --check`` in the tests) and the styles in
 ``border_map/render/css/map.css``: :class:`MapScripts` inlines them once, and each element's
-script is one call such as ``BM.incidentLayer(map, {...options...})``. Leaflet and
-MarkerCluster come inlined from registry packages (see :mod:`border_map.render.assets`).
+script is one call such as ``BM.incidentLayer(map, {...options...})``. Leaflet comes inlined
+from its registry package (see :mod:`border_map.render.assets`); clustering is our own.
 
 The heart is :class:`IncidentLayer`: it reads one compact JSON data block, makes a
 marker per located incident (clustered per side of the line above a threshold), builds
@@ -31,7 +31,6 @@ import zlib
 from collections.abc import Sequence
 
 from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from . import assets
@@ -84,7 +83,7 @@ class PluginElement(MacroElement):
 
 
 class InlineAssets(PluginElement):
-    """JavaScript and CSS (Leaflet, MarkerCluster, the map's own) inlined into the page header."""
+    """JavaScript and CSS (Leaflet, the map's own) inlined into the page header."""
 
     _template = Template("""
 {% macro header(this, kwargs) %}
@@ -106,20 +105,6 @@ class MapScripts(InlineAssets):
 
     def __init__(self):
         super().__init__(assets.map_js(), assets.map_css(), name="MapScripts")
-
-
-class MarkerClusterCDN(JSCSSMixin, PluginElement):
-    """MarkerCluster from folium's own CDN links (``--cdn`` builds only)."""
-
-    _template = Template("")
-
-    def __init__(self):
-        from folium.plugins import MarkerCluster
-
-        super().__init__()
-        self._name = "MarkerClusterCDN"
-        self.default_js = list(MarkerCluster.default_js)
-        self.default_css = list(MarkerCluster.default_css)
 
 
 class _Call(PluginElement):

@@ -46,7 +46,7 @@ PK_NAMES = {  # ISO 3166-2:PK
     "PK-NW": "Khyber Pakhtunkhwa",
     "PK-PB": "Punjab",
     "PK-SD": "Sindh",
-    "PK-TA": "former FATA (merged into Khyber Pakhtunkhwa in 2018)",
+    "PK-TA": "former FATA",  # merged into Khyber Pakhtunkhwa in 2018
 }
 LABEL_ZOOM = {"crossing": 7, "district": 8, "tehsil": 9, "town": 10}
 TOLERANCE_M = 250.0

@@ -50,9 +50,13 @@
         var it = items[k];
         if (it.minzoom > z || !b.contains([it.lat, it.lon])) continue;
         var p = map.latLngToContainerPoint([it.lat, it.lon]);
-        var cell = Math.floor(p.x / 110) + ':' + Math.floor(p.y / 26);
-        if (taken[cell]) continue;
-        taken[cell] = 1; n++;
+        /* the cells of a 40 x 24 px grid that the label's box covers (width from its length) */
+        var half = it.name.length * (it.minzoom === 5 ? 4.6 : 3.4) + 4, row = Math.floor(p.y / 24);
+        var c0 = Math.floor((p.x - half) / 40), c1 = Math.floor((p.x + half) / 40), free = true, c;
+        for (c = c0; c <= c1 && free; c++) if (taken[c + ':' + row]) free = false;
+        if (!free) continue;
+        for (c = c0; c <= c1; c++) taken[c + ':' + row] = 1;
+        n++;
         var key = it.cls + '|' + it.name;
         var icon = icons[key] || (icons[key] = L.divIcon({className: 'bm-label ' + it.cls, html: BM.esc(it.name), iconSize: null}));
         labels.addLayer(L.marker([it.lat, it.lon], {icon: icon, pane: 'bm-labels', interactive: false, keyboard: false}));

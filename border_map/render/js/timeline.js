@@ -85,8 +85,8 @@
       ctx.clearRect(0, 0, w, H);
       var bw = w / nbins, win = src.window;
       var x0 = (dayNum(win.start) - first) / span * w, x1 = (dayNum(win.end) - first + 1) / span * w;
-      ctx.fillStyle = 'rgba(255,224,138,.55)';
-      ctx.fillRect(x0, 0, Math.max(2, x1 - x0), H);
+      var full = win.start === days[0] && win.end === days[days.length - 1];
+      if (!full) { ctx.fillStyle = 'rgba(255,224,138,.6)'; ctx.fillRect(x0, 0, Math.max(2, x1 - x0), H); }
       for (b = 0; b < nbins && max > 0; b++) {
         var y = H;
         for (j = 0; j < sidesN; j++) {
@@ -94,12 +94,11 @@
           if (!v) continue;
           var hh = v / max * (H - 4);
           ctx.fillStyle = src.sides[j][2];
-          ctx.fillRect(b * bw, y - hh, Math.max(1, bw - (bw > 3 ? 1 : 0)), hh);
+          ctx.fillRect(b * bw, y - hh, Math.max(2, bw - (bw > 3 ? 1 : 0)), hh);
           y -= hh;
         }
       }
-      ctx.strokeStyle = '#b8860b'; ctx.lineWidth = 1.5;
-      ctx.strokeRect(x0 + 0.5, 0.5, Math.max(2, x1 - x0) - 1, H - 1);
+      if (!full) { ctx.strokeStyle = '#8a6400'; ctx.lineWidth = 1.5; ctx.strokeRect(x0 + 0.5, 0.5, Math.max(2, x1 - x0) - 1, H - 1); }
       canvas.setAttribute('aria-label', 'Histogram of ' + what.options[what.selectedIndex].text.toLowerCase()
         + ', ' + days[0] + ' to ' + days[days.length - 1] + '; brushed window ' + win.start + ' to ' + win.end);
       ctl.maxBin = max;
