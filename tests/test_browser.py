@@ -1054,3 +1054,19 @@ def test_context_basemap_provinces_and_places_by_zoom(seed_map):
     assert len(at9) <= 160  # one label per cell of the grid at most
     attribution = m.page.locator(".leaflet-control-attribution").inner_text()
     assert "Natural Earth" in attribution and "GeoNames" in attribution
+
+
+@pytest.mark.browser
+def test_marker_size_by_claimed_deaths_is_optional(seed_build, seed_map):
+    m = seed_map
+    sizes = "() => window.borderMap.markers.map(mk => mk._icon.getBoundingClientRect().width)"
+    assert set(m.js(sizes)) == {22}
+    _open_section(m, "layers")
+    m.page.locator(".bm-size-deaths input").check()
+    by_id = m.js("""() => Object.fromEntries(window.borderMap.markers.map(
+        mk => [mk.bm.id, mk._icon.getBoundingClientRect().width]))""")
+    # "at least 70 fighters" killed: the largest size; no death figure: the smallest
+    assert by_id["2026-02-21-airstrikes-nangarhar"] == 40
+    assert by_id["2025-10-12-closure-torkham"] == 22
+    m.page.locator(".bm-size-deaths input").uncheck()
+    assert set(m.js(sizes)) == {22}

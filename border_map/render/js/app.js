@@ -71,6 +71,10 @@
     var legend = document.getElementById(o.legendId);
     if (legend) secLegend.appendChild(legend);
     var layers = BM.layers(map, o.layers, secLayers);
+    var sizeLab = el('label', 'bm-size-deaths', secLayers), sizeBox = el('input', '', sizeLab);
+    sizeBox.type = 'checkbox';
+    el('span', '', sizeLab, 'Marker size by claimed deaths (none, 1\u20139, 10\u201349, 50+)');
+    sizeBox.addEventListener('change', function(){ src.setSizeByDeaths(sizeBox.checked); });
 
     /* ---- filters ---- */
     var changed = function(){ src.refresh(); };

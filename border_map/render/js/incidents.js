@@ -174,11 +174,26 @@
     };
 
     var iconCache = {};
-    function iconFor(t, sd){
-      var key = t + ':' + sd;
-      return iconCache[key] || (iconCache[key] = L.divIcon({className: 'bm-icon', html: meta.icons[t][sd],
-        iconSize: [22, 22], iconAnchor: [11, 11], popupAnchor: [0, -10]}));
+    /* optional: marker size by the largest number of deaths claimed (none, 1-9, 10-49, 50+) */
+    var SIZES = [22, 26, 32, 40];
+    api.sizeByDeaths = false;
+    function sizeClass(i){
+      if (!api.sizeByDeaths) return 0;
+      var k = I.kmax[i];
+      return k >= 50 ? 3 : k >= 10 ? 2 : k >= 1 ? 1 : 0;
     }
+    function iconFor(t, sd, sz){
+      sz = sz || 0;
+      var key = t + ':' + sd + ':' + sz, px = SIZES[sz];
+      return iconCache[key] || (iconCache[key] = L.divIcon({className: 'bm-icon bm-size-' + sz,
+        html: meta.icons[t][sd].replace(/width="22" height="22"/, 'width="' + px + '" height="' + px + '"'),
+        iconSize: [px, px], iconAnchor: [px / 2, px / 2], popupAnchor: [0, -px / 2 + 1]}));
+    }
+    api.setSizeByDeaths = function(on){
+      api.sizeByDeaths = !!on;
+      markerArr.forEach(function(m, i){ if (m) m.setIcon(iconFor(m.bm.t, m.bm.s, sizeClass(i))); });
+      api.fire('sizes');
+    };
     function popupContent(layer){ return popupHtml(layer.bm.i); }
     function popupOptions(){
       /* popups fit the screen: their width follows the viewport */
@@ -611,7 +626,7 @@
       var m = markerArr[i];
       if (m || i >= nLoc) return m;
       var d = api.all[i];
-      m = markerArr[i] = new Marker([d.lat, d.lon], {icon: iconFor(d.t, d.s), riseOnHover: true, keyboard: false,
+      m = markerArr[i] = new Marker([d.lat, d.lon], {icon: iconFor(d.t, d.s, sizeClass(i)), riseOnHover: true, keyboard: false,
         title: types[d.t][1] + ' \u2014 ' + s(W[I.where[i]][0]) + ' (' + dateText(i) + ')'});
       m.bm = d;
       m.on('add', onMarkerAdd);
