@@ -1070,3 +1070,11 @@ def test_marker_size_by_claimed_deaths_is_optional(seed_build, seed_map):
     assert by_id["2025-10-12-closure-torkham"] == 22
     m.page.locator(".bm-size-deaths input").uncheck()
     assert set(m.js(sizes)) == {22}
+
+
+@pytest.mark.browser
+def test_a_mangled_link_keeps_the_default_view(seed_build, open_map):
+    m = open_map(seed_build.outputs["map"], hash_="#t=%E0%A4%A,zz&open=%&xs=<img>&kmin=x")
+    m.page.wait_for_timeout(300)
+    assert m.js("() => window.borderMap.visibleMarkers()") == len(_located(seed_build.incidents))
+    assert m.errors == []

@@ -378,13 +378,16 @@
       });
       return out;
     }
+    function dec(x){ try { return decodeURIComponent(x); } catch (err) { return null; } }
+    function finite(x){ return x !== undefined && x !== '' && isFinite(+x) ? +x : null; }
+    var ISO = /^\d{4}-\d{2}-\d{2}$/;
     function applyHash(st){
       if (!st) return;
       restoring = true;
       try {
         Object.keys(KEYS).forEach(function(k){
           for (var x in F[k]) F[k][x] = true;
-          if (st[KEYS[k]]) st[KEYS[k]].split(',').forEach(function(x){ x = decodeURIComponent(x); if (x in F[k]) F[k][x] = false; });
+          if (st[KEYS[k]]) st[KEYS[k]].split(',').forEach(function(x){ x = dec(x); if (x !== null && Object.prototype.hasOwnProperty.call(F[k], x)) F[k][x] = false; });
         });
         F.party = null; F.sector = null;
         if (st.cl !== undefined && pickers.party) {
@@ -395,23 +398,24 @@
         }
         if (st.sec !== undefined && pickers.sector) {
           var names = {};
-          st.sec.split(',').forEach(function(x){ names[decodeURIComponent(x)] = true; });
+          st.sec.split(',').forEach(function(x){ var v = dec(x); if (v !== null) names[v] = true; });
           for (var y in pickers.sector.state) pickers.sector.state[y] = !!names[src.str(+y)];
           F.sector = pickers.sector.state;
         }
         F.contra = st.contra === '1';
-        F.kmin = st.kmin !== undefined ? +st.kmin : null;
-        F.kmax = st.kmax !== undefined ? +st.kmax : null;
-        F.actor = st.actor ? decodeURIComponent(st.actor).toLowerCase() : '';
+        F.kmin = finite(st.kmin);
+        F.kmax = finite(st.kmax);
+        F.actor = st.actor ? (dec(st.actor) || '').toLowerCase() : '';
         syncInputs();
         src.refresh();
-        if (st.t) { var t = st.t.split(','); src.setTimeWindow(t[0], t[1]); } else src.setTimeWindow();
+        var tw = (st.t || '').split(',');
+        if (tw.length === 2 && ISO.test(tw[0]) && ISO.test(tw[1])) src.setTimeWindow(tw[0], tw[1]); else src.setTimeWindow();
         if (st.v) {
           var v = st.v.split(',').map(Number);
           if (v.length === 3 && v.every(isFinite)) map.setView([v[0], v[1]], v[2], {animate: false});
         }
-        if (st.open) {
-          var i = src.indexOf(decodeURIComponent(st.open));
+        if (st.open && dec(st.open) !== null) {
+          var i = src.indexOf(dec(st.open));
           if (i >= 0) {
             if (src.all[i].located) {
               var m = src.markers[i];
@@ -424,12 +428,15 @@
         restoring = false;
       }
     }
+    function safeApply(){
+      try { applyHash(readHash()); } catch (err) { /* a mangled link: keep the default view */ }
+    }
     src.whenReady(function(){ setTimeout(function(){  /* after the clusters have settled */
-      applyHash(readHash());
+      safeApply();
       map.on('moveend', scheduleHash);
       src.on('filter select', scheduleHash);
     }, 0); });
-    window.addEventListener('hashchange', function(){ if (location.hash !== hashState()) applyHash(readHash()); });
+    window.addEventListener('hashchange', function(){ if (location.hash !== hashState()) safeApply(); });
 
     return {time: time, search: searchCtl, layers: layers, renderList: renderList, csv: csv, geojson: geojson,
             hashState: hashState, applyHash: function(h){ applyHash(h ? readHash.call(null, location.hash = h) : readHash()); },
