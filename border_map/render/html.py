@@ -59,8 +59,9 @@ UNCERTAINTY_LABEL = "Location uncertainty"
 HEAT_LABEL = "Heat map (incident density)"
 CONTEXT_LABEL = "Provinces and places"
 BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7")
-# At this many located incidents or more, markers cluster (Leaflet.markercluster).
-DEFAULT_CLUSTER_THRESHOLD = 2_000
+# At this many located incidents or more, markers cluster (our own grid, js/incidents.js):
+# a few hundred DOM markers at most, whatever the input size.
+DEFAULT_CLUSTER_THRESHOLD = 500
 # From this size of incident JSON on (a few thousand incidents), the data block is compressed.
 COMPRESS_MIN_BYTES = 500_000
 

@@ -180,16 +180,18 @@
         if (b && (!all[i].located || !b.contains([all[i].lat, all[i].lon]))) continue;
         out.push(i);
       }
-      var I = src.columns(), mode = sortSel.value;
-      out.sort(function(a, z){
-        if (mode === 'deaths') return (I.kmax[z] - I.kmax[a]) || (a - z);
-        if (mode === 'distance') {
-          var da = I.distance_km[a] == null ? 1e9 : I.distance_km[a], dz = I.distance_km[z] == null ? 1e9 : I.distance_km[z];
-          return (da - dz) || (a - z);
-        }
-        var d = (I.d0[a] - I.d0[z]) || (a - z);
-        return mode === 'date-asc' ? d : -d;
-      });
+      /* a numeric key per row (sort key * 2^20 + row index) sorted natively: fast at 100,000 */
+      var I = src.columns(), mode = sortSel.value, keys = new Float64Array(out.length), M = 1048576;
+      for (var j = 0; j < out.length; j++) {
+        var i = out[j], k;
+        if (mode === 'deaths') k = 1e6 - I.kmax[i];
+        else if (mode === 'distance') k = I.distance_km[i] == null ? 1e7 : Math.round(I.distance_km[i] * 10);
+        else if (mode === 'date-asc') k = I.d0[i];
+        else k = 1e6 - I.d0[i];
+        keys[j] = k * M + i;
+      }
+      keys.sort();
+      for (j = 0; j < out.length; j++) out[j] = keys[j] % M;
       return out;
     }
     function renderList(){
@@ -287,9 +289,16 @@
     src.whenReady(function(){ renderSummary(); });
     renderSummary();
     var sumPending = null;
+    var listTimer = null;
     src.on('filter', function(){
       if (sumPending) return;
-      sumPending = requestAnimationFrame(function(){ sumPending = null; renderSummary(); renderList(); });
+      sumPending = requestAnimationFrame(function(){
+        sumPending = null;
+        renderSummary();
+        /* during playback the list (a sort of everything shown) follows at most twice a second */
+        if (!time.isPlaying()) { clearTimeout(listTimer); listTimer = null; renderList(); }
+        else if (!listTimer) listTimer = setTimeout(function(){ listTimer = null; renderList(); }, 500);
+      });
     });
 
     /* ---- export: the filtered selection, made in the page ---- */

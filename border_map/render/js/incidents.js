@@ -352,9 +352,18 @@
     var base = new Uint8Array(0), shown = new Uint8Array(0), count = 0, countAll = 0, precCls = [], bandKey = [];
     function allOn(obj){ for (var k in obj) if (!obj[k]) return false; return true; }
     /* everything but the time window */
+    /* the on/off state of the small vocabularies as arrays, read by code in the loop below */
+    var typeOn = [], sideOn = [], bandOn = [], precOn = [], BAND_KEYS = [], PREC_KEYS = [];
+    var bandIdx = new Uint8Array(0), precIdx = new Uint8Array(0);
+    function prepare(){
+      typeOn = types.map(function(x){ return F.type[x[0]] ? 1 : 0; });
+      sideOn = sides.map(function(x){ return F.side[x[0]] ? 1 : 0; });
+      bandOn = BAND_KEYS.map(function(k){ return F.band[k] ? 1 : 0; });
+      precOn = PREC_KEYS.map(function(k){ return F.prec[k] ? 1 : 0; });
+    }
     function passesBase(i){
-      if (!F.type[types[I.type[i]][0]] || !F.side[sides[I.side[i]][0]]) return false;
-      if (!F.band[bandKey[i]] || !F.prec[precCls[i]]) return false;
+      if (!typeOn[I.type[i]] || !sideOn[I.side[i]]) return false;
+      if (!bandOn[bandIdx[i]] || !precOn[precIdx[i]]) return false;
       if (F.contra && !(I.flags[i] & 6)) return false;
       if (!F.allStatus && !(I.stat[i] & F.statusMask)) return false;
       if (F.sector && !F.sector[I.sector[i]]) return false;
@@ -392,6 +401,7 @@
       var statusMask = 0;
       statuses.forEach(function(x){ if (F.status[x]) statusMask |= STATUS_BITS[x]; });
       F.statusMask = statusMask; F.allStatus = allOn(F.status);
+      prepare();
       var add = [], rem = [], all = 0, clustered = api.clustered, lo = win.lo, hi = win.hi;
       var d0 = I.d0, d1 = I.d1, changes = 0;
       for (var i = 0; i < n; i++) {
@@ -654,12 +664,16 @@
       X = new Float64Array(nLoc); Y = new Float64Array(nLoc); ckey = new Float64Array(nLoc); onMap = new Uint8Array(nLoc);
       shown = new Uint8Array(n); base = new Uint8Array(n);
       precCls = new Array(n); bandKey = new Array(n);
+      BAND_KEYS = Object.keys(F.band); PREC_KEYS = Object.keys(F.prec);
+      bandIdx = new Uint8Array(n); precIdx = new Uint8Array(n);
       for (i = 0; i < n; i++) {
         var pk = I.precision_km[i], loc = i < nLoc;
         precCls[i] = !loc ? 'none' : I.province[i] >= 0 || !(pk <= 50) ? 'wide' : pk <= 1 ? '1' : pk <= 10 ? '10' : '50';
         bandKey[i] = !loc ? 'none' : I.band_km[i] == null ? 'beyond' : String(I.band_km[i]);
+        bandIdx[i] = Math.max(0, BAND_KEYS.indexOf(bandKey[i])); precIdx[i] = PREC_KEYS.indexOf(precCls[i]);
       }
       refreshStatus();
+      prepare();
       for (i = 0; i < n; i++) {
         var d = {i: i, id: I.id[i], lat: I.lat[i], lon: I.lon[i], t: I.type[i], s: I.side[i],
                  event_type: types[I.type[i]][0], side_key: sides[I.side[i]][0],
