@@ -954,6 +954,7 @@ def test_url_hash_round_trips_view_filters_window_and_open_incident(cluster_buil
         bm.open(bm.all[i].id); return bm.all[i].id; }""")
     m.page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(timeout=10_000)
     m.page.wait_for_function("() => location.hash.includes('open=')", timeout=5_000)
+    m.page.wait_for_timeout(600)  # the popup's auto-pan has ended and the hash follows it
     state = "() => { const bm = window.borderMap, c = bm.map.getCenter(); return {" \
             "n: bm.shownAll(), w: bm.timeWindow(), z: bm.map.getZoom(), " \
             "c: [c.lat, c.lng], f: JSON.stringify(bm.filters)}; }"

@@ -428,8 +428,10 @@
           if (i >= 0) {
             if (src.all[i].located) {
               var m = src.markers[i];
-              if (src.clustered) src.showMarker(m);
-              m.openPopup();
+              if (src.clustered && !m._map) src.showMarker(m);
+              if (st.v) { var v2 = st.v.split(',').map(Number); if (v2.length === 3 && v2.every(isFinite)) map.setView([v2[0], v2[1]], v2[2], {animate: false}); }
+              src.restoring = true;
+              try { m.openPopup(); } finally { src.restoring = false; }
             } else { secList.parentNode.open = true; renderList(); openRow(i); }
           }
         }

@@ -199,6 +199,7 @@
       /* popups fit the screen: their width follows the viewport */
       var w = map.getSize().x;
       return {maxWidth: Math.max(200, Math.min(520, w - 50)), minWidth: Math.min(260, w - 60),
+              autoPan: !api.restoring,  /* a shared link restores its view exactly */
               maxHeight: Math.max(160, Math.min(440, map.getSize().y - 90)), autoPanPadding: [16, 16],
               className: 'bm-popup-wrap'};
     }
