@@ -67,6 +67,7 @@ geodata: $(VENV)/.stamp-test
 	$(BIN)/python geodata/build/build_border.py
 	$(BIN)/python geodata/build/build_gazetteer.py
 	$(BIN)/python geodata/build/build_sectors.py
+	$(BIN)/python geodata/build/build_basemap.py
 
 docs: $(VENV)/.stamp-test system-deps
 	$(BIN)/python -m border_map.properties > docs/properties.md

@@ -15,8 +15,16 @@ same analysed frame and timed:
 Measured: build time (s), file size (MB), and load time in headless Debian Chromium
 (Playwright, network blocked) from navigation to the first complete render: the map's
 ``borderMap.ready`` (every marker clustered or placed) for border-map, the ``load``
-event for the baseline, each followed by two animation frames. Prints a table and
-writes ``outputs/bench_map.json``.
+event for the baseline, each followed by two animation frames. Then, on border-map's page
+(the baseline has no filter, timeline or playback to compare), each filter and time-window
+change from the call to the second animation frame after it (the markers, clusters, summary,
+timeline and list all redrawn): narrowing the window to a month, widening it to all, an
+event type off and on, a side off and on, claim status, contradicting only, claimed deaths,
+band; and playback, frames per second over 3 s. Prints a table and writes
+``outputs/bench_map.json``.
+
+Targets at the largest size (exit 1 when one is missed): load <= 3 s, every change <= 300 ms,
+playback >= 10 frames/s, file <= 15 MB.
 """
 
 from __future__ import annotations
@@ -276,8 +284,49 @@ TWO_FRAMES = """() => { const w = window;
     return w.__bench_frames === 2; }"""
 
 
-def load_time(browser, path: Path, kind: str, timeout_s: float) -> dict:
-    """Seconds from navigation to the first complete render, in a fresh 1280x800 page."""
+TARGETS = {"load_s": 3.0, "change_ms": 300.0, "play_fps": 10.0, "mb": 15.0}
+
+# One change, timed from the call to the second animation frame after it.
+CHANGES = {
+    "time: narrow to a month": "bm.setTimeWindow('2024-03-01', '2024-03-31')",
+    "time: widen to all": "bm.setTimeWindow()",
+    "type: armed clash off": "bm.filters.type.armed_clash = false; bm.layer.refresh()",
+    "type: armed clash on": "bm.filters.type.armed_clash = true; bm.layer.refresh()",
+    "side: PK off": "bm.filters.side.PK = false; bm.layer.refresh()",
+    "side: PK on": "bm.filters.side.PK = true; bm.layer.refresh()",
+    "status: denied only": "bm.setFilters({status: {unverified: false, disputed: false, "
+                           "denied: true, confirmed: false}})",
+    "contradicting only": "bm.setFilters({status: {unverified: true, disputed: true, "
+                          "denied: true, confirmed: true}, contra: true})",
+    "claimed deaths 10-20": "bm.setFilters({contra: false, kmin: 10, kmax: 20})",
+    "band: within 10 km off": "bm.setFilters({kmin: null, kmax: null}); "
+                              "bm.filters.band['10'] = false; bm.layer.refresh()",
+    "all filters off": "bm.app.resetFilters()",
+}
+TIME_CHANGE = """async (code) => { const bm = window.borderMap; const t = performance.now();
+    (new Function('bm', code))(bm);
+    await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    return performance.now() - t; }"""
+
+
+def interactions(page) -> dict:
+    """Milliseconds per change (CHANGES) and playback frames per second, on a loaded map."""
+    page.evaluate("() => document.querySelector('details.bm-sec-list').open = true")  # list too
+    out = {"changes_ms": {name: page.evaluate(TIME_CHANGE, code) for name, code in CHANGES.items()}}
+    page.evaluate("() => window.borderMap.setTimeWindow('2023-01-01', '2023-01-31')")
+    f0 = page.evaluate("() => window.borderMap.timeControl.frames()")
+    page.evaluate("() => window.borderMap.timeControl.play()")
+    t = time.perf_counter()
+    page.wait_for_timeout(3000)
+    f1 = page.evaluate("() => window.borderMap.timeControl.frames()")
+    out["play_fps"] = (f1 - f0) / (time.perf_counter() - t)
+    page.evaluate("() => window.borderMap.timeControl.pause()")
+    return out
+
+
+def load_time(browser, path: Path, kind: str, timeout_s: float, then=None) -> dict:
+    """Seconds from navigation to the first complete render, in a fresh 1280x800 page
+    (and whatever ``then(page)`` measures on it afterwards)."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, service_workers="block")
     requests, errors = [], []
     try:
@@ -297,8 +346,9 @@ def load_time(browser, path: Path, kind: str, timeout_s: float) -> dict:
         except Exception as err:  # a timeout or a crash is a result, not a failure of the run
             return {"load_s": None, "error": f"{type(err).__name__}: {str(err).splitlines()[0]}"}
         elapsed = time.perf_counter() - t
+        extra = then(page) if then is not None else {}
         foreign = [u for u in requests if u != url and not u.startswith("data:")]
-        return {"load_s": elapsed, "requests": foreign[:5], "page_errors": errors[:5]}
+        return {"load_s": elapsed, "requests": foreign[:5], "page_errors": errors[:5], **extra}
     finally:
         ctx.close()
 
@@ -373,7 +423,8 @@ def main(argv=None) -> int:
                 )
                 entry = {"build_s": build_s, "mb": path.stat().st_size / 1e6}
                 if browser is not None:
-                    entry.update(load_time(browser, path, kind, args.timeout))
+                    entry.update(load_time(browser, path, kind, args.timeout,
+                                           then=interactions if kind == "ours" else None))
                 row[kind] = entry
                 print(
                     f"  {n:>7,} {kind:<8} build {build_s:7.2f} s  {entry['mb']:7.1f} MB  load "
@@ -388,8 +439,9 @@ def main(argv=None) -> int:
         pw.stop()
 
     print()
-    print("| incidents | border-map build s | MB | load s | baseline build s | MB | load s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| incidents | border-map build s | MB | load s | slowest change ms | playback fps "
+          "| baseline build s | MB | load s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     def load(entry):
         error = entry.get("error")
         if error:
@@ -398,10 +450,37 @@ def main(argv=None) -> int:
 
     for r in results:
         o, b = r["ours"], r["baseline"] or {}
+        slowest = max(o["changes_ms"].values()) if o.get("changes_ms") else None
         print(
             f"| {r['n']:,} | {o['build_s']:.2f} | {o['mb']:.1f} | {load(o)} | "
+            f"{_fmt(slowest, '.0f')} | {_fmt(o.get('play_fps'), '.1f')} | "
             f"{_fmt(b.get('build_s'), '.2f')} | {_fmt(b.get('mb'), '.1f')} | {load(b)} |"
         )
+    for r in results:
+        o, b = r["ours"], r["baseline"] or {}
+        if o.get("load_s") and b.get("load_s"):
+            print(f"{r['n']:,}: load {b['load_s'] / o['load_s']:.1f}x faster than the baseline, "
+                  f"file {b['mb'] / o['mb']:.1f}x smaller")
+    biggest = results[-1]["ours"] if results else {}
+    if results:
+        print(f"\nchanges at {results[-1]['n']:,} incidents (ms):")
+        for name, ms in (biggest.get("changes_ms") or {}).items():
+            print(f"  {name:<26} {ms:7.1f}")
+    missed = []
+    if biggest:
+        if biggest["mb"] > TARGETS["mb"]:
+            missed.append(f"file {biggest['mb']:.1f} MB > {TARGETS['mb']} MB")
+        if browser is not None:
+            if not biggest.get("load_s") or biggest["load_s"] > TARGETS["load_s"]:
+                missed.append(f"load {_fmt(biggest.get('load_s'), '.2f')} s "
+                              f"> {TARGETS['load_s']} s")
+            slow = {k: v for k, v in (biggest.get("changes_ms") or {}).items()
+                    if v > TARGETS["change_ms"]}
+            if slow or not biggest.get("changes_ms"):
+                missed.append(f"changes over {TARGETS['change_ms']:.0f} ms: {slow}")
+            if (biggest.get("play_fps") or 0) < TARGETS["play_fps"]:
+                missed.append(f"playback {_fmt(biggest.get('play_fps'), '.1f')} fps "
+                              f"< {TARGETS['play_fps']}")
     out = ROOT / "outputs" / "bench_map.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(
@@ -409,6 +488,12 @@ def main(argv=None) -> int:
         encoding="utf-8",
     )
     print(f"wrote {out.relative_to(ROOT)}")
+    if missed:
+        print("TARGETS MISSED: " + "; ".join(missed), file=sys.stderr)
+        return 1
+    print(f"targets met at {results[-1]['n']:,} incidents: load <= {TARGETS['load_s']} s, "
+          f"changes <= {TARGETS['change_ms']:.0f} ms, playback >= {TARGETS['play_fps']} fps, "
+          f"file <= {TARGETS['mb']} MB")
     return 0
 
 

@@ -37,10 +37,10 @@ LINE_COLOUR = "#b2182b"  # border_map.render.html.LINE_COLOUR
 # The map is ready once every marker is placed (or clustered), with the layer control and both
 # panels on the map.
 READY = ("() => !!(window.borderMap && window.borderMap.ready && window.borderMap.layerControl"
-         " && window.borderMap.namedLayers && document.querySelector('.bm-summary.leaflet-control')"
-         " && document.querySelector('.bm-legend-panel.leaflet-control'))")
+         " && window.borderMap.namedLayers && document.querySelector('.bm-side .bm-legend-panel'))")
 HEAT_LABEL = "Heat map (incident density)"
-CLUSTER_N = 5_000  # synthetic incidents for the clustered map (threshold 2,000)
+CLUSTER_N = 1_000  # synthetic incidents for the clustered map (clustered from 0 on)
+PHONE = {"width": 390, "height": 844}
 
 
 def _located(gdf):
@@ -75,8 +75,9 @@ def open_map(browser):
     """open_map(path) -> Opened: a fresh 1280x800 page showing the map file at ``path``."""
     contexts = []
 
-    def _open(path: Path) -> Opened:
-        ctx = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    def _open(path: Path, viewport=VIEWPORT, hash_: str = "") -> Opened:
+        ctx = browser.new_context(viewport=viewport, service_workers="block",
+                                  accept_downloads=True)
         contexts.append(ctx)
         # Belt and braces: anything aimed at the network is aborted (and still recorded).
         ctx.route(re.compile(r"^(https?|wss?|ftp)://"), lambda route: route.abort())
@@ -85,7 +86,7 @@ def open_map(browser):
         page.on("request", lambda req: opened.requests.append(req.url))
         page.on("console", lambda msg: opened.console.append((msg.type, msg.text)))
         page.on("pageerror", lambda err: opened.errors.append(str(err)))
-        page.goto(opened.url, wait_until="load")
+        page.goto(opened.url + hash_, wait_until="load")
         # Every script is inline, so at "load" a small map is complete; a large one unpacks its
         # data and clusters its markers in chunks, then says so (borderMap.ready).
         ready = not opened.errors and page.evaluate(READY)
@@ -138,12 +139,12 @@ def _load_bench_module():
 
 @pytest.fixture(scope="module")
 def cluster_build(tmp_path_factory):
-    """(analysed frame, map path) of 5,000 synthetic incidents: above the cluster threshold."""
-    from border_map.render.html import DEFAULT_CLUSTER_THRESHOLD, write_map
+    """(analysed frame, map path) of 1,000 synthetic incidents, clustered, data compressed."""
+    from border_map.render.html import write_map
 
-    assert CLUSTER_N > DEFAULT_CLUSTER_THRESHOLD
     gdf = _load_bench_module().analysed_frame(CLUSTER_N, seed=7)
-    path = write_map(gdf, tmp_path_factory.mktemp("cluster") / "map.html")
+    path = write_map(gdf, tmp_path_factory.mktemp("cluster") / "map.html", cluster_threshold=0,
+                     compress_min_bytes=0)
     return gdf, path
 
 
@@ -216,8 +217,6 @@ def test_line_and_bands_are_drawn(seed_map):
     assert on_map == [True, True]
     names = m.js("() => Object.keys(window.borderMap.namedLayers)")
     assert "Location uncertainty" in names
-    assert any(n.startswith("Events: ") for n in names)
-    assert any(n.startswith("Side: ") for n in names)
 
 
 @pytest.mark.browser
@@ -237,8 +236,8 @@ def test_clicking_a_marker_opens_its_popup_with_every_claim(seed_build, seed_map
     icon.click()
     popup = m.page.locator(f'.leaflet-popup-content .bm-popup[data-incident="{inc["id"]}"]')
     popup.wait_for(state="visible", timeout=5_000)
-    rows = popup.locator(".bm-claims tr").count()
-    assert rows - 1 == inc["claim_count"] == len(inc["claims"])
+    rows = popup.locator(".bm-claims li.bm-claim").count()
+    assert rows == inc["claim_count"] == len(inc["claims"])
     text = " ".join(popup.inner_text().split())
     for claim in inc["claims"]:
         name = claim.get("claimant") or claim.get("organisation")
@@ -247,12 +246,17 @@ def test_clicking_a_marker_opens_its_popup_with_every_claim(seed_build, seed_map
     assert m.errors == [] and m.console_errors() == []
 
 
+def _open_section(m: Opened, key: str):
+    m.js("k => { document.querySelector('details.bm-sec-' + k).open = true; }", key)
+
+
 @pytest.mark.browser
-def test_layer_control_toggles_line_and_side_filters(seed_build, seed_map):
+def test_layer_control_and_side_filters(seed_build, seed_map):
     from border_map.render.html import SIDE_LABELS
 
     m = seed_map
-    overlays = m.page.locator(".leaflet-control-layers-overlays")
+    _open_section(m, "layers")
+    overlays = m.page.locator(".bm-side .leaflet-control-layers-overlays")
 
     def label(text: str):
         loc = overlays.locator("label").filter(
@@ -275,19 +279,17 @@ def test_layer_control_toggles_line_and_side_filters(seed_build, seed_map):
     located = _located(seed_build.incidents)
     total = len(located)
     per_side = Counter(s if s in ("AF", "PK") else None for s in located["side"])
-    sides = [(f"Side: {SIDE_LABELS[s]}", n) for s, n in per_side.items()]
-    names = m.js("() => Object.keys(window.borderMap.namedLayers)")
-    assert sorted(n for n in names if n.startswith("Side: ")) == sorted(s for s, _ in sides)
+    _open_section(m, "filters")
+    sides = m.page.locator(".bm-sec-filters fieldset").filter(has_text="Side of the line")
     visible = "() => window.borderMap.visibleMarkers()"
     icons = m.page.locator(".leaflet-marker-icon.bm-icon")
-    for text, n in sides:
+    for side, n in per_side.items():
+        box = sides.locator("label").filter(has_text=SIDE_LABELS[side]).locator("input")
         assert m.js(visible) == total
-        label(text).click()
-        assert not on_map(text)
-        assert m.js(visible) == total - n, text
-        assert icons.count() == total - n, text
-        label(text).click()
-        assert on_map(text)
+        box.uncheck()
+        assert m.js(visible) == total - n, side
+        assert icons.count() == total - n, side
+        box.check()
         assert m.js(visible) == total
         assert icons.count() == total
 
@@ -305,7 +307,7 @@ def test_xss_is_inert(xss_build, xss_maps, variant, open_map):
         for (const mk of bm.markers) {
             // a clustered marker is on the map only once its cluster is opened
             if (bm.clustered) await Promise.race([  // (never wait forever)
-                new Promise(done => bm.layer.group.zoomToShowLayer(mk, done)),
+                new Promise(done => bm.layer.showMarker(mk, done)),
                 new Promise(done => setTimeout(done, 5000))]);
             mk.openPopup();
             const el = document.querySelector('.leaflet-popup-content');
@@ -355,10 +357,10 @@ def test_popup_built_in_the_browser_matches_the_python_popup(seed_build, seed_ma
     from border_map.render.geojson import to_json_value
     from border_map.render.html import popup_html
 
-    located = _located(seed_build.incidents)
-    records = located.drop(columns=located.geometry.name).to_dict(orient="records")
+    gdf = seed_build.incidents
+    records = gdf.drop(columns=gdf.geometry.name).to_dict(orient="records")
     expected = {r["id"]: popup_html({k: to_json_value(v) for k, v in r.items()}) for r in records}
-    got = seed_map.js("""() => Object.fromEntries(window.borderMap.incidents.map(
+    got = seed_map.js("""() => Object.fromEntries(window.borderMap.all.map(
         d => [d.id, window.borderMap.layer.popupHtml(d.i)]))""")
     assert set(got) == set(expected)
     for iid, html_text in got.items():
@@ -371,7 +373,8 @@ def test_time_slider_changes_what_is_shown(seed_build, seed_map):
     total = len(located)
     m = seed_map
     days = m.js("() => window.borderMap.days")
-    assert days == sorted(set(located["date_start"]) | set(located["date_end"]))
+    everything = seed_build.incidents  # unlocated incidents are on the timeline too
+    assert days == sorted(set(everything["date_start"]) | set(everything["date_end"]))
     visible = "() => window.borderMap.visibleMarkers()"
     icons = m.page.locator(".leaflet-marker-icon.bm-icon")
     counter = m.page.locator(".bm-time .bm-time-count")
@@ -410,6 +413,7 @@ def test_heat_layer_is_drawn_and_follows_the_filters(seed_build, seed_map):
     assert HEAT_LABEL in m.js("() => Object.keys(window.borderMap.namedLayers)")
     on_map = "() => window.borderMap.map.hasLayer(window.borderMap.heatLayer)"
     assert m.js(on_map) is False and m.page.locator("canvas.bm-heat").count() == 0
+    _open_section(m, "layers")
     m.page.locator(".leaflet-control-layers-overlays label").filter(has_text=HEAT_LABEL).click()
     assert m.js(on_map) is True
     assert m.page.locator("canvas.bm-heat").count() == 1
@@ -447,7 +451,8 @@ def test_fullscreen_measure_and_search_controls_work(seed_build, seed_map):
     page.mouse.click(*a)
     page.mouse.click(*b)
     expected_km = m.js("""([a, b]) => { const map = window.borderMap.map;
-        const ll = p => map.containerPointToLatLng(p);
+        const r = map.getContainer().getBoundingClientRect();  // page -> container pixels
+        const ll = p => map.containerPointToLatLng([p[0] - r.left, p[1] - r.top]);
         return map.distance(ll(a), ll(b)) / 1000; }""",
                        [list(a), list(b)])
     assert 20 < expected_km < 2000
@@ -513,6 +518,7 @@ def test_province_level_incident_draws_its_province(seed_build, seed_map):
         return [p.getAttribute('stroke-dasharray'), +p.getAttribute('fill-opacity')]; }""")
     assert style[0] and style[1] <= 0.05
     # And the layer control hides them all.
+    _open_section(m, "layers")
     overlays = m.page.locator(".leaflet-control-layers-overlays label")
     overlays.filter(has_text="Location uncertainty").click()
     assert m.page.locator("path.bm-unc").count() == 0
@@ -524,6 +530,7 @@ def test_osm_tiles_load_only_when_chosen_and_countries_stay_underneath(seed_map)
     countries = m.page.locator(".leaflet-bm-countries-pane path")
     assert countries.count() == 2
     assert m.foreign_requests() == []
+    _open_section(m, "layers")
     m.page.locator(".leaflet-control-layers-base label").filter(has_text="OpenStreetMap").click()
     m.page.wait_for_timeout(300)
     tiles = [u for u in m.foreign_requests() if "tile.openstreetmap.org" in u]
@@ -547,16 +554,25 @@ def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, c
     assert IncidentLayer.COMPRESSED_TYPE in path.read_text(encoding="utf-8")[:2_000_000]
     assert m.js("() => [window.borderMap.clustered, window.borderMap.markers.length, "
                 "window.borderMap.visibleMarkers()]") == [True, CLUSTER_N, CLUSTER_N]
-    assert page.locator(".marker-cluster").count() > 0
+    assert page.locator(".bm-cluster").count() > 0
     assert page.locator(".leaflet-marker-icon.bm-icon").count() < 500
+    # Clusters never span the line: each holds the incidents of one side only, and its ring
+    # says how many of them are certainly on that side.
+    clusters = m.js("() => window.borderMap.layer.clusters()")
+    assert clusters and sum(c["n"] for c in clusters) <= CLUSTER_N
+    assert all(c["sides"] == [c["side"]] for c in clusters), clusters[:5]
+    assert page.locator(".bm-cluster svg circle[stroke-dasharray]").count() == len(clusters)
+    assert page.locator(".bm-cluster").first.get_attribute("aria-label").endswith(
+        "certainly on this side)")
     # An incident inside a cluster: the map zooms to it and opens its popup, with every claim.
-    iid = m.js("""() => { const bm = window.borderMap;
-        return bm.markers.find(mk => bm.layer.group.getVisibleParent(mk) !== mk).bm.id; }""")
+    explicit = set(gdf.loc[gdf["location_source"] == "explicit", "id"])  # a place of its own
+    iid = m.js("""ids => { const bm = window.borderMap, own = new Set(ids);
+        return bm.markers.find(mk => !mk._map && own.has(mk.bm.id)).bm.id; }""", sorted(explicit))
     row = gdf[gdf["id"] == iid].iloc[0]
     assert m.js("id => window.borderMap.open(id)", iid) is True
     popup = page.locator(f'.leaflet-popup-content .bm-popup[data-incident="{iid}"]')
     popup.wait_for(state="visible", timeout=10_000)
-    assert popup.locator(".bm-claims tr").count() - 1 == row["claim_count"]
+    assert popup.locator(".bm-claims li.bm-claim").count() == row["claim_count"]
     # ... and a real click on its (now unclustered) marker opens it again.
     m.js("() => { window.borderMap.map.closePopup(); }")  # (returning the map would serialise it)
     icon = page.evaluate_handle("""id => {
@@ -568,11 +584,12 @@ def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, c
     popup.wait_for(state="visible", timeout=5_000)
     # The filters still work on clustered markers.
     n_pk = int((gdf["side"] == "PK").sum())
-    label = page.locator(".leaflet-control-layers-overlays label").filter(
-        has_text=f"Side: {SIDE_LABELS['PK']}")
-    label.click()
+    _open_section(m, "filters")
+    label = page.locator(".bm-sec-filters fieldset").filter(has_text="Side of the line").locator(
+        "label").filter(has_text=SIDE_LABELS["PK"]).locator("input")
+    label.uncheck()
     assert m.js("() => window.borderMap.visibleMarkers()") == CLUSTER_N - n_pk
-    label.click()
+    label.check()
     assert m.js("() => window.borderMap.visibleMarkers()") == CLUSTER_N
     month = ("2024-03-01", "2024-03-31")
     expected = int(((gdf["date_start"] <= month[1]) & (gdf["date_end"] >= month[0])).sum())
@@ -589,13 +606,15 @@ def test_screenshot(seed_map):
     png = m.page.screenshot(path=str(OUTPUTS / "map.png"), full_page=False)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert m.js("() => [window.innerWidth, window.innerHeight]") == [1280, 800]
-    # The panels do not cover each other.
-    boxes = m.js("""() => ['.bm-summary', '.bm-legend-panel', '.leaflet-control-layers', '.bm-time',
-                           '.bm-search', '.bm-fullscreen', '.bm-measure'].map(s => {
+    # The side panel sits beside the map, not over it; the map's own controls do not overlap.
+    boxes = m.js("""() => ['.bm-side', '.folium-map', '.bm-fullscreen', '.bm-measure',
+                           '.leaflet-control-zoom'].map(s => {
         const r = document.querySelector(s).getBoundingClientRect();
         return [r.left, r.top, r.right, r.bottom]; })""")
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
+            if b is boxes[1] or a is boxes[1] and b is not boxes[0]:
+                continue  # the controls are on the map
             overlap = a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
             assert not overlap, f"panels overlap: {a} {b}"
     if os.environ.get("BORDER_MAP_UPDATE_DOCS") == "1":
@@ -630,3 +649,433 @@ def test_build_is_deterministic(seed_build, tmp_path):
     assert Path(again.outputs["map"]).read_bytes() == first
     assert (Path(again.outputs["geojson"]).read_bytes()
             == Path(seed_build.outputs["geojson"]).read_bytes())
+
+
+# --------------------------------------------------------------------- issue 20: the analyst's map
+
+# The share of the map covered by panels and controls: the topmost element at each point of a
+# 40 x 40 grid over the map, counted when it is not the map itself (panes, markers, shapes).
+COVERAGE = """() => {
+    const r = document.querySelector('.folium-map').getBoundingClientRect();
+    let covered = 0, total = 0;
+    for (let i = 0; i < 40; i++) for (let j = 0; j < 40; j++) {
+        const x = r.left + (i + 0.5) * r.width / 40, y = r.top + (j + 0.5) * r.height / 40;
+        const el = document.elementFromPoint(x, y);
+        total++;
+        if (el && el.closest('.leaflet-control, .bm-side, .bm-header')) covered++;
+    }
+    return covered / total; }"""
+
+
+@pytest.mark.browser
+def test_phone_layout_leaves_the_map_free_and_popups_fit(seed_build, open_map):
+    m = open_map(seed_build.outputs["map"], viewport=PHONE)
+    page = m.page
+    coverage = m.js(COVERAGE)
+    assert coverage <= 0.25, f"{coverage:.0%} of the map covered at load on a phone"
+    # every located incident is in the first view, none under a panel
+    assert m.js("""() => window.borderMap.markers.every(mk => {
+        const r = mk._icon.getBoundingClientRect();
+        const el = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return el && !!el.closest('.leaflet-marker-pane'); })""")
+    # one toggle opens the panel as a bottom sheet, and closes it again
+    toggle = page.locator(".bm-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator(".bm-side").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true" and page.locator(".bm-side").is_visible()
+    box = page.locator(".bm-side").bounding_box()
+    assert box["width"] <= PHONE["width"] and box["y"] + box["height"] <= PHONE["height"] + 1
+    toggle.click()
+    assert not page.locator(".bm-side").is_visible()
+    # a popup with several claims fits the screen
+    iid = m.js("""() => { const bm = window.borderMap;
+        const mk = bm.markers.reduce((a, b) => bm.layer.claimsOf(b.bm.i).length
+                                       > bm.layer.claimsOf(a.bm.i).length ? b : a);
+        mk.openPopup(); return mk.bm.id; }""")
+    popup = page.locator(f'.leaflet-popup-content .bm-popup[data-incident="{iid}"]')
+    popup.wait_for(state="visible", timeout=5_000)
+    page.wait_for_timeout(400)  # auto-pan
+    r = page.locator(".leaflet-popup").bounding_box()
+    assert r["x"] >= 0 and r["x"] + r["width"] <= PHONE["width"], r
+    assert r["width"] <= PHONE["width"] - 20
+    if os.environ.get("BORDER_MAP_UPDATE_DOCS") == "1":
+        page.keyboard.press("Escape")
+        m.js("() => window.borderMap.map.closePopup()")
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-phone.png"))
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_honest_popup_in_the_page(seed_map):
+    m = seed_map
+    assert m.js("id => window.borderMap.open(id)", "2026-02-26-clash-kurram") is True
+    head = m.page.locator(".leaflet-popup-content .bm-headline")
+    head.wait_for(state="visible", timeout=5_000)
+    assert head.inner_text() == "likely Pakistani side — within 10 km: possible"
+    m.js("() => window.borderMap.map.closePopup()")
+    m.js("id => window.borderMap.open(id)", "2026-02-21-airstrikes-nangarhar")
+    pop = m.page.locator(".leaflet-popup-content .bm-popup")
+    pop.wait_for(state="visible", timeout=5_000)
+    assert "claims may contradict each other" in pop.inner_text()
+    # claims are compact at 420 px: no claim is wider than the popup, no horizontal scroll
+    m.page.set_viewport_size({"width": 420, "height": 800})
+    m.js("() => window.borderMap.map.closePopup()")
+    m.js("id => window.borderMap.open(id)", "2026-02-21-airstrikes-nangarhar")
+    pop.wait_for(state="visible", timeout=5_000)
+    widths = m.js("""() => { const c = document.querySelector('.leaflet-popup-content');
+        const p = document.querySelector('.leaflet-popup');
+        return [c.scrollWidth, c.clientWidth, p.offsetWidth]; }""")
+    assert widths[0] <= widths[1] + 1 and widths[2] <= 420, widths
+
+
+@pytest.mark.browser
+def test_keyboard_controls_first_markers_by_roving_focus_and_the_list(seed_build, seed_map):
+    m = seed_map
+    page = m.page
+    # Tab from the top: the header's toggle, then the panel's controls, before any marker.
+    page.keyboard.press("Tab")
+    first = m.js("() => document.activeElement.className")
+    assert "bm-toggle" in first
+    reached_marker_at = reached_zoom_at = None
+    for k in range(1, 80):
+        page.keyboard.press("Tab")
+        info = m.js("""() => { const a = document.activeElement;
+            return [!!a.closest('.leaflet-marker-icon'),
+                    a.classList.contains('leaflet-control-zoom-in')]; }""")
+        if info[0] and reached_marker_at is None:
+            reached_marker_at = k
+        if info[1]:
+            reached_zoom_at = k
+            break
+    assert reached_zoom_at is not None and reached_zoom_at < 60, reached_zoom_at
+    assert reached_marker_at is None  # markers are not Tab stops (roving focus, or the list)
+    # Enter on a focused marker opens its popup and moves focus into it (no click first).
+    iid = "2026-02-26-clash-kurram"
+    i = m.js("id => window.borderMap.layer.indexOf(id)", iid)
+    assert m.js("i => window.borderMap.layer.focusMarker(i)", i) is True
+    page.keyboard.press("Enter")
+    page.locator(f'.bm-popup[data-incident="{iid}"]').wait_for(state="visible", timeout=5_000)
+    assert m.js("() => !!document.activeElement.closest('.leaflet-popup')") is True
+    # Escape closes it and focus goes back to the marker; arrows move to a neighbour.
+    page.keyboard.press("Escape")
+    page.locator(".leaflet-popup").wait_for(state="detached", timeout=5_000)
+    assert m.js("() => +document.activeElement.getAttribute('data-i')") == i
+    page.keyboard.press("ArrowUp")
+    j = m.js("() => +document.activeElement.getAttribute('data-i')")
+    assert j != i and m.js("() => document.activeElement.tabIndex") == 0
+    page.keyboard.press(" ")
+    page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=5_000)
+    # The list reaches every incident, the unlocated one too.
+    m.js("() => window.borderMap.map.closePopup()")
+    _open_section(m, "list")
+    rows = page.locator(".bm-list li")
+    assert rows.count() == len(seed_build.incidents)
+    unlocated = page.locator(".bm-list li.bm-unlocated")
+    assert unlocated.count() == 1 and "not located" in unlocated.inner_text()
+    unlocated.locator("button").press("Enter")
+    detail = page.locator(".bm-detail .bm-popup")
+    detail.wait_for(state="visible", timeout=5_000)
+    assert "more than 70" in detail.inner_text().lower() or "over 70" in detail.inner_text().lower()
+    assert m.js("() => !!document.activeElement.closest('.bm-detail')") is True
+    # A row of a located incident opens its popup; the selected row is marked.
+    row = page.locator(f'.bm-list button[data-id="{iid}"]')
+    row.click()
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(timeout=5_000)
+    assert page.locator(f'.bm-list li[aria-current="true"] button[data-id="{iid}"]').count() == 1
+    assert m.errors == [] and m.console_errors() == []
+
+
+AXE_VERSION = "4.10.3"
+
+
+@pytest.fixture(scope="module")
+def axe_js():
+    """axe-core from the npm registry, installed once into a cache outside the repository."""
+    import shutil
+    import subprocess
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "border-map-tests"
+    script = cache / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: cannot install axe-core for the accessibility check")
+        cache.mkdir(parents=True, exist_ok=True)
+        run = subprocess.run([npm, "install", "--no-save", "--prefix", str(cache),
+                              f"axe-core@{AXE_VERSION}"], capture_output=True, text=True,
+                             timeout=300)
+        if run.returncode != 0 or not script.exists():
+            pytest.skip(f"npm could not install axe-core@{AXE_VERSION}: "
+                        f"{(run.stderr or run.stdout).strip().splitlines()[-1:]}")
+    return script
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_axe_finds_no_serious_or_critical_violation(seed_build, open_map, axe_js, viewport):
+    m = open_map(seed_build.outputs["map"], viewport=VIEWPORT if viewport == "desktop" else PHONE)
+    if viewport == "phone":
+        m.page.locator(".bm-toggle").click()
+    m.js("() => document.querySelectorAll('details.bm-sec').forEach(d => { d.open = true; })")
+    m.js("id => window.borderMap.open(id)", "2026-02-26-clash-kurram")
+    m.page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=5_000)
+    m.page.wait_for_timeout(400)  # the popup's fade-in: colours are measured when it is opaque
+    m.page.add_script_tag(path=str(axe_js))
+    result = m.js("""async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
+            target: v.nodes.slice(0, 3).map(x => x.target.join(' '))})); }""")
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+
+
+@pytest.mark.browser
+def test_filters_drive_markers_summary_timeline_and_list(cluster_build, cluster_map):
+    gdf, _ = cluster_build
+    m = cluster_map
+    page = m.page
+    _open_section(m, "filters")
+    _open_section(m, "list")
+    n = len(gdf)
+    shown = "() => window.borderMap.shownAll()"
+    assert m.js(shown) == n
+    # event type
+    clash = int((gdf["event_type"] == "armed_clash").sum())
+    box = page.locator(".bm-sec-filters fieldset").filter(has_text="Event type").locator(
+        "label").filter(has_text="Armed clash").locator("input")
+    box.uncheck()
+    assert m.js(shown) == n - clash
+    page.wait_for_function(f"() => document.querySelector('.bm-count').textContent"
+                           f".startsWith('{n - clash:,} of')", timeout=5_000)
+    summary = page.locator(".bm-sec-summary").inner_text()
+    assert f"{n - clash:,} incidents" in summary
+    hist = m.js("() => window.borderMap.timeControl.histogram().reduce((a, b) => a + b, 0)")
+    assert hist == n - clash
+    assert page.locator(".bm-list-info").inner_text().startswith(f"{n - clash:,} incidents")
+    box.check()
+    # claim status: only incidents with a denied claim
+    denied = int(gdf["claims"].map(lambda cl: any(c["status"] == "denied" for c in cl)).sum())
+    statuses = page.locator(".bm-sec-filters fieldset").filter(has_text="Claim status")
+    for st in ("unverified", "disputed", "confirmed"):
+        statuses.locator("label").filter(has_text=st).locator("input").uncheck()
+    assert m.js(shown) == denied
+    for st in ("unverified", "disputed", "confirmed"):
+        statuses.locator("label").filter(has_text=st).locator("input").check()
+    # claimed deaths range, with the list sorted by deaths
+    def kmax(cl):
+        vals = [f.get("high") if f.get("high") is not None else f.get("low")
+                for c in cl for f in c["figures"] if f["kind"] == "killed"]
+        return max([v for v in vals if v is not None], default=-1)
+    k = gdf["claims"].map(kmax)
+    page.locator(".bm-f-kmin").fill("30")
+    page.locator(".bm-f-kmax").fill("40")
+    assert m.js(shown) == int(((k >= 30) & (k <= 40)).sum())
+    page.locator(".bm-list-sort").select_option("deaths")
+    first = page.locator(".bm-list .bm-row-deaths").first.inner_text()
+    assert first == f"deaths claimed: up to {int(k[(k <= 40)].max())}"
+    page.locator(".bm-f-kmin").fill("")
+    page.locator(".bm-f-kmax").fill("")
+    # contradicting only; band; precision; sector; claimant
+    assert m.js("() => window.borderMap.setFilters({contra: true})") == int(
+        gdf["conflicting_claims"].sum())
+    m.js("() => window.borderMap.setFilters({contra: false})")
+    page.locator(".bm-sec-filters fieldset").filter(has_text="Distance band").locator(
+        "label").filter(has_text="beyond").locator("input").uncheck()
+    assert m.js(shown) == int(gdf["band_km"].notna().sum())
+    page.locator(".bm-reset").click()
+    assert m.js(shown) == n
+    sector = gdf["sector"].dropna().value_counts().index[0]
+    page.locator(".bm-pick-sector > summary").click()
+    pick = page.locator(".bm-pick-sector fieldset")
+    m.js("""() => document.querySelectorAll('.bm-pick-sector input').forEach(cb => {
+        cb.checked = false; })""")
+    m.js("""s => { const bm = window.borderMap, st = {};
+        bm.layer.sectors().forEach(x => { st[x[0]] = x[1] === s; });
+        return bm.setFilters({sector: st}); }""", sector)
+    assert m.js(shown) == int((gdf["sector"] == sector).sum())
+    assert pick.count() == 1
+    page.locator(".bm-reset").click()
+    m.js("() => window.borderMap.setTimeWindow('2024-01-01', '2024-03-31')")
+    expected = int(((gdf["date_start"] <= "2024-03-31") & (gdf["date_end"] >= "2024-01-01")).sum())
+    assert m.js(shown) == expected
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_timeline_brush_and_playback(cluster_build, cluster_map):
+    m = cluster_map
+    page = m.page
+    canvas = page.locator("canvas.bm-hist")
+    box = canvas.bounding_box()
+    # drag across the middle of the histogram: the window follows while dragging
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.4, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, y, steps=4)
+    page.wait_for_timeout(100)
+    mid = m.js("() => window.borderMap.timeWindow()")
+    page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=4)
+    page.mouse.up()
+    page.wait_for_timeout(100)
+    win = m.js("() => window.borderMap.timeWindow()")
+    days = m.js("() => window.borderMap.days")
+    assert days[0] < win["start"] < mid["end"] < win["end"] < days[-1], (mid, win)
+    # sliding playback: the window keeps its width and moves on
+    width = m.js("() => { const w = window.borderMap.timeWindow(); "
+                 "return (Date.parse(w.end) - Date.parse(w.start)) / 864e5; }")
+    page.locator(".bm-play-btn").click()
+    page.wait_for_function("() => window.borderMap.timeControl.frames() >= 3", timeout=5_000)
+    page.locator(".bm-play-btn").click()
+    after = m.js("() => window.borderMap.timeWindow()")
+    assert after["start"] > win["start"]
+    assert m.js("() => { const w = window.borderMap.timeWindow(); "
+                "return (Date.parse(w.end) - Date.parse(w.start)) / 864e5; }") == width
+    # cumulative playback: the start stays on the first day
+    page.locator(".bm-play-mode").select_option("cumul")
+    done = m.js("() => window.borderMap.timeControl.frames()")
+    page.locator(".bm-play-btn").click()
+    page.wait_for_function(f"() => window.borderMap.timeControl.frames() >= {done + 2}",
+                           timeout=5_000)
+    page.locator(".bm-play-btn").click()
+    assert m.js("() => window.borderMap.timeWindow().start") == days[0]
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_url_hash_round_trips_view_filters_window_and_open_incident(cluster_build, cluster_map,
+                                                                   open_map):
+    gdf, path = cluster_build
+    m = cluster_map
+    iid = m.js("""() => { const bm = window.borderMap;
+        bm.setFilters({contra: true, kmin: 5});
+        bm.filters.type.shelling = false; bm.filters.side.AF = false; bm.layer.refresh();
+        bm.setTimeWindow('2023-06-01', '2024-06-30');
+        const i = bm.all.findIndex(d => d.located && bm.layer.isShown(d.i));
+        bm.open(bm.all[i].id); return bm.all[i].id; }""")
+    m.page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(timeout=10_000)
+    m.page.wait_for_function("() => location.hash.includes('open=')", timeout=5_000)
+    m.page.wait_for_timeout(600)  # the popup's auto-pan has ended and the hash follows it
+    state = "() => { const bm = window.borderMap, c = bm.map.getCenter(); return {" \
+            "n: bm.shownAll(), w: bm.timeWindow(), z: bm.map.getZoom(), " \
+            "c: [c.lat, c.lng], f: JSON.stringify(bm.filters)}; }"
+    before = m.js(state)
+    hash_ = m.js("() => location.hash")
+    assert "t=2023-06-01,2024-06-30" in hash_ and "contra=1" in hash_ and "xs=AF" in hash_
+    again = open_map(path, hash_=hash_)
+    again.page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(
+        timeout=10_000)
+    after = again.js(state)
+    assert after["n"] == before["n"] and after["w"] == before["w"] and after["z"] == before["z"]
+    assert after["f"] == before["f"]
+    assert after["c"] == pytest.approx(before["c"], abs=0.01)
+    assert again.page.locator(".bm-f-contra").is_checked()
+
+
+@pytest.fixture(scope="module")
+def formula_build(seed_build, tmp_path_factory):
+    """The seed story with a place name that a spreadsheet would run as a formula."""
+    from border_map.render.html import write_map
+
+    gdf = seed_build.incidents.copy()
+    gdf.loc[gdf.index[0], "place"] = "=HYPERLINK(\"http://x.invalid\",\"click\")"
+    return gdf, write_map(gdf, tmp_path_factory.mktemp("formula") / "map.html")
+
+
+@pytest.mark.browser
+@pytest.mark.gdal
+def test_export_of_the_filtered_selection(formula_build, open_map, tmp_path):
+    import csv
+    import shutil
+    import subprocess
+
+    gdf, path = formula_build
+    m = open_map(path)
+    m.js("() => window.borderMap.setTimeWindow('2025-10-01', '2026-02-21')")
+    shown = m.js("() => window.borderMap.shownAll()")
+    assert 0 < shown < len(gdf)
+    _open_section(m, "export")
+    with m.page.expect_download() as info:
+        m.page.locator(".bm-export-geojson").click()
+    gj = tmp_path / info.value.suggested_filename
+    info.value.save_as(gj)
+    doc = json.loads(gj.read_text(encoding="utf-8"))
+    assert len(doc["features"]) == shown
+    unloc = [f for f in doc["features"] if f["geometry"] is None]
+    assert len(unloc) == 1 and unloc[0]["properties"]["side_wording"] == "not located"
+    for f in doc["features"]:
+        if f["geometry"]:
+            row = gdf[gdf["id"] == f["id"]].iloc[0]
+            assert f["geometry"]["coordinates"] == pytest.approx(
+                [row.geometry.x, row.geometry.y], abs=1e-5)  # lon, lat
+    ogrinfo = shutil.which("ogrinfo")
+    if ogrinfo:
+        out = subprocess.run([ogrinfo, "-ro", "-al", "-so", str(gj)], capture_output=True,
+                             text=True, check=True).stdout
+        assert f"Feature Count: {shown}" in out
+    with m.page.expect_download() as info:
+        m.page.locator(".bm-export-csv").click()
+    cf = tmp_path / info.value.suggested_filename
+    info.value.save_as(cf)
+    rows = list(csv.DictReader(cf.open(encoding="utf-8", newline="")))
+    assert len(rows) == shown
+    place = [r["place"] for r in rows if "HYPERLINK" in r["place"]]
+    assert place == ["'=HYPERLINK(\"http://x.invalid\",\"click\")"]
+    assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values() if v)
+    # print: the title, legend and dispute note are printed, the controls are not
+    m.page.emulate_media(media="print")
+    assert m.page.locator(".bm-legend-panel").is_visible()
+    assert m.page.locator(".bm-header h1").is_visible()
+    assert not m.page.locator(".bm-sec-filters").is_visible()
+    assert not m.page.locator(".bm-toggle").is_visible()
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_context_basemap_provinces_and_places_by_zoom(seed_map):
+    m = seed_map
+    # province and unit boundaries of both countries, drawn without holes
+    assert m.page.locator("path.bm-admin").count() == 42
+    holes = m.js("""() => { let n = 0; window.borderMap.map.eachLayer(l => {
+        if (l.feature && l.feature.properties && l.feature.properties.iso_a2) {
+            const g = l.feature.geometry;
+            const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+            polys.forEach(p => { n += p.length - 1; });
+        } }); return n; }""")
+    assert holes == 0
+    labels = "() => [...document.querySelectorAll('.bm-label')].map(e => e.textContent)"
+    m.js("() => window.borderMap.map.setView([34.0, 71.0], 6, {animate: false})")
+    at6 = m.js(labels)
+    admin = set(m.js("""() => [...document.querySelectorAll('.bm-label-admin')].map(
+        e => e.textContent)"""))
+    assert len(at6) >= 10 and set(at6) == admin, at6  # provinces only, no towns yet
+    m.js("() => window.borderMap.map.setView([34.0, 71.0], 9, {animate: false})")
+    at9 = m.js(labels)
+    assert {"Torkham", "Landi Kotal"} <= set(at9), at9
+    assert len(at9) > len(at6)
+    assert len(at9) <= 160  # one label per cell of the grid at most
+    attribution = m.page.locator(".leaflet-control-attribution").inner_text()
+    assert "Natural Earth" in attribution and "GeoNames" in attribution
+
+
+@pytest.mark.browser
+def test_marker_size_by_claimed_deaths_is_optional(seed_build, seed_map):
+    m = seed_map
+    sizes = "() => window.borderMap.markers.map(mk => mk._icon.getBoundingClientRect().width)"
+    assert set(m.js(sizes)) == {22}
+    _open_section(m, "layers")
+    m.page.locator(".bm-size-deaths input").check()
+    by_id = m.js("""() => Object.fromEntries(window.borderMap.markers.map(
+        mk => [mk.bm.id, mk._icon.getBoundingClientRect().width]))""")
+    # "at least 70 fighters" killed: the largest size; no death figure: the smallest
+    assert by_id["2026-02-21-airstrikes-nangarhar"] == 40
+    assert by_id["2025-10-12-closure-torkham"] == 22
+    m.page.locator(".bm-size-deaths input").uncheck()
+    assert set(m.js(sizes)) == {22}
+
+
+@pytest.mark.browser
+def test_a_mangled_link_keeps_the_default_view(seed_build, open_map):
+    m = open_map(seed_build.outputs["map"], hash_="#t=%E0%A4%A,zz&open=%&xs=<img>&kmin=x")
+    m.page.wait_for_timeout(300)
+    assert m.js("() => window.borderMap.visibleMarkers()") == len(_located(seed_build.incidents))
+    assert m.errors == []

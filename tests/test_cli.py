@@ -78,7 +78,7 @@ def test_build_cluster_threshold(runner, tmp_path, args, clustered):
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["located"] == 11
     html = (tmp_path / "map.html").read_text(encoding="utf-8")
-    assert f"api.clustered = {str(clustered).lower()};" in html
+    assert f'"clustered":{str(clustered).lower()}' in html  # BM.incidentLayer options
 
 
 @pytest.mark.parametrize("args", [["--cluster-threshold", "-1"], ["--cluster-threshold", "x"]])

@@ -45,7 +45,15 @@ def seed(seed_build):
 
 @pytest.fixture(scope="module")
 def seed_data(seed, border):
-    return encode_incidents(_located(seed), border, EVENT_TYPES)
+    return encode_incidents(seed, border, EVENT_TYPES)
+
+
+def _in_map_order(gdf):
+    """The data block's order: located incidents first, then the unlocated ones."""
+    import pandas as pd
+
+    located = _located(gdf)
+    return pd.concat([located, gdf.drop(index=located.index)])
 
 
 def _bulk(text: str) -> tuple[str, dict]:
@@ -57,7 +65,9 @@ def _bulk(text: str) -> tuple[str, dict]:
 
 
 def test_data_block_columns_decode_back_to_the_incidents(seed, seed_data):
-    located = _located(seed)
+    located = _in_map_order(seed)
+    n_loc = len(_located(seed))
+    assert 0 < n_loc < len(seed), "the seed story has an unlocated incident"
     d = seed_data
     n = len(located)
     assert list(d["incidents"]) == list(INCIDENT_COLUMNS)
@@ -73,8 +83,10 @@ def test_data_block_columns_decode_back_to_the_incidents(seed, seed_data):
     assert d["days"] == sorted(set(located["date_start"]) | set(located["date_end"]))
     S, inc = d["strings"], d["incidents"]
     assert inc["id"] == list(located["id"])
-    assert inc["lon"] == pytest.approx(list(located.geometry.x), abs=1e-5)
-    assert inc["lat"] == pytest.approx(list(located.geometry.y), abs=1e-5)
+    assert inc["lon"][:n_loc] == pytest.approx(list(located.geometry.x[:n_loc]), abs=1e-5)
+    assert inc["lat"][:n_loc] == pytest.approx(list(located.geometry.y[:n_loc]), abs=1e-5)
+    assert inc["lat"][n_loc:] == inc["lon"][n_loc:] == [None] * (len(seed) - n_loc)
+    assert all(S[inc["location_error"][i]] for i in range(n_loc, len(seed)))
     # Claims in incident order; each claim's party says who and which side.
     k = 0
     for i, claims in enumerate(located["claims"]):
@@ -101,7 +113,7 @@ def test_data_block_columns_decode_back_to_the_incidents(seed, seed_data):
 def test_afghan_province_incidents_carry_their_simplified_polygon(seed, seed_data):
     from border_map.data import AF_PROVINCES, geodata_path
 
-    located = _located(seed)
+    located = _in_map_order(seed)
     d = seed_data
     is_province = (
         located["place_id"].str.startswith("af.province.")
@@ -163,6 +175,88 @@ def test_popup_escapes_everything_and_shows_the_discrepancy():
     assert "beyond the widest band" in text
 
 
+def test_popup_words_side_and_band_by_their_certainty(seed):
+    """Kurram: 7.0 km from the line with ±32.8 km of uncertainty is only *likely* on the
+    Pakistani side, and *possibly* within 10 km (the data's band_certainty)."""
+    from border_map.render.geojson import to_json_value
+    from border_map.render.html import band_text, side_text
+
+    recs = {r["id"]: {k: to_json_value(v) for k, v in r.items()}
+            for r in seed.drop(columns=seed.geometry.name).to_dict(orient="records")}
+    kurram = recs["2026-02-26-clash-kurram"]
+    assert kurram["precision_km"] > kurram["distance_to_border_km"]
+    assert side_text(kurram) == "likely Pakistani side"
+    assert band_text(kurram) == "within 10 km: possible"
+    text = popup_html(kurram)
+    assert '<p class="bm-headline">likely Pakistani side — within 10 km: possible</p>' in text
+    assert "5 km: possible · 10 km: possible · 25 km: possible · 50 km: certain" in text
+    # A point placed with less uncertainty than its distance is stated plainly.
+    sure = dict(kurram, precision_km=2.0, band_certainty={"5": "outside", "10": "certain"})
+    assert side_text(sure) == "Pakistani side" and band_text(sure) == "within 10 km: certain"
+    # Beyond the widest band, a band the uncertainty reaches is named.
+    paktia = recs["2026-02-21-airstrikes-paktia"]
+    assert band_text(paktia) == "beyond 50 km (within 25 km: possible)"
+    # The unlocated incident says so, with the reason.
+    unlocated = recs["2025-10-11-border-fighting"]
+    text = popup_html(unlocated)
+    assert "not located — no band" in text and "the report names no place" in text
+
+
+def test_contradiction_across_figure_kinds_is_flagged(seed):
+    """"≥70 fighters killed" (PK) against "civilians … among the casualties" (AF): no kind
+    has two sides, yet the claims may contradict each other."""
+    from border_map.render.geojson import to_json_value
+    from border_map.render.html import cross_kind_line
+
+    rec = {k: to_json_value(v) for k, v in seed.drop(columns=seed.geometry.name).iloc[0].items()}
+    assert rec["conflicting_claims"] is False
+    line = cross_kind_line(rec["claims"])
+    assert line == ("casualty figures of different kinds — AF: casualties: “civilians, including "
+                    "women and children” (civilians) | PK: killed: ≥70 “at least 70 fighters” "
+                    "(fighters)")
+    text = popup_html(rec)
+    assert "claims may contradict each other" in text and html.escape(line) in text
+    # The same kind from both sides is the analysis's own comparison, not this one.
+    same = [{"side": "PK", "figures": [{"kind": "killed", "low": 3}]},
+            {"side": "AF", "figures": [{"kind": "killed", "low": 0, "high": 0},
+                                       {"kind": "casualties", "text": "civilians"}]}]
+    assert cross_kind_line(same) == ""
+    assert cross_kind_line(same[:1]) == ""
+
+
+def test_map_scripts_are_files_of_the_package_and_pass_a_syntax_check():
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from border_map.render import assets
+
+    js_dir = Path(assets.__file__).parent / "js"
+    files = sorted(p.name for p in js_dir.glob("*.js"))
+    assert sorted(assets.MAP_JS) == files
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed (apt-get install nodejs): no syntax check")
+    for name in files:
+        run = subprocess.run([node, "--check", str(js_dir / name)], capture_output=True, text=True)
+        assert run.returncode == 0, f"{name}: {run.stderr}"
+    # ... and the page carries them whole, once.
+    text = assets.map_js()
+    for name in files:
+        body = (js_dir / name).read_text(encoding="utf-8")
+        assert text.count(body) == 1, name
+
+
+def test_every_event_type_has_its_own_symbol(seed_data):
+    symbols = [t[2] for t in seed_data["types"]]
+    assert len(set(symbols)) == len(symbols)
+    from border_map.render.html import SYMBOL_SHAPES, TYPE_SYMBOLS
+
+    all_symbols = [TYPE_SYMBOLS.get(k, et.symbol) for k, et in EVENT_TYPES.items()]
+    assert len(set(all_symbols)) == len(all_symbols) and set(all_symbols) <= set(SYMBOL_SHAPES)
+    assert len({SYMBOL_SHAPES[s] for s in all_symbols}) == len(all_symbols)
+
+
 def test_template_syntax_in_user_text_is_never_evaluated(seed, border):
     """branca renders each macro's output as a template again; ours are placed as they are."""
     gdf = seed.copy()
@@ -185,17 +279,16 @@ def test_large_data_is_compressed_and_round_trips(seed, seed_data, border):
     assert {k: seed_data[k] for k in IncidentLayer.BULK_KEYS} == plain
 
 
-def test_clustering_brings_markercluster_inlined_or_from_the_cdn(seed, border):
-    small = render_html(build_map(seed, border))
-    assert "MarkerClusterGroup" not in small  # only maps that cluster carry it
+def test_clustering_is_the_maps_own_and_needs_no_plugin(seed, border):
     clustered = render_html(build_map(seed, border, cluster_threshold=0))
-    assert "L.MarkerClusterGroup" in clustered and ".marker-cluster" in clustered
+    assert '"clustered":true' in clustered
+    assert "MarkerClusterGroup" not in clustered  # the grid clustering of js/incidents.js
     assert not re.search(
         r"""<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?//""", clustered
     )
     cdn = render_html(build_map(seed, border, cluster_threshold=0, cdn=True))
-    assert re.search(r'<script src="https://[^"]*leaflet\.markercluster[^"]*\.js"', cdn)
-    assert "L.MarkerClusterGroup = " not in cdn  # linked, not inlined
+    assert "markercluster" not in cdn.lower()
+    assert re.search(r'<script src="https://[^"]*leaflet[^"]*\.js"', cdn)
 
 
 def test_openstreetmap_tiles_are_created_but_never_added(seed, border):
@@ -207,19 +300,21 @@ def test_openstreetmap_tiles_are_created_but_never_added(seed, border):
 
 
 def test_panels_controls_and_api_are_in_the_page(seed, border):
-    located = _located(seed)
     text = render_html(build_map(seed, border))
-    sectors = {s for s in located["sector"] if isinstance(s, str)}
-    assert f"By sector ({len(sectors)})" in text
-    for sector in sectors:
-        assert html.escape(sector) in text
+    assert '<html lang="en">' in text
+    (viewport,) = re.findall(r'<meta name="viewport"[^>]*>', text)
+    assert "user-scalable" not in viewport and "maximum-scale" not in viewport
+    assert '<header class="bm-header"' in text and '<aside class="bm-side"' in text
+    assert "<h1>" in text
     for needle in (
         "bm-legend-panel",
-        "bm-summary",
+        "section(side, 'summary'",
         "Afghanistan does not recognise it",
         "Heat map (incident density)",
         "Location uncertainty",
         "window.borderMap = {",
+        "BM.incidentLayer(",
+        "BM.app(",
         "setTimeWindow",
         "heatLayer",
         "search: function",

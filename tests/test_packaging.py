@@ -50,8 +50,16 @@ def test_wheel_contains_geodata_and_example(wheel):
         "border_map/_data/geodata/SOURCES.md",
         "border_map/_data/examples/seed_incidents.yaml",
         "border_map/schema/incident.schema.json",
+        "border_map/_data/geodata/basemap_admin1.geojson",
+        "border_map/_data/geodata/basemap_places.geojson",
+        "border_map/render/css/map.css",
     ):
         assert name in names, name
+    # the map's scripts travel in the wheel, every one the page inlines
+    from border_map.render.assets import MAP_JS
+
+    for js in MAP_JS:
+        assert f"border_map/render/js/{js}" in names, js
 
 
 def test_installed_wheel_builds_from_another_directory(wheel, tmp_path):

@@ -56,6 +56,25 @@ def markercluster() -> tuple[str, str]:
     return js, css
 
 
+_JS_DIR = Path(__file__).resolve().parent / "js"
+_CSS = Path(__file__).resolve().parent / "css" / "map.css"
+#: The map's own scripts, in load order (each adds to ``window.BM``).
+MAP_JS = ("core.js", "countries.js", "incidents.js", "heat.js", "controls.js", "timeline.js",
+          "app.js", "hexmap.js")
+
+
+@functools.cache
+def map_js() -> str:
+    """The map's own JavaScript: ``render/js/*.js`` in :data:`MAP_JS` order."""
+    return "\n".join((_JS_DIR / name).read_text(encoding="utf-8") for name in MAP_JS)
+
+
+@functools.cache
+def map_css() -> str:
+    """The map's own styles (``render/css/map.css``)."""
+    return _CSS.read_text(encoding="utf-8")
+
+
 def versions() -> dict[str, str]:
     import xstatic.pkg.leaflet as lf
     import xstatic.pkg.leaflet_markercluster as mc

@@ -20,8 +20,8 @@ import functools
 import html
 import json
 import math
+import re
 import weakref
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,21 +34,17 @@ from .._atomic import atomic_path
 from ..border import DEFAULT_BANDS_KM, DurandLine
 from . import assets
 from .map_plugins import (
+    App,
     Attribution,
-    BorderMapApi,
+    ContextLayer,
     CountriesBase,
     Fullscreen,
     HeatLayer,
     IncidentLayer,
     InlineAssets,
-    LayerControl,
     Legend,
-    MarkerClusterCDN,
+    MapScripts,
     MeasureTool,
-    PageStyle,
-    SearchBox,
-    SummaryPanel,
-    TimeSlider,
     script_json,
 )
 
@@ -61,9 +57,11 @@ LINE_LABEL = "Durand Line (de facto)"
 BANDS_LABEL = "Distance bands"
 UNCERTAINTY_LABEL = "Location uncertainty"
 HEAT_LABEL = "Heat map (incident density)"
+CONTEXT_LABEL = "Provinces and places"
 BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7")
-# At this many located incidents or more, markers cluster (Leaflet.markercluster).
-DEFAULT_CLUSTER_THRESHOLD = 2_000
+# At this many located incidents or more, markers cluster (our own grid, js/incidents.js):
+# a few hundred DOM markers at most, whatever the input size.
+DEFAULT_CLUSTER_THRESHOLD = 500
 # From this size of incident JSON on (a few thousand incidents), the data block is compressed.
 COMPRESS_MIN_BYTES = 500_000
 
@@ -79,10 +77,26 @@ SYMBOL_SHAPES = {
     "flag": '<path d="M5 2h2v20H5z M7 3h12l-3 4 3 4H7z"/>',
     "barrier": '<path d="M2 8h20v8H2z"/>',
     "attack": '<path d="M5 2l7 7 7-7 3 3-7 7 7 7-3 3-7-7-7 7-3-3 7-7-7-7z"/>',
-    "explosion": '<circle cx="12" cy="13" r="8"/><path d="M15 3h4v4h-4z"/>',
+    "explosion": '<path d="M4 15a8 8 0 0 1 16 0z M2 16h20v5H2z"/>',
+    "suicide": '<path d="M12 2l10 7.5-3.8 12H5.8L2 9.5z"/>',
     "abduction": '<path d="M12 2l10 20H2z"/>',
     "dot": '<circle cx="12" cy="12" r="8"/>',
 }
+
+# Event types that share a symbol in the incident model get their own on the map.
+TYPE_SYMBOLS = {"suicide_bomb": "suicide"}
+# Side by pattern as well as colour (print in grey, colour-blind readers): solid, stripes, dots.
+SIDE_PATTERNS = {
+    "AF": '<pattern id="bm-pat-AF" width="6" height="6" patternUnits="userSpaceOnUse">'
+    '<rect width="6" height="6" fill="#1a7a3a"/></pattern>',
+    "PK": '<pattern id="bm-pat-PK" width="5" height="5" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><rect width="5" height="5" fill="#1f5fa8"/>'
+    '<rect width="1.6" height="5" fill="#fff"/></pattern>',
+    "none": '<pattern id="bm-pat-none" width="5" height="5" patternUnits="userSpaceOnUse">'
+    '<rect width="5" height="5" fill="#6b6b6b"/><circle cx="2.5" cy="2.5" r="1.1" fill="#fff"/>'
+    "</pattern>",
+}
+SIDE_PATTERN_NAMES = {"AF": "solid", "PK": "striped", "none": "dotted"}
 
 # The map's data block is columnar (see encode_incidents): one array per column, one entry
 # per incident (INCIDENT_COLUMNS), per claim (CLAIM_COLUMNS) and per figure (FIGURE_COLUMNS).
@@ -108,6 +122,11 @@ INCIDENT_COLUMNS = (
     "flags",
     "description",
     "nclaims",
+    "bandc",
+    "kmax",
+    "stat",
+    "cross",
+    "location_error",
 )
 CLAIM_COLUMNS = ("party", "date", "url", "statement", "quote", "nfigures")
 FIGURE_COLUMNS = ("kind", "text")
@@ -121,7 +140,18 @@ def _svg(symbol: str, colour: str, size: int = 22) -> str:
     shape_ = SYMBOL_SHAPES.get(symbol, SYMBOL_SHAPES["dot"])
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 24 24" fill="{colour}" stroke="#fff" stroke-width="1.2">{shape_}</svg>'
+        f'viewBox="0 0 24 24" fill="{colour}" stroke="#fff" stroke-width="1.2" aria-hidden="true">'
+        f"{shape_}</svg>"
+    )
+
+
+def _side_svg(symbol: str, side: str, size: int = 22) -> str:
+    """A marker: the shape says the event type; fill colour and pattern say the side."""
+    shape_ = SYMBOL_SHAPES.get(symbol, SYMBOL_SHAPES["dot"])
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 24 24" fill="url(#bm-pat-{side})" stroke="#111" stroke-width="1.1" '
+        f'aria-hidden="true">{shape_}</svg>'
     )
 
 
@@ -238,17 +268,94 @@ def _who(claim: dict) -> str:
     )
 
 
+def _bands_of(rec: dict) -> list:
+    bc = rec.get("band_certainty")
+    if not isinstance(bc, dict):
+        return []
+    return sorted(((float(k), v) for k, v in bc.items()), key=lambda kv: kv[0])
+
+
+def side_text(rec: dict) -> str:
+    """The side worded by its certainty: "likely Pakistani side" when the location's
+    uncertainty reaches the line (it is at least the distance to it)."""
+    if _num(rec.get("precision_km")) is None and _num(rec.get("distance_to_border_km")) is None:
+        return "not located"
+    side = _text(rec.get("side")) or None
+    label = SIDE_LABELS.get(side, SIDE_LABELS[None])
+    if side is None:
+        return label
+    d, p = _num(rec.get("distance_to_border_km")), _num(rec.get("precision_km"))
+    # compare as the map prints them (one decimal), so page and file agree
+    if d is not None and p is not None and round(p, 1) >= round(d, 1):
+        return "likely " + label
+    return label
+
+
+def band_text(rec: dict) -> str:
+    """The band worded by its certainty: "within 10 km: possible"."""
+    bands = _bands_of(rec)
+    band = _num(rec.get("band_km"))
+    if band is not None:
+        c = dict(bands).get(band)
+        return f"within {band:g} km" + (f": {c}" if c else "")
+    for b, c in bands:
+        if c == "possible":
+            return f"beyond {bands[-1][0]:g} km (within {b:g} km: possible)"
+    return f"beyond {bands[-1][0]:g} km" if bands else "beyond the widest band"
+
+
+def _band_row(rec: dict) -> str:
+    return " · ".join(f"{b:g} km: {c}" for b, c in _bands_of(rec) if c)
+
+
+# Figure kinds that count people hurt: "killed" and "wounded" are part of "casualties".
+CASUALTY_KINDS = ("killed", "wounded", "casualties")
+
+
+def cross_kind_line(claims) -> str:
+    """When sides give casualty figures of different kinds only (one says "killed: ≥70
+    fighters", the other "casualties: civilians"), what each said: they may contradict
+    each other though no single kind has two sides. "" otherwise."""
+    by_side: dict = {}
+    for c in claims or []:
+        side = _text(c.get("side"))
+        for f in c.get("figures") or []:
+            if f.get("kind") in CASUALTY_KINDS:
+                by_side.setdefault(side, []).append(f)
+    if len(by_side) < 2:
+        return ""
+    kinds = [{f.get("kind") for f in figs} for figs in by_side.values()]
+    if set.intersection(*kinds):
+        return ""  # the same kind from two sides: the analysis compares those
+    from ..incidents import SIDES
+
+    order = [s for s in SIDES if s in by_side] + [s for s in by_side if s not in SIDES]
+    return "casualty figures of different kinds — " + " | ".join(
+        f"{s}: " + "; ".join(_figure_line(f) for f in by_side[s]) for s in order
+    )
+
+
+def _headline(rec: dict) -> str:
+    return f"{side_text(rec)} — {band_text(rec) if _located_rec(rec) else 'no band'}"
+
+
+def _located_rec(rec: dict) -> bool:
+    return _num(rec.get("precision_km")) is not None or _num(
+        rec.get("distance_to_border_km")) is not None
+
+
 def popup_html(rec: dict) -> str:
-    """One incident's popup, server-side: every field escaped, every claim side by side.
+    """One incident's popup, server-side: every field escaped, every claim side by side,
+    side and band worded by their certainty.
 
     The map builds the same popup in the browser from its data block (so that 100,000
     incidents do not carry 100,000 HTML strings); this one serves the benchmark's
     baseline and the browser test that checks both say the same.
     """
     dtext = _text(rec.get("date_text"))
-    band = _num(rec.get("band_km"))
     chain = _num(rec.get("chainage_km"))
     match = _match_text(rec)
+    located = _located_rec(rec)
     rows = [
         (
             "Date",
@@ -256,38 +363,44 @@ def popup_html(rec: dict) -> str:
             + (f", “{_e(dtext)}”" if dtext else "")
             + ")",
         ),
-        ("Event", _e(rec.get("event_label") or rec.get("event_type"))),
         ("Actors", _e(", ".join(rec.get("actors") or []) or "n/a")),
         ("Place as reported", _e(_text(rec.get("place")))),
         (
             "Resolved to",
             _e(_resolved_text(rec)) + (f" <small>[{_e(match)}]</small>" if match else ""),
         ),
-        ("Location uncertainty", "±" + _fmt_km(rec.get("precision_km"))),
-        (
-            "Distance to line",
-            _fmt_km(rec.get("distance_to_border_km"))
-            + f" · {_e(SIDE_LABELS.get(_text(rec.get('side')) or None))}",
-        ),
-        ("Band", f"within {band:g} km" if band is not None else "beyond the widest band"),
-        (
-            "Sector / chainage",
-            (_e(rec.get("sector")) + " · " if _text(rec.get("sector")) else "")
-            + (f"km {chain:,.0f} from the Iran tripoint" if chain is not None else "n/a"),
-        ),
     ]
+    if located:
+        rows += [
+            ("Location uncertainty", "±" + _fmt_km(rec.get("precision_km"))),
+            (
+                "Distance to line",
+                _fmt_km(rec.get("distance_to_border_km")) + f" · {_e(side_text(rec))}",
+            ),
+            ("Band", _e(_band_row(rec) or band_text(rec))),
+            (
+                "Sector / chainage",
+                (_e(rec.get("sector")) + " · " if _text(rec.get("sector")) else "")
+                + (f"km {chain:,.0f} from the Iran tripoint" if chain is not None else "n/a"),
+            ),
+        ]
+    else:
+        rows.append(("Location", _e(_text(rec.get("location_error")) or "not located")))
     if rec.get("side_conflict") is True:
         rows.append(("Check", "<b>side of the line disagrees with the gazetteer's country</b>"))
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     claims = rec.get("claims") or []
+    cross = cross_kind_line(claims)
     head = f"<h5>Claims ({len(claims)})"
     if rec.get("conflicting_claims") is True:
         head += ' <span class="bm-conflict">claims contradict each other</span>'
+    elif cross:
+        head += ' <span class="bm-conflict">claims may contradict each other</span>'
     head += "</h5>"
-    spread = _spread_lines(claims)
+    spread = _spread_lines(claims) + ([cross] if cross else [])
     if spread:
         head += '<div class="bm-spread">' + "<br>".join(_e(x) for x in spread) + "</div>"
-    crow = []
+    items = []
     for c in claims:
         src = c.get("source") or {}
         url = _safe_url(src.get("url"))
@@ -297,29 +410,28 @@ def popup_html(rec: dict) -> str:
             if url
             else outlet
         )
-        quote = f"<br><q>{_e(src.get('quote'))}</q>" if _text(src.get("quote")) else ""
+        quote = f" <q>{_e(src.get('quote'))}</q>" if _text(src.get("quote")) else ""
         figs = "<br>".join(_e(x) for x in _figures_lines(c.get("figures")))
         statement = _text(c.get("statement"))
-        crow.append(
-            f'<tr class="bm-side-{_e(c.get("side"))}"><td>{_e(_who(c))}</td>'
-            f"<td>{_e(c.get('side'))}</td>"
-            f"<td>{figs}"
-            + (f"<br><i>{_e(statement)}</i>" if statement else "")
-            + f"</td><td>{_e(c.get('date'))}</td><td>{link}{quote}</td>"
-            f"<td>{_e(c.get('status'))}</td></tr>"
+        side = _e(c.get("side"))
+        date = _text(c.get("date"))
+        items.append(
+            f'<li class="bm-claim bm-side-{side}"><div class="bm-claim-who"><b class="bm-tag">'
+            f"{side}</b> {_e(_who(c))} <span class=\"bm-status\">{_e(c.get('status'))}</span></div>"
+            + (f'<div class="bm-claim-figs">{figs}</div>' if figs else "")
+            + (f"<div><i>{_e(statement)}</i></div>" if statement else "")
+            + '<div class="bm-claim-src">'
+            + (f"{_e(date)} · " if date else "")
+            + f"{link}{quote}</div></li>"
         )
     claims_html = (
-        (
-            '<table class="bm-claims"><tr><th>Claimant</th><th>Side</th><th>Claimed</th>'
-            "<th>Date</th><th>Source</th><th>Status</th></tr>" + "".join(crow) + "</table>"
-        )
-        if crow
-        else "<p>No claims recorded.</p>"
+        '<ol class="bm-claims">' + "".join(items) + "</ol>" if items else "<p>No claims recorded.</p>"  # noqa: E501
     )
     desc = f"<p>{_e(rec.get('description'))}</p>" if _text(rec.get("description")) else ""
     title = f"{_e(rec.get('event_label') or rec.get('event_type'))} — {_e(_text(rec.get('place')))}"
     return (
-        f'<div class="bm-popup" data-incident="{_e(rec.get("id"))}"><h4>{title}</h4>{desc}'
+        f'<div class="bm-popup" data-incident="{_e(rec.get("id"))}"><h4>{title}</h4>'
+        f'<p class="bm-headline">{_e(_headline(rec))}</p>{desc}'
         f'<table class="bm-facts">{body}</table>{head}{claims_html}'
         f'<p class="bm-id">id: {_e(rec.get("id"))}</p></div>'
     )
@@ -382,10 +494,17 @@ def _countries_display(border: DurandLine, tolerance_m: float = 400.0) -> dict:
     )
 
 
+def _without_holes(geom):
+    parts = getattr(geom, "geoms", [geom])
+    return shapely.MultiPolygon([shapely.Polygon(p.exterior) for p in parts])
+
+
 def _countries_geojson(border: DurandLine, tolerance_m: float) -> dict:
     feats = []
     for iso, geom in sorted(border.countries.items()):
-        g = _simplified(border, geom, tolerance_m)
+        # drawn without interior rings: the shipped land polygons have hundreds of holes
+        # (lakes, slivers) that showed as grey triangles from zoom 9
+        g = _simplified(border, _without_holes(geom), tolerance_m)
         feats.append(
             {
                 "type": "Feature",
@@ -394,6 +513,17 @@ def _countries_geojson(border: DurandLine, tolerance_m: float) -> dict:
             }
         )
     return {"type": "FeatureCollection", "features": feats}
+
+
+@functools.cache
+def _basemap() -> tuple[dict, dict]:
+    """(admin-1 boundaries, place labels) of the context basemap (geodata/basemap_*.geojson)."""
+    from ..data import geodata_path
+
+    return tuple(
+        json.loads(geodata_path(name).read_text(encoding="utf-8"))
+        for name in ("basemap_admin1.geojson", "basemap_places.geojson")
+    )
 
 
 @functools.cache
@@ -459,8 +589,30 @@ def _compact_number(v):
     return int(v) if v is not None and float(v).is_integer() else v
 
 
-def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
-    """The map's data block for located incidents (an analysed GeoDataFrame).
+def _band_codes(bc, bands) -> str:
+    if not isinstance(bc, dict):
+        return ""
+    by = {float(k): v for k, v in bc.items()}
+    return "".join({"certain": "c", "possible": "p", "outside": "o"}.get(by.get(b), "-")
+                   for b in bands)
+
+
+def _max_killed(claims) -> int:
+    """The largest number of deaths any claim gives (its high end, else its low end); -1 none."""
+    best = -1
+    for c in claims if isinstance(claims, list) else ():
+        for f in c.get("figures") or ():
+            if f.get("kind") == "killed":
+                v = f.get("high") if f.get("high") is not None else f.get("low")
+                if isinstance(v, int | float) and v > best:
+                    best = int(v)
+    return best
+
+
+def encode_incidents(incidents, border: DurandLine, event_types: dict,
+                     bands_km: Sequence[float] = DEFAULT_BANDS_KM) -> dict:
+    """The map's data block for incidents (an analysed GeoDataFrame): the located ones
+    first, then the unlocated ones (``lat``/``lon`` null), in input order each.
 
     Columnar, so that building it is a handful of list comprehensions and reading it
     one pass in the browser: ``incidents`` maps each of :data:`INCIDENT_COLUMNS` to one
@@ -475,8 +627,12 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
     browser rebuilds. Numbers are rounded as the popup prints them. Nothing here is
     HTML: the browser escapes every field.
     """
-    from ..incidents import FIGURE_KINDS, SIDES
+    from ..incidents import CLAIM_STATUSES, FIGURE_KINDS, SIDES
 
+    geom = incidents.geometry
+    has_point = ~(geom.isna() | geom.is_empty).to_numpy()
+    located = incidents.iloc[np.r_[np.flatnonzero(has_point), np.flatnonzero(~has_point)]]
+    n_loc = int(has_point.sum())
     n = len(located)
     col = {
         c: located[c].tolist() if c in located.columns else [None] * n
@@ -504,6 +660,8 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
             "description",
             "conflicting_claims",
             "claims",
+            "band_certainty",
+            "location_error",
         )
     }
 
@@ -534,11 +692,14 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
     kinds = list(FIGURE_KINDS)
     kind_index = {k: i for i, k in enumerate(kinds)}
     d0 = [day_index.get(s, 0) for s in col["date_start"]]
+    bands = sorted(float(b) for b in bands_km)
+    status_bit = {s: 1 << j for j, s in enumerate(CLAIM_STATUSES)}
+    cross_lines = [cross_kind_line(c) if isinstance(c, list) else "" for c in col["claims"]]
 
     inc: dict[str, list] = {
         "id": [str(v) for v in col["id"]],
-        "lat": np.round(located.geometry.y.to_numpy(), 5).tolist(),
-        "lon": np.round(located.geometry.x.to_numpy(), 5).tolist(),
+        "lat": np.round(located.geometry.iloc[:n_loc].y.to_numpy(), 5).tolist() + [None] * (n - n_loc),  # noqa: E501
+        "lon": np.round(located.geometry.iloc[:n_loc].x.to_numpy(), 5).tolist() + [None] * (n - n_loc),  # noqa: E501
         "type": [type_index[t] for t in col["event_type"]],
         "side": [side_index[s] for s in side_keys],
         "d0": d0,
@@ -553,9 +714,20 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
             None if v is None else int(v) for v in _round_to(floats("chainage_km"), ".0f")
         ],
         "flags": [
-            (1 if sc is True else 0) | (2 if cc is True else 0)
-            for sc, cc in zip(col["side_conflict"], col["conflicting_claims"], strict=True)
+            (1 if sc is True else 0) | (2 if cc is True else 0) | (4 if cross else 0)
+            for sc, cc, cross in zip(col["side_conflict"], col["conflicting_claims"], cross_lines,
+                                     strict=True)
         ],
+        # band certainty, one letter per band (certain, possible, outside, - unknown)
+        "bandc": texts(_band_codes(bc, bands) for bc in col["band_certainty"]),
+        "kmax": [_max_killed(c) for c in col["claims"]],
+        "stat": [
+            sum(status_bit.get(s, 0) for s in {c.get("status") for c in cl})
+            if isinstance(cl, list) else 0
+            for cl in col["claims"]
+        ],
+        "cross": texts(cross_lines),
+        "location_error": texts(col["location_error"]),
     }
 
     # places: one entry per distinct (place as reported, resolution)
@@ -661,7 +833,9 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
         et = event_types.get(key)
         symbol = et.symbol if et else "dot"
         types.append([key, et.label if et else str(key), symbol])
-        icons.append([_svg(symbol, SIDE_COLOURS[None if s == "none" else s]) for s in sides_used])
+        symbol = TYPE_SYMBOLS.get(key, symbol)
+        types[-1][2] = symbol
+        icons.append([_side_svg(symbol, s) for s in sides_used])
     sides = [
         [s, SIDE_LABELS[None if s == "none" else s], SIDE_COLOURS[None if s == "none" else s]]
         for s in sides_used
@@ -680,62 +854,12 @@ def encode_incidents(located, border: DurandLine, event_types: dict) -> dict:
         "sides": sides,
         "icons": icons,
         "provinces": provinces,
+        "bands": [_compact_number(b) for b in bands],
+        "statuses": list(CLAIM_STATUSES),
     }
 
 
 # --------------------------------------------------------------------------- panels
-
-
-def _summary(located, title: str, bands_km, n_unlocated: int) -> SummaryPanel:
-    sides = (
-        Counter(s if s in ("AF", "PK") else None for s in located["side"].tolist())
-        if len(located)
-        else Counter()
-    )
-    bands = Counter(_num(b) for b in located["band_km"].tolist()) if len(located) else Counter()
-    side_rows = [(SIDE_LABELS[k], v) for k, v in sorted(sides.items(), key=lambda kv: str(kv[0]))]
-    band_rows = [(f"within {b:g} km", bands.get(float(b), 0)) for b in sorted(bands_km)]
-    band_rows.append((f"beyond {max(bands_km):g} km", bands.get(None, 0)))
-    sectors = Counter(
-        s if isinstance(s, str) and s else "no sector"
-        for s in (located["sector"].tolist() if "sector" in located.columns else [])
-    )
-    sector_rows = sorted(sectors.items(), key=lambda kv: (-kv[1], kv[0]))
-    claims = (
-        int(sum(len(c or []) for c in located["claims"].tolist()))
-        if "claims" in located.columns
-        else 0
-    )
-    conflicting = (
-        int(sum(bool(x) for x in located["conflicting_claims"].tolist()))
-        if "conflicting_claims" in located.columns
-        else 0
-    )
-    starts = (
-        sorted(d for d in located["date_start"].tolist() if isinstance(d, str))
-        if "date_start" in located.columns
-        else []
-    )
-    ends = (
-        sorted(d for d in located["date_end"].tolist() if isinstance(d, str))
-        if "date_end" in located.columns
-        else []
-    )
-    span = f" · {starts[0]} – {ends[-1]}" if starts else ""
-    notes = (
-        [f"{n_unlocated} incident(s) could not be placed and are not drawn."] if n_unlocated else []
-    )
-    return SummaryPanel(
-        title=title,
-        lines=[
-            f"{len(located):,} incidents · {claims:,} claims{span}",
-            f"{conflicting:,} incident(s) with contradicting claims",
-        ],
-        tables=[("By side", side_rows), ("By distance band", band_rows)],
-        sectors=sector_rows,
-        sector_heading=f"By sector ({len(sector_rows)})",
-        notes=notes,
-    )
 
 
 def _legend(types, border: DurandLine, bands_km) -> Legend:
@@ -743,9 +867,23 @@ def _legend(types, border: DurandLine, bands_km) -> Legend:
         "The Durand Line is the de facto Afghanistan–Pakistan boundary; Afghanistan does not "
         "recognise it. Position approximate at the scale of the source: " + border.source + "."
     )
+    side_rows = []
+    for s in ("AF", "PK", None):
+        key = s or "none"
+        swatch = (
+            '<svg width="16" height="16" aria-hidden="true"><rect x="1" y="1" width="14" '
+            f'height="14" fill="url(#bm-pat-{key})" stroke="#111"/></svg>'
+        )
+        side_rows.append((swatch, f"{SIDE_LABELS[s]} ({SIDE_PATTERN_NAMES[key]})"))
+    donut = (
+        '<svg width="18" height="18" aria-hidden="true"><circle cx="9" cy="9" r="6" fill="#fff" '
+        'stroke="#1f5fa8" stroke-opacity=".35" stroke-width="4"/><circle cx="9" cy="9" r="6" '
+        'fill="none" stroke="url(#bm-pat-PK)" stroke-width="4" stroke-dasharray="26 38" '
+        'transform="rotate(-90 9 9)"/></svg>'
+    )
     return Legend(
         symbols=[(_svg(symbol, "#444", 16), label) for _key, label, symbol in types],
-        sides=[(SIDE_COLOURS[s], SIDE_LABELS[s]) for s in ("AF", "PK", None)],
+        sides=side_rows,
         areas=[
             (COUNTRY_FILLS["AF"], "Afghanistan"),
             (COUNTRY_FILLS["PK"], "Pakistan"),
@@ -754,7 +892,12 @@ def _legend(types, border: DurandLine, bands_km) -> Legend:
         line_colour=LINE_COLOUR,
         line_label="Durand Line (de facto, disputed)",
         uncertainty_label="Location uncertainty (radius or province)",
+        extra=[
+            (donut, "Cluster of one side: the full ring is the share whose side is certain; "
+                    "the pale rest may lie across the line"),
+        ],
         note=note,
+        defs="<defs>" + "".join(SIDE_PATTERNS.values()) + "</defs>",
     )
 
 
@@ -792,6 +935,9 @@ def build_map(
 ) -> folium.Map:
     """A folium Map of analysed incidents (see :func:`border_map.analysis.analyse`).
 
+    Located incidents are drawn; unlocated ones are in the list, the summary, the timeline
+    and the exports, marked as such.
+
     Parameters
     ----------
     cdn
@@ -819,20 +965,18 @@ def build_map(
         control_scale=True,
         prefer_canvas=False,
     )
-    if cdn:
-        if clustered:
-            MarkerClusterCDN().add_to(m)
-    else:
+    if not cdn:
         m.default_js = []
         m.default_css = []
         InlineAssets(*assets.leaflet(), name="Leaflet").add_to(m)
-        if clustered:
-            InlineAssets(*assets.markercluster(), name="MarkerCluster").add_to(m)
-    PageStyle().add_to(m)
+    # clusters are the map's own (js/incidents.js): no MarkerCluster plugin to load
+    MapScripts().add_to(m)
     m.get_root().title = html.escape(title)  # branca puts it into <title> unescaped
 
     # The countries sit in a pane below the tiles: with or without working tiles, never blank.
     CountriesBase(_countries_display(border), COUNTRY_FILLS).add_to(m)
+    context = ContextLayer(*_basemap())
+    context.add_to(m)
     blank = folium.FeatureGroup(name="Offline basemap", overlay=False, control=False)
     blank.add_to(m)
     osm = folium.TileLayer(
@@ -885,7 +1029,13 @@ def build_map(
     ).add_to(line_group)
     line_group.add_to(m)
 
-    data = encode_incidents(located, border, event_types)
+    if len(located):
+        x0, y0, x1, y1 = (float(v) for v in located.total_bounds)
+        pad = 0.6
+        bounds = [[min(y0, lat0 + 3) - pad, x0 - pad], [y1 + pad, x1 + pad]]  # (lat, lon) pairs
+    else:
+        bounds = [[lat0, lon0], [lat1, lon1]]
+    data = encode_incidents(incidents, border, event_types, bands_km)
     layer = IncidentLayer(
         data,
         clustered=clustered,
@@ -900,55 +1050,51 @@ def build_map(
     fullscreen.add_to(m)
     measure = MeasureTool()
     measure.add_to(m)
-    _summary(located, title, bands_km, len(incidents) - len(located)).add_to(m)
-    search = SearchBox(layer)
-    search.add_to(m)
     osm.add_to(m)  # created, never added to the map until the reader picks it
-    control = LayerControl(
-        bases=[
-            ("Offline basemap (shipped polygons)", blank),
-            ("OpenStreetMap tiles (online)", osm),
-        ],
-        overlays=[(BANDS_LABEL, bands_group), (LINE_LABEL, line_group)],
-        groups=[layer],
-        after=[(HEAT_LABEL, heat)],
-    )
-    control.add_to(m)
-    time = TimeSlider(layer)
-    time.add_to(m)
-    _legend(data["types"], border, bands_km).add_to(m)
+    legend = _legend(data["types"], border, bands_km)
+    legend.add_to(m)
     Attribution(
         [
             "Boundary & basemap © "
             '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
             "contributors (ODbL)",
             'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)',
+            'Provinces: <a href="https://www.naturalearthdata.com/">Natural Earth</a> '
+            "(public domain)",
             "Leaflet " + _e(assets.versions()["leaflet"]),
         ],
         prefix="border-map",
     ).add_to(m)
-    BorderMapApi(
+    App(
+        title=title,
         incidents=layer,
-        layer_control=control,
         heat=heat,
-        search=search,
-        time=time,
+        heat_label=HEAT_LABEL,
         fullscreen=fullscreen,
         measure=measure,
+        legend=legend,
+        bases=[
+            ("Offline basemap (shipped polygons)", blank),
+            ("OpenStreetMap tiles (online)", osm),
+        ],
+        overlays=[(CONTEXT_LABEL, context), (BANDS_LABEL, bands_group), (LINE_LABEL, line_group)],
+        bounds=bounds,
     ).add_to(m)
-
-    if len(located):
-        x0, y0, x1, y1 = located.total_bounds
-        pad = 0.6
-        m.fit_bounds([[min(y0, lat0 + 3) - pad, x0 - pad], [y1 + pad, x1 + pad]])
-    else:
-        m.fit_bounds([[lat0, lon0], [lat1, lon1]])
+    m.fit_bounds(bounds)
     _number_elements(m.get_root())
     return m
 
 
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
 def render_html(m: folium.Map) -> str:
-    return m.get_root().render()
+    """The page: folium's render with a language and a viewport that allows zooming."""
+    text = m.get_root().render()
+    text = text.replace("<html>", '<html lang="en">', 1)
+    return _VIEWPORT.sub(
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0" />', text, count=1
+    )
 
 
 def write_map(incidents, path: str | Path, border: DurandLine | None = None, **kwargs) -> Path:
