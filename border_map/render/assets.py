@@ -1,6 +1,6 @@
 """Leaflet and its plugins, inlined from registry packages (no CDN).
 
-``xstatic-leaflet`` and ``xstatic-leaflet-markercluster`` ship the JavaScript and
+``xstatic-leaflet`` ships the JavaScript and
 CSS as package data. Images referenced from the CSS are embedded as data URIs, so
 the map needs no file and no network besides the HTML itself. A trailing
 ``//# sourceMappingURL`` comment is dropped: the browser would otherwise ask for it.
@@ -46,16 +46,6 @@ def leaflet() -> tuple[str, str]:
     return js, css
 
 
-@functools.cache
-def markercluster() -> tuple[str, str]:
-    """(javascript, css) of Leaflet.markercluster."""
-    base = _pkg_dir("xstatic.pkg.leaflet_markercluster")
-    js = _SOURCEMAP.sub("", (base / "leaflet.markercluster.js").read_text(encoding="utf-8"))
-    css = (base / "MarkerCluster.css").read_text(encoding="utf-8") + "\n" + (
-        base / "MarkerCluster.Default.css").read_text(encoding="utf-8")
-    return js, css
-
-
 _JS_DIR = Path(__file__).resolve().parent / "js"
 _CSS = Path(__file__).resolve().parent / "css" / "map.css"
 #: The map's own scripts, in load order (each adds to ``window.BM``).
@@ -77,6 +67,5 @@ def map_css() -> str:
 
 def versions() -> dict[str, str]:
     import xstatic.pkg.leaflet as lf
-    import xstatic.pkg.leaflet_markercluster as mc
 
-    return {"leaflet": lf.VERSION, "leaflet.markercluster": mc.VERSION}
+    return {"leaflet": lf.VERSION}

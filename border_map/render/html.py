@@ -1,6 +1,6 @@
 """The interactive HTML map: one self-contained file, offline by default.
 
-Built with folium. Leaflet (and MarkerCluster, for large inputs) is inlined from
+Built with folium. Leaflet is inlined from
 the ``xstatic-*`` packages (``cdn=True`` keeps folium's CDN links instead). The
 basemap is the shipped country polygons, in a pane below the tiles, so the
 opt-in OpenStreetMap layer, never requested unless the reader picks it, cannot
