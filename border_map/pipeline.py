@@ -81,6 +81,8 @@ class BuildResult:
     seconds: float = 0.0
     map_kind: str | None = None
     hex_cells: int = 0
+    #: what the data's providers ask every output to say (ACLED, UCDP, GDELT)
+    credits: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -110,6 +112,7 @@ class BuildResult:
             "workers": self.workers,
             "map": self.map_kind,
             "hex_cells": self.hex_cells,
+            "attribution": list(self.credits),
             "seconds": round(self.seconds, 3),
             "files": {k: v.as_dict() for k, v in self.files.items()},
             "outputs": {k: str(v) for k, v in self.outputs.items()},
@@ -229,7 +232,7 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
                     stats.rejected["unreadable"] += 1
                     result.rejected.append(Problem(where, _message(chunk), "unreadable"))
                     continue
-                gdf = _take(chunk, result, seen)
+                gdf = _take(chunk, result, seen, run.credits)
                 if gdf is None:
                     continue
                 if not opened:
@@ -251,6 +254,7 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
                 raise DataError("no incidents to map", location=", ".join(map(str, paths)))
         result.outputs = dict(outputs.paths)
         result.map_kind, result.hex_cells = outputs.map_kind, outputs.hex_cells
+        result.credits = list(run.credits)
     finally:
         if dask_run is not None:
             dask_run.close()
@@ -276,12 +280,24 @@ def _default_marker_limit(engine: str, cluster_threshold) -> int:
     return DEFAULT_MARKER_LIMIT
 
 
-def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple]):
+def _credits() -> dict[str, str]:
+    from .sources import ATTRIBUTION
+
+    return {k: v["attribution"] for k, v in ATTRIBUTION.items()}
+
+
+_CREDITS = _credits()
+
+
+def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple], credits=None):
     """Account for one chunk's rows; the analysed rows to write (duplicate ids left out)."""
     name = chunk.path
     stats = result.files.get(name)
     if stats is None:
         stats = result.files[name] = FileStats(name, chunk.format)
+        credit = _CREDITS.get(chunk.format)
+        if credit and credits is not None and credit not in credits:
+            credits.append(credit)
     stats.rows += chunk.rows
     stats.ignored.update(chunk.ignored)
     for warning in chunk.warnings:

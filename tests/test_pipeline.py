@@ -112,3 +112,35 @@ def test_build_never_leaves_half_written_outputs(tmp_path, monkeypatch):
         build(None, out)
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before and first.outputs["map"].is_file()
+
+
+def test_the_providers_attribution_reaches_every_output(tmp_path):
+    """ACLED, UCDP and GDELT ask to be credited wherever their data is shown (README: online
+    sources): the map, the GeoJSON, the GeoPackage, the GeoParquet and the summary say so."""
+    import json
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    data = Path(__file__).resolve().parent / "data" / "sources"
+    result = build([data / "acled_sample.csv", data / "gdelt_sample.export.CSV"], tmp_path)
+    assert len(result.credits) == 2
+    assert result.credits[0].startswith("Armed Conflict Location & Event Data (ACLED)")
+    assert result.credits[1].startswith("The GDELT Project")
+    assert result.summary()["attribution"] == result.credits
+    doc = json.loads((tmp_path / "incidents.geojson").read_text(encoding="utf-8"))
+    assert doc["attribution"] == result.credits
+    meta = pq.ParquetFile(tmp_path / "incidents.parquet").metadata.metadata
+    assert json.loads(meta[b"attribution"]) == result.credits
+    con = sqlite3.connect(tmp_path / "border_map.gpkg")
+    (desc,) = con.execute("SELECT description FROM gpkg_contents WHERE table_name = "
+                          "'incidents'").fetchone()
+    con.close()
+    assert "ACLED" in desc and "GDELT Project" in desc
+    page = (tmp_path / "map.html").read_text(encoding="utf-8")
+    # the attribution control's entries (escaped HTML, inside the page's JSON)
+    assert "Event Data (ACLED); www.acleddata.com" in page
+    assert "Data: The GDELT Project (gdeltproject.org)" in page
+    seed = build(None, tmp_path / "seed", formats=["geojson"])
+    assert seed.credits == [] and "attribution" not in json.loads(
+        (tmp_path / "seed" / "incidents.geojson").read_text(encoding="utf-8"))

@@ -277,10 +277,12 @@ class GeoJSONWriter:
                 min(self._bbox[0], b[0]), min(self._bbox[1], b[1]),
                 max(self._bbox[2], b[2]), max(self._bbox[3], b[3])]
 
-    def close(self) -> None:
+    def close(self, credits=()) -> None:
         tail = "]"
         if self._bbox is not None:
             tail += ',"bbox":' + json.dumps([round(v, COORD_DECIMALS) for v in self._bbox])
+        if credits:  # a foreign member (RFC 7946 §6.1): what the data's providers ask to say
+            tail += ',"attribution":' + json.dumps(list(credits), ensure_ascii=False)
         self._fh.write(tail + "}\n")
         self._fh.close()
 

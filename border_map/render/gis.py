@@ -562,6 +562,18 @@ class GeoPackageWriter:
             *self.STREAMED, *tables, "layer_styles")])
         stamp_utc(self.path)
 
+    def credit(self, credits) -> None:
+        """Add what the data's providers ask to say to the incident layers' descriptions."""
+        note = " Data: " + "; ".join(credits) + "."
+        con = sqlite3.connect(self.path)
+        try:
+            with con:
+                con.executemany("UPDATE gpkg_contents SET description = description || ? "
+                                "WHERE table_name = ?",
+                                [(note, n) for n in ("incidents", "incident_areas", "claims")])
+        finally:
+            con.close()
+
     def _cleanup(self) -> None:
         import shutil
 

@@ -932,6 +932,7 @@ def build_map(
     event_types: dict | None = None,
     cluster_threshold: int | None = None,
     compress_min_bytes: int = COMPRESS_MIN_BYTES,
+    credits: Sequence[str] = (),
 ) -> folium.Map:
     """A folium Map of analysed incidents (see :func:`border_map.analysis.analyse`).
 
@@ -1062,6 +1063,7 @@ def build_map(
             'Provinces: <a href="https://www.naturalearthdata.com/">Natural Earth</a> '
             "(public domain)",
             "Leaflet " + _e(assets.versions()["leaflet"]),
+            *("Data: " + _e(c) for c in credits),
         ],
         prefix="border-map",
     ).add_to(m)

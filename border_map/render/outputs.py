@@ -66,6 +66,9 @@ class RunInfo:
     hex_period: str | None = None
     drill_limit: int | None = None
     extra: dict = field(default_factory=dict)
+    #: what the data's providers ask every output to say (ACLED, UCDP, GDELT), filled in as
+    #: their files are read (border_map.sources.ATTRIBUTION)
+    credits: list[str] = field(default_factory=list)
 
 
 class ParquetWriter:
@@ -123,11 +126,13 @@ class ParquetWriter:
             self._writer = pq.ParquetWriter(self.path, self.schema)
         self._writer.write_table(table)
 
-    def close(self) -> None:
+    def close(self, credits=()) -> None:
         import pyarrow.parquet as pq
 
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, self.schema)
+        if credits:
+            self._writer.add_key_value_metadata({"attribution": json.dumps(list(credits))})
         self._writer.close()
 
     def abort(self) -> None:
@@ -206,7 +211,8 @@ class MapWriter:
 
             gdf = gpd.GeoDataFrame(pd.concat(self.parts, ignore_index=True), crs="EPSG:4326")
             m = build_map(gdf, run.border, bands_km=run.bands_km, cdn=run.cdn,
-                          cluster_threshold=run.cluster_threshold, title=title)
+                          cluster_threshold=run.cluster_threshold, title=title,
+                          credits=run.credits)
         else:
             from .hexmap import build_hex_map
 
@@ -289,8 +295,10 @@ class Outputs:
             self._qml = self._staged("qml", "incidents.qml")
         if "gpkg" in f:
             staged = self._staged("gpkg", "border_map.gpkg")
-            self._add(gis.GeoPackageWriter(staged, border=run.border, bands_km=run.bands_km,
-                                           gazetteer=run.gazetteer, sources=run.sources), staged)
+            self._gpkg_writer = gis.GeoPackageWriter(
+                staged, border=run.border, bands_km=run.bands_km, gazetteer=run.gazetteer,
+                sources=run.sources)
+            self._add(self._gpkg_writer, staged)
             self._qgz = self._staged("qgz", "border_map.qgz")
             self._targets[id(self._qgz)] = self.out_dir / "border_map.qgz"
         self._kept = [] if any(c in f for c in CONVERSIONS) else None
@@ -372,10 +380,17 @@ class Outputs:
         from . import gis
 
         run = self.run
+        from .geojson import GeoJSONWriter
+
         for w in self._writers:
             if isinstance(w, HexWriter):
                 continue
-            self._attributed(w, w.close)
+            if isinstance(w, GeoJSONWriter | ParquetWriter):
+                self._attributed(w, w.close, tuple(run.credits))
+            else:
+                self._attributed(w, w.close)
+        if run.credits and "gpkg" in self.formats:
+            self._attributed(self._gpkg_writer, self._gpkg_writer.credit, run.credits)
         if hasattr(self, "_qml"):
             self._qml.write_text(gis.qml("incidents", run.border, run.bands_km,
                                          feature_count=self.count), encoding="utf-8")
