@@ -248,6 +248,7 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     """
     target = Path(target)
     name = target.name if suffix is None or target.name.endswith(suffix) else target.name + suffix
+    _install()  # before the name is reserved: a signal from here on cleans up
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         sweep(target.parent, [name])
@@ -264,10 +265,14 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
                 tmp_path.unlink()
             break
     except BorderMapError:
+        _uninstall()
         raise
     except OSError as err:
+        _uninstall()
         raise OutputError(output_error(err, target), path=target, errno=err.errno) from err
-    _install()
+    except BaseException:
+        _uninstall()
+        raise
     try:
         try:
             yield tmp_path

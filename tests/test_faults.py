@@ -588,7 +588,8 @@ def test_output_disk_full_in_the_geopackage(mount_tmpfs, capsys):
     out = point / "out"
     _build_fails(capsys, out, "-f", "gpkg",
                  needles=(f"cannot write {out / 'border_map.gpkg'}: disk full",))
-    assert os.listdir(out) == []  # no temporary GeoPackage, no journal
+    # no temporary GeoPackage, no journal, and not even the folder the run made
+    assert not out.exists() or os.listdir(out) == []
 
 
 def test_output_disk_full_keeps_the_previous_outputs(mount_tmpfs, capsys, seed_build):
@@ -872,3 +873,26 @@ def test_classic_zip_path_traversal_writes_nothing_outside(tmp_path, capsys):
     assert not (tmp_path.parent / "escaped.yaml").exists()
     assert "Traceback" not in err and "internal error" not in err
     assert code in (0, 1)
+
+
+def test_limit_a_huge_cell_in_a_streamed_csv_is_one_line(tmp_path, capsys, monkeypatch):
+    """Defect 9 for delimited inputs: a 1 GiB cell is refused once the record passes the
+    limit, without reading the rest (here a 12 MB cell against an 8 MB record limit)."""
+    attack("huge cell in a streamed CSV")
+    path = tmp_path / "huge.csv"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write("id,date,event_type,lat,lon,description\n")
+        fh.write("a,2025-01-01,armed_clash,34.1,71.1,ok\n")
+        fh.write('b,2025-01-02,armed_clash,34.1,71.1,"' + "x" * 12_000_000 + '"\n')
+    code, out, err = run(["build", path, "-o", tmp_path / "o", "-f", "csv"], capsys,
+                         monkeypatch, env={"BORDER_MAP_MAX_FIELD_MB": "1"})
+    lines = [x for x in err.splitlines() if "huge.csv:3" in x]
+    assert len(lines) == 1 and "a record longer than 8 MB" in lines[0], err
+    assert "BORDER_MAP_MAX_FIELD_MB" in lines[0] and "Traceback" not in err
+    if code == 0:  # the rows before it are mapped, the rest of the file is reported lost
+        assert json.loads(out)["incidents"] == 1
+    code, _, err = run(["build", path, "-o", tmp_path / "s", "-f", "csv", "--strict"], capsys,
+                       monkeypatch, env={"BORDER_MAP_MAX_FIELD_MB": "1"})
+    assert code == 1
+    one_line(err, "huge.csv:3", "a record longer than 8 MB")
+    assert not (tmp_path / "s").exists()

@@ -112,9 +112,18 @@ def _shift(err: DataError, lines: int) -> DataError:
                      field=err.field)
 
 
-def pieces(fh, *, quoted: bool = True,
-           block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[bytes, int]]:
+def max_record_bytes() -> int:
+    """Longest record read: 8 fields at the longest text field (``BORDER_MAP_MAX_FIELD_MB``,
+    model_checks.py), at least a block. A 1 GiB cell is refused after reading this much."""
+    from ..model_checks import max_field_chars
+
+    return max(8 * max_field_chars(), BLOCK_BYTES)
+
+
+def pieces(fh, *, quoted: bool = True, block_bytes: int = BLOCK_BYTES,
+           name: str = "input") -> Iterator[tuple[bytes, int]]:
     """``(piece, lines_before)``: the bytes of ``fh`` cut after whole records."""
+    limit = max_record_bytes()
     buf = b""
     lines_before = 0
     parity = 0
@@ -129,7 +138,14 @@ def pieces(fh, *, quoted: bool = True,
         if not buf:
             return
         cut = len(buf) if eof else _cut(buf, quoted, parity)
-        if cut == 0:  # one record longer than a block: read on
+        if cut == 0:  # one record longer than a block: read on, up to the limit
+            if len(buf) > limit:
+                from ..model_checks import ENV_MAX_FIELD_MB
+
+                raise DataError(
+                    f"a record longer than {limit / 1e6:g} MB (a huge cell, or a quote never "
+                    f"closed): set {ENV_MAX_FIELD_MB} to raise the limit",
+                    location=f"{name}:{lines_before + 1}")
             more = fh.read(block_bytes)
             if not more:
                 eof = True
@@ -167,7 +183,7 @@ def text_blocks(path: str | os.PathLike, *, header: bool = True, quoted: bool = 
             return
         header_text = None
         for piece, lines_before in pieces(_Prefixed(head, fh), quoted=quoted,
-                                          block_bytes=block_bytes):
+                                          block_bytes=block_bytes, name=name):
             text, offset, warnings = decode_piece(piece, name, lines_before, header_text)
             if lines_before == 0 and header:
                 header_text = text.partition("\n")[0].rstrip("\r")
@@ -198,7 +214,8 @@ def plan_ranges(path: str | os.PathLike, *, quoted: bool = True,
     out = []
     offset = 0
     with open(path, "rb") as fh:
-        for piece, lines_before in pieces(fh, quoted=quoted, block_bytes=block_bytes):
+        for piece, lines_before in pieces(fh, quoted=quoted, block_bytes=block_bytes,
+                                          name=os.fspath(path)):
             out.append((offset, len(piece), lines_before))
             offset += len(piece)
     return out

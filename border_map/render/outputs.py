@@ -267,7 +267,14 @@ class Outputs:
                 raise
             raise failure from err
 
+    def _remove_made_folder(self) -> None:
+        """A failed run leaves no folder it made (an empty one, that is)."""
+        if self._made_dir:
+            with contextlib.suppress(OSError):
+                self.out_dir.rmdir()
+
     def __enter__(self) -> Outputs:
+        self._made_dir = not self.out_dir.exists()
         self._stack.__enter__()
         try:
             self._open()
@@ -276,6 +283,7 @@ class Outputs:
 
             self._abort()
             self._stack.__exit__(*sys.exc_info())
+            self._remove_made_folder()
             raise
         return self
 
@@ -355,8 +363,12 @@ class Outputs:
 
             self._abort()
             self._stack.__exit__(*sys.exc_info())
+            self._remove_made_folder()
             raise
-        return self._stack.__exit__(exc_type, exc, tb)
+        suppressed = self._stack.__exit__(exc_type, exc, tb)
+        if exc_type is not None:
+            self._remove_made_folder()
+        return suppressed
 
     def _write_project(self) -> None:
         """border_map.qgz beside the GeoPackage (render/qgis_project.py), on its staged path."""
