@@ -260,6 +260,8 @@ def _columns(table, matches, errors, explicit, located, precision) -> dict:
         "location_error": errors,
         "precision_km": np.where(located, precision, np.nan),
         "description": table["description"].to_numpy(dtype=object),
+        "source_fields": table["source_fields"].to_numpy(dtype=object),
+        "source_warnings": _shared_lists(table["source_warnings"]),
         "claim_count": np.array([len(c) if c else 0 for c in claims], dtype=np.int64),
         "conflicting_claims": np.array([s["conflicting"] for s in spreads], dtype=bool),
         "claims": dicts,

@@ -111,4 +111,9 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
     if result.problems and not ctx.obj.get("quiet"):
         click.echo(f"border-map: {len(result.problems)} incident(s) could not be placed and are "
                    "not drawn (kept in the GeoJSON with a null geometry)", err=True)
+    for kind, (count, first) in sorted(result.warnings.items()):
+        click.echo(f"border-map: warning: {count} incident(s) kept as the source wrote them: "
+                   f"{kind}; first at {'; '.join(first)}", err=True)
     click.echo(json.dumps(summary, indent=indent))
+    if result.rejected:
+        ctx.exit(1)  # everything else is mapped; the rejected rows are listed above

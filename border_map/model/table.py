@@ -49,6 +49,8 @@ TABLE_SCHEMA: dict[str, str] = {
     "claims": "tuple of Claim records: the claims' child table",
     "draft": "drafted by `border-map extract` and not yet checked by a person",
     "evidence": "tuple of Evidence records tying drafted fields to the report's words",
+    "source_fields": "dict of the source's own fields kept as written (None: none)",
+    "source_warnings": "tuple of what is inconsistent in the source's record (kept as written)",
 }
 TABLE_COLUMNS: tuple[str, ...] = tuple(TABLE_SCHEMA)
 _FLOATS = ("lon", "lat", "precision_km")
@@ -129,6 +131,8 @@ def from_incidents(incidents: Iterable[Incident]) -> pd.DataFrame:
         cols["claims"].append(inc.claims)
         cols["draft"].append(inc.draft)
         cols["evidence"].append(inc.evidence)
+        cols["source_fields"].append(inc.source_fields or None)
+        cols["source_warnings"].append(inc.source_warnings)
     return from_columns(cols)
 
 
@@ -156,7 +160,9 @@ def to_incidents(table: pd.DataFrame) -> list[Incident]:
             place=place, location=location, description=row.description,
             claims=tuple(row.claims or ()), unlocated=row.unlocated,
             source_file=row.source_file, source_line=int(row.source_line) or None,
-            draft=bool(row.draft), evidence=tuple(row.evidence or ())))
+            draft=bool(row.draft), evidence=tuple(row.evidence or ()),
+            source_fields=row.source_fields or None,
+            source_warnings=tuple(row.source_warnings or ())))
     return out
 
 

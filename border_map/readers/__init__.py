@@ -378,6 +378,10 @@ def _read_block(fmt: str, text: str, name: str, problems: Problems, date_order, 
         from .acled import read_acled_table
 
         return read_acled_table(text, name, problems, parser=DateParser(date_order=date_order))
+    if fmt == "ucdp":
+        from .ucdp import read_ucdp_table
+
+        return read_ucdp_table(text, name, problems, parser=DateParser(date_order=date_order))
     if fmt == "table":
         from .table_in import read_table
 

@@ -160,6 +160,10 @@ def read_delimited(text: str, name: str, *, sep: str | None = None, header: bool
                 )
             seen[h] = position
         names = folded
+        if _trailing_separator(text, sep, len(folded)):
+            # every row ends with a separator (one field more than the header names): name
+            # the empty last field so the columns stay in place
+            names = [*folded, "\x00trailing"]
     try:
         df = pd.read_csv(
             io.StringIO(text), sep=sep, header=0 if header else None,
@@ -170,6 +174,9 @@ def read_delimited(text: str, name: str, *, sep: str | None = None, header: bool
         )
     except pd.errors.EmptyDataError as err:
         raise DataError("empty file: no incidents", location=name) from err
+    except IndexError as err:  # pandas on rows longer than the header with usecols
+        raise DataError("rows have more fields than the header names (trailing separators?)",
+                        location=f"{name}:2") from err
     except pd.errors.ParserError as err:
         m = _TOKENIZE.search(str(err))
         if m:
@@ -181,7 +188,33 @@ def read_delimited(text: str, name: str, *, sep: str | None = None, header: bool
         raise DataError(f"cannot parse as delimited text: {err}".replace("\n", " "),
                         location=name) from err
     lines = _record_lines(text, sep, header, quoting, len(df)) + line_offset()
+    if header and len(df) and _is_hxl(df.iloc[0]):
+        # the Humanitarian Data Exchange's HXL row (#date+year, #geo+lat, ...) under the
+        # header: a second header, not a record
+        df = df.iloc[1:].reset_index(drop=True)
+        lines = lines[1:]
     return Table(df, lines, name)
+
+
+def _is_hxl(row) -> bool:
+    cells = [c.strip() for c in row.tolist() if isinstance(c, str) and c.strip()]
+    return bool(cells) and all(c.startswith("#") for c in cells)
+
+
+def _trailing_separator(text: str, sep: str, n_names: int) -> bool:
+    """Whether the first records have one field more than the header, the last one empty."""
+    reader = csv.reader(io.StringIO(text[:1_000_000]), delimiter=sep)
+    next(reader, None)
+    seen = 0
+    for row in reader:
+        if not row:
+            continue
+        if len(row) != n_names + 1 or row[-1].strip():
+            return False
+        seen += 1
+        if seen >= 3:
+            break
+    return seen > 0
 
 
 def require_columns(table: Table, required: Sequence[str], what: str) -> None:
