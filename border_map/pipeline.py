@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,6 +30,7 @@ from . import data
 from .analysis.process import Context, Problem, Processed, process_table
 from .border import DEFAULT_BANDS_KM
 from .errors import DataError
+from .model.table import warning_kind
 from .properties import INCIDENT_PROPERTIES  # noqa: F401 - re-exported for library users
 from .render.outputs import FORMATS, Outputs, RunInfo
 
@@ -353,14 +353,8 @@ def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple]):
     return gdf
 
 
-_KIND = re.compile(r"'[^']*'|\d[\d,.]*")
 #: first locations listed per kind of warning
 FIRST_WARNINGS = 3
-
-
-def warning_kind(text: str) -> str:
-    """The kind of a source warning: its words before the first colon, values masked."""
-    return " ".join(_KIND.sub("…", text.split(":", 1)[0]).split())
 
 
 def _warnings(gdf, p, dropped, result: BuildResult, stats: FileStats) -> None:

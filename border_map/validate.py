@@ -42,6 +42,12 @@ class FileReport:
     ignored: int = 0
     problems: list[DataError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: incidents kept as the source wrote them, with a warning: kind -> count (as build)
+    source_warnings: dict[str, int] = field(default_factory=dict)
+    #: first locations per kind of source warning
+    first_warned: dict[str, list[str]] = field(default_factory=dict)
+    #: copies of source events that a later file supersedes (as build)
+    superseded: int = 0
 
     def to_dict(self) -> dict:
         return {
@@ -49,8 +55,10 @@ class FileReport:
             "format": self.format,
             "incidents": self.incidents,
             "ignored": self.ignored,
+            "superseded": self.superseded,
             "problems": [_problem_dict(p) for p in self.problems],
             "warnings": list(self.warnings),
+            "source_warnings": dict(sorted(self.source_warnings.items())),
         }
 
 
@@ -80,6 +88,12 @@ class ValidationReport:
         ignored = sum(f.ignored for f in self.files)
         left_out = f", {ignored} row(s) left out (outside Afghanistan/Pakistan or not violence)" \
             if ignored else ""
+        superseded = sum(f.superseded for f in self.files)
+        if superseded:
+            left_out += f", {superseded} superseded by a later file (same source and id)"
+        warned = sum(sum(f.source_warnings.values()) for f in self.files)
+        if warned:
+            left_out += f", {warned} kept with a warning"
         if self.ok:
             return (f"{len(self.files)} file(s) valid: {incidents} incident(s){left_out}")
         return (f"{len(self.problems)} problem(s) in {bad_files} of {len(self.files)} file(s); "
@@ -116,8 +130,16 @@ def validate_files(paths: Iterable[str | os.PathLike[str]], *, input_format: str
     """Validate each file; see the module docstring for what is checked."""
     from .readers import read_source
 
+    from .model.table import warning_kind
+
     report = ValidationReport()
     seen: dict[str, str] = {}
+    paths = list(paths)
+    replaced: dict[str, set[str]] = {}
+    if len(paths) > 1:
+        from .pipeline import _superseded
+
+        replaced = _superseded(paths, input_format)
     for path in paths:
         name = os.fspath(path)
         file_report = FileReport(name)
@@ -137,8 +159,18 @@ def validate_files(paths: Iterable[str | os.PathLike[str]], *, input_format: str
         file_report.warnings = list(read.warnings)
         problems = list(read.problems)
         usable = 0
+        superseded = replaced.get(name, ())
         for incident in read.incidents:
             where = _where(incident)
+            if incident.id in superseded:
+                file_report.superseded += 1
+                continue
+            for text in incident.source_warnings:
+                kind = warning_kind(text)
+                file_report.source_warnings[kind] = file_report.source_warnings.get(kind, 0) + 1
+                first = file_report.first_warned.setdefault(kind, [])
+                if len(first) < 3:
+                    first.append(f"{where} ({text})")
             if incident.id in seen:
                 problems.append(DataError(f"duplicate incident id {incident.id!r} (also in "
                                           f"{seen[incident.id]})", location=where, field="id"))

@@ -50,6 +50,10 @@ def validate(ctx, files, input_format, date_order, calendar, as_json, indent):
             click.echo(line)
     for warning in report.warnings:
         click.echo(f"border-map: warning: {warning}", err=True)
+    for f in report.files:
+        for kind, count in sorted(f.source_warnings.items()):
+            click.echo(f"border-map: warning: {count} incident(s) kept as the source wrote "
+                       f"them: {kind}; first at {'; '.join(f.first_warned[kind])}", err=True)
     click.echo(f"border-map: {report.summary()}", err=True)
     ctx.exit(0 if report.ok else 1)
 

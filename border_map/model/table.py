@@ -17,6 +17,7 @@ The analysed table that the writers stream is the next stage: the columns of
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -173,3 +174,12 @@ def where(table: pd.DataFrame, i: int) -> str:
     if f:
         return f"{f}:{line}" if line else str(f)
     return f"incident {table['id'].iat[i]}"
+
+
+_KIND = re.compile(r"'[^']*'|\d[\d,.]*")
+
+
+def warning_kind(text: str) -> str:
+    """The kind of a source warning (``source_warnings``): its words before the first colon,
+    values masked, so that build and validate count them the same way."""
+    return " ".join(_KIND.sub("…", text.split(":", 1)[0]).split())

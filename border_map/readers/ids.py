@@ -3,8 +3,8 @@
 ACLED, UCDP and GDELT give every event an id that stays the same across downloads and
 releases. When one build reads the same event from two files (two downloads, two GED
 releases, overlapping GDELT slices), only one copy is an incident: the one with the latest
-``timestamp`` (ACLED) or ``DATEADDED`` (GDELT); for UCDP, and on a tie, the one in the file
-named later on the command line (the later release). The others are left out and counted
+``timestamp`` (ACLED) or ``DATEADDED`` (GDELT); for UCDP the one in the later release (the file whose newest
+event id is higher); on a tie, the one in the file named later on the command line. The others are left out and counted
 as ``superseded``, not reported as duplicate ids. :func:`superseded` scans only the id
 columns of files that share a format, before the build reads them.
 """
@@ -70,6 +70,10 @@ def _ids(path: Path, fmt: str) -> dict[str, str]:
             continue
         key = row[opos].strip() if opos is not None and len(row) > opos else ""
         out[prefix + row[pos].strip()] = key
+    if fmt == "ucdp" and out:
+        # a release is known by its newest event: a later release holds higher ids
+        newest = max((_order_key(k[len(prefix):]) for k in out), default=(0, 0.0))[1]
+        out = dict.fromkeys(out, str(newest))
     return out
 
 

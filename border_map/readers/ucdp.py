@@ -134,8 +134,8 @@ def read_ucdp_table(text: str, name: str, problems: Problems, *,
         dp, dp_ok = codes(sub["date_prec"], tuple(DATE_PREC))
         for i in np.flatnonzero(~dp_ok):
             cell = sub["date_prec"].iat[i].strip()
-            warnings[i].append(f"UCDP date_prec {cell!r} is not a code 1 to 5: precision "
-                               "taken from the dates" if cell else
+            warnings[i].append(f"UCDP date_prec not a code of the codebook: {cell!r}, "
+                               "precision taken from the dates" if cell else
                                "UCDP date_prec missing: precision taken from the dates")
     else:
         dp = np.ones(n, dtype=np.int64)
@@ -164,8 +164,8 @@ def read_ucdp_table(text: str, name: str, problems: Problems, *,
         wp, wp_ok = codes(sub["where_prec"], tuple(WHERE_PREC_KM))
         for i in np.flatnonzero(~wp_ok):
             cell = sub["where_prec"].iat[i].strip()
-            warnings[i].append(f"UCDP where_prec {cell!r} is not a code 1 to 7: no radius"
-                               if cell else "UCDP where_prec missing: no radius")
+            warnings[i].append(f"UCDP where_prec not a code of the codebook: {cell!r}, no "
+                               "radius" if cell else "UCDP where_prec missing: no radius")
         precision_km = [WHERE_PREC_KM.get(int(v), np.nan) for v in wp]
     else:
         precision_km = [np.nan] * n
@@ -305,7 +305,7 @@ def _span(start_text: str, end_text: str, date_prec: int, parser: DateParser):
         precision = "day" if start == end else "range"
     elif precision == "day" and start != end:
         precision = "range"
-        warning = (f"UCDP date_prec 1 (exact day) but the dates span {start}/{end}: "
+        warning = (f"UCDP date_prec says an exact day but the dates span days: {start}/{end}, "
                    "kept as a range")
     text = None if date_prec == 1 else f"UCDP date_prec {date_prec}"
     return DateSpan(start, end, precision, text), None, warning

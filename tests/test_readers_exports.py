@@ -1,0 +1,187 @@
+"""Real exports as analysts have them: every layout variant of ACLED, UCDP and GDELT.
+
+Each variant has a small fixture of our own under tests/data/sources/ reproducing the quirk
+of a real file; the real UCDP exports in ../shared/real-data/ are read when present (skipped
+otherwise) with spot checks on real rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from border_map.cli import cli
+from border_map.readers import read_source
+
+DATA = Path(__file__).parent / "data"
+SOURCES = DATA / "sources"
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-data"
+if not REAL.is_dir():
+    REAL = Path("/work/shared/real-data")
+HDX = REAL / "ucdp_ged_hdx_conflict_data_pak.csv"
+OLD = REAL / "ucdp_ged_old_pakistan.csv"
+real = pytest.mark.skipif(not (HDX.is_file() and OLD.is_file()),
+                          reason="../shared/real-data is not here")
+
+
+def by_id(incidents):
+    return {i.id: i for i in incidents}
+
+
+def build(tmp_path, *args):
+    res = CliRunner().invoke(cli, ["build", *map(str, args), "-o", str(tmp_path / "out"),
+                                   "--format", "geojson"])
+    summary = json.loads(res.stdout) if res.stdout.lstrip().startswith("{") else None
+    return res, summary
+
+
+def features(tmp_path):
+    doc = json.loads((tmp_path / "out" / "incidents.geojson").read_text(encoding="utf-8"))
+    return {f["properties"]["id"]: f for f in doc["features"]}
+
+
+# --------------------------------------------------------------------------- UCDP
+
+
+def test_ucdp_old_release_names_trailing_commas_month_first_stamps():
+    result = read_source(SOURCES / "ucdp_old_release.csv")
+    assert result.format == "ucdp" and not result.problems and result.ignored == 1
+    got = by_id(result.incidents)
+    assert sorted(got) == ["ucdp-800001", "ucdp-800002", "ucdp-800003"]
+    landi = got["ucdp-800001"]
+    assert (landi.date.start, landi.date.precision) == (dt.date(2009, 3, 27), "day")
+    assert (landi.location.lon, landi.location.lat, landi.location.precision_km) == (
+        71.1449, 34.0988, 2.0)
+    (claim,) = landi.claims
+    assert [(f.low, f.high, f.text) for f in claim.figures[:1]] == [(3, 4, "best estimate 3")]
+    assert claim.source.outlet == "X 27/3 2009"  # no source_office: the article's citation
+    assert landi.source_fields["adm_2"] == "Khyber Agency"
+    assert landi.place.admin == "North-West Frontier Province"
+    kurram = got["ucdp-800002"]  # 05/12 .. 05/13: month-first, told by 03/27 in the file
+    assert (kurram.date.start, kurram.date.end, kurram.date.precision) == (
+        dt.date(2009, 5, 12), dt.date(2009, 5, 13), "range")
+    assert kurram.claims[0].source.published == "2009-05-14"
+    assert "second line" in kurram.source_fields["source_article"]
+    assert kurram.source_line == 3
+    assert got["ucdp-800003"].source_line == 5  # after the quoted newline
+
+
+def test_ucdp_month_first_only_when_the_file_agrees(tmp_path):
+    text = (SOURCES / "ucdp_old_release.csv").read_text(encoding="utf-8")
+    path = tmp_path / "mixed.csv"
+    path.write_text(text.replace("06/02/2009", "13/06/2009"), encoding="utf-8")
+    result = read_source(path)  # 03/27 says month-first, 13/06 day-first: refused, named
+    assert [p.field for p in result.problems] == ["date_start", "date_start", "date_start"]
+    assert "ambiguous" in result.problems[1].message and "--date-order" in result.problems[1].message
+
+
+def test_ucdp_hdx_layout_skips_the_hxl_row_and_keeps_figures_out_of_order():
+    result = read_source(SOURCES / "ucdp_hdx.csv")
+    assert not result.problems and result.ignored == 0  # HXL row: not a record, not "outside"
+    got = by_id(result.incidents)
+    torkham = got["ucdp-810001"]
+    assert torkham.source_line == 3
+    assert torkham.source_warnings == (
+        "UCDP estimates out of order: low 2, best 2, high 1 (kept as written)",)
+    figure = torkham.claims[0].figures[0]
+    assert (figure.low, figure.high, figure.text) == (1, 2, "best estimate 2 (UCDP low 2, high 1)")
+    odd = got["ucdp-810002"]
+    assert odd.date.precision == "range" and "exact day" in odd.source_warnings[0]
+
+
+def test_build_keeps_warned_rows_and_says_so_once_per_kind(tmp_path):
+    res, summary = build(tmp_path, SOURCES / "ucdp_hdx.csv")
+    assert res.exit_code == 0, res.output
+    assert summary["incidents"] == 2 and summary["warnings"] == {
+        "UCDP date_prec says an exact day but the dates span days": 1,
+        "UCDP estimates out of order": 1}
+    warned = [line for line in res.stderr.splitlines() if "warning:" in line]
+    assert len(warned) == 2 and "ucdp_hdx.csv:3" in "".join(warned)
+    props = features(tmp_path)["ucdp-810001"]["properties"]
+    assert props["source_warnings"] == [
+        "UCDP estimates out of order: low 2, best 2, high 1 (kept as written)"]
+    assert props["source_fields"]["adm_2"] == "Khyber district"
+    res = CliRunner().invoke(cli, ["validate", str(SOURCES / "ucdp_hdx.csv")])
+    assert res.exit_code == 0
+    assert [line for line in res.stderr.splitlines() if "warning:" in line] == warned
+
+
+def test_same_ucdp_id_in_two_releases_is_one_incident(tmp_path):
+    newer = tmp_path / "ged_newer.csv"
+    text = (SOURCES / "ucdp_old_release.csv").read_text(encoding="utf-8")
+    newer.write_text(text.replace("800001,", "800001,").replace("800004,", "900004,")
+                     .replace(",3,4,3,\n", ",3,5,3,\n"), encoding="utf-8")
+    res, summary = build(tmp_path, newer, SOURCES / "ucdp_old_release.csv")
+    assert res.exit_code == 0, res.output
+    files = summary["files"]
+    assert files[str(newer)]["incidents"] == 3
+    assert files[str(SOURCES / "ucdp_old_release.csv")]["left_out"] == {
+        "other_country": 1, "superseded": 3}
+    assert summary["rejected"] == 0 and not summary["possible_duplicates"]
+    figure = features(tmp_path)["ucdp-800001"]["properties"]["claims"][0]["figures"][0]
+    assert figure["high"] == 5  # the later release (higher ids) wins, whatever the order
+
+
+# --------------------------------------------------------------------------- real exports
+
+
+def _accounted(summary):
+    for f in summary["files"].values():
+        assert f["rows"] == f["incidents"] + sum(f["rejected"].values()) + sum(
+            f["left_out"].values())
+
+
+@real
+@pytest.mark.parametrize("path", [HDX, OLD], ids=["hdx", "old_release"])
+def test_real_ucdp_exports_build_whole(tmp_path, path):
+    res, summary = build(tmp_path, path)
+    assert res.exit_code == 0, res.stderr[-2000:]
+    _accounted(summary)
+    stats = summary["files"][str(path)]
+    assert stats["rows"] == {HDX: 6416, OLD: 5834}[path]
+    assert stats["incidents"] >= 0.98 * stats["rows"]
+    assert "internal error" not in res.stderr
+
+
+@real
+def test_real_hdx_rows_spot_checked(tmp_path):
+    res, summary = build(tmp_path, HDX)
+    feats = features(tmp_path)
+    kel = feats["ucdp-59553"]
+    assert kel["geometry"]["coordinates"] == [74.355544, 34.821865]
+    p = kel["properties"]
+    assert (p["date_start"], p["date_precision"], p["precision_km"]) == ("1990-10-04", "day", 25.0)
+    assert p["place"] == "Kel village" and p["source_fields"]["adm_2"] == "Neelam district"
+    figures = p["claims"][0]["figures"]
+    assert [(f["low"], f["high"], f["subject"]) for f in figures] == [
+        (2, 2, None), (0, 0, "Government of India"), (2, 2, "Government of Pakistan"),
+        (0, 0, "civilians"), (0, 0, "unknown")]
+    src = feats["ucdp-372969"]["properties"]["claims"][0]["source"]
+    assert (src["outlet"], src["published"]) == ("Reuters News", "1990-12-29")
+    assert summary["warnings"] == {"UCDP estimates out of order": 200}
+
+
+@real
+def test_real_old_release_rows_spot_checked(tmp_path):
+    res, summary = build(tmp_path, OLD)
+    feats = features(tmp_path)
+    hyd = feats["ucdp-51721"]
+    assert hyd["geometry"]["coordinates"] == [68.368333, 25.379167]
+    p = hyd["properties"]
+    assert (p["date_start"], p["date_precision"], p["precision_km"]) == ("1990-05-20", "day", 2.0)
+    assert p["claims"][0]["figures"][0]["low"] == 8
+    assert p["claims"][0]["source"]["outlet"] == "R 20/5 1990"
+    assert p["source_fields"]["adm_1"] == "Sindh Province"
+
+
+@real
+def test_real_releases_together_one_incident_per_event(tmp_path):
+    res, summary = build(tmp_path, OLD, HDX)
+    assert res.exit_code == 0
+    _accounted(summary)
+    assert summary["files"][str(OLD)]["left_out"]["superseded"] > 5000
+    assert summary["rejected"] == 0
