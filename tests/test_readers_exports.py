@@ -1,6 +1,6 @@
 """Real exports as analysts have them: every layout variant of ACLED, UCDP and GDELT.
 
-Each variant has a small fixture of our own under tests/data/sources/ reproducing the quirk
+Each variant has a small fixture of our own under tests/data/exports/ reproducing the quirk
 of a real file; the real UCDP exports in ../shared/real-data/ are read when present (skipped
 otherwise) with spot checks on real rows.
 """
@@ -19,6 +19,7 @@ from border_map.readers import read_source
 
 DATA = Path(__file__).parent / "data"
 SOURCES = DATA / "sources"
+EXPORTS = DATA / "exports"  # one small fixture of our own per real layout
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-data"
 if not REAL.is_dir():
     REAL = Path("/work/shared/real-data")
@@ -48,7 +49,7 @@ def features(tmp_path):
 
 
 def test_ucdp_old_release_names_trailing_commas_month_first_stamps():
-    result = read_source(SOURCES / "ucdp_old_release.csv")
+    result = read_source(EXPORTS / "ucdp_old_release.csv")
     assert result.format == "ucdp" and not result.problems and result.ignored == 1
     got = by_id(result.incidents)
     assert sorted(got) == ["ucdp-800001", "ucdp-800002", "ucdp-800003"]
@@ -71,7 +72,7 @@ def test_ucdp_old_release_names_trailing_commas_month_first_stamps():
 
 
 def test_ucdp_month_first_only_when_the_file_agrees(tmp_path):
-    text = (SOURCES / "ucdp_old_release.csv").read_text(encoding="utf-8")
+    text = (EXPORTS / "ucdp_old_release.csv").read_text(encoding="utf-8")
     path = tmp_path / "mixed.csv"
     path.write_text(text.replace("06/02/2009", "13/06/2009"), encoding="utf-8")
     result = read_source(path)  # 03/27 says month-first, 13/06 day-first: refused, named
@@ -80,7 +81,7 @@ def test_ucdp_month_first_only_when_the_file_agrees(tmp_path):
 
 
 def test_ucdp_hdx_layout_skips_the_hxl_row_and_keeps_figures_out_of_order():
-    result = read_source(SOURCES / "ucdp_hdx.csv")
+    result = read_source(EXPORTS / "ucdp_hdx.csv")
     assert not result.problems and result.ignored == 0  # HXL row: not a record, not "outside"
     got = by_id(result.incidents)
     torkham = got["ucdp-810001"]
@@ -94,7 +95,7 @@ def test_ucdp_hdx_layout_skips_the_hxl_row_and_keeps_figures_out_of_order():
 
 
 def test_build_keeps_warned_rows_and_says_so_once_per_kind(tmp_path):
-    res, summary = build(tmp_path, SOURCES / "ucdp_hdx.csv")
+    res, summary = build(tmp_path, EXPORTS / "ucdp_hdx.csv")
     assert res.exit_code == 0, res.output
     assert summary["incidents"] == 2 and summary["warnings"] == {
         "UCDP date_prec says an exact day but the dates span days": 1,
@@ -105,21 +106,21 @@ def test_build_keeps_warned_rows_and_says_so_once_per_kind(tmp_path):
     assert props["source_warnings"] == [
         "UCDP estimates out of order: low 2, best 2, high 1 (kept as written)"]
     assert props["source_fields"]["adm_2"] == "Khyber district"
-    res = CliRunner().invoke(cli, ["validate", str(SOURCES / "ucdp_hdx.csv")])
+    res = CliRunner().invoke(cli, ["validate", str(EXPORTS / "ucdp_hdx.csv")])
     assert res.exit_code == 0
     assert [line for line in res.stderr.splitlines() if "warning:" in line] == warned
 
 
 def test_same_ucdp_id_in_two_releases_is_one_incident(tmp_path):
     newer = tmp_path / "ged_newer.csv"
-    text = (SOURCES / "ucdp_old_release.csv").read_text(encoding="utf-8")
+    text = (EXPORTS / "ucdp_old_release.csv").read_text(encoding="utf-8")
     newer.write_text(text.replace("800001,", "800001,").replace("800004,", "900004,")
                      .replace(",3,4,3,\n", ",3,5,3,\n"), encoding="utf-8")
-    res, summary = build(tmp_path, newer, SOURCES / "ucdp_old_release.csv")
+    res, summary = build(tmp_path, newer, EXPORTS / "ucdp_old_release.csv")
     assert res.exit_code == 0, res.output
     files = summary["files"]
     assert files[str(newer)]["incidents"] == 3
-    assert files[str(SOURCES / "ucdp_old_release.csv")]["left_out"] == {
+    assert files[str(EXPORTS / "ucdp_old_release.csv")]["left_out"] == {
         "other_country": 1, "superseded": 3}
     assert summary["rejected"] == 0 and not summary["possible_duplicates"]
     figure = features(tmp_path)["ucdp-800001"]["properties"]["claims"][0]["figures"][0]
@@ -185,3 +186,88 @@ def test_real_releases_together_one_incident_per_event(tmp_path):
     _accounted(summary)
     assert summary["files"][str(OLD)]["left_out"]["superseded"] > 5000
     assert summary["rejected"] == 0
+
+
+# --------------------------------------------------------------------------- ACLED
+
+
+ACLED_IDS = ["acled-AFG70001", "acled-AFG70002", "acled-PAK90001", "acled-PAK90002"]
+
+
+@pytest.mark.parametrize("name", ["acled_pre2023.csv", "acled_spreadsheet.csv",
+                                  "acled_us_dates.csv", "acled_api.json", "acled_api.csv"])
+def test_acled_layouts_read_alike(name):
+    result = read_source(EXPORTS / name)
+    assert result.format == "acled" and not result.problems, result.problems
+    got = by_id(result.incidents)
+    assert sorted(got) == ACLED_IDS
+    torkham = got["acled-PAK90001"]
+    assert (torkham.location.lon, torkham.location.lat, torkham.location.precision_km) == (
+        71.0849, 34.1156, 2.0)
+    assert torkham.event_type == "armed_clash"
+    assert torkham.claims[0].figures[0].low == 3
+    assert torkham.claims[0].source.outlet == "Example Daily; Example Wire"
+    assert torkham.source_fields["sub_event_type"] == "Armed clash"
+    assert torkham.source_fields["inter1"] in ("1", "State forces")
+    assert torkham.source_fields["interaction"]
+
+
+def test_acled_dates_of_each_layout():
+    day = {n: by_id(read_source(EXPORTS / n).incidents)["acled-AFG70001"].date.start
+           for n in ("acled_pre2023.csv", "acled_spreadsheet.csv", "acled_us_dates.csv")}
+    assert day == {"acled_pre2023.csv": dt.date(2020, 10, 13),  # "13 October 2020"
+                   "acled_spreadsheet.csv": dt.date(2020, 5, 10),  # "10-May-20", year 2020
+                   "acled_us_dates.csv": dt.date(2020, 5, 11)}  # "5/11/2020", 5/13 tells
+    pre = by_id(read_source(EXPORTS / "acled_pre2023.csv").incidents)["acled-PAK90001"]
+    assert pre.source_fields["event_id_no_cnty"] == "90001"
+    assert pre.source_fields["assoc_actor_1"] == "Example Militia (fictional)"
+    api = by_id(read_source(EXPORTS / "acled_api.json").incidents)["acled-AFG70001"]
+    assert api.source_fields["civilian_targeting"] == "Civilian targeting"
+    assert api.source_fields["timestamp"] == "1760486400"
+
+
+def test_acled_two_digit_year_refused_with_the_reason(tmp_path):
+    text = (EXPORTS / "acled_spreadsheet.csv").read_text(encoding="utf-8")
+    wrong = tmp_path / "wrong_year.csv"
+    wrong.write_text(text.replace(",2020,", ",2021,", 1), encoding="utf-8")
+    (problem,) = read_source(wrong).problems
+    assert problem.field == "event_date" and "does not match the 'year' column (2021)" in str(
+        problem)
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    k = header.index("year")
+    cut = tmp_path / "no_year.csv"
+    cut.write_text("\n".join(",".join(c for j, c in enumerate(line.split(",")) if j != k)
+                             for line in lines[:2]) + "\n", encoding="utf-8")
+    (problem,) = read_source(cut).problems
+    assert "no four-digit 'year' column" in problem.message
+
+
+def test_acled_odd_precision_codes_kept_with_a_warning():
+    inc = read_source(DATA / "warn" / "acled_bad_geo_precision.csv").incidents[0]
+    assert inc.location.precision_km is None
+    assert inc.source_warnings == ("ACLED geo_precision not a code of the codebook: '7', "
+                                   "no radius",)
+
+
+def test_acled_api_error_is_one_line(tmp_path):
+    path = tmp_path / "refused.json"
+    path.write_text('{"status": 403, "event_id_cnty": null, "error": "Access denied"}',
+                    encoding="utf-8")
+    res = CliRunner().invoke(cli, ["validate", str(path)])
+    assert res.exit_code == 1
+    assert "the ACLED API answered status 403: Access denied" in res.stdout
+
+
+def test_same_acled_event_newest_timestamp_wins(tmp_path):
+    text = (SOURCES / "acled_sample.csv").read_text(encoding="utf-8")
+    later = tmp_path / "later.csv"
+    later.write_text(text.replace(",3,,1760400000", ",4,,1760500000"), encoding="utf-8")
+    res, summary = build(tmp_path, later, SOURCES / "acled_sample.csv")
+    assert res.exit_code == 0, res.output
+    sample = summary["files"][str(SOURCES / "acled_sample.csv")]
+    # the changed event: its newer timestamp wins; the others tie: the file named last wins
+    assert sample["left_out"]["superseded"] == 1 and summary["incidents"] == 9
+    assert summary["files"][str(later)]["left_out"]["superseded"] == 8
+    figures = features(tmp_path)["acled-PAK90001"]["properties"]["claims"][0]["figures"]
+    assert figures[0]["low"] == 4

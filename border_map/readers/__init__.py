@@ -10,7 +10,7 @@ format    what it reads
 yaml/json native incident files (:mod:`border_map.incidents`), record by record
 geojson   FeatureCollections with incident properties (:mod:`.geojson_in`)
 csv       the native format flattened to CSV, claims in numbered columns (:mod:`.native_csv`)
-acled     ACLED CSV exports (:mod:`.acled`)
+acled     ACLED CSV exports and the ACLED API's CSV and JSON (:mod:`.acled`)
 ucdp      UCDP GED CSV, any release (:mod:`.ucdp`)
 gdelt     GDELT 2.0 event exports, tab-separated, no header, plain or zipped (:mod:`.gdelt`)
 ========= =============================================================================
@@ -133,6 +133,8 @@ def detect_text(text: str, name: str) -> str:
     if stripped[:1] in ("{", "["):
         if suffix == ".geojson" or _GEOJSON_TYPE.search(head):
             return "geojson"
+        if '"event_id_cnty"' in head:
+            return "acled"  # the ACLED API's JSON: {"status": 200, "data": [{...}]}
         return "yaml" if suffix in (".yaml", ".yml") else "json"
     first = next((line.rstrip("\r") for line in head.split("\n") if line.strip()), "")
     fields = first.split("\t")
@@ -211,6 +213,12 @@ def _head_text(path: str | os.PathLike) -> tuple[str, str]:
     return text, name
 
 
+def _json_text(path: Path) -> bool:
+    """Whether a (possibly zipped) input is JSON text: its first non-blank byte is { or [."""
+    text, _ = _head_text(path)
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+
+
 def _is_parquet(path: Path) -> bool:
     if path.is_dir():
         return True
@@ -243,7 +251,8 @@ def plan_parts(path: str | os.PathLike[str], format: str | None = None, *,
     if fmt == "parquet":
         return _plan_parquet(p, block_bytes)
     size = p.stat().st_size
-    if block_bytes is None or fmt not in TABULAR or size <= block_bytes or not splittable(p):
+    if (block_bytes is None or fmt not in TABULAR or size <= block_bytes or not splittable(p)
+            or _json_text(p)):
         return [Part(os.fspath(path), fmt, nbytes=size)]
     quoted = fmt != "gdelt"
     header = None if fmt == "gdelt" else first_line(p)
@@ -289,6 +298,15 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
         from .table_in import read_parquet_part
 
         yield from read_parquet_part(part)
+        return
+    if fmt == "acled" and _json_text(Path(part.path)):
+        from .acled import read_acled_json
+
+        text, name, warnings, size = _load(part.path)
+        problems = Problems(strict)
+        table = read_acled_json(text, name, problems, parser=DateParser(date_order=date_order))
+        yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
+                    len(table) + len(problems.items) + problems.ignored)
         return
     if fmt not in TABULAR:
         text, name, warnings, size = _load(part.path, max_native_mb, fmt)

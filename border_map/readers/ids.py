@@ -56,6 +56,19 @@ def _ids(path: Path, fmt: str) -> dict[str, str]:
                 out["gdelt-" + fields[0].strip()] = fields[pos].strip()
         return out
     prefix, id_cols, order_col = KEYS[fmt]
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):  # the ACLED API's JSON
+        import json
+
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return {}
+        records = doc.get("data") if isinstance(doc, dict) else doc
+        for r in records if isinstance(records, list) else ():
+            if isinstance(r, dict) and r.get(id_cols[0]) not in (None, ""):
+                key = r.get(order_col)
+                out[prefix + str(r[id_cols[0]]).strip()] = "" if key is None else str(key)
+        return out
     first = text.split("\n", 1)[0]
     from ._common import sniff_separator
 
