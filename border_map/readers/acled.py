@@ -49,12 +49,11 @@ __all__ = ["ACLED_EVENT_TYPES", "GEO_PRECISION_KM", "read_acled"]
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "latitude",
             "longitude")
 #: Source fields kept as written in ``source_fields`` (the pre-2023 and 2023+ layouts).
-EXTRA = ("event_id_no_cnty", "data_id", "year", "disorder_type", "sub_event_type",
-         "assoc_actor_1", "inter1", "assoc_actor_2", "inter2", "interaction",
-         "civilian_targeting", "admin2", "admin3", "source_scale", "tags", "timestamp",
-         "population_best")
+EXTRA = ("disorder_type", "sub_event_type", "assoc_actor_1", "inter1", "assoc_actor_2",
+         "inter2", "interaction", "civilian_targeting", "admin2", "admin3", "source_scale",
+         "tags", "timestamp")
 USED = frozenset((*REQUIRED, "time_precision", "country", "iso", "geo_precision", "fatalities",
-                  "location", "admin1", "actor1", "actor2", "notes", "source", *EXTRA))
+                  "location", "admin1", "actor1", "actor2", "notes", "source", "year", *EXTRA))
 #: ``geo_precision`` -> radius of uncertainty in km (see the module docstring).
 GEO_PRECISION_KM = {1: 2.0, 2: 25.0, 3: 100.0}
 #: ``time_precision`` -> DateSpan precision.
@@ -133,7 +132,9 @@ def _read_acled(table, name: str, problems: Problems, parser: DateParser | None)
         tp = np.where(tp_ok, tp, 1)
     else:
         tp = np.ones(n, dtype=np.int64)
-    event_dates = [strip_time(v) for v in sub["event_date"].tolist()]
+    raw_dates = sub["event_date"].tolist()
+    stripped = {v: strip_time(v) for v in set(raw_dates)}  # few distinct dates: once each
+    event_dates = [stripped[v] for v in raw_dates]
     if parser.date_order is None and (order := infer_order(event_dates)) is not None:
         parser = DateParser(date_order=order)
     years = sub["year"].str.strip().tolist() if "year" in sub.columns else None
@@ -171,10 +172,7 @@ def _read_acled(table, name: str, problems: Problems, parser: DateParser | None)
     actor1, actor2 = _texts(sub, "actor1"), _texts(sub, "actor2")
     notes, outlets = _texts(sub, "notes"), _texts(sub, "source")
 
-    extra_cols = [c for c in EXTRA if c in sub.columns]
-    extra_vals = [sub[c].str.strip().tolist() for c in extra_cols]
-    extras = [{c: v for c, v in zip(extra_cols, vals, strict=True) if v} or None
-              for vals in zip(*extra_vals, strict=True)] if extra_cols else [None] * n
+    extras = _extras(sub, n)
     claim_cache: dict[tuple, tuple[Claim, ...]] = {}
     seen: dict[str, int] = {}
     out: dict[str, list] = {k: [] for k in (
@@ -298,6 +296,19 @@ def _texts(sub: pd.DataFrame, column: str) -> list[str | None]:
     if column not in sub.columns:
         return [None] * len(sub)
     return [v or None for v in sub[column].str.strip().tolist()]
+
+
+def _extras(sub: pd.DataFrame, n: int) -> list[dict | None]:
+    """The :data:`EXTRA` columns of each row as a dict, as written (None for an empty cell);
+    every row of a file has the same keys."""
+    cols = [c for c in EXTRA if c in sub.columns]
+    if not cols:
+        return [None] * n
+    values = []
+    for c in cols:
+        arr = sub[c].to_numpy(dtype=object)
+        values.append(np.where(arr == "", None, arr).tolist())
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def _odd_code(column: str, cell: str, then: str) -> str:

@@ -139,9 +139,11 @@ def read_ucdp_table(text: str, name: str, problems: Problems, *,
                                "UCDP date_prec missing: precision taken from the dates")
     else:
         dp = np.ones(n, dtype=np.int64)
-    starts = [strip_time(v) for v in sub["date_start"].tolist()]
-    ends = [strip_time(v) for v in sub["date_end"].tolist()] if "date_end" in sub.columns \
-        else starts
+    starts = sub["date_start"].tolist()
+    ends = sub["date_end"].tolist() if "date_end" in sub.columns else starts
+    stripped = {v: strip_time(v) for v in {*starts, *ends}}  # few distinct dates: once each
+    starts = [stripped[v] for v in starts]
+    ends = [stripped[v] for v in ends]
     if parser is None or parser.date_order is None:
         order = infer_order(starts + ends)
         if order is not None:
