@@ -30,6 +30,9 @@ from .incidents import Incident
 __all__ = ["FileReport", "ValidationReport", "validate_files"]
 
 _LINE = re.compile(r":(\d+)$")
+#: why rows are left out on purpose, in words (the build summary's ``left_out`` keys)
+REASONS = {"other_country": "outside Afghanistan/Pakistan", "not_violence": "not violence",
+           "few_sources": "too few sources", "not_root_event": "not a root event"}
 
 
 @dataclass
@@ -48,6 +51,8 @@ class FileReport:
     first_warned: dict[str, list[str]] = field(default_factory=dict)
     #: copies of source events that a later file supersedes (as build)
     superseded: int = 0
+    #: rows left out on purpose, by reason (as build's ``left_out``)
+    left_out: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -56,6 +61,7 @@ class FileReport:
             "incidents": self.incidents,
             "ignored": self.ignored,
             "superseded": self.superseded,
+            "left_out": dict(sorted(self.left_out.items())),
             "problems": [_problem_dict(p) for p in self.problems],
             "warnings": list(self.warnings),
             "source_warnings": dict(sorted(self.source_warnings.items())),
@@ -86,7 +92,12 @@ class ValidationReport:
         bad_files = sum(1 for f in self.files if f.problems)
         incidents = sum(f.incidents for f in self.files)
         ignored = sum(f.ignored for f in self.files)
-        left_out = f", {ignored} row(s) left out (outside Afghanistan/Pakistan or not violence)" \
+        reasons: dict[str, int] = {}
+        for f in self.files:
+            for reason, count in f.left_out.items():
+                reasons[reason] = reasons.get(reason, 0) + count
+        said = ", ".join(f"{REASONS.get(r, r)} {c}" for r, c in sorted(reasons.items()))
+        left_out = f", {ignored} row(s) left out ({said or 'outside Afghanistan/Pakistan'})" \
             if ignored else ""
         superseded = sum(f.superseded for f in self.files)
         if superseded:
@@ -126,7 +137,7 @@ def _line_key(err: DataError) -> int:
 
 def validate_files(paths: Iterable[str | os.PathLike[str]], *, input_format: str | None = None,
                    date_order: str | None = None, calendar: str | None = None,
-                   gazetteer: Gazetteer | None = None) -> ValidationReport:
+                   gazetteer: Gazetteer | None = None, **read_options) -> ValidationReport:
     """Validate each file; see the module docstring for what is checked."""
     from .readers import read_source
 
@@ -145,7 +156,8 @@ def validate_files(paths: Iterable[str | os.PathLike[str]], *, input_format: str
         file_report = FileReport(name)
         report.files.append(file_report)
         try:
-            read = read_source(path, input_format, date_order=date_order, calendar=calendar)
+            read = read_source(path, input_format, date_order=date_order, calendar=calendar,
+                               **read_options)
         except DataError as err:
             file_report.problems.append(err if err.location else
                                         DataError(err.message, location=name, field=err.field))
@@ -156,6 +168,7 @@ def validate_files(paths: Iterable[str | os.PathLike[str]], *, input_format: str
             continue
         file_report.format = read.format
         file_report.ignored = read.ignored
+        file_report.left_out = dict(read.ignored_by)
         file_report.warnings = list(read.warnings)
         problems = list(read.problems)
         usable = 0

@@ -271,3 +271,38 @@ def test_same_acled_event_newest_timestamp_wins(tmp_path):
     assert summary["files"][str(later)]["left_out"]["superseded"] == 8
     figures = features(tmp_path)["acled-PAK90001"]["properties"]["claims"][0]["figures"]
     assert figures[0]["low"] == 4
+
+
+# --------------------------------------------------------------------------- GDELT
+
+
+@pytest.mark.parametrize("name", ["20150412.export.CSV", "20150412.export.CSV.zip"])
+def test_gdelt_1_daily_files_plain_and_zipped(name):
+    result = read_source(EXPORTS / name)
+    assert result.format == "gdelt" and not result.problems
+    got = by_id(result.incidents)
+    assert len(got) == 7 and result.ignored_by == {"not_violence": 1, "other_country": 1}
+    torkham = got["gdelt-1189000001"]
+    assert torkham.event_type == "armed_clash"
+    assert (torkham.location.lon, torkham.location.lat) == (71.1, 34.1)
+    assert torkham.claims[0].source.url == "https://example.invalid/news/torkham-clash"
+    assert torkham.source_fields["NumSources"] == "1"
+    assert torkham.source_fields["IsRootEvent"] == "1"
+
+
+def test_gdelt_filters_by_sources_and_root_events(tmp_path):
+    path = EXPORTS / "20150412.export.CSV"
+    res, summary = build(tmp_path, "--gdelt-min-sources", "2", "--gdelt-root-events", path)
+    assert res.exit_code == 0, res.output
+    stats = summary["files"][str(path)]
+    assert stats["left_out"] == {"few_sources": 3, "not_root_event": 2, "not_violence": 1,
+                                 "other_country": 1}
+    assert stats["incidents"] == 2 and stats["rows"] == 9
+    for props in (f["properties"] for f in features(tmp_path).values()):
+        assert int(props["source_fields"]["NumSources"]) >= 2
+        assert props["source_fields"]["IsRootEvent"] == "1"
+    res = CliRunner().invoke(cli, ["validate", "--gdelt-min-sources", "2",
+                                   "--gdelt-root-events", str(path)])
+    assert res.exit_code == 0
+    assert res.stderr.strip().endswith("(too few sources 3, not a root event 2, not violence 1, "
+                                       "outside Afghanistan/Pakistan 1)")

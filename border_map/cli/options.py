@@ -89,9 +89,27 @@ duplicates_opt = click.option(
          "duplicates (never merged).")
 
 
-def read_options(date_order: str | None, calendar: str | None) -> dict:
+def read_options(date_order: str | None, calendar: str | None, gdelt_min_sources: int = 0,
+                 gdelt_root_only: bool = False, fields: dict | None = None) -> dict:
     """The keyword arguments of :func:`border_map.readers.read_source` for these options."""
-    return {"date_order": date_order, "calendar": calendar}
+    out = {"date_order": date_order, "calendar": calendar}
+    if gdelt_min_sources:
+        out["gdelt_min_sources"] = gdelt_min_sources
+    if gdelt_root_only:
+        out["gdelt_root_only"] = True
+    if fields:
+        out["fields"] = fields
+    return out
+
+
+gdelt_min_sources_opt = click.option(
+    "--gdelt-min-sources", type=click.IntRange(min=0), default=0, metavar="N",
+    help="GDELT: leave out events reported by fewer than N sources (NumSources; counted as "
+         "few_sources in the summary).")
+gdelt_root_opt = click.option(
+    "--gdelt-root-events", "gdelt_root_only", is_flag=True,
+    help="GDELT: keep only root events (IsRootEvent 1, the event of the article's lead); "
+         "the others are counted as not_root_event.")
 
 
 

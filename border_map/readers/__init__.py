@@ -12,7 +12,8 @@ geojson   FeatureCollections with incident properties (:mod:`.geojson_in`)
 csv       the native format flattened to CSV, claims in numbered columns (:mod:`.native_csv`)
 acled     ACLED CSV exports and the ACLED API's CSV and JSON (:mod:`.acled`)
 ucdp      UCDP GED CSV, any release (:mod:`.ucdp`)
-gdelt     GDELT 2.0 event exports, tab-separated, no header, plain or zipped (:mod:`.gdelt`)
+gdelt     GDELT 2.0 and 1.0 event exports, tab-separated, no header, plain or zipped
+          (:mod:`.gdelt`)
 ========= =============================================================================
 
 Detection looks at the first line: a JSON ``{``/``[`` (GeoJSON when it says
@@ -79,6 +80,8 @@ class ReadResult:
     problems: list[DataError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ignored: int = 0
+    #: rows left out on purpose, by reason (as the build summary's ``left_out``)
+    ignored_by: dict[str, int] = field(default_factory=dict)
 
 
 def _unzip(raw: bytes, name: str, max_native_mb: float | None = None,
@@ -138,8 +141,8 @@ def detect_text(text: str, name: str) -> str:
         return "yaml" if suffix in (".yaml", ".yml") else "json"
     first = next((line.rstrip("\r") for line in head.split("\n") if line.strip()), "")
     fields = first.split("\t")
-    if len(fields) == 61 and fields[0].strip().isdigit():
-        return "gdelt"
+    if len(fields) in (57, 58, 61) and fields[0].strip().isdigit():
+        return "gdelt"  # 2.0 (61 fields), 1.0 (58; 57 in the historical backfiles)
     sep = sniff_separator(first)
     header = {h.strip().lower() for h in next(csv.reader([first], delimiter=sep), [])}
     if "event_id_cnty" in header or {"event_date", "sub_event_type", "geo_precision"} <= header:
@@ -288,7 +291,8 @@ def _plan_parquet(path: Path, block_bytes: int | None) -> list[Part]:
 
 def read_part(part: Part, *, strict: bool = False, date_order: str | None = None,
               calendar: str | None = None, max_native_mb: float = MAX_NATIVE_MB,
-              block_bytes: int | None = None):
+              block_bytes: int | None = None, gdelt_min_sources: int = 0,
+              gdelt_root_only: bool = False, fields: dict | None = None):
     """The :class:`~border_map.model.table.Batch` es of one part, block by block."""
     from ..model.table import Batch, from_incidents
     from .chunks import BLOCK_BYTES, decode_piece, offset_lines, read_range, text_blocks
@@ -328,7 +332,8 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
         empty = False
         problems = Problems(strict)
         with offset_lines(offset):
-            table = _read_block(fmt, text, name, problems, date_order, calendar)
+            table = _read_block(fmt, text, name, problems, date_order, calendar,
+                                gdelt=(gdelt_min_sources, gdelt_root_only))
         yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
                     len(table) + len(problems.items) + problems.ignored)
     if empty:
@@ -349,7 +354,7 @@ def iter_batches(path: str | os.PathLike[str], format: str | None = None, **opti
 def read_source(path: str | os.PathLike[str], format: str | None = None, *,
                 strict: bool = False, date_order: str | None = None,
                 calendar: str | None = None, max_native_mb: float = MAX_NATIVE_MB,
-                ) -> ReadResult:
+                **options) -> ReadResult:
     """Read one file: its incidents and, unless ``strict``, every bad record apart.
 
     Parameters
@@ -376,22 +381,26 @@ def read_source(path: str | os.PathLike[str], format: str | None = None, *,
 
     result = None
     for batch in iter_batches(path, format, strict=strict, date_order=date_order,
-                              calendar=calendar, max_native_mb=max_native_mb):
+                              calendar=calendar, max_native_mb=max_native_mb, **options):
         if result is None:
             result = ReadResult(batch.path, batch.format)
         result.incidents.extend(to_incidents(batch.table))
         result.problems.extend(batch.problems)
         result.warnings.extend(batch.warnings)
         result.ignored += sum(batch.ignored.values())
+        for reason, count in batch.ignored.items():
+            result.ignored_by[reason] = result.ignored_by.get(reason, 0) + count
     return result
 
 
-def _read_block(fmt: str, text: str, name: str, problems: Problems, date_order, calendar):
+def _read_block(fmt: str, text: str, name: str, problems: Problems, date_order, calendar,
+                gdelt=(0, False)):
     """One block of a delimited input as the normalised table."""
     if fmt == "gdelt":
         from .gdelt import read_gdelt_table
 
-        return read_gdelt_table(text, name, problems)
+        return read_gdelt_table(text, name, problems, min_sources=gdelt[0],
+                                root_only=gdelt[1])
     if fmt == "acled":
         from .acled import read_acled_table
 
