@@ -306,3 +306,59 @@ def test_gdelt_filters_by_sources_and_root_events(tmp_path):
     assert res.exit_code == 0
     assert res.stderr.strip().endswith("(too few sources 3, not a root event 2, not violence 1, "
                                        "outside Afghanistan/Pakistan 1)")
+
+
+# --------------------------------------------------------------------------- foreign GeoJSON
+
+
+def test_geojson_of_ucdp_events_reads_as_ucdp():
+    result = read_source(EXPORTS / "ucdp_events.geojson")
+    assert result.format == "geojson" and not result.problems
+    got = by_id(result.incidents)
+    torkham = got["ucdp-810001"]
+    assert (torkham.location.lon, torkham.location.lat) == (71.0849, 34.1156)  # the geometry
+    assert torkham.source_line == 5  # the line of the feature
+    assert torkham.source_warnings and torkham.claims[0].source.outlet == "Example News"
+
+
+def test_foreign_geojson_is_one_error_naming_the_properties(tmp_path):
+    path = EXPORTS / "foreign_events.geojson"
+    res, _ = build(tmp_path, path)
+    assert res.exit_code == 1
+    lines = [line for line in res.stderr.splitlines() if "foreign_events" in line]
+    assert len(lines) == 1
+    assert "they have event_no, day, kind, site, summary; needed: date" in lines[0]
+    assert "--fields" in lines[0]
+
+
+@pytest.mark.parametrize("how", ["id=event_no,date=day,event_type=kind,place=site",
+                                 str(EXPORTS / "foreign_events.fields")])
+def test_fields_map_foreign_properties(tmp_path, how):
+    path = EXPORTS / "foreign_events.geojson"
+    res, summary = build(tmp_path, "--fields", how, path)
+    assert res.exit_code == 0, res.output
+    assert summary["files"][str(path)]["incidents"] == 3
+    feats = features(tmp_path)
+    assert feats["F-1"]["geometry"]["coordinates"] == [71.0849, 34.1156]
+    assert feats["F-2"]["properties"]["event_type"] == "shelling"
+    assert feats["F-3"]["properties"]["place"] == "Torkham"  # no geometry: placed by name
+    assert feats["F-3"]["properties"]["date"] == "2025-10-16"
+
+
+def test_fields_errors_are_one_line(tmp_path):
+    res = CliRunner().invoke(cli, ["validate", "--fields", "when=day",
+                                   str(EXPORTS / "foreign_events.geojson")])
+    assert res.exit_code == 2 and "'when' is not a field border-map reads" in res.stderr
+    res = CliRunner().invoke(cli, ["validate", "--fields", "date=daytime,event_type=kind",
+                                   str(EXPORTS / "foreign_events.geojson")])
+    assert res.exit_code == 1
+    assert res.stdout.count("\n") == 1 and "no property 'daytime'" in res.stdout
+
+
+def test_fields_rename_table_columns(tmp_path):
+    path = tmp_path / "sites.csv"
+    path.write_text("ref,when,what,lng,lat\nS1,2025-10-12,armed_clash,71.0849,34.1156\n",
+                    encoding="utf-8")
+    result = read_source(path, fields={"id": "ref", "date": "when", "event_type": "what"})
+    (inc,) = result.incidents
+    assert (inc.id, inc.event_type, inc.date.start) == ("S1", "armed_clash", dt.date(2025, 10, 12))

@@ -13,6 +13,7 @@ from .options import (
     calendar_opt,
     date_order_opt,
     duplicates_opt,
+    fields_opt,
     formats_opt,
     gdelt_min_sources_opt,
     gdelt_root_opt,
@@ -45,6 +46,7 @@ from .options import (
 @duplicates_opt
 @gdelt_min_sources_opt
 @gdelt_root_opt
+@fields_opt
 @click.option("--engine", type=click.Choice(["in-process", "dask", "in-memory", "columnar"]),
               default="in-process", show_default=True,
               help="Where the input's parts are processed: in this process, or on a dask "
@@ -65,7 +67,7 @@ from .options import (
 @click.pass_context
 def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_threshold,
           marker_limit, input_format, date_order, calendar, duplicates_within, gdelt_min_sources,
-          gdelt_root_only, engine, scheduler, partitions, progress, sources, indent):
+          gdelt_root_only, fields, engine, scheduler, partitions, progress, sources, indent):
     """Build the HTML map and GIS data (GeoJSON, GeoPackage, CSV, GeoParquet) from incident
     files and exports (native YAML/JSON/CSV, GeoJSON, ACLED, UCDP GED, GDELT, Parquet).
 
@@ -93,7 +95,7 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
     result = run_build(inputs or None, out_dir, bands_km=bands, strict=strict, cdn=cdn,
                        title=title, formats=formats, input_format=input_format,
                        read_options=read_options(date_order, calendar, gdelt_min_sources,
-                                                 gdelt_root_only),
+                                                 gdelt_root_only, fields),
                        duplicate_km=duplicates_within[0],
                        duplicate_days=duplicates_within[1],
                        cluster_threshold=cluster_threshold, marker_limit=marker_limit,

@@ -12,6 +12,7 @@ from .options import (
     INPUT_FORMATS,
     calendar_opt,
     date_order_opt,
+    fields_opt,
     gdelt_min_sources_opt,
     gdelt_root_opt,
 )
@@ -25,13 +26,14 @@ from .options import (
 @calendar_opt
 @gdelt_min_sources_opt
 @gdelt_root_opt
+@fields_opt
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON report on stdout instead of one line per problem.")
 @click.option("--indent", type=click.IntRange(0, 8), default=None,
               help="Indent the JSON report by N spaces.")
 @click.pass_context
 def validate(ctx, files, input_format, date_order, calendar, gdelt_min_sources, gdelt_root_only,
-             as_json, indent):
+             fields, as_json, indent):
     """Check incident files: format, fields, places, coordinates, dates.
 
     Prints one line per problem on stdout (file:line, field, what is wrong) and a
@@ -48,7 +50,7 @@ def validate(ctx, files, input_format, date_order, calendar, gdelt_min_sources, 
 
     report = validate_files(files, input_format=input_format, date_order=date_order,
                             calendar=calendar, gdelt_min_sources=gdelt_min_sources,
-                            gdelt_root_only=gdelt_root_only)
+                            gdelt_root_only=gdelt_root_only, fields=fields)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=indent, ensure_ascii=False))
     else:

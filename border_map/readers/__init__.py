@@ -315,8 +315,14 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
     if fmt not in TABULAR:
         text, name, warnings, size = _load(part.path, max_native_mb, fmt)
         problems = Problems(strict)
-        incidents = _dispatch(fmt, text, name, problems, date_order, calendar)
-        table = from_incidents(incidents)
+        table = None
+        if fmt == "geojson":
+            from .foreign import read_foreign_geojson
+
+            table = read_foreign_geojson(text, name, problems, fields=fields,
+                                         parser=DateParser(date_order=date_order))
+        if table is None:
+            table = from_incidents(_dispatch(fmt, text, name, problems, date_order, calendar))
         yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
                     len(table) + len(problems.items) + problems.ignored)
         return
@@ -333,7 +339,7 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
         problems = Problems(strict)
         with offset_lines(offset):
             table = _read_block(fmt, text, name, problems, date_order, calendar,
-                                gdelt=(gdelt_min_sources, gdelt_root_only))
+                                gdelt=(gdelt_min_sources, gdelt_root_only), fields=fields)
         yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
                     len(table) + len(problems.items) + problems.ignored)
     if empty:
@@ -394,7 +400,7 @@ def read_source(path: str | os.PathLike[str], format: str | None = None, *,
 
 
 def _read_block(fmt: str, text: str, name: str, problems: Problems, date_order, calendar,
-                gdelt=(0, False)):
+                gdelt=(0, False), fields=None):
     """One block of a delimited input as the normalised table."""
     if fmt == "gdelt":
         from .gdelt import read_gdelt_table
@@ -412,7 +418,8 @@ def _read_block(fmt: str, text: str, name: str, problems: Problems, date_order, 
     if fmt == "table":
         from .table_in import read_table
 
-        return read_table(text, name, problems, parser=DateParser(date_order=date_order))
+        return read_table(text, name, problems, parser=DateParser(date_order=date_order),
+                          fields=fields)
     from ..model.table import from_incidents
 
     return from_incidents(_dispatch(fmt, text, name, problems, date_order, calendar))

@@ -102,7 +102,14 @@ def read_ucdp_table(text: str, name: str, problems: Problems, *,
     """The normalised table (:mod:`border_map.model.table`) of a UCDP GED CSV block."""
     from .acled import table_of
 
-    table = read_delimited(text, name, columns=USED)
+    return read_ucdp_frame(read_delimited(text, name, columns=USED), name, problems, parser)
+
+
+def read_ucdp_frame(table, name: str, problems: Problems, parser: DateParser | None = None):
+    """The normalised table of UCDP GED rows already split into cells (a CSV block, or the
+    properties of a GeoJSON's features)."""
+    from .acled import table_of
+
     table.df = _rename(table.df)
     _require(table, REQUIRED, "UCDP GED")
     df = table.df
