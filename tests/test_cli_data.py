@@ -39,7 +39,7 @@ def test_validate_clean_files(runner):
     assert res.exit_code == 0
     assert res.stdout == ""
     assert res.stderr == ("border-map: 3 file(s) valid: 20 incident(s), 4 row(s) left out "
-                          "(outside Afghanistan/Pakistan or not violence)\n")
+                          "(not violence 1, outside Afghanistan/Pakistan 3)\n")
 
 
 def test_validate_bad_file_exits_1_one_line_per_problem(runner, tmp_path):
