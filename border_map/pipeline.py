@@ -164,6 +164,16 @@ def _in_process(paths: Sequence[Path], ctx: Context, read_options: dict, input_f
             if ctx.strict:
                 raise
             yield err  # type: ignore[misc]
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - one file's bug must not lose the others
+            if ctx.strict:
+                raise
+            log.debug("reading %s failed", path, exc_info=True)
+            yield DataError(  # type: ignore[misc]
+                f"internal error while reading this file ({type(err).__name__}: {err}); the "
+                "other files are mapped -- please report it (run with -vv for the traceback)",
+                location=os.fspath(path))
 
 
 def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "outputs", *,

@@ -362,3 +362,38 @@ def test_fields_rename_table_columns(tmp_path):
     result = read_source(path, fields={"id": "ref", "date": "when", "event_type": "what"})
     (inc,) = result.incidents
     assert (inc.id, inc.event_type, inc.date.start) == ("S1", "armed_clash", dt.date(2025, 10, 12))
+
+
+# --------------------------------------------------------------------------- many files
+
+
+def test_one_bad_file_never_stops_the_others(tmp_path):
+    bad = DATA / "bad" / "zip_two_members.zip"
+    res, summary = build(tmp_path, bad, EXPORTS / "ucdp_old_release.csv",
+                         EXPORTS / "acled_pre2023.csv")
+    assert res.exit_code == 1  # something was lost: said at the end, after mapping the rest
+    assert summary["incidents"] == 7 and summary["rejected"] == 1
+    said = [line for line in res.stderr.splitlines() if "zip_two_members" in line]
+    assert len(said) == 1 and "exactly one file" in said[0]
+    _accounted({"files": {k: v for k, v in summary["files"].items() if "zip" not in k}})
+    assert "Traceback" not in res.output
+
+
+def test_acled_api_without_sub_event_type_and_new_sub_types_kept(tmp_path):
+    doc = json.loads((EXPORTS / "acled_api.json").read_text(encoding="utf-8"))
+    for record in doc["data"]:  # an API request whose fields= left sub_event_type out
+        del record["sub_event_type"]
+    path = tmp_path / "acled_fields.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    got = by_id(read_source(path).incidents)
+    assert sorted(got) == ACLED_IDS
+    assert got["acled-PAK90001"].event_type == "armed_clash"
+    assert got["acled-PAK90001"].source_warnings == (
+        "ACLED sub_event_type not given: typed from event_type alone",)
+    text = (SOURCES / "acled_sample.csv").read_text(encoding="utf-8")
+    newer = tmp_path / "acled_new_sub_type.csv"
+    newer.write_text(text.replace("Armed clash", "Hypothetical new clash", 1), encoding="utf-8")
+    result = read_source(newer)
+    assert not result.problems
+    inc = by_id(result.incidents)["acled-PAK90001"]
+    assert inc.event_type == "armed_clash" and "not known" in inc.source_warnings[0]

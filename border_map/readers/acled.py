@@ -46,13 +46,12 @@ from .dates import DateParser, infer_order, strip_time
 
 __all__ = ["ACLED_EVENT_TYPES", "GEO_PRECISION_KM", "read_acled"]
 
-REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "latitude",
-            "longitude")
+REQUIRED = ("event_id_cnty", "event_date", "event_type", "latitude", "longitude")
 #: Source fields kept as written in ``source_fields`` (the pre-2023 and 2023+ layouts).
 EXTRA = ("disorder_type", "sub_event_type", "assoc_actor_1", "inter1", "assoc_actor_2",
          "inter2", "interaction", "civilian_targeting", "admin2", "admin3", "source_scale",
          "tags", "timestamp")
-USED = frozenset((*REQUIRED, "time_precision", "country", "iso", "geo_precision", "fatalities",
+USED = frozenset((*REQUIRED, "sub_event_type", "time_precision", "country", "iso", "geo_precision", "fatalities",
                   "location", "admin1", "actor1", "actor2", "notes", "source", "year", *EXTRA))
 #: ``geo_precision`` -> radius of uncertainty in km (see the module docstring).
 GEO_PRECISION_KM = {1: 2.0, 2: 25.0, 3: 100.0}
@@ -140,7 +139,7 @@ def _read_acled(table, name: str, problems: Problems, parser: DateParser | None)
     years = sub["year"].str.strip().tolist() if "year" in sub.columns else None
     dates = _dates(event_dates, tp, parser, flag, years)
 
-    event_types = _event_types(sub, flag)
+    event_types = _event_types(sub, flag, warned)
 
     lon, lat, missing, coord_errors = coordinates(sub["longitude"], sub["latitude"],
                                                   "longitude", "latitude")
@@ -385,9 +384,16 @@ def _widen(span: DateSpan, time_precision: int, text: str) -> DateSpan:
     return span
 
 
-def _event_types(sub: pd.DataFrame, flag) -> list[str | None]:
+#: event_type alone -> our event type, when the sub-event type is not given or not known
+#: (an API request without that field, a sub-event type newer than this table).
+BY_EVENT_TYPE = {_B: "armed_clash", _E: "other", _V: "attack", _S: "other", _P: "other",
+                 _R: "other"}
+
+
+def _event_types(sub: pd.DataFrame, flag, warned=None) -> list[str | None]:
     event_type = sub["event_type"].str.strip().tolist()
-    sub_type = sub["sub_event_type"].str.strip().tolist()
+    has_sub = "sub_event_type" in sub.columns
+    sub_type = sub["sub_event_type"].str.strip().tolist() if has_sub else [""] * len(sub)
     et = [t.lower() for t in event_type]
     keys = [ACLED_EVENT_TYPES.get(pair)
             for pair in zip(et, (t.lower() for t in sub_type), strict=True)]
@@ -400,9 +406,13 @@ def _event_types(sub: pd.DataFrame, flag) -> list[str | None]:
             if et[i] not in known_types:
                 flag(i, "event_type", f"unknown ACLED event_type {event_type[i]!r}; "
                      f"expected one of {', '.join(_EVENT_TYPE_NAMES)}")
-            else:
-                flag(i, "sub_event_type",
-                     f"unknown ACLED sub_event_type {sub_type[i]!r} for {event_type[i]!r}")
+            else:  # kept: typed from event_type alone, with a warning
+                keys[i] = BY_EVENT_TYPE[et[i]]
+                if warned is not None:
+                    warned.setdefault(i, []).append(
+                        f"ACLED sub_event_type not known: {sub_type[i]!r} for "
+                        f"{event_type[i]!r}, typed from event_type alone" if sub_type[i] else
+                        "ACLED sub_event_type not given: typed from event_type alone")
         elif key == "airstrike" and drone[i]:
             keys[i] = "drone_strike"
         elif et[i] == _S and closure[i]:
