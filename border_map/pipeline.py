@@ -372,9 +372,9 @@ def _warnings(gdf, p, dropped, result: BuildResult, stats: FileStats) -> None:
     if "source_warnings" not in gdf.columns:
         return
     for i, items in enumerate(gdf["source_warnings"].tolist()):
-        if not items or dropped[i]:
+        if not isinstance(items, str) or not items or dropped[i]:
             continue
-        for text in items:
+        for text in items.split("; "):  # the output joins a record's warnings with "; "
             kind = warning_kind(text)
             stats.warned[kind] += 1
             entry = result.warnings.setdefault(kind, [0, []])

@@ -103,8 +103,8 @@ def test_build_keeps_warned_rows_and_says_so_once_per_kind(tmp_path):
     warned = [line for line in res.stderr.splitlines() if "warning:" in line]
     assert len(warned) == 2 and "ucdp_hdx.csv:3" in "".join(warned)
     props = features(tmp_path)["ucdp-810001"]["properties"]
-    assert props["source_warnings"] == [
-        "UCDP estimates out of order: low 2, best 2, high 1 (kept as written)"]
+    assert props["source_warnings"] == (
+        "UCDP estimates out of order: low 2, best 2, high 1 (kept as written)")
     assert props["source_fields"]["adm_2"] == "Khyber district"
     res = CliRunner().invoke(cli, ["validate", str(EXPORTS / "ucdp_hdx.csv")])
     assert res.exit_code == 0
