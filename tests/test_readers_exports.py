@@ -397,3 +397,34 @@ def test_acled_api_without_sub_event_type_and_new_sub_types_kept(tmp_path):
     assert not result.problems
     inc = by_id(result.incidents)["acled-PAK90001"]
     assert inc.event_type == "armed_clash" and "not known" in inc.source_warnings[0]
+
+
+def test_ucdp_shapefile_names_in_capitals(tmp_path):
+    text = (EXPORTS / "ucdp_old_release.csv").read_text(encoding="utf-8")
+    head, rest = text.split("\n", 1)
+    short = {"type_of_violence": "type_of_vi", "where_coordinates": "where_coor",
+             "where_description": "where_desc", "deaths_civilians": "deaths_civ",
+             "deaths_unknown": "deaths_unk", "source_article": "source_art"}
+    head = ",".join(short.get(h, h).upper() for h in head.split(","))
+    path = tmp_path / "ged_dbf.csv"
+    path.write_text(head + "\n" + rest, encoding="utf-8")
+    result = read_source(path)
+    assert not result.problems and len(result.incidents) == 3
+    inc = by_id(result.incidents)["ucdp-800003"]
+    assert inc.event_type == "attack" and inc.place.name == "Spin Boldak town"
+    assert [f.subject for f in inc.claims[0].figures][3] == "civilians"
+
+
+def test_acled_from_hdx_with_its_hxl_row(tmp_path):
+    text = (SOURCES / "acled_sample.csv").read_text(encoding="utf-8")
+    head, rest = text.split("\n", 1)
+    tags = {"event_id_cnty": "#event+code", "event_date": "#date+occurred",
+            "country": "#country+name", "latitude": "#geo+lat", "longitude": "#geo+lon",
+            "fatalities": "#affected+killed"}
+    hxl = ",".join(tags.get(h, "") for h in head.split(","))
+    path = tmp_path / "acled_hdx.csv"
+    path.write_text(head + "\n" + hxl + "\n" + rest, encoding="utf-8")
+    result = read_source(path)
+    assert not result.problems and len(result.incidents) == 9
+    assert result.ignored_by == {"other_country": 1}  # the HXL row is not a record
+    assert by_id(result.incidents)["acled-PAK90001"].source_line == 3
