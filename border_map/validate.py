@@ -166,6 +166,14 @@ def validate_files(paths: Iterable[str | os.PathLike[str]], *, input_format: str
             file_report.problems.append(
                 DataError(f"cannot read: {err.strerror or err}", location=name))
             continue
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - as build: one file's bug, the others read
+            file_report.problems.append(DataError(
+                f"internal error while reading this file ({type(err).__name__}: {err}); the "
+                "other files are read -- please report it (run with -vv for the traceback)",
+                location=name))
+            continue
         file_report.format = read.format
         file_report.ignored = read.ignored
         file_report.left_out = dict(read.ignored_by)
