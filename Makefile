@@ -1,6 +1,7 @@
 # border-map: every target sets itself up from nothing (Python 3.11 + make + the registries).
 #   make map      create .venv, install, build the seed-story map into outputs/
-#   make test     create/refresh .venv with test extras, install chromium + gdal-bin, run every test
+#   make test     create/refresh .venv with test extras, install chromium, gdal-bin and
+#                 python3-qgis (Debian), run every test
 #   make bench    benchmarks (speed and memory, baseline measured in the same run)
 #   make eval     border-map extract on the hand-labelled texts: precision, recall, speed
 #   make lint     ruff
@@ -27,12 +28,14 @@ $(VENV)/.stamp-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,dev]"
 	@touch $@ $(VENV)/.stamp-run
 
-# Debian packages the tests drive: chromium (browser tests) and gdal-bin (ogrinfo).
+# Debian packages the tests drive: chromium (browser tests), gdal-bin (ogrinfo) and
+# python3-qgis (QGIS headless opens the GeoPackage, the styles and the .qgz project).
 # Idempotent: installs only what is missing; apt-get needs root.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v ogrinfo  >/dev/null 2>&1 || missing="$$missing gdal-bin"; \
+	/usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 || missing="$$missing python3-qgis"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \

@@ -182,10 +182,19 @@ def _sort(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return frame.sort_values(by, na_position="last", kind="stable").reset_index(drop=True)
 
 
-def to_csv(summary: pd.DataFrame) -> str:
-    """The summary as CSV text: header row, ``true``/``false``, empty cells for null."""
-    frame = summary.copy()
+def to_csv(summary: pd.DataFrame, bom: bool = False, raw: bool = False) -> str:
+    """The summary as CSV text: header row, ``true``/``false``, empty cells for null.
+
+    Text cells a spreadsheet would run as formulas get a leading ``'`` unless ``raw``
+    (:mod:`border_map.csvsafe`); ``bom``: start with a UTF-8 byte order mark, for
+    spreadsheets (GDAL and QGIS skip it).
+    """
+    from .csvsafe import safe_frame
+    from .render.formats import BOM
+
+    frame = summary.copy() if raw else safe_frame(summary)
     for name in frame.columns:
         if frame[name].dtype == bool:
             frame[name] = np.where(frame[name], "true", "false")
-    return frame.to_csv(index=False, lineterminator="\n", float_format="%.15g")
+    text = frame.to_csv(index=False, lineterminator="\n", float_format="%.15g")
+    return BOM + text if bom else text

@@ -21,6 +21,8 @@ COUNTRIES = "countries.geojson"
 GAZETTEER = "gazetteer.csv"
 SECTORS = "sectors.geojson"
 AF_PROVINCES = "af_provinces.geojson"
+PK_DISTRICTS = "pk_districts.geojson"
+PK_TEHSILS = "pk_tehsils.geojson"
 SEED_EXAMPLE = "seed_incidents.yaml"
 
 

@@ -13,7 +13,8 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
    place. Names and aliases form one tier, so "Khyber" (the district's name
    and a common short name of the Khyber Pass) is ambiguous.
 2. **transliteration key** (reported as ``match="fuzzy"``, score 95): a
-   phonetic-ish key that folds kh/k, gh/g, q/k, dz/z, w/v, o/u, e/i/y, ai/ay,
+   phonetic-ish key that folds kh/k, gh/g, q/k, dz/z, w/v, o/u, e/i/y, ai/ay, ail/el
+   (Khail = Khel = Kheil),
    ow/aw/u, a final h after a (Qal'ah, Darah) and doubled letters and ignores spaces, so
    Khowst = Khost, Konar = Kunar, Paktiya = Paktia, Orakzay = Orakzai,
    Landikotal = Landi Kotal, Qal'ah = Qala. It is reported as fuzzy because the
@@ -21,7 +22,8 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
 3. **fuzzy** (``match="fuzzy"``, score 0-100): :func:`similarity` -- the
    normalised optimal-string-alignment similarity of rapidfuzz (one
    substitution, insertion, deletion or swap of neighbours = one edit) -- over
-   the normalised keys, accepted at :data:`FUZZY_THRESHOLD` or above. Only keys
+   the transliteration keys, accepted at :data:`FUZZY_THRESHOLD` or above and
+   only as a spelling variant (see below). Only keys
    whose length can reach the threshold are scanned (an edit distance is at
    least the difference of the lengths).
 
@@ -51,17 +53,24 @@ Border crossings sit on the line and satisfy either country hint.
 
 When several places tie:
 
-* namesakes nested in one another -- all of kind country/province/district/
-  tehsil/town, same country, one of them of the highest admin level and every
-  other point inside its radius (Kandahar province, district and city; Landi
-  Kotal tehsil and town) -- resolve to that **broadest** one, whose radius
-  covers them all: a name alone never claims more precision than it carries
-  (``kind="town"`` or "Landi Kotal town" asks for the town);
-* anything else (a district and a pass both called "Khyber") raises
-  :class:`~border_map.errors.AmbiguousPlace` with the candidates, unless the
+* namesakes nested in one another -- one country (crossings count for both), every
+  other point within the largest admin radius (at least :data:`NEST_KM`) of the chosen
+  one (Kandahar province, district and city; Chaman town, district, tehsil and
+  crossing) -- resolve to the **populated place**, by :data:`PREFERENCE`: town, then
+  crossing, then the finest admin unit, then a feature ("Chaman" is the town, "Ghulam
+  Khan" the crossing, "Khyber" the district). The others are the *alternatives*
+  (:meth:`Gazetteer.resolve_detail`). The text decides when it says so: "Chaman
+  border" is the crossing, "Kandahar province" the province;
+* anything else (Gulistan of Farah and Gulistan of Qila Abdullah; two Barikots)
+  raises :class:`~border_map.errors.AmbiguousPlace` with the candidates, unless the
   caller chose a ``policy`` (:data:`POLICIES`): ``"smallest"`` (smallest
   ``precision_km``), ``"largest"``, ``"first"`` (first in the ranked list) or
   ``"border-most"`` (nearest the Durand Line).
+
+A fuzzy match is an answer only when it is a spelling variant (:func:`confident_fuzzy`:
+the same consonant skeleton, and within :data:`FUZZY_BORDER_KM` of the line); a near
+miss that changes a consonant ("Bagan" / Baghlan) raises PlaceNotFound whose
+candidates name it.
 
 An unknown name raises :class:`~border_map.errors.PlaceNotFound` carrying up
 to five closest :class:`Match` objects ("did you mean").
@@ -98,7 +107,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import AmbiguousPlace, DataError, PlaceError, PlaceNotFound
+from .errors import AmbiguousPlace, DataError, PlaceError, PlaceNotFound, shown
+from .geo import haversine_km
+from .limits import check_import_rows, check_member
+from .model_checks import check_place_region, usable_places
 
 __all__ = [
     "COLUMNS",
@@ -140,6 +152,9 @@ POLICIES = (None, "smallest", "largest", "first", "border-most")
 #: benchmark (benchmarks/bench_gazetteer.py) reports the accuracy it gives on
 #: 10,000 generated typos.
 FUZZY_THRESHOLD = 76.0
+#: Version of the transliteration rules; user indexes written under an older one have
+#: their stored keys recomputed when opened (2: Khail = Khel).
+TRANSLIT_VERSION = 2
 #: Score reported for a transliteration-key match.
 TRANSLIT_SCORE = 95.0
 
@@ -171,6 +186,9 @@ _GENERIC_WORDS = {
     "ولسوالی": "district", "ولسوالۍ": "district", "ضلع": "district",
     "tehsil": "tehsil", "tahsil": "tehsil", "subdivision": "tehsil", "تحصیل": "tehsil",
     "city": "town",
+    # plurals, as in "Kurram and Orakzai agencies"
+    "provinces": "province", "districts": "district", "agencies": "district",
+    "tehsils": "tehsil",
 }
 _IZAFE = frozenset({"e", "i", "ye", "y"})
 # Trailing words tried as kind hints only when the full name is unknown.
@@ -202,7 +220,7 @@ _WORD = re.compile(r"[^\W_]+")
 _TRANSLIT_STEPS = (
     ("kh", "k"), ("gh", "g"), ("ph", "f"), ("dh", "d"), ("ck", "k"), ("q", "k"), ("dz", "z"),
     ("ow", "u"), ("aw", "u"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
-    ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"),
+    ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"), ("ail", "il"),
 )
 _FINAL_H = re.compile(r"(?<=a)h\b")
 _DOUBLES = re.compile(r"(.)\1+")
@@ -241,6 +259,8 @@ def _fold(text: str) -> str:
 def _split(text: str) -> tuple[str, tuple[str, ...]]:
     """Normalised key of ``text`` and the kinds implied by generic words dropped from it."""
     tokens = _WORD.findall(_fold(text))
+    if len(tokens) > 2 and tokens[-2:] == ["sub", "division"]:  # "Bara sub-division"
+        tokens[-2:] = ["subdivision"]
     if len(tokens) < 2 or (tokens[-1] not in _GENERIC_WORDS and tokens[0] not in _GENERIC_WORDS):
         return " ".join(tokens), ()
     kinds: list[str] = []
@@ -276,11 +296,6 @@ def transliteration_key(key: str) -> str:
     return _DOUBLES.sub(r"\1", out)
 
 
-def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 # -- result types ---------------------------------------------------------------------------
@@ -460,6 +475,8 @@ class Gazetteer:
                         for k, v in by_key.items()}
         self._by_translit = {k: tuple(by_id[pid] for pid in v) for k, v in by_translit.items()}
         self._fuzzy = _FuzzyIndex(self._by_key)
+        self._tfuzzy: _FuzzyIndex | None = None  # over transliteration keys, built on first use
+        self._border_cache: dict[str, float] = {}
         self._nest = _nested_namesakes(self._places)
         # names as written (lower-cased) -> their key and implied kinds: a query spelt as
         # the gazetteer spells it skips normalisation
@@ -528,7 +545,8 @@ class Gazetteer:
         raise PlaceNotFound(place_id, message=f"no gazetteer entry with id '{place_id}'")
 
     def polygon(self, place: Place | str):
-        """The shapely polygon of an Afghan province, or None for places without one."""
+        """The shapely polygon of an Afghan province or a Pakistani district or border-
+        province tehsil, or None for places without one."""
         place_id = place if isinstance(place, str) else place.id
         return _province_polygons().get(place_id)
 
@@ -557,12 +575,37 @@ class Gazetteer:
         Raises
         ------
         PlaceNotFound
-            no place matches, with "did you mean" candidates;
+            no place matches (or only fuzzy matches that are not confident), with
+            "did you mean" candidates;
         AmbiguousPlace
-            several places match equally well and no ``policy`` was chosen;
+            several places match equally well, are not nested namesakes, and no
+            ``policy`` was chosen;
         ValueError
             an unknown country, kind or policy.
         """
+        if country is None and kind is None and admin is None and policy is None:
+            # fast path (no alternatives built): the exact tier's answer, worked out once
+            written = self._written.get(name.lower())
+            key, implied = written if written is not None else _split(name)
+            entries = self._by_key.get(key)
+            if entries is not None and "," not in name:
+                if len(entries) == 1 and not implied and entries[0][0].id not in self._nest:
+                    place, how = entries[0]
+                    return _new_match((name, place, how, 100.0))
+                decided = self._decided.get((key, implied), False)
+                if decided:
+                    chosen = decided[0]
+                    return _new_match((name, chosen.place, chosen.match, 100.0))
+        return self.resolve_detail(name, country=country, kind=kind, admin=admin,
+                                   policy=policy)[0]
+
+    def resolve_detail(
+        self, name: str, *, country: str | None = None, kind: str | Iterable[str] | None = None,
+        admin: str | None = None, policy: str | None = None,
+    ) -> tuple[Match, tuple[Match, ...]]:
+        """Like :meth:`resolve`, with the **alternatives**: the other places the name
+        equally matched that the nesting rule set aside (Chaman district, tehsil and
+        crossing for "Chaman", which resolves to the town), best first."""
         if policy not in POLICIES:
             raise ValueError(f"unknown policy {policy!r}; use one of {POLICIES[1:]}")
         if country is None and kind is None and admin is None and policy is None and (
@@ -574,7 +617,7 @@ class Gazetteer:
             if entries is not None:
                 if len(entries) == 1 and not implied and entries[0][0].id not in self._nest:
                     place, how = entries[0]
-                    return _new_match((name, place, how, 100.0))
+                    return _new_match((name, place, how, 100.0)), ()
                 memo = (key, implied)
                 decided = self._decided.get(memo, False)
                 if decided is False:  # the exact tier's answer for this key, worked out once
@@ -583,7 +626,10 @@ class Gazetteer:
                     decided = self._settle(found, hints) if found else None
                     self._decided[memo] = decided
                 if decided is not None:
-                    return _new_match((name, decided.place, decided.match, 100.0))
+                    chosen, alternatives = decided
+                    return (_new_match((name, chosen.place, chosen.match, 100.0)),
+                            tuple(_new_match((name, m.place, m.match, m.score))
+                                  for m in alternatives))
         query = name
         key, hints = self._prepare(name, country, kind, admin)
         if not key:
@@ -594,11 +640,10 @@ class Gazetteer:
                 found = tier(query, key, hints)
                 if found:
                     return self._decide(query, found, policy, hints)
-            # unknown as written: a trailing kind word ("Lowari pass") may be a hint
-            tokens = key.split()
-            if len(tokens) > 1 and tokens[-1] in _KIND_WORDS:
-                short, kind_hint = " ".join(tokens[:-1]), _KIND_WORDS[tokens[-1]]
-                kind_hints = hints.with_kinds({kind_hint})
+            # unknown as written: trailing kind words ("Lowari pass", "Angoor Adda
+            # border crossing") may be hints
+            short, kind_hints = _strip_kind_words(key, hints)
+            if short != key:
                 for tier in (layer._exact_tier, layer._translit_tier):
                     found = tier(query, short, kind_hints)
                     if found:
@@ -619,10 +664,27 @@ class Gazetteer:
                     found = tier(query, short, short_hints)
                     if found:
                         return self._decide(query, found, policy, short_hints)
+        for short, short_hints in self._second_readings(name, key, hints):
+            for layer in self._layers():
+                for tier in (layer._exact_tier, layer._translit_tier):
+                    found = tier(query, short, short_hints)
+                    if found:
+                        return self._decide(query, found, policy, short_hints)
+        fuzzy_key, fuzzy_hints = _strip_kind_words(key, hints)
+        unsure: list[Match] = []
         for layer in self._layers():
-            found = layer._fuzzy_tier(query, key, hints, FUZZY_THRESHOLD)
+            found = layer._variant_tier(query, fuzzy_key, fuzzy_hints, FUZZY_THRESHOLD)
             if found:
-                return self._decide(query, found, policy, hints)
+                sure = [m for m in found if confident_fuzzy(fuzzy_key, m.place, m.score)
+                        and self._border_km(m.place) <= FUZZY_BORDER_KM]
+                if sure:
+                    return self._decide(query, sure, policy, fuzzy_hints)
+                unsure.extend(found)
+        if unsure:  # close in letters but not a spelling variant: no confident answer
+            raise PlaceNotFound(query, candidates=sorted(unsure, key=_rank)[:5], message=(
+                f"no confident match for {query!r}: the closest names differ by more than "
+                f"a spelling variant; candidates: "
+                + "; ".join(_describe(m.place) for m in sorted(unsure, key=_rank)[:5])))
         raise PlaceNotFound(query, candidates=self._suggestions(query, key, hints))
 
     def search(
@@ -667,7 +729,7 @@ class Gazetteer:
                 found = tier(name, key, hints)
                 if found:
                     try:
-                        return self._decide(name, found, None, hints)
+                        return self._decide(name, found, None, hints)[0]
                     except PlaceError:
                         return None
         return None
@@ -706,6 +768,53 @@ class Gazetteer:
         if implied:
             hints = hints.with_kinds(implied)
         return key, hints
+
+    def _second_readings(self, name: str, key: str, hints: _Hints):
+        """Further readings of a name unknown as written, most literal first:
+
+        * a trailing "valley" or "area" dropped without a kind ("Chitral Valley",
+          "Arandu Valley": the valley of a town or crossing);
+        * leading words that describe rather than name dropped: compass words
+          ("eastern Kunar"), "general area"/"area" (ISPR's "general area Sambaza"),
+          "upper"/"lower" ("Lower Alizai");
+        * "X of Y", "X in Y" and "Y's X": Y as an admin or country hint ("Zhob District
+          of Balochistan", "Khyber Agency's Tirah Valley").
+        """
+        tokens = key.split()
+        if len(tokens) > 1 and tokens[-1] in ("valley", "area"):
+            yield " ".join(tokens[:-1]), hints
+        lead = 0
+        while lead < len(tokens) - 1 and tokens[lead] in _DESCRIPTIVE:
+            lead += 1
+        if lead:
+            rest = " ".join(tokens[lead:])
+            yield _split(rest)[0], hints.with_kinds(_split(rest)[1]) if _split(rest)[1] else hints
+            short, kind_hints = _strip_kind_words(_split(rest)[0], hints)
+            if short != _split(rest)[0]:
+                yield short, kind_hints
+        text = _fold(name.split(",")[0])
+        for pattern in (_OF_PATTERN, _POSSESSIVE):
+            m = pattern.match(text)
+            if not m:
+                continue
+            head, tail = m.group("head"), m.group("tail")
+            tail_key = normalize_name(tail)
+            head_key, implied = _split(head)
+            if not head_key or not tail_key:
+                continue
+            if tail_key in _COUNTRY_NAMES:
+                extra = _Hints(hints.countries | {_COUNTRY_NAMES[tail_key]}, hints.kinds,
+                               hints.admins)
+            else:
+                extra = _Hints(hints.countries, hints.kinds,
+                               hints.admins + (self._admin_names(tail_key),))
+            extra = extra.with_kinds(implied) if implied else extra
+            yield head_key, extra
+            short, kind_hints = _strip_kind_words(head_key, extra)
+            if short != head_key:
+                yield short, kind_hints
+                yield short, extra
+            yield head_key, hints  # Y names no unit the place is listed in (a feature)
 
     def _trailing_hint(self, key: str, hints: _Hints):
         """For a name unknown as written: its last one or two words as a country or
@@ -772,6 +881,41 @@ class Gazetteer:
         return self._fuzzy_matches(query, self._fuzzy.extract(key, cutoff, limit), hints,
                                    best_only)
 
+    def _border_km(self, place: Place) -> float:
+        """Distance (km) of a place from the shipped Durand Line, cached."""
+        if not self._border_cache:  # every place at once: one vectorised query
+            from .border import DurandLine
+
+            line = DurandLine.default()
+            places = self._places
+            km = line.distance_km([p.lon for p in places], [p.lat for p in places])
+            self._border_cache.update(zip((p.id for p in places), map(float, km), strict=True))
+        km = self._border_cache.get(place.id)
+        if km is None:  # a place of the GeoNames fallback layer
+            from .border import DurandLine
+
+            km = float(DurandLine.default().distance_km([place.lon], [place.lat])[0])
+            self._border_cache[place.id] = km
+        return 0.0 if place.kind == "crossing" else km
+
+    def _variant_tier(self, query, key, hints, cutoff) -> list[Match]:
+        """Fuzzy matching on transliteration keys (romanisation variants already merged,
+        so "Barg Mittal" meets "Barg-e Matal"), best score only."""
+        if self._tfuzzy is None:
+            self._tfuzzy = _FuzzyIndex(self._by_translit)
+        tkey = transliteration_key(key)
+        scored = self._tfuzzy.one_edit(tkey, cutoff) or self._tfuzzy.extract(tkey, cutoff, 50)
+        matches: dict[str, Match] = {}
+        for cand_key, score in scored:
+            for place in self._by_translit[cand_key]:
+                pid = place.id
+                if hints.accepts(place) and (pid not in matches or score > matches[pid].score):
+                    matches[pid] = _new_match((query, place, "fuzzy", round(score, 1)))
+        ranked = sorted(matches.values(), key=_rank)
+        if ranked:
+            ranked = [m for m in ranked if m.score == ranked[0].score]
+        return ranked
+
     def _fuzzy_matches(self, query, scored, hints, best_only) -> list[Match]:
         matches: dict[str, Match] = {}
         for cand_key, score in scored:
@@ -814,28 +958,33 @@ class Gazetteer:
                     out[other.id] = _new_match((m.query, other, m.match, m.score))
         return list(out.values())
 
-    def _settle(self, found: list[Match], hints: _Hints = _NO_HINTS) -> Match | None:
-        """The one match a tie resolves to without a policy (nested namesakes), or None."""
+    def _settle(self, found: list[Match], hints: _Hints = _NO_HINTS):
+        """What a tie resolves to without a policy (nested namesakes): (match,
+        alternatives), or None."""
         ranked = sorted(self._with_namesakes(found, hints), key=_rank)
         if len(ranked) == 1:
-            return ranked[0]
-        return _nested_broadest(ranked)
+            return ranked[0], ()
+        return _nested_choice(ranked)
 
     def _decide(self, query: str, found: list[Match], policy: str | None,
-                hints: _Hints = _NO_HINTS) -> Match:
+                hints: _Hints = _NO_HINTS) -> tuple[Match, tuple[Match, ...]]:
         ranked = sorted(self._with_namesakes(found, hints), key=_rank)
-        if len(ranked) == 1 or policy == "first":
-            return ranked[0]
-        if policy == "smallest":
-            return min(ranked, key=lambda m: (m.place.precision_km, _rank(m)))
-        if policy == "largest":
-            return max(ranked, key=lambda m: (m.place.precision_km, -_KIND_RANK[m.place.kind]))
-        if policy == "border-most":
-            return _border_most(ranked)
-        nested = _nested_broadest(ranked)
-        if nested is not None:
+        if len(ranked) == 1:
+            return ranked[0], ()
+        nested = _nested_choice(ranked)
+        if policy is None and nested is not None:
             return nested
-        raise AmbiguousPlace(query, candidates=ranked)
+        if policy == "first":
+            chosen = ranked[0]
+        elif policy == "smallest":
+            chosen = min(ranked, key=lambda m: (m.place.precision_km, _rank(m)))
+        elif policy == "largest":
+            chosen = max(ranked, key=lambda m: (m.place.precision_km, -_KIND_RANK[m.place.kind]))
+        elif policy == "border-most":
+            chosen = _border_most(ranked)
+        else:
+            raise AmbiguousPlace(query, candidates=ranked)
+        return chosen, tuple(m for m in ranked if m is not chosen)
 
 
 class _FuzzyIndex:
@@ -905,6 +1054,15 @@ class _FuzzyIndex:
         return [(k, 100.0 * s) for k, s, _ in scored]
 
 
+# Leading words that describe a place rather than name it (second readings only).
+_DESCRIPTIVE = frozenset({
+    "eastern", "western", "northern", "southern", "northeastern", "northwestern",
+    "southeastern", "southwestern", "east", "west", "north", "south", "general", "area",
+    "upper", "lower", "the",
+})
+_OF_PATTERN = re.compile(r"^(?P<head>.+?)\s+(?:of|in)\s+(?P<tail>[^,]+)$")
+_POSSESSIVE = re.compile(r"^(?P<tail>.+?)s\s+(?P<head>.+)$")  # apostrophe folded away
+
 _LONG_GENERIC = tuple(w for w in _GENERIC_WORDS if len(w) >= 6 and w.isascii())
 
 
@@ -929,6 +1087,85 @@ def _misspelt_generic(key: str) -> tuple[str, str] | None:
     return None
 
 
+_VOWELS_H = re.compile(r"[aeiouh]")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def skeleton(key: str) -> str:
+    """The consonant skeleton of a normalised key: its transliteration key without
+    vowels and h, doubled letters merged ("Sporra", "Sperah" -> "spr")."""
+    t = transliteration_key(key)
+    if not t.isascii():
+        return t
+    return _DOUBLES.sub(r"\1", _VOWELS_H.sub("", t))
+
+
+#: A fuzzy answer farther than this from the Durand Line is not confident: in border
+#: reporting, a near miss on a distant town is likelier a village the gazetteer lacks.
+FUZZY_BORDER_KM = 100.0
+#: Transliteration keys shorter than this need :data:`SHORT_KEY_SCORE` to match fuzzily
+#: (one slip in five letters is another name as often as a variant: Shawal/Shal).
+SHORT_KEY = 7
+SHORT_KEY_SCORE = 85.0
+
+
+def confident_fuzzy(key: str, place: Place, score: float) -> bool:
+    """Whether a fuzzy match of normalised ``key`` to ``place`` is a spelling variant
+    rather than another name one letter away.
+
+    A variant keeps the consonants: the query and one of the place's names have the
+    same :func:`skeleton` (vowels, h, doubled letters and the romanisation pairs of
+    :func:`transliteration_key` may differ: "Gorbz" = Gurbuz, "Spurra" = Sperah), and
+    their transliteration keys are at least :data:`FUZZY_THRESHOLD` similar. A changed,
+    dropped or added consonant ("Ghanikhel" -> Jani Khel, "Shigal" -> Shigar, "Bagan"
+    -> Baghlan, "Maidan" -> Mardan) is not confident; nor is a key shorter than
+    :data:`SHORT_KEY` letters below :data:`SHORT_KEY_SCORE`, unless only letters in place
+    changed ("Kurrum", "Bajuar"; not "Shawal" -> Shal). (The resolver also refuses
+    fuzzy answers farther than :data:`FUZZY_BORDER_KM` from the line.) See
+    benchmarks/bench_gazetteer.py for what this costs on keyboard typos.
+    """
+    sk = skeleton(key)
+    tk = transliteration_key(key)
+    need = SHORT_KEY_SCORE if len(tk) < SHORT_KEY else FUZZY_THRESHOLD
+    for other_sk, to in _name_forms(place):
+        if other_sk != sk:
+            continue
+        score = similarity(tk, to)
+        # a short key may still change a vowel in place ("Kurrum", "Bajuar")
+        if score >= need or (len(to) == len(tk) and score >= FUZZY_THRESHOLD):
+            return True
+    return False
+
+
+_FORMS: dict[tuple, tuple[tuple[str, str], ...]] = {}
+
+
+def _name_forms(place: Place) -> tuple[tuple[str, str], ...]:
+    """(skeleton, transliteration key) of each name of a place, cached."""
+    slot = (place.id, place.name, place.aliases)
+    forms = _FORMS.get(slot)
+    if forms is None:
+        keys = {normalize_name(t) for t in (place.name, *place.aliases)} - {""}
+        forms = _FORMS[slot] = tuple(sorted({(skeleton(k), transliteration_key(k)) for k in keys}))
+    return forms
+
+
+def _strip_kind_words(key: str, hints: _Hints) -> tuple[str, _Hints]:
+    """Trailing kind words ("border crossing", "pass", "valley") as kind hints."""
+    tokens = key.split()
+    kinds: set[str] = set()
+    while len(tokens) > 1 and tokens[-1] in _KIND_WORDS:
+        kinds.add(_KIND_WORDS[tokens.pop()])
+    if not kinds:
+        return key, hints
+    return " ".join(tokens), hints.with_kinds(kinds)
+
+
+def _describe(place: Place) -> str:
+    where = ", ".join(x for x in (place.admin1, place.country) if x)
+    return f"{place.name} ({place.kind}, {where})"
+
+
 def _deletions(key: str) -> set[str]:
     """The key and every string made by deleting one of its characters."""
     return {key} | {key[:i] + key[i + 1:] for i in range(len(key))}
@@ -938,24 +1175,48 @@ def _rank(m: Match):
     return (-m.score, 0 if m.match == "exact" else 1, _KIND_RANK[m.place.kind], m.place.id)
 
 
-def _nested_broadest(matches: list[Match]) -> Match | None:
-    """The broadest match if all tied places are nested namesakes, else None.
+#: Which of several nested namesakes a bare name resolves to: the populated place
+#: first, then the crossing, then the finest admin unit; features last.
+PREFERENCE = ("town", "crossing", "tehsil", "district", "province", "country", "feature")
+_PREF_RANK = {k: i for i, k in enumerate(PREFERENCE)}
+#: Namesakes whose points lie within this many km of the chosen one (or within the
+#: radius of the broadest of them) count as one place named at different levels.
+NEST_KM = 25.0
 
-    Broadest means the highest admin level (country > province > district >
-    tehsil > town), the only one of its kind among the ties, whose radius holds
-    every other tied point.
+
+def _nested_choice(matches: list[Match]) -> tuple[Match, tuple[Match, ...]] | None:
+    """The match a tie of nested namesakes resolves to, and the others; None if the
+    tied places are not one place named at several levels.
+
+    Nested: one country (crossings, which sit on the line, count for both), and
+    every other point within the largest radius among the admin units or
+    :data:`NEST_KM` of the chosen one. The choice follows :data:`PREFERENCE`
+    (town > crossing > tehsil > district > province > feature); two of the chosen
+    kind more than 5 km apart are not nested.
     """
     places = [m.place for m in matches]
-    if any(p.kind not in _ADMIN_KINDS for p in places) or len({p.country for p in places}) > 1:
+    countries = {p.country for p in places if p.kind != "crossing"}
+    if len(countries) > 1:
         return None
-    broadest = min(matches, key=lambda m: (_KIND_RANK[m.place.kind], -m.place.precision_km))
-    b = broadest.place
-    if sum(1 for p in places if p.kind == b.kind) > 1:
-        return None
+    best = min(matches, key=lambda m: (_PREF_RANK[m.place.kind], m.place.precision_km,
+                                       m.place.id))
+    b = best.place
+    reach = max([NEST_KM] + [p.precision_km for p in places if p.kind in _ADMIN_KINDS])
     for p in places:
-        if p is not b and _haversine_km(b.lon, b.lat, p.lon, p.lat) > b.precision_km:
+        if p is b:
+            continue
+        d = haversine_km(b.lon, b.lat, p.lon, p.lat)
+        if p.kind == b.kind and d > 5.0:
             return None
-    return broadest
+        if d > reach:
+            return None
+    return best, tuple(m for m in sorted(matches, key=_rank) if m is not best)
+
+
+def _nested_broadest(matches: list[Match]) -> Match | None:
+    """Backwards-compatible name: the match nested namesakes resolve to, or None."""
+    chosen = _nested_choice(matches)
+    return chosen[0] if chosen is not None else None
 
 
 def _nested_namesakes(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
@@ -971,7 +1232,7 @@ def _nested_namesakes(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
     for members in groups.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                if a.kind != b.kind and _haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
+                if a.kind != b.kind and haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
                         a.precision_km, b.precision_km):
                     out.setdefault(a.id, []).append(b)
                     out.setdefault(b.id, []).append(a)
@@ -1168,6 +1429,11 @@ class _TextOpener:
             if not names:
                 archive.close()
                 raise DataError("no .txt member in the zip file", location=str(self.path))
+            try:  # the member's size, before reading it (a zip bomb): limits.py
+                check_member(archive.getinfo(names[0]), f"{self.path}!{shown(names[0])}")
+            except DataError:
+                archive.close()
+                raise
             raw = archive.open(names[0])
             self._handles = [archive, raw]
             fh = io.TextIOWrapper(raw, encoding="utf-8")
@@ -1311,10 +1577,23 @@ class UserIndex:
             try:
                 self._con = sqlite3.connect(self.path)
                 self._con.executescript(_SCHEMA)
+                self._refresh_translit_keys()
             except sqlite3.Error as err:
                 raise DataError(f"cannot open the user gazetteer index: {err}",
                                 location=str(self.path)) from err
         return self._con
+
+    def _refresh_translit_keys(self) -> None:
+        """Recompute the stored transliteration keys when the rules changed since the
+        index was written (``PRAGMA user_version`` records the rules' version)."""
+        con = self._con
+        if con.execute("PRAGMA user_version").fetchone()[0] >= TRANSLIT_VERSION:
+            return
+        with con:
+            rows = con.execute("SELECT rowid, key FROM names").fetchall()
+            con.executemany("UPDATE names SET translit = ? WHERE rowid = ?",
+                            [(transliteration_key(k), rowid) for rowid, k in rows])
+            con.execute(f"PRAGMA user_version = {TRANSLIT_VERSION}")
 
     def close(self) -> None:
         if self._con is not None:
@@ -1333,12 +1612,14 @@ class UserIndex:
         if fmt == "auto":
             fmt = _sniff_format(path)
         if fmt == "csv":
+            check_import_rows(path)  # before parsing: every command loads these (limits.py)
             places = read_places_csv(path)
             reserved = set(reserved_ids)
             for number, place in enumerate(places, start=2):
                 if place.id in reserved:
                     raise DataError(f"id '{place.id}' is a shipped place; choose another id",
                                     location=f"{path} row {number}", field="id")
+                check_place_region(place.lon, place.lat, f"{path} row {number}")  # (0, 0)...
             return self._store(path, "csv", "user", places, {})
         if fmt == "geonames":
             return self._import_geonames(path)
@@ -1361,6 +1642,9 @@ class UserIndex:
         places = []
         for number, row in rows:
             place = place_from_geonames(row, admin2_names, f"{path} line {number}")
+            if place is not None:  # outside the region: refused (model_checks)
+                check_place_region(place.lon, place.lat, f"{path} line {number}",
+                                   "longitude", "latitude")
             if place is None:
                 skipped[f"feature {row['feature_class']}.{row['feature_code']}"] += 1
             else:
@@ -1532,6 +1816,9 @@ class _IndexLayer:
                 for p, _ in self._places_for("translit", transliteration_key(key))
                 if hints.accepts(p)]
 
+    def _variant_tier(self, query, key, hints, cutoff) -> list[Match]:
+        return self._fuzzy_tier(query, key, hints, cutoff)
+
     def _fuzzy_tier(self, query, key, hints, cutoff, best_only=True, limit=50) -> list[Match]:
         if self._fuzzy is None:
             keys = [k for (k,) in self._index._connect().execute(
@@ -1564,7 +1851,7 @@ def _default_gazetteer(shipped: str, shipped_sig, index_path: str, index_sig) ->
     if index_sig is None:
         return Gazetteer(places)
     index = UserIndex(index_path)
-    user = index.places("user")
+    user = usable_places(index.places("user"), index_path)  # model_checks: region
     origins = index.origins("user")
     fallback = index if index.has_layer("geonames") else None
     if not user and fallback is None:
@@ -1575,15 +1862,28 @@ def _default_gazetteer(shipped: str, shipped_sig, index_path: str, index_sig) ->
 
 @functools.cache
 def _province_polygons() -> dict:
-    """Afghan province polygons of geodata/af_provinces.geojson, by place id."""
+    """Polygons by place id: the Afghan provinces (geodata/af_provinces.geojson) and the
+    Pakistani districts and tehsils of the border provinces (pk_districts.geojson,
+    pk_tehsils.geojson; features without a gazetteer id are left out)."""
     from shapely.geometry import shape
 
-    from .data import AF_PROVINCES, geodata_path
+    from .data import AF_PROVINCES, PK_DISTRICTS, PK_TEHSILS, geodata_path
+    from .errors import GeodataError
 
-    try:
-        doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
-        return {f["properties"]["id"]: shape(f["geometry"]) for f in doc["features"]}
-    except (OSError, ValueError, KeyError) as err:
-        from .errors import GeodataError
-
-        raise GeodataError(f"cannot read the province polygons: {err}") from err
+    out = {}
+    for name in (AF_PROVINCES, PK_DISTRICTS, PK_TEHSILS):
+        try:
+            path = geodata_path(name)
+        except GeodataError:
+            if name == AF_PROVINCES:
+                raise
+            continue  # a geodata folder of the user's own from before these files shipped
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            for f in doc["features"]:
+                pid = f["properties"].get("id")
+                if pid:
+                    out[pid] = shape(f["geometry"])
+        except (OSError, ValueError, KeyError) as err:
+            raise GeodataError(f"cannot read the polygons of {name}: {err}") from err
+    return out

@@ -6,6 +6,10 @@ for an identifying user agent and at most one request per second, so:
 
 * :class:`OnlineGeocoder` refuses to start without a user agent of the user's
   own (geopy's default one is refused too);
+* ``BORDER_MAP_NOMINATIM_URL`` (e.g. ``http://nominatim.example.org``) sends them to a
+  Nominatim server of one's own instead of openstreetmap.org;
+* every cached answer is checked when read: a damaged entry is dropped (named once on
+  stderr) and asked again; an answer outside the Afghanistan-Pakistan region is refused;
 * requests go through geopy's ``RateLimiter`` (``min_delay_seconds=1``), with a
   timeout, restricted to Afghanistan and Pakistan (``countrycodes=af,pk``);
 * every answer, a miss included, is stored in a SQLite cache under the user
@@ -20,14 +24,19 @@ and a ``score`` that is the similarity of the query to the returned name.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import sqlite3
 import time
 from pathlib import Path
 
-from .errors import OnlineGeocodingError, PlaceNotFound
+from .errors import OnlineGeocodingError, PlaceNotFound, shown
 from .gazetteer import COUNTRIES, Match, Place, normalize_name, similarity
+from .geo import haversine_km
+from .readers._common import region_message
+
+log = logging.getLogger(__name__)
 
 __all__ = ["NOMINATIM_COUNTRY_CODES", "OnlineGeocoder", "user_cache_dir"]
 
@@ -96,6 +105,7 @@ class OnlineGeocoder:
         self._limited = None
         self._con: sqlite3.Connection | None = None
         self.requests = 0  # requests actually sent (cache misses)
+        self._warned: set[str] = set()  # damaged cache entries already named on stderr
 
     # -- cache ---------------------------------------------------------------------------
     def _db(self) -> sqlite3.Connection:
@@ -105,9 +115,14 @@ class OnlineGeocoder:
                 self._con = sqlite3.connect(self.cache_path)
                 self._con.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, "
                                   "answer TEXT, fetched_at TEXT NOT NULL)")
+                self._con.execute("SELECT key, answer, fetched_at FROM answers LIMIT 0")
+            except sqlite3.DatabaseError as err:
+                self.close()
+                raise self._damaged(err) from err
             except (OSError, sqlite3.Error) as err:
+                self.close()
                 raise OnlineGeocodingError(
-                    f"cannot open the geocoding cache {self.cache_path}: {err}") from err
+                    f"cannot open the geocoding cache {shown(self.cache_path)}: {err}") from err
         return self._con
 
     @staticmethod
@@ -117,12 +132,43 @@ class OnlineGeocoder:
         return f"{codes}|{normalize_name(name)}"
 
     def cached(self, name: str, country: str | None = None):
-        """(True, answer) if the name was asked before (None for a miss), else (False, None)."""
-        row = self._db().execute("SELECT answer FROM answers WHERE key = ?",
-                                 (self.cache_key(name, country),)).fetchone()
+        """(True, answer) if the name was asked before (None for a miss), else (False, None).
+
+        A damaged entry (not JSON, not an answer, coordinates missing or not numbers) is
+        deleted, named once on stderr, and reported as not asked, so it is asked again.
+        A cache that is not border-map's (another table, a damaged file) is one
+        :class:`OnlineGeocodingError` naming it.
+        """
+        key = self.cache_key(name, country)
+        try:
+            row = self._db().execute("SELECT answer FROM answers WHERE key = ?",
+                                     (key,)).fetchone()
+        except sqlite3.Error as err:
+            raise self._damaged(err) from err
         if row is None:
             return False, None
-        return True, json.loads(row[0])
+        try:
+            answer = json.loads(row[0]) if isinstance(row[0], (str, bytes)) else row[0]
+            problem = answer_problem(answer)
+        except ValueError as err:  # not JSON (json.JSONDecodeError is a ValueError)
+            answer, problem = None, f"not JSON ({err})"
+        if problem is None:
+            return True, answer
+        if key not in self._warned:
+            self._warned.add(key)
+            log.warning("dropped a damaged entry of the geocoding cache %s for %s: %s; "
+                        "asking again", shown(self.cache_path), shown(repr(name)), problem)
+        try:
+            with self._db() as con:
+                con.execute("DELETE FROM answers WHERE key = ?", (key,))
+        except sqlite3.Error as err:
+            raise self._damaged(err) from err
+        return False, None
+
+    def _damaged(self, err: Exception) -> OnlineGeocodingError:
+        return OnlineGeocodingError(
+            f"the geocoding cache {shown(self.cache_path)} is damaged or not border-map's "
+            f"({shown(err)}); delete it and try again")
 
     def close(self) -> None:
         if self._con is not None:
@@ -140,7 +186,16 @@ class OnlineGeocoder:
             if geocoder is None:
                 from geopy.geocoders import Nominatim
 
-                geocoder = Nominatim(user_agent=self.user_agent, timeout=self.timeout_s)
+                options = {}
+                server = os.environ.get("BORDER_MAP_NOMINATIM_URL", "").strip()
+                if server:  # a Nominatim of one's own (or a test server on 127.0.0.1)
+                    from urllib.parse import urlsplit
+
+                    parts = urlsplit(server if "://" in server else f"https://{server}")
+                    options = {"domain": parts.netloc + parts.path.rstrip("/"),
+                               "scheme": parts.scheme}
+                geocoder = Nominatim(user_agent=self.user_agent, timeout=self.timeout_s,
+                                     **options)
             # max_retries=0: a failure is reported at once rather than retried into a hang
             self._limited = RateLimiter(geocoder.geocode, min_delay_seconds=self.min_delay_seconds,
                                         max_retries=0, swallow_exceptions=False)
@@ -169,6 +224,9 @@ class OnlineGeocoder:
         except OSError as err:  # sockets refused, DNS failure outside geopy's wrapping
             raise OnlineGeocodingError(f"online geocoding of '{name}' failed: {err}") from err
         answer = None if location is None else dict(location.raw)
+        if (problem := answer_problem(answer)) is not None:
+            raise OnlineGeocodingError(
+                f"online geocoding of {shown(repr(name))} failed: unusable answer ({problem})")
         try:
             with self._db() as con:
                 con.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)",
@@ -185,8 +243,49 @@ class OnlineGeocoder:
         if place is None:
             raise PlaceNotFound(name, message=f"unknown place '{name}' (offline gazetteer and "
                                               "OpenStreetMap Nominatim)")
+        if (why := region_message(place.lon, place.lat)) is not None:
+            raise PlaceNotFound(name, message=f"unknown place '{name}': OpenStreetMap "
+                                              f"Nominatim's answer is refused: {why}")
         score = round(similarity(normalize_name(name), normalize_name(place.name)), 1)
         return Match(name, place, "online", score)
+
+
+def answer_problem(answer) -> str | None:
+    """Why a (cached or received) Nominatim answer cannot be used, or None when it can.
+
+    None (a miss) is an answer; otherwise a mapping with ``lat`` and ``lon`` that are
+    finite numbers (Nominatim sends them as text), an ``address`` mapping if any and a
+    four-number ``boundingbox`` if any.
+    """
+    if answer is None:
+        return None
+    if not isinstance(answer, dict):
+        return f"expected a mapping, got {type(answer).__name__}"
+    for key in ("lat", "lon"):
+        if key not in answer:
+            return f"no '{key}'"
+        value = answer[key]
+        if isinstance(value, bool):
+            return f"'{key}' is not a number"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return f"'{key}' is not a number: {shown(repr(value))[:40]}"
+        if not math.isfinite(number):
+            return f"'{key}' is not a finite number"
+    if not isinstance(answer.get("address", {}) or {}, dict):
+        return "'address' is not a mapping"
+    box = answer.get("boundingbox")
+    if box is not None:
+        try:
+            if len(box) != 4 or not all(math.isfinite(float(v)) for v in box):
+                return "'boundingbox' is not four numbers"
+        except (TypeError, ValueError):
+            return "'boundingbox' is not four numbers"
+    for key in ("name", "display_name", "addresstype", "type", "class"):
+        if answer.get(key) is not None and not isinstance(answer[key], str):
+            return f"'{key}' is not text"
+    return None
 
 
 def place_from_nominatim(raw: dict) -> Place | None:
@@ -204,7 +303,7 @@ def place_from_nominatim(raw: dict) -> Place | None:
     box = raw.get("boundingbox")
     if box and len(box) == 4:
         south, north, west, east = (float(v) for v in box)
-        precision = max(precision, _haversine_km(west, south, east, north) / 2.0)
+        precision = max(precision, haversine_km(west, south, east, north) / 2.0)
     name = (raw.get("name") or str(raw.get("display_name", "")).split(",")[0]).strip()
     osm = f"osm.{raw.get('osm_type', 'place')}.{raw.get('osm_id', raw.get('place_id', '0'))}"
     return Place(
@@ -217,10 +316,3 @@ def place_from_nominatim(raw: dict) -> Place | None:
                     f"({raw.get('class', '?')}/{raw.get('type', '?')}); precision = half the "
                     f"diagonal of its bounding box (at least {MIN_PRECISION_KM:g} km)"),
     )
-
-
-def _haversine_km(lon1, lat1, lon2, lat2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))

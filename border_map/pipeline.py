@@ -32,7 +32,7 @@ from .border import DEFAULT_BANDS_KM
 from .errors import DataError
 from .model.table import warning_kind
 from .properties import INCIDENT_PROPERTIES  # noqa: F401 - re-exported for library users
-from .render.outputs import FORMATS, Outputs, RunInfo
+from .render.outputs import DEFAULT_FORMATS, FORMATS, Outputs, RunInfo  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +179,7 @@ def _in_process(paths: Sequence[Path], ctx: Context, read_options: dict, input_f
 def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "outputs", *,
           bands_km: Sequence[float] = DEFAULT_BANDS_KM, strict: bool = False, cdn: bool = False,
           title: str | None = None, gazetteer=None, border=None,
-          formats: Iterable[str] = FORMATS, input_format: str | None = None,
+          formats: Iterable[str] = DEFAULT_FORMATS, input_format: str | None = None,
           read_options: dict | None = None, duplicate_km: float = 5.0, duplicate_days: int = 1,
           cluster_threshold: int | None = None, engine: str = "in-process",
           scheduler: str | None = None, partitions: int | None = None,
@@ -235,10 +235,13 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
     kept_rows = 0
     keys: dict[str, list] = {k: [] for k in ("id", "source", "lon", "lat", "start", "end")}
     out_dir = Path(out_dir)
+    import contextlib
+
     try:
         outputs = Outputs(out_dir, formats, run)
-        with outputs:
-            for chunk in chunks:
+        with contextlib.ExitStack() as stack:
+            opened = False  # the outputs are staged at the first chunk to write: a run that
+            for chunk in chunks:  # fails before it leaves no folder and no file behind
                 if isinstance(chunk, DataError):
                     where = chunk.location or "input"
                     stats = result.files.setdefault(where.split(":")[0].split("!")[0],
@@ -249,6 +252,9 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
                 gdf = _take(chunk, result, seen)
                 if gdf is None:
                     continue
+                if not opened:
+                    stack.enter_context(outputs)
+                    opened = True
                 outputs.write(gdf)
                 _keys(gdf, chunk.path, keys)
                 if kept is not None and kept_rows + len(gdf) <= keep_incidents:

@@ -253,6 +253,19 @@ SECTOR_FIELDS: tuple[Field, ...] = (
     Field("length_km", "number", "km", "geodesic length", nullable=False),
 )
 
+COUNTRY_FIELDS: tuple[Field, ...] = (
+    Field("iso_a2", "string", "AF, PK", "ISO 3166-1 alpha-2 code", nullable=False),
+    Field("name", "string", "", "country name", nullable=False),
+    Field("source", "string", "", "source of the outline", nullable=False),
+    Field("attribution", "string", "", "attribution the licence requires", nullable=False),
+)
+
+PROVINCE_FIELDS: tuple[Field, ...] = (
+    Field("id", "string", "", "gazetteer id of the province", nullable=False),
+    Field("name", "string", "", "province name", nullable=False),
+    Field("country", "string", "AF", "country", nullable=False),
+)
+
 STYLE_FIELDS: tuple[Field, ...] = (
     Field("f_table_catalog", "string", "", "always empty (QGIS convention)"),
     Field("f_table_schema", "string", "", "always empty (QGIS convention)"),
@@ -291,6 +304,12 @@ LAYERS: tuple[Layer, ...] = (
           SECTOR_FIELDS),
     Layer("places", "Point", "Places used",
           "The gazetteer entries the incidents were placed at.", PLACE_FIELDS),
+    Layer("countries", "MultiPolygon", "Countries",
+          "Afghanistan and Pakistan, a base layer; their shared edge is the shipped line.",
+          COUNTRY_FIELDS),
+    Layer("af_provinces", "MultiPolygon", "Afghan provinces",
+          "The 34 provinces of Afghanistan, a base layer (no Pakistani districts are shipped).",
+          PROVINCE_FIELDS),
     Layer("layer_styles", None, "QGIS layer styles",
           "QGIS styles (QML) with the HTML map's symbols and colours; QGIS applies them when a "
           "layer is opened.", STYLE_FIELDS),
@@ -382,7 +401,16 @@ def markdown() -> str:
         "| `border_map.gpkg` | GeoPackage 1.2 | the layers below, with QGIS styles |",
         "| `summary.csv` | CSV (UTF-8, header row) | aggregates by week, sector, band and side |",
         "| `summary.csvt` | GDAL CSV types | the column types of summary.csv, for GDAL and QGIS |",
+        "| `border_map.qgz` | QGIS project | every GeoPackage layer styled, with base layers, "
+        "the dispute note and the time range (written with `gpkg`) |",
         "| `map.html` | HTML | the interactive map |",
+        "| `incidents.fgb` | FlatGeobuf (`--format fgb`) | incidents; see *Conversions* |",
+        "| `incidents.shp.zip` | zipped Shapefile (`--format shp`) | incidents, field map and "
+        "JSON sidecar; see *Conversions* |",
+        "| `incidents.kml`, `incidents.kmz` | KML 2.2 (`--format kml`, `kmz`) | a named, "
+        "time-spanned, styled placemark per incident |",
+        "| `incidents.csv`, `incidents.csvt` | CSV with lon/lat and WKT (`--format csv-wkt`) "
+        "| incidents |",
         "",
         "Coordinates are WGS 84 longitude/latitude (EPSG:4326), rounded to 6 decimals. `null` is "
         "unknown or not applicable (an empty cell in CSV); numbers are never NaN. In a "
@@ -407,6 +435,7 @@ def markdown() -> str:
         out += ["", f"### `{layer.name}` ({layer.geometry_type or 'no geometry'})", "",
                 layer.about, "", *_table(layer.fields)]
     keys = ", ".join(f"`{f.name}`" for f in SUMMARY_KEYS)
+    out += conversions_markdown()
     out += [
         "",
         "## `summary.csv`",
@@ -427,6 +456,70 @@ def markdown() -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def conversions_markdown() -> list[str]:
+    """How each incident field is stored in each export format (docs/properties.md)."""
+    from .render import formats
+
+    kml_type = {"string": "string", "integer": "int", "number": "double", "boolean": "bool"}
+    shp = {f.name: (name, how) for f, name, how in formats.shapefile_fields()}
+    csvt = dict(formats.csv_columns())
+    out = [
+        "",
+        "## Conversions (`--format fgb, shp, kml, kmz, csv-wkt`)",
+        "",
+        "Every incident is written, unlocated ones included, so GDAL reads back the same "
+        "feature count. Measures are rounded to what they mean: degrees to 6 decimals, km to 3.",
+        "",
+        "- **FlatGeobuf** (`incidents.fgb`): unlocated incidents have a *null geometry* (kept in "
+        "the file); FlatGeobuf's spatial index needs a geometry for every feature, so such a "
+        "file has no index. Dates are DateTime (00:00); lists and objects JSON text.",
+        "- **Shapefile** (`incidents.shp.zip`, opened as is by GDAL and QGIS): UTF-8 "
+        "(`incidents.cpg`), field names of at most 10 characters (below, and "
+        "`incidents_fields.csv` in the zip), lists joined with `; `, booleans as DBF logical, "
+        "unlocated incidents as null shapes. The JSON objects and the whole description "
+        "(a DBF text holds 254 bytes) are in `incidents_json.csv` in the zip, joined on `id`.",
+        "- **KML/KMZ**: one Placemark per incident: `<name>` \"event — place — date\", "
+        "`<TimeSpan>` `date_start`–`date_end` (GDAL's LIBKML reads them as `begin`/`end`), a "
+        "style per event type and side (Google Earth's built-in icons, the side's colour), the "
+        "claims of each side side by side in the description, every field as `ExtendedData`: "
+        "typed `SchemaData` in KML (types below), plain text `Data` in KMZ (GDAL 3.6's "
+        "LIBKML, hence QGIS 3.22, reads no Schema from a KMZ); unlocated incidents are "
+        "Placemarks without geometry.",
+        "- **CSV** (`incidents.csv` + `incidents.csvt`): every field, then `lon`, `lat` and "
+        "`WKT` (GDAL's CSV driver takes `WKT` as the geometry); lists and objects JSON text "
+        "(String in the `.csvt`).",
+        "",
+        "Every CSV border-map writes (`summary.csv`, `incidents.csv`, the Shapefile's sidecars) "
+        "is UTF-8 with a byte order mark (spreadsheets read the en dash and Pashto right; GDAL "
+        "skips the mark), comes with a `.csvt` of its column types, writes null as an empty "
+        "cell (GDAL reads empty numbers and dates as NULL; open with `-oo "
+        "EMPTY_STRING_AS_NULL=YES`, or QGIS's *Add Delimited Text* with empty as NULL, for "
+        "empty text), and is formula-safe: a text cell starting with `=`, `+`, `-`, `@`, a tab "
+        "or a carriage return gets a leading `'`.",
+        "",
+        "| field | GeoPackage | FlatGeobuf | Shapefile name: type | KML ExtendedData | CSV "
+        "(.csvt) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in INCIDENT_FIELDS:
+        fgb = ("DateTime" if f.type == "date" else "String (JSON text)" if f.is_json
+               else f.gpkg_type)
+        if f.name in shp:
+            name, how = shp[f.name]
+            shp_cell = f"`{name}`: {_cell(how)}"
+        else:
+            shp_cell = "`incidents_json.csv`: JSON text"
+        kml = ("JSON text" if f.is_json else kml_type.get(f.type, "string (ISO 8601)"))
+        if f.name in ("date_start", "date_end"):
+            kml += "; also `TimeSpan` " + ("begin" if f.name == "date_start" else "end")
+        out.append(f"| `{f.name}` | {f.gpkg_type} | {fgb} | {shp_cell} | {kml} | "
+                   f"{csvt[f.name]} |")
+    out.append("| (point) | geometry | geometry (null when unlocated) | null shape when "
+               "unlocated | `<Point>`, none when unlocated | `lon`, `lat` (Real), `WKT` (empty "
+               "when unlocated) |")
+    return out
 
 
 def main() -> None:

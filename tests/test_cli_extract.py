@@ -288,3 +288,15 @@ def test_drafts_of_two_stories_of_one_clash_build_together(tmp_path):
     again = run(["extract", str(stories / "wire.txt"), "--date", "2026-03-04", "--source",
                  "Frontier Wire"])
     assert [i.id for i in loads_incidents(again.stdout, name="c.yaml")] == [i.id for i in a]
+
+
+def test_review_shows_claimant_side_and_range():
+    """issue 18: each claim as "claimant (side): figure kind low–high"."""
+    story = DATA / "17_ispr_shahidano_abbas.txt"
+    result = run(["extract", str(story), "--date", "2025-09-26", "--review"])
+    assert result.exit_code == 0
+    claims = [line.strip() for line in result.stdout.splitlines() if "): “" in line]
+    assert "Inter-Services Public Relations (ISPR) (PK): “15 to 20 Taliban” killed 15–20" in claims
+    assert any(line.startswith("police officer (PK): “four civilians” killed 4") for line in claims)
+    incident = next(line for line in result.stdout.splitlines() if "armed_clash" in line)
+    assert "Shahidano Dand in Kurram district" in incident

@@ -46,7 +46,9 @@ def test_geocode_geojson_default(runner):
     doc = json.loads(res.stdout)
     props = [f["properties"] for f in doc["features"]]
     assert [p["id"] for p in props] == ["crossing.torkham", "af.province.paktia",
-                                        "pk.tehsil.landi-kotal"]
+                                        "pk.town.landi-kotal"]
+    assert props[2]["alternatives"] == ["pk.tehsil.landi-kotal"]
+    assert props[0]["alternatives"] is None
     assert [p["match"] for p in props] == ["exact", "alias", "exact"]
     assert all(p["score"] == 100 for p in props)
     assert doc["features"][1]["geometry"]["type"] == "Point"
@@ -88,7 +90,8 @@ def test_geocode_jsonl(runner):
     res = run(runner, "geocode", "Khowst", "Nawa Pass", "--format", "jsonl")
     assert res.exit_code == 0, res.output
     rows = [json.loads(line) for line in res.stdout.splitlines()]
-    assert [r["id"] for r in rows] == ["af.province.khost", "crossing.nawa-pass"]
+    assert [r["id"] for r in rows] == ["af.town.khost", "crossing.nawa-pass"]
+    assert "af.province.khost" in rows[0]["alternatives"]
     assert rows[0]["match"] == "alias" and rows[1]["side"] in ("AF", "PK")
     assert rows[0]["error"] is None
 
@@ -145,10 +148,10 @@ def test_geocode_needs_a_name(runner):
 
 
 def test_geocode_ambiguous_and_unknown_fail_in_one_line(runner):
-    res = run(runner, "geocode", "Khyber")
+    res = run(runner, "geocode", "Gulistan")  # a Farah district and a Qila Abdullah tehsil
     assert res.exit_code == 1
     lines = [x for x in res.stderr.splitlines() if x.strip()]
-    assert len(lines) == 1 and "ambiguous" in lines[0] and "Khyber Pass" in lines[0]
+    assert len(lines) == 1 and "ambiguous" in lines[0] and "Farah" in lines[0]
     res = run(runner, "geocode", "Nangarharistan Kalay")
     assert res.exit_code == 1 and "Traceback" not in res.output
     lines = [x for x in res.stderr.splitlines() if x.strip()]
@@ -156,16 +159,50 @@ def test_geocode_ambiguous_and_unknown_fail_in_one_line(runner):
 
 
 def test_geocode_keep_going(runner):
-    res = run(runner, "geocode", "Torkham", "Khyber", "Qqqxyzzabad", "--keep-going")
+    res = run(runner, "geocode", "Torkham", "Gulistan", "Qqqxyzzabad", "--keep-going")
     assert res.exit_code == 1
     feats = json.loads(res.stdout)["features"]
     assert feats[0]["properties"]["id"] == "crossing.torkham"
     assert feats[1]["geometry"] is None and "ambiguous" in feats[1]["properties"]["error"]
+    assert {"af.district.gulistan", "pk.tehsil.gulistan"} <= set(
+        feats[1]["properties"]["candidates"])
     assert feats[2]["geometry"] is None and "unknown" in feats[2]["properties"]["error"]
     assert len([x for x in res.stderr.splitlines() if x.strip()]) == 2
-    res = run(runner, "geocode", "Torkham", "Khyber", "--keep-going", "--format", "csv")
+    res = run(runner, "geocode", "Torkham", "Gulistan", "--keep-going", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert res.exit_code == 1 and rows[1]["id"] == "" and "ambiguous" in rows[1]["error"]
+    assert "af.district.gulistan" in rows[1]["candidates"].split("|")
+
+
+def test_geocode_several_names_keep_going_by_default(runner):
+    """One bad name never hides the others: several names go on by default."""
+    res = run(runner, "geocode", "Bagan", "Torkham", "--format", "jsonl")
+    assert res.exit_code == 1
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert rows[0]["id"] is None and "no confident match" in rows[0]["error"]
+    assert rows[0]["candidates"] and rows[1]["id"] == "crossing.torkham"
+    res = run(runner, "geocode", "Bagan", "Torkham", "--fail-fast")
+    assert res.exit_code == 1 and res.stdout == ""
+    assert "no confident match" in res.stderr
+
+
+SEED = [  # the places of the seed story (shared/seed/article.txt): name, country, side
+    ("Nangarhar", "AF"), ("Paktia", "AF"), ("Khyber Pakhtunkhwa", "PK"), ("Chitral", "PK"),
+    ("Khyber", "PK"), ("Mohmand", "PK"), ("Kurram", "PK"), ("Bajaur", "PK"), ("Islamabad", "PK"),
+    ("Kabul", "AF"), ("Torkham", None), ("Chaman", "PK"), ("Spin Boldak", "AF"),
+    ("Ghulam Khan", None),
+]
+
+
+def test_geocode_the_seed_places_in_one_call(runner):
+    res = run(runner, "geocode", *[n for n, _ in SEED], "--format", "jsonl")
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [r["query"] for r in rows] == [n for n, _ in SEED]
+    for row, (name, country) in zip(rows, SEED, strict=True):
+        assert row["error"] is None and row["name"], name
+        if country is not None:  # crossings sit on the line
+            assert row["country"] == country and row["side"] == country, name
 
 
 def test_geocode_online_needs_a_user_agent(runner):
@@ -261,7 +298,9 @@ def test_show(runner):
     assert doc["name"] == "Mohmand" and doc["origin"] == "shipped"
     assert "Mohmand Agency" in doc["aliases"] and doc["source"]
     assert doc["precision_code"] == {"acled": 2, "ucdp": 3}
-    assert doc["has_polygon"] is False and "polygon" not in doc
+    assert doc["has_polygon"] is True and "polygon" not in doc  # pk_districts.geojson
+    res = run(runner, "gazetteer", "show", "crossing.torkham")
+    assert json.loads(res.stdout)["has_polygon"] is False
 
 
 def test_show_polygon_and_unknown(runner):
@@ -343,3 +382,11 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(runner, com
         assert res.exit_code == 0 and "Example" in res.output
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"border-map {' '.join(command)}" in readme
+
+
+def test_geocode_polygons_of_pakistani_districts(runner):
+    res = run(runner, "geocode", "Kurram district", "Landi Kotal tehsil", "Torkham", "--polygons")
+    assert res.exit_code == 0, res.output
+    feats = json.loads(res.stdout)["features"]
+    assert [f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in feats] == [
+        True, True, False]

@@ -83,6 +83,12 @@ def _outputs(result) -> dict[str, bytes]:
             for layer in ("incidents", "incident_areas", "claims", "places"):
                 frame = gpd.read_file(path, layer=layer)
                 out[f"gpkg.{layer}"] = frame.astype(str).to_csv().encode()
+        elif key == "qgz":  # the project, less its creation time
+            import re
+            import zipfile
+
+            xml = zipfile.ZipFile(path).read("border_map.qgs").decode("utf-8")
+            out[key] = re.sub(r"<creation>[^<]*</creation>", "", xml).encode()
         elif key == "parquet":
             frame = pd.read_parquet(path)
             frame["geometry"] = frame["geometry"].map(lambda b: b.hex() if b else None)
@@ -224,8 +230,8 @@ def test_cli_build_engine_dask(cluster, tmp_path):
     assert (summary["incidents"], summary["located"], summary["unlocated"],
             summary["skipped"], summary["rejected"]) == (18, 15, 3, 0, 3)
     assert summary["map"] == "markers"
-    assert set(summary["outputs"]) == {"geojson", "geojsonl", "qml", "gpkg", "csv", "csvt",
-                                       "parquet", "hexagons", "hex_counts", "map"}
+    assert set(summary["outputs"]) == {"geojson", "geojsonl", "qml", "gpkg", "qgz", "csv",
+                                       "csvt", "parquet", "hexagons", "hex_counts", "map"}
     assert all(Path(p).is_file() for p in summary["outputs"].values())
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -192,11 +191,9 @@ def test_matcher_scales_to_the_full_gazetteer(gazetteer):
     matcher = PlaceMatcher(gazetteer)
     assert len(matcher.surfaces) > 1000
     text = ("Shelling hit Asmar, Dangam and Barmal; Torkham and Angoor Adda stayed shut. " * 14000)
-    start = time.perf_counter()
     found = list(matcher.find(fold(text), text))
-    seconds = time.perf_counter() - start
     assert len(found) == 5 * 14000
-    assert len(text) / 1e6 / seconds > 1.0  # MB/s; benchmarks/bench_extract.py measures more
+    # its speed (>= 1 MB/s) is a target of benchmarks/bench_extract.py, not a unit test
 
 
 # --------------------------------------------------------------------------- dates
@@ -367,8 +364,9 @@ def test_review_table(story):
                         "source Example Wire")
     assert any("armed_clash" in line and "Torkham crossing (crossing, PK)" in line
                for line in lines)
-    assert any("AF" in line and "Zabihullah Mujahid" in line and "killed=12" in line
-               for line in lines)
+    claim = next(line for line in lines if "Zabihullah Mujahid" in line)
+    # "claimant (side): figure kind low–high"
+    assert "(AF): “" in claim and "” killed 12" in claim, claim
     assert "places mentioned: Torkham (crossing, PK)" in table
     assert "'the crossing': the last crossing named before" in table
 

@@ -624,7 +624,7 @@ def test_duplicates_across_sources_are_linked():
        st.floats(0, 50), st.integers(0, 5))
 @example([(70.0, 34.0, 0, "a"), (70.0, 34.0449, 1, "b")], 5.0, 1)  # 4.99 km, 1 day
 def test_duplicates_match_brute_force(points, km, days):
-    from border_map.readers.dedupe import _haversine_km
+    from border_map.geo import haversine_km as _haversine_km
 
     ids = [f"i{k}" for k in range(len(points))]
     lon, lat, day, src = (list(v) for v in zip(*points, strict=True)) if points else ([],) * 4

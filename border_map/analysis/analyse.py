@@ -116,7 +116,9 @@ def analyse(
         dist[idx], nlon[idx], nlat[idx], chain[idx] = (
             near.distance_km, near.lon, near.lat, near.chainage_km)
 
-    out["distance_to_border_km"] = dist
+    # measures rounded to what they mean (1 m; degrees to 6 decimals, about 0.1 m); the band
+    # is taken from the unrounded distance
+    out["distance_to_border_km"] = np.round(dist, 3)
     out["side"] = pd.Series(side, index=out.index, dtype=object)
     country = out["country"].to_numpy(dtype=object) if "country" in out.columns else None
     if country is not None:
@@ -130,7 +132,7 @@ def analyse(
     out["band_certainty"] = band_certainty(dist, np.broadcast_to(precision, dist.shape), bands_km,
                                            shared=shared)
     out["sector"] = pd.Series(border.sector_at(chain), index=out.index, dtype=object)
-    out["nearest_lon"] = nlon
-    out["nearest_lat"] = nlat
-    out["chainage_km"] = chain
+    out["nearest_lon"] = np.round(nlon, 6)
+    out["nearest_lat"] = np.round(nlat, 6)
+    out["chainage_km"] = np.round(chain, 3)
     return out

@@ -31,9 +31,10 @@ import pandas as pd
 
 from ..border import DEFAULT_BANDS_KM
 from ..errors import DataError, PlaceError
-from ..incidents import EVENT_TYPES, claim_spread_of
+from ..model.incident import claim_spread_of
 from ..model.region import outside, region_message
 from ..model.table import where as row_where
+from ..model.vocabulary import EVENT_TYPES
 from .analyse import analyse
 
 
@@ -209,7 +210,7 @@ def process_table(table: pd.DataFrame, ctx: Context) -> Processed:
     geoms = np.full(n, None, dtype=object)
     geoms[located] = shapely.points(lon[located], lat[located])  # (x, y) = (lon, lat)
     gdf = gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326"), crs="EPSG:4326")
-    gdf = analyse(gdf, ctx.line(), ctx.bands_km, shared=True)
+    gdf = analyse(gdf, ctx.line(), ctx.bands_km, shared=True)  # measures rounded there
     cols = [c for c in INCIDENT_PROPERTIES if c in gdf.columns]
     return Processed(gdf[cols + [gdf.geometry.name]], unplaced, rejected, resolved,
                      table["source_file"].to_numpy(dtype=object),

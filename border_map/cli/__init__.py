@@ -56,12 +56,19 @@ def main(argv=None):
 
     An unexpected failure (a bug, not bad input) is one line too; ``-v`` shows the traceback.
     """
+    from ..errors import os_error_line, shown
+
     try:
         return cli.main(args=argv, prog_name="border-map", standalone_mode=True)
+    except OSError as err:  # OutputError, or an OSError no command caught: one line, exit 1
+        if logging.getLogger().isEnabledFor(logging.DEBUG):
+            raise
+        click.echo(f"border-map: {os_error_line(err)}", err=True)
+        sys.exit(1)
     except Exception as err:  # noqa: BLE001 - last resort: never a bare traceback for users
         if logging.getLogger().isEnabledFor(logging.DEBUG):
             raise
-        click.echo(f"border-map: internal error: {type(err).__name__}: {err} "
+        click.echo(f"border-map: internal error: {type(err).__name__}: {shown(err)} "
                    "(run with -vv for the traceback; please report it)", err=True)
         sys.exit(70)
 

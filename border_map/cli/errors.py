@@ -18,14 +18,12 @@ class CommandError(click.ClickException):
 
 
 def message(err: BaseException) -> str:
-    """The one line for a library or operating-system error."""
-    if isinstance(err, OSError) and not isinstance(err, BorderMapError):
-        path = err.filename if err.filename is not None else ""
-        reason = err.strerror or str(err)
-        if getattr(err, "errno", None) == 28:  # ENOSPC
-            reason = "disk full"
-        return f"cannot use {path}: {reason}" if path else reason
-    return " ".join(str(err).split("\n"))
+    """The one line for a library or operating-system error (names escaped, one line)."""
+    from ..errors import os_error_line, shown
+
+    if isinstance(err, OSError):
+        return os_error_line(err)
+    return shown(str(err))
 
 
 def fail(err: BaseException):

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..errors import BorderMapError, DataError
+from .errors import fail as _fail
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
@@ -39,7 +40,7 @@ def _read(article: str) -> tuple[str, str | None]:
     try:
         return decode_report(raw, article), name
     except DataError as err:
-        raise click.ClickException(str(err)) from err
+        _fail(err)
 
 
 #: Files a folder given as ARTICLE stands for.
@@ -117,9 +118,9 @@ def _one(article, article_date, source, url, fmt, output, review):
     except DataError as err:
         if err.field == "date":
             raise click.UsageError(f"{err.message}: pass --date YYYY-MM-DD") from err
-        raise click.ClickException(str(err)) from err
+        _fail(err)
     except BorderMapError as err:
-        raise click.ClickException(str(err)) from err
+        _fail(err)
     yaml_text = draft.to_yaml(name=Path(name).name if name else "stdin")
     if output:
         from .._atomic import write_text

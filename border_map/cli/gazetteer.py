@@ -7,8 +7,6 @@ feature building in :mod:`border_map.geocode`, the online fallback in
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 
@@ -16,31 +14,30 @@ import click
 
 from ..errors import BorderMapError, OnlineGeocodingError, PlaceError
 from ..gazetteer import KIND_ALIASES, KINDS, POLICIES
+from .errors import fail as _fail
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 FORMATS = ("geojson", "jsonl", "csv")
-
-
-class _CommandError(click.ClickException):
-    """A library error shown as one line, exit code 1."""
-
-
-def _fail(err: Exception):
-    raise _CommandError(str(err)) from err
 
 
 def _dumps(doc, indent=None) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=indent, allow_nan=False)
 
 
-def _csv_text(rows: list[dict], fields) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(fields), lineterminator="\n",
-                            extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in fields})
-    return buf.getvalue()
+def _csv_text(rows: list[dict], fields, raw: bool = False) -> str:
+    """CSV text; lists joined with ``|``; cells a spreadsheet would run as formulas get a
+    leading ' unless ``raw``."""
+    from ..csvsafe import csv_text
+
+    rows = [{k: "|".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()}
+            for row in rows]
+    return csv_text(rows, fields, raw)
+
+
+raw_csv_option = click.option(
+    "--raw-csv", is_flag=True,
+    help="With --format csv: write text cells as they are. By default a cell starting with "
+         "= + - @, TAB or CR (a spreadsheet formula) gets a leading ' (README: Hostile input).")
 
 
 country_option = click.option(
@@ -72,17 +69,23 @@ indent_option = click.option("--indent", type=click.IntRange(0, 8), default=None
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="geojson",
               show_default=True, help="GeoJSON FeatureCollection, JSON lines or CSV.")
 @click.option("--polygons", is_flag=True,
-              help="Afghan provinces as their polygon (GeoJSON only).")
-@click.option("--keep-going", is_flag=True,
-              help="Report unresolved names in the output and go on (exit 1 at the end).")
+              help="Afghan provinces and Pakistani districts and tehsils as their polygon "
+                   "(GeoJSON only).")
+@click.option("--keep-going/--fail-fast", "keep_going", default=None,
+              help="Report unresolved names in the output and go on, exit 1 at the end "
+                   "(default for several names), or stop at the first (default for one).")
+@raw_csv_option
 @indent_option
 def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygons, keep_going,
-            indent):
+            raw_csv, indent):
     """Resolve place names offline; print GeoJSON (or JSON lines, CSV).
 
     Names may carry hints: "Kurram, Pakistan", "Spin Boldak, Kandahar",
-    "Khyber district". With no NAME, names are read from stdin, one per line.
-    An unknown or ambiguous name exits 1 with the closest candidates.
+    "Khyber district", "Chaman border". With no NAME, names are read from stdin,
+    one per line. A bare name that names a town and the units or crossing around
+    it is the town; the others are listed in "alternatives". Every name gets its
+    own answer: an unknown or ambiguous one is a record with an "error" and its
+    "candidates", and the command exits 1 at the end.
 
     \b
     Examples:
@@ -110,6 +113,8 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
         names = tuple(line.strip() for line in sys.stdin if line.strip())
     if not names:
         raise click.UsageError("give at least one NAME (or names on stdin)")
+    if keep_going is None:
+        keep_going = len(names) > 1
     options = {"country": country, "kind": kind, "admin": admin, "policy": policy,
                "online": geocoder, "keep_going": keep_going}
     try:
@@ -123,7 +128,7 @@ def geocode(names, country, kind, admin, policy, online, user_agent, fmt, polygo
                 for row in rows:
                     click.echo(_dumps(row))
             else:
-                click.echo(_csv_text(rows, RECORD_FIELDS), nl=False)
+                click.echo(_csv_text(rows, RECORD_FIELDS, raw_csv), nl=False)
             failed = [r for r in rows if r.get("error")]
     except (PlaceError, OnlineGeocodingError) as err:
         _fail(err)
@@ -165,8 +170,9 @@ SEARCH_FIELDS = ("rank", "id", "name", "kind", "country", "admin1", "admin2", "l
 @admin_option
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "csv"]), default="json",
               show_default=True)
+@raw_csv_option
 @indent_option
-def search(text, limit, country, kind, admin, fmt, indent):
+def search(text, limit, country, kind, admin, fmt, raw_csv, indent):
     """Ranked candidates for TEXT, each with how it matched and a 0-100 score.
 
     \b
@@ -195,7 +201,7 @@ def search(text, limit, country, kind, admin, fmt, indent):
         for row in rows:
             click.echo(_dumps(row))
     else:
-        click.echo(_csv_text(rows, SEARCH_FIELDS), nl=False)
+        click.echo(_csv_text(rows, SEARCH_FIELDS, raw_csv), nl=False)
 
 
 @gazetteer.command(context_settings=CONTEXT_SETTINGS)

@@ -141,7 +141,8 @@ gdelt_root_opt = click.option(
 
 
 # The outputs of `build` (= border_map.render.outputs.FORMATS).
-OUTPUT_FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "parquet", "hexagons", "html")
+OUTPUT_FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "parquet", "hexagons", "html", "fgb",
+                  "shp", "kml", "kmz", "csv-wkt")
 
 
 def _parse_formats(ctx, param, value):
@@ -149,7 +150,7 @@ def _parse_formats(ctx, param, value):
     bad = [n for n in names if n not in OUTPUT_FORMATS]
     if bad:
         raise click.BadParameter(f"{', '.join(bad)}: choose from {', '.join(OUTPUT_FORMATS)}")
-    return tuple(dict.fromkeys(names)) or OUTPUT_FORMATS
+    return tuple(dict.fromkeys(names)) or OUTPUT_FORMATS[:7]
 
 
 formats_opt = click.option(
@@ -158,4 +159,6 @@ formats_opt = click.option(
     help="Outputs to write, repeatable or comma-separated: geojson (incidents.geojson "
          "+ incidents.qml), geojsonl (RFC 8142 sequence), gpkg (border_map.gpkg), csv "
          "(summary.csv), parquet (incidents.parquet, GeoParquet), hexagons "
-         "(hexagons.geojson + hex_counts.csv), html (map.html). Default: all.")
+         "(hexagons.geojson + hex_counts.csv), html (map.html); gpkg also writes its QGIS "
+         "project border_map.qgz; conversions: fgb (FlatGeobuf), shp (zipped Shapefile), kml, "
+         "kmz, csv-wkt (incidents as CSV). Default: the first seven.")

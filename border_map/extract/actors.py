@@ -67,9 +67,11 @@ _HEAD = (r"(?P<h>ministry(?:\s+of\s+(?:information(?:\s+and\s+broadcasting)?|def
          r"border\s+(?:forces|guards|police)|forces|troops|soldiers|fighters|government|regime|"
          r"authorities|administration|officials|spokesm[ae]n|spokesperson|spokeswoman|embassy|"
          r"police|jets|aircraft|warplanes|drones|side|frontier\s+corps|fire|artillery|"
-         r"gunships|helicopters|commanders?|leadership)")
+         r"gunships|helicopters|commanders?|leadership|ministers?)")
 _PARTY = re.compile(
-    rf"\b(?:the\s+)?{_COUNTRY_WORD}(?:\s+{_QUALIFIER}){{0,2}}\s+{_HEAD}\b"
+    r"\b(?P<wing>(?:(?:the|pakistan(?:'s)?)\s+)?(?:(?:military|army)(?:'s|’s)?\s+)(?:media\s+"
+    r"(?:affairs\s+)?wing|public\s+relations\s+wing))\b"
+    rf"|\b(?:the\s+)?{_COUNTRY_WORD}(?:\s+{_QUALIFIER}){{0,2}}\s+{_HEAD}\b"
     r"|\b(?P<ispr>inter-services\s+public\s+relations(?:\s+\(ispr\))?|ispr)\b"
     r"|\b(?P<ttp>(?:tehr[ei]e?k|tahrik)[\s-]+[ie][\s-]+taliban(?:[\s-]+pakistan)?(?:\s+\(ttp\))?"
     r"|ttp|pakistani\s+taliban)\b"
@@ -124,7 +126,7 @@ _TITLES = (
     "senator", "analyst", "resident", "elder", "doctor", "mayor", "colonel", r"col\.", "major",
     r"maj\.", "brigadier", r"brig\.", "captain", r"capt\.", "lieutenant", r"lt\.", "officer",
     "president", "premier", "chairman", "secretary", "deputy", "mullah", "maulvi", "mawlawi",
-    "sheikh")
+    "sheikh", "sepoy", "naik", "havildar", "subedar", r"dr\.?", "sho")
 
 
 def _by_first_letter(alternatives: tuple[str, ...]) -> str:
@@ -153,8 +155,8 @@ _TITLE_COMMA_NAME = re.compile(
 #: The tokens each rule's matches begin with (see :func:`~.text.anchor_group`).
 _PARTY_AT = anchor_group("actors.party", ("tehr",), (
     "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter", "ispr",
-    "tahrik", "ttp", "frontier", "military"), leads={
-    "the": ("pakistan", "afghan", "taliban", "islamic", "military")})
+    "tahrik", "ttp", "frontier", "military", "army"), leads={
+    "the": ("pakistan", "afghan", "taliban", "islamic", "military", "army")})
 _OUTLETS_AT = anchor_group("actors.outlets", words=(
     "reuters", "afp", "agence", "associated", "ap", "bbc", "al", "dawn", "geo", "express",
     "tolonews", "tolo", "pajhwok", "khaama", "ariana", "amu", "afghanistan", "voa", "voice",
@@ -191,7 +193,8 @@ _TITLE_AT = anchor_group("actors.title", words=(
     "head", "leader", "ambassador", "envoy", "adviser", "advisor", "lawmaker", "senator",
     "analyst", "resident", "elder", "doctor", "mayor", "colonel", "col", "major", "maj",
     "brigadier", "brig", "captain", "capt", "lieutenant", "lt", "officer", "president",
-    "premier", "chairman", "secretary", "mullah", "maulvi", "mawlawi", "sheikh"))
+    "premier", "chairman", "secretary", "mullah", "maulvi", "mawlawi", "sheikh", "sepoy",
+    "naik", "havildar", "subedar", "dr", "sho"))
 
 _NOT_NAME_WORDS = frozenset({
     "the", "a", "an", "taliban", "pakistan", "pakistani", "afghan", "afghanistan", "ministry",
@@ -204,6 +207,17 @@ _NOT_NAME_WORDS = frozenset({
 })
 
 
+_CAP = r"(?:[A-Z][\w&'’.-]*|for|of|and|on|the)"
+_INSTITUTION_HEAD = re.compile(
+    r"\b(?:Institute|Centre|Center|Council|Commission|Foundation|Forum|Network|Monitor|"
+    r"Observatory|Project|Watch|Committee|Society|Bureau|Mission|University|Database|Tracker)\b")
+_INSTITUTION_AT = anchor_group("actors.institution", words=(
+    "institute", "centre", "center", "council", "commission", "foundation", "forum", "network",
+    "monitor", "observatory", "project", "watch", "committee", "society", "bureau", "mission",
+    "university", "database", "tracker"))
+_INSTITUTION_BEFORE = re.compile(r"\b[A-Z][\w&'’.-]*(?:[ \t]+" + _CAP + r"){0,5}?[ \t]+$")
+_INSTITUTION_AFTER = re.compile(r"[ \t]+(?:for|of|on)(?:[ \t]+" + _CAP + r"){1,5}\b")
+_SECURITY_SOURCES = re.compile(r"(?:the\s+)?security\s+(?:sources|officials?)\b")
 _THIRD_SIDE = re.compile(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b")
 _AF_SIDE = re.compile(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b")
 _PK_SIDE = re.compile(
@@ -237,7 +251,7 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     found: list[Entity] = []
     for m in doc.scan(_PARTY, _PARTY_AT):
         words = _clean(text[m.start():m.end()])
-        if m.group("ispr"):
+        if m.group("ispr") or m.group("wing"):
             found.append(Entity(m.start(), m.end(), words, "party", "PK",
                                 "Inter-Services Public Relations (ISPR)", PK_FORCES,
                                 head="military"))
@@ -270,11 +284,26 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     for m in doc.scan(_THIRD, _THIRD_AT, original=True):
         found.append(Entity(m.start(), m.end(), m.group("t"), "third", "third_party",
                             _clean(m.group("t"))))
+    for at in doc.anchors(_INSTITUTION_AT):
+        # "the Pakistan Institute for Peace Studies", "the UN Assistance Mission": a third
+        # party, not the government of the country in its name
+        head = _INSTITUTION_HEAD.match(text, at)
+        if head is None:  # (not capitalised)
+            continue
+        before = _INSTITUTION_BEFORE.search(text, max(0, head.start() - 80), head.start())
+        if before is None:
+            continue
+        after = _INSTITUTION_AFTER.match(text, head.end())
+        end = after.end() if after else head.end()
+        name = _clean(text[before.start():end])
+        found.append(Entity(before.start(), end, name, "third", "third_party", name))
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):
         words = text[m.start():m.end()].rstrip()
         side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
+        if side is None and _SECURITY_SOURCES.match(folded, m.start()):
+            side = "PK"  # "security sources said": the Pakistani press's usage
         found.append(Entity(m.start(), m.start() + len(words), words, "local", side,
                             _clean(words), head=(m.group("q") or m.group("l")).split()[0]))
     for mention in places:

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from .._records import positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
+from ..geo import haversine_km
 from ..incidents import EVENT_TYPES, Claim, DateSpan, Evidence, Incident, PlaceRef, Source
 from .claims import ClaimUnit, FigureMention
 from .events import EventMention
@@ -42,6 +43,11 @@ _normalize_name = functools.lru_cache(maxsize=1 << 16)(normalize_name)
 _PRECISION_RANK = {"day": 0, "week": 1, "range": 2, "month": 3, "year": 4}
 _KIND_RANK = {k: i for i, k in enumerate(
     ("country", "province", "district", "tehsil", "town", "crossing", "feature"))}
+#: A toll of a country, a region or a year, not of one incident.
+_BACKGROUND = re.compile(
+    r"(?i)\b(?:across|throughout|all\s+over)\s+(?:the\s+)?(?:country|nation|pakistan|"
+    r"afghanistan|provinces?|region)\b|\bnationwide\b|\b(?:this|last|the\s+past)\s+year\b|"
+    r"\bin\s+(?:19|20)\d\d\b|\bsince\s+(?:19|20)\d\d\b|\b(?:annual|yearly)\b")
 _SLUG = {"airstrike": "airstrike", "drone_strike": "drone-strike", "shelling": "shelling",
          "armed_clash": "clash", "outpost_captured": "outposts-captured",
          "border_closure": "closure", "attack": "attack", "remote_explosive": "explosive",
@@ -160,6 +166,22 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                 target.mentions.append(m)
                 of_mention[m.index] = [target if x is d else x for x in of_mention[m.index]]
             drop_draft(d)
+    # "repulsed an attack on posts near Kharlachi" with no date of its own, after "fought
+    # in Kurram district on Saturday": the same fight (Kharlachi is in Kurram); a headline's
+    # "drone strike in South Waziristan" is the strike dated in Birmal, and "the strike hit a
+    # vehicle near Angoor Adda" too: an undated mention joins the one dated incident of its
+    # type at a place that contains it, is contained in it or lies within its reach
+    for d in list(drafts):
+        if d.date is not None or d.place is None:
+            continue
+        related = [e for e in of_type[d.event_type] if e is not d and e.place is not None
+                   and e.date is not None and _related(d.place, e.place)]
+        if len(related) == 1:
+            target = related[0]
+            for m in d.mentions:
+                target.mentions.append(m)
+                of_mention[m.index] = [target if x is d else x for x in of_mention[m.index]]
+            drop_draft(d)
     # 2. dated mentions without places
     for m in mentions:
         if m.places:
@@ -260,6 +282,9 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
         for s in unit.sentences:
             for m in by_sentence.get(s.index, []):
                 targets += [d for d in of_mention.get(m.index, []) if d not in targets]
+        if not targets and unit.figures and any(_BACKGROUND.search(s.text)
+                                                for s in unit.sentences):
+            continue  # "1,950 people were killed across Pakistan in 2025": not this incident
         if not targets and unit.figures:
             first = unit.sentences[0].index
             window = mentions  # (in sentence order: only those of the 6 sentences before)
@@ -298,6 +323,20 @@ def story_tag(text: str, outlet: str | None = None, url: str | None = None) -> s
     again keeps its ids."""
     key = "\x00".join((text, outlet or "", url or ""))
     return hashlib.blake2s(key.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def _related(a: Place, b: Place) -> bool:
+    """Whether one place contains the other (admin names) or lies within its reach."""
+    if a.country != b.country:
+        return False
+    name_a, name_b = _normalize_name(a.name), _normalize_name(b.name)
+    if name_a == name_b:
+        return True
+    if name_b in (_normalize_name(a.admin1), _normalize_name(a.admin2)) or name_a in (
+            _normalize_name(b.admin1), _normalize_name(b.admin2)):
+        return True
+    km = haversine_km(a.lon, a.lat, b.lon, b.lat)
+    return km <= max(a.precision_km, b.precision_km)
 
 
 def _distance(d: _Draft, m: EventMention) -> int:
@@ -387,7 +426,9 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
     if d.place is not None:
         name = d.place.name
         if d.place_mention is not None and not d.place_note:
-            name = " ".join(d.place_mention.text.split())
+            # a village the gazetteer lacks, named with its container: its own name, the
+            # container's place (and precision), and a note saying so
+            name = d.place_mention.reported or " ".join(d.place_mention.text.split())
             ev("place", d.place_mention.start, d.place_mention.end, d.place_mention.note)
         elif d.place_note:
             anchor = d.mentions[0].anchor
@@ -429,6 +470,8 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
         description = f"{label} at {where}, as the report tells it."
         if d.place_note:
             description += f" Place: {d.place_note}."
+        elif d.place_mention is not None and d.place_mention.reported:
+            description += f" Place: {d.place_mention.note}."
     else:
         description = f"{label}; the report names no place."
     description += " Drafted by border-map extract: check every field against the report."

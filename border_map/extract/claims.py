@@ -5,7 +5,11 @@ according to, rejected, ...) is attributed to its subject: the first party, pers
 outlet or third party of the sentence before the verb (not the object of a preposition:
 "told Reuters"), or the one after "according to" / an inverted ``", said Mujahid"``.
 "He"/"She" is the last person named, "the ministry" the last ministry, "Islamabad" and
-"Afghanistan" their governments. The side is the speaker's (:mod:`.actors`).
+"Afghanistan" their governments. A clause-final speaker ("..., wounding a shepherd, Levies
+officials said") is the words between the last comma and the verb, not the subject of the
+clause; "according to sources" is the sources. The side is the speaker's (:mod:`.actors`);
+a local speaker that does not say it (police, officials, a police spokesman) has the side
+of the places of its sentence, else of the story's place just before.
 
 **Claim units.** Consecutive sentences of one speaker form one claim; a sentence without
 its own speaker continues the claim before it in the same paragraph when it quotes or
@@ -15,8 +19,10 @@ is said to have said, but that reports an event or figures, is the report's own 
 
 **Figures** keep the words ("at least 70 fighters", "numerous soldiers", "no casualties")
 and give numbers only where the words do: "at least 70" is low 70; "over 70" low 71;
-"nearly 70" high 69; "up to 70" high 70; "10 to 15" 10-15; "no casualties" 0; "about
-70", "dozens", "numerous" give no number at all.
+"nearly 70" high 69; "up to 70" high 70; "10 to 15" and "twenty-five to thirty" are
+ranges; "no casualties" and "no loss of life" 0; "about 70", "dozens", "numerous" give no
+number at all. "Martyred", "the martyrdom of", "embraced shahadat", "sent to hell" are
+killed; "injuries to", "sustained injuries" wounded.
 
 **Status.** A claim is ``disputed`` when a later claim of another side rejects, denies,
 contradicts or offers a contrasting account; otherwise ``unverified``: nothing is
@@ -35,6 +41,7 @@ from dataclasses import dataclass, field
 from .._records import compact_pickle
 from ..incidents import Figure
 from .actors import Entity, sentence_indices
+from .actors import side_of as side_of_words
 from .dates import DateMention
 from .text import Document, Sentence, anchor_group, skipped
 
@@ -59,7 +66,10 @@ _QUAL = (r"(?P<qual>at\s+least|more\s+than|over|above|nearly|almost|close\s+to|a
 _NUM = (rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{_TENS}(?:[\s-]{_UNITS})?|eleven|twelve|"
         r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten|one\s+hundred|"
         rf"a\s+hundred|a\s+dozen|{_UNITS}|an?)")
-_RANGE = r"(?P<range>(?:between\s+)?(?P<lo>\d+)\s*(?:-|–|to|and)\s*(?P<hi>\d+))"
+_WORD_NUM = (rf"(?:{_TENS}(?:[\s-]{_UNITS})?|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+             rf"seventeen|eighteen|nineteen|ten|{_UNITS})")
+_RANGE = (rf"(?P<range>(?:between\s+)?(?P<lo>\d+|{_WORD_NUM})\s*(?:-|–|to|and)\s*"
+          rf"(?P<hi>\d+|{_WORD_NUM}))")
 _VAGUE = (r"(?P<vague>dozens|scores|hundreds|thousands|several|numerous|multiple|many|"
           r"a\s+number\s+of|a\s+few|some|few|heavy|huge|massive|significant|considerable|"
           r"large\s+numbers?\s+of|no)")
@@ -68,7 +78,7 @@ _MOD = (r"(?:\s+(?:enemy|pakistani|afghan|taliban|security|military|border|milit
         r"more|other|civilian|army|paramilitary|police|tribal|local|armed|suspected|alleged|"
         r"unarmed|frontier|corps|fc|ttp|khawarij|foreign|regime|government|opposing|rival|hostile|"
         r"young|elderly|injured|wounded|"
-        r"of\s+(?:their|its|our|the)\s+own))*")
+        r"of\s+(?:their|its|our|the)\s+own|of\s+(?:our|their|its|his|the)))*")
 _PEOPLE = (r"(?:fighters?|militants?|terrorists?|insurgents?|soldiers?|troops|personnel|"
            r"servicemen|civilians?|people|persons?|men|women|woman|children|child|policem[ae]n|"
            r"police|officers?|guards?|members?|attackers?|taliban|khawarij|khwarij|combatants?|"
@@ -83,6 +93,7 @@ _EQUIP = (r"(?:tanks?|(?:armou?red\s+)?vehicles?|equipment|weapons|(?:artillery\
 _NOUN = rf"(?P<noun>{_PEOPLE}|{_POSTS}|{_EQUIP})"
 
 _V_KILLED = (r"killed|kill|killing|dead|died|deaths?|lost\s+their\s+lives|martyred|slain|"
+             r"sent\s+to\s+hell|"
              r"embraced\s+martyrdom|embraced\s+shahadat|"
              r"eliminated|neutrali[sz]ed|perished|bodies|succumbed")
 _V_WOUNDED = r"wounded|wounding|injured|injuring|hurt|injuries"
@@ -97,13 +108,16 @@ _VERB = (rf"(?P<verb>{_V_KILLED}|{_V_WOUNDED}|{_V_CAPTURED}|{_V_SEIZED}|{_V_DEST
 
 _A = re.compile(rf"\b(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 _B = re.compile(rf"\b{_VERB}(?:\s+[a-z'-]+){{0,3}}?\s+[\"“‘']?(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
-_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+)?{_VERB}\b")
+_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+|had\s+|have\s+)?"
+                       rf"(?:(?:sustained|suffered|received)\s+)?{_VERB}\b")
 _C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|deaths|dead|killed|"
                 r"injured|wounded|losses|fatalities|injuries|martyrs|captured))\b")
 _C2 = re.compile(rf"\b(?P<core>{_QTY})\s+(?:(?:more|others?)\s+)?(?:were|was|have\s+been|"
                  r"had\s+been|are)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
                  r"martyred|hurt|detained|arrested)\b")
-_D = re.compile(rf"\b(?:deaths?|killing|lives)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
+_D = re.compile(rf"\b(?:deaths?|killing|lives|martyrdom)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
+#: "injury to 12 others", "injuries to nine people"
+_D3 = re.compile(rf"\b(?:injur(?:y|ies)|wounds?)\s+(?:to|of)\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 _D2 = re.compile(rf"\bdeath\s+toll\s+(?:\w+\s+){{0,3}}?(?:at|to|of|reached|stood\s+at)\s+"
                  rf"(?P<core>{_QTY})\b")
 _E = re.compile(r"(?:\bthat\s+|^|[,;:]\s+)(?P<core>(?:(?!\bthat\b)[^.;:]){3,80}?),?\s+"
@@ -112,6 +126,9 @@ _E = re.compile(r"(?:\bthat\s+|^|[,;:]\s+)(?P<core>(?:(?!\bthat\b)[^.;:]){3,80}?
 _F = re.compile(r"\b(?P<core>captured\s+alive|taken\s+alive)\b")
 _G = re.compile(r"\b(?P<core>(?:no\s+one|nobody|none)\s+(?:\w+\s+)?(?:was|were|had\s+been|has\s+"
                 r"been)?\s*(?P<v>killed|injured|hurt|wounded|harmed))\b")
+#: "no loss of life was reported": nobody killed
+_G2 = re.compile(r"\b(?P<core>no\s+(?:loss\s+of\s+(?:life|lives)|deaths?|fatalit(?:y|ies)))\b")
+_G2_AT = anchor_group("claims.no_loss", leads={"no": ("loss", "death", "fatalit")})
 _H = re.compile(rf"\b(?P<core>(?P<noun>{_EQUIP}|{_POSTS})\s+(?:\w+\s+)?(?:were\s+|was\s+)?"
                 rf"(?P<verb>{_V_DESTROYED}))\b")
 _SIDE_PHRASE = re.compile(r"\bon\s+(?:the\s+)?(?P<s>afghan|pakistani|pakistan|afghanistan|both|"
@@ -132,12 +149,14 @@ _QTY_WORDS = (
     "considerable", "no")
 _QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True)
 _VERB_AT = anchor_group("claims.verb", (
-    "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated",
+    "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated", "sent",
     "neutrali", "perished", "bodies", "succumbed", "wound", "injur", "hurt", "captur",
     "arrested", "detained", "taken", "held", "seiz", "overr", "took", "fell", "stormed",
     "destroy", "demolished", "razed", "torched", "set", "damaged", "burnt", "burned", "wrecked",
     "displaced", "fled", "evacuated", "forced", "uprooted", "casualties", "losses"))
-_D_AT = anchor_group("claims.deaths_of", words=("death", "deaths", "killing", "lives"))
+_D_AT = anchor_group("claims.deaths_of", words=("death", "deaths", "killing", "lives",
+                                                 "martyrdom"))
+_D3_AT = anchor_group("claims.injuries_to", words=("injury", "injuries", "wound", "wounds"))
 _D2_AT = anchor_group("claims.death_toll", words=("death",))
 _AMONG_AT = anchor_group("claims.among", words=("among",))
 _F_AT = anchor_group("claims.alive", words=("captured", "taken"))
@@ -210,7 +229,9 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
     if vague:
         return (0, 0) if vague == "no" else (None, None)
     if m.group("range"):
-        lo, hi = int(m.group("lo")), int(m.group("hi"))
+        lo, hi = _number(m.group("lo")), _number(m.group("hi"))
+        if lo is None or hi is None:
+            return None, None
         return (lo, hi) if lo <= hi else (None, None)
     num = m.group("num")
     if not num:
@@ -231,6 +252,18 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
         else:
             return None, None
     return _qualified(n, m.group("qual"))
+
+
+def _number(words: str) -> int | None:
+    """12, "twelve", "twenty-five": the number, or None."""
+    if words.isdigit():
+        return int(words)
+    parts = " ".join(words.split()).replace("-", " ").split()
+    if len(parts) == 1:
+        return _NUMBERS.get(parts[0])
+    if len(parts) == 2 and parts[0] in _NUMBERS and parts[1] in _NUMBERS:
+        return _NUMBERS[parts[0]] + _NUMBERS[parts[1]]
+    return None
 
 
 def _qualified(n: int, qual: str | None) -> tuple[int | None, int | None]:
@@ -285,6 +318,18 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []
     add = out.append
+    # "the martyrdom of five civilians and injuries to nine others": the noun before the
+    # figure says its kind (first: the verb rules would read "injuries" for both)
+    if not has(_D_AT):
+        skipped(_D, folded, s, e)
+    else:
+        for m in doc.scan(_D, _D_AT, s, e):
+            add((m.start("core"), m.end("core"), "killed", m, m))
+    if not has(_D3_AT):
+        skipped(_D3, folded, s, e)
+    else:
+        for m in doc.scan(_D3, _D3_AT, s, e):
+            add((m.start("core"), m.end("core"), "wounded", m, m))
     if not has(_VERB_AT):
         skipped(_B, folded, s, e)
     else:
@@ -322,11 +367,6 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
         for m in doc.scan(_C2, _QTY_AT, s, e):
             add((m.start("core"), m.end("core"), _C2_KINDS.get(m.group("kindnoun"), "killed"),
                  m, None))
-    if not has(_D_AT):
-        skipped(_D, folded, s, e)
-    else:
-        for m in doc.scan(_D, _D_AT, s, e):
-            add((m.start("core"), m.end("core"), "killed", m, m))
     if not has(_D2_AT):
         skipped(_D2, folded, s, e)
     else:
@@ -352,6 +392,11 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             v = m.group("v")
             kind = "killed" if v == "killed" else ("casualties" if v == "harmed" else "wounded")
             add((m.start("core"), m.end("core"), kind, (0, 0), None))
+    if not has(_G2_AT):
+        skipped(_G2, folded, s, e)
+    else:
+        for m in doc.scan(_G2, _G2_AT, s, e):
+            add((m.start("core"), m.end("core"), "killed", (0, 0), None))
     if not has(_H_AT):
         skipped(_H, folded, s, e)
     else:
@@ -446,6 +491,23 @@ _INVERTED = re.compile(r"[,\"”]\s*$")
 _NAME_END = re.compile(r"\s*(?:[,.;:!?]|$)")
 _AFTER_CLAUSE = re.compile(r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$")
 _COMMA = re.compile(r"\s*,")
+#: ", Levies officials said": a clause-final speaker, between the last comma and the verb
+_CLAUSE_SPEAKER = re.compile(
+    r"[,;]\s+(?P<np>(?:the\s+|a\s+|an\s+|two\s+|several\s+)?[a-z][a-z'’ -]{1,50}?)\s+"
+    r"(?:(?:also|later|further|separately|had|has|have)\s+)?$")
+_AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
+_SPEAKER_HEAD = re.compile(
+    r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
+    r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
+    r"villagers|medics?|ministry|military|army|wing|department|office|hospital)$")
+_ACCORDING_PHRASE = re.compile(
+    r"\s+(?P<np>(?:the\s+|some\s+|local\s+|informed\s+|official\s+)*(?:sources|officials|"
+    r"residents|reports|police|witnesses|eyewitnesses|villagers|locals|elders|doctors)"
+    r")\s*(?:[,;.]|$)")
+_DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
+_OFFICIAL_TITLE = re.compile(r"(?i)\b(?:police|spokesm[ae]n|spokesperson|official|officer|"
+                             r"governor|commissioner|administrator|commander|chief|director)\b")
+_ARTICLE_A = re.compile(r"^(?:a|an|two|several)\s+", re.IGNORECASE)
 
 
 @compact_pickle
@@ -552,7 +614,10 @@ class _Resolver:
             words = _DETERMINER.sub("", e.text)
             side = self._side_nearby(sentence) or "third_party"
             return Speaker(None, words, side, e.start, e.end)
-        side = e.side or self._side_nearby(sentence, local=e.kind == "local") or "third_party"
+        local = e.kind == "local" or e.kind == "person" and bool(
+            _OFFICIAL_TITLE.search(e.organisation or ""))  # "provincial police spokesman"
+        side = e.side if e.side in ("AF", "PK") or (e.side and not local) else None
+        side = side or self._side_nearby(sentence, local=local) or "third_party"
         if e.kind == "person":
             return Speaker(e.person, e.organisation, side, e.start, e.end)
         return Speaker(None, e.organisation, side, e.start, e.end)
@@ -564,10 +629,28 @@ class _Resolver:
                      if p.role == "location"]
         if countries and (local or len(set(countries)) == 1):
             return countries[0]
-        for e in self.entities_by.get(sentence.index, ()):
-            if e.side in ("AF", "PK"):
-                return e.side
-        return countries[0] if countries else None
+        if not local:
+            for e in self.entities_by.get(sentence.index, ()):
+                if e.side in ("AF", "PK"):
+                    return e.side
+        if countries:
+            return countries[0]
+        if local:  # "a police officer said": local to the place of the story just before
+            for i in range(sentence.index - 1, max(-1, sentence.index - 8), -1):
+                before = [p.place.country for p in self.places_by.get(i, ())
+                          if p.role in ("location", "dateline")]
+                if before:
+                    return before[-1]
+        return None
+
+    def phrase(self, start: int, end: int, sentence: Sentence) -> Speaker:
+        """A speaker named by words no entity covers ("Levies officials", "a police
+        officer"): those words, the side they say or else the side of the place."""
+        words = _DETERMINER.sub("", " ".join(self.doc.text[start:end].split()))
+        words = _ARTICLE_A.sub("", words)
+        side = side_of_words(words) or self._side_nearby(sentence, local=True) or \
+            "third_party"
+        return Speaker(None, words, side, start, end)
 
 
 def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
@@ -583,6 +666,13 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     datelines = doc.datelines
     according = [v for v in verbs if v.group(0).startswith("according")]
     for verb in according:
+        generic = _ACCORDING_PHRASE.match(folded, verb.end())
+        if generic:  # "according to sources, ...": those words, not the next party named
+            inside = [e for e in candidates if e.start >= generic.start("np")
+                      and e.end <= generic.end("np") and e.kind != "pronoun"]
+            if inside and inside[-1].start <= generic.start("np") + 4:
+                return resolver.resolve(inside[-1], sentence)
+            return resolver.phrase(generic.start("np"), generic.end("np"), sentence)
         after = [e for e in candidates if 0 <= e.start - verb.end() < 40 and e.kind != "pronoun"]
         if after:
             return resolver.resolve(after[0], sentence)
@@ -596,6 +686,25 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
             if after:
                 return resolver.resolve(after[0], sentence)
         verb_start = verb.start()
+        lo = max(sentence.start, verb_start - 70)
+        final = None
+        head = folded[max(lo, verb_start - 40):verb_start].split()
+        while head and head[-1] in _AUXILIARIES:
+            head.pop()
+        if head and _SPEAKER_HEAD.search(head[-1]):  # (most verbs: no regex below)
+            comma = max(folded.rfind(",", lo, verb_start), folded.rfind(";", lo, verb_start))
+            final = _CLAUSE_SPEAKER.match(folded, comma, verb_start) if comma >= 0 else None
+        if final is not None and _SPEAKER_HEAD.search(final.group("np")):
+            # "..., wounding a shepherd, Levies officials said": the words between the last
+            # comma and the verb are who said it (an entity among them, else the words)
+            inside = [e for e in candidates if e.start >= final.start("np")
+                      and e.end <= final.end("np") and e.kind != "pronoun"]
+            np_start = final.start("np") + len(_DETERMINER_A.match(folded, final.start("np"))
+                                               .group(0))
+            if inside and inside[-1].start <= np_start:
+                return resolver.resolve(inside[-1], sentence)
+            # "Levies officials": more words than the entity ("officials") says
+            return resolver.phrase(final.start("np"), final.end("np"), sentence)
         before = [e for e in candidates if e.end <= verb_start
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
                   and not datelines.contains(e.start)]
@@ -689,9 +798,13 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
 
 _FIGURE_CUES_AT = anchor_group("claims.figure_cues", (
     "kill", "dead", "died", "death", "casualt", "wound", "injur", "captur", "seiz", "destroy",
-    "loss", "martyr", "displac", "fled", "alive", "hurt", "harm", "toll", "victim"), ("among",))
+    "loss", "martyr", "displac", "fled", "alive", "hurt", "harm", "toll", "victim", "shahadat",
+    "fatalit", "neutrali", "eliminat", "slain", "perish", "succumb", "bodies"), (
+    "among", "sent", "lost"))
 _FIGURE_CUES = re.compile(r"\b(?:kill|dead|died|death|casualt|wound|injur|captur|seiz|destroy|"
-                          r"loss|martyr|displac|fled|alive|hurt|harm|toll|victim|among\s+the)")
+                          r"loss|martyr|displac|fled|alive|hurt|harm|toll|victim|shahadat|"
+                          r"fatalit|neutrali|eliminat|slain|perish|succumb|bodies|among\s+the|"
+                          r"sent\s+to\s+hell|lost\s+(?:their|his|her)\s+lives?)")
 
 
 def _may_have_figures(doc: Document, sentence: Sentence) -> bool:

@@ -3,15 +3,22 @@
 Answer files (see ``tests/data/extract/README.md``) list the places a text names, its
 events and its claims. The scores, summed over all texts (micro-averaged):
 
-- **place precision**: extracted place ids (role location or dateline) that the answer
-  lists, over all extracted ids; **place recall**: answer entries (an entry may accept
-  several ids) found, over all entries;
+- **place precision**: extracted place ids (role location, dateline, destination or
+  caption: a place the text names) that the answer lists, over all extracted ids;
+  **place recall**: answer entries (an entry may accept several ids) found, over all
+  entries;
 - **event recall**: answer events with an extracted incident of the same type, the same
   place (or both unlocated) and an overlapping date;
 - **claim recall**: answer claims with an extracted claim of the same side, whose
   claimant or organisation contains ``who``, whose quote contains ``anchor`` and which
-  has every listed figure (same kind, words overlapping); **figure recall** counts the
-  figures alone.
+  has the claim's main figure (the first listed: same kind, words overlapping, and the
+  ``low``/``high`` numbers when the answer gives them); **figure recall** counts every
+  listed figure;
+- **incident precision**: drafted incidents that match an answer event (type, place,
+  date), over all drafted incidents (a clash drafted again at the pass and the province
+  around its crossing counts against it);
+- **forbidden incidents**: incidents at a place the answer lists in ``not_event_places``
+  (a capital standing for its government, a dateline, a person's name, a destination).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ class Answer:
     places: list[frozenset[str]]
     events: list[dict]
     claims: list[dict]
+    not_event_places: frozenset = frozenset()
 
 
 @dataclass
@@ -53,6 +61,9 @@ class Score:
     claims_found: int = 0
     figures: int = 0
     figures_found: int = 0
+    incidents: int = 0
+    incidents_matched: int = 0
+    forbidden_incidents: int = 0
     chars: int = 0
     misses: list[str] = field(default_factory=list)
 
@@ -86,6 +97,10 @@ class Score:
         return self._ratio(self.claims_found, self.claims)
 
     @property
+    def incident_precision(self) -> float:
+        return self._ratio(self.incidents_matched, self.incidents)
+
+    @property
     def figure_recall(self) -> float:
         return self._ratio(self.figures_found, self.figures)
 
@@ -111,6 +126,7 @@ def load_answers(folder: str | Path) -> list[Answer]:
             places=[_as_set(p) for p in data.get("places") or []],
             events=list(data.get("events") or []),
             claims=list(data.get("claims") or []),
+            not_event_places=frozenset(str(x) for x in data.get("not_event_places") or []),
         ))
     return answers
 
@@ -127,11 +143,18 @@ def _words_overlap(a: str | None, b: str | None) -> bool:
     return a in b or b in a
 
 
+def _figure_matches(gold: dict, figure) -> bool:
+    if figure.kind != gold["kind"] or not _words_overlap(str(gold["text"]), figure.text):
+        return False
+    return all(getattr(figure, k) == gold[k] for k in ("low", "high") if k in gold)
+
+
 def score_draft(draft, answer: Answer) -> Score:
     """Score one :class:`~border_map.extract.Draft` against its answer."""
     name = answer.article.name
     score = Score(chars=len(draft.document.text))
-    extracted = {p.place.id for p in draft.places if p.role in ("location", "dateline")}
+    extracted = {p.place.id for p in draft.places
+                 if p.role in ("location", "dateline", "destination", "caption")}
     gold_ids = frozenset().union(*answer.places) if answer.places else frozenset()
     score.places_extracted = len(extracted)
     score.places_correct = len(extracted & gold_ids)
@@ -143,20 +166,28 @@ def score_draft(draft, answer: Answer) -> Score:
             score.place_entries_found += 1
         else:
             score.misses.append(f"{name}: missed place {sorted(entry)}")
+    def matches(inc, event) -> bool:
+        span = _span(event["date"])
+        return (inc.event_type in _as_set(event["event_type"])
+                and (inc.place.id if inc.place else None) in _as_set(event.get("place"))
+                and inc.date.start <= span.end and span.start <= inc.date.end)
+
     for event in answer.events:
         score.events += 1
-        types = _as_set(event["event_type"])
-        places = _as_set(event.get("place"))
-        span = _span(event["date"])
-        found = any(
-            inc.event_type in types
-            and (inc.place.id if inc.place else None) in places
-            and inc.date.start <= span.end and span.start <= inc.date.end
-            for inc in draft.incidents)
-        if found:
+        if any(matches(inc, event) for inc in draft.incidents):
             score.events_found += 1
         else:
             score.misses.append(f"{name}: missed event {event}")
+    for inc in draft.incidents:
+        score.incidents += 1
+        if any(matches(inc, event) for event in answer.events):
+            score.incidents_matched += 1
+        else:
+            score.misses.append(f"{name}: extra incident {inc.event_type} at "
+                                f"{inc.place.id if inc.place else None} {inc.date.iso()}")
+        if inc.place is not None and inc.place.id in answer.not_event_places:
+            score.forbidden_incidents += 1
+            score.misses.append(f"{name}: FORBIDDEN incident {inc.event_type} at {inc.place.id}")
     claims = {}
     for inc in draft.incidents:
         for c in inc.claims:
@@ -176,11 +207,9 @@ def score_draft(draft, answer: Answer) -> Score:
             if not _words_overlap(gold["anchor"], quote) or gold["anchor"].casefold() not in \
                     " ".join(quote.casefold().split()):
                 continue
-            matched = sum(1 for f in figures if any(
-                x.kind == f["kind"] and _words_overlap(str(f["text"]), x.text)
-                for x in c.figures))
-            best = max(best, matched)
-            if matched == len(figures):
+            hits = [any(_figure_matches(f, x) for x in c.figures) for f in figures]
+            best = max(best, sum(hits))
+            if not figures or hits[0]:
                 found = True
         score.figures_found += best
         if found:

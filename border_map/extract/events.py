@@ -21,16 +21,28 @@ Each trigger becomes an :class:`EventMention` with what its sentence says about 
   military); a clash gets every armed party of its sentence.
 
 A sentence with places and no trigger ("... in key sectors including Chitral, Khyber,
-Mohmand, Kurram, and Bajaur") continues the event of one of the two sentences before it.
+Mohmand, Kurram, and Bajaur") continues the event of one of the two sentences before it
+(not at a place the attackers came from).
+
+Types: helicopters or gunships that bombarded villages are an airstrike; a suicide bomber
+with an explosives-laden vehicle is one suicide bombing (a car bomb alone an explosive);
+rockets fired at a convoy an attack, not shelling; "forces struck a house" an attack when
+the sentence names nothing else. A place of the gazetteer that contains another of the same
+event, or a pass or tehsil around its crossing or town, is dropped ("the Torkham crossing
+on the Khyber Pass in Khyber district" is Torkham). "A day earlier" is the day before the
+event told before.
 """
 
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 
 from .._records import compact_pickle
+from ..geo import haversine_km
+from ..incidents import DateSpan
 from . import text as _text
 from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
 from .dates import DateMention
@@ -42,28 +54,37 @@ __all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]
 _T = r"\b"
 _TRIGGERS: tuple[tuple[str, str], ...] = (
     ("suicide_bomb", r"\bsuicide\s+(?:bomb(?:ing|ings|er|ers|s)?|attacks?|attackers?|blasts?|"
-                     r"car\s+bomb(?:ing)?s?|vests?)\b"),
+                     r"car\s+bomb(?:ing)?s?|vests?)\b|\bblew\s+(?:himself|herself|themselves)\s+up\b"),
     ("drone_strike", r"\bdrone\s+(?:strikes?|attacks?|raids?)\b|\bdrones?\s+(?:struck|hit|"
                      r"attacked|targeted|fired|strike)\b|\b(?:uavs?|quadcopters?)\b"),
     ("strike", r"\bstrikes?\b(?!\s+(?:action|call|force))"),
     ("airstrike", r"\bair\s*-?\s*strikes?\b|\bair\s+raids?\b|\bair\s+attacks?\b|"
                   r"\baerial\s+(?:strikes?|bombardments?|bombings?|attacks?|raids?)\b|"
                   r"\b(?:war\s*planes?|fighter\s+jets?|jets?\s+(?:bombed|struck|pounded|hit|"
-                  r"targeted))\b|\bbombing\s+raids?\b|\bbombed\b"),
+                  r"targeted))\b|\bbombing\s+raids?\b|\bbombed\b|"
+                  r"\b(?:helicopters?|gunships?|aircraft|planes?)\s+(?:\w+\s+){0,2}?(?:bombarded|"
+                  r"bombed|struck|pounded|strafed|targeted|attacked|fired\s+(?:on|at|rockets))\b|"
+                  r"(?<!artillery\s)(?<!mortar\s)\bbombard(?:ed|ing|ments?)\b"),
     ("remote_explosive", r"\bieds?\b|\bimprovised\s+explosive\s+devices?\b|\broadside\s+"
                          r"(?:bomb(?:ing)?s?|blasts?)\b|\bland\s*-?\s*mines?\b|\bmine\s+"
                          r"blasts?\b|\bbomb\s+(?:blasts?|explosions?)\b|\bblasts?\b|"
-                         r"\bexplosions?\b|\bremote-controlled\s+bombs?\b"),
+                         r"\bexplosions?\b|\bremote-controlled\s+bombs?\b|\b(?:car|truck|vehicle)"
+                         r"\s*-?\s*bomb(?:ing)?s?\b|\bvehicle-borne\b|\bexplosives?-laden\b"),
     ("shelling", r"\bshell(?:ing|ed)\b|\bshells\s+(?:landed|hit|fell|struck)\b|\bmortars?"
                  r"(?:\s+(?:shells?|fire|rounds?|attacks?))?\b|\bartillery(?:\s+(?:fire|shells?|"
-                 r"barrages?|strikes?))?\b|\brockets?(?:\s+(?:fire|attacks?))?\b|"
+                 r"barrages?|strikes?))?\b|\brockets?(?:\s+(?:fire|attacks?))?\b"
+                 r"(?!\s+(?:at|on)\s+(?:a\s+|the\s+)?(?:\w+\s+){0,3}(?:convoy|vehicle|bus|van|car)s?\b)|"
                  r"\bmissiles?\b|\bheavy\s+weapons\b"),
     ("abduction", r"\babduct(?:ed|ion|ions|s|ing)\b|\bkidnapp?(?:ed|ing|ings)\b|"
                   r"\btaken\s+hostage\b|\bhostages\b"),
     ("attack", r"\battack(?:ed|s)?\s+(?:on\s+)?(?:a\s+|the\s+)?(?:\w+\s+){0,2}(?:civilians?|"
                r"villages?|markets?|mosques?|schools?|bus|vehicles?|homes?|houses?|wedding|"
                r"funeral|passengers?)\b|\bgunmen\s+(?:attacked|stormed|opened\s+fire)\b|"
-               r"\bmassacre\b|\bambush(?:ed|es)?\b"),
+               r"\bmassacre\b|\bambush(?:ed|es)?\b|\bfired\s+(?:rockets?|rpgs?|grenades?)\s+(?:at|on)"
+               r"\s+(?:a\s+|the\s+)?(?:\w+\s+){0,3}(?:convoy|vehicle|bus|van|car)s?\b"),
+    # "forces struck a house in Sperah": an attack, when the sentence names nothing else
+    ("hit", r"\b(?:struck|hit|targeted|raided)\s+(?:a\s+|the\s+)?(?:\w+\s+){0,2}(?:house|home|"
+            r"homes|houses|village|villages|mosque|madrassa|compound)\b"),
     ("armed_clash", r"\bclash(?:es|ed)?\b|\bexchanges?\s+of\s+(?:heavy\s+)?(?:fire|gunfire|"
                     r"firing)\b|\bexchanged\s+(?:heavy\s+)?(?:fire|gunfire)\b|\bfire\s*fights?\b"
                     r"|\bgun\s*fights?\b|\bgun\s*battles?\b|\bskirmish(?:es)?\b|\bfighting\b|"
@@ -83,6 +104,7 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
 )
 _PRIORITY = {t: i for i, (t, _) in enumerate(_TRIGGERS)}
 _PRIORITY["strike"] = 99  # a bare "strike" loses to any longer trigger
+_PRIORITY["hit"] = 98
 _PRIORITY.update({"outpost_captured": 3.5, "border_closure": 3.6})
 _TRIGGER_RX = [(t, re.compile(rx)) for t, rx in _TRIGGERS]
 
@@ -123,26 +145,33 @@ _SAME_TIME_LINK = re.compile(r"\b(?:after|when|as|while|amid|following|before|du
 _CAUSE = re.compile(r"\b(?:response|retaliation|revenge|reaction|reprisal)\b")
 _SAME_TIME = re.compile(r"\b(?:the\s+same|that)\s+(?:day|night|evening|morning|afternoon)\b")
 _DESTROY = re.compile(r"\bdestroy")
-_SPEAKER_GAP = re.compile(r"\s+(?:in|of|from|at|for)\s+(?:the\s+)?$")
+_DAY_BEFORE = re.compile(r"\b(?:(?P<n>a|one|two|three)\s+(?:day|days|night|nights)\s+(?:earlier|"
+                         r"before)|the\s+(?:previous|preceding)\s+(?:day|night|evening)|"
+                         r"the\s+day\s+before)\b")
+_NUMBER_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3}
+_SPEAKER_GAP = re.compile(r"(?:\s+(?:based|stationed|posted|deployed))?\s+(?:in|of|from|at|for)\s+"
+                          r"(?:the\s+)?")
 
 
 #: The tokens the matches of each rule begin with (see :func:`~.text.anchor_group`).
 _TRIGGER_AT = {
-    "suicide_bomb": anchor_group("events.suicide_bomb", words=("suicide",)),
+    "suicide_bomb": anchor_group("events.suicide_bomb", words=("suicide", "blew")),
     "drone_strike": anchor_group("events.drone_strike", words=(
         "drone", "drones", "uav", "uavs", "quadcopter", "quadcopters")),
     "strike": anchor_group("events.strike", words=("strike", "strikes")),
-    "airstrike": anchor_group("events.airstrike", ("air", "war"), (
+    "airstrike": anchor_group("events.airstrike", ("air", "war", "bombard", "helicopter",
+                                                     "gunship", "plane"), (
         "aerial", "fighter", "jet", "jets", "bombing", "bombed")),
     "remote_explosive": anchor_group("events.remote_explosive", ("land",), (
         "ied", "ieds", "improvised", "roadside", "mine", "bomb", "blast", "blasts", "explosion",
-        "explosions", "remote")),
+        "explosions", "remote", "car", "truck", "vehicle", "explosive", "explosives")),
     "shelling": anchor_group("events.shelling", words=(
         "shelling", "shelled", "shells", "mortar", "mortars", "artillery", "rocket", "rockets",
         "missile", "missiles", "heavy")),
     "abduction": anchor_group("events.abduction", ("abduct", "kidnap"), ("taken", "hostages")),
     "attack": anchor_group("events.attack", ("ambush",), (
-        "attack", "attacked", "attacks", "gunmen", "massacre")),
+        "attack", "attacked", "attacks", "gunmen", "massacre", "fired")),
+    "hit": anchor_group("events.hit", words=("struck", "hit", "targeted", "raided")),
     "armed_clash": anchor_group("events.armed_clash", (
         "clash", "exchange", "fire", "gun", "skirmish", "repuls"), (
         "fighting", "fought", "offensive", "heavy", "intense", "unprovoked", "cross",
@@ -178,6 +207,8 @@ _BOTH_SIDES_AT = anchor_group("events.both_sides", words=("afghan", "pakistani")
 _DESCRIPTIVE_AT = anchor_group("events.descriptive", words=(
     "links", "linking", "connects", "connecting", "bordering", "faces", "facing", "opposite"))
 _ORIGIN_AT = anchor_group("events.origin", words=("from", "across"))
+_DAY_BEFORE_AT = anchor_group("events.day_before", words=("one", "two", "three"), leads={
+    "the": ("previous", "preceding", "day"), "a": ("day", "night")})
 _SAME_TIME_AT = anchor_group("events.same_time", leads={
     "the": ("same",), "that": ("day", "night", "evening", "morning", "afternoon")})
 
@@ -279,6 +310,13 @@ def find_triggers(doc: Document) -> list[Trigger]:
         found = found_in.get(sentence.index)
         if not found:
             continue
+        if any(f[2] == "hit" for f in found):
+            alone = all(f[2] in ("hit", "strike") for f in found)
+            found = [(a, b, "attack") if t == "hit" else (a, b, t) for a, b, t in found
+                     if t != "hit" or alone]
+        if any(f[2] == "suicide_bomb" for f in found):
+            # "a suicide bomber rammed an explosives-laden vehicle": one suicide bombing
+            found = [f for f in found if f[2] != "remote_explosive"]
         found.sort(key=lambda f: (_PRIORITY[f[2]], -(f[1] - f[0]), f[0]))
         taken: list[tuple[int, int]] = []
         for start, end, event_type in found:
@@ -386,6 +424,10 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         sentence_dates = dates_by.get(sentence.index, [])
         sentence_entities = entities_by.get(sentence.index, [])
         if not ts:
+            # "a group that had crossed over from Khost": where they came from is no place of
+            # the event the sentence continues
+            located = [p for p in located if not _search(
+                doc, sentence, _ORIGIN, _ORIGIN_AT, max(sentence.start, p.start - 30), p.start)]
             previous = _continuable(mentions, sentence)
             if located and previous is not None and (
                     any(e.actor for e in sentence_entities)
@@ -458,6 +500,17 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                 mention.date = last_dated
                 mention.date_note = f"'{doc.text[same_time.start():same_time.end()]}': the date " \
                                     "of the event told before"
+            if mention.date is None and last_dated is not None:
+                before = _search(doc, sentence, _DAY_BEFORE, _DAY_BEFORE_AT, sentence.start,
+                                 sentence.end)
+                if before:  # "A day earlier, ...": the day before the event told before
+                    n = _NUMBER_WORDS.get(before.group("n"), 1)
+                    first = last_dated.span.start - dt.timedelta(days=n)
+                    words = doc.text[before.start():before.end()]
+                    mention.date = DateMention(before.start(), before.end(), words, DateSpan(
+                        first, first, "day", words), sentence.index)
+                    mention.date_note = (f"'{words}': {n} day(s) before the event told "
+                                         "before")
             if mention.date is None:
                 inherited = _inherited_date(mentions, sentence, t.event_type)
                 if inherited is not None:
@@ -482,9 +535,14 @@ def _speaker_place(p: PlaceMention, speakers: list[Entity], folded: str) -> bool
     for e in speakers:
         if e.start <= p.start < e.end:
             return True
-        if e.end <= p.start <= e.end + 20 and _SPEAKER_GAP.search(folded, e.end, p.start):
+        if e.end <= p.start <= e.end + 20 and _SPEAKER_GAP.fullmatch(folded, e.end, p.start):
             return True
     return False
+
+
+def _km(a, b) -> float:
+    """Great-circle kilometres between two places."""
+    return haversine_km(a.lon, a.lat, b.lon, b.lat)
 
 
 def _drop_parents(places: list[PlaceMention]) -> list[PlaceMention]:
@@ -498,6 +556,11 @@ def _drop_parents(places: list[PlaceMention]) -> list[PlaceMention]:
                                            _normalize_name(q.place.admin2))
                    and _normalize_name(q.place.name) != name for q in places):
                 continue
+        if p.place.kind in ("tehsil", "feature") and any(
+                q is not p and q.place.kind in ("town", "crossing") and q.place.country ==
+                p.place.country and _km(q.place, p.place) <= p.place.precision_km
+                for q in places):
+            continue  # "the Torkham crossing on the Khyber Pass": the crossing
         kept.append(p)
     # one mention per place
     unique: dict[str, PlaceMention] = {}

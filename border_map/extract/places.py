@@ -25,22 +25,30 @@ Disambiguation, in order:
 3. **the gazetteer's rule** for nested namesakes (Kandahar province, district and city):
    the broadest; anything still tied is picked by kind and flagged as ambiguous.
 
-Capitals used for governments ("Islamabad has accused Kabul") are mentions with
-``role="actor"``, not places of events; country names have ``role="country"``.
+Capitals used for governments ("Islamabad has accused Kabul", "prompting Islamabad to vow")
+are mentions with ``role="actor"``, not places of events: a capital is a place only where
+the words before it say so ("in Kabul", "struck Kabul") or a kind word follows; country
+names have ``role="country"``. Then the words around each mention (:func:`_context_roles`)
+make it a person's surname (``name``: "Qaiser Abbas"), a destination ("on its way to
+Parachinar", "the road to Chitral"), a photo caption's place, or the container of a
+village the gazetteer lacks ("the Kaga area of Mamund tehsil": Mamund, ``reported`` =
+"Kaga"; a namesake of the village elsewhere, the Kazhah of Nangarhar, becomes a
+``subplace``, never a place of the event).
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
-import math
 import re
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .._records import compact_pickle, positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
-from .text import Document, anchor_group, dateline_spans, fold
+from ..geo import haversine_km
+from .text import Document, Spans, anchor_group, dateline_spans, fold
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
 
@@ -59,7 +67,7 @@ _ADMIN_KINDS = frozenset({"country", "province", "district", "tehsil", "town"})
 COMMON_WORD_NAMES = frozenset({
     "march", "tank", "hub", "lal", "titan", "washer", "farsi", "basra", "argo", "diplo",
     "topi", "lash", "moro", "nayak", "bela", "hala", "rustam", "miran", "gb", "ict", "kai",
-    "chal", "mach", "doshi", "afg", "pak", "eastern province", "sind",
+    "chal", "mach", "doshi", "afg", "pak", "eastern province", "sind", "naik",
 })
 #: Capitals (and the army's seat) that stand for governments in news prose.
 _METONYMS = frozenset({"kabul", "islamabad", "rawalpindi"})
@@ -128,7 +136,11 @@ class PlaceMention:
 
     ``role`` is ``location`` (a place where something happened or is), ``dateline`` (where
     the story was filed), ``country``, ``actor`` (a capital standing for its government),
-    ``attribute`` ("Peshawar-based") or ``name`` (inside a person's name: "Ali Wardak").
+    ``attribute`` ("Peshawar-based"), ``name`` (inside a person's name: "Ali Wardak",
+    "Qaiser Abbas"), ``destination`` (where a convoy was going: "on its way to Parachinar"),
+    ``caption`` (in a photo caption) or ``subplace`` (a village the report names with its
+    container, "the Kaga area of Mamund tehsil", that is a namesake elsewhere in the
+    gazetteer: the container gets the mention, with ``reported`` = "Kaga").
     ``note`` explains the choice when there was one to make.
     """
 
@@ -141,6 +153,9 @@ class PlaceMention:
     role: str = "location"
     note: str | None = None
     hints: dict = field(default_factory=dict, compare=False)
+    #: the name the report gives to a place inside this one that the gazetteer lacks
+    #: ("Kaga" in "the Kaga area of Mamund tehsil"): the event is drawn here, named so
+    reported: str | None = None
 
     @property
     def ambiguous(self) -> bool:
@@ -293,7 +308,229 @@ def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[Place
     settled = matcher.settled
     if len(settled) > 100_000:
         settled.clear()
-    return _resolve_all(raws, text, folded, doc, settled)
+    return _context_roles(_resolve_all(raws, text, folded, doc, settled), text, folded)
+
+
+# --------------------------------------------------------------------------- context roles
+
+#: "on its way to X", "heading to X", "bound for X", "the road to X": where someone was
+#: going, not where it happened.
+_DESTINATION_BEFORE = re.compile(
+    r"(?:on\s+(?:its|their|his|her|the)\s+way\s+(?:to|towards)|head(?:ing|ed)\s+(?:to|towards|"
+    r"for)|bound\s+for|en\s+route\s+to|travell?(?:ing|ed)\s+to|(?:going|moving|returning)\s+"
+    r"to|destined\s+for|(?:supplies|goods|food|aid|medicines?)\s+(?:\w+\s+)?(?:to|for)|"
+    r"(?:road|roads|route|routes|highway|highways|supply\s+lines?)\s+(?:to|towards))\s+"
+    r"(?:the\s+)?$")
+_FROM_BETWEEN = re.compile(r"\s+from\s+(?:the\s+)?$")
+#: A photo caption: a line that ends with the agency or photographer, or begins "Photo:".
+_CAPTION_LINE = re.compile(
+    r"(?i)(?:(?:photo|file\s+photo|picture)\s*:.*|.{0,400}?(?:\bin\s+this\s+(?:file\s+)?"
+    r"photo\b.*|\s[—–-]{1,2}\s*(?:photo\b.*|file\b.*|afp|reuters|ap|app|inp|ppi|online|"
+    r"anadolu|xinhua|epa|getty\s+images|dawn|express|screengrab\b.*|courtesy\b.*)\s*\.?))")
+#: "the X area of", "X village in", "Killi X in", "X Bazar of", "X and Y areas of": a place
+#: the report names with its container (the mention right after it).
+_SUBPLACE_BEFORE = re.compile(
+    r"(?P<name>(?:(?i:killi|kili|kille|qila|kalay|kelay|mohallah?)\s+)?[A-Z][\w'’-]+"
+    r"(?:\s+[A-Z][\w'’-]+){0,3}(?:(?:\s*,\s*|\s+and\s+)(?:(?i:killi|kili)\s+)?[A-Z][\w'’-]+"
+    r"(?:\s+[A-Z][\w'’-]+){0,2}){0,3})"
+    r"(?P<kw>\s+(?i:areas?|villages?|localit(?:y|ies)|bazaa?r|markets?|(?:check\s*-?\s*)?posts?|"
+    r"outposts?|sectors?|hamlets?|neighbou?rhoods?|mountains?|heights?|tops?)|(?<=\w)(?=\s+"
+    r"(?:in|of)\s))\s+(?:of|in)\s+(?:the\s+)?$")
+_SUBPLACE_WORD = re.compile(r"(?i)bazaa?r|markets?|areas?|villages?|posts?|tops?|sectors?")
+_KILLI = re.compile(r"(?i)^(?:killi|kili|kille)\s")
+#: Capitalised words before an alias that make it a person's surname ("Qaiser Abbas")
+#: unless they are these.
+_NOT_GIVEN_NAMES = frozenset({
+    "the", "in", "at", "of", "on", "near", "from", "to", "and", "or", "a", "an", "upper",
+    "lower", "north", "south", "east", "west", "central", "eastern", "western", "northern",
+    "southern", "new", "old", "greater", "afghan", "pakistani", "pakistan", "afghanistan",
+    "district", "province", "tehsil", "village", "town", "city", "when", "while", "as", "after",
+    "before", "since", "meanwhile", "but", "however", "also", "then", "both",
+})
+#: The words before a capital that make it a place ("in Kabul", "struck the Afghan capital
+#: Kabul"); without them it stands for its government.
+_LOCATIVE = frozenset({
+    "in", "at", "near", "outside", "into", "over", "across", "around", "inside", "from", "to",
+    "towards", "of", "on", "reached", "visited", "hit", "struck", "shelled", "bombed",
+    "targeted", "attacked"})
+_LOCATIVE_FILLERS = frozenset({"the", "afghan", "pakistani", "capital", "city"})
+
+
+def _locative(before: str) -> bool:
+    words = before.split()[-5:]
+    if words and words[-1] == "of":
+        return True  # "the city of Kabul", "outskirts of Kabul"
+    while words and words[-1] in _LOCATIVE_FILLERS:
+        words.pop()
+    return bool(words) and words[-1] in _LOCATIVE
+
+
+def _context_roles(mentions: list[PlaceMention], text: str, folded: str
+                   ) -> list[PlaceMention]:
+    """Roles the words around a mention give it: a convoy's destination, a photo caption, a
+    surname, a village named with its container (see :class:`PlaceMention`).
+
+    Each rule is tried only where a cheap look at the words just before the mention allows
+    it (a preposition, a capitalised word, a caption cue in the text): a few per report."""
+    if not mentions:
+        return mentions
+    captions = None
+    out = list(mentions)
+    starts = [m.start for m in out]
+    for i, m in enumerate(out):
+        if m.role not in ("location", "dateline"):
+            continue
+        start = m.start
+        # the word just before the mention, after one space (and where it begins)
+        if start > 1 and folded[start - 1] == " ":
+            k = max(folded.rfind(" ", max(0, start - 26), start - 1),
+                    folded.rfind("\n", max(0, start - 26), start - 1)) + 1
+            last_word = folded[k:start - 1].lstrip("(\"“‘'")
+            last_at = start - 1 - len(last_word)
+        else:
+            last_word, last_at = "", start
+        if m.role == "location":
+            if captions is None:
+                captions = _caption_spans(text, folded)
+            if captions and captions.contains(start):
+                out[i] = replace(m, role="caption", note="in a photo caption")
+                continue
+            if last_word in _DESTINATION_LAST and _destination_cue(folded, last_at, last_word) \
+                    and _DESTINATION_BEFORE.search(folded, max(0, start - 60), start):
+                out[i] = replace(m, role="destination", note="where it was going")
+                continue
+            if last_word == "from" and i and out[i - 1].role == "destination" and \
+                    _FROM_BETWEEN.fullmatch(folded, out[i - 1].end, start):
+                out[i] = replace(m, role="destination", note="where it was coming from")
+                continue
+            if (m.place.kind in ("town", "feature") and last_word and text[last_at].isupper()
+                    and last_word not in _NOT_GIVEN_NAMES and " " not in m.text.strip()
+                    and not last_word.endswith(("'s", "’s"))
+                    and _normalize_name(m.text) != _normalize_name(m.place.name)
+                    and not (i and out[i - 1].end >= last_at)):
+                # "Qaiser Abbas", "Ghulam Abbas": an alias after a given name is a surname
+                out[i] = replace(m, role="name", note="a person's name")
+                continue
+        if m.place.kind == "country" or last_word not in ("of", "in", "the"):
+            continue
+        # the word before "of"/"in" (and "the") must be "area", "village", "bazar", ...,
+        # or a "Killi" be near: found with rfind, no split or regex for most mentions
+        end = last_at - 1
+        if last_word == "the":
+            k = folded.rfind(" ", max(0, end - 12), end) + 1
+            if folded[k:end] not in ("of", "in"):
+                continue
+            end = k - 1
+        k = folded.rfind(" ", max(0, end - 20), end) + 1
+        if folded[k:end].strip(",.;:") not in _SUBPLACE_WORDS and \
+                not _has_killi(folded, max(0, start - 90), start):
+            continue
+        sub = _SUBPLACE_BEFORE.search(text, max(0, start - 90), start)
+        if sub is None:
+            continue
+        name = " ".join(sub.group("name").split())
+        if not sub.group("kw"):
+            head, _, tail = name.rpartition(" ")
+            if head and _SUBPLACE_WORD.fullmatch(tail):
+                name = head  # "the Inzar Bazar of Salarzai"
+            elif not _KILLI.match(name):
+                continue  # "X in Y" only for "Killi X in Y"
+        if name.split()[0].casefold() in _NOT_GIVEN_NAMES or not _PARTY_WORDS.isdisjoint(
+                name.casefold().split()):
+            continue  # "Taliban posts in Kunar": whose posts, not a village
+        lo = bisect.bisect_left(starts, sub.start("name"), 0, i)
+        inner = [j for j in range(lo, i) if out[j].end <= sub.end("name")]
+        if inner and all(_inside(out[j].place, m.place) for j in inner):
+            continue  # "the Tiarza area of South Waziristan": a place the gazetteer has
+        for j in inner:
+            out[j] = replace(out[j], role="subplace",
+                             note=f"a place of {m.place.name} the gazetteer lacks")
+        out[i] = replace(m, reported=name, note=(
+            f"'{name}' is not in the gazetteer: drawn at {m.place.name} ({m.place.kind}), "
+            "which the report names as its container"))
+    return out
+
+
+_DESTINATION_LAST = frozenset({"to", "for", "towards", "the"})
+#: Words one of which a destination phrase has ("headed" has "head").
+_DESTINATION_CUE = re.compile(r"way|head|bound|route|travel|going|moving|returning|destined|"
+                              r"supplies|goods|food|aid|medicine|road|highway|line")
+
+
+def _destination_cue(folded: str, last_at: int, last_word: str) -> bool:
+    """Whether the words before a mention can be a destination phrase: "to"/"for" (before
+    "the" too) and a cue word in the 40 characters before (most mentions: no regex)."""
+    if last_word == "the":
+        end = last_at - 1
+        k = folded.rfind(" ", max(0, end - 10), end) + 1
+        if folded[k:end] not in ("to", "for", "towards"):
+            return False
+    return _DESTINATION_CUE.search(folded, max(0, last_at - 40), last_at) is not None
+_SUBPLACE_WORDS = frozenset({
+    "area", "areas", "village", "villages", "locality", "localities", "bazar", "bazaar",
+    "market", "markets", "post", "posts", "checkpost", "checkposts", "outpost", "outposts",
+    "sector", "sectors", "hamlet", "hamlets", "neighbourhood", "neighborhood", "mountain",
+    "mountains", "heights", "top", "tops"})
+_PARTY_WORDS = frozenset({
+    "taliban", "ttp", "pakistani", "afghan", "army", "military", "government", "frontier",
+    "corps", "fc", "enemy", "police", "levies", "islamic", "emirate", "security", "border",
+    "tribal", "militant", "militants", "khawarij", "khwarij", "terrorist", "terrorists", "own",
+    "their", "its", "our"})
+#: What a caption line has (the whole line is then checked with :data:`_CAPTION_LINE`).
+_CAPTION_DASH = re.compile(r"[—–-]{1,2}[ \t]*(?:afp|reuters|ap|app|inp|ppi|online|anadolu|"
+                           r"xinhua|epa|getty|dawn|express|screengrab|courtesy|file)\b")
+
+
+_REPORTED = re.compile(r"\b(?:said|says|told|according\s+to|claimed|stated|reported|added)\b")
+
+
+def _has_killi(folded: str, start: int, end: int) -> bool:
+    return any(folded.find(w, start, end) >= 0 for w in ("killi ", "kili ", "kille "))
+
+
+def _caption_spans(text: str, folded: str) -> Spans:
+    spans = []
+    cues = []  # an agency at the end of a line (the last 40 characters of each line looked at)
+    line_end = folded.find("\n")
+    while True:
+        end = len(folded) if line_end < 0 else line_end
+        tail = max(0, end - 40)
+        if any(folded.find(d, tail, end) >= 0 for d in "—–-"):
+            cue = _CAPTION_DASH.search(folded, tail, end)
+            if cue:
+                cues.append((cue.start(), cue.end()))
+        if line_end < 0:
+            break
+        line_end = folded.find("\n", line_end + 1)
+    for word in ("photo", "picture"):  # str.find: no regex tried at every position
+        at = folded.find(word)
+        while at >= 0:
+            cues.append((at, at + len(word)))
+            at = folded.find(word, at + 1)
+    cues.sort()
+    for cue_start, cue_end in cues:
+        line_start = text.rfind("\n", 0, cue_start) + 1
+        line_end = text.find("\n", cue_end)
+        line_end = len(text) if line_end < 0 else line_end
+        if spans and spans[-1][0] == line_start:
+            continue
+        body = folded[line_start:cue_start]
+        if ". " in body.rstrip(" .—–-") or _REPORTED.search(body):
+            continue  # a paragraph of the story that ends with its agency, not a caption
+        if _CAPTION_LINE.fullmatch(text, line_start, line_end):
+            spans.append((line_start, line_end))
+    return Spans(spans)
+
+
+def _inside(inner: Place, outer: Place) -> bool:
+    """Whether the gazetteer puts ``inner`` within ``outer`` (admin names, or distance)."""
+    if inner.country != outer.country:
+        return False
+    names = {_normalize_name(inner.admin1), _normalize_name(inner.admin2)}
+    if _normalize_name(outer.name) in names:
+        return True
+    return haversine_km(inner.lon, inner.lat, outer.lon, outer.lat) <= max(
+        outer.precision_km or 0, 5.0)
 
 
 def _local_hints(raws: list[_Raw], folded: str) -> None:
@@ -408,7 +645,8 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str, doc: Document | None 
     for raw in raws:
         place, note = _choose(raw, context_names, folded, cues, chosen, doc, settled)
         role = _role(raw, place, text, folded)
-        if datelines is not None and role == "location" and datelines.contains(raw.start):
+        if datelines is not None and role in ("location", "actor") and \
+                datelines.contains(raw.start):
             role = "dateline"
         notes = [*raw.notes, note] if note else raw.notes
         sentence_note = "; ".join(dict.fromkeys(n for n in notes if n)) or None if notes \
@@ -417,7 +655,7 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str, doc: Document | None 
             raw.start, raw.end, text[raw.start:raw.end], raw.sentence, place, raw.candidates,
             role, sentence_note,
             {"kinds": sorted(raw.kinds) if raw.kinds else [],
-             "countries": sorted(raw.countries) if raw.countries else []}))
+             "countries": sorted(raw.countries) if raw.countries else []}, None))
     return mentions
 
 
@@ -506,17 +744,12 @@ def _nested_broadest(places: list[Place]) -> Place | None:
     if sum(1 for p in places if p.precision_km == broadest.precision_km) > 1:
         return None
     for p in places:
-        if p is not broadest and _haversine_km(broadest.lon, broadest.lat, p.lon,
+        if p is not broadest and haversine_km(broadest.lon, broadest.lat, p.lon,
                                                p.lat) > broadest.precision_km:
             return None
     return broadest
 
 
-def _haversine_km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _role(raw: _Raw, place: Place, text: str, folded: str) -> str:
@@ -528,5 +761,11 @@ def _role(raw: _Raw, place: Place, text: str, folded: str) -> str:
     if surface in _METONYMS:
         before = folded[max(0, raw.start - 40):raw.start]
         if _METONYM_AFTER.match(folded, raw.end) or _METONYM_BEFORE.search(before):
+            return "actor"
+        # a capital is a place only where the words say so ("in Kabul", "Kabul province",
+        # "Kabul's Dasht-e-Barchi area"); otherwise it stands for its government
+        # ("Islamabad launches retaliatory operation", "prompting Islamabad to vow")
+        if not (_locative(before) or _KIND_AFTER.match(folded, raw.end)
+                or folded.startswith(("'s", "’s"), raw.end)):
             return "actor"
     return "location"

@@ -1,7 +1,8 @@
 """A compact table of a draft, for a person to check before ``border-map build``.
 
 One line per incident (number, date and precision, event type, place with kind and
-country, actors), one indented line per claim (side, who, figures, status), then the
+country, actors), one indented line per claim, "claimant (side): figure kind low–high"
+(``Zabihullah Mujahid (Taliban spokesman) (AF): “12 soldiers” killed 12``), then the
 places the report mentions and the warnings: ambiguous places, dates and places the
 report does not give, incidents without a claim. Plain text, fixed width, no colour.
 """
@@ -24,13 +25,18 @@ def _cut(text: str, width: int) -> str:
 
 
 def _figure(f: Figure) -> str:
+    """'“15 to 20 Taliban” killed 15–20': the words, the kind, the numbers low–high."""
     if f.low is not None and f.low == f.high:
-        number = f"={f.low}"
-    elif f.low is not None or f.high is not None:
-        number = f"[{'' if f.low is None else f.low}..{'' if f.high is None else f.high}]"
+        number = f" {f.low}"
+    elif f.low is not None and f.high is not None:
+        number = f" {f.low}–{f.high}"
+    elif f.low is not None:
+        number = f" {f.low}–"
+    elif f.high is not None:
+        number = f" –{f.high}"
     else:
-        number = ""
-    return f"{f.kind}{number} “{f.text}”"
+        number = " (no number)"
+    return f"“{f.text}” {f.kind}{number}"
 
 
 def _who(claim: Claim) -> str:
@@ -51,7 +57,11 @@ def review_table(draft, *, width: int = 130) -> str:
     for n, inc in enumerate(draft.incidents, start=1):
         precision = inc.date.precision if inc.date.precision != "day" else ""
         if inc.place is not None:
-            place = f"{inc.place.name} ({inc.place.kind}, {inc.place.country})"
+            name = inc.place.name
+            shown = next((e.text for e in inc.evidence if e.field == "place" and e.text), None)
+            if shown and " ".join(shown.split()) != name and name not in shown:
+                name = f"{name} in {' '.join(shown.split())}"  # a village and its container
+            place = f"{name} ({inc.place.kind}, {inc.place.country})"
             if any(e.field == "place" and e.note for e in inc.evidence):
                 place += " *"
                 inferred = True
@@ -65,8 +75,8 @@ def review_table(draft, *, width: int = 130) -> str:
         for claim in inc.claims:
             figures = "; ".join(_figure(f) for f in claim.figures) or "no figures"
             status = "" if claim.status == "unverified" else f" [{claim.status}]"
-            lines.append(f"       {claim.side:<12}"
-                         + _cut(f"{_who(claim)}: {figures}{status}", width - 19))
+            lines.append("       " + _cut(f"{_who(claim)} ({claim.side}): {figures}{status}",
+                                             width - 7))
     located = [p for p in draft.places if p.role == "location"]
     if located:
         counts = Counter((p.place.name, p.place.kind, p.place.country) for p in located)

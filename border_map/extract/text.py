@@ -431,9 +431,9 @@ _make_sentence = positional_maker(Sentence)
 # --------------------------------------------------------------------------- datelines
 
 #: A dateline: "PESHAWAR, Pakistan, March 4 (Wire) -", "Kabul, 15 October 2025 (...) –",
-#: "QUETTA:" at the start of a paragraph.
+#: "QUETTA:" at the start of a paragraph; several cities "QUETTA/ISLAMABAD/LANDIKOTAL:".
 DATELINE = re.compile(
-    r"(?m)^(?:\*\*)?[A-Z][A-Za-z'’. -]{1,40}?(?:\*\*)?"
+    r"(?m)^(?:\*\*)?[A-Z][A-Za-z'’. -]{1,40}?(?:/[A-Z][A-Za-z'’. -]{1,40}?){0,4}(?:\*\*)?"
     r"(?:,\s*[A-Z][A-Za-z ]{1,30}?)?(?:,\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?(?:\s+\d{4})?|"
     r"[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?))?\s*(?:\([^)\n]{1,80}\))?\s*(?:[-–—:])\s")
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..incidents import DateSpan, Incident, Location, PlaceRef
+from ..model.incident import DateSpan, Incident, Location, PlaceRef
 
 #: The normalised columns, in order, with their meaning.
 TABLE_SCHEMA: dict[str, str] = {

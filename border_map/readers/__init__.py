@@ -37,8 +37,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DataError
-from ..incidents import Incident
+from ..errors import DataError, shown
+from ..limits import check_input_size, check_member, check_native_size
+from ..model.incident import Incident
 from ._common import Problems, sniff_separator
 from .dates import CALENDARS, DATE_ORDERS, DateParser
 from .encoding import decode
@@ -95,20 +96,24 @@ def _unzip(raw: bytes, name: str, max_native_mb: float | None = None,
                 raise DataError(
                     f"a zip archive must hold exactly one file, this one holds {len(members)}",
                     location=name)
+            member = f"{name}!{shown(members[0].filename)}"
+            check_member(members[0], member)  # before reading: a zip bomb is refused here
             if max_native_mb is not None:
-                _check_native_size(members[0].file_size, max_native_mb, fmt, name)
-            return archive.read(members[0]), f"{name}!{members[0].filename}"
+                _check_native_size(members[0].file_size, max_native_mb, fmt, member)
+            return archive.read(members[0]), member
     except zipfile.BadZipFile as err:
         raise DataError(f"damaged zip archive ({err})", location=name) from err
 
 
 def _load(path: str | os.PathLike[str], max_native_mb: float | None = None,
           fmt: str | None = None) -> tuple[str, str, list[str], int]:
-    """``(text, name, warnings, size_in_bytes)`` of a file, unzipped and decoded.
+    """``(text, name, warnings, size_in_bytes)`` of a file read whole, unzipped and decoded.
 
-    With ``max_native_mb``, a larger file (or zip member) is refused before it is read.
+    Its size (and a zip member's) is checked before it is read (:mod:`border_map.limits`);
+    with ``max_native_mb``, against that limit too.
     """
-    name = os.fspath(path)
+    name = shown(os.fspath(path))  # the name printed and recorded: one line, no escapes
+    check_input_size(path)
     if max_native_mb is not None:
         _check_native_size(Path(path).stat().st_size, max_native_mb, fmt, name)
     raw = Path(path).read_bytes()
@@ -119,13 +124,7 @@ def _load(path: str | os.PathLike[str], max_native_mb: float | None = None,
 
 
 def _check_native_size(size: int, max_native_mb: float, fmt: str | None, name: str) -> None:
-    if size > max_native_mb * 1_000_000:
-        label = FORMAT_LABELS.get(fmt or "", "native")
-        raise DataError(
-            f"too large for a {label} incident file ({size / 1e6:.1f} MB; the "
-            f"limit is {max_native_mb:g} MB): split it, or convert it to CSV",
-            location=name,
-        )
+    check_native_size(size, FORMAT_LABELS.get(fmt or "", "native"), max_native_mb, name)
 
 
 def detect_text(text: str, name: str) -> str:

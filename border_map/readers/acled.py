@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..incidents import Claim, DateSpan, Figure, Incident, Source
+from ..model.incident import Claim, DateSpan, Figure, Incident, Source
 from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
 from .dates import DateParser, infer_order, strip_time

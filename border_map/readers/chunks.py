@@ -24,7 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, shown
+from ..limits import check_member
 from .encoding import decode
 
 #: Bytes per block (about 60k ACLED rows): large enough for pandas' C parser to run at speed,
@@ -65,13 +66,9 @@ def open_binary(path: str | os.PathLike) -> tuple[object, str]:
                 raise DataError(
                     f"a zip archive must hold exactly one file, this one holds {len(members)}",
                     location=name)
-            try:
-                from ..limits import check_zip_member
-            except ImportError:  # pragma: no cover - limits arrive with the fault suite
-                pass
-            else:
-                check_zip_member(members[0], name)
-            return archive.open(members[0]), f"{name}!{members[0].filename}"
+            member = f"{name}!{shown(members[0].filename)}"
+            check_member(members[0], member)  # before reading: a zip bomb is refused here
+            return archive.open(members[0]), member
         except zipfile.BadZipFile as err:
             fh.close()
             raise DataError(f"damaged zip archive ({err})", location=name) from err

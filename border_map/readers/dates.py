@@ -23,7 +23,8 @@ import datetime as dt
 import re
 
 from ..errors import DataError
-from ..incidents import DateSpan, parse_date_span
+from ..model.dates import parse_date_span
+from ..model.incident import DateSpan
 
 __all__ = ["CALENDARS", "DATE_ORDERS", "DateParser", "solar_hijri_to_gregorian"]
 

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..geo import KM_PER_DEG, haversine_km
+
 __all__ = ["DEFAULT_DAYS", "DEFAULT_KM", "DuplicateLink", "find_duplicates", "link_map"]
 
 DEFAULT_KM = 5.0
 DEFAULT_DAYS = 1
-_EARTH_KM = 6371.0088
-_KM_PER_DEG = math.pi * _EARTH_KM / 180.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +37,6 @@ class DuplicateLink:
     b: str
     distance_km: float
     days_apart: int
-
-
-def _haversine_km(lon1, lat1, lon2, lat2):
-    lon1, lat1, lon2, lat2 = map(np.radians, (lon1, lat1, lon2, lat2))
-    h = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * _EARTH_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
 
 
 def find_duplicates(ids: Sequence[str], sources: Sequence[str], lon, lat, start_day, end_day, *,
@@ -64,7 +57,7 @@ def find_duplicates(ids: Sequence[str], sources: Sequence[str], lon, lat, start_
     if len(located) < 2 or len(np.unique(source_codes[located])) < 2:
         return []
     # cells km wide; a degree of longitude is shortest at the region's northern edge (~39N)
-    cell_lat = max(km, 1e-3) / _KM_PER_DEG
+    cell_lat = max(km, 1e-3) / KM_PER_DEG
     cell_lon = cell_lat / math.cos(math.radians(40.0))
     cx = np.floor(lon[located] / cell_lon).astype(np.int64)  # (NaN has no cell)
     cy = np.floor(lat[located] / cell_lat).astype(np.int64)
@@ -88,7 +81,7 @@ def find_duplicates(ids: Sequence[str], sources: Sequence[str], lon, lat, start_
             cand, gap = cand[gap <= days], gap[gap <= days]
             if not len(cand):
                 continue
-            dist = _haversine_km(lon[i], lat[i], lon[cand], lat[cand])
+            dist = haversine_km(lon[i], lat[i], lon[cand], lat[cand])
             for j, d, g in zip(cand[dist <= km], dist[dist <= km], gap[dist <= km], strict=True):
                 a, b = sorted((ids[i], ids[int(j)]))
                 links.append(DuplicateLink(a, b, round(float(d), 3), int(g)))

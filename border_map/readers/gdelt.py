@@ -40,7 +40,8 @@ import datetime as dt
 import numpy as np
 
 from ..errors import DataError
-from ..incidents import MAX_YEAR, MIN_YEAR, Claim, Incident, Source
+from ..model.incident import Claim, Incident, Source
+from ..model.vocabulary import MAX_YEAR, MIN_YEAR
 from ._common import Problems, RowErrors, coordinates, read_delimited
 from .chunks import line_offset
 from .dates import DateParser

@@ -14,9 +14,10 @@ from __future__ import annotations
 import math
 
 from ..errors import DataError
-from ..incidents import Incident, _describe, _Node, _parse_json, _Reader
+from ..model.incident import Incident
 from ._common import Problems
 from .native import records
+from .native_file import _describe, _Node, _parse_json, _Reader
 
 _COPIED = ("id", "date", "event_type", "actors", "place", "description", "claims", "unlocated")
 

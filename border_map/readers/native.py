@@ -10,8 +10,9 @@ parser and record reader on purpose: one implementation of the format.)
 from __future__ import annotations
 
 from ..errors import DataError
-from ..incidents import _TOP_KEYS, Incident, _parse, _Reader
+from ..model.incident import Incident
 from ._common import MAX_COUNT, Problems, region_message
+from .native_file import _TOP_KEYS, _parse, _Reader
 
 
 def read_native(text: str, name: str, problems: Problems) -> list[Incident]:

@@ -25,16 +25,8 @@ from __future__ import annotations
 import re
 
 from ..errors import DataError
-from ..incidents import (
-    FIGURE_KINDS,
-    Claim,
-    Figure,
-    Incident,
-    Location,
-    PlaceRef,
-    Source,
-    _did_you_mean,
-)
+from ..model.incident import Claim, Figure, Incident, Location, PlaceRef, Source
+from ..model.vocabulary import FIGURE_KINDS, _did_you_mean
 from ._common import (
     MAX_COUNT,
     Problems,

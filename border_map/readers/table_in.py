@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..incidents import EVENT_TYPES
+from ..model.vocabulary import EVENT_TYPES
 from ._common import Problems, RowErrors, coordinates, read_delimited
 from .dates import DateParser
 
@@ -176,7 +176,7 @@ def _normalise(df: pd.DataFrame, lines, name: str, problems: Problems, parser: D
             try:
                 span = parser.span(raw)
                 if end_text[i] is not None and end_text[i][:10] != raw:
-                    from ..incidents import DateSpan
+                    from ..model.incident import DateSpan
 
                     end = parser.span(end_text[i][:10])
                     span = DateSpan(span.start, end.end, "range")

