@@ -164,8 +164,8 @@ def _in_process(paths: Sequence[Path], ctx: Context, read_options: dict, input_f
             if ctx.strict:
                 raise
             yield err  # type: ignore[misc]
-        except (MemoryError, KeyboardInterrupt):
-            raise
+        except (MemoryError, KeyboardInterrupt, OSError):
+            raise  # the system's faults (disk, permissions) are the run's, said by the CLI
         except Exception as err:  # noqa: BLE001 - one file's bug must not lose the others
             if ctx.strict:
                 raise
