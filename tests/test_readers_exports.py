@@ -428,3 +428,23 @@ def test_acled_from_hdx_with_its_hxl_row(tmp_path):
     assert not result.problems and len(result.incidents) == 9
     assert result.ignored_by == {"other_country": 1}  # the HXL row is not a record
     assert by_id(result.incidents)["acled-PAK90001"].source_line == 3
+
+
+@pytest.mark.parametrize("name, kind", [
+    ("acled_bad_geo_precision.csv", "ACLED geo_precision not a code of the codebook"),
+    ("acled_bad_time_precision.csv", "ACLED time_precision missing"),
+    ("acled_unknown_event_type.csv", "ACLED event_type not known"),
+    ("ucdp_bad_where_prec.csv", "UCDP where_prec not a code of the codebook"),
+    ("ucdp_bad_type_of_violence.csv", "UCDP type_of_violence not a code of the codebook"),
+    ("ucdp_estimates_out_of_order.csv", "UCDP estimates out of order"),
+])
+def test_inconsistent_records_are_kept_with_their_warning(tmp_path, name, kind):
+    path = DATA / "warn" / name
+    res, summary = build(tmp_path, path)
+    assert res.exit_code == 0, res.output
+    assert summary["incidents"] == 1 and summary["rejected"] == 0
+    assert summary["warnings"] == {kind: 1}
+    (line,) = [x for x in res.stderr.splitlines() if "warning:" in x]
+    assert f"{kind}; first at {path}:2" in line
+    (props,) = [f["properties"] for f in features(tmp_path).values()]
+    assert props["source_warnings"].startswith(kind)

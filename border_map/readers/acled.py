@@ -404,8 +404,14 @@ def _event_types(sub: pd.DataFrame, flag, warned=None) -> list[str | None]:
     for i, key in enumerate(keys):
         if key is None:
             if et[i] not in known_types:
-                flag(i, "event_type", f"unknown ACLED event_type {event_type[i]!r}; "
-                     f"expected one of {', '.join(_EVENT_TYPE_NAMES)}")
+                if not et[i]:
+                    flag(i, "event_type", "missing required field")
+                    continue
+                keys[i] = "other"  # kept: the point and date stand; the type is said
+                if warned is not None:
+                    warned.setdefault(i, []).append(
+                        f"ACLED event_type not known: {event_type[i]!r} (expected one of "
+                        f"{', '.join(_EVENT_TYPE_NAMES)}), kept as other")
             else:  # kept: typed from event_type alone, with a warning
                 keys[i] = BY_EVENT_TYPE[et[i]]
                 if warned is not None:

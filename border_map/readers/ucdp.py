@@ -159,8 +159,10 @@ def read_ucdp_frame(table, name: str, problems: Problems, parser: DateParser | N
     dates = _dates(starts, ends, dp, parser, flag, warnings)
 
     tv, tv_ok = codes(sub["type_of_violence"], tuple(VIOLENCE_TYPES))
-    for i in np.flatnonzero(~tv_ok):
-        flag(i, "type_of_violence", _code_message(sub["type_of_violence"].iat[i], "1, 2 or 3"))
+    for i in np.flatnonzero(~tv_ok):  # kept as "other": the point and the date stand
+        cell = sub["type_of_violence"].iat[i].strip()
+        warnings[i].append(f"UCDP type_of_violence not a code of the codebook: {cell!r}, kept "
+                           "as other" if cell else "UCDP type_of_violence missing: kept as other")
 
     lon, lat, missing, coord_errors = coordinates(sub["longitude"], sub["latitude"],
                                                   "longitude", "latitude")
@@ -240,7 +242,7 @@ def read_ucdp_frame(table, name: str, problems: Problems, parser: DateParser | N
         o["id"].append(ident)
         o["source_line"].append(lines[i])
         o["date"].append(dates[i])
-        o["event_type"].append(VIOLENCE_TYPES[tv_list[i]])
+        o["event_type"].append(VIOLENCE_TYPES.get(tv_list[i], "other"))
         o["actors"].append(tuple(x for x in (a, b) if x))
         o["place"].append(place)
         o["place_country"].append(countries[i] if place else None)
