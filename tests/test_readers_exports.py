@@ -448,3 +448,19 @@ def test_inconsistent_records_are_kept_with_their_warning(tmp_path, name, kind):
     assert f"{kind}; first at {path}:2" in line
     (props,) = [f["properties"] for f in features(tmp_path).values()]
     assert props["source_warnings"].startswith(kind)
+
+
+def test_day_month_order_told_by_the_first_block_holds_for_the_next(tmp_path):
+    from border_map.readers import iter_batches
+
+    text = (EXPORTS / "ucdp_old_release.csv").read_text(encoding="utf-8")
+    head, first, *rest = text.split("\n")
+    vague = first.replace("03/27/2009", "03/07/2009")  # tells nothing by itself
+    rows = [vague.replace("800001,", f"{900000 + k},", 1) for k in range(40)]
+    path = tmp_path / "two_blocks.csv"
+    path.write_text("\n".join([head, first, *rows, vague.replace("800001,", "800009,"), ""]),
+                    encoding="utf-8")
+    batches = list(iter_batches(path, block_bytes=4096))
+    assert len(batches) > 2 and not any(b.problems for b in batches)
+    (vague_row,) = [r for b in batches for r in b.table.itertuples() if r.id == "ucdp-800009"]
+    assert vague_row.date_start == "2009-03-07"  # month-first, as 03/27 told in block one

@@ -333,12 +333,14 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
         text, offset, warnings = decode_piece(raw, part.path, part.lines_before, part.header)
         blocks = [(text, offset, warnings, part.path)]
     empty = True
+    told = None  # the day/month order an earlier block's dates told, for the next blocks
     for text, offset, warnings, name in blocks:
         empty = False
         problems = Problems(strict)
         with offset_lines(offset):
-            table = _read_block(fmt, text, name, problems, date_order, calendar,
+            table = _read_block(fmt, text, name, problems, date_order or told, calendar,
                                 gdelt=(gdelt_min_sources, gdelt_root_only), fields=fields)
+        told = told or problems.date_order
         yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
                     len(table) + len(problems.items) + problems.ignored)
     if empty:

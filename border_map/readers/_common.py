@@ -39,6 +39,8 @@ class Problems:
         self.ignored = 0
         #: the same, by reason, where the reader tells; the rest are "other_country"
         self.ignored_by: Counter = Counter()
+        #: the day/month order the block's own dates told (carried to the file's next blocks)
+        self.date_order: str | None = None
 
     def ignored_reasons(self) -> dict[str, int]:
         out = {k: v for k, v in self.ignored_by.items() if v}

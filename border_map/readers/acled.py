@@ -136,6 +136,7 @@ def _read_acled(table, name: str, problems: Problems, parser: DateParser | None)
     event_dates = [stripped[v] for v in raw_dates]
     if parser.date_order is None and (order := infer_order(event_dates)) is not None:
         parser = DateParser(date_order=order)
+        problems.date_order = order
     years = sub["year"].str.strip().tolist() if "year" in sub.columns else None
     dates = _dates(event_dates, tp, parser, flag, years)
 

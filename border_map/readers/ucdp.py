@@ -155,6 +155,7 @@ def read_ucdp_frame(table, name: str, problems: Problems, parser: DateParser | N
         order = infer_order(starts + ends)
         if order is not None:
             parser = DateParser(date_order=order, calendar=parser.calendar if parser else None)
+            problems.date_order = order
     parser = parser or DateParser()
     dates = _dates(starts, ends, dp, parser, flag, warnings)
 
