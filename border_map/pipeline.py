@@ -30,6 +30,7 @@ from . import data
 from .analysis.process import Context, Problem, Processed, process_table
 from .border import DEFAULT_BANDS_KM
 from .errors import DataError
+from .model.table import warning_kind
 from .properties import INCIDENT_PROPERTIES  # noqa: F401 - re-exported for library users
 from .render.outputs import DEFAULT_FORMATS, FORMATS, Outputs, RunInfo  # noqa: F401
 
@@ -55,12 +56,17 @@ class FileStats:
     rejected: Counter = field(default_factory=Counter)
     ignored: Counter = field(default_factory=Counter)
     unplaced: int = 0
+    #: incidents kept with a warning about the source's record, by kind
+    warned: Counter = field(default_factory=Counter)
 
     def as_dict(self) -> dict:
-        return {"format": self.format, "rows": self.rows, "incidents": self.incidents,
-                "located": self.located, "unplaced": self.unplaced,
-                "rejected": dict(sorted(self.rejected.items())),
-                "left_out": dict(sorted(self.ignored.items()))}
+        out = {"format": self.format, "rows": self.rows, "incidents": self.incidents,
+               "located": self.located, "unplaced": self.unplaced,
+               "rejected": dict(sorted(self.rejected.items())),
+               "left_out": dict(sorted(self.ignored.items()))}
+        if self.warned:
+            out["warnings"] = dict(sorted(self.warned.items()))
+        return out
 
 
 @dataclass
@@ -74,6 +80,8 @@ class BuildResult:
     rejected: list[Problem] = field(default_factory=list)
     #: incidents from different sources that may be one event (readers.dedupe.DuplicateLink)
     duplicates: list = field(default_factory=list)
+    #: kind of warning -> [count, first locations]: records kept as the source wrote them
+    warnings: dict = field(default_factory=dict)
     files: dict[str, FileStats] = field(default_factory=dict)
     engine: str = "in-process"
     parts: int = 0
@@ -107,6 +115,7 @@ class BuildResult:
             "rows_read": rows,
             "left_out": dict(sorted(left_out.items())),
             "possible_duplicates": [[link.a, link.b] for link in self.duplicates],
+            "warnings": {k: v[0] for k, v in sorted(self.warnings.items())},
             "engine": self.engine,
             "parts": self.parts,
             "workers": self.workers,
@@ -158,6 +167,16 @@ def _in_process(paths: Sequence[Path], ctx: Context, read_options: dict, input_f
             if ctx.strict:
                 raise
             yield err  # type: ignore[misc]
+        except (MemoryError, KeyboardInterrupt, OSError):
+            raise  # the system's faults (disk, permissions) are the run's, said by the CLI
+        except Exception as err:  # noqa: BLE001 - one file's bug must not lose the others
+            if ctx.strict:
+                raise
+            log.debug("reading %s failed", path, exc_info=True)
+            yield DataError(  # type: ignore[misc]
+                f"internal error while reading this file ({type(err).__name__}: {err}); the "
+                "other files are mapped -- please report it (run with -vv for the traceback)",
+                location=os.fspath(path))
 
 
 def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "outputs", *,
@@ -214,6 +233,7 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
         dask_run = None
 
     seen: dict[str, tuple] = {}
+    seen[_SUPERSEDED] = _superseded(paths, input_format) if len(paths) > 1 else {}
     kept: list | None = []
     kept_rows = 0
     keys: dict[str, list] = {k: [] for k in ("id", "source", "lon", "lat", "start", "end")}
@@ -274,6 +294,26 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
     return result
 
 
+_SUPERSEDED = "\x00superseded"  # key in the driver's id map: path -> ids superseded
+
+
+def _superseded(paths, input_format) -> dict[str, set[str]]:
+    """The copies of source events that a later file supersedes (readers.ids)."""
+    from .readers import source_format
+    from .readers.ids import superseded
+
+    formats = []
+    for path in paths:
+        try:
+            formats.append(source_format(path, input_format))
+        except (DataError, OSError):
+            formats.append("")
+    try:
+        return superseded(paths, formats)
+    except OSError:
+        return {}
+
+
 def _default_marker_limit(engine: str, cluster_threshold) -> int:
     from .render.outputs import DEFAULT_MARKER_LIMIT
 
@@ -314,7 +354,12 @@ def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple], credits=Non
     dup = np.zeros(len(gdf), dtype=bool)
     unplaced = {prob.location for prob in p.unplaced}
     files, lines = p.source_file, p.source_line.tolist()
+    replaced = seen[_SUPERSEDED].get(name, ()) if _SUPERSEDED in seen else ()
     for i, ident in enumerate(ids.tolist()):
+        if ident in replaced:  # a later file or release has this event: one incident
+            dup[i] = True
+            stats.ignored["superseded"] += 1
+            continue
         prev = seen.get(ident)
         if prev is None:
             seen[ident] = (files[i], lines[i])
@@ -325,6 +370,7 @@ def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple], credits=Non
             p.where(i), f"field 'id': duplicate incident id '{ident}' (also in {first})",
             "duplicate_id"))
         stats.rejected["duplicate_id"] += 1
+    _warnings(gdf, p, dup, result, stats)
     if dup.any():
         dropped = {p.where(i) for i in np.flatnonzero(dup)}
         unplaced = {loc for loc in unplaced if loc not in dropped}
@@ -337,6 +383,26 @@ def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple], credits=Non
     if not len(gdf):
         return None
     return gdf
+
+
+#: first locations listed per kind of warning
+FIRST_WARNINGS = 3
+
+
+def _warnings(gdf, p, dropped, result: BuildResult, stats: FileStats) -> None:
+    """Count the rows' source warnings by kind (before ``gdf`` lost its dropped rows)."""
+    if "source_warnings" not in gdf.columns:
+        return
+    for i, items in enumerate(gdf["source_warnings"].tolist()):
+        if not isinstance(items, str) or not items or dropped[i]:
+            continue
+        for text in items.split("; "):  # the output joins a record's warnings with "; "
+            kind = warning_kind(text)
+            stats.warned[kind] += 1
+            entry = result.warnings.setdefault(kind, [0, []])
+            entry[0] += 1
+            if len(entry[1]) < FIRST_WARNINGS:
+                entry[1].append(f"{p.where(i)} ({text})")
 
 
 def _keys(gdf, source: str, keys: dict) -> None:

@@ -154,6 +154,13 @@ INCIDENT_FIELDS: tuple[Field, ...] = (
     Field("nearest_lat", "number", "degrees", "latitude of the nearest point on the line"),
     Field("chainage_km", "number", "km", "geodesic distance along the line from the Iran tripoint"),
     Field("description", "string", "", "what happened, in the data's words"),
+    Field("source_fields", "object", "field → value",
+          "the source's own fields kept as written (ACLED `inter1`, `assoc_actor_1`, "
+          "`civilian_targeting`, `timestamp`; UCDP `adm_2`, `relid`; GDELT `NumSources`, ...); "
+          "`{}` for other inputs", nullable=False),
+    Field("source_warnings", "string", "warnings separated by `; `",
+          "what is inconsistent in the source's record (figures out of order, odd precision "
+          "codes): kept as the source wrote it, check it; null when nothing is"),
     Field("claim_count", "integer", "", "number of claims", nullable=False),
     Field("conflicting_claims", "boolean", "", "figures claimed by different sides contradict",
           nullable=False),

@@ -30,6 +30,9 @@ from .incidents import Incident
 __all__ = ["FileReport", "ValidationReport", "validate_files"]
 
 _LINE = re.compile(r":(\d+)$")
+#: why rows are left out on purpose, in words (the build summary's ``left_out`` keys)
+REASONS = {"other_country": "outside Afghanistan/Pakistan", "not_violence": "not violence",
+           "few_sources": "too few sources", "not_root_event": "not a root event"}
 
 
 @dataclass
@@ -42,6 +45,14 @@ class FileReport:
     ignored: int = 0
     problems: list[DataError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: incidents kept as the source wrote them, with a warning: kind -> count (as build)
+    source_warnings: dict[str, int] = field(default_factory=dict)
+    #: first locations per kind of source warning
+    first_warned: dict[str, list[str]] = field(default_factory=dict)
+    #: copies of source events that a later file supersedes (as build)
+    superseded: int = 0
+    #: rows left out on purpose, by reason (as build's ``left_out``)
+    left_out: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -49,8 +60,11 @@ class FileReport:
             "format": self.format,
             "incidents": self.incidents,
             "ignored": self.ignored,
+            "superseded": self.superseded,
+            "left_out": dict(sorted(self.left_out.items())),
             "problems": [_problem_dict(p) for p in self.problems],
             "warnings": list(self.warnings),
+            "source_warnings": dict(sorted(self.source_warnings.items())),
         }
 
 
@@ -78,8 +92,19 @@ class ValidationReport:
         bad_files = sum(1 for f in self.files if f.problems)
         incidents = sum(f.incidents for f in self.files)
         ignored = sum(f.ignored for f in self.files)
-        left_out = f", {ignored} row(s) left out (outside Afghanistan/Pakistan or not violence)" \
+        reasons: dict[str, int] = {}
+        for f in self.files:
+            for reason, count in f.left_out.items():
+                reasons[reason] = reasons.get(reason, 0) + count
+        said = ", ".join(f"{REASONS.get(r, r)} {c}" for r, c in sorted(reasons.items()))
+        left_out = f", {ignored} row(s) left out ({said or 'outside Afghanistan/Pakistan'})" \
             if ignored else ""
+        superseded = sum(f.superseded for f in self.files)
+        if superseded:
+            left_out += f", {superseded} superseded by a later file (same source and id)"
+        warned = sum(sum(f.source_warnings.values()) for f in self.files)
+        if warned:
+            left_out += f", {warned} kept with a warning"
         if self.ok:
             return (f"{len(self.files)} file(s) valid: {incidents} incident(s){left_out}")
         return (f"{len(self.problems)} problem(s) in {bad_files} of {len(self.files)} file(s); "
@@ -112,18 +137,26 @@ def _line_key(err: DataError) -> int:
 
 def validate_files(paths: Iterable[str | os.PathLike[str]], *, input_format: str | None = None,
                    date_order: str | None = None, calendar: str | None = None,
-                   gazetteer: Gazetteer | None = None) -> ValidationReport:
+                   gazetteer: Gazetteer | None = None, **read_options) -> ValidationReport:
     """Validate each file; see the module docstring for what is checked."""
+    from .model.table import warning_kind
     from .readers import read_source
 
     report = ValidationReport()
     seen: dict[str, str] = {}
+    paths = list(paths)
+    replaced: dict[str, set[str]] = {}
+    if len(paths) > 1:
+        from .pipeline import _superseded
+
+        replaced = _superseded(paths, input_format)
     for path in paths:
         name = os.fspath(path)
         file_report = FileReport(name)
         report.files.append(file_report)
         try:
-            read = read_source(path, input_format, date_order=date_order, calendar=calendar)
+            read = read_source(path, input_format, date_order=date_order, calendar=calendar,
+                               **read_options)
         except DataError as err:
             file_report.problems.append(err if err.location else
                                         DataError(err.message, location=name, field=err.field))
@@ -132,13 +165,32 @@ def validate_files(paths: Iterable[str | os.PathLike[str]], *, input_format: str
             file_report.problems.append(
                 DataError(f"cannot read: {err.strerror or err}", location=name))
             continue
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - as build: one file's bug, the others read
+            file_report.problems.append(DataError(
+                f"internal error while reading this file ({type(err).__name__}: {err}); the "
+                "other files are read -- please report it (run with -vv for the traceback)",
+                location=name))
+            continue
         file_report.format = read.format
         file_report.ignored = read.ignored
+        file_report.left_out = dict(read.ignored_by)
         file_report.warnings = list(read.warnings)
         problems = list(read.problems)
         usable = 0
+        superseded = replaced.get(name, ())
         for incident in read.incidents:
             where = _where(incident)
+            if incident.id in superseded:
+                file_report.superseded += 1
+                continue
+            for text in incident.source_warnings:
+                kind = warning_kind(text)
+                file_report.source_warnings[kind] = file_report.source_warnings.get(kind, 0) + 1
+                first = file_report.first_warned.setdefault(kind, [])
+                if len(first) < 3:
+                    first.append(f"{where} ({text})")
             if incident.id in seen:
                 problems.append(DataError(f"duplicate incident id {incident.id!r} (also in "
                                           f"{seen[incident.id]})", location=where, field="id"))

@@ -224,7 +224,7 @@ def test_cli_build_engine_dask(cluster, tmp_path):
     res = CliRunner().invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path), "--engine", "dask",
                                    "--scheduler", cluster.scheduler_address, "--partitions", "2",
                                    "--no-progress"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # 3 bad records rejected: mapped, then exit 1
     summary = json.loads(res.stdout)
     assert summary["engine"] == "dask" and summary["workers"] == 2
     assert (summary["incidents"], summary["located"], summary["unlocated"],
@@ -239,7 +239,7 @@ def test_cli_build_engine_dask(cluster, tmp_path):
 def test_cli_older_engine_names_are_the_in_process_engine(engine, tmp_path):
     res = CliRunner().invoke(cli, ["build", str(SAMPLE), "-o", str(tmp_path), "--engine",
                                    engine, "--progress", "--format", "csv"])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output  # the sample's 3 bad records: exit 1 at the end
     assert json.loads(res.stdout)["engine"] == "in-process"
 
 

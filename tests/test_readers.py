@@ -282,8 +282,14 @@ def test_acled_as_saved_by_a_european_spreadsheet(tmp_path):
 
 
 def test_acled_day_first_dates_need_the_option(tmp_path):
+    # every date of the sample has a day above 12: the file itself says day-first
     path = _rewrite_acled(tmp_path / "acled_dmy.csv", date=lambda d: f"{d:%d/%m/%Y}")
-    result = read_source(path)
+    told = read_source(path)
+    assert not told.problems and len(told.incidents) == 9
+    # dates that never tell (days up to 12) need the option, and say so
+    vague = _rewrite_acled(tmp_path / "acled_vague.csv",
+                           date=lambda d: f"{d.month:02d}/{d.day - 8:02d}/{d.year}")
+    result = read_source(vague)
     assert len(result.problems) == 9 and not result.incidents
     assert "--date-order" in result.problems[0].message
     fixed = read_source(path, date_order="day-first")

@@ -71,8 +71,8 @@ def test_good_sources_are_clean():
         "native_solar_hijri.csv": ("csv", 3, 0),
         "ucdp_sample.csv": ("ucdp", 4, 1),
     }
-    assert report.summary() == ("5 file(s) valid: 26 incident(s), 4 row(s) left out (outside "
-                                "Afghanistan/Pakistan or not violence)")
+    assert report.summary() == ("5 file(s) valid: 26 incident(s), 4 row(s) left out (not "
+                                "violence 1, outside Afghanistan/Pakistan 3)")
 
 
 def test_seed_example_is_clean():

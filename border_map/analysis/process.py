@@ -261,11 +261,21 @@ def _columns(table, matches, errors, explicit, located, precision) -> dict:
         "location_error": errors,
         "precision_km": np.where(located, precision, np.nan),
         "description": table["description"].to_numpy(dtype=object),
+        "source_fields": _objects(table["source_fields"]),
+        "source_warnings": np.array(["; ".join(w) if w else None
+                                     for w in table["source_warnings"]], dtype=object),
         "claim_count": np.array([len(c) if c else 0 for c in claims], dtype=np.int64),
         "conflicting_claims": np.array([s["conflicting"] for s in spreads], dtype=bool),
         "claims": dicts,
         "claim_spread": spreads,
     }
+
+
+def _objects(values) -> list:
+    """Dicts as they are, None as one shared empty dict (always an object: GDAL types the
+    field JSON only when every feature has one)."""
+    empty: dict = {}
+    return [v if v else empty for v in values]
 
 
 def _shared_lists(values) -> list:

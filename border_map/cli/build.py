@@ -13,7 +13,10 @@ from .options import (
     calendar_opt,
     date_order_opt,
     duplicates_opt,
+    fields_opt,
     formats_opt,
+    gdelt_min_sources_opt,
+    gdelt_root_opt,
     indent_opt,
     input_format_opt,
     read_options,
@@ -41,6 +44,9 @@ from .options import (
 @date_order_opt
 @calendar_opt
 @duplicates_opt
+@gdelt_min_sources_opt
+@gdelt_root_opt
+@fields_opt
 @click.option("--engine", type=click.Choice(["in-process", "dask", "in-memory", "columnar"]),
               default="in-process", show_default=True,
               help="Where the input's parts are processed: in this process, or on a dask "
@@ -60,8 +66,8 @@ from .options import (
 @indent_opt
 @click.pass_context
 def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_threshold,
-          marker_limit, input_format, date_order, calendar, duplicates_within, engine,
-          scheduler, partitions, progress, sources, indent):
+          marker_limit, input_format, date_order, calendar, duplicates_within, gdelt_min_sources,
+          gdelt_root_only, fields, engine, scheduler, partitions, progress, sources, indent):
     """Build the HTML map and GIS data (GeoJSON, GeoPackage, CSV, GeoParquet) from incident
     files and exports (native YAML/JSON/CSV, GeoJSON, ACLED, UCDP GED, GDELT, Parquet).
 
@@ -88,7 +94,8 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
 
     result = run_build(inputs or None, out_dir, bands_km=bands, strict=strict, cdn=cdn,
                        title=title, formats=formats, input_format=input_format,
-                       read_options=read_options(date_order, calendar),
+                       read_options=read_options(date_order, calendar, gdelt_min_sources,
+                                                 gdelt_root_only, fields),
                        duplicate_km=duplicates_within[0],
                        duplicate_days=duplicates_within[1],
                        cluster_threshold=cluster_threshold, marker_limit=marker_limit,
@@ -112,4 +119,9 @@ def build(ctx, inputs, out_dir, formats, bands, strict, cdn, title, cluster_thre
     if result.problems and not ctx.obj.get("quiet"):
         click.echo(f"border-map: {len(result.problems)} incident(s) could not be placed and are "
                    "not drawn (kept in the GeoJSON with a null geometry)", err=True)
+    for kind, (count, first) in sorted(result.warnings.items()):
+        click.echo(f"border-map: warning: {count} incident(s) kept as the source wrote them: "
+                   f"{kind}; first at {'; '.join(first)}", err=True)
     click.echo(json.dumps(summary, indent=indent))
+    if result.rejected:
+        ctx.exit(1)  # everything else is mapped; the rejected rows are listed above

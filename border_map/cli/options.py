@@ -8,7 +8,9 @@
 - ``calendar_opt``: ``--calendar gregorian|solar-hijri`` for native CSV dates;
 - ``duplicates_opt``: ``--duplicates-within KM,DAYS``, the window that links possible
   duplicates across sources (default 5 km, 1 day);
-- ``formats_opt``: ``build --format``, the outputs (:data:`OUTPUT_FORMATS`).
+- ``formats_opt``: ``build --format``, the outputs (:data:`OUTPUT_FORMATS`);
+- ``fields_opt``: ``--fields KEY=NAME,...`` (or a file), other names onto the schema;
+- ``gdelt_min_sources_opt`` / ``gdelt_root_opt``: GDELT filters (NumSources, IsRootEvent).
 
 The choices are spelled out here rather than imported, so ``--help`` does not load the
 readers (and geopandas); tests keep them equal to :mod:`border_map.readers` and
@@ -89,9 +91,52 @@ duplicates_opt = click.option(
          "duplicates (never merged).")
 
 
-def read_options(date_order: str | None, calendar: str | None) -> dict:
+def read_options(date_order: str | None, calendar: str | None, gdelt_min_sources: int = 0,
+                 gdelt_root_only: bool = False, fields: dict | None = None) -> dict:
     """The keyword arguments of :func:`border_map.readers.read_source` for these options."""
-    return {"date_order": date_order, "calendar": calendar}
+    out = {"date_order": date_order, "calendar": calendar}
+    if gdelt_min_sources:
+        out["gdelt_min_sources"] = gdelt_min_sources
+    if gdelt_root_only:
+        out["gdelt_root_only"] = True
+    if fields:
+        out["fields"] = fields
+    return out
+
+
+def _parse_fields(ctx, param, value):
+    if not value:
+        return None
+    import os
+
+    from ..readers.foreign import parse_fields
+
+    text = value
+    if os.path.isfile(value):  # a small mapping file: KEY=NAME (or KEY: NAME) per line
+        with open(value, encoding="utf-8") as fh:
+            text = fh.read()
+    try:
+        return parse_fields(text)
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from err
+
+
+fields_opt = click.option(
+    "--fields", callback=_parse_fields, default=None, metavar="KEY=NAME,...|FILE",
+    help="Map other property/column names onto border-map's fields, e.g. "
+         "date=date_start,event_type=kind,place=site (keys: id, date, date_end, event_type, "
+         "lon, lat, place, country, precision_km, geo_precision, description, unlocated); "
+         "for GeoJSON and other tables. Or a file of KEY=NAME lines.")
+
+
+gdelt_min_sources_opt = click.option(
+    "--gdelt-min-sources", type=click.IntRange(min=0), default=0, metavar="N",
+    help="GDELT: leave out events reported by fewer than N sources (NumSources; counted as "
+         "few_sources in the summary).")
+gdelt_root_opt = click.option(
+    "--gdelt-root-events", "gdelt_root_only", is_flag=True,
+    help="GDELT: keep only root events (IsRootEvent 1, the event of the article's lead); "
+         "the others are counted as not_root_event.")
 
 
 

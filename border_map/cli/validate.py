@@ -12,6 +12,9 @@ from .options import (
     INPUT_FORMATS,
     calendar_opt,
     date_order_opt,
+    fields_opt,
+    gdelt_min_sources_opt,
+    gdelt_root_opt,
 )
 
 
@@ -21,12 +24,16 @@ from .options import (
               default=None, help=FORMAT_HELP)
 @date_order_opt
 @calendar_opt
+@gdelt_min_sources_opt
+@gdelt_root_opt
+@fields_opt
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON report on stdout instead of one line per problem.")
 @click.option("--indent", type=click.IntRange(0, 8), default=None,
               help="Indent the JSON report by N spaces.")
 @click.pass_context
-def validate(ctx, files, input_format, date_order, calendar, as_json, indent):
+def validate(ctx, files, input_format, date_order, calendar, gdelt_min_sources, gdelt_root_only,
+             fields, as_json, indent):
     """Check incident files: format, fields, places, coordinates, dates.
 
     Prints one line per problem on stdout (file:line, field, what is wrong) and a
@@ -42,7 +49,8 @@ def validate(ctx, files, input_format, date_order, calendar, as_json, indent):
     from ..validate import validate_files
 
     report = validate_files(files, input_format=input_format, date_order=date_order,
-                            calendar=calendar)
+                            calendar=calendar, gdelt_min_sources=gdelt_min_sources,
+                            gdelt_root_only=gdelt_root_only, fields=fields)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=indent, ensure_ascii=False))
     else:
@@ -50,6 +58,10 @@ def validate(ctx, files, input_format, date_order, calendar, as_json, indent):
             click.echo(line)
     for warning in report.warnings:
         click.echo(f"border-map: warning: {warning}", err=True)
+    for f in report.files:
+        for kind, count in sorted(f.source_warnings.items()):
+            click.echo(f"border-map: warning: {count} incident(s) kept as the source wrote "
+                       f"them: {kind}; first at {'; '.join(f.first_warned[kind])}", err=True)
     click.echo(f"border-map: {report.summary()}", err=True)
     ctx.exit(0 if report.ok else 1)
 

@@ -336,6 +336,10 @@ class Incident:
     source_line: int | None = field(default=None, compare=False)
     draft: bool = False
     evidence: tuple[Evidence, ...] = ()
+    #: fields specific to the source, kept as written (ACLED ``inter1``, UCDP ``adm_2``, ...)
+    source_fields: dict[str, Any] | None = field(default=None, compare=False)
+    #: what is inconsistent in the source's record, kept as the source wrote it
+    source_warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.draft, bool):
@@ -374,6 +378,8 @@ class Incident:
             **({"unlocated": self.unlocated} if self.unlocated else {}),
             **({"draft": True} if self.draft else {}),
             **({"evidence": [e.to_dict() for e in self.evidence]} if self.evidence else {}),
+            **({"source_fields": dict(self.source_fields)} if self.source_fields else {}),
+            **({"source_warnings": list(self.source_warnings)} if self.source_warnings else {}),
         }
 
 

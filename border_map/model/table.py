@@ -17,6 +17,7 @@ The analysed table that the writers stream is the next stage: the columns of
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -49,6 +50,8 @@ TABLE_SCHEMA: dict[str, str] = {
     "claims": "tuple of Claim records: the claims' child table",
     "draft": "drafted by `border-map extract` and not yet checked by a person",
     "evidence": "tuple of Evidence records tying drafted fields to the report's words",
+    "source_fields": "dict of the source's own fields kept as written (None: none)",
+    "source_warnings": "tuple of what is inconsistent in the source's record (kept as written)",
 }
 TABLE_COLUMNS: tuple[str, ...] = tuple(TABLE_SCHEMA)
 _FLOATS = ("lon", "lat", "precision_km")
@@ -129,6 +132,8 @@ def from_incidents(incidents: Iterable[Incident]) -> pd.DataFrame:
         cols["claims"].append(inc.claims)
         cols["draft"].append(inc.draft)
         cols["evidence"].append(inc.evidence)
+        cols["source_fields"].append(inc.source_fields or None)
+        cols["source_warnings"].append(inc.source_warnings)
     return from_columns(cols)
 
 
@@ -156,7 +161,9 @@ def to_incidents(table: pd.DataFrame) -> list[Incident]:
             place=place, location=location, description=row.description,
             claims=tuple(row.claims or ()), unlocated=row.unlocated,
             source_file=row.source_file, source_line=int(row.source_line) or None,
-            draft=bool(row.draft), evidence=tuple(row.evidence or ())))
+            draft=bool(row.draft), evidence=tuple(row.evidence or ()),
+            source_fields=row.source_fields or None,
+            source_warnings=tuple(row.source_warnings or ())))
     return out
 
 
@@ -167,3 +174,12 @@ def where(table: pd.DataFrame, i: int) -> str:
     if f:
         return f"{f}:{line}" if line else str(f)
     return f"incident {table['id'].iat[i]}"
+
+
+_KIND = re.compile(r"'[^']*'|\d[\d,.]*")
+
+
+def warning_kind(text: str) -> str:
+    """The kind of a source warning (``source_warnings``): its words before the first colon,
+    values masked, so that build and validate count them the same way."""
+    return " ".join(_KIND.sub("…", text.split(":", 1)[0]).split())

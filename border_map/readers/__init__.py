@@ -10,9 +10,10 @@ format    what it reads
 yaml/json native incident files (:mod:`border_map.incidents`), record by record
 geojson   FeatureCollections with incident properties (:mod:`.geojson_in`)
 csv       the native format flattened to CSV, claims in numbered columns (:mod:`.native_csv`)
-acled     ACLED CSV exports (:mod:`.acled`)
+acled     ACLED CSV exports and the ACLED API's CSV and JSON (:mod:`.acled`)
 ucdp      UCDP GED CSV, any release (:mod:`.ucdp`)
-gdelt     GDELT 2.0 event exports, tab-separated, no header, plain or zipped (:mod:`.gdelt`)
+gdelt     GDELT 2.0 and 1.0 event exports, tab-separated, no header, plain or zipped
+          (:mod:`.gdelt`)
 ========= =============================================================================
 
 Detection looks at the first line: a JSON ``{``/``[`` (GeoJSON when it says
@@ -80,6 +81,8 @@ class ReadResult:
     problems: list[DataError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     ignored: int = 0
+    #: rows left out on purpose, by reason (as the build summary's ``left_out``)
+    ignored_by: dict[str, int] = field(default_factory=dict)
 
 
 def _unzip(raw: bytes, name: str, max_native_mb: float | None = None,
@@ -132,11 +135,13 @@ def detect_text(text: str, name: str) -> str:
     if stripped[:1] in ("{", "["):
         if suffix == ".geojson" or _GEOJSON_TYPE.search(head):
             return "geojson"
+        if '"event_id_cnty"' in head:
+            return "acled"  # the ACLED API's JSON: {"status": 200, "data": [{...}]}
         return "yaml" if suffix in (".yaml", ".yml") else "json"
     first = next((line.rstrip("\r") for line in head.split("\n") if line.strip()), "")
     fields = first.split("\t")
-    if len(fields) == 61 and fields[0].strip().isdigit():
-        return "gdelt"
+    if len(fields) in (57, 58, 61) and fields[0].strip().isdigit():
+        return "gdelt"  # 2.0 (61 fields), 1.0 (58; 57 in the historical backfiles)
     sep = sniff_separator(first)
     header = {h.strip().lower() for h in next(csv.reader([first], delimiter=sep), [])}
     if "event_id_cnty" in header or {"event_date", "sub_event_type", "geo_precision"} <= header:
@@ -210,6 +215,12 @@ def _head_text(path: str | os.PathLike) -> tuple[str, str]:
     return text, name
 
 
+def _json_text(path: Path) -> bool:
+    """Whether a (possibly zipped) input is JSON text: its first non-blank byte is { or [."""
+    text, _ = _head_text(path)
+    return text.lstrip("\ufeff \t\r\n")[:1] in ("{", "[")
+
+
 def _is_parquet(path: Path) -> bool:
     if path.is_dir():
         return True
@@ -242,7 +253,8 @@ def plan_parts(path: str | os.PathLike[str], format: str | None = None, *,
     if fmt == "parquet":
         return _plan_parquet(p, block_bytes)
     size = p.stat().st_size
-    if block_bytes is None or fmt not in TABULAR or size <= block_bytes or not splittable(p):
+    if (block_bytes is None or fmt not in TABULAR or size <= block_bytes or not splittable(p)
+            or _json_text(p)):
         return [Part(os.fspath(path), fmt, nbytes=size)]
     quoted = fmt != "gdelt"
     header = None if fmt == "gdelt" else first_line(p)
@@ -278,7 +290,8 @@ def _plan_parquet(path: Path, block_bytes: int | None) -> list[Part]:
 
 def read_part(part: Part, *, strict: bool = False, date_order: str | None = None,
               calendar: str | None = None, max_native_mb: float = MAX_NATIVE_MB,
-              block_bytes: int | None = None):
+              block_bytes: int | None = None, gdelt_min_sources: int = 0,
+              gdelt_root_only: bool = False, fields: dict | None = None):
     """The :class:`~border_map.model.table.Batch` es of one part, block by block."""
     from ..model.table import Batch, from_incidents
     from .chunks import (
@@ -296,11 +309,26 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
 
         yield from read_parquet_part(part)
         return
+    if fmt == "acled" and _json_text(Path(part.path)):
+        from .acled import read_acled_json
+
+        text, name, warnings, size = _load(part.path)
+        problems = Problems(strict)
+        table = read_acled_json(text, name, problems, parser=DateParser(date_order=date_order))
+        yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
+                    len(table) + len(problems.items) + problems.ignored)
+        return
     if fmt not in TABULAR:
         text, name, warnings, size = _load(part.path, max_native_mb, fmt)
         problems = Problems(strict)
-        incidents = _dispatch(fmt, text, name, problems, date_order, calendar)
-        table = from_incidents(incidents)
+        table = None
+        if fmt == "geojson":
+            from .foreign import read_foreign_geojson
+
+            table = read_foreign_geojson(text, name, problems, fields=fields,
+                                         parser=DateParser(date_order=date_order))
+        if table is None:
+            table = from_incidents(_dispatch(fmt, text, name, problems, date_order, calendar))
         yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
                     len(table) + len(problems.items) + problems.ignored)
         return
@@ -315,11 +343,14 @@ def read_part(part: Part, *, strict: bool = False, date_order: str | None = None
             for piece, before in pieces(io.BytesIO(raw), quoted=fmt != "gdelt",
                                         block_bytes=block_bytes or BLOCK_BYTES))
     empty = True
+    told = None  # the day/month order an earlier block's dates told, for the next blocks
     for text, offset, warnings, name in blocks:
         empty = False
         problems = Problems(strict)
         with offset_lines(offset):
-            table = _read_block(fmt, text, name, problems, date_order, calendar)
+            table = _read_block(fmt, text, name, problems, date_order or told, calendar,
+                                gdelt=(gdelt_min_sources, gdelt_root_only), fields=fields)
+        told = told or problems.date_order
         yield Batch(name, fmt, table, problems.items, warnings, problems.ignored_reasons(),
                     len(table) + len(problems.items) + problems.ignored)
     if empty:
@@ -340,7 +371,7 @@ def iter_batches(path: str | os.PathLike[str], format: str | None = None, **opti
 def read_source(path: str | os.PathLike[str], format: str | None = None, *,
                 strict: bool = False, date_order: str | None = None,
                 calendar: str | None = None, max_native_mb: float = MAX_NATIVE_MB,
-                ) -> ReadResult:
+                **options) -> ReadResult:
     """Read one file: its incidents and, unless ``strict``, every bad record apart.
 
     Parameters
@@ -367,30 +398,39 @@ def read_source(path: str | os.PathLike[str], format: str | None = None, *,
 
     result = None
     for batch in iter_batches(path, format, strict=strict, date_order=date_order,
-                              calendar=calendar, max_native_mb=max_native_mb):
+                              calendar=calendar, max_native_mb=max_native_mb, **options):
         if result is None:
             result = ReadResult(batch.path, batch.format)
         result.incidents.extend(to_incidents(batch.table))
         result.problems.extend(batch.problems)
         result.warnings.extend(batch.warnings)
         result.ignored += sum(batch.ignored.values())
+        for reason, count in batch.ignored.items():
+            result.ignored_by[reason] = result.ignored_by.get(reason, 0) + count
     return result
 
 
-def _read_block(fmt: str, text: str, name: str, problems: Problems, date_order, calendar):
+def _read_block(fmt: str, text: str, name: str, problems: Problems, date_order, calendar,
+                gdelt=(0, False), fields=None):
     """One block of a delimited input as the normalised table."""
     if fmt == "gdelt":
         from .gdelt import read_gdelt_table
 
-        return read_gdelt_table(text, name, problems)
+        return read_gdelt_table(text, name, problems, min_sources=gdelt[0],
+                                root_only=gdelt[1])
     if fmt == "acled":
         from .acled import read_acled_table
 
         return read_acled_table(text, name, problems, parser=DateParser(date_order=date_order))
+    if fmt == "ucdp":
+        from .ucdp import read_ucdp_table
+
+        return read_ucdp_table(text, name, problems, parser=DateParser(date_order=date_order))
     if fmt == "table":
         from .table_in import read_table
 
-        return read_table(text, name, problems, parser=DateParser(date_order=date_order))
+        return read_table(text, name, problems, parser=DateParser(date_order=date_order),
+                          fields=fields)
     from ..model.table import from_incidents
 
     return from_incidents(_dispatch(fmt, text, name, problems, date_order, calendar))

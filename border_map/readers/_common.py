@@ -39,6 +39,8 @@ class Problems:
         self.ignored = 0
         #: the same, by reason, where the reader tells; the rest are "other_country"
         self.ignored_by: Counter = Counter()
+        #: the day/month order the block's own dates told (carried to the file's next blocks)
+        self.date_order: str | None = None
 
     def ignored_reasons(self) -> dict[str, int]:
         out = {k: v for k, v in self.ignored_by.items() if v}
@@ -160,16 +162,27 @@ def read_delimited(text: str, name: str, *, sep: str | None = None, header: bool
                 )
             seen[h] = position
         names = folded
+        if _trailing_separator(text, sep, len(folded)):
+            # every row ends with a separator (one field more than the header names): name
+            # the empty last field so the columns stay in place
+            names = [*folded, "\x00trailing"]
+    df = None
+    if header and quoting == csv.QUOTE_MINIMAL:
+        df = _read_arrow(text, sep, list(names), columns)
     try:
-        df = pd.read_csv(
-            io.StringIO(text), sep=sep, header=0 if header else None,
-            names=list(names) if names is not None else None, dtype=str,
-            usecols=(lambda c: c in columns) if columns is not None else None,
-            keep_default_na=False, na_filter=False, quoting=quoting, engine="c",
-            skip_blank_lines=True, index_col=False,
-        )
+        if df is None:
+            df = pd.read_csv(
+                io.StringIO(text), sep=sep, header=0 if header else None,
+                names=list(names) if names is not None else None, dtype=str,
+                usecols=(lambda c: c in columns) if columns is not None else None,
+                keep_default_na=False, na_filter=False, quoting=quoting, engine="c",
+                skip_blank_lines=True, index_col=False,
+            )
     except pd.errors.EmptyDataError as err:
         raise DataError("empty file: no incidents", location=name) from err
+    except IndexError as err:  # pandas on rows longer than the header with usecols
+        raise DataError("rows have more fields than the header names (trailing separators?)",
+                        location=f"{name}:2") from err
     except pd.errors.ParserError as err:
         m = _TOKENIZE.search(str(err))
         if m:
@@ -181,7 +194,60 @@ def read_delimited(text: str, name: str, *, sep: str | None = None, header: bool
         raise DataError(f"cannot parse as delimited text: {err}".replace("\n", " "),
                         location=name) from err
     lines = _record_lines(text, sep, header, quoting, len(df)) + line_offset()
+    if header and len(df) and _is_hxl(df.iloc[0]):
+        # the Humanitarian Data Exchange's HXL row (#date+year, #geo+lat, ...) under the
+        # header: a second header, not a record
+        df = df.iloc[1:].reset_index(drop=True)
+        lines = lines[1:]
     return Table(df, lines, name)
+
+
+def _read_arrow(text: str, sep: str, names: list[str], columns) -> pd.DataFrame | None:
+    """The cells of a headed, quoted table read by pyarrow's CSV reader (several times
+    faster than pandas' on wide exports), or None to let pandas read it -- and name what is
+    wrong -- when pyarrow cannot (ragged rows, odd quoting)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    keep = [n for n in names if columns is None or n in columns]
+    if not keep:
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                           block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True,
+                                             ignore_empty_lines=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=keep, column_types={n: pa.string() for n in keep},
+                strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, ValueError, UnicodeEncodeError):
+        return None
+    return table.to_pandas()
+
+
+def _is_hxl(row) -> bool:
+    cells = [c.strip() for c in row.tolist() if isinstance(c, str) and c.strip()]
+    return bool(cells) and all(c.startswith("#") for c in cells)
+
+
+def _trailing_separator(text: str, sep: str, n_names: int) -> bool:
+    """Whether the first records have one field more than the header, the last one empty."""
+    reader = csv.reader(io.StringIO(text[:1_000_000]), delimiter=sep)
+    next(reader, None)
+    seen = 0
+    for row in reader:
+        if not row:
+            continue
+        if len(row) != n_names + 1 or row[-1].strip():
+            return False
+        seen += 1
+        if seen >= 3:
+            break
+    return seen > 0
 
 
 def require_columns(table: Table, required: Sequence[str], what: str) -> None:

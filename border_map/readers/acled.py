@@ -4,7 +4,9 @@ Rows whose ``country`` is neither Afghanistan nor Pakistan are left out (counted
 reported). Each remaining row becomes one incident:
 
 - ``id``: ``acled-`` + ``event_id_cnty``;
-- date: ``event_date`` (ISO or "16 May 2025"; ``05/06/2021`` needs a date order) widened by
+- date: ``event_date`` (ISO, "16 May 2025", or as a spreadsheet re-saves it: ``9-May-20``,
+  ``5/9/2020``; a two-digit year is completed from the ``year`` column, the day/month order
+  is taken from the block when its dates agree, else ``--date-order``) widened by
   ``time_precision``: 1 the day; 2 "sometime that week" -> the 7 days centred on the recorded
   date, precision ``week``; 3 "sometime that month" -> the calendar month, precision ``month``;
 - ``event_type`` from (``event_type``, ``sub_event_type``) by :data:`ACLED_EVENT_TYPES`, with
@@ -19,12 +21,19 @@ reported). Each remaining row becomes one incident:
   the place is resolved only to show it);
 - ``actors``: ``actor1``, ``actor2``; ``description``: ``notes``;
 - one claim by ACLED (side ``third_party``): ``fatalities`` as ``killed`` low = high, and
-  ``source`` (the outlets ACLED cites) as the claim's source outlet.
+  ``source`` (the outlets ACLED cites) as the claim's source outlet;
+- ``source_fields``: the columns of :data:`EXTRA` the file has (``inter1``, ``inter2``,
+  ``interaction``, ``assoc_actor_*``, ``sub_event_type``, ``civilian_targeting``,
+  ``timestamp``, ...), as written. Both the pre-2023 layout (``data_id``,
+  ``event_id_no_cnty``, ``iso3``) and the 2023+ one (``disorder_type``,
+  ``civilian_targeting``, ``tags``) are read by column name, as is the API's CSV; the API's
+  JSON (``{"status": 200, "data": [...]}``) is read by :func:`read_acled_json`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -33,14 +42,17 @@ from ..errors import DataError
 from ..model.incident import Claim, DateSpan, Figure, Incident, Source
 from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
-from .dates import DateParser
+from .dates import DateParser, infer_order, strip_time
 
 __all__ = ["ACLED_EVENT_TYPES", "GEO_PRECISION_KM", "read_acled"]
 
-REQUIRED = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "latitude",
-            "longitude")
-USED = frozenset((*REQUIRED, "time_precision", "country", "iso", "geo_precision", "fatalities",
-                  "location", "admin1", "actor1", "actor2", "notes", "source"))
+REQUIRED = ("event_id_cnty", "event_date", "event_type", "latitude", "longitude")
+#: Source fields kept as written in ``source_fields`` (the pre-2023 and 2023+ layouts).
+EXTRA = ("disorder_type", "sub_event_type", "assoc_actor_1", "inter1", "assoc_actor_2",
+         "inter2", "interaction", "civilian_targeting", "admin2", "admin3", "source_scale",
+         "tags", "timestamp")
+USED = frozenset((*REQUIRED, "sub_event_type", "time_precision", "country", "iso", "geo_precision", "fatalities",
+                  "location", "admin1", "actor1", "actor2", "notes", "source", "year", *EXTRA))
 #: ``geo_precision`` -> radius of uncertainty in km (see the module docstring).
 GEO_PRECISION_KM = {1: 2.0, 2: 25.0, 3: 100.0}
 #: ``time_precision`` -> DateSpan precision.
@@ -89,7 +101,10 @@ def read_acled(text: str, name: str, problems: Problems, *,
 def read_acled_table(text: str, name: str, problems: Problems, *,
                      parser: DateParser | None = None):
     """The normalised table (:mod:`border_map.model.table`) of an ACLED CSV block."""
-    table = read_delimited(text, name, columns=USED)
+    return _read_acled(read_delimited(text, name, columns=USED), name, problems, parser)
+
+
+def _read_acled(table, name: str, problems: Problems, parser: DateParser | None):
     _require(table, REQUIRED, "ACLED")
     parser = parser or DateParser()
     df = table.df
@@ -102,6 +117,7 @@ def read_acled_table(text: str, name: str, problems: Problems, *,
     n = len(sub)
     errors = RowErrors(n)
     flag = errors.flag
+    warned: dict[int, list[str]] = {}  # row -> source warnings (rare: a dict, not a list)
 
     ids = sub["event_id_cnty"].str.strip().to_numpy()
     for i in np.flatnonzero(ids == ""):
@@ -109,13 +125,22 @@ def read_acled_table(text: str, name: str, problems: Problems, *,
 
     if "time_precision" in sub.columns:
         tp, tp_ok = codes(sub["time_precision"], (1, 2, 3))
-        for i in np.flatnonzero(~tp_ok):
-            flag(i, "time_precision", _code_message(sub["time_precision"].iat[i], "1, 2 or 3"))
+        for i in np.flatnonzero(~tp_ok):  # kept: read as the recorded day, with a warning
+            warned.setdefault(int(i), []).append(
+                _odd_code("time_precision", sub["time_precision"].iat[i], "read as the day"))
+        tp = np.where(tp_ok, tp, 1)
     else:
         tp = np.ones(n, dtype=np.int64)
-    dates = _dates(sub["event_date"].to_numpy(), tp, parser, flag)
+    raw_dates = sub["event_date"].tolist()
+    stripped = {v: strip_time(v) for v in set(raw_dates)}  # few distinct dates: once each
+    event_dates = [stripped[v] for v in raw_dates]
+    if parser.date_order is None and (order := infer_order(event_dates)) is not None:
+        parser = DateParser(date_order=order)
+        problems.date_order = order
+    years = sub["year"].str.strip().tolist() if "year" in sub.columns else None
+    dates = _dates(event_dates, tp, parser, flag, years)
 
-    event_types = _event_types(sub, flag)
+    event_types = _event_types(sub, flag, warned)
 
     lon, lat, missing, coord_errors = coordinates(sub["longitude"], sub["latitude"],
                                                   "longitude", "latitude")
@@ -126,9 +151,11 @@ def read_acled_table(text: str, name: str, problems: Problems, *,
 
     if "geo_precision" in sub.columns:
         gp, gp_ok = codes(sub["geo_precision"], (1, 2, 3))
-        for i in np.flatnonzero(~gp_ok):
-            flag(i, "geo_precision", _code_message(sub["geo_precision"].iat[i], "1, 2 or 3"))
-        precision_km = np.vectorize(GEO_PRECISION_KM.get, otypes=[float])(np.where(gp_ok, gp, 1))
+        for i in np.flatnonzero(~gp_ok):  # kept: the point stands, its radius is not known
+            warned.setdefault(int(i), []).append(
+                _odd_code("geo_precision", sub["geo_precision"].iat[i], "no radius"))
+        precision_km = np.where(gp_ok, np.vectorize(GEO_PRECISION_KM.get, otypes=[float])(
+            np.where(gp_ok, gp, 1)), np.nan)
     else:
         precision_km = np.full(n, np.nan)
 
@@ -145,11 +172,13 @@ def read_acled_table(text: str, name: str, problems: Problems, *,
     actor1, actor2 = _texts(sub, "actor1"), _texts(sub, "actor2")
     notes, outlets = _texts(sub, "notes"), _texts(sub, "source")
 
+    extras = _extras(sub, n)
     claim_cache: dict[tuple, tuple[Claim, ...]] = {}
     seen: dict[str, int] = {}
     out: dict[str, list] = {k: [] for k in (
         "id", "source_line", "date", "actors", "place", "place_country", "place_admin", "lon",
-        "lat", "precision_km", "description", "claims", "event_type")}
+        "lat", "precision_km", "description", "claims", "event_type", "source_fields",
+        "source_warnings")}
     # plain lists: indexing NumPy arrays one element at a time is slow
     line_list, lon_list, lat_list = lines.tolist(), lon.tolist(), lat.tolist()
     precision_list = precision_km.tolist()
@@ -188,7 +217,45 @@ def read_acled_table(text: str, name: str, problems: Problems, *,
         o["precision_km"].append(precision_list[i])
         o["description"].append(notes[i])
         o["claims"].append(claims)
+        o["source_fields"].append(extras[i])
+        o["source_warnings"].append(tuple(warned[i]) if i in warned else ())
     return table_of(out, name)
+
+
+def read_acled_json(text: str, name: str, problems: Problems, *,
+                    parser: DateParser | None = None):
+    """The normalised table of an ACLED API response: ``{"status": 200, "data": [...]}``
+    (or the bare list of records). Values may be text or numbers; each record is read as
+    the CSV export's row of the same names; ``file:N`` locations count records."""
+    import json
+
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise DataError(f"not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})",
+                        location=name) from err
+    if isinstance(doc, dict):
+        status = doc.get("status")
+        if status not in (None, 200, "200") or ("data" not in doc and "error" in doc):
+            raise DataError(f"the ACLED API answered status {status}: "
+                            f"{doc.get('error') or doc.get('message') or 'no data'}",
+                            location=name)
+        records = doc.get("data")
+    else:
+        records = doc
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise DataError("expected the ACLED API's {\"data\": [records]}", location=name)
+    if not records:
+        raise DataError("empty file: no incidents", location=name)
+    from ._common import Table
+
+    columns = [c for c in dict.fromkeys(k for r in records for k in r)
+               if c.strip().lower() in USED]
+    df = pd.DataFrame({c.strip().lower(): ["" if r.get(c) is None else str(r.get(c))
+                                           for r in records] for c in columns})
+    # a record has no line of its own: locations count records (file:N is the N-th record)
+    lines = np.arange(1, len(records) + 1, dtype=np.int64)
+    return _read_acled(Table(df, lines, name), name, problems, parser)
 
 
 def table_of(out: dict[str, list], name: str):
@@ -231,21 +298,67 @@ def _texts(sub: pd.DataFrame, column: str) -> list[str | None]:
     return [v or None for v in sub[column].str.strip().tolist()]
 
 
+def _extras(sub: pd.DataFrame, n: int) -> list[dict | None]:
+    """The :data:`EXTRA` columns of each row as a dict, as written (None for an empty cell);
+    every row of a file has the same keys."""
+    cols = [c for c in EXTRA if c in sub.columns]
+    if not cols:
+        return [None] * n
+    values = []
+    for c in cols:
+        arr = sub[c].to_numpy(dtype=object)
+        values.append(np.where(arr == "", None, arr).tolist())
+    return [dict(zip(cols, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _odd_code(column: str, cell: str, then: str) -> str:
+    cell = cell.strip()
+    return (f"ACLED {column} not a code of the codebook: {cell!r}, {then}" if cell
+            else f"ACLED {column} missing: {then}")
+
+
 def _code_message(cell: str, allowed: str) -> str:
     cell = cell.strip()
     return "missing required field" if not cell else f"expected {allowed}, got {cell!r}"
 
 
-def _dates(event_dates, tp, parser: DateParser, flag) -> list[DateSpan | None]:
-    """One DateSpan per row, widened by time_precision; spans shared between equal rows."""
-    cache: dict[tuple[str, int], DateSpan | DataError] = {}
+_TWO_DIGIT_YEAR = re.compile(r"^(\d{1,2}[-/ .](?:\d{1,2}|[A-Za-z]+)[-/ .])(\d{2})$")
+
+
+def _full_year(text: str, year: str | None) -> str:
+    """``9-May-20`` with ``year`` 2020 -> ``9-May-2020`` (a spreadsheet's re-save); raises
+    :class:`DataError` when the year column is missing or does not end in those digits."""
+    m = _TWO_DIGIT_YEAR.match(text.strip())
+    if m is None:
+        raise DataError(f"{text!r}: write the year with four digits")
+    if not year or not year.isdigit() or len(year) != 4:
+        raise DataError(f"{text!r}: the year has two digits and there is no four-digit "
+                        "'year' column to complete it; write the year with four digits")
+    if year[2:] != m[2]:
+        raise DataError(f"{text!r}: the two-digit year does not match the 'year' column "
+                        f"({year})")
+    return m[1] + year
+
+
+def _dates(event_dates, tp, parser: DateParser, flag, years=None) -> list[DateSpan | None]:
+    """One DateSpan per row, widened by time_precision; spans shared between equal rows.
+
+    A two-digit year (``9-May-20``, ``5/9/20``) is completed from the ``year`` column."""
+    cache: dict[tuple, DateSpan | DataError] = {}
     out: list[DateSpan | None] = [None] * len(event_dates)
-    for i, (text, precision) in enumerate(zip(event_dates, tp.tolist(), strict=True)):
-        key = (text, precision)
+    years = years if years is not None else [None] * len(event_dates)
+    for i, (text, precision, year) in enumerate(zip(event_dates, tp.tolist(), years,
+                                                    strict=True)):
+        key = (text, precision, year)
         span = cache.get(key)
         if span is None:
             try:
-                span = _widen(parser.span(text), precision, text)
+                try:
+                    span = _widen(parser.span(text), precision, text)
+                except DataError as err:
+                    if "four digits" not in err.message:
+                        raise
+                    span = _widen(parser.span(_full_year(text, year)), precision, text)
             except DataError as err:
                 span = err
             cache[key] = span
@@ -272,9 +385,16 @@ def _widen(span: DateSpan, time_precision: int, text: str) -> DateSpan:
     return span
 
 
-def _event_types(sub: pd.DataFrame, flag) -> list[str | None]:
+#: event_type alone -> our event type, when the sub-event type is not given or not known
+#: (an API request without that field, a sub-event type newer than this table).
+BY_EVENT_TYPE = {_B: "armed_clash", _E: "other", _V: "attack", _S: "other", _P: "other",
+                 _R: "other"}
+
+
+def _event_types(sub: pd.DataFrame, flag, warned=None) -> list[str | None]:
     event_type = sub["event_type"].str.strip().tolist()
-    sub_type = sub["sub_event_type"].str.strip().tolist()
+    has_sub = "sub_event_type" in sub.columns
+    sub_type = sub["sub_event_type"].str.strip().tolist() if has_sub else [""] * len(sub)
     et = [t.lower() for t in event_type]
     keys = [ACLED_EVENT_TYPES.get(pair)
             for pair in zip(et, (t.lower() for t in sub_type), strict=True)]
@@ -285,11 +405,21 @@ def _event_types(sub: pd.DataFrame, flag) -> list[str | None]:
     for i, key in enumerate(keys):
         if key is None:
             if et[i] not in known_types:
-                flag(i, "event_type", f"unknown ACLED event_type {event_type[i]!r}; "
-                     f"expected one of {', '.join(_EVENT_TYPE_NAMES)}")
-            else:
-                flag(i, "sub_event_type",
-                     f"unknown ACLED sub_event_type {sub_type[i]!r} for {event_type[i]!r}")
+                if not et[i]:
+                    flag(i, "event_type", "missing required field")
+                    continue
+                keys[i] = "other"  # kept: the point and date stand; the type is said
+                if warned is not None:
+                    warned.setdefault(i, []).append(
+                        f"ACLED event_type not known: {event_type[i]!r} (expected one of "
+                        f"{', '.join(_EVENT_TYPE_NAMES)}), kept as other")
+            else:  # kept: typed from event_type alone, with a warning
+                keys[i] = BY_EVENT_TYPE[et[i]]
+                if warned is not None:
+                    warned.setdefault(i, []).append(
+                        f"ACLED sub_event_type not known: {sub_type[i]!r} for "
+                        f"{event_type[i]!r}, typed from event_type alone" if sub_type[i] else
+                        "ACLED sub_event_type not given: typed from event_type alone")
         elif key == "airstrike" and drone[i]:
             keys[i] = "drone_strike"
         elif et[i] == _S and closure[i]:

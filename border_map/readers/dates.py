@@ -288,3 +288,35 @@ class DateParser:
                 f"{text!r}: year {year} is not a Solar Hijri year of a reported incident "
                 "(1279-1479; this year is about 1404)"
             )
+
+
+_SLASHED = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
+_TIME_OF_DAY = re.compile(r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")
+
+
+def strip_time(text: str) -> str:
+    """``03/27/1990 00:00:00`` -> ``03/27/1990`` (a spreadsheet's stamp of a numeric day)."""
+    m = _TIME_OF_DAY.match(text)
+    return m[1] if m else text
+
+
+def infer_order(values) -> str | None:
+    """The day/month order that every numeric date in ``values`` agrees on, or None.
+
+    ``month-first`` when some date has a second number above 12 (``03/27/1990``) and none
+    a first number above 12; ``day-first`` the other way round; None when no date tells, or
+    when the dates contradict each other (then each ambiguous date is refused as usual).
+    """
+    day_first = month_first = False
+    for v in set(values):
+        m = _SLASHED.match(v) if isinstance(v, str) else None
+        if not m:
+            continue
+        a, b = int(m[1]), int(m[2])
+        if a > 12 >= b:
+            day_first = True
+        elif b > 12 >= a:
+            month_first = True
+        if day_first and month_first:
+            return None
+    return "day-first" if day_first else "month-first" if month_first else None

@@ -1,4 +1,6 @@
-"""GDELT 2.0 event exports (``*.export.CSV``, or its ``.zip``): 61 tab-separated columns, no header.
+"""GDELT event exports (``*.export.CSV``, or its ``.zip``), tab-separated, no header: 2.0 (61
+columns) and 1.0 daily files (58 columns: no ``ADM2Code``; 57 in the historical backfiles, no
+``SOURCEURL``).
 
 Only events located (``ActionGeo_CountryCode``, FIPS 10-4) in Afghanistan (``AF``) or
 Pakistan (``PK``) and coded as violence -- CAMEO root codes 18 assault, 19 fight and
@@ -19,6 +21,12 @@ row becomes one incident:
   second as the admin hint;
 - ``actors``: ``Actor1Name``, ``Actor2Name``; one claim by GDELT (``third_party``, no figures:
   GDELT counts no casualties) with ``SOURCEURL`` and ``DATEADDED`` as its source.
+
+``IsRootEvent``, ``EventCode``, ``QuadClass``, ``GoldsteinScale``, ``NumMentions``,
+``NumSources``, ``NumArticles`` and ``AvgTone`` are kept in ``source_fields``; ``min_sources``
+(``--gdelt-min-sources N``) leaves out events reported by fewer than N sources
+(``few_sources``) and ``root_only`` (``--gdelt-root-events``) those that are not the root event
+of their article (``not_root_event``), counted in the summary.
 
 GDELT is machine-coded from news and repeats the same event from several articles: treat it
 as leads, and use the cross-source duplicate links.
@@ -53,13 +61,24 @@ GDELT_COLUMNS: tuple[str, ...] = (
     "DATEADDED", "SOURCEURL",
 )
 assert len(GDELT_COLUMNS) == 61
+#: GDELT 1.0 daily event files: no ADM2Code in the geo blocks; 58 columns with SOURCEURL
+#: (from April 2013), 57 in the historical backfiles.
+GDELT1_COLUMNS: tuple[str, ...] = tuple(c for c in GDELT_COLUMNS if not c.endswith("ADM2Code"))
+assert len(GDELT1_COLUMNS) == 58
+LAYOUTS = {61: ("GDELT 2.0", GDELT_COLUMNS), 58: ("GDELT 1.0", GDELT1_COLUMNS),
+           57: ("GDELT 1.0 (historical)", GDELT1_COLUMNS[:-1])}
+#: Source fields kept as written in ``source_fields`` (and usable to filter: min_sources,
+#: root_only).
+EXTRA = ("IsRootEvent", "EventCode", "QuadClass", "GoldsteinScale", "NumMentions",
+         "NumSources", "NumArticles", "AvgTone")
 
 #: The columns read (the other 48 are tokenised but never turned into strings).
 GDELT_USED = frozenset((
     "GLOBALEVENTID", "SQLDATE", "Actor1Name", "Actor2Name", "IsRootEvent", "EventCode",
     "EventBaseCode", "EventRootCode", "NumMentions", "NumSources", "NumArticles",
     "ActionGeo_Type", "ActionGeo_FullName", "ActionGeo_CountryCode", "ActionGeo_ADM1Code",
-    "ActionGeo_Lat", "ActionGeo_Long", "DATEADDED", "SOURCEURL"))
+    "ActionGeo_Lat", "ActionGeo_Long", "DATEADDED", "SOURCEURL", "QuadClass",
+    "GoldsteinScale", "AvgTone"))
 FIPS_COUNTRIES = {"AF": "AF", "PK": "PK"}  # FIPS 10-4 -> ISO 3166 (the same for these two)
 VIOLENT_ROOT_CODES = ("18", "19", "20")
 #: CAMEO event code -> our event type; looked up as the full code, then its first three
@@ -92,7 +111,8 @@ IGNORED_OTHER_COUNTRY = "other_country"
 IGNORED_NOT_VIOLENCE = "not_violence"
 
 
-def read_gdelt_table(text: str, name: str, problems: Problems):
+def read_gdelt_table(text: str, name: str, problems: Problems, *, min_sources: int = 0,
+                     root_only: bool = False):
     """The normalised table (:mod:`border_map.model.table`) of a GDELT 2.0 export block.
 
     Rows are kept when ``ActionGeo_CountryCode`` is AF or PK and the root code
@@ -107,11 +127,14 @@ def read_gdelt_table(text: str, name: str, problems: Problems):
     offset = line_offset()
     lines = text.split("\n")
     bad_rows = False
+    first = next((line for line in lines if line.rstrip("\r")), "")
+    layout, names = LAYOUTS.get(first.count("\t") + 1, LAYOUTS[61])
+    width = len(names)
     for number, line in enumerate(lines, start=1):
         tabs = line.count("\t")
-        if tabs != 60 and line.rstrip("\r"):
+        if tabs != width - 1 and line.rstrip("\r"):
             problems.at(f"{name}:{number + offset}", None,
-                        f"{tabs + 1} tab-separated columns; GDELT 2.0 event rows have 61")
+                        f"{tabs + 1} tab-separated columns; {layout} event rows have {width}")
             lines[number - 1] = ""  # keep line numbers, drop the row
             bad_rows = True
     if bad_rows:
@@ -120,9 +143,12 @@ def read_gdelt_table(text: str, name: str, problems: Problems):
         if problems.items:
             return from_columns({})
         raise DataError("empty file: no incidents", location=name)
-    table = read_delimited(text, name, sep="\t", header=False, names=GDELT_COLUMNS,
+    table = read_delimited(text, name, sep="\t", header=False, names=names,
                            quoting=csv.QUOTE_NONE, columns=GDELT_USED)
     df = table.df
+    for column in GDELT_COLUMNS:  # GDELT 1.0: no ADM2Code (nor SOURCEURL before April 2013)
+        if column not in df.columns:
+            df[column] = ""
     country = df["ActionGeo_CountryCode"].str.strip().str.upper()
     code = df["EventCode"].str.strip()
     root = df["EventRootCode"].str.strip()
@@ -133,7 +159,19 @@ def read_gdelt_table(text: str, name: str, problems: Problems):
     if ignored is not None:
         ignored[IGNORED_OTHER_COUNTRY] += int((~in_country).sum())
         ignored[IGNORED_NOT_VIOLENCE] += int((in_country & ~violent).sum())
-    keep = np.flatnonzero(in_country & violent)
+    wanted = in_country & violent
+    if min_sources:
+        sources = pd.to_numeric(df["NumSources"].str.strip(), errors="coerce").to_numpy()
+        few = wanted & ~(sources >= min_sources)
+        if ignored is not None:
+            ignored["few_sources"] += int(few.sum())
+        wanted &= ~few
+    if root_only:
+        not_root = wanted & (df["IsRootEvent"].str.strip() != "1").to_numpy()
+        if ignored is not None:
+            ignored["not_root_event"] += int(not_root.sum())
+        wanted &= ~not_root
+    keep = np.flatnonzero(wanted)
     problems.ignored += len(df) - len(keep)
     sub = df.iloc[keep]
     rows = table.lines[keep]
@@ -183,10 +221,13 @@ def read_gdelt_table(text: str, name: str, problems: Problems):
     added = _stamps(sub["DATEADDED"].str.strip())
     code_list = codes.to_numpy()
     iso2 = country.to_numpy()[keep]
+    extra_vals = [sub[c].str.strip().tolist() for c in EXTRA]
+    extras = [dict(zip(EXTRA, row, strict=True)) for row in zip(*extra_vals, strict=True)]
 
     out: dict[str, list] = {k: [] for k in (
         "id", "source_line", "date_start", "event_type", "actors", "place", "place_country",
-        "place_admin", "lon", "lat", "precision_km", "unlocated", "description", "claims")}
+        "place_admin", "lon", "lat", "precision_km", "unlocated", "description", "claims",
+        "source_fields")}
     seen: dict[str, int] = {}
     id_list = ids.to_numpy()
     nan = float("nan")
@@ -220,6 +261,7 @@ def read_gdelt_table(text: str, name: str, problems: Problems):
             if country_level[i] else "GDELT gives no location")
         out["description"].append(f"GDELT: CAMEO event code {code_list[i]}")
         source = Source(outlet=None, url=urls[i] or None, published=added[i])
+        out["source_fields"].append(extras[i])
         out["claims"].append((Claim(None, "GDELT", "third_party",
                                     statement="machine-coded from news; no casualty figures",
                                     source=source),))

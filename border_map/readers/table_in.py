@@ -60,10 +60,14 @@ def looks_like_table(header: set[str]) -> bool:
 
 
 def read_table(text: str, name: str, problems: Problems, *,
-               parser: DateParser | None = None) -> pd.DataFrame:
-    """The normalised table of a delimited block with positions (see the module docstring)."""
+               parser: DateParser | None = None, fields: dict | None = None) -> pd.DataFrame:
+    """The normalised table of a delimited block with positions (see the module docstring);
+    ``fields`` renames columns onto the schema first (``--fields``)."""
+    from .foreign import rename_columns
+
     table = read_delimited(text, name)
-    return _normalise(table.df, table.lines, name, problems, parser or DateParser())
+    df = rename_columns(table.df, fields, name)
+    return _normalise(df, table.lines, name, problems, parser or DateParser())
 
 
 def read_parquet_part(part):
@@ -199,7 +203,7 @@ def _normalise(df: pd.DataFrame, lines, name: str, problems: Problems, parser: D
     for i in range(n):
         if errors[i] is not None:
             problems.at(f"{name}:{int(lines[i])}" if row_word == "line"
-                        else f"{name} row {int(lines[i])}", *errors[i])
+                        else f"{name} {row_word} {int(lines[i])}", *errors[i])
             continue
         keep.append(i)
         if places[i] is None and lon[i] != lon[i] and unlocated[i] is None:

@@ -66,9 +66,10 @@ SHAPEFILE_NAMES: dict[str, str] = {
     "sector": "sector", "nearest_lon": "near_lon", "nearest_lat": "near_lat",
     "chainage_km": "chain_km", "description": "descr", "claim_count": "claim_cnt",
     "conflicting_claims": "conflict", "claims": "claims", "claim_spread": "spread",
+    "source_fields": "src_fields", "source_warnings": "src_warn",
 }
 #: Fields kept out of the DBF (JSON objects: too long) and written to incidents_json.csv.
-SHAPEFILE_SIDECAR = ("band_certainty", "claims", "claim_spread")
+SHAPEFILE_SIDECAR = ("band_certainty", "claims", "claim_spread", "source_fields")
 #: DBF text fields hold 254 bytes: longer text is cut there (on a character) and kept whole
 #: in incidents_json.csv.
 DBF_TEXT_BYTES = 254
