@@ -77,7 +77,8 @@ def test_ucdp_month_first_only_when_the_file_agrees(tmp_path):
     path.write_text(text.replace("06/02/2009", "13/06/2009"), encoding="utf-8")
     result = read_source(path)  # 03/27 says month-first, 13/06 day-first: refused, named
     assert [p.field for p in result.problems] == ["date_start", "date_start", "date_start"]
-    assert "ambiguous" in result.problems[1].message and "--date-order" in result.problems[1].message
+    message = result.problems[1].message
+    assert "ambiguous" in message and "--date-order" in message
 
 
 def test_ucdp_hdx_layout_skips_the_hxl_row_and_keeps_figures_out_of_order():

@@ -51,8 +51,9 @@ REQUIRED = ("event_id_cnty", "event_date", "event_type", "latitude", "longitude"
 EXTRA = ("disorder_type", "sub_event_type", "assoc_actor_1", "inter1", "assoc_actor_2",
          "inter2", "interaction", "civilian_targeting", "admin2", "admin3", "source_scale",
          "tags", "timestamp")
-USED = frozenset((*REQUIRED, "sub_event_type", "time_precision", "country", "iso", "geo_precision", "fatalities",
-                  "location", "admin1", "actor1", "actor2", "notes", "source", "year", *EXTRA))
+USED = frozenset((*REQUIRED, "sub_event_type", "time_precision", "country", "iso",
+                  "geo_precision", "fatalities", "location", "admin1", "actor1", "actor2",
+                  "notes", "source", "year", *EXTRA))
 #: ``geo_precision`` -> radius of uncertainty in km (see the module docstring).
 GEO_PRECISION_KM = {1: 2.0, 2: 25.0, 3: 100.0}
 #: ``time_precision`` -> DateSpan precision.

@@ -290,8 +290,9 @@ class DateParser:
             )
 
 
-_SLASHED = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
-_TIME_OF_DAY = re.compile(r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*$")
+_CLOCK = r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"  # a time of day after the date
+_SLASHED = re.compile(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:" + _CLOCK + r")?\s*$")
+_TIME_OF_DAY = re.compile(r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4})" + _CLOCK + r"\s*$")
 
 
 def strip_time(text: str) -> str:

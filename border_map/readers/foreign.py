@@ -135,7 +135,8 @@ def _feature_lines(text: str, n: int) -> np.ndarray:
     when that cannot be told (one-line JSON, features typed elsewhere), the feature's number."""
     starts = [m.start() for m in _FEATURE.finditer(text)]
     if len(starts) == n:
-        lines = np.cumsum([text.count("\n", a, b) for a, b in zip([0, *starts], starts)]) + 1
+        gaps = zip([0, *starts[:-1]], starts, strict=True)
+        lines = np.cumsum([text.count("\n", a, b) for a, b in gaps]) + 1
         if len(set(lines.tolist())) == n:
             return lines.astype(np.int64)
     return np.arange(1, n + 1, dtype=np.int64)

@@ -3,10 +3,11 @@
 ACLED, UCDP and GDELT give every event an id that stays the same across downloads and
 releases. When one build reads the same event from two files (two downloads, two GED
 releases, overlapping GDELT slices), only one copy is an incident: the one with the latest
-``timestamp`` (ACLED) or ``DATEADDED`` (GDELT); for UCDP the one in the later release (the file whose newest
-event id is higher); on a tie, the one in the file named later on the command line. The others are left out and counted
-as ``superseded``, not reported as duplicate ids. :func:`superseded` scans only the id
-columns of files that share a format, before the build reads them.
+``timestamp`` (ACLED) or ``DATEADDED`` (GDELT); for UCDP the one in the later release (the
+file whose newest event id is higher); on a tie, the one in the file named later on the
+command line. The others are left out and counted as ``superseded``, not reported as
+duplicate ids. :func:`superseded` scans only the id columns of files that share a format,
+before the build reads them.
 """
 
 from __future__ import annotations

@@ -1120,7 +1120,8 @@ def pk_unit_geojsons(units, tehsil_rows, district_rows, cities, admin2_names,
             tid, name, district = row["id"], row["name"], row["admin2"]
         else:
             how = ""
-            name = TEHSIL_NAMES.get(u["name"], re.sub(r"\s+Sub-?$", "", gb_clean_name(u["name"])[0]))
+            name = TEHSIL_NAMES.get(u["name"],
+                                    re.sub(r"\s+Sub-?$", "", gb_clean_name(u["name"])[0]))
             tid, district = None, ""
             inside = shapely.contains_xy(u["geom_m"], city_xy[:, 0], city_xy[:, 1])
             tally = Counter(c for c in city_code[inside].tolist() if c)
@@ -1149,7 +1150,8 @@ def pk_unit_geojsons(units, tehsil_rows, district_rows, cities, admin2_names,
     def clean(g):
         g = shapely.make_valid(shapely.set_precision(to_degrees(g), 1e-5))
         if g.geom_type == "GeometryCollection":
-            g = shapely.union_all([p for p in g.geoms if p.geom_type in ("Polygon", "MultiPolygon")])
+            g = shapely.union_all([p for p in g.geoms
+                                   if p.geom_type in ("Polygon", "MultiPolygon")])
         return _round_coords(mapping(g))
 
     tehsil_feats, groups = [], defaultdict(list)
