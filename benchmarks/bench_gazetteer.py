@@ -30,7 +30,8 @@ answer not in the row's ids), missed (an error where the place is known).
 Writes outputs/bench_gazetteer.json. Exits 1 when a target is missed (exact/alias >= 200,000
 names/s, fuzzy >= 5,000 names/s, variant top-1 >= 0.95, dev spellings right >= 0.95 with
 no wrong answer; wrong answers on the generated sets are printed, not a target) unless
-``--no-check``. The exact-lookup speed target replaces the timed assert that tests/test_gazetteer.py used to carry (issue 15).
+``--no-check``. The exact-lookup speed target replaces the timed assert that
+tests/test_gazetteer.py used to carry (issue 15).
 """
 
 from __future__ import annotations
