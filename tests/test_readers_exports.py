@@ -20,9 +20,7 @@ from border_map.readers import read_source
 DATA = Path(__file__).parent / "data"
 SOURCES = DATA / "sources"
 EXPORTS = DATA / "exports"  # one small fixture of our own per real layout
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-data"
-if not REAL.is_dir():
-    REAL = Path("/work/shared/real-data")
+REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real-data"  # ../shared
 HDX = REAL / "ucdp_ged_hdx_conflict_data_pak.csv"
 OLD = REAL / "ucdp_ged_old_pakistan.csv"
 real = pytest.mark.skipif(not (HDX.is_file() and OLD.is_file()),

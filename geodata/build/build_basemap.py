@@ -17,7 +17,7 @@ Writes, from pinned registry packages and files already derived in geodata/:
   (crossings 7, districts 8, tehsils 9, towns 10).
 
 No registry package checked here ships district polygons of Pakistan with correct labels, nor
-rivers or roads at a useful scale (see /work/shared/DATA-SOURCES.md): districts are labels only.
+rivers or roads at a useful scale (see the project's notes on registry data): districts are labels only.
 """
 
 from __future__ import annotations
