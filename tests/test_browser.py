@@ -1035,6 +1035,7 @@ def test_context_basemap_provinces_and_places_by_zoom(seed_map):
     m = seed_map
     # province and unit boundaries of both countries, drawn without holes
     assert m.page.locator("path.bm-admin").count() == 42
+    assert m.page.locator("path.bm-admin2").count() == 72  # Pakistani district lines
     holes = m.js("""() => { let n = 0; window.borderMap.map.eachLayer(l => {
         if (l.feature && l.feature.properties && l.feature.properties.iso_a2) {
             const g = l.feature.geometry;

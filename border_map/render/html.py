@@ -516,31 +516,44 @@ def _countries_geojson(border: DurandLine, tolerance_m: float) -> dict:
 
 
 @functools.cache
-def _basemap() -> tuple[dict, dict]:
-    """(admin-1 boundaries, place labels) of the context basemap (geodata/basemap_*.geojson)."""
+def _basemap() -> tuple[dict, dict, dict]:
+    """(admin-1 boundaries, place labels, Pakistani district lines) of the context basemap
+    (geodata/basemap_*.geojson)."""
     from ..data import geodata_path
 
     return tuple(
         json.loads(geodata_path(name).read_text(encoding="utf-8"))
-        for name in ("basemap_admin1.geojson", "basemap_places.geojson")
+        for name in ("basemap_admin1.geojson", "basemap_places.geojson",
+                     "basemap_admin2.geojson")
     )
 
 
 @functools.cache
-def _af_provinces() -> dict[str, tuple[str, object]]:
-    """Afghan province polygons by gazetteer id (``af.province.*``): id -> (name, geometry)."""
-    from ..data import AF_PROVINCES, geodata_path
+def _admin_polygons() -> dict[str, tuple[str, object]]:
+    """Unit polygons by gazetteer id: Afghan provinces (``af.province.*``), Pakistani districts
+    and tehsils (``pk.district.*``, ``pk.tehsil.*``): id -> (name, geometry)."""
+    from ..data import AF_PROVINCES, PK_DISTRICTS, PK_TEHSILS, geodata_path
+    from ..errors import GeodataError
 
-    doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
-    return {
-        f["properties"]["id"]: (f["properties"]["name"], shape(f["geometry"]))
-        for f in doc["features"]
-    }
+    out = {}
+    for name in (AF_PROVINCES, PK_DISTRICTS, PK_TEHSILS):
+        try:
+            doc = json.loads(geodata_path(name).read_text(encoding="utf-8"))
+        except GeodataError:
+            if name == AF_PROVINCES:
+                raise
+            continue
+        for f in doc["features"]:
+            pid = f["properties"].get("id")
+            if pid:
+                out[pid] = (f["properties"]["name"], shape(f["geometry"]))
+    return out
 
 
 def province_polygon(border: DurandLine, place_id: str, tolerance_m: float = 700.0):
-    """(name, simplified lon/lat polygon) of an Afghan province, or None."""
-    found = _af_provinces().get(place_id)
+    """(name, simplified lon/lat polygon) of an Afghan province or a Pakistani district or
+    tehsil, or None."""
+    found = _admin_polygons().get(place_id)
     if found is None:
         return None
     name, geom = found
@@ -763,7 +776,8 @@ def encode_incidents(incidents, border: DurandLine, event_types: dict,
     wanted = {
         pid
         for pid, source in zip(col["place_id"], col["location_source"], strict=True)
-        if isinstance(pid, str) and pid.startswith("af.province.") and source == "gazetteer"
+        if isinstance(pid, str) and source == "gazetteer" and pid.startswith(
+            ("af.province.", "pk.district.", "pk.tehsil."))
     }
     for pid in sorted(wanted):
         poly = province_polygon(border, pid)
@@ -976,7 +990,8 @@ def build_map(
 
     # The countries sit in a pane below the tiles: with or without working tiles, never blank.
     CountriesBase(_countries_display(border), COUNTRY_FILLS).add_to(m)
-    context = ContextLayer(*_basemap())
+    admin, places, admin2 = _basemap()
+    context = ContextLayer(admin, places, admin2)
     context.add_to(m)
     blank = folium.FeatureGroup(name="Offline basemap", overlay=False, control=False)
     blank.add_to(m)

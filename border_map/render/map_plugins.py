@@ -152,8 +152,11 @@ class ContextLayer(_Call):
 
     function = "contextLayer"
 
-    def __init__(self, admin: dict, places: dict, *, max_labels: int = 160):
-        super().__init__({"admin": admin, "places": places, "maxLabels": int(max_labels)})
+    def __init__(self, admin: dict, places: dict, admin2: dict | None = None, *,
+                 max_labels: int = 160):
+        super().__init__({"admin": admin, "places": places,
+                          "admin2": admin2 or {"type": "FeatureCollection", "features": []},
+                          "maxLabels": int(max_labels)})
         self._name = "ContextLayer"
 
 

@@ -94,6 +94,17 @@ def main() -> None:
                     "geometry": mapping(g)})
     _write(GEODATA / "basemap_admin1.geojson", out)
 
+    # Pakistani districts (geodata/pk_districts.geojson, geoBoundaries via the gazetteer's
+    # build): lines only, the districts are labelled from the gazetteer's points
+    districts = json.loads((GEODATA / "pk_districts.geojson").read_text(encoding="utf-8"))
+    out2 = []
+    for f in sorted(districts["features"], key=lambda f: f["properties"]["name"]):
+        g = _display(shape(f["geometry"]), to_m, to_ll)
+        out2.append({"type": "Feature",
+                     "properties": {"country": "PK", "name": f["properties"]["name"]},
+                     "geometry": mapping(g)})
+    _write(GEODATA / "basemap_admin2.geojson", out2)
+
     from border_map.border import DurandLine
 
     border = DurandLine.default()

@@ -33,8 +33,12 @@
     var lines = L.geoJSON(o.admin, {pane: 'bm-admin', interactive: false,
       style: function(f){ return {color: '#6d6d6d', weight: f.properties.country === 'PK' ? 1.2 : 1, dashArray: '3 3',
                                   fill: false, opacity: 0.8, className: 'bm-admin'}; }});
+    /* Pakistani districts: thinner lines, no labels of their own (the places carry them) */
+    var districts = L.geoJSON(o.admin2, {pane: 'bm-admin', interactive: false,
+      style: function(){ return {color: '#8a8a8a', weight: 0.6, dashArray: '2 3', fill: false,
+                                 opacity: 0.7, className: 'bm-admin2'}; }});
     var labels = L.layerGroup();
-    var group = L.layerGroup([lines, labels]);
+    var group = L.layerGroup([districts, lines, labels]);
     var items = o.admin.features.map(function(f){
       return {name: f.properties.name, lat: f.properties.label[1], lon: f.properties.label[0], minzoom: 5, cls: 'bm-label-admin'};
     }).concat(o.places.features.map(function(f){
