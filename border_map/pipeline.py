@@ -285,11 +285,11 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
         import pandas as pd
 
         result.incidents = gpd.GeoDataFrame(pd.concat(kept, ignore_index=True), crs="EPSG:4326")
-    result.duplicates = find_duplicates(
-        keys["id"], keys["source"], np.concatenate(keys["lon"]) if keys["lon"] else [],
-        np.concatenate(keys["lat"]) if keys["lat"] else [],
-        np.concatenate(keys["start"]) if keys["start"] else [],
-        np.concatenate(keys["end"]) if keys["end"] else [], km=duplicate_km, days=duplicate_days)
+    if len(keys.get("_codes", ())) > 1:  # links join different sources only
+        result.duplicates = find_duplicates(
+            keys["id"], np.concatenate(keys["source"]), np.concatenate(keys["lon"]),
+            np.concatenate(keys["lat"]), np.concatenate(keys["start"]),
+            np.concatenate(keys["end"]), km=duplicate_km, days=duplicate_days)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -417,7 +417,8 @@ def _keys(gdf, source: str, keys: dict) -> None:
         xy = shapely.get_coordinates(geoms[located])
         lon[located], lat[located] = xy[:, 0], xy[:, 1]
     keys["id"].extend(gdf["id"].tolist())
-    keys["source"].extend([source] * len(gdf))
+    code = keys.setdefault("_codes", {}).setdefault(source, len(keys["_codes"]))
+    keys["source"].append(np.full(len(gdf), code, dtype=np.int32))  # the file, as a number
     keys["lon"].append(lon)
     keys["lat"].append(lat)
     for col, key in (("date_start", "start"), ("date_end", "end")):

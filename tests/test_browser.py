@@ -40,6 +40,7 @@ READY = ("() => !!(window.borderMap && window.borderMap.ready && window.borderMa
          " && window.borderMap.namedLayers && document.querySelector('.bm-side .bm-legend-panel'))")
 HEAT_LABEL = "Heat map (incident density)"
 CLUSTER_N = 1_000  # synthetic incidents for the clustered map (clustered from 0 on)
+BIG_N = 100_000  # and the same controls at the size analysts work with
 PHONE = {"width": 390, "height": 844}
 
 
@@ -137,12 +138,13 @@ def _load_bench_module():
     return module
 
 
-@pytest.fixture(scope="module")
-def cluster_build(tmp_path_factory):
-    """(analysed frame, map path) of 1,000 synthetic incidents, clustered, data compressed."""
+@pytest.fixture(scope="module", params=[CLUSTER_N, BIG_N], ids=["1k", "100k"])
+def cluster_build(request, tmp_path_factory):
+    """(analysed frame, map path) of 1,000 and of 100,000 synthetic incidents, clustered, data
+    compressed: every control is driven at both sizes."""
     from border_map.render.html import write_map
 
-    gdf = _load_bench_module().analysed_frame(CLUSTER_N, seed=7)
+    gdf = _load_bench_module().analysed_frame(request.param, seed=7)
     path = write_map(gdf, tmp_path_factory.mktemp("cluster") / "map.html", cluster_threshold=0,
                      compress_min_bytes=0)
     return gdf, path
@@ -549,17 +551,18 @@ def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, c
     from border_map.render.map_plugins import IncidentLayer
 
     gdf, path = cluster_build
+    n_all = len(gdf)
     m = cluster_map
     page = m.page
     assert IncidentLayer.COMPRESSED_TYPE in path.read_text(encoding="utf-8")[:2_000_000]
     assert m.js("() => [window.borderMap.clustered, window.borderMap.markers.length, "
-                "window.borderMap.visibleMarkers()]") == [True, CLUSTER_N, CLUSTER_N]
+                "window.borderMap.visibleMarkers()]") == [True, n_all, n_all]
     assert page.locator(".bm-cluster").count() > 0
     assert page.locator(".leaflet-marker-icon.bm-icon").count() < 500
     # Clusters never span the line: each holds the incidents of one side only, and its ring
     # says how many of them are certainly on that side.
     clusters = m.js("() => window.borderMap.layer.clusters()")
-    assert clusters and sum(c["n"] for c in clusters) <= CLUSTER_N
+    assert clusters and sum(c["n"] for c in clusters) <= n_all
     assert all(c["sides"] == [c["side"]] for c in clusters), clusters[:5]
     assert page.locator(".bm-cluster svg circle[stroke-dasharray]").count() == len(clusters)
     assert page.locator(".bm-cluster").first.get_attribute("aria-label").endswith(
@@ -588,9 +591,9 @@ def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, c
     label = page.locator(".bm-sec-filters fieldset").filter(has_text="Side of the line").locator(
         "label").filter(has_text=SIDE_LABELS["PK"]).locator("input")
     label.uncheck()
-    assert m.js("() => window.borderMap.visibleMarkers()") == CLUSTER_N - n_pk
+    assert m.js("() => window.borderMap.visibleMarkers()") == n_all - n_pk
     label.check()
-    assert m.js("() => window.borderMap.visibleMarkers()") == CLUSTER_N
+    assert m.js("() => window.borderMap.visibleMarkers()") == n_all
     month = ("2024-03-01", "2024-03-31")
     expected = int(((gdf["date_start"] <= month[1]) & (gdf["date_end"] >= month[0])).sum())
     assert m.js("w => window.borderMap.setTimeWindow(w[0], w[1])", list(month)) == expected

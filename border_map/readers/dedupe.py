@@ -52,7 +52,10 @@ def find_duplicates(ids: Sequence[str], sources: Sequence[str], lon, lat, start_
     lat = np.asarray(lat, dtype=float)
     start = np.asarray(start_day, dtype=np.int64)
     end = np.asarray(end_day, dtype=np.int64)
-    source_codes = np.unique(np.asarray(sources, dtype=object).astype(str), return_inverse=True)[1]
+    sources = np.asarray(sources)
+    if sources.dtype.kind not in "iu":  # names: numbered (the pipeline passes numbers)
+        sources = np.unique(sources.astype(object).astype(str), return_inverse=True)[1]
+    source_codes = sources.reshape(-1)
     located = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
     if len(located) < 2 or len(np.unique(source_codes[located])) < 2:
         return []
