@@ -290,6 +290,9 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     finally:
         try:
             _remove(tmp_path)
+        except BaseException:  # a signal during the removal: finish it (later ones are ignored)
+            _remove(tmp_path)
+            raise
         finally:
             _uninstall()
 

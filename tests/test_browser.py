@@ -491,13 +491,11 @@ def test_fullscreen_measure_and_search_controls_work(seed_build, seed_map):
 
 @pytest.mark.browser
 def test_province_level_incident_draws_its_province(seed_build, seed_map):
-    from shapely.geometry import shape
 
-    from border_map.data import AF_PROVINCES, geodata_path
+    from border_map.render.html import _admin_polygons
 
     located = _located(seed_build.incidents)
-    province = located[(located["place_kind"] == "province")
-                       & located["place_id"].str.startswith("af.province.")
+    province = located[located["place_id"].isin(list(_admin_polygons()))
                        & (located["location_source"] == "gazetteer")]
     assert len(province) >= 1, "the seed story has incidents placed only by an Afghan province"
     m = seed_map
@@ -509,8 +507,7 @@ def test_province_level_incident_draws_its_province(seed_build, seed_map):
     assert len(circles) == len(located) - len(province)
     assert m.page.locator("path.bm-unc-province").count() == len(polygons)
     # Each polygon is its province's outline (simplified for display), not a circle.
-    doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
-    bounds = {f["properties"]["id"]: shape(f["geometry"]).bounds for f in doc["features"]}
+    bounds = {pid: geom.bounds for pid, (_name, geom) in _admin_polygons().items()}
     for pid in set(province["place_id"]):
         want = bounds[pid]
         assert any(all(abs(float(x) - w) < 0.02 for x, w in zip(bbox.split(","), want, strict=True))

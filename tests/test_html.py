@@ -110,22 +110,26 @@ def test_data_block_columns_decode_back_to_the_incidents(seed, seed_data):
         assert d["days"][inc["d0"][i]] == start and d["days"][inc["d1"][i]] == end
 
 
-def test_afghan_province_incidents_carry_their_simplified_polygon(seed, seed_data):
-    from border_map.data import AF_PROVINCES, geodata_path
+def test_unit_incidents_carry_their_simplified_polygon(seed, seed_data):
+    """Afghan provinces and Pakistani districts and tehsils: the unit's outline is the
+    location's uncertainty."""
+    from border_map.render.html import _admin_polygons
 
     located = _in_map_order(seed)
     d = seed_data
-    is_province = (
-        located["place_id"].str.startswith("af.province.")
+    is_unit = (
+        located["place_id"].str.startswith(("af.province.", "pk.district.", "pk.tehsil."))
         & (located["location_source"] == "gazetteer")
     ).tolist()
+    is_province = [p and pid in _admin_polygons()
+                   for pid, p in zip(located["place_id"], is_unit, strict=True)]
     used = sorted({pid for pid, p in zip(located["place_id"], is_province, strict=True) if p})
-    assert used, "the seed story has province-level incidents in Afghanistan"
-    assert [p[0] for p in d["provinces"]] == [pid.split(".")[-1].title() for pid in used]
+    assert any(u.startswith("af.province.") for u in used)
+    assert any(u.startswith("pk.") for u in used), "the seed story names Pakistani districts"
+    assert [p[0] for p in d["provinces"]] == [_admin_polygons()[pid][0] for pid in used]
     for index, p in zip(d["incidents"]["province"], is_province, strict=True):
         assert (index >= 0) is p
-    doc = json.loads(geodata_path(AF_PROVINCES).read_text(encoding="utf-8"))
-    full = {f["properties"]["id"]: shape(f["geometry"]) for f in doc["features"]}
+    full = {pid: geom for pid, (_name, geom) in _admin_polygons().items()}
     for pid, (_name, bbox, geometry) in zip(used, d["provinces"], strict=True):
         simple = shape(geometry)
         assert shapely.get_num_coordinates(simple) < shapely.get_num_coordinates(full[pid])

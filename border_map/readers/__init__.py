@@ -33,12 +33,11 @@ import csv
 import io
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError, shown
-from ..limits import check_input_size, check_member, check_native_size
+from ..limits import check_input_size, check_native_size
 from ..model.incident import Incident
 from ._common import Problems, sniff_separator
 from .dates import CALENDARS, DATE_ORDERS, DateParser
@@ -85,26 +84,6 @@ class ReadResult:
     ignored_by: dict[str, int] = field(default_factory=dict)
 
 
-def _unzip(raw: bytes, name: str, max_native_mb: float | None = None,
-           fmt: str | None = None) -> tuple[bytes, str]:
-    """The single member of a zip archive (GDELT ships ``*.export.CSV.zip``), its size
-    checked before it is decompressed."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) != 1:
-                raise DataError(
-                    f"a zip archive must hold exactly one file, this one holds {len(members)}",
-                    location=name)
-            member = f"{name}!{shown(members[0].filename)}"
-            check_member(members[0], member)  # before reading: a zip bomb is refused here
-            if max_native_mb is not None:
-                _check_native_size(members[0].file_size, max_native_mb, fmt, member)
-            return archive.read(members[0]), member
-    except zipfile.BadZipFile as err:
-        raise DataError(f"damaged zip archive ({err})", location=name) from err
-
-
 def _load(path: str | os.PathLike[str], max_native_mb: float | None = None,
           fmt: str | None = None) -> tuple[str, str, list[str], int]:
     """``(text, name, warnings, size_in_bytes)`` of a file read whole, unzipped and decoded.
@@ -112,13 +91,16 @@ def _load(path: str | os.PathLike[str], max_native_mb: float | None = None,
     Its size (and a zip member's) is checked before it is read (:mod:`border_map.limits`);
     with ``max_native_mb``, against that limit too.
     """
-    name = shown(os.fspath(path))  # the name printed and recorded: one line, no escapes
+    from .chunks import open_binary
+
     check_input_size(path)
     if max_native_mb is not None:
-        _check_native_size(Path(path).stat().st_size, max_native_mb, fmt, name)
-    raw = Path(path).read_bytes()
-    if raw.startswith(b"PK\x03\x04"):
-        raw, name = _unzip(raw, name, max_native_mb, fmt)
+        _check_native_size(Path(path).stat().st_size, max_native_mb, fmt, shown(os.fspath(path)))
+    fh, name, size = open_binary(path)  # a zip's member: its size checked before reading
+    with fh:
+        if max_native_mb is not None and size is not None:
+            _check_native_size(size, max_native_mb, fmt, name)
+        raw = fh.read()
     text, warnings = decode(raw, name)
     return text, name, warnings, len(raw)
 
@@ -203,7 +185,7 @@ def _head_text(path: str | os.PathLike) -> tuple[str, str]:
     """The first 64 kB of an input (unzipped, decoded leniently) and its display name."""
     from .chunks import open_binary
 
-    fh, name = open_binary(path)
+    fh, name, _ = open_binary(path)
     with fh:
         raw = fh.read(65536)
     if raw[:4] == b"PAR1":

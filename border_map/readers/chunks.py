@@ -49,12 +49,14 @@ def offset_lines(n: int):
         _OFFSET.reset(token)
 
 
-def open_binary(path: str | os.PathLike) -> tuple[object, str]:
-    """A binary file object with the (decompressed) bytes of ``path``, and its display name.
+def open_binary(path: str | os.PathLike) -> tuple[object, str, int | None]:
+    """A binary file object with the (decompressed) bytes of ``path``, its display name (one
+    line, escaped) and a zip member's uncompressed size (None for other files).
 
-    A zip archive must hold exactly one file (GDELT ships ``*.export.CSV.zip``).
+    A zip archive must hold exactly one file (GDELT ships ``*.export.CSV.zip``); the member's
+    size is checked against the input limit before a byte is decompressed.
     """
-    name = os.fspath(path)
+    name = shown(os.fspath(path))
     fh = open(path, "rb")  # noqa: SIM115 - handed to the caller
     head = fh.read(4)
     fh.seek(0)
@@ -68,13 +70,13 @@ def open_binary(path: str | os.PathLike) -> tuple[object, str]:
                     location=name)
             member = f"{name}!{shown(members[0].filename)}"
             check_member(members[0], member)  # before reading: a zip bomb is refused here
-            return archive.open(members[0]), member
+            return archive.open(members[0]), member, members[0].file_size
         except zipfile.BadZipFile as err:
             fh.close()
             raise DataError(f"damaged zip archive ({err})", location=name) from err
     if head.startswith(b"\x1f\x8b"):
-        return gzip.open(fh), name
-    return fh, name
+        return gzip.open(fh), name, None
+    return fh, name, None
 
 
 def _is_utf16(head: bytes) -> bool:
@@ -174,7 +176,7 @@ def text_blocks(path: str | os.PathLike, *, header: bool = True, quoted: bool = 
                 block_bytes: int = BLOCK_BYTES) -> Iterator[tuple[str, int, list[str], str]]:
     """``(text, line_offset, warnings, name)`` per block of a delimited file (see the module
     docstring). ``header``: the first line is a header, repeated at the top of each block."""
-    fh, name = open_binary(path)
+    fh, name, _ = open_binary(path)
     with fh:
         head = fh.read(4096)
         if _is_utf16(head):
@@ -228,7 +230,7 @@ def read_range(path: str | os.PathLike, offset: int, length: int) -> bytes:
 
 
 def first_line(path: str | os.PathLike) -> str:
-    fh, name = open_binary(path)
+    fh, name, _ = open_binary(path)
     with fh:
         raw = fh.readline(1 << 20)
     return raw.decode("utf-8", errors="replace").removeprefix("\ufeff").rstrip("\r\n")

@@ -268,7 +268,23 @@ class Outputs:
             raise failure from err
 
     def _remove_made_folder(self) -> None:
-        """A failed run leaves no folder it made (an empty one, that is)."""
+        """A failed run leaves nothing: no temporary file of this process (whatever moment a
+        signal came at), and no folder it made (an empty one, that is)."""
+        import os
+        import shutil
+
+        from .._atomic import TMP_PREFIX
+
+        mine = f"{TMP_PREFIX}{os.getpid()}."
+        with contextlib.suppress(OSError):
+            for entry in os.listdir(self.out_dir):
+                if entry.startswith(mine):
+                    path = self.out_dir / entry
+                    with contextlib.suppress(OSError):
+                        if path.is_dir() and not path.is_symlink():
+                            shutil.rmtree(path, ignore_errors=True)
+                        else:
+                            path.unlink()
         if self._made_dir:
             with contextlib.suppress(OSError):
                 self.out_dir.rmdir()
@@ -365,7 +381,11 @@ class Outputs:
             self._stack.__exit__(*sys.exc_info())
             self._remove_made_folder()
             raise
-        suppressed = self._stack.__exit__(exc_type, exc, tb)
+        try:
+            suppressed = self._stack.__exit__(exc_type, exc, tb)
+        except BaseException:  # a signal while the files are renamed
+            self._remove_made_folder()
+            raise
         if exc_type is not None:
             self._remove_made_folder()
         return suppressed
