@@ -139,6 +139,8 @@ class Chunk:
     warnings: list[str]
     ignored: dict[str, int]
     rows: int
+    #: the chunk's GeoJSON feature texts, when the engine made them where it ran (dask)
+    features: object = None
 
 
 def process_part(part, ctx: Context, read_options: dict) -> Iterator[Chunk]:
@@ -258,7 +260,7 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
                 if not opened:
                     stack.enter_context(outputs)
                     opened = True
-                outputs.write(gdf)
+                outputs.write(gdf, chunk.features)
                 _keys(gdf, chunk.path, keys)
                 if kept is not None and kept_rows + len(gdf) <= keep_incidents:
                     kept.append(gdf)
@@ -375,6 +377,8 @@ def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple], credits=Non
         dropped = {p.where(i) for i in np.flatnonzero(dup)}
         unplaced = {loc for loc in unplaced if loc not in dropped}
         gdf = gdf.loc[~dup].reset_index(drop=True)
+        if chunk.features is not None:
+            chunk.features = chunk.features[~dup]
     result.problems.extend(prob for prob in p.unplaced if prob.location in unplaced)
     stats.unplaced += len(p.unplaced)
     stats.incidents += len(gdf)

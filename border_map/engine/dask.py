@@ -67,12 +67,18 @@ def _run_part(part, ctx, read_options: dict):
     """One task: every analysed chunk of one part (or the part's DataError)."""
     from .. import border as border_mod
     from ..pipeline import process_part
+    from ..properties import INCIDENT_FIELDS
+    from ..render.geojson import features_text, shared_json
 
     border_mod.set_threads(1)  # one task per core already: no nested thread pool
     try:
-        return list(process_part(part, ctx, read_options))
+        chunks = list(process_part(part, ctx, read_options))
     except DataError as err:
         return err
+    for chunk in chunks:  # the GeoJSON text is made here, on the worker, not by the client
+        with shared_json():
+            chunk.features = features_text(chunk.processed.incidents, INCIDENT_FIELDS)
+    return chunks
 
 
 class DaskRun:

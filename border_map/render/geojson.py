@@ -5,6 +5,7 @@ a stable ``id`` per feature, a ``bbox``, and JSON-typed properties (never NaN).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import json
 import math
@@ -121,7 +122,8 @@ def _json_strings(values) -> np.ndarray:
     return np.array([*enc, "null"], dtype=object)[codes]
 
 
-_SHARED: dict[int, str] | None = None
+_SHARED: contextvars.ContextVar[dict[int, str] | None] = contextvars.ContextVar(
+    "shared_json", default=None)  # per thread: dask workers may be threads of one process
 
 
 @contextlib.contextmanager
@@ -129,17 +131,16 @@ def shared_json():
     """Within this block, a list or dict is encoded once for every writer (the GeoJSON, the
     GeoPackage, the GeoParquet of one chunk): the memo is keyed by the object, which the
     chunk keeps alive until the block ends."""
-    global _SHARED
-    previous, _SHARED = _SHARED, {}
+    token = _SHARED.set({})
     try:
         yield
     finally:
-        _SHARED = previous
+        _SHARED.reset(token)
 
 
 def json_text(v) -> str:
     """Compact JSON of one value (never NaN); lists and dicts remembered in :func:`shared_json`."""
-    memo = _SHARED
+    memo = _SHARED.get()
     if memo is not None:
         text = memo.get(id(v))
         if text is not None:
