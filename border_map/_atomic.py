@@ -138,6 +138,8 @@ def sweep(out_dir: str | os.PathLike, names: Iterable[str]) -> list[Path]:
 # --------------------------------------------------------------------------- signals
 
 _lock = threading.Lock()
+#: the signal received, if any: no output is renamed into place after it
+_received: int | None = None
 _depth = 0
 _previous: dict[int, object] = {}
 _SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
@@ -149,6 +151,8 @@ def _on_signal(signum, frame):
     for s in _SIGNALS:
         with contextlib.suppress(ValueError, OSError):
             signal.signal(s, signal.SIG_IGN)
+    global _received
+    _received = signum  # remembered: an exception raised inside a finaliser is swallowed
     name = signal.Signals(signum).name
     with contextlib.suppress(Exception):
         sys.stderr.write(f"border-map: stopped by {name}; outputs left as they were\n")
@@ -160,10 +164,12 @@ def _install() -> None:
     global _depth
     if threading.current_thread() is not threading.main_thread():
         return  # signal handlers belong to the main thread; its writes install them
+    global _received
     with _lock:
         _depth += 1
         if _depth != 1:
             return
+        _received = None  # a new run of writes: an earlier signal was handled
         for s in _SIGNALS:
             try:
                 previous = signal.getsignal(s)
@@ -276,6 +282,8 @@ def atomic_path(target: str | os.PathLike, suffix: str | None = None) -> Iterato
     try:
         try:
             yield tmp_path
+            if _received is not None:  # a signal came, its exception lost in a finaliser
+                raise Terminated(_received)
             os.replace(tmp_path, target)
         except BorderMapError:
             raise
