@@ -114,6 +114,22 @@ def _summary(name: str, store, version) -> dict:
     }
 
 
+def _run_fetch(ctx, name: str, unit: str, progress, indent, fetch_into) -> None:
+    """One provider's fetch into its store, with the progress bar and the JSON summary;
+    a library error is one line (the bar closed first)."""
+    from ..sources.store import Store
+
+    bar = _Progress(name, unit, _show_progress(progress))
+    store = Store(name)
+    try:
+        summary = _summary(name, store, fetch_into(store, bar))
+    except BorderMapError as err:
+        bar.close()
+        _fail(err)
+    bar.close()
+    _report(ctx, summary, indent)
+
+
 def _report(ctx, summary: dict, indent) -> None:
     if not ctx.find_root().obj or not ctx.find_root().obj.get("quiet"):
         if summary["new_version"]:
@@ -172,20 +188,11 @@ def acled(ctx, since, until, countries, full, progress, indent):
       border-map fetch acled --since 2025-01-01
     """
     from ..sources.acled import AcledFetcher
-    from ..sources.store import Store
 
-    bar = _Progress("acled", "events", _show_progress(progress))
-    store = Store("acled")
-    try:
-        version = AcledFetcher().fetch(store, since=since, until=until,
-                                       countries=_countries(countries), full=full,
-                                       progress=bar)
-        summary = _summary("acled", store, version)
-    except BorderMapError as err:
-        bar.close()
-        _fail(err)
-    bar.close()
-    _report(ctx, summary, indent)
+    _run_fetch(ctx, "acled", "events", progress, indent,
+               lambda store, bar: AcledFetcher().fetch(
+                   store, since=since, until=until, countries=_countries(countries), full=full,
+                   progress=bar))
 
 
 @fetch.command(context_settings=CONTEXT_SETTINGS)
@@ -209,21 +216,12 @@ def ucdp(ctx, dataset, release, since, until, countries, progress, indent):
     Example:
       border-map fetch ucdp --dataset candidate --release 25.0.12
     """
-    from ..sources.store import Store
     from ..sources.ucdp import UcdpFetcher
 
-    bar = _Progress("ucdp", "events", _show_progress(progress))
-    store = Store("ucdp")
-    try:
-        version = UcdpFetcher().fetch(store, dataset=dataset, release=release, since=since,
-                                      until=until, countries=_countries(countries),
-                                      progress=bar, total=bar.set_total)
-        summary = _summary("ucdp", store, version)
-    except BorderMapError as err:
-        bar.close()
-        _fail(err)
-    bar.close()
-    _report(ctx, summary, indent)
+    _run_fetch(ctx, "ucdp", "events", progress, indent,
+               lambda store, bar: UcdpFetcher().fetch(
+                   store, dataset=dataset, release=release, since=since, until=until,
+                   countries=_countries(countries), progress=bar, total=bar.set_total))
 
 
 @fetch.command(context_settings=CONTEXT_SETTINGS)
@@ -246,22 +244,13 @@ def gdelt(ctx, since, until, countries, progress, indent):
       border-map fetch gdelt --since 2026-03-01 --until 2026-03-02
     """
     from ..sources.gdelt import GdeltFetcher
-    from ..sources.store import Store
 
     if until is not None and since is None:
         raise click.UsageError("--until needs --since")
-    bar = _Progress("gdelt", "bytes", _show_progress(progress))
-    store = Store("gdelt")
-    try:
-        version = GdeltFetcher().fetch(store, since=since, until=until,
-                                       countries=_countries(countries), progress=bar,
-                                       total=bar.set_total)
-        summary = _summary("gdelt", store, version)
-    except BorderMapError as err:
-        bar.close()
-        _fail(err)
-    bar.close()
-    _report(ctx, summary, indent)
+    _run_fetch(ctx, "gdelt", "bytes", progress, indent,
+               lambda store, bar: GdeltFetcher().fetch(
+                   store, since=since, until=until, countries=_countries(countries), progress=bar,
+                   total=bar.set_total))
 
 
 @fetch.command(context_settings=CONTEXT_SETTINGS)
