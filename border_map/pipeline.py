@@ -234,8 +234,7 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
         chunks = _in_process(paths, ctx, read_options, input_format, counters)
         dask_run = None
 
-    seen: dict[str, tuple] = {}
-    seen[_SUPERSEDED] = _superseded(paths, input_format) if len(paths) > 1 else {}
+    seen = SeenIds(_superseded(paths, input_format) if len(paths) > 1 else {})
     kept: list | None = []
     kept_rows = 0
     keys: dict[str, list] = {k: [] for k in ("id", "source", "lon", "lat", "start", "end")}
@@ -289,14 +288,115 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
         result.incidents = gpd.GeoDataFrame(pd.concat(kept, ignore_index=True), crs="EPSG:4326")
     if len(keys.get("_codes", ())) > 1:  # links join different sources only
         result.duplicates = find_duplicates(
-            keys["id"], np.concatenate(keys["source"]), np.concatenate(keys["lon"]),
+            _IdView(keys["id"]), np.concatenate(keys["source"]), np.concatenate(keys["lon"]),
             np.concatenate(keys["lat"]), np.concatenate(keys["start"]),
             np.concatenate(keys["end"]), km=duplicate_km, days=duplicate_days)
     result.seconds = time.perf_counter() - started
     return result
 
 
-_SUPERSEDED = "\x00superseded"  # key in the driver's id map: path -> ids superseded
+class SeenIds:
+    """Every incident id of a run, for the duplicate-id check across chunks and files, kept
+    in about 28 bytes an id whatever the input size: two independent 64-bit hashes of the id
+    (both must match: a false match is about 2^-128 likely), and where it was first seen
+    (file number, line). Sorted runs of hashes are merged as they grow (a log-structured
+    set): a chunk's lookups cost a binary search per run, adding costs O(log n) amortised.
+    ``superseded``: path -> the ids a later file supersedes (readers.ids)."""
+
+    def __init__(self, superseded: dict | None = None):
+        self.superseded = superseded or {}
+        self._files: list[str] = []
+        self._file_numbers: dict[str, int] = {}
+        # each run: (h1 sorted, h2, file number, line), parallel arrays
+        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def __len__(self) -> int:
+        return sum(len(run[0]) for run in self._runs)
+
+    @staticmethod
+    def _hashes(ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        n = len(ids)
+        h1 = np.fromiter((hash(i) for i in ids), dtype=np.int64, count=n)
+        h2 = np.fromiter((hash(i + "\x1f") for i in ids), dtype=np.int64, count=n)
+        return h1, h2
+
+    def _find(self, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
+        """For each (h1, h2): its run entry as run * 2^40 + index, or -1."""
+        found = np.full(len(h1), -1, dtype=np.int64)
+        for r, (k1, k2, _f, _l) in enumerate(self._runs):
+            left = np.searchsorted(k1, h1, "left")
+            right = np.searchsorted(k1, h1, "right")
+            for i in np.flatnonzero((right > left) & (found < 0)).tolist():
+                for j in range(left[i], right[i]):  # equal h1: almost always one entry
+                    if k2[j] == h2[i]:
+                        found[i] = (r << 40) + j
+                        break
+        return found
+
+    def where(self, entry: int) -> tuple[str, int]:
+        run = self._runs[entry >> 40]
+        j = entry & ((1 << 40) - 1)
+        return self._files[int(run[2][j])], int(run[3][j])
+
+    def add(self, ids: list[str], files: Sequence[str], lines: Sequence[int]) -> list:
+        """Register a chunk's ids; for each, None when new, else where it was first seen
+        (``(file, line)``; an id repeated inside the chunk points at its first row there)."""
+        h1, h2 = self._hashes(ids)
+        found = self._find(h1, h2)
+        out: list = [None] * len(ids)
+        local: dict[tuple[int, int], int] = {}
+        new = np.zeros(len(ids), dtype=bool)
+        for i in range(len(ids)):
+            if found[i] >= 0:
+                out[i] = self.where(int(found[i]))
+                continue
+            key = (int(h1[i]), int(h2[i]))
+            first = local.get(key)
+            if first is not None:
+                out[i] = (files[first], lines[first])
+                continue
+            local[key] = i
+            new[i] = True
+        if new.any():
+            numbers = np.fromiter((self._number(files[i]) for i in np.flatnonzero(new)),
+                                  dtype=np.int32)
+            lines_new = np.asarray(lines, dtype=np.int64)[new]
+            order = np.argsort(h1[new], kind="stable")
+            self._runs.append((h1[new][order], h2[new][order], numbers[order],
+                               lines_new[order]))
+            self._merge()
+        return out
+
+    def _number(self, file: str) -> int:
+        n = self._file_numbers.get(file)
+        if n is None:
+            n = self._file_numbers[file] = len(self._files)
+            self._files.append(file)
+        return n
+
+    def _merge(self) -> None:
+        runs = self._runs
+        while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
+            b, a = runs.pop(), runs.pop()
+            parts = [np.concatenate((x, y)) for x, y in zip(a, b, strict=True)]
+            order = np.argsort(parts[0], kind="stable")
+            runs.append(tuple(p[order] for p in parts))
+
+
+class _IdView:
+    """The run's incident ids, kept as Arrow string arrays (a few bytes an id, not a Python
+    string each), indexed by position as :func:`find_duplicates` does."""
+
+    def __init__(self, chunks: list):
+        import pyarrow as pa
+
+        self._ids = pa.chunked_array(chunks, type=pa.large_string())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __getitem__(self, i: int) -> str:
+        return self._ids[int(i)].as_py()
 
 
 def _superseded(paths, input_format) -> dict[str, set[str]]:
@@ -331,7 +431,7 @@ def _credits() -> dict[str, str]:
 _CREDITS = _credits()
 
 
-def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple], credits=None):
+def _take(chunk: Chunk, result: BuildResult, seen: SeenIds, credits=None):
     """Account for one chunk's rows; the analysed rows to write (duplicate ids left out)."""
     name = chunk.path
     stats = result.files.get(name)
@@ -356,20 +456,22 @@ def _take(chunk: Chunk, result: BuildResult, seen: dict[str, tuple], credits=Non
     dup = np.zeros(len(gdf), dtype=bool)
     unplaced = {prob.location for prob in p.unplaced}
     files, lines = p.source_file, p.source_line.tolist()
-    replaced = seen[_SUPERSEDED].get(name, ()) if _SUPERSEDED in seen else ()
-    for i, ident in enumerate(ids.tolist()):
+    replaced = seen.superseded.get(name, ())
+    id_list = ids.tolist()
+    for i, ident in enumerate(id_list):
         if ident in replaced:  # a later file or release has this event: one incident
             dup[i] = True
             stats.ignored["superseded"] += 1
-            continue
-        prev = seen.get(ident)
+    keep = np.flatnonzero(~dup)
+    firsts = seen.add([id_list[i] for i in keep], [files[i] for i in keep],
+                      [lines[i] for i in keep])
+    for i, prev in zip(keep.tolist(), firsts, strict=True):
         if prev is None:
-            seen[ident] = (files[i], lines[i])
             continue
         dup[i] = True
         first = f"{prev[0]}:{prev[1]}" if prev[0] and prev[1] else (prev[0] or "an earlier row")
         result.rejected.append(Problem(
-            p.where(i), f"field 'id': duplicate incident id '{ident}' (also in {first})",
+            p.where(i), f"field 'id': duplicate incident id '{id_list[i]}' (also in {first})",
             "duplicate_id"))
         stats.rejected["duplicate_id"] += 1
     _warnings(gdf, p, dup, result, stats)
@@ -420,7 +522,9 @@ def _keys(gdf, source: str, keys: dict) -> None:
     if located.any():
         xy = shapely.get_coordinates(geoms[located])
         lon[located], lat[located] = xy[:, 0], xy[:, 1]
-    keys["id"].extend(gdf["id"].tolist())
+    import pyarrow as pa
+
+    keys["id"].append(pa.array(gdf["id"].to_numpy(dtype=object), type=pa.large_string()))
     code = keys.setdefault("_codes", {}).setdefault(source, len(keys["_codes"]))
     keys["source"].append(np.full(len(gdf), code, dtype=np.int32))  # the file, as a number
     keys["lon"].append(lon)

@@ -144,3 +144,47 @@ def test_the_providers_attribution_reaches_every_output(tmp_path):
     seed = build(None, tmp_path / "seed", formats=["geojson"])
     assert seed.credits == [] and "attribution" not in json.loads(
         (tmp_path / "seed" / "incidents.geojson").read_text(encoding="utf-8"))
+
+
+# -- the run's id registry (duplicate ids across chunks and files, bounded memory) --------
+
+
+def test_seen_ids_finds_repeats_across_chunks_and_inside_one():
+    from border_map.pipeline import SeenIds
+
+    seen = SeenIds()
+    assert seen.add(["a", "b"], ["f1", "f1"], [2, 3]) == [None, None]
+    # a repeat of an earlier chunk's id names its first file and line; a repeat inside the
+    # chunk names the chunk's first row
+    assert seen.add(["c", "a", "c"], ["f2", "f2", "f2"], [5, 6, 7]) == [
+        None, ("f1", 2), ("f2", 5)]
+    assert len(seen) == 3
+
+
+def test_seen_ids_merged_runs_keep_every_id_and_its_place():
+    from border_map.pipeline import SeenIds
+
+    seen = SeenIds()
+    for chunk in range(40):  # runs are merged as they grow: every id still found
+        ids = [f"id-{chunk}-{k}" for k in range(25)]
+        assert seen.add(ids, [f"file{chunk % 3}"] * 25, list(range(1, 26))) == [None] * 25
+    assert len(seen._runs) < 10
+    again = seen.add(["id-0-0", "id-39-24", "id-17-3", "new"], ["x"] * 4, [1, 2, 3, 4])
+    assert again == [("file0", 1), ("file0", 25), ("file2", 4), None]
+    assert len(seen) == 40 * 25 + 1
+
+
+def test_seen_ids_equal_first_hash_is_not_a_match(monkeypatch):
+    """Two ids whose first hashes collide are told apart by the second."""
+    import numpy as np
+
+    from border_map.pipeline import SeenIds
+
+    def colliding(ids):
+        return (np.zeros(len(ids), dtype=np.int64),
+                np.array([hash(i) for i in ids], dtype=np.int64))
+
+    monkeypatch.setattr(SeenIds, "_hashes", staticmethod(colliding))
+    seen = SeenIds()
+    assert seen.add(["p", "q"], ["f", "f"], [1, 2]) == [None, None]
+    assert seen.add(["r", "q", "p"], ["g"] * 3, [1, 2, 3]) == [None, ("f", 2), ("f", 1)]
