@@ -132,49 +132,110 @@ def partial(incidents: pd.DataFrame, by: Sequence[str] = SUMMARY_BY) -> tuple:
 
 def combine(parts: Sequence[tuple], by: Sequence[str] = SUMMARY_BY) -> pd.DataFrame:
     """The summary (see :func:`summarise`) from the :func:`partial` s of every chunk."""
-    by = list(by)
-    counts = pd.concat([p[0] for p in parts], ignore_index=True)
-    out = counts.groupby(by, dropna=False, sort=False)[
-        ["incidents", "conflicting_incidents"]].sum()
-    distinct = pd.concat([p[1] for p in parts], ignore_index=True).drop_duplicates(
-        by + ["claim_key"])
-    out["claims"] = distinct.groupby(by, dropna=False).size()
-    per_side = distinct.groupby(by + ["claim_side"], dropna=False).size()
-    for side in SIDES:
-        out[f"claims_by_{side}"] = _level(per_side, "claim_side", side)
+    acc = Summary(by)
+    for part in parts:
+        acc.add_partial(part)
+    return acc.result()
 
-    figures = pd.concat([p[2] for p in parts], ignore_index=True).drop_duplicates(
-        by + ["claim_key", "figure"])
-    low = pd.to_numeric(figures["low"], errors="coerce")
-    high = pd.to_numeric(figures["high"], errors="coerce")
-    numeric = low.notna() | high.notna()
-    figures = figures.assign(
-        _low=low.fillna(0).where(numeric),          # "up to 10": the low end is 0
-        _high=high.where(numeric),
-        _open=(numeric & high.isna()).astype(int),  # "at least 70": no high end
-        _numeric=numeric.astype(int),
-        _words=(~numeric).astype(int))
-    agg = figures.groupby(by + ["claim_side", "kind"], dropna=False).agg(
-        low=("_low", "sum"), high=("_high", "sum"), open=("_open", "sum"),
-        numeric=("_numeric", "sum"), words=("_words", "sum"))
-    agg.loc[agg["numeric"] == 0, ["low", "high"]] = np.nan
-    agg.loc[agg["open"] > 0, "high"] = np.nan
-    for kind in FIGURE_KINDS:
+
+class Summary:
+    """The summary folded chunk by chunk (:meth:`add`), in memory that grows with the number
+    of groups, not of incidents: counts and figure sums are added up per group as they come,
+    and a claim already counted in its group is recognised by about 16 bytes
+    (:class:`~border_map.keyset.KeySet` of group and claim key), so the figures of a claim
+    repeated on incidents of two chunks are still counted once per group."""
+
+    #: partial sums kept before they are folded into one
+    FOLD = 32
+
+    def __init__(self, by: Sequence[str] = SUMMARY_BY):
+        from .keyset import KeySet
+
+        self.by = list(by)
+        unknown = [k for k in self.by if k not in SUMMARY_BY]
+        if unknown:
+            raise ValueError(f"cannot group by {unknown}; choose from {list(SUMMARY_BY)}")
+        self._seen = KeySet()
+        self._counts: list[pd.DataFrame] = []
+        self._claims: list[pd.DataFrame] = []
+        self._figures: list[pd.DataFrame] = []
+
+    def add(self, incidents: pd.DataFrame) -> None:
+        self.add_partial(partial(incidents, self.by))
+
+    def _group_claim_keys(self, frame: pd.DataFrame) -> list[str]:
+        cols = [frame[k].tolist() for k in [*self.by, "claim_key"]]
+        return ["\x1e".join(map(str, row)) for row in zip(*cols, strict=True)]
+
+    def add_partial(self, part: tuple) -> None:
+        by = self.by
+        counts, distinct, figures = part
+        self._counts.append(counts)
+        new, _ = self._seen.add(self._group_claim_keys(distinct))
+        fresh = distinct.loc[new]
+        self._claims.append(fresh.groupby(by + ["claim_side"], dropna=False).size()
+                            .rename("claims").reset_index())
+        if len(figures):
+            fresh_keys = set(np.asarray(self._group_claim_keys(distinct), dtype=object)[new])
+            figures = figures.loc[[k in fresh_keys for k in self._group_claim_keys(figures)]]
+        low = pd.to_numeric(figures["low"], errors="coerce")
+        high = pd.to_numeric(figures["high"], errors="coerce")
+        numeric = low.notna() | high.notna()
+        figures = figures.assign(
+            _low=low.fillna(0).where(numeric),          # "up to 10": the low end is 0
+            _high=high.where(numeric),
+            _open=(numeric & high.isna()).astype(int),  # "at least 70": no high end
+            _numeric=numeric.astype(int),
+            _words=(~numeric).astype(int))
+        self._figures.append(figures.groupby(by + ["claim_side", "kind"], dropna=False).agg(
+            low=("_low", "sum"), high=("_high", "sum"), open=("_open", "sum"),
+            numeric=("_numeric", "sum"), words=("_words", "sum")).reset_index())
+        if len(self._counts) >= self.FOLD:
+            self._fold()
+
+    @staticmethod
+    def _sum(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+        frames = [f for f in frames if len(f)] or frames[:1]
+        both = pd.concat(frames, ignore_index=True)
+        return both.groupby(keys, dropna=False, sort=False).sum().reset_index()
+
+    def _fold(self) -> None:
+        by = self.by
+        self._counts = [self._sum(self._counts, by)]
+        self._claims = [self._sum(self._claims, by + ["claim_side"])]
+        self._figures = [self._sum(self._figures, by + ["claim_side", "kind"])]
+
+    def result(self) -> pd.DataFrame:
+        by = self.by
+        if not self._counts:
+            self.add(pd.DataFrame({c: pd.Series([], dtype=object) for c in (
+                "id", "date_start", "sector", "band_km", "side", "conflicting_claims",
+                "claims", "located")}))
+        self._fold()
+        out = self._counts[0].set_index(by)[["incidents", "conflicting_incidents"]]
+        claims = self._claims[0].set_index(by + ["claim_side"])["claims"]
+        out["claims"] = claims.groupby(by, dropna=False).sum()
         for side in SIDES:
-            part = _level(agg, ["claim_side", "kind"], (side, kind))
-            out[figure_column(kind, side, "low")] = part["low"]
-            out[figure_column(kind, side, "high")] = part["high"]
-            out[figure_column(kind, side, "text_only")] = part["words"]
+            out[f"claims_by_{side}"] = _level(claims, "claim_side", side)
+        agg = self._figures[0].set_index(by + ["claim_side", "kind"])
+        agg.loc[agg["numeric"] == 0, ["low", "high"]] = np.nan
+        agg.loc[agg["open"] > 0, "high"] = np.nan
+        for kind in FIGURE_KINDS:
+            for side in SIDES:
+                part = _level(agg, ["claim_side", "kind"], (side, kind))
+                out[figure_column(kind, side, "low")] = part["low"]
+                out[figure_column(kind, side, "high")] = part["high"]
+                out[figure_column(kind, side, "text_only")] = part["words"]
 
-    columns = [f for f in summary_fields() if f.name not in SUMMARY_BY or f.name in by]
-    out = out.reset_index()
-    for f in columns:
-        if f.type == "integer":
-            values = out[f.name].astype("Float64")
-            if not f.nullable:
-                values = values.fillna(0)
-            out[f.name] = values.round().astype("Int64")
-    return _sort(out[[f.name for f in columns]], by)
+        columns = [f for f in summary_fields() if f.name not in SUMMARY_BY or f.name in by]
+        out = out.reset_index()
+        for f in columns:
+            if f.type == "integer":
+                values = out[f.name].astype("Float64")
+                if not f.nullable:
+                    values = values.fillna(0)
+                out[f.name] = values.round().astype("Int64")
+        return _sort(out[[f.name for f in columns]], by)
 
 
 def summarise(incidents: pd.DataFrame, by: Sequence[str] = SUMMARY_BY) -> pd.DataFrame:

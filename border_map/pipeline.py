@@ -296,75 +296,35 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
 
 
 class SeenIds:
-    """Every incident id of a run, for the duplicate-id check across chunks and files, kept
-    in about 28 bytes an id whatever the input size: two independent 64-bit hashes of the id
-    (both must match: a false match is about 2^-128 likely), and where it was first seen
-    (file number, line). Sorted runs of hashes are merged as they grow (a log-structured
-    set): a chunk's lookups cost a binary search per run, adding costs O(log n) amortised.
-    ``superseded``: path -> the ids a later file supersedes (readers.ids)."""
+    """Every incident id of a run, for the duplicate-id check across chunks and files, in
+    about 32 bytes an id whatever the input size (:class:`~border_map.keyset.KeySet`, with
+    the file number and line where each id was first seen). ``superseded``: path -> the ids
+    a later file supersedes (readers.ids)."""
 
     def __init__(self, superseded: dict | None = None):
+        from .keyset import KeySet
+
         self.superseded = superseded or {}
         self._files: list[str] = []
         self._file_numbers: dict[str, int] = {}
-        # each run: (h1 sorted, h2, file number, line), parallel arrays
-        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._keys = KeySet(payload=2)
 
     def __len__(self) -> int:
-        return sum(len(run[0]) for run in self._runs)
-
-    @staticmethod
-    def _hashes(ids: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        n = len(ids)
-        h1 = np.fromiter((hash(i) for i in ids), dtype=np.int64, count=n)
-        h2 = np.fromiter((hash(i + "\x1f") for i in ids), dtype=np.int64, count=n)
-        return h1, h2
-
-    def _find(self, h1: np.ndarray, h2: np.ndarray) -> np.ndarray:
-        """For each (h1, h2): its run entry as run * 2^40 + index, or -1."""
-        found = np.full(len(h1), -1, dtype=np.int64)
-        for r, (k1, k2, _f, _l) in enumerate(self._runs):
-            left = np.searchsorted(k1, h1, "left")
-            right = np.searchsorted(k1, h1, "right")
-            for i in np.flatnonzero((right > left) & (found < 0)).tolist():
-                for j in range(left[i], right[i]):  # equal h1: almost always one entry
-                    if k2[j] == h2[i]:
-                        found[i] = (r << 40) + j
-                        break
-        return found
-
-    def where(self, entry: int) -> tuple[str, int]:
-        run = self._runs[entry >> 40]
-        j = entry & ((1 << 40) - 1)
-        return self._files[int(run[2][j])], int(run[3][j])
+        return len(self._keys)
 
     def add(self, ids: list[str], files: Sequence[str], lines: Sequence[int]) -> list:
         """Register a chunk's ids; for each, None when new, else where it was first seen
         (``(file, line)``; an id repeated inside the chunk points at its first row there)."""
-        h1, h2 = self._hashes(ids)
-        found = self._find(h1, h2)
+        numbers = [self._number(f) for f in files]
+        new, earlier = self._keys.add(ids, numbers, lines)
         out: list = [None] * len(ids)
-        local: dict[tuple[int, int], int] = {}
-        new = np.zeros(len(ids), dtype=bool)
-        for i in range(len(ids)):
-            if found[i] >= 0:
-                out[i] = self.where(int(found[i]))
+        for i, prev in enumerate(earlier):
+            if prev is None:
                 continue
-            key = (int(h1[i]), int(h2[i]))
-            first = local.get(key)
-            if first is not None:
-                out[i] = (files[first], lines[first])
-                continue
-            local[key] = i
-            new[i] = True
-        if new.any():
-            numbers = np.fromiter((self._number(files[i]) for i in np.flatnonzero(new)),
-                                  dtype=np.int32)
-            lines_new = np.asarray(lines, dtype=np.int64)[new]
-            order = np.argsort(h1[new], kind="stable")
-            self._runs.append((h1[new][order], h2[new][order], numbers[order],
-                               lines_new[order]))
-            self._merge()
+            if prev[0] == "batch":
+                out[i] = (files[prev[1]], lines[prev[1]])
+            else:
+                out[i] = (self._files[prev[0]], prev[1])
         return out
 
     def _number(self, file: str) -> int:
@@ -373,14 +333,6 @@ class SeenIds:
             n = self._file_numbers[file] = len(self._files)
             self._files.append(file)
         return n
-
-    def _merge(self) -> None:
-        runs = self._runs
-        while len(runs) > 1 and len(runs[-2][0]) <= 2 * len(runs[-1][0]):
-            b, a = runs.pop(), runs.pop()
-            parts = [np.concatenate((x, y)) for x, y in zip(a, b, strict=True)]
-            order = np.argsort(parts[0], kind="stable")
-            runs.append(tuple(p[order] for p in parts))
 
 
 class _IdView:

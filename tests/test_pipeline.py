@@ -168,7 +168,7 @@ def test_seen_ids_merged_runs_keep_every_id_and_its_place():
     for chunk in range(40):  # runs are merged as they grow: every id still found
         ids = [f"id-{chunk}-{k}" for k in range(25)]
         assert seen.add(ids, [f"file{chunk % 3}"] * 25, list(range(1, 26))) == [None] * 25
-    assert len(seen._runs) < 10
+    assert len(seen._keys._runs) < 10
     again = seen.add(["id-0-0", "id-39-24", "id-17-3", "new"], ["x"] * 4, [1, 2, 3, 4])
     assert again == [("file0", 1), ("file0", 25), ("file2", 4), None]
     assert len(seen) == 40 * 25 + 1
@@ -178,13 +178,14 @@ def test_seen_ids_equal_first_hash_is_not_a_match(monkeypatch):
     """Two ids whose first hashes collide are told apart by the second."""
     import numpy as np
 
+    from border_map.keyset import KeySet
     from border_map.pipeline import SeenIds
 
     def colliding(ids):
         return (np.zeros(len(ids), dtype=np.int64),
                 np.array([hash(i) for i in ids], dtype=np.int64))
 
-    monkeypatch.setattr(SeenIds, "_hashes", staticmethod(colliding))
+    monkeypatch.setattr(KeySet, "hashes", staticmethod(colliding))
     seen = SeenIds()
     assert seen.add(["p", "q"], ["f", "f"], [1, 2]) == [None, None]
     assert seen.add(["r", "q", "p"], ["g"] * 3, [1, 2, 3]) == [None, ("f", 2), ("f", 1)]

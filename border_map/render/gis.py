@@ -636,40 +636,20 @@ def place_rows(counts: Mapping[str, int], gazetteer=None) -> tuple[dict[str, lis
 
 
 class SummaryWriter:
-    """summary.csv (+ summary.csvt): the aggregates of :mod:`border_map.aggregate`, reduced
-    chunk by chunk to counts per group and each group's distinct claims
-    (:func:`~border_map.aggregate.partial`), and summed once at :meth:`close`, so a claim
-    repeated on incidents of two chunks is still counted once per group."""
+    """summary.csv (+ summary.csvt): the aggregates of :mod:`border_map.aggregate`, folded
+    chunk by chunk (:class:`~border_map.aggregate.Summary`: memory grows with the groups,
+    not the incidents), so a claim repeated on incidents of two chunks is still counted once
+    per group."""
 
     def __init__(self, path: Path, types_path: Path | None = None):
         self.path, self.types_path = Path(path), types_path
-        self.parts: list = []
+        self.summary = aggregate.Summary()
 
     def write(self, incidents) -> None:
-        self.parts.append(aggregate.partial(incidents))
-        if len(self.parts) >= 32:  # fold: what is kept grows with the distinct claims only
-            self.parts = [self._folded()]
-
-    def _folded(self) -> tuple:
-        counts = pd.concat([p[0] for p in self.parts], ignore_index=True)
-        by = list(aggregate.SUMMARY_BY)
-        counts = counts.groupby(by, dropna=False, sort=False)[
-            ["incidents", "conflicting_incidents"]].sum().reset_index()
-        distinct = pd.concat([p[1] for p in self.parts], ignore_index=True).drop_duplicates(
-            by + ["claim_key"])
-        figures = pd.concat([p[2] for p in self.parts], ignore_index=True).drop_duplicates(
-            by + ["claim_key", "figure"])
-        return counts, distinct, figures
+        self.summary.add(incidents)
 
     def close(self) -> None:
-        if self.parts:
-            summary = aggregate.combine(self.parts)
-        else:
-            empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in (
-                "id", "date_start", "sector", "band_km", "side", "conflicting_claims",
-                "claims", "located")})
-            summary = aggregate.summarise(empty)
-        self.path.write_text(aggregate.to_csv(summary, bom=True), encoding="utf-8")
+        self.path.write_text(aggregate.to_csv(self.summary.result(), bom=True), encoding="utf-8")
         if self.types_path is not None:
             self.types_path.write_text(summary_csvt(), encoding="utf-8")
 
