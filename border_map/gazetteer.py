@@ -13,8 +13,8 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
    place. Names and aliases form one tier, so "Khyber" (the district's name
    and a common short name of the Khyber Pass) is ambiguous.
 2. **transliteration key** (reported as ``match="fuzzy"``, score 95): a
-   phonetic-ish key that folds kh/k, gh/g, q/k, dz/z, w/v, o/u, e/i/y, ai/ay, ail/el
-   (Khail = Khel = Kheil),
+   phonetic-ish key that folds kh/k, gh/g, q/k, dz/z/j/zh (Pashto's dz and zh: Zadran =
+   Jadran), w/v, o/u, e/i/y, ai/ay, ail/el (Khail = Khel = Kheil),
    ow/aw/u, a final h after a (Qal'ah, Darah) and doubled letters and ignores spaces, so
    Khowst = Khost, Konar = Kunar, Paktiya = Paktia, Orakzay = Orakzai,
    Landikotal = Landi Kotal, Qal'ah = Qala. It is reported as fuzzy because the
@@ -153,8 +153,8 @@ POLICIES = (None, "smallest", "largest", "first", "border-most")
 #: 10,000 generated typos.
 FUZZY_THRESHOLD = 76.0
 #: Version of the transliteration rules; user indexes written under an older one have
-#: their stored keys recomputed when opened (2: Khail = Khel).
-TRANSLIT_VERSION = 2
+#: their stored keys recomputed when opened (2: Khail = Khel; 3: j = z = zh).
+TRANSLIT_VERSION = 3
 #: Score reported for a transliteration-key match.
 TRANSLIT_SCORE = 95.0
 
@@ -191,6 +191,9 @@ _GENERIC_WORDS = {
     "tehsils": "tehsil",
 }
 _IZAFE = frozenset({"e", "i", "ye", "y"})
+# "X tribal district/agency/region": the former FATA agencies, now districts ("tribal
+# area" stays a name: "Tank Frontier Region" and "Tank" are different places)
+_TRIBAL_UNITS = frozenset({"district", "agency", "region"})
 # Trailing words tried as kind hints only when the full name is unknown.
 _KIND_WORDS = {
     "pass": "feature", "valley": "feature", "corridor": "feature", "area": "feature",
@@ -219,6 +222,9 @@ _ARABIC_FOLD = str.maketrans({
 _WORD = re.compile(r"[^\W_]+")
 _TRANSLIT_STEPS = (
     ("kh", "k"), ("gh", "g"), ("ph", "f"), ("dh", "d"), ("ck", "k"), ("q", "k"), ("dz", "z"),
+    # Pashto dz (Jadran = Zadran = Dzadran, Jaji = Zazi) and zh (Zhawar = Jawar) are
+    # written j, z, dz or zh
+    ("jh", "z"), ("zh", "z"), ("j", "z"),
     ("ow", "u"), ("aw", "u"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
     ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"), ("ail", "il"),
 )
@@ -261,6 +267,8 @@ def _split(text: str) -> tuple[str, tuple[str, ...]]:
     tokens = _WORD.findall(_fold(text))
     if len(tokens) > 2 and tokens[-2:] == ["sub", "division"]:  # "Bara sub-division"
         tokens[-2:] = ["subdivision"]
+    elif len(tokens) > 2 and tokens[-2] == "tribal" and tokens[-1] in _TRIBAL_UNITS:
+        tokens[-2:] = ["district"]  # "South Waziristan tribal district", "Mohmand tribal region"
     if len(tokens) < 2 or (tokens[-1] not in _GENERIC_WORDS and tokens[0] not in _GENERIC_WORDS):
         return " ".join(tokens), ()
     kinds: list[str] = []
@@ -778,7 +786,12 @@ class Gazetteer:
           ("eastern Kunar"), "general area"/"area" (ISPR's "general area Sambaza"),
           "upper"/"lower" ("Lower Alizai");
         * "X of Y", "X in Y" and "Y's X": Y as an admin or country hint ("Zhob District
-          of Balochistan", "Khyber Agency's Tirah Valley").
+          of Balochistan", "Khyber Agency's Tirah Valley");
+        * "X area of Y" (or village, town, bazaar) with X unknown: Y itself when it is a
+          province, district or tehsil, the unit that holds the area ("Alingar area of
+          Safi tehsil");
+        * "crossing at X" / "border crossing in X": X as a crossing ("Pakistani-Afghan
+          border crossing at Chaman").
         """
         tokens = key.split()
         if len(tokens) > 1 and tokens[-1] in ("valley", "area"):
@@ -815,6 +828,14 @@ class Gazetteer:
                 yield short, kind_hints
                 yield short, extra
             yield head_key, hints  # Y names no unit the place is listed in (a feature)
+            if pattern is _OF_PATTERN and head_key.split()[-1] in _AREA_WORDS:
+                # "Alingar area of Safi tehsil": the area is unknown, the unit holding it
+                # is the answer (its radius covers the area)
+                tail_key, tail_implied = _split(tail)
+                yield tail_key, hints.with_kinds(tail_implied or _CONTAINERS)
+        m = _AT_CROSSING.match(text)
+        if m:  # "Pakistan-Afghanistan border crossing at Chaman": the crossing there
+            yield normalize_name(m.group("tail")), hints.with_kinds({"crossing"})
 
     def _trailing_hint(self, key: str, hints: _Hints):
         """For a name unknown as written: its last one or two words as a country or
@@ -1062,6 +1083,12 @@ _DESCRIPTIVE = frozenset({
 })
 _OF_PATTERN = re.compile(r"^(?P<head>.+?)\s+(?:of|in)\s+(?P<tail>[^,]+)$")
 _POSSESSIVE = re.compile(r"^(?P<tail>.+?)s\s+(?P<head>.+)$")  # apostrophe folded away
+# Last words of "X area of Y" that make Y the answer when X is unknown.
+_AREA_WORDS = frozenset({"area", "areas", "village", "town", "bazaar", "locality", "region"})
+# ... when Y is an admin unit: a town's 2 km radius would not hold its villages.
+_CONTAINERS = frozenset({"province", "district", "tehsil"})
+_AT_CROSSING = re.compile(
+    r"^(?:.*\s)?(?:crossing|crossing point|gate|border)\s+(?:at|in)\s+(?P<tail>[^,]+)$")
 
 _LONG_GENERIC = tuple(w for w in _GENERIC_WORDS if len(w) >= 6 and w.isascii())
 
