@@ -679,15 +679,20 @@ class Gazetteer:
                     if found:
                         return self._decide(query, found, policy, short_hints)
         fuzzy_key, fuzzy_hints = _strip_kind_words(key, hints)
+        readings = [(fuzzy_key, fuzzy_hints)]
+        container = _container_reading(name, hints)
+        if container is not None:  # "Shaheed Banda area of Pandiali tehsil"
+            readings.append(container)
         unsure: list[Match] = []
-        for layer in self._layers():
-            found = layer._variant_tier(query, fuzzy_key, fuzzy_hints, FUZZY_THRESHOLD)
-            if found:
-                sure = [m for m in found if confident_fuzzy(fuzzy_key, m.place, m.score)
-                        and self._border_km(m.place) <= FUZZY_BORDER_KM]
-                if sure:
-                    return self._decide(query, sure, policy, fuzzy_hints)
-                unsure.extend(found)
+        for reading_key, reading_hints in readings:
+            for layer in self._layers():
+                found = layer._variant_tier(query, reading_key, reading_hints, FUZZY_THRESHOLD)
+                if found:
+                    sure = [m for m in found if confident_fuzzy(reading_key, m.place, m.score)
+                            and self._border_km(m.place) <= FUZZY_BORDER_KM]
+                    if sure:
+                        return self._decide(query, sure, policy, reading_hints)
+                    unsure.extend(found)
         if unsure:  # close in letters but not a spelling variant: no confident answer
             raise PlaceNotFound(query, candidates=sorted(unsure, key=_rank)[:5], message=(
                 f"no confident match for {query!r}: the closest names differ by more than "
@@ -828,11 +833,10 @@ class Gazetteer:
                 yield short, kind_hints
                 yield short, extra
             yield head_key, hints  # Y names no unit the place is listed in (a feature)
-            if pattern is _OF_PATTERN and head_key.split()[-1] in _AREA_WORDS:
-                # "Alingar area of Safi tehsil": the area is unknown, the unit holding it
-                # is the answer (its radius covers the area)
-                tail_key, tail_implied = _split(tail)
-                yield tail_key, hints.with_kinds(tail_implied or _CONTAINERS)
+            if pattern is _OF_PATTERN:
+                container = _container_reading(name, hints)
+                if container is not None:
+                    yield container
         m = _AT_CROSSING.match(text)
         if m:  # "Pakistan-Afghanistan border crossing at Chaman": the crossing there
             yield normalize_name(m.group("tail")), hints.with_kinds({"crossing"})
@@ -1087,6 +1091,22 @@ _POSSESSIVE = re.compile(r"^(?P<tail>.+?)s\s+(?P<head>.+)$")  # apostrophe folde
 _AREA_WORDS = frozenset({"area", "areas", "village", "town", "bazaar", "locality", "region"})
 # ... when Y is an admin unit: a town's 2 km radius would not hold its villages.
 _CONTAINERS = frozenset({"province", "district", "tehsil"})
+
+
+def _container_reading(name: str, hints: _Hints):
+    """"X area of Y" (village, town, bazaar ... of/in Y): Y as the answer when X is
+    unknown and Y is a province, district or tehsil, whose radius holds the area
+    ("Alingar area of Safi tehsil"); None for other names."""
+    m = _OF_PATTERN.match(_fold(name.split(",")[0]))
+    head = _split(m.group("head"))[0].split() if m else []
+    if not head or head[-1] not in _AREA_WORDS:
+        return None
+    tail_key, tail_implied = _split(m.group("tail"))
+    if not tail_key:
+        return None
+    return tail_key, hints.with_kinds(tail_implied or _CONTAINERS)
+
+
 _AT_CROSSING = re.compile(
     r"^(?:.*\s)?(?:crossing|crossing point|gate|border)\s+(?:at|in)\s+(?P<tail>[^,]+)$")
 

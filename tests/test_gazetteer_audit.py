@@ -83,6 +83,9 @@ RINGS = [
     ("crossing.kharlachi", "pk.town.parachinar", 20.0,
      "The News: Kharlachi is 'about 20 kilometres' from Parachinar "
      "(https://www.thenews.com.pk/tns/detail/1312188-border-reopening-brings-welcome-trade)", 6.0),
+    ("feature.peiwar-pass", "pk.town.parachinar", 20.0,
+     "Simple English Wikipedia 'Kurram Agency': the Peiwar Pass is 'just over 20 km west of "
+     "Parachinar' (https://simple.m.wikipedia.org/wiki/Kurram_Agency)", 5.0),
 ]
 # Inside a geoBoundaries unit (pk_districts/pk_tehsils.geojson): (place id, file, unit
 # name(s), tolerance km). The unit is a second source for points that were not derived
@@ -97,6 +100,7 @@ UNITS = [
     ("crossing.gursal", "pk_districts.geojson", "Mohmand", 2.0),
     ("crossing.nawa-pass", "pk_districts.geojson", "Bajaur", 2.0),
     ("feature.tirah", "pk_districts.geojson", "Khyber|Orakzai", 2.0),  # a valley of both
+    ("feature.peiwar-pass", "pk_districts.geojson", "Kurram", 2.0),  # on the line
     ("pk.district.mohmand", "pk_districts.geojson", "Mohmand", 0.5),
     ("pk.district.orakzai", "pk_districts.geojson", "Orakzai", 0.5),
     ("pk.district.lower-chitral", "pk_districts.geojson", "Lower Chitral", 0.5),

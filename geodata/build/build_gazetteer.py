@@ -190,6 +190,22 @@ DISTRICT_ALIASES = {
                                  "Shumali Waziristan", "شمالی وزیرستان"],
 }
 
+# Extra spellings of Pakistani tehsils (by shipped name), each from a published report.
+TEHSIL_ALIASES = {
+    # Urdu, as Daily Sahafat and Baaghi TV write it
+    # (https://www.dailysahafatquetta.com/12/05/2024/159767/,
+    # https://baaghitv.com/mirali-mein-hamla-nakam-4-halak)
+    "Mir Ali": ["میر علی", "میرعلی", "Mirali"],
+    # the tehsil's full name, Wara Mamund: The Express Tribune
+    # (https://tribune.com.pk/story/716076/bajaur-agency-raid-kabul-put-on-notice-after-troops-repel-militants/)
+    "Mamund": ["Wara Mamund", "Warra Mamond", "Mamond"],
+    # Thall, the Hangu town at the mouth of the Kurram valley, seat of geoBoundaries' "Tall":
+    # Dawn ("Thall area of Hangu district",
+    # https://www.dawn.com/news/1949603/villagers-leave-kurram-as-military-operation-looms).
+    # Not "Thal": that is the GeoNames town of Upper Dir.
+    "Tall": ["Thall"],
+}
+
 # Extra spellings of GeoNames towns (by country and GeoNames name).
 TOWN_ALIASES = {
     ("PK", "Miran Shah"): ["Miramshah", "Miranshah", "Miram Shah"],
@@ -901,6 +917,7 @@ def build_tehsils(units, used, line_m, towns, districts, cities, admin2_names):
             district = TEHSIL_DISTRICTS[name]
             how = "curated from the district's published tehsil list"
         lon, lat, radius = unit_point(u)
+        aliases += TEHSIL_ALIASES.get(name, [])
         own = _keys(name)
         for t in towns + districts:
             if t["country"] == "PK" and own & _keys(t["name"]):
