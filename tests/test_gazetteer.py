@@ -730,7 +730,7 @@ def test_import_csv_joins_the_default_gazetteer(home):
     assert after is not before and len(after) == len(before) + 2  # the cache noticed
     assert Gazetteer.default() is after  # and is reused while nothing changes
     assert after.resolve("Chowki 17").place.id == "user.post-17"
-    assert after.resolve("Ghakhi Pass").place.kind == "crossing"
+    assert after.resolve("Kaga Pass").place.kind == "crossing"
     assert after.origin("user.post-17") == "user:user_places.csv"
     assert after.origin("crossing.torkham") == "shipped"
     assert after.stats()["by_origin"] == {"shipped": len(before), "user": 2}

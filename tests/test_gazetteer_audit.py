@@ -99,6 +99,7 @@ UNITS = [
     ("crossing.chaman-spin-boldak", "pk_districts.geojson", "Qila Abdullah", 2.0),
     ("crossing.gursal", "pk_districts.geojson", "Mohmand", 2.0),
     ("crossing.nawa-pass", "pk_districts.geojson", "Bajaur", 2.0),
+    ("crossing.ghakhi-pass", "pk_districts.geojson", "Bajaur", 2.0),
     ("feature.tirah", "pk_districts.geojson", "Khyber|Orakzai", 2.0),  # a valley of both
     ("feature.peiwar-pass", "pk_districts.geojson", "Kurram", 2.0),  # on the line
     ("pk.district.mohmand", "pk_districts.geojson", "Mohmand", 0.5),

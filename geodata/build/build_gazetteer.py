@@ -206,6 +206,19 @@ TEHSIL_ALIASES = {
     "Tall": ["Thall"],
 }
 
+# Places of border reporting with no published point that published sources put in one
+# tehsil: listed as aliases of that tehsil, whose radius (to its farthest edge) holds them.
+# (tehsil name): (names, sources)
+PLACES_IN_TEHSILS = {
+    "Lower Kurram": (
+        ["Sadda", "Saddah", "صدہ"],
+        "Sadda, seat of Lower Kurram: Pakistan Almanac https://pakistanalmanac.com/kp-kurram/ "
+        "('Lower Kurram (01 Tehsil: Lower Kurram/ Sadda)'); The News "
+        "https://www.thenews.com.pk/tns/detail/563614-governing-kurram (the assistant political "
+        "agents of Central and Lower Kurram sit in Sadda); Geo News "
+        "https://www.geo.tv/latest/621721-six-killed-in-attack-on-passenger-vehicle-in-lower-kurram"),
+}
+
 # Extra spellings of GeoNames towns (by country and GeoNames name).
 TOWN_ALIASES = {
     ("PK", "Miran Shah"): ["Miramshah", "Miranshah", "Miram Shah"],
@@ -333,6 +346,22 @@ DERIVED_CROSSINGS = [
                    "reopening-of-pak-afghan-gursal-border ('the Gursal trade route in Mohmand "
                    "tribal district'); The Frontier Post https://thefrontierpost.com/reopening-of-"
                    "gorsal-and-nawa-pass-willbring-new-life-on-pakistan-afghanistan-border/"),
+    },
+    {
+        "id": "crossing.ghakhi-pass", "name": "Ghakhi Pass",
+        "aliases": ["Ghakhi Pas", "Ghakey Pass", "Ghakhai Pass", "Gakhi Pass", "Ghakhi Pass route",
+                    "Ghakhi border"],
+        "units": ["BAR CHAMARKAND", "BARANG", "KHAR", "MAMUND", "NAWAGAI", "SALARZAI",
+                  "UTMAN KHEL"],
+        "facing": [], "admin1": "Khyber Pakhtunkhwa", "admin2": "Bajaur",
+        "why": "the sources place it only in Bajaur district: its whole border stretch",
+        "source": ("Dawn 2022-06-19 https://dawn.com/news/1695533 ('Ghakhi Pass, Nawa Pass, Kaga "
+                   "Pass and Letai Pass' among the routes of Bajaur into Kunar); The Nation "
+                   "2022-05-14 https://nation.com.pk/2022/05/14/jirga-demands-reopening-of-border-"
+                   "crossings/ ('Ghakhi Pas' in Bajaur tribal district); Christian Science Monitor "
+                   "2011-07-25 https://www.csmonitor.com/World/Asia-South-Central/2011/0725/As-US-"
+                   "troops-begin-drawdown-in-Afghanistan-violence-threatens-Pakistan-border "
+                   "('the Ghakey Pass', Bajaur, 7,000 ft)"),
     },
     {
         "id": "crossing.badini", "name": "Badini",
@@ -918,6 +947,8 @@ def build_tehsils(units, used, line_m, towns, districts, cities, admin2_names):
             how = "curated from the district's published tehsil list"
         lon, lat, radius = unit_point(u)
         aliases += TEHSIL_ALIASES.get(name, [])
+        held, held_source = PLACES_IN_TEHSILS.get(name, ([], ""))
+        aliases += held
         own = _keys(name)
         for t in towns + districts:
             if t["country"] == "PK" and own & _keys(t["name"]):
@@ -937,6 +968,9 @@ def build_tehsils(units, used, line_m, towns, districts, cities, admin2_names):
                 f"{TEHSIL_FLOOR_KM:.0f} km); district: "
                 f"{how or 'unknown'}"
                 + ("; the package labels it with the wrong country" if u["mislabelled"] else "")
+                + (f"; aliases {', '.join(held)}: places with no published point that "
+                   f"published sources put in this tehsil, resolved to it ({held_source})"
+                   if held else "")
             ),
         })
         report.append(f"{name} ({district or '?'}; {how or 'no district'})")
