@@ -183,7 +183,7 @@ _GENERIC_WORDS = {
     "استان": "province", "ایالت": "province",
     "district": "district", "agency": "district", "woluswali": "district",
     "uluswali": "district", "wuluswali": "district",
-    "ولسوالی": "district", "ولسوالۍ": "district", "ضلع": "district",
+    "ولسوالی": "district", "ولسوالۍ": "district", "ضلع": "district", "ایجنسی": "district",
     "tehsil": "tehsil", "tahsil": "tehsil", "subdivision": "tehsil", "تحصیل": "tehsil",
     "city": "town",
     # plurals, as in "Kurram and Orakzai agencies"
@@ -228,6 +228,15 @@ _TRANSLIT_STEPS = (
     ("ow", "u"), ("aw", "u"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
     ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"), ("ail", "il"),
 )
+# Arabic-script letters that Urdu, Pashto and Dari write differently for one sound:
+# Pashto's retroflex letters and Urdu's (باجوړ = باجوڑ), ط/ت (طورخم = تورخم), the s and z
+# letters of Arabic words, hamza forms; ع and ء dropped (merged in transliteration_key only).
+_SCRIPT_FOLD = str.maketrans({
+    "ټ": "ت", "ٹ": "ت", "ط": "ت", "ډ": "د", "ڈ": "د", "ړ": "ر", "ڑ": "ر", "ږ": "ز",
+    "ژ": "ز", "ذ": "ز", "ض": "ز", "ظ": "ز", "ځ": "ز", "ص": "س", "ث": "س", "څ": "س",
+    "ښ": "ش", "ګ": "گ", "ح": "ه", "ئ": "ی", "ؤ": "و", "أ": "ا", "إ": "ا", "آ": "ا",
+    "ٱ": "ا", "ع": None, "ء": None,
+})
 _FINAL_H = re.compile(r"(?<=a)h\b")
 _DOUBLES = re.compile(r"(.)\1+")
 
@@ -297,7 +306,7 @@ def similarity(a: str, b: str) -> float:
 def transliteration_key(key: str) -> str:
     """A coarser key that merges common romanisation variants of a normalised key."""
     if not key.isascii():
-        return key.replace(" ", "")
+        return key.replace(" ", "").translate(_SCRIPT_FOLD)
     out = _FINAL_H.sub("", key).replace(" ", "")
     for old, new in _TRANSLIT_STEPS:
         out = out.replace(old, new)

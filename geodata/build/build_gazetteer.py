@@ -158,11 +158,16 @@ DISTRICT_AREAS = {
 
 # Extra spellings and old names of districts (by country and canonical name).
 DISTRICT_ALIASES = {
-    ("PK", "Khyber"): ["Khyber District", "Khyber Agency", "Khyber Tribal District", "Khaibar"],
-    ("PK", "Bajaur"): ["Bajaur Agency", "Bajaur District", "Bajour", "Bajaur Tribal District"],
+    # Urdu names of the agencies (خیبر, باجوڑ, جنوبی وزیرستان below): Urdu Wikipedia
+    # 'قبائلی علاقہ جات' (static HTML dump of December 2006,
+    # https://dumps.wikimedia.org/other/static_html_dumps/December_2006/ur/wikipedia-ur-html.7z)
+    ("PK", "Khyber"): ["Khyber District", "Khyber Agency", "Khyber Tribal District", "Khaibar",
+                       "خیبر"],
+    ("PK", "Bajaur"): ["Bajaur Agency", "Bajaur District", "Bajour", "Bajaur Tribal District",
+                       "باجوڑ"],
     ("PK", "Kurram"): ["Kurram Agency", "Kurram District", "Kuram", "Kurram Tribal District"],
     ("PK", "South Waziristan"): ["South Waziristan Agency", "South Waziristan District", "SWA",
-                                 "Janubi Waziristan"],
+                                 "Janubi Waziristan", "جنوبی وزیرستان"],
     ("PK", "Chitral"): ["Chitral District", "Chitrāl"],
     ("PK", "Qila Abdullah"): ["Killa Abdullah", "Qilla Abdullah", "Kila Abdullah"],
     ("PK", "Qila Saifullah"): ["Killa Saifullah", "Qilla Saifullah", "Kila Saifullah"],
@@ -203,7 +208,11 @@ TEHSIL_ALIASES = {
     # Dawn ("Thall area of Hangu district",
     # https://www.dawn.com/news/1949603/villagers-leave-kurram-as-military-operation-looms).
     # Not "Thal": that is the GeoNames town of Upper Dir.
-    "Tall": ["Thall"],
+    "Tall": ["Thall", "ٹل"],
+    # Urdu, as Mashriq TV and Sabah News write it
+    # (https://mashriqtv.pk/2020/10/23/%d9%84%d9%88%d8%a6%d8%b1-%da%a9%d8%b1%d9%85-%d9%85%db%8c%da%ba-%d9%b9%d8%b1%db%8c%d9%81%da%a9-%da%a9%db%8c-%d8%b9%d9%88%d8%a7%d9%85-%da%a9%d9%88-%d8%b4%d8%af%db%8c%d8%af-%d9%85%d8%b4%da%a9%d9%84%d8%a7/,
+    # https://sabahnews.net/archives/229996; "ٹل" above from the same)
+    "Lower Kurram": ["لوئر کرم", "لوئرکرم"],
 }
 
 # Places of border reporting with no published point that published sources put in one
@@ -228,6 +237,11 @@ TOWN_ALIASES = {
     ("PK", "Dera Ismail Khan"): ["D.I. Khan", "DI Khan"],
     ("PK", "Peshawar"): ["Pekhawar", "Pishawar"],
     ("PK", "Khar"): ["Khar Bajaur"],
+    # Urdu Wikipedia 'قبائلی علاقہ جات' (as for the agencies above)
+    ("PK", "Wana"): ["وانا"],
+    # Urdu, as Dunya News writes them (https://urdu.dunyanews.tv./index.php/ur/Pakistan/856454)
+    ("PK", "Kohat"): ["کوہاٹ"],
+    ("PK", "Hangu"): ["ہنگو"],
     ("AF", "Spīn Bōldak"): ["Spin Buldak", "Speen Boldak", "Wesh"],
     ("AF", "Asadābād"): ["Asad Abad", "Chaghasarai", "Chagha Sarai"],
     ("AF", "Khōst"): ["Khowst", "Khost City", "Matun"],
