@@ -1246,7 +1246,8 @@ def _nested_choice(matches: list[Match]) -> tuple[Match, tuple[Match, ...]] | No
 
     Nested: one country (crossings, which sit on the line, count for both), and
     every other point within the largest radius among the admin units or
-    :data:`NEST_KM` of the chosen one. The choice follows :data:`PREFERENCE`
+    :data:`NEST_KM` of the chosen one, or inside the polygon of the unit it is
+    farther from. The choice follows :data:`PREFERENCE`
     (town > crossing > tehsil > district > province > feature); two of the chosen
     kind more than 5 km apart are not nested.
     """
@@ -1264,9 +1265,28 @@ def _nested_choice(matches: list[Match]) -> tuple[Match, tuple[Match, ...]] | No
         d = haversine_km(b.lon, b.lat, p.lon, p.lat)
         if p.kind == b.kind and d > 5.0:
             return None
-        if d > reach:
+        if d > reach and not _inside_polygon(b, p):
             return None
     return best, tuple(m for m in sorted(matches, key=_rank) if m is not best)
+
+
+def _inside_polygon(inner: Place, outer: Place) -> bool:
+    """Whether ``inner``'s point lies in ``outer``'s polygon (a Pakistani district or
+    tehsil, an Afghan province): Chagai tehsil in Chagai district, whose point (the mean of
+    its GeoNames places) is 170 km away in a 44,000 km² district."""
+    if outer.kind not in ("province", "district", "tehsil") or outer.kind == inner.kind:
+        return False
+    from .errors import GeodataError
+
+    try:
+        polygon = _province_polygons().get(outer.id)
+    except GeodataError:  # no polygons in a geodata folder of the user's own
+        return False
+    if polygon is None:
+        return False
+    from shapely import contains_xy
+
+    return bool(contains_xy(polygon, inner.lon, inner.lat))
 
 
 def _nested_broadest(matches: list[Match]) -> Match | None:
