@@ -249,6 +249,13 @@ def test_a_namesake_inside_the_units_polygon_is_nested(gaz):
     assert "af.province.sar-e-pol" in {m.place.id for m in alternatives}
 
 
+def test_a_wrong_geonames_alternate_is_left_out(gaz):
+    # GeoNames lists "Takhta Pul" (a Kandahar district) among Musa Qala's names (Helmand)
+    assert "Takhta Pul" not in gaz.get("af.town.musa-qalah").aliases
+    with pytest.raises(PlaceError):
+        gaz.resolve("Takhta Pul")
+
+
 def test_places_put_in_a_tehsil_by_their_sources(gaz):
     match = gaz.resolve("Sadda")
     assert match.place.id == "pk.tehsil.lower-kurram"

@@ -228,6 +228,15 @@ PLACES_IN_TEHSILS = {
         "https://www.geo.tv/latest/621721-six-killed-in-attack-on-passenger-vehicle-in-lower-kurram"),
 }
 
+# GeoNames alternate names of towns left out because they name another place far away
+# (a confident wrong answer otherwise), by (country, GeoNames name):
+ALTERNATE_BLOCKLIST = {
+    # Takhta Pul is a district of Kandahar on the Spin Boldak road (Xinhua 2021-04-17,
+    # http://xinhuanet.com/english/2021-04/17/c_139887261_2.htm, "Takhtapull district of
+    # Kandahar province"), about 200 km from Musa Qala in Helmand
+    ("AF", "Mūsá Qal‘ah"): {"Takhta Pul"},
+}
+
 # Extra spellings of GeoNames towns (by country and GeoNames name).
 TOWN_ALIASES = {
     ("PK", "Miran Shah"): ["Miramshah", "Miranshah", "Miram Shah"],
@@ -600,7 +609,9 @@ def build_towns(cities, admin2_names, warnings, alternates):
         aliases = [c["name"]] + TOWN_ALIASES.get((cc, c["name"]), [])
         big = (cc, name) in LARGE_CITIES
         alt_key = (cc, c["name"], round(float(c["lat"]), 3), round(float(c["lng"]), 3))
-        extra = [a for a in alternates.get(alt_key, []) if useful_alternate(a)]
+        blocked = ALTERNATE_BLOCKLIST.get((cc, c["name"]), set())
+        extra = [a for a in alternates.get(alt_key, [])
+                 if useful_alternate(a) and a.strip() not in blocked]
         source = c.get("source", SRC_GN)
         if extra:
             source += f"; alternate names: {SRC_ALT}"
