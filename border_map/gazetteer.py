@@ -1297,8 +1297,9 @@ def _nested_broadest(matches: list[Match]) -> Match | None:
 
 def _nested_namesakes(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
     """For each place, the places of the same name (same transliteration key) and country,
-    of another admin kind, whose points lie within the larger of the two radii: the town,
-    district and province of one name treated as one answer whatever spelling was used."""
+    of another admin kind, whose points lie within the larger of the two radii or one inside
+    the other's polygon: the town, district and province of one name treated as one answer
+    whatever spelling was used."""
     groups: dict[tuple[str, str], list[Place]] = {}
     for p in places:
         if p.kind in _ADMIN_KINDS and p.kind != "country":
@@ -1308,8 +1309,9 @@ def _nested_namesakes(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
     for members in groups.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                if a.kind != b.kind and haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
-                        a.precision_km, b.precision_km):
+                if a.kind != b.kind and (haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
+                        a.precision_km, b.precision_km) or _inside_polygon(a, b)
+                        or _inside_polygon(b, a)):
                     out.setdefault(a.id, []).append(b)
                     out.setdefault(b.id, []).append(a)
     return {k: tuple(v) for k, v in out.items()}

@@ -261,7 +261,10 @@ def test_places_put_in_a_tehsil_by_their_sources(gaz):
     assert match.place.id == "pk.tehsil.lower-kurram"
     assert "Sadda" in match.place.derivation and "pakistanalmanac" in match.place.derivation
     assert gaz.resolve("Thall").place.id == "pk.tehsil.tall"  # Hangu, not Thal of Upper Dir
-    assert gaz.resolve("Thal").place.id == "pk.town.thal"
+    with pytest.raises(AmbiguousPlace):  # Thal of Hangu and Thal of Upper Dir
+        gaz.resolve("Thal")
+    assert gaz.resolve("Thal, Upper Dir").place.id == "pk.town.thal"
+    assert gaz.resolve("Thal, Hangu").place.id == "pk.tehsil.tall"
 
 
 def test_nested_namesakes_resolve_to_the_populated_place(gaz):

@@ -207,8 +207,9 @@ TEHSIL_ALIASES = {
     # Thall, the Hangu town at the mouth of the Kurram valley, seat of geoBoundaries' "Tall":
     # Dawn ("Thall area of Hangu district",
     # https://www.dawn.com/news/1949603/villagers-leave-kurram-as-military-operation-looms).
-    # Not "Thal": that is the GeoNames town of Upper Dir.
-    "Tall": ["Thall", "ٹل"],
+    # "Thal" too: the District Courts of Kurram sit "at Thal" (https://dsckurram.gov.pk/about.php);
+    # it also names the GeoNames town of Upper Dir, so "Thal" alone asks which
+    "Tall": ["Thall", "Thal", "ٹل"],
     # Urdu, as Mashriq TV and Sabah News write it
     # (https://mashriqtv.pk/2020/10/23/%d9%84%d9%88%d8%a6%d8%b1-%da%a9%d8%b1%d9%85-%d9%85%db%8c%da%ba-%d9%b9%d8%b1%db%8c%d9%81%da%a9-%da%a9%db%8c-%d8%b9%d9%88%d8%a7%d9%85-%da%a9%d9%88-%d8%b4%d8%af%db%8c%d8%af-%d9%85%d8%b4%da%a9%d9%84%d8%a7/,
     # https://sabahnews.net/archives/229996; "ٹل" above from the same)
