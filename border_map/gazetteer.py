@@ -13,11 +13,15 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
    place. Names and aliases form one tier, so "Khyber" (the district's name
    and a common short name of the Khyber Pass) is ambiguous.
 2. **transliteration key** (reported as ``match="fuzzy"``, score 95): a
-   phonetic-ish key that folds kh/k, gh/g, q/k, dz/z/j/zh (Pashto's dz and zh: Zadran =
-   Jadran), w/v, o/u, e/i/y, ai/ay, ail/el (Khail = Khel = Kheil),
+   phonetic-ish key that folds kh/k, gh/g, q/k, dz/z, w/v, o/u, e/i/y, ai/ay, ail/el
+   (Khail = Khel = Kheil),
    ow/aw/u, a final h after a (Qal'ah, Darah) and doubled letters and ignores spaces, so
    Khowst = Khost, Konar = Kunar, Paktiya = Paktia, Orakzay = Orakzai,
-   Landikotal = Landi Kotal, Qal'ah = Qala. It is reported as fuzzy because the
+   Landikotal = Landi Kotal, Qal'ah = Qala; in Arabic script, the letters Urdu and Pashto
+   write differently for one sound (باجوڑ = باجوړ, طورخم = تورخم). Then, for places
+   within :data:`FUZZY_BORDER_KM` of the line only, the same key with Pashto's dz and zh
+   written j, z or zh merged (:func:`pashto_key`: Jadran = Zadran = Dzadran). It is
+   reported as fuzzy because the
    spelling is not one the sources list.
 3. **fuzzy** (``match="fuzzy"``, score 0-100): :func:`similarity` -- the
    normalised optimal-string-alignment similarity of rapidfuzz (one
@@ -153,7 +157,8 @@ POLICIES = (None, "smallest", "largest", "first", "border-most")
 #: 10,000 generated typos.
 FUZZY_THRESHOLD = 76.0
 #: Version of the transliteration rules; user indexes written under an older one have
-#: their stored keys recomputed when opened (2: Khail = Khel; 3: j = z = zh).
+#: their stored keys recomputed when opened (2: Khail = Khel; 3: Urdu and Pashto letters
+#: of one sound in Arabic script).
 TRANSLIT_VERSION = 3
 #: Score reported for a transliteration-key match.
 TRANSLIT_SCORE = 95.0
@@ -222,9 +227,6 @@ _ARABIC_FOLD = str.maketrans({
 _WORD = re.compile(r"[^\W_]+")
 _TRANSLIT_STEPS = (
     ("kh", "k"), ("gh", "g"), ("ph", "f"), ("dh", "d"), ("ck", "k"), ("q", "k"), ("dz", "z"),
-    # Pashto dz (Jadran = Zadran = Dzadran, Jaji = Zazi) and zh (Zhawar = Jawar) are
-    # written j, z, dz or zh
-    ("jh", "z"), ("zh", "z"), ("j", "z"),
     ("ow", "u"), ("aw", "u"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
     ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"), ("ail", "il"),
 )
@@ -238,6 +240,10 @@ _SCRIPT_FOLD = str.maketrans({
     "ٱ": "ا", "ع": None, "ء": None,
 })
 _FINAL_H = re.compile(r"(?<=a)h\b")
+#: Pashto's dz (ځ: Jadran = Zadran = Dzadran, Jaji = Zazi) and zh (ژ: Zhawar = Jawar) are
+#: written j, z or zh; elsewhere j and z are different letters (Kunjah is not Khunza), so
+#: this fold has a tier of its own, for places near the line (:meth:`Gazetteer._pashto_tier`).
+_PASHTO_Z = re.compile(r"[jz]h?")
 _DOUBLES = re.compile(r"(.)\1+")
 
 
@@ -300,6 +306,13 @@ def similarity(a: str, b: str) -> float:
     from rapidfuzz.distance import OSA
 
     return 100.0 * OSA.normalized_similarity(a, b)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def pashto_key(key: str) -> str:
+    """The transliteration key with Pashto's dz and zh sounds merged: j, jh, zh -> z."""
+    t = transliteration_key(key)
+    return _DOUBLES.sub(r"\1", _PASHTO_Z.sub("z", t)) if t.isascii() else t
 
 
 @functools.lru_cache(maxsize=1 << 17)
@@ -475,6 +488,7 @@ class Gazetteer:
         self._by_id: dict[str, Place] = {}
         by_key: dict[str, dict[str, str]] = {}
         by_translit: dict[str, dict[str, None]] = {}
+        by_pashto: dict[str, dict[str, None]] = {}
         for place in self._places:
             if place.id in self._by_id:
                 raise DataError(f"duplicate place id '{place.id}'", field="id")
@@ -487,10 +501,12 @@ class Gazetteer:
                 if slot.get(place.id) != "exact":
                     slot[place.id] = how
                 by_translit.setdefault(transliteration_key(key), {})[place.id] = None
+                by_pashto.setdefault(pashto_key(key), {})[place.id] = None
         by_id = self._by_id
         self._by_key = {k: tuple((by_id[pid], how) for pid, how in v.items())
                         for k, v in by_key.items()}
         self._by_translit = {k: tuple(by_id[pid] for pid in v) for k, v in by_translit.items()}
+        self._by_pashto = {k: tuple(by_id[pid] for pid in v) for k, v in by_pashto.items()}
         self._fuzzy = _FuzzyIndex(self._by_key)
         self._tfuzzy: _FuzzyIndex | None = None  # over transliteration keys, built on first use
         self._border_cache: dict[str, float] = {}
@@ -665,6 +681,11 @@ class Gazetteer:
                     found = tier(query, short, kind_hints)
                     if found:
                         return self._decide(query, found, policy, kind_hints)
+            if layer is self:  # Pashto's dz and zh written j, z or zh, near the line
+                for k, h in ((key, hints), (short, kind_hints)):
+                    found = self._pashto_tier(query, k, h)
+                    if found:
+                        return self._decide(query, found, policy, h)
         fixed = _misspelt_generic(key)
         if fixed is not None:  # "Zurmat Distrcit", "Nangarhar Provnce"
             key, hints = fixed[0], hints.with_kinds({fixed[1]})
@@ -892,6 +913,17 @@ class Gazetteer:
     def _translit_tier(self, query, key, hints) -> list[Match]:
         entries = self._by_translit.get(transliteration_key(key), ())
         return self._accepted(query, [(p, "fuzzy", TRANSLIT_SCORE) for p in entries], hints)
+
+    def _pashto_tier(self, query, key, hints) -> list[Match]:
+        """Places whose names match ``key`` once Pashto's dz and zh sounds are merged
+        (:func:`pashto_key`: Jadran = Zadran, Zhawar = Jawar), reported as fuzzy, and only
+        within :data:`FUZZY_BORDER_KM` of the line: elsewhere j and z are two letters
+        (Kunjah in Punjab is not Khunza in Hunza)."""
+        entries = self._by_pashto.get(pashto_key(key), ())
+        if not entries:
+            return []
+        found = self._accepted(query, [(p, "fuzzy", TRANSLIT_SCORE) for p in entries], hints)
+        return [m for m in found if self._border_km(m.place) <= FUZZY_BORDER_KM]
 
     def _accepted(self, query, entries, hints) -> list[Match]:
         """Matches for the places the hints accept; a rejected place's nested namesake
@@ -1139,6 +1171,9 @@ def _misspelt_generic(key: str) -> tuple[str, str] | None:
                 rest = tokens[:-1] if pos == -1 else tokens[1:]
                 if pos == 0 and len(rest) > 1 and rest[0] in _IZAFE:
                     rest = rest[1:]
+                if (pos == -1 and len(rest) > 1 and rest[-1] == "tribal"
+                        and generic in _TRIBAL_UNITS):  # "Khyber Tribal Distrcit"
+                    rest = rest[:-1]
                 return " ".join(rest), _GENERIC_WORDS[generic]
     return None
 
