@@ -81,6 +81,17 @@ POINTS = [
      "(http://the-uncensored-wiki.com:20161/2016-wikipedia_en_all_2016-02/A/Drosh.html)", 4.0),
     ("af.town.shkin", 69.28250, 32.51556,
      "Angur Ada (Wikipedia), 'about a kilometre' east of Shkin", 3.0),
+    ("feature.dorah-pass", 71.23056, 36.11528,
+     "German Wikipedia 'Dorah-Pass' 36°6′55″N 71°13′50″E (https://de.wiki.li/Dorah-Pass)", 2.0),
+    ("feature.broghil-pass", 73.43333, 37.0,
+     "an older revision of Wikipedia 'Broghol', 37°00′N 73°26′E "
+     "(https://en-academic.com/dic.nsf/enwiki/1120569), 11.5 km off the line", 16.0),
+    ("feature.khojak-pass", 66.567, 30.850,
+     "an older revision of Wikipedia 'Khojak Pass', 30°51′N 66°34′E "
+     "(https://en.wikipedia.org/wiki/Khojak_Pass)", 3.0),
+    ("feature.toba-achakzai", 66.58151, 30.83574,
+     "Khojak Pass, on the Toba Achakzai range (Wikipedia 'Khojak Pass': 'Range: Toba "
+     "Achakzai'), within the range's radius", 35.0),
 ]
 # A distance from an anchor place: (place id, anchor id, km, source, tolerance km).
 RINGS = [
@@ -106,6 +117,10 @@ UNITS = [
     ("crossing.ghakhi-pass", "pk_districts.geojson", "Bajaur", 2.0),
     ("feature.tirah", "pk_districts.geojson", "Khyber|Orakzai", 2.0),  # a valley of both
     ("feature.peiwar-pass", "pk_districts.geojson", "Kurram", 2.0),  # on the line
+    ("feature.dorah-pass", "pk_districts.geojson", "Lower Chitral", 2.0),  # on the line
+    ("feature.broghil-pass", "pk_districts.geojson", "Upper Chitral", 2.0),  # on the line
+    ("feature.khojak-pass", "pk_districts.geojson", "Qila Abdullah", 0.5),
+    ("feature.toba-achakzai", "pk_districts.geojson", "Qila Abdullah", 0.5),
     ("pk.district.mohmand", "pk_districts.geojson", "Mohmand", 0.5),
     ("pk.district.orakzai", "pk_districts.geojson", "Orakzai", 0.5),
     ("pk.district.lower-chitral", "pk_districts.geojson", "Lower Chitral", 0.5),
