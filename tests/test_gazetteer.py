@@ -260,6 +260,8 @@ def test_places_put_in_a_tehsil_by_their_sources(gaz):
     match = gaz.resolve("Sadda")
     assert match.place.id == "pk.tehsil.lower-kurram"
     assert "Sadda" in match.place.derivation and "pakistanalmanac" in match.place.derivation
+    for name in ("Palosin", "Marghan"):
+        assert gaz.resolve(name).place.id == "pk.tehsil.central-kurram"
     assert gaz.resolve("Thall").place.id == "pk.tehsil.tall"  # Hangu, not Thal of Upper Dir
     with pytest.raises(AmbiguousPlace):  # Thal of Hangu and Thal of Upper Dir
         gaz.resolve("Thal")

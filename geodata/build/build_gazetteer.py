@@ -227,6 +227,13 @@ PLACES_IN_TEHSILS = {
         "https://www.thenews.com.pk/tns/detail/563614-governing-kurram (the assistant political "
         "agents of Central and Lower Kurram sit in Sadda); Geo News "
         "https://www.geo.tv/latest/621721-six-killed-in-attack-on-passenger-vehicle-in-lower-kurram"),
+    "Central Kurram": (
+        ["Palosin", "Palosin Wazir", "Marghan"],
+        "Palosin Wazir 'in the east of Center Kurram': Tribal Post "
+        "https://www.tribalpost.pk/news/3349/palosin-wazir-village/; the Palosin area 'on the "
+        "Pak-Afghan border' near Kurram, and 'the Marghan area of central Kurram': Pakistan Today "
+        "https://www.pakistantoday.com.pk/2024/09/09/clash-on-pak-afghan-border-claims-eight-"
+        "afghan-soldiers-disrupts-trade/ (the Central Kurram unit reaches the line)"),
 }
 
 # GeoNames alternate names of towns left out because they name another place far away
