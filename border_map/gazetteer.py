@@ -850,11 +850,13 @@ class Gazetteer:
             head_key, implied = _split(head)
             if not head_key or not tail_key:
                 continue
+            # a generic word ending the tail ("... of Upper South Waziristan district") is the
+            # tail's kind, not the head's
+            kinds = hints.kinds - set(_split(tail)[1]) if pattern is _OF_PATTERN else hints.kinds
             if tail_key in _COUNTRY_NAMES:
-                extra = _Hints(hints.countries | {_COUNTRY_NAMES[tail_key]}, hints.kinds,
-                               hints.admins)
+                extra = _Hints(hints.countries | {_COUNTRY_NAMES[tail_key]}, kinds, hints.admins)
             else:
-                extra = _Hints(hints.countries, hints.kinds,
+                extra = _Hints(hints.countries, kinds,
                                hints.admins + (self._admin_names(tail_key),))
             extra = extra.with_kinds(implied) if implied else extra
             yield head_key, extra
@@ -1129,15 +1131,18 @@ _DESCRIPTIVE = frozenset({
 _OF_PATTERN = re.compile(r"^(?P<head>.+?)\s+(?:of|in)\s+(?P<tail>[^,]+)$")
 _POSSESSIVE = re.compile(r"^(?P<tail>.+?)s\s+(?P<head>.+)$")  # apostrophe folded away
 # Last words of "X area of Y" that make Y the answer when X is unknown.
-_AREA_WORDS = frozenset({"area", "areas", "village", "town", "bazaar", "locality", "region"})
+_AREA_WORDS = frozenset({"area", "areas", "village", "villages", "town", "bazaar", "bazar",
+                         "locality", "region", "valley", "post", "posts", "checkpost",
+                         "checkpoint", "checkpoints"})
 # ... when Y is an admin unit: a town's 2 km radius would not hold its villages.
 _CONTAINERS = frozenset({"province", "district", "tehsil"})
 
 
 def _container_reading(name: str, hints: _Hints):
-    """"X area of Y" (village, town, bazaar ... of/in Y): Y as the answer when X is
-    unknown and Y is a province, district or tehsil, whose radius holds the area
-    ("Alingar area of Safi tehsil"); None for other names."""
+    """"X area of Y" (village, town, bazaar, post ... of/in Y): Y as the answer when X is
+    unknown and Y is a province, district or tehsil, as for a report naming only Y
+    ("Alingar area of Safi tehsil"); None for other names (a town's 2 km would not
+    hold its villages)."""
     m = _OF_PATTERN.match(_fold(name.split(",")[0]))
     head = _split(m.group("head"))[0].split() if m else []
     if not head or head[-1] not in _AREA_WORDS:

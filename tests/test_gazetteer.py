@@ -448,6 +448,10 @@ def test_spelling_rules_of_border_reporting(gaz):
 def test_unknown_area_of_a_known_unit_is_the_unit(gaz):
     assert gaz.resolve("Alingar area of Safi tehsil").place.id == "pk.tehsil.safi"
     assert gaz.resolve("Bagan village in Lower Kurram").place.id == "pk.tehsil.lower-kurram"
+    assert gaz.resolve("Sherwangi Kandy post in Ladha tehsil").place.id == "pk.tehsil.ladha"
+    # a generic word ending the unit is the unit's kind, not the head's
+    assert gaz.resolve("Ladha tehsil of Upper South Waziristan district").place.id == \
+        "pk.tehsil.ladha"
     # the unit also through the fuzzy tier ("Pandiali" for Pindiali)
     assert gaz.resolve("Shaheed Banda area of Pandiali tehsil").place.id == "pk.tehsil.pindiali"
     # a known place in the unit is that place, not the unit

@@ -166,8 +166,14 @@ DISTRICT_ALIASES = {
     ("PK", "Bajaur"): ["Bajaur Agency", "Bajaur District", "Bajour", "Bajaur Tribal District",
                        "باجوڑ"],
     ("PK", "Kurram"): ["Kurram Agency", "Kurram District", "Kuram", "Kurram Tribal District"],
+    # Split in 2022 into Upper and Lower South Waziristan districts, both inside the old one
+    # (Pakistan Observer https://pakobserver.net/division-of-south-waziristan-into-two-districts-
+    # celebrated/; "Lower South Waziristan", "Upper Waziristan": The Nation
+    # https://www.nation.com.pk/06-Jul-2024/boundary-dispute-between-tribes-resolved)
     ("PK", "South Waziristan"): ["South Waziristan Agency", "South Waziristan District", "SWA",
-                                 "Janubi Waziristan", "جنوبی وزیرستان"],
+                                 "Janubi Waziristan", "جنوبی وزیرستان", "Upper South Waziristan",
+                                 "Lower South Waziristan", "South Waziristan Upper",
+                                 "South Waziristan Lower"],
     ("PK", "Chitral"): ["Chitral District", "Chitrāl"],
     ("PK", "Qila Abdullah"): ["Killa Abdullah", "Qilla Abdullah", "Kila Abdullah"],
     ("PK", "Qila Saifullah"): ["Killa Saifullah", "Qilla Saifullah", "Kila Saifullah"],
