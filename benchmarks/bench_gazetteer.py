@@ -159,7 +159,7 @@ def _same(gaz, got: str, pid: str) -> bool:
     if got == pid or any(p.id == got for p in gaz._nest.get(pid, ())):
         return True
     a, b = gaz.get(got), gaz.get(pid)
-    return a.country == b.country and gz._haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
+    return a.country == b.country and gz.haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
         a.precision_km, b.precision_km)
 
 

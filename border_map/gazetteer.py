@@ -17,7 +17,11 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
    (Khail = Khel = Kheil),
    ow/aw/u, a final h after a (Qal'ah, Darah) and doubled letters and ignores spaces, so
    Khowst = Khost, Konar = Kunar, Paktiya = Paktia, Orakzay = Orakzai,
-   Landikotal = Landi Kotal, Qal'ah = Qala. It is reported as fuzzy because the
+   Landikotal = Landi Kotal, Qal'ah = Qala; in Arabic script, the letters Urdu and Pashto
+   write differently for one sound (باجوڑ = باجوړ, طورخم = تورخم). Then, for places
+   within :data:`FUZZY_BORDER_KM` of the line only, the same key with Pashto's dz and zh
+   written j, z or zh merged (:func:`pashto_key`: Jadran = Zadran = Dzadran). It is
+   reported as fuzzy because the
    spelling is not one the sources list.
 3. **fuzzy** (``match="fuzzy"``, score 0-100): :func:`similarity` -- the
    normalised optimal-string-alignment similarity of rapidfuzz (one
@@ -153,8 +157,9 @@ POLICIES = (None, "smallest", "largest", "first", "border-most")
 #: 10,000 generated typos.
 FUZZY_THRESHOLD = 76.0
 #: Version of the transliteration rules; user indexes written under an older one have
-#: their stored keys recomputed when opened (2: Khail = Khel).
-TRANSLIT_VERSION = 2
+#: their stored keys recomputed when opened (2: Khail = Khel; 3: Urdu and Pashto letters
+#: of one sound in Arabic script).
+TRANSLIT_VERSION = 3
 #: Score reported for a transliteration-key match.
 TRANSLIT_SCORE = 95.0
 
@@ -183,7 +188,7 @@ _GENERIC_WORDS = {
     "استان": "province", "ایالت": "province",
     "district": "district", "agency": "district", "woluswali": "district",
     "uluswali": "district", "wuluswali": "district",
-    "ولسوالی": "district", "ولسوالۍ": "district", "ضلع": "district",
+    "ولسوالی": "district", "ولسوالۍ": "district", "ضلع": "district", "ایجنسی": "district",
     "tehsil": "tehsil", "tahsil": "tehsil", "subdivision": "tehsil", "تحصیل": "tehsil",
     "city": "town",
     # plurals, as in "Kurram and Orakzai agencies"
@@ -191,6 +196,9 @@ _GENERIC_WORDS = {
     "tehsils": "tehsil",
 }
 _IZAFE = frozenset({"e", "i", "ye", "y"})
+# "X tribal district/agency/region": the former FATA agencies, now districts ("tribal
+# area" stays a name: "Tank Frontier Region" and "Tank" are different places)
+_TRIBAL_UNITS = frozenset({"district", "agency", "region"})
 # Trailing words tried as kind hints only when the full name is unknown.
 _KIND_WORDS = {
     "pass": "feature", "valley": "feature", "corridor": "feature", "area": "feature",
@@ -222,7 +230,20 @@ _TRANSLIT_STEPS = (
     ("ow", "u"), ("aw", "u"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
     ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"), ("ail", "il"),
 )
+# Arabic-script letters that Urdu, Pashto and Dari write differently for one sound:
+# Pashto's retroflex letters and Urdu's (باجوړ = باجوڑ), ط/ت (طورخم = تورخم), the s and z
+# letters of Arabic words, hamza forms; ع and ء dropped (merged in transliteration_key only).
+_SCRIPT_FOLD = str.maketrans({
+    "ټ": "ت", "ٹ": "ت", "ط": "ت", "ډ": "د", "ڈ": "د", "ړ": "ر", "ڑ": "ر", "ږ": "ز",
+    "ژ": "ز", "ذ": "ز", "ض": "ز", "ظ": "ز", "ځ": "ز", "ص": "س", "ث": "س", "څ": "س",
+    "ښ": "ش", "ګ": "گ", "ح": "ه", "ئ": "ی", "ؤ": "و", "أ": "ا", "إ": "ا", "آ": "ا",
+    "ٱ": "ا", "ع": None, "ء": None,
+})
 _FINAL_H = re.compile(r"(?<=a)h\b")
+#: Pashto's dz (ځ: Jadran = Zadran = Dzadran, Jaji = Zazi) and zh (ژ: Zhawar = Jawar) are
+#: written j, z or zh; elsewhere j and z are different letters (Kunjah is not Khunza), so
+#: this fold has a tier of its own, for places near the line (:meth:`Gazetteer._pashto_tier`).
+_PASHTO_Z = re.compile(r"[jz]h?")
 _DOUBLES = re.compile(r"(.)\1+")
 
 
@@ -261,6 +282,8 @@ def _split(text: str) -> tuple[str, tuple[str, ...]]:
     tokens = _WORD.findall(_fold(text))
     if len(tokens) > 2 and tokens[-2:] == ["sub", "division"]:  # "Bara sub-division"
         tokens[-2:] = ["subdivision"]
+    elif len(tokens) > 2 and tokens[-2] == "tribal" and tokens[-1] in _TRIBAL_UNITS:
+        tokens[-2:] = ["district"]  # "South Waziristan tribal district", "Mohmand tribal region"
     if len(tokens) < 2 or (tokens[-1] not in _GENERIC_WORDS and tokens[0] not in _GENERIC_WORDS):
         return " ".join(tokens), ()
     kinds: list[str] = []
@@ -286,10 +309,17 @@ def similarity(a: str, b: str) -> float:
 
 
 @functools.lru_cache(maxsize=1 << 17)
+def pashto_key(key: str) -> str:
+    """The transliteration key with Pashto's dz and zh sounds merged: j, jh, zh -> z."""
+    t = transliteration_key(key)
+    return _DOUBLES.sub(r"\1", _PASHTO_Z.sub("z", t)) if t.isascii() else t
+
+
+@functools.lru_cache(maxsize=1 << 17)
 def transliteration_key(key: str) -> str:
     """A coarser key that merges common romanisation variants of a normalised key."""
     if not key.isascii():
-        return key.replace(" ", "")
+        return key.replace(" ", "").translate(_SCRIPT_FOLD)
     out = _FINAL_H.sub("", key).replace(" ", "")
     for old, new in _TRANSLIT_STEPS:
         out = out.replace(old, new)
@@ -458,6 +488,7 @@ class Gazetteer:
         self._by_id: dict[str, Place] = {}
         by_key: dict[str, dict[str, str]] = {}
         by_translit: dict[str, dict[str, None]] = {}
+        by_pashto: dict[str, dict[str, None]] = {}
         for place in self._places:
             if place.id in self._by_id:
                 raise DataError(f"duplicate place id '{place.id}'", field="id")
@@ -470,10 +501,12 @@ class Gazetteer:
                 if slot.get(place.id) != "exact":
                     slot[place.id] = how
                 by_translit.setdefault(transliteration_key(key), {})[place.id] = None
+                by_pashto.setdefault(pashto_key(key), {})[place.id] = None
         by_id = self._by_id
         self._by_key = {k: tuple((by_id[pid], how) for pid, how in v.items())
                         for k, v in by_key.items()}
         self._by_translit = {k: tuple(by_id[pid] for pid in v) for k, v in by_translit.items()}
+        self._by_pashto = {k: tuple(by_id[pid] for pid in v) for k, v in by_pashto.items()}
         self._fuzzy = _FuzzyIndex(self._by_key)
         self._tfuzzy: _FuzzyIndex | None = None  # over transliteration keys, built on first use
         self._border_cache: dict[str, float] = {}
@@ -648,6 +681,11 @@ class Gazetteer:
                     found = tier(query, short, kind_hints)
                     if found:
                         return self._decide(query, found, policy, kind_hints)
+            if layer is self:  # Pashto's dz and zh written j, z or zh, near the line
+                for k, h in ((key, hints), (short, kind_hints)):
+                    found = self._pashto_tier(query, k, h)
+                    if found:
+                        return self._decide(query, found, policy, h)
         fixed = _misspelt_generic(key)
         if fixed is not None:  # "Zurmat Distrcit", "Nangarhar Provnce"
             key, hints = fixed[0], hints.with_kinds({fixed[1]})
@@ -671,15 +709,20 @@ class Gazetteer:
                     if found:
                         return self._decide(query, found, policy, short_hints)
         fuzzy_key, fuzzy_hints = _strip_kind_words(key, hints)
+        readings = [(fuzzy_key, fuzzy_hints)]
+        container = _container_reading(name, hints)
+        if container is not None:  # "Shaheed Banda area of Pandiali tehsil"
+            readings.append(container)
         unsure: list[Match] = []
-        for layer in self._layers():
-            found = layer._variant_tier(query, fuzzy_key, fuzzy_hints, FUZZY_THRESHOLD)
-            if found:
-                sure = [m for m in found if confident_fuzzy(fuzzy_key, m.place, m.score)
-                        and self._border_km(m.place) <= FUZZY_BORDER_KM]
-                if sure:
-                    return self._decide(query, sure, policy, fuzzy_hints)
-                unsure.extend(found)
+        for reading_key, reading_hints in readings:
+            for layer in self._layers():
+                found = layer._variant_tier(query, reading_key, reading_hints, FUZZY_THRESHOLD)
+                if found:
+                    sure = [m for m in found if confident_fuzzy(reading_key, m.place, m.score)
+                            and self._border_km(m.place) <= FUZZY_BORDER_KM]
+                    if sure:
+                        return self._decide(query, sure, policy, reading_hints)
+                    unsure.extend(found)
         if unsure:  # close in letters but not a spelling variant: no confident answer
             raise PlaceNotFound(query, candidates=sorted(unsure, key=_rank)[:5], message=(
                 f"no confident match for {query!r}: the closest names differ by more than "
@@ -778,7 +821,12 @@ class Gazetteer:
           ("eastern Kunar"), "general area"/"area" (ISPR's "general area Sambaza"),
           "upper"/"lower" ("Lower Alizai");
         * "X of Y", "X in Y" and "Y's X": Y as an admin or country hint ("Zhob District
-          of Balochistan", "Khyber Agency's Tirah Valley").
+          of Balochistan", "Khyber Agency's Tirah Valley");
+        * "X area of Y" (or village, town, bazaar) with X unknown: Y itself when it is a
+          province, district or tehsil, the unit that holds the area ("Alingar area of
+          Safi tehsil");
+        * "crossing at X" / "border crossing in X": X as a crossing ("Pakistani-Afghan
+          border crossing at Chaman").
         """
         tokens = key.split()
         if len(tokens) > 1 and tokens[-1] in ("valley", "area"):
@@ -802,11 +850,13 @@ class Gazetteer:
             head_key, implied = _split(head)
             if not head_key or not tail_key:
                 continue
+            # a generic word ending the tail ("... of Upper South Waziristan district") is the
+            # tail's kind, not the head's
+            kinds = hints.kinds - set(_split(tail)[1]) if pattern is _OF_PATTERN else hints.kinds
             if tail_key in _COUNTRY_NAMES:
-                extra = _Hints(hints.countries | {_COUNTRY_NAMES[tail_key]}, hints.kinds,
-                               hints.admins)
+                extra = _Hints(hints.countries | {_COUNTRY_NAMES[tail_key]}, kinds, hints.admins)
             else:
-                extra = _Hints(hints.countries, hints.kinds,
+                extra = _Hints(hints.countries, kinds,
                                hints.admins + (self._admin_names(tail_key),))
             extra = extra.with_kinds(implied) if implied else extra
             yield head_key, extra
@@ -815,6 +865,13 @@ class Gazetteer:
                 yield short, kind_hints
                 yield short, extra
             yield head_key, hints  # Y names no unit the place is listed in (a feature)
+            if pattern is _OF_PATTERN:
+                container = _container_reading(name, hints)
+                if container is not None:
+                    yield container
+        m = _AT_CROSSING.match(text)
+        if m:  # "Pakistan-Afghanistan border crossing at Chaman": the crossing there
+            yield normalize_name(m.group("tail")), hints.with_kinds({"crossing"})
 
     def _trailing_hint(self, key: str, hints: _Hints):
         """For a name unknown as written: its last one or two words as a country or
@@ -858,6 +915,17 @@ class Gazetteer:
     def _translit_tier(self, query, key, hints) -> list[Match]:
         entries = self._by_translit.get(transliteration_key(key), ())
         return self._accepted(query, [(p, "fuzzy", TRANSLIT_SCORE) for p in entries], hints)
+
+    def _pashto_tier(self, query, key, hints) -> list[Match]:
+        """Places whose names match ``key`` once Pashto's dz and zh sounds are merged
+        (:func:`pashto_key`: Jadran = Zadran, Zhawar = Jawar), reported as fuzzy, and only
+        within :data:`FUZZY_BORDER_KM` of the line: elsewhere j and z are two letters
+        (Kunjah in Punjab is not Khunza in Hunza)."""
+        entries = self._by_pashto.get(pashto_key(key), ())
+        if not entries:
+            return []
+        found = self._accepted(query, [(p, "fuzzy", TRANSLIT_SCORE) for p in entries], hints)
+        return [m for m in found if self._border_km(m.place) <= FUZZY_BORDER_KM]
 
     def _accepted(self, query, entries, hints) -> list[Match]:
         """Matches for the places the hints accept; a rejected place's nested namesake
@@ -1062,6 +1130,31 @@ _DESCRIPTIVE = frozenset({
 })
 _OF_PATTERN = re.compile(r"^(?P<head>.+?)\s+(?:of|in)\s+(?P<tail>[^,]+)$")
 _POSSESSIVE = re.compile(r"^(?P<tail>.+?)s\s+(?P<head>.+)$")  # apostrophe folded away
+# Last words of "X area of Y" that make Y the answer when X is unknown.
+_AREA_WORDS = frozenset({"area", "areas", "village", "villages", "town", "bazaar", "bazar",
+                         "locality", "region", "valley", "post", "posts", "checkpost",
+                         "checkpoint", "checkpoints"})
+# ... when Y is an admin unit: a town's 2 km radius would not hold its villages.
+_CONTAINERS = frozenset({"province", "district", "tehsil"})
+
+
+def _container_reading(name: str, hints: _Hints):
+    """"X area of Y" (village, town, bazaar, post ... of/in Y): Y as the answer when X is
+    unknown and Y is a province, district or tehsil, as for a report naming only Y
+    ("Alingar area of Safi tehsil"); None for other names (a town's 2 km would not
+    hold its villages)."""
+    m = _OF_PATTERN.match(_fold(name.split(",")[0]))
+    head = _split(m.group("head"))[0].split() if m else []
+    if not head or head[-1] not in _AREA_WORDS:
+        return None
+    tail_key, tail_implied = _split(m.group("tail"))
+    if not tail_key:
+        return None
+    return tail_key, hints.with_kinds(tail_implied or _CONTAINERS)
+
+
+_AT_CROSSING = re.compile(
+    r"^(?:.*\s)?(?:crossing|crossing point|gate|border)\s+(?:at|in)\s+(?P<tail>[^,]+)$")
 
 _LONG_GENERIC = tuple(w for w in _GENERIC_WORDS if len(w) >= 6 and w.isascii())
 
@@ -1083,6 +1176,9 @@ def _misspelt_generic(key: str) -> tuple[str, str] | None:
                 rest = tokens[:-1] if pos == -1 else tokens[1:]
                 if pos == 0 and len(rest) > 1 and rest[0] in _IZAFE:
                     rest = rest[1:]
+                if (pos == -1 and len(rest) > 1 and rest[-1] == "tribal"
+                        and generic in _TRIBAL_UNITS):  # "Khyber Tribal Distrcit"
+                    rest = rest[:-1]
                 return " ".join(rest), _GENERIC_WORDS[generic]
     return None
 
@@ -1190,7 +1286,8 @@ def _nested_choice(matches: list[Match]) -> tuple[Match, tuple[Match, ...]] | No
 
     Nested: one country (crossings, which sit on the line, count for both), and
     every other point within the largest radius among the admin units or
-    :data:`NEST_KM` of the chosen one. The choice follows :data:`PREFERENCE`
+    :data:`NEST_KM` of the chosen one, or inside the polygon of the unit it is
+    farther from. The choice follows :data:`PREFERENCE`
     (town > crossing > tehsil > district > province > feature); two of the chosen
     kind more than 5 km apart are not nested.
     """
@@ -1208,9 +1305,28 @@ def _nested_choice(matches: list[Match]) -> tuple[Match, tuple[Match, ...]] | No
         d = haversine_km(b.lon, b.lat, p.lon, p.lat)
         if p.kind == b.kind and d > 5.0:
             return None
-        if d > reach:
+        if d > reach and not _inside_polygon(b, p):
             return None
     return best, tuple(m for m in sorted(matches, key=_rank) if m is not best)
+
+
+def _inside_polygon(inner: Place, outer: Place) -> bool:
+    """Whether ``inner``'s point lies in ``outer``'s polygon (a Pakistani district or
+    tehsil, an Afghan province): Chagai tehsil in Chagai district, whose point (the mean of
+    its GeoNames places) is 170 km away in a 44,000 km² district."""
+    if outer.kind not in ("province", "district", "tehsil") or outer.kind == inner.kind:
+        return False
+    from .errors import GeodataError
+
+    try:
+        polygon = _province_polygons().get(outer.id)
+    except GeodataError:  # no polygons in a geodata folder of the user's own
+        return False
+    if polygon is None:
+        return False
+    from shapely import contains_xy
+
+    return bool(contains_xy(polygon, inner.lon, inner.lat))
 
 
 def _nested_broadest(matches: list[Match]) -> Match | None:
@@ -1221,8 +1337,9 @@ def _nested_broadest(matches: list[Match]) -> Match | None:
 
 def _nested_namesakes(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
     """For each place, the places of the same name (same transliteration key) and country,
-    of another admin kind, whose points lie within the larger of the two radii: the town,
-    district and province of one name treated as one answer whatever spelling was used."""
+    of another admin kind, whose points lie within the larger of the two radii or one inside
+    the other's polygon: the town, district and province of one name treated as one answer
+    whatever spelling was used."""
     groups: dict[tuple[str, str], list[Place]] = {}
     for p in places:
         if p.kind in _ADMIN_KINDS and p.kind != "country":
@@ -1232,8 +1349,9 @@ def _nested_namesakes(places: Iterable[Place]) -> dict[str, tuple[Place, ...]]:
     for members in groups.values():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
-                if a.kind != b.kind and haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
-                        a.precision_km, b.precision_km):
+                if a.kind != b.kind and (haversine_km(a.lon, a.lat, b.lon, b.lat) <= max(
+                        a.precision_km, b.precision_km) or _inside_polygon(a, b)
+                        or _inside_polygon(b, a)):
                     out.setdefault(a.id, []).append(b)
                     out.setdefault(b.id, []).append(a)
     return {k: tuple(v) for k, v in out.items()}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from border_map import gazetteer as gz
-from border_map.errors import AmbiguousPlace, DataError, PlaceNotFound
+from border_map.errors import AmbiguousPlace, DataError, PlaceError, PlaceNotFound
 from border_map.gazetteer import (
     COLUMNS,
     FUZZY_THRESHOLD,
@@ -242,6 +242,33 @@ def test_policies_break_ties(gaz):
         gaz.resolve("Khyber", policy="nearest")
 
 
+def test_a_namesake_inside_the_units_polygon_is_nested(gaz):
+    # Sar-e Pol town is 60+ km from its province's point but inside its polygon
+    match, alternatives = gaz.resolve_detail("Sar-e Pol")
+    assert match.place.id == "af.town.sar-e-pul"
+    assert "af.province.sar-e-pol" in {m.place.id for m in alternatives}
+
+
+def test_a_wrong_geonames_alternate_is_left_out(gaz):
+    # GeoNames lists "Takhta Pul" (a Kandahar district) among Musa Qala's names (Helmand)
+    assert "Takhta Pul" not in gaz.get("af.town.musa-qalah").aliases
+    with pytest.raises(PlaceError):
+        gaz.resolve("Takhta Pul")
+
+
+def test_places_put_in_a_tehsil_by_their_sources(gaz):
+    match = gaz.resolve("Sadda")
+    assert match.place.id == "pk.tehsil.lower-kurram"
+    assert "Sadda" in match.place.derivation and "pakistanalmanac" in match.place.derivation
+    for name in ("Palosin", "Marghan"):
+        assert gaz.resolve(name).place.id == "pk.tehsil.central-kurram"
+    assert gaz.resolve("Thall").place.id == "pk.tehsil.tall"  # Hangu, not Thal of Upper Dir
+    with pytest.raises(AmbiguousPlace):  # Thal of Hangu and Thal of Upper Dir
+        gaz.resolve("Thal")
+    assert gaz.resolve("Thal, Upper Dir").place.id == "pk.town.thal"
+    assert gaz.resolve("Thal, Hangu").place.id == "pk.tehsil.tall"
+
+
 def test_nested_namesakes_resolve_to_the_populated_place(gaz):
     # province, district and city of Kandahar: a bare name is the city, the
     # province and district are alternatives; a generic word picks the unit
@@ -392,6 +419,49 @@ def test_transliteration_key_merges_variants():
     for a, b in pairs:
         assert transliteration_key(normalize_name(a)) == transliteration_key(normalize_name(b))
     assert transliteration_key("kabul") != transliteration_key("kandahar")
+    # Urdu and Pashto letters for one sound
+    for a, b in [("باجوڑ", "باجوړ"), ("طورخم", "تورخم"), ("لنڈی", "لنډی")]:
+        assert transliteration_key(normalize_name(a)) == transliteration_key(normalize_name(b))
+    assert transliteration_key("بر") != transliteration_key("پر")  # b and p stay apart
+    # Pashto dz and zh written j, z, dz or zh: a key of their own (j and z differ elsewhere)
+    for a, b in [("Jadran", "Dzadran"), ("Zhawar", "Jawar"), ("Jaji", "Zazi")]:
+        assert gz.pashto_key(normalize_name(a)) == gz.pashto_key(normalize_name(b))
+    assert transliteration_key("jadran") != transliteration_key("zadran")
+
+
+def test_spelling_rules_of_border_reporting(gaz):
+    assert gaz.resolve("Jadran").place.id == "af.district.dzadran"
+    # only near the line: Khunza (Hunza) is not a spelling of Kunjah (Punjab)
+    assert gaz.resolve("Khunza").place.id == "pk.town.karimabad"
+    assert gaz.resolve("Kunjah").place.id == "pk.town.kunjah"
+    assert gaz.resolve("Khyber Tribal Distrcit").place.id == "pk.district.khyber"
+    assert gaz.resolve("طورخم").place.id == "crossing.torkham"
+    assert gaz.resolve("باجوڑ ایجنسی").place.id == "pk.district.bajaur"
+    for text in ("South Waziristan tribal district", "South Waziristan Tribal Agency"):
+        assert gaz.resolve(text).place.id == "pk.district.south-waziristan"
+    assert gaz.resolve("Mohmand tribal region").place.id == "pk.district.mohmand"
+    assert gaz.resolve("Pakistani-Afghan border crossing at Chaman").place.kind == "crossing"
+    # "Tank Frontier Region" stays a name of its own, not "Tank" with a hint
+    assert normalize_name("Tank Frontier Region") == "tank frontier region"
+
+
+def test_unknown_area_of_a_known_unit_is_the_unit(gaz):
+    assert gaz.resolve("Alingar area of Safi tehsil").place.id == "pk.tehsil.safi"
+    assert gaz.resolve("Bagan village in Lower Kurram").place.id == "pk.tehsil.lower-kurram"
+    assert gaz.resolve("Sherwangi Kandy post in Ladha tehsil").place.id == "pk.tehsil.ladha"
+    # a generic word ending the unit is the unit's kind, not the head's
+    assert gaz.resolve("Ladha tehsil of Upper South Waziristan district").place.id == \
+        "pk.tehsil.ladha"
+    # the unit also through the fuzzy tier ("Pandiali" for Pindiali)
+    assert gaz.resolve("Shaheed Banda area of Pandiali tehsil").place.id == "pk.tehsil.pindiali"
+    # a known place in the unit is that place, not the unit
+    assert gaz.resolve("Landi Kotal area of Khyber").place.id == "pk.town.landi-kotal"
+    # only provinces, districts and tehsils hold an unknown area: not a town's 2 km
+    with pytest.raises(PlaceError):
+        gaz.resolve("Zarghun Kalay village of Parachinar")
+    # a distance from a place is not the place
+    with pytest.raises(PlaceError):
+        gaz.resolve("20 km north of Chaman")
 
 
 def test_normalize_name():
@@ -615,7 +685,7 @@ def test_every_af_district_is_listed_and_honest(gaz):
 
 def test_derived_crossings_lie_on_the_line_on_the_right_stretch(gaz, border):
     for pid, admin2 in [("crossing.nawa-pass", "Bajaur"), ("crossing.gursal", "Mohmand"),
-                        ("crossing.badini", "Qila Saifullah")]:
+                        ("crossing.badini", "Qila Saifullah"), ("crossing.ghakhi-pass", "Bajaur")]:
         place = gaz.get(pid)
         assert place.admin2 == admin2
         assert float(border.distance_km([place.lon], [place.lat])[0]) < 0.1
@@ -730,7 +800,7 @@ def test_import_csv_joins_the_default_gazetteer(home):
     assert after is not before and len(after) == len(before) + 2  # the cache noticed
     assert Gazetteer.default() is after  # and is reused while nothing changes
     assert after.resolve("Chowki 17").place.id == "user.post-17"
-    assert after.resolve("Ghakhi Pass").place.kind == "crossing"
+    assert after.resolve("Kaga Pass").place.kind == "crossing"
     assert after.origin("user.post-17") == "user:user_places.csv"
     assert after.origin("crossing.torkham") == "shipped"
     assert after.stats()["by_origin"] == {"shipped": len(before), "user": 2}

