@@ -429,12 +429,28 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         parts = [p for p in name.split() if len(p) > 2 and p[0].isupper()]
         if not parts:
             continue
-        for m in _name_regex(tuple({name, parts[-1]})).finditer(text):
+        names = tuple({name, parts[-1]})
+        for m in scan(_name_regex(names), text, _occurrences(text, names)):
             if taken.contains(m.start()):
                 continue
             keep(Entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
     return found
+
+
+def _occurrences(text: str, names: tuple[str, ...]) -> list[int]:
+    """Sorted offsets of every occurrence of each of ``names`` in ``text`` (overlapping ones
+    too): where a match of ``_name_regex(names)`` can begin (found by ``str.find``, far
+    faster than the engine's try at each capital letter of a long report)."""
+    starts: list[int] = []
+    for n in names:
+        at = text.find(n)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(n, at + 1)
+    if len(names) > 1:
+        starts.sort()
+    return starts
 
 
 @functools.lru_cache(maxsize=1024)

@@ -328,11 +328,14 @@ _CAPTION_LINE = re.compile(
     r"photo\b.*|\s[—–-]{1,2}\s*(?:photo\b.*|file\b.*|afp|reuters|ap|app|inp|ppi|online|"
     r"anadolu|xinhua|epa|getty\s+images|dawn|express|screengrab\b.*|courtesy\b.*)\s*\.?))")
 #: "the X area of", "X village in", "Killi X in", "X Bazar of", "X and Y areas of": a place
-#: the report names with its container (the mention right after it).
+#: the report names with its container (the mention right after it). (Each word of a name
+#: is taken whole, possessively: what follows a word is white space or a comma, never a
+#: letter of it, so giving letters back could not make a match; it made every capital of
+#: the 90 characters searched try each shorter word.)
 _SUBPLACE_BEFORE = re.compile(
-    r"(?P<name>(?:(?i:killi|kili|kille|qila|kalay|kelay|mohallah?)\s+)?[A-Z][\w'’-]+"
-    r"(?:\s+[A-Z][\w'’-]+){0,3}(?:(?:\s*,\s*|\s+and\s+)(?:(?i:killi|kili)\s+)?[A-Z][\w'’-]+"
-    r"(?:\s+[A-Z][\w'’-]+){0,2}){0,3})"
+    r"(?P<name>(?:(?i:killi|kili|kille|qila|kalay|kelay|mohallah?)\s+)?[A-Z][\w'’-]++"
+    r"(?:\s+[A-Z][\w'’-]++){0,3}(?:(?:\s*,\s*|\s+and\s+)(?:(?i:killi|kili)\s+)?[A-Z][\w'’-]++"
+    r"(?:\s+[A-Z][\w'’-]++){0,2}){0,3})"
     r"(?P<kw>\s+(?i:areas?|villages?|localit(?:y|ies)|bazaa?r|markets?|(?:check\s*-?\s*)?posts?|"
     r"outposts?|sectors?|hamlets?|neighbou?rhoods?|mountains?|heights?|tops?)|(?<=\w)(?=\s+"
     r"(?:in|of)\s))\s+(?:of|in)\s+(?:the\s+)?$")
