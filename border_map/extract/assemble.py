@@ -249,11 +249,13 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             continue  # a bare mention ("the renewed hostilities") only matters for a claim
         same = list(of_type.get(m.event_type, ()))
         if same:
-            def closeness(d, m=m):
-                return (_distance(d, m), _KIND_RANK.get(d.place.kind if d.place else "", 9))
-            best = min(closeness(d) for d in same)
-            for d in same:
-                if closeness(d) == best:
+            # (each draft's closeness once: the drafts' mentions are not added to before
+            # every closeness is known)
+            closeness = [(_distance(d, m), _KIND_RANK.get(d.place.kind if d.place else "", 9))
+                         for d in same]
+            best = min(closeness)
+            for d, c in zip(same, closeness, strict=True):
+                if c == best:
                     d.mentions.append(m)
                     of_mention.setdefault(m.index, []).append(d)
             continue
@@ -495,13 +497,19 @@ def _claim(unit: ClaimUnit, quote: str, figures: list[FigureMention], doc, artic
     claim = cache.get(key)
     if claim is not None:
         return claim
-    source = Source(outlet=outlet, url=url, quote=quote, published=article_date.isoformat())
+    # (a unit's source and statement are the same in each incident it goes to)
+    shared = cache.get(("unit", unit.index))
+    if shared is None:
+        shared = cache[("unit", unit.index)] = (
+            Source(outlet=outlet, url=url, quote=quote, published=article_date.isoformat()),
+            unit.statement(doc))
+    source, statement = shared
     claim = Claim(
         claimant=unit.speaker.claimant,
         organisation=unit.speaker.organisation,
         side=unit.speaker.side,
         date=unit.date,
-        statement=unit.statement(doc),
+        statement=statement,
         figures=tuple([f.figure for f in figures]),  # (frozen: the mention's own is the same)
         source=source,
         status=unit.status,

@@ -38,7 +38,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from .._records import compact_pickle
+from .._records import compact_pickle, positional_maker
 from ..incidents import Figure
 from .actors import Entity, sentence_indices
 from .actors import side_of as side_of_words
@@ -289,7 +289,9 @@ def _subject(doc: Document, sentence: Sentence, start: int, end: int,
         return f"{noun_phrase} of the {text[m.start('x'):m.end('x')]}"
     window_start = max(sentence.start, start - 60)
     window_end = min(sentence.end, end + 60)
-    sides = list(_SIDE_PHRASE.finditer(folded, window_start, window_end))
+    # (every match has "side" in it: most windows have none, and no search is needed)
+    sides = list(_SIDE_PHRASE.finditer(folded, window_start, window_end)) \
+        if folded.find("side", window_start, window_end) >= 0 else ()
     if sides:
         best = min(sides, key=lambda s: min(abs(s.start() - end), abs(start - s.end())))
         words = text[best.start("s"):best.end()]
@@ -414,7 +416,8 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             noun_phrase = _np(text, noun_phrase)
         subject = _subject(doc, sentence, start, end, noun_phrase)
         words = " ".join(text[start:end].split()).strip("\"“”")
-        kept.append(FigureMention(start, end, Figure(kind, low, high, words, subject), i))
+        kept.append(_make_figure_mention(start, end, _make_figure(kind, low, high, words,
+                                                                  subject), i))
     if len(kept) > 1:
         kept.sort(key=_START)
     return kept
@@ -422,6 +425,9 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
 
 _MATCH = re.Match
 _START = operator.attrgetter("start")
+#: ``FigureMention(...)`` and ``Figure(...)`` (validated), stored through the slots
+_make_figure_mention = positional_maker(FigureMention)
+_make_figure = positional_maker(Figure)
 
 
 def _np(text: str, m: re.Match) -> str | None:
@@ -557,6 +563,10 @@ class ClaimUnit:
         return "; ".join(f"\u201c{q}\u201d" for q in quoted if q) or None
 
 
+#: ``Speaker(...)`` of every field, stored through the slots
+_make_speaker = positional_maker(Speaker)
+
+
 class _Resolver:
     """Turns the entity before a speech verb into a :class:`Speaker`."""
 
@@ -613,14 +623,14 @@ class _Resolver:
                 return self.resolve(target, sentence)
             words = _DETERMINER.sub("", e.text)
             side = self._side_nearby(sentence) or "third_party"
-            return Speaker(None, words, side, e.start, e.end)
+            return _make_speaker(None, words, side, e.start, e.end)
         local = e.kind == "local" or e.kind == "person" and bool(
             _OFFICIAL_TITLE.search(e.organisation or ""))  # "provincial police spokesman"
         side = e.side if e.side in ("AF", "PK") or (e.side and not local) else None
         side = side or self._side_nearby(sentence, local=local) or "third_party"
         if e.kind == "person":
-            return Speaker(e.person, e.organisation, side, e.start, e.end)
-        return Speaker(None, e.organisation, side, e.start, e.end)
+            return _make_speaker(e.person, e.organisation, side, e.start, e.end)
+        return _make_speaker(None, e.organisation, side, e.start, e.end)
 
     def _side_nearby(self, sentence: Sentence, local: bool = False) -> str | None:
         """The side of a speaker whose words do not say: the country of the places of the
@@ -650,7 +660,7 @@ class _Resolver:
         words = _ARTICLE_A.sub("", words)
         side = side_of_words(words) or self._side_nearby(sentence, local=True) or \
             "third_party"
-        return Speaker(None, words, side, start, end)
+        return _make_speaker(None, words, side, start, end)
 
 
 def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
@@ -835,8 +845,13 @@ def _bounds_of(f: Figure) -> tuple[float, float]:
 def _same_subject(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
-    last = [_PLURAL_S.sub("", x.casefold().split()[-1]) for x in (a, b)]
-    return last[0] == last[1]
+    return _head_noun(a) == _head_noun(b)
+
+
+@functools.lru_cache(maxsize=4096)
+def _head_noun(subject: str) -> str:
+    """The last word of a figure's subject, casefolded, without a plural s."""
+    return _PLURAL_S.sub("", subject.casefold().split()[-1])
 
 
 def _contradicting(a: ClaimUnit, b: ClaimUnit) -> bool:

@@ -300,10 +300,15 @@ def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[Place
     matcher = matcher_for(gazetteer)
     text, folded = doc.text, doc.folded
     raws: list[_Raw] = []
-    sentence_at = doc.sentence_at
+    # the sentence of each name (-1: between sentences), as ``doc.sentence_at`` finds it,
+    # in one walk over the sentences: the names come in text order
+    sentences = doc.sentences
+    n, k = len(sentences), 0
     for start, end, places in matcher.find(folded, text):
-        sentence = sentence_at(start)
-        raws.append(_Raw(start, end, places, sentence.index if sentence else -1))
+        while k < n and sentences[k].end <= start:
+            k += 1
+        raws.append(_Raw(start, end, places,
+                         sentences[k].index if k < n and sentences[k].start <= start else -1))
     _local_hints(raws, folded)
     settled = matcher.settled
     if len(settled) > 100_000:
