@@ -35,7 +35,6 @@ import datetime as dt
 import functools
 import operator
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from .._records import compact_pickle, positional_maker
@@ -307,15 +306,14 @@ _E_KINDS = {"wounded": "wounded", "injured": "wounded", "dead": "killed", "kille
 
 
 def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
-    """Every figure of one sentence (see the module docstring), in text order."""
+    """Every figure of ``sentence``, one of ``doc.sentences`` (see the module docstring), in
+    text order."""
     folded, text = doc.folded, doc.text
     s, e = sentence.start, sentence.end
     i = sentence.index
 
     def has(group: str) -> bool:  # whether a token of ``group`` begins in the sentence
-        at = doc.anchors(group)
-        k = bisect_left(at, s)
-        return k < len(at) and at[k] < e
+        return i in doc.anchor_sentences(group)
     # (start, end, kind, bounds or the match to read them from, words or the match to
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []

@@ -496,6 +496,9 @@ def _has_killi(folded: str, start: int, end: int) -> bool:
     return any(folded.find(w, start, end) >= 0 for w in ("killi ", "kili ", "kille "))
 
 
+_ANY_DASH = re.compile("[—–-]")
+
+
 def _caption_spans(text: str, folded: str) -> Spans:
     spans = []
     cues = []  # an agency at the end of a line (the last 40 characters of each line looked at)
@@ -503,7 +506,7 @@ def _caption_spans(text: str, folded: str) -> Spans:
     while True:
         end = len(folded) if line_end < 0 else line_end
         tail = max(0, end - 40)
-        if any(folded.find(d, tail, end) >= 0 for d in "—–-"):
+        if _ANY_DASH.search(folded, tail, end) is not None:
             cue = _CAPTION_DASH.search(folded, tail, end)
             if cue:
                 cues.append((cue.start(), cue.end()))

@@ -14,6 +14,7 @@ import html
 import itertools
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -805,11 +806,17 @@ class Document:
     def _index_anchors(self) -> None:
         """One pass over the folded text: the offsets of the tokens of every anchor group."""
         lexicon = regex, groups, digit_groups, names = _lexicon()
-        lists: list[list[int]] = [[] for _ in names]
+        # the offsets of each token, then each token's offsets added to each of its groups
+        # (a token is in two or three groups on average: one append per token found)
+        by_token: defaultdict[str, list[int]] = defaultdict(list)
         for m in regex.finditer(self.folded):
-            p = m.start()
-            for g in groups.get(m.group(), digit_groups):  # a digit is not a key of ``groups``
-                lists[g].append(p)
+            by_token[m.group()].append(m.start())
+        lists: list[list[int]] = [[] for _ in names]
+        for token, offsets in by_token.items():
+            for g in groups.get(token, digit_groups):  # a digit is not a key of ``groups``
+                lists[g] += offsets
+        for offsets in lists:
+            offsets.sort()  # (sorted runs, one per token: merged)
         self._anchor_map = dict(zip(names, lists, strict=True))
         self._anchor_lexicon = lexicon
         self._anchor_sentences = {}
@@ -817,10 +824,17 @@ class Document:
     def anchor_sentences(self, group: str) -> frozenset[int]:
         """Indices of the sentences holding a token of anchor group ``group``."""
         found = self._anchor_sentences.get(group)
-        if found is None:
-            starts = self._starts
-            found = frozenset(bisect.bisect_right(starts, p) - 1 for p in self.anchors(group))
-            self._anchor_sentences[group] = found
+        if found is None:  # (a token between two sentences is in neither)
+            sentences, indices = self.sentences, set()
+            n, k = len(sentences), 0
+            for p in self.anchors(group):
+                while k < n and sentences[k].end <= p:
+                    k += 1
+                if k == n:
+                    break
+                if sentences[k].start <= p:
+                    indices.add(sentences[k].index)
+            found = self._anchor_sentences[group] = frozenset(indices)
         return found
 
     def scan(self, pattern: re.Pattern, group: str, start: int = 0, end: int | None = None, *,
