@@ -351,8 +351,12 @@ def _distance(d: _Draft, m: EventMention) -> int:
     if not sentences:
         raise ValueError("a draft without mentions")
     k = m.sentence.index
-    i = bisect.bisect_left(sentences, k)
-    return min(abs(sentences[j] - k) for j in (i - 1, i) if 0 <= j < len(sentences))
+    i = bisect.bisect_left(sentences, k)  # (the nearest is just before it or at/after it)
+    if i == 0:
+        return abs(sentences[0] - k)
+    if i == len(sentences):
+        return abs(sentences[-1] - k)
+    return min(abs(sentences[i - 1] - k), abs(sentences[i] - k))
 
 
 def _nearest_clash(drafts, m, of_mention, mentions) -> _Draft | None:

@@ -312,8 +312,11 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     s, e = sentence.start, sentence.end
     i = sentence.index
 
+    holding = doc._anchor_sentences  # group -> the sentences holding its tokens
+
     def has(group: str) -> bool:  # whether a token of ``group`` begins in the sentence
-        return i in doc.anchor_sentences(group)
+        found = holding.get(group)
+        return i in (found if found is not None else doc.anchor_sentences(group))
     # (start, end, kind, bounds or the match to read them from, words or the match to
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []
@@ -854,12 +857,24 @@ def _head_noun(subject: str) -> str:
 
 def _contradicting(a: ClaimUnit, b: ClaimUnit) -> bool:
     """Figures of two claims that cannot both be true (same kind and subject, ranges apart)."""
-    for fa in a.figures:
-        for fb in b.figures:
-            x, y = fa.figure, fb.figure
-            if x.kind != y.kind or not _same_subject(x.subject, y.subject):
+    return _keys_contradict(_figure_keys(a), _figure_keys(b))
+
+
+def _figure_keys(unit: ClaimUnit) -> list[tuple[str, str | None, float, float]]:
+    """(kind, head noun of the subject or None, low, high bounds) of each figure of a unit:
+    what :func:`_contradicting` compares (``_same_subject``: no subject matches any)."""
+    out = []
+    for fm in unit.figures:
+        f = fm.figure
+        out.append((f.kind, _head_noun(f.subject) if f.subject else None, *_bounds_of(f)))
+    return out
+
+
+def _keys_contradict(a: list[tuple], b: list[tuple]) -> bool:
+    for kind1, head1, lo1, hi1 in a:
+        for kind2, head2, lo2, hi2 in b:
+            if kind1 != kind2 or (head1 is not None and head2 is not None and head1 != head2):
                 continue
-            (lo1, hi1), (lo2, hi2) = _bounds_of(x), _bounds_of(y)
             if lo1 > hi2 or lo2 > hi1:
                 return True
     return False
@@ -868,16 +883,29 @@ def _contradicting(a: ClaimUnit, b: ClaimUnit) -> bool:
 def _mark_disputes(doc: Document, units: list[ClaimUnit]) -> None:
     """Mark as disputed a claim that a later claim of another side contradicts, by its
     figures or in words (rejected, denied, a contrasting account)."""
+    firsts = [u.sentences[0].index for u in units]
+    lasts = [u.sentences[-1].index for u in units]
+    sides = [u.speaker.side for u in units]
+    keys: list[list[tuple] | None] = [None] * len(units)  # _figure_keys, when first needed
     for i, unit in enumerate(units):
         earlier = []
+        first, side = firsts[i], sides[i]
         for j in range(i - 1, -1, -1):
-            if unit.sentences[0].index - units[j].sentences[-1].index > 12:
+            if first - lasts[j] > 12:
                 break
-            if units[j].speaker.side != unit.speaker.side:
-                earlier.append(units[j])  # nearest first
-        for other in earlier:
-            if _contradicting(other, unit):
-                other.status = "disputed"
+            if sides[j] != side:
+                earlier.append(j)  # nearest first
+        if earlier:
+            mine = keys[i]
+            if mine is None:
+                mine = keys[i] = _figure_keys(unit)
+            for j in earlier:
+                theirs = keys[j]
+                if theirs is None:
+                    theirs = keys[j] = _figure_keys(units[j])
+                if _keys_contradict(theirs, mine):
+                    units[j].status = "disputed"
+        earlier = [units[j] for j in earlier]
         if earlier and any(doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end)
                            for s in unit.sentences):
             candidates = [u for u in earlier if u.figures or not u.narration]

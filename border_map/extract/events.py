@@ -415,6 +415,9 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
     mentions: list[EventMention] = []
     for sentence in doc.sentences:
         ts = by_sentence.get(sentence.index, [])
+        if not ts and (sentence.index not in places_by
+                       or _continuable(mentions, sentence) is None):
+            continue  # no event of its own, and none it can continue with a place
         located = [p for p in places_by.get(sentence.index, ())
                    if p.role == "location" and p.place.kind != "country"
                    and not _speaker_place(p, speakers_by.get(sentence.index, ()), folded)
