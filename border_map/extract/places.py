@@ -286,12 +286,13 @@ class _Raw:
     end: int
     candidates: tuple[Place, ...]
     sentence: int
-    kinds: set[str] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
-    parents: list[_Raw] = field(default_factory=list)
-    siblings: list[_Raw] = field(default_factory=list)
+    # (immutable, shared while empty: most names get none; each is replaced when added to)
+    kinds: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+    parents: tuple[_Raw, ...] = ()
+    siblings: list[_Raw] | tuple = ()
     role: str = "location"
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
 
 def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
@@ -567,7 +568,7 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
             if kind and (len(group) == 1 or word.endswith("s") or word.endswith("ies")):
                 shared_kind = kind
             elif kind:
-                last.kinds.add(kind)
+                last.kinds |= {kind}
         before = folded[max(0, first.start - 60):first.start]
         country = None
         # (the searches need "afghan" / "pakistan", and " of" at the end: looked for first)
@@ -578,13 +579,13 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
             country = country or _COUNTRY_WORDS[m.group(1)]
         for raw in group:
             if shared_kind:
-                raw.kinds.add(shared_kind)
+                raw.kinds |= {shared_kind}
             if country:
-                raw.countries.add(country)
+                raw.countries |= {country}
         if before.rstrip().endswith("of") and (m := _KIND_BEFORE.search(before)):
             kind = _KIND_WORDS.get(m.group(1))
             if kind:
-                first.kinds.add(kind)
+                first.kinds |= {kind}
     # a parent right after a name: "Spin Boldak, Kandahar", "Bara in Khyber district"
     for prev, raw in zip(raws, raws[1:], strict=False):
         # (two mentions are never equal: "in" is "is")
@@ -592,7 +593,7 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
             continue
         if _PARENT_GAP.fullmatch(folded, prev.end, raw.start) and any(
                 c.kind in ("province", "district", "country") for c in raw.candidates):
-            prev.parents.append(raw)
+            prev.parents += (raw,)
 
 
 def _country_before(before: str) -> re.Match | None:
@@ -636,13 +637,13 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str, doc: Document | None 
             before = cands
             cands = _filter(cands, lambda c, r=raw: c.kind in r.kinds)
             if cands is not before and len(cands) < len(before):
-                raw.notes.append(f"kind from the text: {', '.join(sorted(raw.kinds))}")
+                raw.notes += (f"kind from the text: {', '.join(sorted(raw.kinds))}",)
         if raw.parents:
             parent_names = {_normalize_name(c.name) for p in raw.parents for c in p.candidates}
             narrowed = _filter(cands, lambda c, names=parent_names: _normalize_name(c.admin1)
                                in names or _normalize_name(c.admin2) in names)
             if len(narrowed) < len(cands):
-                raw.notes.append("parent named after it")
+                raw.notes += ("parent named after it",)
             cands = narrowed
         raw.candidates = cands
     # 2. the document: what is named unambiguously, and where
