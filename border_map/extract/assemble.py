@@ -387,6 +387,9 @@ def _figure_owner(f: FigureMention, sentence_mentions: list[EventMention]) -> Ev
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 #: ``Evidence(...)``, validated, stored through the slots (a draft has dozens).
 _evidence = positional_maker(Evidence)
+#: ``Claim(...)`` and ``Source(...)`` of every field (validated), through the slots
+_make_claim = positional_maker(Claim)
+_make_source = positional_maker(Source)
 
 
 def _slug(text: str) -> str:
@@ -505,18 +508,13 @@ def _claim(unit: ClaimUnit, quote: str, figures: list[FigureMention], doc, artic
     shared = cache.get(("unit", unit.index))
     if shared is None:
         shared = cache[("unit", unit.index)] = (
-            Source(outlet=outlet, url=url, quote=quote, published=article_date.isoformat()),
+            _make_source(outlet, url, quote, article_date.isoformat()),
             unit.statement(doc))
     source, statement = shared
-    claim = Claim(
-        claimant=unit.speaker.claimant,
-        organisation=unit.speaker.organisation,
-        side=unit.speaker.side,
-        date=unit.date,
-        statement=statement,
-        figures=tuple([f.figure for f in figures]),  # (frozen: the mention's own is the same)
-        source=source,
-        status=unit.status,
-    )
+    speaker = unit.speaker
+    claim = _make_claim(  # (claimant, organisation, side, date, statement, figures, source,
+        # status; the figures: frozen, the mention's own are the same)
+        speaker.claimant, speaker.organisation, speaker.side, unit.date, statement,
+        tuple([f.figure for f in figures]), source, unit.status)
     cache[key] = claim
     return claim

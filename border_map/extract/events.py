@@ -40,7 +40,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .._records import compact_pickle
+from .._records import compact_pickle, positional_maker
 from ..geo import haversine_km
 from ..incidents import DateSpan
 from . import text as _text
@@ -223,6 +223,9 @@ class Trigger:
     sentence: int
 
 
+_make_trigger = positional_maker(Trigger)
+
+
 @dataclass
 class EventMention:
     """One mention of an event with the places, date and actors its sentence gives it."""
@@ -327,7 +330,7 @@ def find_triggers(doc: Document) -> list[Trigger]:
                     doc, sentence, _NEGATED, _NEGATED_AT, left, start):
                 continue
             taken.append((start, end))
-            triggers.append(Trigger(start, end, doc.text[start:end], event_type,
+            triggers.append(_make_trigger(start, end, doc.text[start:end], event_type,
                                     sentence.index))
     triggers.sort(key=lambda t: t.start)
     resolved = []
