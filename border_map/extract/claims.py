@@ -111,7 +111,8 @@ _OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+|had\
                        rf"(?:(?:sustained|suffered|received)\s+)?{_VERB}\b")
 _C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|deaths|dead|killed|"
                 r"injured|wounded|losses|fatalities|injuries|martyrs|captured))\b")
-_C2 = re.compile(rf"\b(?P<core>{_QTY})\s+(?:(?:more|others?)\s+)?(?:were|was|have\s+been|"
+_C2 = re.compile(rf"\b(?P<core>{_QTY})(?:\s+of\s+(?:them|these|those))?\s+(?:(?:more|others?)\s+)?"
+                 r"(?:were|was|have\s+been|"
                  r"had\s+been|are)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
                  r"martyred|hurt|detained|arrested)\b")
 _D = re.compile(rf"\b(?:deaths?|killing|lives|martyrdom)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
@@ -496,6 +497,18 @@ _NONE = re.compile(r"(?i)\s*(?:no|none|nobody|zero)\b")
 _PLURAL_S = re.compile(r"s$")
 _INVERTED = re.compile(r"[,\"”]\s*$")
 _NAME_END = re.compile(r"\s*(?:[,.;:!?]|$)")
+#: ", said the ISPR in a press release on Monday.": the inverted speaker, then where or when
+#: it said it, to the end of the sentence (no comma, quote or semicolon in between)
+_NAME_ADJUNCT = re.compile(r"\s+(?:in|on|at|via|through|during|late|early|earlier|later|"
+                           r"today|yesterday|last|this|from)\b[^,;\"“”]*$")
+#: "The casualties were confirmed by a senior security official.": a sentence whose subject
+#: is the figures or account of the sentence before it, said to come from the agent of a
+#: passive reporting verb (who said the sentence before, too)
+_CONFIRMED_BY = re.compile(
+    r"(?:the|this|these|those|such)\s+(?:[a-z'’-]+\s+){0,2}?(?:casualt(?:y|ies)|toll|deaths?|"
+    r"figures?|numbers?|losses|injur(?:y|ies)|information|details|account)?\s*"
+    r"(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:also\s+)?(?:confirmed|reported|"
+    r"given|provided|announced|stated|shared|released|verified|disclosed)\s+by\s+")
 _AFTER_CLAUSE = re.compile(r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$")
 _COMMA = re.compile(r"\s*,")
 #: ", Levies officials said": a clause-final speaker, between the last comma and the verb
@@ -514,6 +527,7 @@ _ACCORDING_PHRASE = re.compile(
 _DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
 _OFFICIAL_TITLE = re.compile(r"(?i)\b(?:police|spokesm[ae]n|spokesperson|official|officer|"
                              r"governor|commissioner|administrator|commander|chief|director)\b")
+_BARE_DEFINITE = re.compile(r"(?i)the\s+(?:officials?|officers?)")
 _ARTICLE_A = re.compile(r"^(?:a|an|two|several)\s+", re.IGNORECASE)
 
 
@@ -625,6 +639,12 @@ class _Resolver:
             words = _DETERMINER.sub("", e.text)
             side = self._side_nearby(sentence) or "third_party"
             return _make_speaker(None, words, side, e.start, e.end)
+        if e.kind == "local" and _BARE_DEFINITE.fullmatch(e.text):
+            # "..., the official added": the official named before ("a senior security
+            # official in Wana"), as "the ministry" is the ministry named before
+            target = self.by_head.get(e.head or "")
+            if target is not None and target.start != e.start:
+                return self.resolve(target, sentence)
         local = e.kind == "local" or e.kind == "person" and bool(
             _OFFICIAL_TITLE.search(e.organisation or ""))  # "provincial police spokesman"
         side = e.side if e.side in ("AF", "PK") or (e.side and not local) else None
@@ -693,7 +713,8 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
         inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()])
         if inverted:  # ', said Mujahid.' / '," said the ministry'
             after = [e for e in candidates if 0 <= e.start - verb.end() <= 6
-                     and _NAME_END.match(folded[e.end:sentence.end])]
+                     and (_NAME_END.match(folded, e.end, sentence.end)
+                          or _NAME_ADJUNCT.match(folded, e.end, sentence.end))]
             if after:
                 return resolver.resolve(after[0], sentence)
         verb_start = verb.start()
@@ -736,6 +757,22 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     return None
 
 
+def _confirmed_by(doc: Document, sentence: Sentence, entities: list[Entity],
+                  resolver: _Resolver) -> Speaker | None:
+    """The agent of "The casualties were confirmed by a senior security official" (a
+    sentence that says who gave the figures of the sentence before it), or None."""
+    m = _CONFIRMED_BY.match(doc.folded, sentence.start, sentence.end)
+    if m is None:
+        return None
+    agents = [e for e in entities if m.end() <= e.start < m.end() + 20 and e.kind != "pronoun"]
+    if agents:
+        return resolver.resolve(agents[0], sentence)
+    end = _CLAUSE_END.search(doc.folded, m.end(), sentence.end)
+    words_end = end.start() if end else sentence.end
+    stop = doc.folded.find(",", m.end(), words_end)
+    return resolver.phrase(m.end(), stop if stop >= 0 else words_end, sentence)
+
+
 def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                 event_sentences: set[int], outlet: str,
                 reported_sentences: set[int] | None = None,
@@ -768,6 +805,16 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
         if not sentence.heading:
             speaker = _sentence_speaker(doc, sentence, sentence_entities, resolver,
                                         verbs_of.get(sentence.index, []))
+            if speaker is None:
+                # "The casualties were confirmed by X": X said the sentence before, which
+                # the report told as its own
+                speaker = _confirmed_by(doc, sentence, sentence_entities, resolver)
+                last = units[-1] if units else None
+                if (speaker is not None and last is not None and last.narration
+                        and last.sentences[-1].index == sentence.index - 1
+                        and last.sentences[-1].paragraph == sentence.paragraph):
+                    last.speaker, last.narration = speaker, False
+                    current = last
         for e in sentence_entities:
             resolver.note(e)
         if speaker is not None:
