@@ -434,6 +434,50 @@ def test_rules_tried_at_their_anchor_words_find_what_the_rules_find(gazetteer, m
             extract(variant, date=answer.date, gazetteer=gazetteer, name="variant.txt")
 
 
+def test_dateline_prefilter_never_drops_a_dateline():
+    """Datelines are tried only at lines whose first run of name characters can end one
+    (text._may_be_dateline): every line where DATELINE matches passes it, including the
+    forms the rule allows (country, date, agency, slashes, bold, a dash on the next line),
+    and ordinary sentences do not."""
+    from border_map.extract.text import DATELINE, _may_be_dateline
+
+    datelines = [
+        "PESHAWAR, Pakistan, March 4 (Frontier Wire) - Text", "QUETTA: Text",
+        "QUETTA/ISLAMABAD/LANDIKOTAL: Text", "**KABUL** - Text", "Kabul, 15 October 2025 - x",
+        "JALALABAD, Afghanistan — Text", "Gardez — Text", "KHOST (Radio) – Text",
+        "WANA \n- Text", "Dera Ismail Khan - Text", "CHAMAN, Oct. 12 - Text",
+        "MIRANSHAH\u00a0: Text", "O'NEILL'S POST: Text", "Spin Boldak\t– Text",
+    ]
+    for line in datelines:
+        assert DATELINE.match(line), line  # (the examples are datelines)
+        assert _may_be_dateline(line, 0), line
+    prose = ["In a statement issued on Wednesday, the ISPR said 12 were killed.",
+             "The crossing at Torkham stayed shut for a third day",
+             "Residents of Dangam district in eastern Kunar say shells fell, and 3 died."]
+    for line in prose:
+        assert not DATELINE.match(line)
+        assert not _may_be_dateline(line, 0), line
+    # and on every line start of the evaluation texts, as found by the rule itself
+    for answer in load_answers(DATA):
+        text = read_document(answer.article.read_text(encoding="utf-8"),
+                             name=answer.article.name).text
+        for variant in (text, text.upper()):
+            for m in DATELINE.finditer(variant):
+                assert _may_be_dateline(variant, m.start()), variant[m.start():m.end()]
+
+
+def test_sentences_holding_an_anchor_group():
+    """Document.anchor_sentences: the sentences a token of the group begins in, none for a
+    token outside every sentence."""
+    from border_map.extract.claims import _QTY_AT
+
+    doc = read_document("Two soldiers died. Nothing else.\n\nSome 40 fled.", name="a.txt")
+    assert doc.anchor_sentences(_QTY_AT) == {0, 2}
+    text = "Two died. Some 40 fled."
+    doc = Document(text, sentences=split_sentences(text)[:1])  # "Some 40" in no sentence
+    assert doc.anchor_sentences(_QTY_AT) == {0}
+
+
 # --------------------------------------------------------------------------- the seed story
 
 

@@ -72,6 +72,39 @@ def test_a_national_toll_is_not_attached_to_the_local_incident(gazetteer):
     assert "Institute" in toll.speaker.organisation
 
 
+def test_an_inverted_speaker_before_where_or_when_it_said_it(gazetteer):
+    """", said the ISPR in a press release on Monday.": the ISPR, not the outlet."""
+    draft = extract("Five militants were killed in an exchange of fire in Spinwam on Sunday, "
+                    "said the Inter-Services Public Relations in a press release on Monday.",
+                    date=DAY, gazetteer=gazetteer)
+    assert _claims(draft) == [("Inter-Services Public Relations (ISPR)", "PK",
+                               [("killed", 5, 5)])]
+    # a speaker that is not the last words, and no adjunct after it: the outlet's own
+    draft = extract("Five militants were killed in an exchange of fire in Spinwam on Sunday, "
+                    "said the ISPR chief and three others who were not named.", date=DAY,
+                    gazetteer=gazetteer)
+    assert [who for who, _, _ in _claims(draft)] != ["Inter-Services Public Relations (ISPR)"]
+
+
+def test_the_figures_attributed_in_the_next_sentence(gazetteer):
+    """"... were injured. The casualties were confirmed by a senior security official in
+    Wana.": the official said the sentence before; "the official added" is the same one."""
+    draft = extract("Three soldiers were injured when militants attacked a security post near "
+                    "Angoor Adda on Saturday. The casualties were confirmed by a senior "
+                    "security official in Wana.\n\nFive of them were killed in the "
+                    "retaliatory fire, the official added.", date=DAY, gazetteer=gazetteer)
+    # (one speaker's consecutive sentences: one claim)
+    assert _claims(draft) == [
+        ("senior security official", "PK", [("wounded", 3, 3), ("killed", 5, 5)])]
+    [claim] = draft.claims
+    assert claim.narration is False and len(claim.sentences) == 3
+    # without the passive "by": the outlet's own account, as before
+    draft = extract("Three soldiers were injured when militants attacked a security post near "
+                    "Angoor Adda on Saturday. The casualties were taken to a hospital in Wana.",
+                    date=DAY, gazetteer=gazetteer)
+    assert {side for _, side, _ in _claims(draft)} == {"third_party"}
+
+
 # ---------------------------------------------------------------- places
 
 

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .._records import compact_pickle
+from .._records import compact_pickle, positional_maker
 from .places import PlaceMention
 from .text import Document, Spans, anchor_group, scan, skipped
 
@@ -245,6 +245,16 @@ def _clean(text: str) -> str:
     return _ARTICLE.sub("", text)
 
 
+_make_entity = positional_maker(Entity)
+
+
+def _new_entity(start: int, end: int, text: str, kind: str, side: str | None,
+                organisation: str | None, actor: str | None = None, person: str | None = None,
+                head: str | None = None) -> Entity:
+    """``Entity(...)``, stored through the slots (a long report names thousands)."""
+    return _make_entity(start, end, text, kind, side, organisation, actor, person, head)
+
+
 def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     """Every party, person, outlet and third party named in ``doc``, in text order."""
     text, folded = doc.text, doc.folded
@@ -252,22 +262,22 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     for m in doc.scan(_PARTY, _PARTY_AT):
         words = _clean(text[m.start():m.end()])
         if m.group("ispr") or m.group("wing"):
-            found.append(Entity(m.start(), m.end(), words, "party", "PK",
+            found.append(_new_entity(m.start(), m.end(), words, "party", "PK",
                                 "Inter-Services Public Relations (ISPR)", PK_FORCES,
                                 head="military"))
         elif m.group("ttp"):
-            found.append(Entity(m.start(), m.end(), words, "party", "third_party", TTP, TTP))
+            found.append(_new_entity(m.start(), m.end(), words, "party", "third_party", TTP, TTP))
         elif m.group("fc"):
-            found.append(Entity(m.start(), m.end(), words, "party", "PK", words, PK_FORCES,
+            found.append(_new_entity(m.start(), m.end(), words, "party", "PK", words, PK_FORCES,
                                 head="military"))
         elif m.group("corps"):
-            found.append(Entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
+            found.append(_new_entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
                                 head="corps"))
         elif m.group("taliban"):
             before = folded[max(0, m.start() - 12):m.start()]
             if _PAKISTANI_BEFORE.search(before):
                 continue
-            found.append(Entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
+            found.append(_new_entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
                                 head="taliban"))
         else:
             side = side_of(m.group("c"))
@@ -275,14 +285,14 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             military = bool(_MILITARY_HEADS.fullmatch(head.split()[0]) or
                             _MILITARY_HEADS.match(head)) and head != "side"
             actor = (AF_FORCES if side == "AF" else PK_FORCES) if military else None
-            found.append(Entity(m.start(), m.end(), words, "party", side, words, actor,
+            found.append(_new_entity(m.start(), m.end(), words, "party", side, words, actor,
                                 head=head.split()[0]))
     for m in doc.scan(_OUTLETS, _OUTLETS_AT, original=True):
         name = m.group("o")
         side = _STATE_MEDIA.get(_clean(name).lower(), "third_party")
-        found.append(Entity(m.start(), m.end(), name, "outlet", side, _clean(name)))
+        found.append(_new_entity(m.start(), m.end(), name, "outlet", side, _clean(name)))
     for m in doc.scan(_THIRD, _THIRD_AT, original=True):
-        found.append(Entity(m.start(), m.end(), m.group("t"), "third", "third_party",
+        found.append(_new_entity(m.start(), m.end(), m.group("t"), "third", "third_party",
                             _clean(m.group("t"))))
     for at in doc.anchors(_INSTITUTION_AT):
         # "the Pakistan Institute for Peace Studies", "the UN Assistance Mission": a third
@@ -296,7 +306,7 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         after = _INSTITUTION_AFTER.match(text, head.end())
         end = after.end() if after else head.end()
         name = _clean(text[before.start():end])
-        found.append(Entity(before.start(), end, name, "third", "third_party", name))
+        found.append(_new_entity(before.start(), end, name, "third", "third_party", name))
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):
@@ -304,18 +314,19 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
         if side is None and _SECURITY_SOURCES.match(folded, m.start()):
             side = "PK"  # "security sources said": the Pakistani press's usage
-        found.append(Entity(m.start(), m.start() + len(words), words, "local", side,
+        found.append(_new_entity(m.start(), m.start() + len(words), words, "local", side,
                             _clean(words), head=(m.group("q") or m.group("l")).split()[0]))
     for mention in places:
         if mention.role in ("country", "actor"):
             side = mention.place.country
             label = ("Government of Afghanistan" if side == "AF" else "Government of Pakistan")
-            found.append(Entity(mention.start, mention.end, mention.text, "country", side, label))
+            found.append(_new_entity(mention.start, mention.end, mention.text, "country", side,
+                                     label))
     for m in doc.scan(_ANAPHOR, _ANAPHOR_AT):
-        found.append(Entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
+        found.append(_new_entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
                             head=m.group("a")))
     for m in doc.scan(_PRONOUN, _PRONOUN_AT):
-        found.append(Entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
+        found.append(_new_entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
                             head=m.group("p")))
     return _without_overlaps(found)
 
@@ -399,7 +410,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         desc = _clean(text[start:m.start("name")].rstrip(" ,"))
         side = side_of(desc) or _side_from_places(start, m.end(), places, place_starts)
         people.setdefault(name, (desc, side))
-        keep(Entity(start, m.end("name"), text[start:m.end("name")], "person", side,
+        keep(_new_entity(start, m.end("name"), text[start:m.end("name")], "person", side,
                             desc, person=name))
     for m in doc.scan(_TITLE_NAME, _TITLE_AT, original=True):
         name = m.group("name")
@@ -411,7 +422,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         desc = _clean(text[start:m.start("name")])
         side = side_of(desc) or _side_from_places(start, m.end(), places, place_starts)
         people.setdefault(name, (desc, side))
-        keep(Entity(start, m.end(), text[start:m.end()], "person", side, desc,
+        keep(_new_entity(start, m.end(), text[start:m.end()], "person", side, desc,
                             person=name))
     for m in _appositions(text):
         name = m.group("name")
@@ -422,19 +433,35 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         side = side_of(desc) or _side_from_places(m.start("desc"), m.end("desc"), places,
                                                       place_starts)
         people.setdefault(name, (desc, side))
-        keep(Entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
+        keep(_new_entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
                             person=name))
     # later mentions of a known person by surname (or full name)
     for name, (desc, side) in people.items():
         parts = [p for p in name.split() if len(p) > 2 and p[0].isupper()]
         if not parts:
             continue
-        for m in _name_regex(tuple({name, parts[-1]})).finditer(text):
+        names = tuple({name, parts[-1]})
+        for m in scan(_name_regex(names), text, _occurrences(text, names)):
             if taken.contains(m.start()):
                 continue
-            keep(Entity(m.start(), m.end(), m.group(0), "person", side, desc,
+            keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
     return found
+
+
+def _occurrences(text: str, names: tuple[str, ...]) -> list[int]:
+    """Sorted offsets of every occurrence of each of ``names`` in ``text`` (overlapping ones
+    too): where a match of ``_name_regex(names)`` can begin (found by ``str.find``, far
+    faster than the engine's try at each capital letter of a long report)."""
+    starts: list[int] = []
+    for n in names:
+        at = text.find(n)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(n, at + 1)
+    if len(names) > 1:
+        starts.sort()
+    return starts
 
 
 @functools.lru_cache(maxsize=1024)

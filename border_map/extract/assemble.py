@@ -249,11 +249,13 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             continue  # a bare mention ("the renewed hostilities") only matters for a claim
         same = list(of_type.get(m.event_type, ()))
         if same:
-            def closeness(d, m=m):
-                return (_distance(d, m), _KIND_RANK.get(d.place.kind if d.place else "", 9))
-            best = min(closeness(d) for d in same)
-            for d in same:
-                if closeness(d) == best:
+            # (each draft's closeness once: the drafts' mentions are not added to before
+            # every closeness is known)
+            closeness = [(_distance(d, m), _KIND_RANK.get(d.place.kind if d.place else "", 9))
+                         for d in same]
+            best = min(closeness)
+            for d, c in zip(same, closeness, strict=True):
+                if c == best:
                     d.mentions.append(m)
                     of_mention.setdefault(m.index, []).append(d)
             continue
@@ -349,8 +351,12 @@ def _distance(d: _Draft, m: EventMention) -> int:
     if not sentences:
         raise ValueError("a draft without mentions")
     k = m.sentence.index
-    i = bisect.bisect_left(sentences, k)
-    return min(abs(sentences[j] - k) for j in (i - 1, i) if 0 <= j < len(sentences))
+    i = bisect.bisect_left(sentences, k)  # (the nearest is just before it or at/after it)
+    if i == 0:
+        return abs(sentences[0] - k)
+    if i == len(sentences):
+        return abs(sentences[-1] - k)
+    return min(abs(sentences[i - 1] - k), abs(sentences[i] - k))
 
 
 def _nearest_clash(drafts, m, of_mention, mentions) -> _Draft | None:
@@ -381,6 +387,9 @@ def _figure_owner(f: FigureMention, sentence_mentions: list[EventMention]) -> Ev
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 #: ``Evidence(...)``, validated, stored through the slots (a draft has dozens).
 _evidence = positional_maker(Evidence)
+#: ``Claim(...)`` and ``Source(...)`` of every field (validated), through the slots
+_make_claim = positional_maker(Claim)
+_make_source = positional_maker(Source)
 
 
 def _slug(text: str) -> str:
@@ -495,16 +504,17 @@ def _claim(unit: ClaimUnit, quote: str, figures: list[FigureMention], doc, artic
     claim = cache.get(key)
     if claim is not None:
         return claim
-    source = Source(outlet=outlet, url=url, quote=quote, published=article_date.isoformat())
-    claim = Claim(
-        claimant=unit.speaker.claimant,
-        organisation=unit.speaker.organisation,
-        side=unit.speaker.side,
-        date=unit.date,
-        statement=unit.statement(doc),
-        figures=tuple([f.figure for f in figures]),  # (frozen: the mention's own is the same)
-        source=source,
-        status=unit.status,
-    )
+    # (a unit's source and statement are the same in each incident it goes to)
+    shared = cache.get(("unit", unit.index))
+    if shared is None:
+        shared = cache[("unit", unit.index)] = (
+            _make_source(outlet, url, quote, article_date.isoformat()),
+            unit.statement(doc))
+    source, statement = shared
+    speaker = unit.speaker
+    claim = _make_claim(  # (claimant, organisation, side, date, statement, figures, source,
+        # status; the figures: frozen, the mention's own are the same)
+        speaker.claimant, speaker.organisation, speaker.side, unit.date, statement,
+        tuple([f.figure for f in figures]), source, unit.status)
     cache[key] = claim
     return claim

@@ -35,10 +35,9 @@ import datetime as dt
 import functools
 import operator
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from .._records import compact_pickle
+from .._records import compact_pickle, positional_maker
 from ..incidents import Figure
 from .actors import Entity, sentence_indices
 from .actors import side_of as side_of_words
@@ -112,7 +111,8 @@ _OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+|had\
                        rf"(?:(?:sustained|suffered|received)\s+)?{_VERB}\b")
 _C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|deaths|dead|killed|"
                 r"injured|wounded|losses|fatalities|injuries|martyrs|captured))\b")
-_C2 = re.compile(rf"\b(?P<core>{_QTY})\s+(?:(?:more|others?)\s+)?(?:were|was|have\s+been|"
+_C2 = re.compile(rf"\b(?P<core>{_QTY})(?:\s+of\s+(?:them|these|those))?\s+(?:(?:more|others?)\s+)?"
+                 r"(?:were|was|have\s+been|"
                  r"had\s+been|are)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
                  r"martyred|hurt|detained|arrested)\b")
 _D = re.compile(rf"\b(?:deaths?|killing|lives|martyrdom)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
@@ -289,7 +289,9 @@ def _subject(doc: Document, sentence: Sentence, start: int, end: int,
         return f"{noun_phrase} of the {text[m.start('x'):m.end('x')]}"
     window_start = max(sentence.start, start - 60)
     window_end = min(sentence.end, end + 60)
-    sides = list(_SIDE_PHRASE.finditer(folded, window_start, window_end))
+    # (every match has "side" in it: most windows have none, and no search is needed)
+    sides = list(_SIDE_PHRASE.finditer(folded, window_start, window_end)) \
+        if folded.find("side", window_start, window_end) >= 0 else ()
     if sides:
         best = min(sides, key=lambda s: min(abs(s.start() - end), abs(start - s.end())))
         words = text[best.start("s"):best.end()]
@@ -305,15 +307,17 @@ _E_KINDS = {"wounded": "wounded", "injured": "wounded", "dead": "killed", "kille
 
 
 def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
-    """Every figure of one sentence (see the module docstring), in text order."""
+    """Every figure of ``sentence``, one of ``doc.sentences`` (see the module docstring), in
+    text order."""
     folded, text = doc.folded, doc.text
     s, e = sentence.start, sentence.end
     i = sentence.index
 
+    holding = doc._anchor_sentences  # group -> the sentences holding its tokens
+
     def has(group: str) -> bool:  # whether a token of ``group`` begins in the sentence
-        at = doc.anchors(group)
-        k = bisect_left(at, s)
-        return k < len(at) and at[k] < e
+        found = holding.get(group)
+        return i in (found if found is not None else doc.anchor_sentences(group))
     # (start, end, kind, bounds or the match to read them from, words or the match to
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []
@@ -414,7 +418,8 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             noun_phrase = _np(text, noun_phrase)
         subject = _subject(doc, sentence, start, end, noun_phrase)
         words = " ".join(text[start:end].split()).strip("\"“”")
-        kept.append(FigureMention(start, end, Figure(kind, low, high, words, subject), i))
+        kept.append(_make_figure_mention(start, end, _make_figure(kind, low, high, words,
+                                                                  subject), i))
     if len(kept) > 1:
         kept.sort(key=_START)
     return kept
@@ -422,6 +427,9 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
 
 _MATCH = re.Match
 _START = operator.attrgetter("start")
+#: ``FigureMention(...)`` and ``Figure(...)`` (validated), stored through the slots
+_make_figure_mention = positional_maker(FigureMention)
+_make_figure = positional_maker(Figure)
 
 
 def _np(text: str, m: re.Match) -> str | None:
@@ -489,6 +497,18 @@ _NONE = re.compile(r"(?i)\s*(?:no|none|nobody|zero)\b")
 _PLURAL_S = re.compile(r"s$")
 _INVERTED = re.compile(r"[,\"”]\s*$")
 _NAME_END = re.compile(r"\s*(?:[,.;:!?]|$)")
+#: ", said the ISPR in a press release on Monday.": the inverted speaker, then where or when
+#: it said it, to the end of the sentence (no comma, quote or semicolon in between)
+_NAME_ADJUNCT = re.compile(r"\s+(?:in|on|at|via|through|during|late|early|earlier|later|"
+                           r"today|yesterday|last|this|from)\b[^,;\"“”]*$")
+#: "The casualties were confirmed by a senior security official.": a sentence whose subject
+#: is the figures or account of the sentence before it, said to come from the agent of a
+#: passive reporting verb (who said the sentence before, too)
+_CONFIRMED_BY = re.compile(
+    r"(?:the|this|these|those|such)\s+(?:[a-z'’-]+\s+){0,2}?(?:casualt(?:y|ies)|toll|deaths?|"
+    r"figures?|numbers?|losses|injur(?:y|ies)|information|details|account)?\s*"
+    r"(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:also\s+)?(?:confirmed|reported|"
+    r"given|provided|announced|stated|shared|released|verified|disclosed)\s+by\s+")
 _AFTER_CLAUSE = re.compile(r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$")
 _COMMA = re.compile(r"\s*,")
 #: ", Levies officials said": a clause-final speaker, between the last comma and the verb
@@ -507,6 +527,7 @@ _ACCORDING_PHRASE = re.compile(
 _DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
 _OFFICIAL_TITLE = re.compile(r"(?i)\b(?:police|spokesm[ae]n|spokesperson|official|officer|"
                              r"governor|commissioner|administrator|commander|chief|director)\b")
+_BARE_DEFINITE = re.compile(r"(?i)the\s+(?:officials?|officers?)")
 _ARTICLE_A = re.compile(r"^(?:a|an|two|several)\s+", re.IGNORECASE)
 
 
@@ -555,6 +576,10 @@ class ClaimUnit:
         quoted = [m.group(1).strip(" ,.") for s in self.sentences
                   for m in _QUOTED.finditer(s.text)]
         return "; ".join(f"\u201c{q}\u201d" for q in quoted if q) or None
+
+
+#: ``Speaker(...)`` of every field, stored through the slots
+_make_speaker = positional_maker(Speaker)
 
 
 class _Resolver:
@@ -613,14 +638,20 @@ class _Resolver:
                 return self.resolve(target, sentence)
             words = _DETERMINER.sub("", e.text)
             side = self._side_nearby(sentence) or "third_party"
-            return Speaker(None, words, side, e.start, e.end)
+            return _make_speaker(None, words, side, e.start, e.end)
+        if e.kind == "local" and _BARE_DEFINITE.fullmatch(e.text):
+            # "..., the official added": the official named before ("a senior security
+            # official in Wana"), as "the ministry" is the ministry named before
+            target = self.by_head.get(e.head or "")
+            if target is not None and target.start != e.start:
+                return self.resolve(target, sentence)
         local = e.kind == "local" or e.kind == "person" and bool(
             _OFFICIAL_TITLE.search(e.organisation or ""))  # "provincial police spokesman"
         side = e.side if e.side in ("AF", "PK") or (e.side and not local) else None
         side = side or self._side_nearby(sentence, local=local) or "third_party"
         if e.kind == "person":
-            return Speaker(e.person, e.organisation, side, e.start, e.end)
-        return Speaker(None, e.organisation, side, e.start, e.end)
+            return _make_speaker(e.person, e.organisation, side, e.start, e.end)
+        return _make_speaker(None, e.organisation, side, e.start, e.end)
 
     def _side_nearby(self, sentence: Sentence, local: bool = False) -> str | None:
         """The side of a speaker whose words do not say: the country of the places of the
@@ -650,7 +681,7 @@ class _Resolver:
         words = _ARTICLE_A.sub("", words)
         side = side_of_words(words) or self._side_nearby(sentence, local=True) or \
             "third_party"
-        return Speaker(None, words, side, start, end)
+        return _make_speaker(None, words, side, start, end)
 
 
 def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
@@ -682,7 +713,8 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
         inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()])
         if inverted:  # ', said Mujahid.' / '," said the ministry'
             after = [e for e in candidates if 0 <= e.start - verb.end() <= 6
-                     and _NAME_END.match(folded[e.end:sentence.end])]
+                     and (_NAME_END.match(folded, e.end, sentence.end)
+                          or _NAME_ADJUNCT.match(folded, e.end, sentence.end))]
             if after:
                 return resolver.resolve(after[0], sentence)
         verb_start = verb.start()
@@ -725,6 +757,22 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     return None
 
 
+def _confirmed_by(doc: Document, sentence: Sentence, entities: list[Entity],
+                  resolver: _Resolver) -> Speaker | None:
+    """The agent of "The casualties were confirmed by a senior security official" (a
+    sentence that says who gave the figures of the sentence before it), or None."""
+    m = _CONFIRMED_BY.match(doc.folded, sentence.start, sentence.end)
+    if m is None:
+        return None
+    agents = [e for e in entities if m.end() <= e.start < m.end() + 20 and e.kind != "pronoun"]
+    if agents:
+        return resolver.resolve(agents[0], sentence)
+    end = _CLAUSE_END.search(doc.folded, m.end(), sentence.end)
+    words_end = end.start() if end else sentence.end
+    stop = doc.folded.find(",", m.end(), words_end)
+    return resolver.phrase(m.end(), stop if stop >= 0 else words_end, sentence)
+
+
 def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                 event_sentences: set[int], outlet: str,
                 reported_sentences: set[int] | None = None,
@@ -757,6 +805,16 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
         if not sentence.heading:
             speaker = _sentence_speaker(doc, sentence, sentence_entities, resolver,
                                         verbs_of.get(sentence.index, []))
+            if speaker is None:
+                # "The casualties were confirmed by X": X said the sentence before, which
+                # the report told as its own
+                speaker = _confirmed_by(doc, sentence, sentence_entities, resolver)
+                last = units[-1] if units else None
+                if (speaker is not None and last is not None and last.narration
+                        and last.sentences[-1].index == sentence.index - 1
+                        and last.sentences[-1].paragraph == sentence.paragraph):
+                    last.speaker, last.narration = speaker, False
+                    current = last
         for e in sentence_entities:
             resolver.note(e)
         if speaker is not None:
@@ -835,18 +893,35 @@ def _bounds_of(f: Figure) -> tuple[float, float]:
 def _same_subject(a: str | None, b: str | None) -> bool:
     if not a or not b:
         return True
-    last = [_PLURAL_S.sub("", x.casefold().split()[-1]) for x in (a, b)]
-    return last[0] == last[1]
+    return _head_noun(a) == _head_noun(b)
+
+
+@functools.lru_cache(maxsize=4096)
+def _head_noun(subject: str) -> str:
+    """The last word of a figure's subject, casefolded, without a plural s."""
+    return _PLURAL_S.sub("", subject.casefold().split()[-1])
 
 
 def _contradicting(a: ClaimUnit, b: ClaimUnit) -> bool:
     """Figures of two claims that cannot both be true (same kind and subject, ranges apart)."""
-    for fa in a.figures:
-        for fb in b.figures:
-            x, y = fa.figure, fb.figure
-            if x.kind != y.kind or not _same_subject(x.subject, y.subject):
+    return _keys_contradict(_figure_keys(a), _figure_keys(b))
+
+
+def _figure_keys(unit: ClaimUnit) -> list[tuple[str, str | None, float, float]]:
+    """(kind, head noun of the subject or None, low, high bounds) of each figure of a unit:
+    what :func:`_contradicting` compares (``_same_subject``: no subject matches any)."""
+    out = []
+    for fm in unit.figures:
+        f = fm.figure
+        out.append((f.kind, _head_noun(f.subject) if f.subject else None, *_bounds_of(f)))
+    return out
+
+
+def _keys_contradict(a: list[tuple], b: list[tuple]) -> bool:
+    for kind1, head1, lo1, hi1 in a:
+        for kind2, head2, lo2, hi2 in b:
+            if kind1 != kind2 or (head1 is not None and head2 is not None and head1 != head2):
                 continue
-            (lo1, hi1), (lo2, hi2) = _bounds_of(x), _bounds_of(y)
             if lo1 > hi2 or lo2 > hi1:
                 return True
     return False
@@ -855,16 +930,29 @@ def _contradicting(a: ClaimUnit, b: ClaimUnit) -> bool:
 def _mark_disputes(doc: Document, units: list[ClaimUnit]) -> None:
     """Mark as disputed a claim that a later claim of another side contradicts, by its
     figures or in words (rejected, denied, a contrasting account)."""
+    firsts = [u.sentences[0].index for u in units]
+    lasts = [u.sentences[-1].index for u in units]
+    sides = [u.speaker.side for u in units]
+    keys: list[list[tuple] | None] = [None] * len(units)  # _figure_keys, when first needed
     for i, unit in enumerate(units):
         earlier = []
+        first, side = firsts[i], sides[i]
         for j in range(i - 1, -1, -1):
-            if unit.sentences[0].index - units[j].sentences[-1].index > 12:
+            if first - lasts[j] > 12:
                 break
-            if units[j].speaker.side != unit.speaker.side:
-                earlier.append(units[j])  # nearest first
-        for other in earlier:
-            if _contradicting(other, unit):
-                other.status = "disputed"
+            if sides[j] != side:
+                earlier.append(j)  # nearest first
+        if earlier:
+            mine = keys[i]
+            if mine is None:
+                mine = keys[i] = _figure_keys(unit)
+            for j in earlier:
+                theirs = keys[j]
+                if theirs is None:
+                    theirs = keys[j] = _figure_keys(units[j])
+                if _keys_contradict(theirs, mine):
+                    units[j].status = "disputed"
+        earlier = [units[j] for j in earlier]
         if earlier and any(doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end)
                            for s in unit.sentences):
             candidates = [u for u in earlier if u.figures or not u.narration]

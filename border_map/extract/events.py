@@ -40,7 +40,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from .._records import compact_pickle
+from .._records import compact_pickle, positional_maker
 from ..geo import haversine_km
 from ..incidents import DateSpan
 from . import text as _text
@@ -223,6 +223,9 @@ class Trigger:
     sentence: int
 
 
+_make_trigger = positional_maker(Trigger)
+
+
 @dataclass
 class EventMention:
     """One mention of an event with the places, date and actors its sentence gives it."""
@@ -327,7 +330,7 @@ def find_triggers(doc: Document) -> list[Trigger]:
                     doc, sentence, _NEGATED, _NEGATED_AT, left, start):
                 continue
             taken.append((start, end))
-            triggers.append(Trigger(start, end, doc.text[start:end], event_type,
+            triggers.append(_make_trigger(start, end, doc.text[start:end], event_type,
                                     sentence.index))
     triggers.sort(key=lambda t: t.start)
     resolved = []
@@ -415,6 +418,9 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
     mentions: list[EventMention] = []
     for sentence in doc.sentences:
         ts = by_sentence.get(sentence.index, [])
+        if not ts and (sentence.index not in places_by
+                       or _continuable(mentions, sentence) is None):
+            continue  # no event of its own, and none it can continue with a place
         located = [p for p in places_by.get(sentence.index, ())
                    if p.role == "location" and p.place.kind != "country"
                    and not _speaker_place(p, speakers_by.get(sentence.index, ()), folded)

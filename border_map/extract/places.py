@@ -286,12 +286,13 @@ class _Raw:
     end: int
     candidates: tuple[Place, ...]
     sentence: int
-    kinds: set[str] = field(default_factory=set)
-    countries: set[str] = field(default_factory=set)
-    parents: list[_Raw] = field(default_factory=list)
-    siblings: list[_Raw] = field(default_factory=list)
+    # (immutable, shared while empty: most names get none; each is replaced when added to)
+    kinds: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+    parents: tuple[_Raw, ...] = ()
+    siblings: list[_Raw] | tuple = ()
     role: str = "location"
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
 
 
 def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
@@ -300,10 +301,15 @@ def find_places(doc: Document, gazetteer: Gazetteer | None = None) -> list[Place
     matcher = matcher_for(gazetteer)
     text, folded = doc.text, doc.folded
     raws: list[_Raw] = []
-    sentence_at = doc.sentence_at
+    # the sentence of each name (-1: between sentences), as ``doc.sentence_at`` finds it,
+    # in one walk over the sentences: the names come in text order
+    sentences = doc.sentences
+    n, k = len(sentences), 0
     for start, end, places in matcher.find(folded, text):
-        sentence = sentence_at(start)
-        raws.append(_Raw(start, end, places, sentence.index if sentence else -1))
+        while k < n and sentences[k].end <= start:
+            k += 1
+        raws.append(_Raw(start, end, places,
+                         sentences[k].index if k < n and sentences[k].start <= start else -1))
     _local_hints(raws, folded)
     settled = matcher.settled
     if len(settled) > 100_000:
@@ -328,11 +334,14 @@ _CAPTION_LINE = re.compile(
     r"photo\b.*|\s[—–-]{1,2}\s*(?:photo\b.*|file\b.*|afp|reuters|ap|app|inp|ppi|online|"
     r"anadolu|xinhua|epa|getty\s+images|dawn|express|screengrab\b.*|courtesy\b.*)\s*\.?))")
 #: "the X area of", "X village in", "Killi X in", "X Bazar of", "X and Y areas of": a place
-#: the report names with its container (the mention right after it).
+#: the report names with its container (the mention right after it). (Each word of a name
+#: is taken whole, possessively: what follows a word is white space or a comma, never a
+#: letter of it, so giving letters back could not make a match; it made every capital of
+#: the 90 characters searched try each shorter word.)
 _SUBPLACE_BEFORE = re.compile(
-    r"(?P<name>(?:(?i:killi|kili|kille|qila|kalay|kelay|mohallah?)\s+)?[A-Z][\w'’-]+"
-    r"(?:\s+[A-Z][\w'’-]+){0,3}(?:(?:\s*,\s*|\s+and\s+)(?:(?i:killi|kili)\s+)?[A-Z][\w'’-]+"
-    r"(?:\s+[A-Z][\w'’-]+){0,2}){0,3})"
+    r"(?P<name>(?:(?i:killi|kili|kille|qila|kalay|kelay|mohallah?)\s+)?[A-Z][\w'’-]++"
+    r"(?:\s+[A-Z][\w'’-]++){0,3}(?:(?:\s*,\s*|\s+and\s+)(?:(?i:killi|kili)\s+)?[A-Z][\w'’-]++"
+    r"(?:\s+[A-Z][\w'’-]++){0,2}){0,3})"
     r"(?P<kw>\s+(?i:areas?|villages?|localit(?:y|ies)|bazaa?r|markets?|(?:check\s*-?\s*)?posts?|"
     r"outposts?|sectors?|hamlets?|neighbou?rhoods?|mountains?|heights?|tops?)|(?<=\w)(?=\s+"
     r"(?:in|of)\s))\s+(?:of|in)\s+(?:the\s+)?$")
@@ -488,6 +497,9 @@ def _has_killi(folded: str, start: int, end: int) -> bool:
     return any(folded.find(w, start, end) >= 0 for w in ("killi ", "kili ", "kille "))
 
 
+_ANY_DASH = re.compile("[—–-]")
+
+
 def _caption_spans(text: str, folded: str) -> Spans:
     spans = []
     cues = []  # an agency at the end of a line (the last 40 characters of each line looked at)
@@ -495,7 +507,7 @@ def _caption_spans(text: str, folded: str) -> Spans:
     while True:
         end = len(folded) if line_end < 0 else line_end
         tail = max(0, end - 40)
-        if any(folded.find(d, tail, end) >= 0 for d in "—–-"):
+        if _ANY_DASH.search(folded, tail, end) is not None:
             cue = _CAPTION_DASH.search(folded, tail, end)
             if cue:
                 cues.append((cue.start(), cue.end()))
@@ -556,7 +568,7 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
             if kind and (len(group) == 1 or word.endswith("s") or word.endswith("ies")):
                 shared_kind = kind
             elif kind:
-                last.kinds.add(kind)
+                last.kinds |= {kind}
         before = folded[max(0, first.start - 60):first.start]
         country = None
         # (the searches need "afghan" / "pakistan", and " of" at the end: looked for first)
@@ -567,13 +579,13 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
             country = country or _COUNTRY_WORDS[m.group(1)]
         for raw in group:
             if shared_kind:
-                raw.kinds.add(shared_kind)
+                raw.kinds |= {shared_kind}
             if country:
-                raw.countries.add(country)
+                raw.countries |= {country}
         if before.rstrip().endswith("of") and (m := _KIND_BEFORE.search(before)):
             kind = _KIND_WORDS.get(m.group(1))
             if kind:
-                first.kinds.add(kind)
+                first.kinds |= {kind}
     # a parent right after a name: "Spin Boldak, Kandahar", "Bara in Khyber district"
     for prev, raw in zip(raws, raws[1:], strict=False):
         # (two mentions are never equal: "in" is "is")
@@ -581,7 +593,7 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
             continue
         if _PARENT_GAP.fullmatch(folded, prev.end, raw.start) and any(
                 c.kind in ("province", "district", "country") for c in raw.candidates):
-            prev.parents.append(raw)
+            prev.parents += (raw,)
 
 
 def _country_before(before: str) -> re.Match | None:
@@ -625,13 +637,13 @@ def _resolve_all(raws: list[_Raw], text: str, folded: str, doc: Document | None 
             before = cands
             cands = _filter(cands, lambda c, r=raw: c.kind in r.kinds)
             if cands is not before and len(cands) < len(before):
-                raw.notes.append(f"kind from the text: {', '.join(sorted(raw.kinds))}")
+                raw.notes += (f"kind from the text: {', '.join(sorted(raw.kinds))}",)
         if raw.parents:
             parent_names = {_normalize_name(c.name) for p in raw.parents for c in p.candidates}
             narrowed = _filter(cands, lambda c, names=parent_names: _normalize_name(c.admin1)
                                in names or _normalize_name(c.admin2) in names)
             if len(narrowed) < len(cands):
-                raw.notes.append("parent named after it")
+                raw.notes += ("parent named after it",)
             cands = narrowed
         raw.candidates = cands
     # 2. the document: what is named unambiguously, and where

@@ -14,6 +14,7 @@ import html
 import itertools
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -470,10 +471,40 @@ def _dateline_starts(text: str) -> list[int]:
     return out
 
 
+#: What a line that begins a dateline begins with: its name's letters, spaces, dots,
+#: apostrophes, hyphens, slashes and stars, as far as they go (taken whole).
+_DATELINE_RUN = re.compile(r"(?:\*\*)?[A-Z][A-Za-z'’. /*-]*+")
+#: What must follow that run: a comma before a country or date, else (after white space)
+#: a parenthesis or the dash or colon.
+_DATELINE_NEXT = re.compile(r",\s*[A-Z\d]|\s*[(\-–—:]")
+_DASH_WS = re.compile(r"-\s")
+
+
+def _may_be_dateline(text: str, start: int) -> bool:
+    """Whether :data:`DATELINE` can match at line start ``start`` (False: it cannot).
+
+    Every character of a dateline's names (and of the ``**`` and ``/`` between them) is
+    one of :data:`_DATELINE_RUN`'s, and what follows them (a comma, white space, a
+    parenthesis, a dash or colon) is not, but for a space or a hyphen: so the names end
+    where that run ends, or before a space or hyphen inside it, and then only a hyphen
+    with white space after it can follow inside the run. Most lines of a report are
+    sentences whose run ends at a comma with a small letter after it, or at a digit, a
+    quote or the end of the paragraph: the regular expression, whose lazy names try
+    every length up to 40 characters, is not tried there.
+    """
+    run = _DATELINE_RUN.match(text, start)
+    if run is None:
+        return False
+    end = run.end()
+    return (_DATELINE_NEXT.match(text, end) is not None
+            or _DASH_WS.search(text, start, end + 1) is not None)
+
+
 def dateline_spans(text: str) -> list[tuple[int, int]]:
     """Spans of datelines: places there say where the story was filed, not what happened."""
     spans: list[tuple[int, int]] = []
-    for m in scan(DATELINE, text, _dateline_starts(text)):
+    starts = [s for s in _dateline_starts(text) if _may_be_dateline(text, s)]
+    for m in scan(DATELINE, text, starts):
         head = m.group(0)
         letters = [c for c in head.split(",")[0].split(":")[0] if c.isalpha()]
         # the first word in capitals, or followed by a date or a parenthesis
@@ -775,11 +806,17 @@ class Document:
     def _index_anchors(self) -> None:
         """One pass over the folded text: the offsets of the tokens of every anchor group."""
         lexicon = regex, groups, digit_groups, names = _lexicon()
-        lists: list[list[int]] = [[] for _ in names]
+        # the offsets of each token, then each token's offsets added to each of its groups
+        # (a token is in two or three groups on average: one append per token found)
+        by_token: defaultdict[str, list[int]] = defaultdict(list)
         for m in regex.finditer(self.folded):
-            p = m.start()
-            for g in groups.get(m.group(), digit_groups):  # a digit is not a key of ``groups``
-                lists[g].append(p)
+            by_token[m.group()].append(m.start())
+        lists: list[list[int]] = [[] for _ in names]
+        for token, offsets in by_token.items():
+            for g in groups.get(token, digit_groups):  # a digit is not a key of ``groups``
+                lists[g] += offsets
+        for offsets in lists:
+            offsets.sort()  # (sorted runs, one per token: merged)
         self._anchor_map = dict(zip(names, lists, strict=True))
         self._anchor_lexicon = lexicon
         self._anchor_sentences = {}
@@ -787,10 +824,17 @@ class Document:
     def anchor_sentences(self, group: str) -> frozenset[int]:
         """Indices of the sentences holding a token of anchor group ``group``."""
         found = self._anchor_sentences.get(group)
-        if found is None:
-            starts = self._starts
-            found = frozenset(bisect.bisect_right(starts, p) - 1 for p in self.anchors(group))
-            self._anchor_sentences[group] = found
+        if found is None:  # (a token between two sentences is in neither)
+            sentences, indices = self.sentences, set()
+            n, k = len(sentences), 0
+            for p in self.anchors(group):
+                while k < n and sentences[k].end <= p:
+                    k += 1
+                if k == n:
+                    break
+                if sentences[k].start <= p:
+                    indices.add(sentences[k].index)
+            found = self._anchor_sentences[group] = frozenset(indices)
         return found
 
     def scan(self, pattern: re.Pattern, group: str, start: int = 0, end: int | None = None, *,
