@@ -648,3 +648,37 @@ def test_unlocated_incidents_are_never_linked_and_raise_no_warning():
                                 [70.0, 70.0, nan, nan], [34.0, 34.0, nan, nan],
                                 [1, 1, 1, 1], [1, 1, 1, 1])
     assert [(x.a, x.b) for x in links] == [("a", "b")]
+
+
+# -- this tool's own GeoParquet read back ---------------------------------------------------
+
+
+def test_geoparquet_output_read_back_keeps_every_claim(tmp_path):
+    """A GeoParquet written by build, built again, gives the same claims per incident."""
+    from border_map.pipeline import build
+
+    first = tmp_path / "first"
+    build(None, first, formats=["parquet", "geojson"])
+    again = tmp_path / "again"
+    build([first / "incidents.parquet"], again, formats=["geojson"])
+    before = {f["id"]: f["properties"]["claims"]
+              for f in json.loads((first / "incidents.geojson").read_text())["features"]}
+    after = {f["id"]: f["properties"]["claims"]
+             for f in json.loads((again / "incidents.geojson").read_text())["features"]}
+    assert after.keys() == before.keys()
+    assert sum(len(c) for c in before.values()) > 10
+    assert after == before
+
+
+def test_table_claims_cell_that_is_not_claims_is_one_error_naming_the_row(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text('id,date,lon,lat,claims\n'
+                    'a,2025-10-12,70.1,34.0,"[{""side"": ""PK"", ""figures"": []}]"\n'
+                    'b,2025-10-12,70.1,34.0,"[{""figures"": []}]"\n'
+                    'c,2025-10-12,70.1,34.0,\n', encoding="utf-8")
+    read = read_source(path, "table")
+    assert [i.id for i in read.incidents] == ["a", "c"]
+    assert [len(i.claims) for i in read.incidents] == [1, 0]
+    assert read.incidents[0].claims[0].side == "PK"
+    (err,) = read.problems
+    assert err.location.startswith(f"{path}:3") and err.field == "claims[0].side"

@@ -650,6 +650,15 @@ class _Reader:
         )
 
 
+def claims_from_json(text: str, name: str) -> tuple[Claim, ...]:
+    """A ``claims`` cell as this tool's GeoParquet and CSV outputs write it (JSON text: a list
+    of claim mappings), checked like a native file's claims; ``name`` locates errors."""
+    node = _parse_json(text, name)
+    reader = _Reader(name)
+    return tuple(reader.claim(c, f"claims[{i}]")
+                 for i, c in enumerate(reader.list_of(node, "claims")))
+
+
 def _join(prefix: str | None, key: str | None) -> str | None:
     if not key:
         return prefix or None

@@ -4,8 +4,9 @@ Columns are found by name (:data:`ALIASES`, case-insensitive, first match wins):
 date, longitude and latitude (or a GeoParquet point geometry), a place, a country, a
 precision and an event type. A table with neither a position nor a place column is one
 error naming the columns it has. Rows without an id get a stable one from their content, the
-same in every run and engine. Each row becomes one incident with no claims (the table holds
-none).
+same in every run and engine. Each row becomes one incident; a ``claims`` column holding JSON
+text (this tool's GeoParquet and incidents-CSV outputs) gives its claims, checked like a
+native file's, so an output read back keeps them; otherwise the incident has none.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ ALIASES = {
     "geo_precision": ("geo_precision",),
     "event_type": ("event_type",),
     "description": ("description", "notes"),
+    "claims": ("claims",),
     "unlocated": ("location_error", "unlocated"),
 }
 _COUNTRY_NAMES = {"af": "AF", "afg": "AF", "afghanistan": "AF",
@@ -117,8 +119,9 @@ def _points(arr):
         x = np.where(points, shapely.get_x(geoms), np.nan)
         y = np.where(points, shapely.get_y(geoms), np.nan)
     fmt = np.vectorize(lambda v: "" if v != v else repr(float(v)), otypes=[object])
-    return pd.Series(fmt(x) if len(x) else [], dtype=object), pd.Series(
-        fmt(y) if len(y) else [], dtype=object)
+    with np.errstate(invalid="ignore"):  # NaN (no point) compared with itself
+        return pd.Series(fmt(x) if len(x) else [], dtype=object), pd.Series(
+            fmt(y) if len(y) else [], dtype=object)
 
 
 def _normalise(df: pd.DataFrame, lines, name: str, problems: Problems, parser: DateParser,
@@ -199,6 +202,7 @@ def _normalise(df: pd.DataFrame, lines, name: str, problems: Problems, parser: D
         ids = np.where(missing_id, hashed.to_numpy(dtype=object), ids)
     places = text("place")
     unlocated = text("unlocated")
+    claims = _claims(df, cols, n, errors, name, lines, row_word)
     keep = []
     for i in range(n):
         if errors[i] is not None:
@@ -215,5 +219,31 @@ def _normalise(df: pd.DataFrame, lines, name: str, problems: Problems, parser: D
         "date_text": [None] * len(k), "event_type": event_type[k], "actors": [()] * len(k),
         "place": places[k], "place_country": country[k], "lon": lon[k], "lat": lat[k],
         "precision_km": precision[k], "unlocated": unlocated[k],
-        "description": text("description")[k], "claims": [()] * len(k),
+        "description": text("description")[k], "claims": [claims[i] for i in k],
     })
+
+
+def _claims(df: pd.DataFrame, cols: dict, n: int, errors: RowErrors, name: str, lines,
+            row_word: str) -> list:
+    """Each row's claims from a ``claims`` column of JSON text (empty cells: none)."""
+    out: list = [()] * n
+    column = cols.get("claims")
+    if column is None:
+        return out
+    from .native_file import claims_from_json
+
+    memo: dict[str, tuple] = {}
+    for i, cell in enumerate(df[column].tolist()):
+        if not isinstance(cell, str) or not cell.strip() or cell.strip() == "null":
+            continue
+        hit = memo.get(cell)
+        if hit is None:
+            where = (f"{name}:{int(lines[i])}" if row_word == "line"
+                     else f"{name} {row_word} {int(lines[i])}")
+            try:
+                hit = memo[cell] = claims_from_json(cell, where)
+            except DataError as err:
+                errors.flag(i, err.field or column, err.message)
+                continue
+        out[i] = hit
+    return out
