@@ -15,6 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from border_map.errors import DataError
+from border_map.model.dates import DateParser, solar_hijri_to_gregorian
 from border_map.readers import (
     FORMATS,
     MAX_NATIVE_MB,
@@ -23,7 +24,6 @@ from border_map.readers import (
     read_source,
 )
 from border_map.readers.acled import ACLED_EVENT_TYPES, GEO_PRECISION_KM
-from border_map.readers.dates import DateParser, solar_hijri_to_gregorian
 from border_map.readers.dedupe import find_duplicates, link_map
 from border_map.readers.encoding import decode
 from border_map.readers.gdelt import CAMEO_EVENT_TYPES, GDELT_COLUMNS

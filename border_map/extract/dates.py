@@ -23,23 +23,17 @@ month 26); ``03/04/2026`` is skipped rather than guessed.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
 
 from .._records import compact_pickle, positional_maker
 from ..incidents import DateSpan
+from ..model.dates import MONTHS, month_span
 from .text import Document, anchor_group, skipped
 
 __all__ = ["DateMention", "find_dates", "parse_article_date"]
 
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
-    "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}
 _WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
              "saturday": 5, "sunday": 6}
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -215,10 +209,6 @@ def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
 # --------------------------------------------------------------------------- resolvers
 
 
-def _month_span(year: int, month: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _day_without_year(month: int, day: int, ref: dt.date) -> dt.date:
     candidate = dt.date(ref.year, month, day)
     if candidate > ref + dt.timedelta(days=7):
@@ -248,7 +238,7 @@ def _numeric(m, ref, future, original):
 def _day_month(m, ref, future, original):
     if not _CAPITAL.search(original):
         return None  # "1 may" is not a date
-    month = _MONTHS[m[2]]
+    month = MONTHS[m[2]]
     if m[3]:
         return _day(dt.date(int(m[3]), month, int(m[1])))
     day = _day_without_year(month, int(m[1]), ref)
@@ -258,7 +248,7 @@ def _day_month(m, ref, future, original):
 def _month_day(m, ref, future, original):
     if not original[0].isupper():
         return None  # "may 5" as a verb
-    month = _MONTHS[m[1]]
+    month = MONTHS[m[1]]
     if m[3]:
         return _day(dt.date(int(m[3]), month, int(m[2])))
     first, last, precision, _ = _day(_day_without_year(month, int(m[2]), ref))
@@ -268,7 +258,7 @@ def _month_day(m, ref, future, original):
 def _month_year(m, ref, future, original):
     if not original[0].isupper():
         return None
-    first, last = _month_span(int(m[2]), _MONTHS[m[1]])
+    first, last = month_span(int(m[2]), MONTHS[m[1]])
     return first, last, "month", False
 
 
@@ -276,7 +266,7 @@ def _month(m, ref, future, original):
     word = original[m.start(2) - m.start():]
     if not word[:1].isupper():
         return None  # "may" the verb, "march" the walk
-    month = _MONTHS[m[2]]
+    month = MONTHS[m[2]]
     lead = _SPACES.sub(" ", m[1])
     if lead == "next" or (future and lead not in ("last", "since")):
         year = ref.year if month >= ref.month else ref.year + 1
@@ -284,7 +274,7 @@ def _month(m, ref, future, original):
         year = ref.year - 1
     else:
         year = ref.year if month <= ref.month else ref.year - 1
-    first, last = _month_span(year, month)
+    first, last = month_span(year, month)
     return first, last, "month", True
 
 
@@ -341,7 +331,7 @@ def _ago(m, ref, future, original):
         return monday, monday + dt.timedelta(days=6), "week", True
     if unit == "month":
         year, month = divmod(ref.year * 12 + ref.month - 1 - n, 12)
-        first, last = _month_span(year, month + 1)
+        first, last = month_span(year, month + 1)
         return first, last, "month", True
     return dt.date(ref.year - n, 1, 1), dt.date(ref.year - n, 12, 31), "year", True
 
@@ -365,7 +355,7 @@ def _relative_period(m, ref, future, original):
         elif lead == "earlier this":
             first = dt.date(year, month, 1)
             return first, ref, ("day" if first == ref else "range"), True
-        first, last = _month_span(year, month)
+        first, last = month_span(year, month)
         return first, last, "month", True
     year = ref.year - 1 if lead in ("last", "previous") else ref.year
     if lead == "earlier this":

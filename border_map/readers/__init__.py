@@ -38,9 +38,9 @@ from pathlib import Path
 
 from ..errors import DataError, shown
 from ..limits import check_input_size, check_native_size
+from ..model.dates import CALENDARS, DATE_ORDERS, DateParser
 from ..model.incident import Incident
 from ._common import Problems, sniff_separator
-from .dates import CALENDARS, DATE_ORDERS, DateParser
 from .encoding import decode
 
 __all__ = [

@@ -39,10 +39,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..model.dates import DateParser, infer_order, strip_time
 from ..model.incident import Claim, DateSpan, Figure, Incident, Source
 from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
-from .dates import DateParser, infer_order, strip_time
 
 __all__ = ["ACLED_EVENT_TYPES", "GEO_PRECISION_KM", "read_acled"]
 

@@ -110,7 +110,7 @@ def read_foreign_geojson(text: str, name: str, problems: Problems, *, parser=Non
         from .acled import _read_acled
 
         return _read_acled(Table(df, lines, name), name, problems, parser)
-    from .dates import DateParser
+    from ..model.dates import DateParser
     from .table_in import _normalise
 
     renamed = {}

@@ -40,11 +40,11 @@ import datetime as dt
 import numpy as np
 
 from ..errors import DataError
+from ..model.dates import DateParser
 from ..model.incident import Claim, Incident, Source
 from ..model.vocabulary import MAX_YEAR, MIN_YEAR
 from ._common import Problems, RowErrors, coordinates, read_delimited
 from .chunks import line_offset
-from .dates import DateParser
 
 __all__ = ["CAMEO_EVENT_TYPES", "GDELT_COLUMNS", "read_gdelt"]
 

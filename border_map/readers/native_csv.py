@@ -14,7 +14,7 @@ Columns (header names, any order, case-insensitive; ``,`` ``;`` or TAB separated
   cell is ``5``, ``3-5``, ``70+`` (at least), ``<=5`` (at most), or the report's words
   ("numerous soldiers"), kept as text.
 
-Dates accept what :class:`~border_map.readers.dates.DateParser` does (ISO, "16 May 2025",
+Dates accept what :class:`~border_map.model.dates.DateParser` does (ISO, "16 May 2025",
 day/month orders with ``date_order``, Solar Hijri when marked or with
 ``calendar="solar-hijri"``). An unknown column is an error: a misspelt header would
 otherwise drop its data silently.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from ..errors import DataError
+from ..model.dates import DateParser
 from ..model.incident import Claim, Figure, Incident, Location, PlaceRef, Source
 from ..model.vocabulary import FIGURE_KINDS, _did_you_mean
 from ._common import (
@@ -36,7 +37,6 @@ from ._common import (
     read_delimited,
     region_message,
 )
-from .dates import DateParser
 
 INCIDENT_COLUMNS = (
     "id", "date", "date_text", "event_type", "actors", "description", "unlocated",

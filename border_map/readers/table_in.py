@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..model.dates import DateParser
 from ..model.vocabulary import EVENT_TYPES
 from ._common import Problems, RowErrors, coordinates, read_delimited
-from .dates import DateParser
 
 __all__ = ["ALIASES", "read_parquet_part", "read_table", "table_columns"]
 

@@ -43,10 +43,10 @@ import re
 
 import numpy as np
 
+from ..model.dates import DateParser, infer_order, strip_time
 from ..model.incident import Claim, DateSpan, Figure, Incident, Source
 from ._common import COUNTRY_NAMES, Problems, RowErrors, codes, coordinates, counts, read_delimited
 from ._common import require_columns as _require
-from .dates import DateParser, infer_order, strip_time
 
 __all__ = ["ALIASES", "DATE_PREC", "VIOLENCE_TYPES", "WHERE_PREC_KM", "read_ucdp",
            "read_ucdp_table"]
