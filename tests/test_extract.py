@@ -417,13 +417,13 @@ def test_evaluation_figures_meet_the_targets(gazetteer):
 
 def test_rules_tried_at_their_anchor_words_find_what_the_rules_find(gazetteer, monkeypatch):
     """Each rule is tried only where one of the words its matches begin with is (the
-    anchors, see border_map.extract.text): checked against running the rule over the whole
+    anchors, see border_map.extract.anchors): checked against running the rule over the whole
     text, on the evaluation set and on variants of it (case, line breaks, paragraphs)."""
     import textwrap
 
-    from border_map.extract import text as text_module
+    from border_map.extract import anchors
 
-    monkeypatch.setattr(text_module, "CHECK_SCANS", True)  # AssertionError on a difference
+    monkeypatch.setattr(anchors, "CHECK_SCANS", True)  # AssertionError on a difference
     for answer in load_answers(DATA):
         raw = answer.article.read_text(encoding="utf-8")
         extract(raw, date=answer.date, gazetteer=gazetteer, name=answer.article.name)
@@ -439,7 +439,7 @@ def test_dateline_prefilter_never_drops_a_dateline():
     (text._may_be_dateline): every line where DATELINE matches passes it, including the
     forms the rule allows (country, date, agency, slashes, bold, a dash on the next line),
     and ordinary sentences do not."""
-    from border_map.extract.text import DATELINE, _may_be_dateline
+    from border_map.extract.sentences import DATELINE, _may_be_dateline
 
     datelines = [
         "PESHAWAR, Pakistan, March 4 (Frontier Wire) - Text", "QUETTA: Text",

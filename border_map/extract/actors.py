@@ -29,8 +29,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .._records import compact_pickle, positional_maker
+from .anchors import anchor_group, scan, skipped
 from .places import PlaceMention
-from .text import Document, Spans, anchor_group, scan, skipped
+from .text import Document, Spans
 
 __all__ = ["Entity", "find_entities", "side_of", "sentence_indices"]
 
@@ -152,7 +153,7 @@ _DESC_END = re.compile(r"[,.;\"“”]")
 _TITLE_ANYWHERE = re.compile(rf"(?i:{_TITLE})")
 _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
-#: The tokens each rule's matches begin with (see :func:`~.text.anchor_group`).
+#: The tokens each rule's matches begin with (see :func:`~.anchors.anchor_group`).
 _PARTY_AT = anchor_group("actors.party", ("tehr",), (
     "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter", "ispr",
     "tahrik", "ttp", "frontier", "military", "army"), leads={

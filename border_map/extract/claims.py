@@ -41,8 +41,9 @@ from .._records import compact_pickle, positional_maker
 from ..incidents import Figure
 from .actors import Entity, sentence_indices
 from .actors import side_of as side_of_words
+from .anchors import anchor_group, skipped
 from .dates import DateMention
-from .text import Document, Sentence, anchor_group, skipped
+from .text import Document, Sentence
 
 __all__ = ["ClaimUnit", "FigureMention", "Speaker", "find_claims", "find_figures"]
 
@@ -137,7 +138,7 @@ _OF_THE = re.compile(r"[\"”’]?\s+(?:of|from)\s+the\s+(?P<x>[a-z'’ -]{3,40}
                      r"(?:had|have|has|were|was|and|in|on|at)\b)")
 
 
-#: The tokens the matches of each rule begin with (see :func:`~.text.anchor_group`).
+#: The tokens the matches of each rule begin with (see :func:`~.anchors.anchor_group`).
 _QTY_WORDS = (
     "at", "more", "over", "above", "nearly", "almost", "close", "about", "around",
     "approximately", "roughly", "some", "up", "as", "fewer", "less", "under", "only", "just",

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from .._records import compact_pickle, positional_maker
 from ..incidents import DateSpan
 from ..model.dates import MONTHS, month_span
-from .text import Document, anchor_group, skipped
+from .anchors import anchor_group, skipped
+from .text import Document
 
 __all__ = ["DateMention", "find_dates", "parse_article_date"]
 
@@ -77,7 +78,7 @@ _MONTH_STARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", 
 _MONTH_LEADS = ("in", "since", "during", "until", "till", "through", "throughout", "by", "from",
                 "before", "after", "last", "this", "next", "early", "mid", "late", "end",
                 "beginning", "start", "earlier", "later")
-#: The tokens each pattern's matches begin with (see :func:`~.text.anchor_group`); the
+#: The tokens each pattern's matches begin with (see :func:`~.anchors.anchor_group`); the
 #: words before a month, weekday, year or period only before one
 _MONTH_LEAD = dict.fromkeys(("in", "since", "during", "until", "till", "through", "throughout",
                              "by", "from", "before", "after", "last", "this", "next", "early",

@@ -43,11 +43,12 @@ from dataclasses import dataclass, field
 from .._records import compact_pickle, positional_maker
 from ..geo import haversine_km
 from ..incidents import DateSpan
-from . import text as _text
+from . import anchors as _anchors
 from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
+from .anchors import anchor_group, skipped
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
-from .text import Document, Sentence, anchor_group, skipped
+from .text import Document, Sentence
 
 __all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]
 
@@ -153,7 +154,7 @@ _SPEAKER_GAP = re.compile(r"(?:\s+(?:based|stationed|posted|deployed))?\s+(?:in|
                           r"(?:the\s+)?")
 
 
-#: The tokens the matches of each rule begin with (see :func:`~.text.anchor_group`).
+#: The tokens the matches of each rule begin with (see :func:`~.anchors.anchor_group`).
 _TRIGGER_AT = {
     "suicide_bomb": anchor_group("events.suicide_bomb", words=("suicide", "blew")),
     "drone_strike": anchor_group("events.drone_strike", words=(
@@ -274,7 +275,7 @@ def _search(doc: Document, sentence: Sentence, pattern: re.Pattern, group: str, 
     i = bisect.bisect_left(at, start)
     if i < len(at) and at[i] < end:
         return doc.search(pattern, group, start, end)
-    if _text.CHECK_SCANS:
+    if _anchors.CHECK_SCANS:
         skipped(pattern, doc.folded, start, end)
     return None
 
@@ -289,7 +290,7 @@ def find_triggers(doc: Document) -> list[Trigger]:
     for event_type, rx in _TRIGGER_RX:
         group = _TRIGGER_AT[event_type]
         if not doc.anchors(group):  # no word of the rule in the report
-            if _text.CHECK_SCANS:
+            if _anchors.CHECK_SCANS:
                 for sentence in doc.sentences:
                     skipped(rx, folded, sentence.start, sentence.end)
             continue
@@ -349,7 +350,7 @@ def _hypothetical(doc: Document, sentence: Sentence, start: int, end: int) -> bo
     at = doc.anchors(_MODAL_AT)
     i = bisect.bisect_left(at, start)
     if i == len(at) or at[i] >= end:  # no modal word from start to end
-        if _text.CHECK_SCANS:
+        if _anchors.CHECK_SCANS:
             skipped(_MODAL, doc.folded, start, end)
         return False
     for m in doc.scan(_MODAL, _MODAL_AT, start, end):

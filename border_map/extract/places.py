@@ -48,7 +48,8 @@ from dataclasses import dataclass, field, replace
 from .._records import compact_pickle, positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
 from ..geo import haversine_km
-from .text import Document, Spans, anchor_group, dateline_spans, fold
+from .anchors import anchor_group
+from .text import Document, Spans, dateline_spans, fold
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
 
@@ -121,7 +122,7 @@ _LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*|
 _CROSSING_CUES = re.compile(
     r"\b(?:crossings?|gate|trade|traders?|trucks?|lorr(?:y|ies)|cargo|containers?|transit|"
     r"passengers?|travellers?|travelers?|reopen\w*|clos(?:ed|ure|ing)|shut|sealed)\b")
-#: The words :data:`_CROSSING_CUES` begins with (see :func:`~.text.anchor_group`).
+#: The words :data:`_CROSSING_CUES` begins with (see :func:`~.anchors.anchor_group`).
 _CROSSING_CUE_ANCHORS = anchor_group(
     "places.crossing_cues",
     ("crossing", "trade", "truck", "lorr", "container", "passenger", "traveller", "traveler",
