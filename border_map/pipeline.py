@@ -260,7 +260,8 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
                     stack.enter_context(outputs)
                     opened = True
                 outputs.write(gdf, chunk.features)
-                _keys(gdf, chunk.path, keys)
+                if len(paths) > 1:  # links join different input files only
+                    _keys(gdf, chunk.path, keys)
                 if kept is not None and kept_rows + len(gdf) <= keep_incidents:
                     kept.append(gdf)
                     kept_rows += len(gdf)
