@@ -149,9 +149,18 @@ def uncertainty_circles(lon, lat, radius_km, vertices: int = CIRCLE_VERTICES) ->
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     r_m = np.asarray(radius_km, dtype=float) * 1000.0
-    n = len(lon)
-    if not n:
+    if not len(lon):
         return np.empty(0, dtype=object)
+    # each distinct (centre, radius) once: reports share their places' points and radii
+    keys = np.stack([lon, lat, r_m], axis=1)
+    distinct, inverse = np.unique(keys, axis=0, return_inverse=True)
+    if len(distinct) < len(keys):
+        return _circles(*distinct.T, vertices)[inverse.reshape(-1)]
+    return _circles(lon, lat, r_m, vertices)
+
+
+def _circles(lon, lat, r_m, vertices: int) -> np.ndarray:
+    n = len(lon)
     # azimuths clockwise from north; walked backwards the ring runs counter-clockwise
     az = -np.arange(vertices) * (360.0 / vertices)
     x, y, _ = GEOD.fwd(np.repeat(lon, vertices), np.repeat(lat, vertices),
