@@ -33,6 +33,7 @@ DOCS_SCREENSHOT = ROOT / "docs" / "screenshot.png"
 VIEWPORT = {"width": 1280, "height": 800}
 LINE_LABEL = "Durand Line (de facto)"
 BANDS_LABEL = "Distance bands"
+CONTEXT_LABEL = "Provinces, places and rivers"  # border_map.render.html.CONTEXT_LABEL
 LINE_COLOUR = "#b2182b"  # border_map.render.html.LINE_COLOUR
 # The map is ready once every marker is placed (or clustered), with the layer control and both
 # panels on the map.
@@ -701,9 +702,16 @@ def test_phone_layout_leaves_the_map_free_and_popups_fit(seed_build, open_map):
     assert r["width"] <= PHONE["width"] - 20
     if os.environ.get("BORDER_MAP_UPDATE_DOCS") == "1":
         page.keyboard.press("Escape")
-        m.js("() => window.borderMap.map.closePopup()")
+        m.js("() => { window.borderMap.map.closePopup(); }")
         page.screenshot(path=str(ROOT / "docs" / "screenshot-phone.png"))
     assert m.errors == [] and m.console_errors() == []
+
+
+def _close_popup(m: Opened):
+    """Close the open popup and wait until it has faded out (not returning the map: Playwright
+    would serialise the whole Leaflet object graph, seconds per call)."""
+    m.js("() => { window.borderMap.map.closePopup(); }")
+    m.page.locator(".leaflet-popup").wait_for(state="detached", timeout=5_000)
 
 
 @pytest.mark.browser
@@ -713,14 +721,15 @@ def test_honest_popup_in_the_page(seed_map):
     head = m.page.locator(".leaflet-popup-content .bm-headline")
     head.wait_for(state="visible", timeout=5_000)
     assert head.inner_text() == "likely Pakistani side — within 10 km: possible"
-    m.js("() => window.borderMap.map.closePopup()")
+    _close_popup(m)
     m.js("id => window.borderMap.open(id)", "2026-02-21-airstrikes-nangarhar")
-    pop = m.page.locator(".leaflet-popup-content .bm-popup")
+    pop = m.page.locator('.leaflet-popup-content .bm-popup'
+                         '[data-incident="2026-02-21-airstrikes-nangarhar"]')
     pop.wait_for(state="visible", timeout=5_000)
     assert "claims may contradict each other" in pop.inner_text()
     # claims are compact at 420 px: no claim is wider than the popup, no horizontal scroll
     m.page.set_viewport_size({"width": 420, "height": 800})
-    m.js("() => window.borderMap.map.closePopup()")
+    _close_popup(m)
     m.js("id => window.borderMap.open(id)", "2026-02-21-airstrikes-nangarhar")
     pop.wait_for(state="visible", timeout=5_000)
     widths = m.js("""() => { const c = document.querySelector('.leaflet-popup-content');
@@ -767,7 +776,7 @@ def test_keyboard_controls_first_markers_by_roving_focus_and_the_list(seed_build
     page.keyboard.press(" ")
     page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=5_000)
     # The list reaches every incident, the unlocated one too.
-    m.js("() => window.borderMap.map.closePopup()")
+    m.js("() => { window.borderMap.map.closePopup(); }")
     _open_section(m, "list")
     rows = page.locator(".bm-list li")
     assert rows.count() == len(seed_build.incidents)
@@ -1044,18 +1053,47 @@ def test_context_basemap_provinces_and_places_by_zoom(seed_map):
         } }); return n; }""")
     assert holes == 0
     labels = "() => [...document.querySelectorAll('.bm-label')].map(e => e.textContent)"
-    m.js("() => window.borderMap.map.setView([34.0, 71.0], 6, {animate: false})")
+    m.js("() => { window.borderMap.map.setView([34.0, 71.0], 6, {animate: false}); }")
     at6 = m.js(labels)
     admin = set(m.js("""() => [...document.querySelectorAll('.bm-label-admin')].map(
         e => e.textContent)"""))
     assert len(at6) >= 10 and set(at6) == admin, at6  # provinces only, no towns yet
-    m.js("() => window.borderMap.map.setView([34.0, 71.0], 9, {animate: false})")
+    m.js("() => { window.borderMap.map.setView([34.0, 71.0], 9, {animate: false}); }")
     at9 = m.js(labels)
     assert {"Torkham", "Landi Kotal"} <= set(at9), at9
     assert len(at9) > len(at6)
     assert len(at9) <= 160  # one label per cell of the grid at most
     attribution = m.page.locator(".leaflet-control-attribution").inner_text()
     assert "Natural Earth" in attribution and "GeoNames" in attribution
+    # rivers: thin blue lines in a pane under the boundaries, the bands and the incidents
+    rivers = json.loads((ROOT / "geodata" / "basemap_rivers.geojson").read_text(encoding="utf-8"))
+    assert m.page.locator("path.bm-river").count() == len(rivers["features"]) > 0
+    style = m.js("""() => { const p = document.querySelector('path.bm-river');
+        const z = n => +getComputedStyle(window.borderMap.map.getPane(n)).zIndex;
+        return [p.getAttribute('stroke'), +p.getAttribute('stroke-width'),
+                z('bm-rivers'), z('bm-admin'), z('overlayPane'), z('markerPane')]; }""")
+    from border_map.render.html import RIVER_COLOUR
+
+    assert style[0] == RIVER_COLOUR and style[1] <= 2
+    assert style[2] < style[3] < style[4] < style[5], style
+    # the Kunar at Asadabad is drawn there: a river path passes within 6 px of the town at
+    # zoom 11 (its drawn segments, in the map's pixels)
+    m.js("() => { window.borderMap.map.setView([34.873, 71.147], 11, {animate: false}); }")
+    px = m.js("""() => { const bm = window.borderMap;
+        const p = bm.map.latLngToLayerPoint([34.873, 71.147]);
+        let best = Infinity;
+        bm.map.eachLayer(l => {
+            if (!l._path || !l._path.classList.contains('bm-river') || !l._parts) return;
+            l._parts.forEach(ring => { for (let k = 1; k < ring.length; k++)
+                best = Math.min(best, L.LineUtil.pointToSegmentDistance(p, ring[k - 1], ring[k]));
+            }); });
+        return best; }""")
+    assert px <= 6, px
+    assert "GSHHG" in attribution
+    # the context overlay (with the rivers) can be switched off
+    m.js("l => { window.borderMap.map.removeLayer(window.borderMap.namedLayers[l]); }",
+         CONTEXT_LABEL)
+    assert m.page.locator("path.bm-river").count() == 0
 
 
 @pytest.mark.browser
