@@ -1118,3 +1118,240 @@ def test_a_mangled_link_keeps_the_default_view(seed_build, open_map):
     m.page.wait_for_timeout(300)
     assert m.js("() => window.borderMap.visibleMarkers()") == len(_located(seed_build.incidents))
     assert m.errors == []
+
+
+# ------------------------------------------------- issue 20 at 1,000 and at 100,000 incidents
+# The features above that were driven on the seed story only (export, phone layout, keyboard and
+# list, axe-core, heat) driven again on the clustered synthetic maps of ``cluster_build``, built
+# once per module for each size.
+
+
+def _side_checkbox(m: Opened, side: str):
+    from border_map.render.html import SIDE_LABELS
+
+    return m.page.locator(".bm-sec-filters fieldset").filter(has_text="Side of the line").locator(
+        "label").filter(has_text=SIDE_LABELS[side]).locator("input")
+
+
+@pytest.mark.browser
+@pytest.mark.gdal
+def test_export_of_the_filtered_selection_at_scale(cluster_build, cluster_map, tmp_path):
+    import csv
+
+    import pyogrio
+
+    gdf, _ = cluster_build
+    m = cluster_map
+    # filters through the panel and the time window: no Pakistani side, first half of 2024
+    _open_section(m, "filters")
+    _side_checkbox(m, "PK").uncheck()
+    window = ("2024-01-01", "2024-06-30")
+    m.js("w => window.borderMap.setTimeWindow(w[0], w[1])", list(window))
+    keep = ((gdf["side"] != "PK") & (gdf["date_start"] <= window[1])
+            & (gdf["date_end"] >= window[0]))
+    expected = set(gdf.loc[keep, "id"])
+    assert 0 < len(expected) < len(gdf)
+    assert m.js("() => window.borderMap.shownAll()") == len(expected)
+    _open_section(m, "export")
+    with m.page.expect_download(timeout=60_000) as info:
+        m.page.locator(".bm-export-geojson").click()
+    gj = tmp_path / info.value.suggested_filename
+    info.value.save_as(gj)
+    # read back by GDAL (pyogrio): every selected incident, nothing else, at its place
+    assert pyogrio.read_info(gj)["features"] == len(expected)
+    back = pyogrio.read_dataframe(gj)
+    assert set(back["id"]) == expected and back["id"].is_unique
+    assert (back.geometry.geom_type == "Point").all()
+    ref = gdf.set_index("id").loc[back["id"]]
+    assert back.geometry.x.to_numpy() == pytest.approx(ref.geometry.x.to_numpy(), abs=1e-5)
+    assert back.geometry.y.to_numpy() == pytest.approx(ref.geometry.y.to_numpy(), abs=1e-5)
+    assert set(back["side"].dropna()) <= {"AF"}
+    assert (back["claim_count"].to_numpy() == ref["claim_count"].to_numpy()).all()
+    with m.page.expect_download(timeout=60_000) as info:
+        m.page.locator(".bm-export-csv").click()
+    cf = tmp_path / info.value.suggested_filename
+    info.value.save_as(cf)
+    rows = list(csv.DictReader(cf.open(encoding="utf-8", newline="")))
+    assert len(rows) == len(expected) and {r["id"] for r in rows} == expected
+    assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values() if v)
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_phone_layout_at_scale(cluster_build, open_map):
+    gdf, path = cluster_build
+    m = open_map(path, viewport=PHONE)
+    page = m.page
+    coverage = m.js(COVERAGE)
+    assert coverage <= 0.25, f"{coverage:.0%} of the map covered at load on a phone"
+    # every cluster and marker drawn in the first view shows, none under a panel or control
+    hidden = m.js("""() => [...document.querySelectorAll(
+        '.leaflet-marker-pane .leaflet-marker-icon')].filter(el => {
+        const r = el.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return false;
+        const top = document.elementFromPoint(x, y);
+        return !(top && top.closest('.leaflet-marker-pane')); }).length""")
+    drawn = page.locator(".leaflet-marker-pane .leaflet-marker-icon").count()
+    print(f"phone at {len(gdf):,}: {coverage:.1%} of the map covered, {hidden} of {drawn} "
+          "markers and clusters under a control")
+    assert drawn > 0 and hidden == 0, (hidden, drawn)
+    toggle = page.locator(".bm-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator(".bm-side").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    box = page.locator(".bm-side").bounding_box()
+    assert box["width"] <= PHONE["width"] and box["y"] + box["height"] <= PHONE["height"] + 1
+    # a row of the list: the sheet closes, the map opens the incident, its popup fits
+    _open_section(m, "list")
+    first = page.locator(".bm-list button.bm-row").first
+    iid = first.get_attribute("data-id")
+    first.click()
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(
+        state="visible", timeout=10_000)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    page.wait_for_timeout(400)  # auto-pan
+    r = page.locator(".leaflet-popup").bounding_box()
+    assert r["x"] >= 0 and r["x"] + r["width"] <= PHONE["width"], r
+    assert r["width"] <= PHONE["width"] - 20
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_keyboard_and_list_at_scale(cluster_build, cluster_map):
+    gdf, _ = cluster_build
+    m = cluster_map
+    page = m.page
+    n = len(gdf)
+    # Tab from the top: controls first, no marker or cluster is a Tab stop
+    page.keyboard.press("Tab")
+    assert "bm-toggle" in m.js("() => document.activeElement.className")
+    reached_marker = reached_zoom_at = None
+    for k in range(1, 80):
+        page.keyboard.press("Tab")
+        info = m.js("""() => { const a = document.activeElement;
+            return [!!a.closest('.leaflet-marker-icon'),
+                    a.classList.contains('leaflet-control-zoom-in')]; }""")
+        if info[0]:
+            reached_marker = k
+        if info[1]:
+            reached_zoom_at = k
+            break
+    assert reached_zoom_at is not None and reached_zoom_at < 60 and reached_marker is None
+    # the list: every shown incident, 100 rows at first, more on demand
+    _open_section(m, "list")
+    rows = page.locator(".bm-list button.bm-row")
+    assert page.locator(".bm-list-info").inner_text() == f"{n:,} incidents, first 100 listed"
+    assert rows.count() == 100
+    page.locator(".bm-list-more").click()
+    assert rows.count() == 300
+    by_id = gdf.set_index("id")
+
+    def kmax(cl):
+        vals = [f.get("high") if f.get("high") is not None else f.get("low")
+                for c in cl for f in c["figures"] if f["kind"] == "killed"]
+        return max([v for v in vals if v is not None], default=-1)
+
+    keys = {"date-desc": lambda r: r["date_start"], "date-asc": lambda r: r["date_start"],
+            "deaths": lambda r: kmax(r["claims"]),
+            "distance": lambda r: r["distance_to_border_km"]}
+    for mode, key in keys.items():
+        page.locator(".bm-list-sort").select_option(mode)
+        ids = m.js("() => [...document.querySelectorAll('.bm-list button.bm-row')]"
+                   ".map(b => b.getAttribute('data-id'))")
+        vals = [key(by_id.loc[i]) for i in ids]
+        want = sorted(vals, reverse=mode in ("date-desc", "deaths"))
+        if mode == "distance":  # the page sorts by tenths of a kilometre
+            assert [round(v, 1) for v in vals] == [round(v, 1) for v in want], mode
+        else:
+            assert vals == want, mode
+    # the sort by distance lists the nearest incidents of all: the first row is the minimum
+    assert by_id.loc[ids[0], "distance_to_border_km"] == pytest.approx(
+        gdf["distance_to_border_km"].min(), abs=0.05)
+    # a row opens its incident (zooming into its cluster) and is marked as the selection
+    row = rows.nth(5)
+    iid = row.get_attribute("data-id")
+    row.click()
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(
+        state="visible", timeout=10_000)
+    assert page.locator(f'.bm-list li[aria-current="true"] button[data-id="{iid}"]').count() == 1
+    # the map's selection moves the mark: another incident opened from the map
+    other = rows.nth(7).get_attribute("data-id")
+    _close_popup(m)
+    assert m.js("id => window.borderMap.open(id)", other) is True
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{other}"]').wait_for(
+        state="visible", timeout=10_000)
+    assert page.locator('.bm-list li[aria-current="true"] button').get_attribute(
+        "data-id") == other
+    # roving focus on a marker drawn on its own (zoomed in to where clusters split): Enter
+    # opens it, focus goes into the popup, Escape brings it back
+    _close_popup(m)
+    single = """() => { const mk = window.borderMap.markers.find(x => x._map && x._icon);
+        return mk ? mk.bm.i : -1; }"""
+    if m.js(single) < 0:
+        m.js("""() => { const bm = window.borderMap;
+            bm.map.setZoom(bm.map.getMaxZoom(), {animate: false}); }""")
+    i = m.js(single)
+    assert i >= 0
+    assert m.js("i => window.borderMap.layer.focusMarker(i)", i) is True
+    page.keyboard.press("Enter")
+    opened = m.js("i => window.borderMap.all[i].id", i)
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{opened}"]').wait_for(
+        state="visible", timeout=5_000)
+    assert m.js("() => !!document.activeElement.closest('.leaflet-popup')") is True
+    page.keyboard.press("Escape")
+    page.locator(".leaflet-popup").wait_for(state="detached", timeout=5_000)
+    assert m.js("() => +document.activeElement.getAttribute('data-i')") == i
+    # arrows move the focus to a neighbouring marker or cluster, which takes the Tab stop
+    page.keyboard.press("ArrowUp")
+    assert m.js("""i => { const a = document.activeElement;
+        return !!a.closest('.leaflet-marker-icon') && a.tabIndex === 0
+            && a.getAttribute('data-i') !== String(i); }""", i) is True
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_axe_at_scale(cluster_build, open_map, axe_js, viewport):
+    gdf, path = cluster_build
+    m = open_map(path, viewport=VIEWPORT if viewport == "desktop" else PHONE)
+    if viewport == "phone":
+        m.page.locator(".bm-toggle").click()
+    m.js("() => document.querySelectorAll('details.bm-sec').forEach(d => { d.open = true; })")
+    m.page.locator(".bm-list button.bm-row").first.wait_for(timeout=5_000)
+    if viewport == "desktop":  # (on a phone, opening an incident closes the sheet)
+        iid = gdf.iloc[0]["id"]
+        m.js("id => window.borderMap.open(id)", iid)
+        m.page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=10_000)
+        m.page.wait_for_timeout(400)  # the popup's fade-in
+    m.page.add_script_tag(path=str(axe_js))
+    result = m.js("""async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
+            target: v.nodes.slice(0, 3).map(x => x.target.join(' '))})); }""")
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+
+
+@pytest.mark.browser
+def test_heat_layer_follows_the_filters_at_scale(cluster_build, cluster_map):
+    gdf, _ = cluster_build
+    m = cluster_map
+    n = len(gdf)
+    _open_section(m, "layers")
+    m.page.locator(".leaflet-control-layers-overlays label").filter(has_text=HEAT_LABEL).click()
+    assert m.js("() => window.borderMap.map.hasLayer(window.borderMap.heatLayer)") is True
+    points = "() => window.borderMap.heatLayer.stats.points"
+    assert m.js(points) == n
+    _open_section(m, "filters")
+    _side_checkbox(m, "AF").uncheck()
+    assert m.js(points) == n - int((gdf["side"] == "AF").sum())
+    _side_checkbox(m, "AF").check()
+    month = ("2024-03-01", "2024-03-31")
+    expected = int(((gdf["date_start"] <= month[1]) & (gdf["date_end"] >= month[0])).sum())
+    assert m.js("w => window.borderMap.setTimeWindow(w[0], w[1])", list(month)) == expected
+    assert m.js(points) == expected
+    painted = """() => { const c = document.querySelector('canvas.bm-heat');
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let k = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) k++; return k; }"""
+    assert m.js(painted) > 1000
+    assert m.errors == [] and m.console_errors() == []
