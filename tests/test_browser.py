@@ -1090,6 +1090,7 @@ def test_context_basemap_provinces_and_places_by_zoom(seed_map):
         return best; }""")
     assert px <= 6, px
     assert "GSHHG" in attribution
+    assert "River" in m.page.locator(".bm-legend-panel").inner_text()
     # the context overlay (with the rivers) can be switched off
     m.js("l => { window.borderMap.map.removeLayer(window.borderMap.namedLayers[l]); }",
          CONTEXT_LABEL)
@@ -1354,4 +1355,38 @@ def test_heat_layer_follows_the_filters_at_scale(cluster_build, cluster_map):
         const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let k = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) k++; return k; }"""
     assert m.js(painted) > 1000
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_search_and_layer_control_at_scale(cluster_build, cluster_map):
+    gdf, _ = cluster_build
+    m = cluster_map
+    page = m.page
+    # search: the commonest place finds its incidents; choosing one opens it from its cluster
+    place = gdf["place"].value_counts().index[0]
+    ids = set(gdf.loc[gdf["place"] == place, "id"])
+    page.locator(".bm-search input").fill(place)
+    first = page.locator(".bm-search li button.bm-search-incident").first
+    first.wait_for(timeout=10_000)
+    found = m.js("t => window.borderMap.search(t)", place)
+    hits = [r["id"] for r in found if r["kind"] == "incident"]
+    assert hits and set(hits) <= ids, (place, hits[:5])
+    first.click()
+    popup = page.locator(".leaflet-popup .bm-popup")
+    popup.wait_for(state="visible", timeout=10_000)
+    assert popup.get_attribute("data-incident") in ids
+    # the layer control: the line and the context (rivers) switch off and on
+    _close_popup(m)
+    _open_section(m, "layers")
+    overlays = page.locator(".bm-side .leaflet-control-layers-overlays")
+    for text, drawn in ((LINE_LABEL, f'.leaflet-overlay-pane svg path[stroke="{LINE_COLOUR}"]'),
+                        (CONTEXT_LABEL, "path.bm-river")):
+        label = overlays.locator("label").filter(
+            has_text=re.compile(r"^\s*" + re.escape(text) + r"\s*$"))
+        assert page.locator(drawn).count() >= 1
+        label.click()
+        assert page.locator(drawn).count() == 0, text
+        label.click()
+        assert page.locator(drawn).count() >= 1, text
     assert m.errors == [] and m.console_errors() == []

@@ -58,7 +58,7 @@ BANDS_LABEL = "Distance bands"
 UNCERTAINTY_LABEL = "Location uncertainty"
 HEAT_LABEL = "Heat map (incident density)"
 CONTEXT_LABEL = "Provinces, places and rivers"
-RIVER_COLOUR = "#4a86c5"
+RIVER_COLOUR = "#2f78c4"
 BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7")
 # At this many located incidents or more, markers cluster (our own grid, js/incidents.js):
 # a few hundred DOM markers at most, whatever the input size.
@@ -908,6 +908,8 @@ def _legend(types, border: DurandLine, bands_km) -> Legend:
         line_label="Durand Line (de facto, disputed)",
         uncertainty_label="Location uncertainty (radius or province)",
         extra=[
+            ('<svg width="18" height="18" aria-hidden="true"><path d="M1 12 C5 4 9 16 17 6" '
+             f'fill="none" stroke="{RIVER_COLOUR}" stroke-width="2"/></svg>', "River"),
             (donut, "Cluster of one side: the full ring is the share whose side is certain; "
                     "the pale rest may lie across the line"),
         ],

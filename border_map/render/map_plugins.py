@@ -155,7 +155,7 @@ class ContextLayer(_Call):
 
     def __init__(self, admin: dict, places: dict, admin2: dict | None = None,
                  rivers: dict | None = None, *, max_labels: int = 160,
-                 river_colour: str = "#4a86c5"):
+                 river_colour: str = "#2f78c4"):
         empty = {"type": "FeatureCollection", "features": []}
         super().__init__({"admin": admin, "places": places,
                           "admin2": admin2 or empty, "rivers": rivers or empty,

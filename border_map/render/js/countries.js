@@ -40,9 +40,9 @@
                                  opacity: 0.7, className: 'bm-admin2'}; }});
     /* rivers: thin blue context lines, thicker from zoom 8 */
     var rivers = L.geoJSON(o.rivers, {pane: 'bm-rivers', interactive: false,
-      style: function(){ return {color: o.riverColour, weight: 1, opacity: 0.75, fill: false,
+      style: function(){ return {color: o.riverColour, weight: map.getZoom() >= 8 ? 2 : 1.3, opacity: 0.9, fill: false,
                                  className: 'bm-river'}; }});
-    function riverWeight(){ rivers.setStyle({weight: map.getZoom() >= 8 ? 1.6 : 1}); }
+    function riverWeight(){ rivers.setStyle({weight: map.getZoom() >= 8 ? 2 : 1.3}); }
     map.on('zoomend', riverWeight);
     var labels = L.layerGroup();
     var group = L.layerGroup([rivers, districts, lines, labels]);
