@@ -1359,7 +1359,7 @@ def test_heat_layer_follows_the_filters_at_scale(cluster_build, cluster_map):
 
 
 @pytest.mark.browser
-def test_search_and_layer_control_at_scale(cluster_build, cluster_map):
+def test_search_layer_control_and_marker_size_at_scale(cluster_build, cluster_map):
     gdf, _ = cluster_build
     m = cluster_map
     page = m.page
@@ -1389,4 +1389,30 @@ def test_search_and_layer_control_at_scale(cluster_build, cluster_map):
         assert page.locator(drawn).count() == 0, text
         label.click()
         assert page.locator(drawn).count() >= 1, text
+    # marker size by claimed deaths: every marker takes the size of its largest claimed figure
+    # (none, 1-9, 10-49, 50 or more: 22, 26, 32, 40 px), and back
+    def kmax(cl):
+        vals = [f.get("high") if f.get("high") is not None else f.get("low")
+                for c in cl for f in c["figures"] if f["kind"] == "killed"]
+        return max([v for v in vals if v is not None], default=-1)
+
+    size = dict(zip(gdf["id"], gdf["claims"].map(kmax).map(
+        lambda v: 40 if v >= 50 else 32 if v >= 10 else 26 if v >= 1 else 22), strict=True))
+    # (markers are made when first drawn on their own: those made so far, by id)
+    sizes = """() => window.borderMap.markers.filter(mk => mk).map(
+        mk => [mk.bm.id, mk.options.icon.options.iconSize[0]])"""
+    page.locator(".bm-size-deaths input").check()
+    one_of_each = {px: iid for iid, px in size.items()}  # one incident of each size, drawn
+    for iid in one_of_each.values():
+        assert m.js("id => window.borderMap.open(id)", iid) is True
+        page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(timeout=10_000)
+        _close_popup(m)
+    made = m.js(sizes)
+    assert made and all(px == size[iid] for iid, px in made), made[:10]
+    assert {px for _, px in made} == set(one_of_each)
+    drawn = m.js("""() => [...document.querySelectorAll('.leaflet-marker-pane .bm-icon')].map(
+        el => Math.round(el.getBoundingClientRect().width))""")
+    assert set(drawn) <= {22, 26, 32, 40}
+    page.locator(".bm-size-deaths input").uncheck()
+    assert {px for _, px in m.js(sizes)} == {22}
     assert m.errors == [] and m.console_errors() == []
