@@ -1414,3 +1414,42 @@ def test_search_layer_control_and_marker_size_at_scale(cluster_build, cluster_ma
     page.locator(".bm-size-deaths input").uncheck()
     assert {px for _, px in m.js(sizes)} == {22}
     assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_fullscreen_and_measure_at_scale(cluster_build, cluster_map):
+    m = cluster_map
+    page = m.page
+    button = page.locator(".bm-fullscreen button")
+    pressed = "document.querySelector('.bm-fullscreen button').getAttribute('aria-pressed')"
+    is_full = "window.borderMap.fullscreen.isFullscreen()"
+    button.click()
+    page.wait_for_function(f"() => {is_full} && {pressed} === 'true'", timeout=5_000)
+    button.click()
+    page.wait_for_function(f"() => !{is_full} && {pressed} === 'false'", timeout=5_000)
+    # two points of the map clear of markers, clusters, shapes and panels
+    free = m.js("""() => { const r = document.querySelector('.folium-map').getBoundingClientRect();
+        const out = [];
+        for (let y = r.top + 120; y < r.bottom - 60 && out.length < 2; y += 37)
+            for (let x = r.left + 80; x < r.right - 80 && out.length < 2; x += 41) {
+                const el = document.elementFromPoint(x, y);
+                if (el && el.classList.contains('folium-map')
+                    && (!out.length || Math.hypot(x - out[0][0], y - out[0][1]) > 150))
+                    out.push([x, y]);
+            }
+        return out; }""")
+    assert len(free) == 2, free
+    page.locator(".bm-measure button").click()
+    for x, y in free:
+        page.mouse.click(x, y)
+    expected_km = m.js("""pts => { const map = window.borderMap.map;
+        const r = map.getContainer().getBoundingClientRect();
+        const ll = p => map.containerPointToLatLng([p[0] - r.left, p[1] - r.top]);
+        return map.distance(ll(pts[0]), ll(pts[1])) / 1000; }""", free)
+    assert m.js("() => window.borderMap.measure.points().length") == 2
+    assert m.js("() => window.borderMap.measure.distanceKm()") == pytest.approx(expected_km,
+                                                                               rel=1e-9)
+    page.locator(".bm-measure button").click()
+    assert m.js("() => window.borderMap.measure.isActive()") is False
+    assert page.locator(".leaflet-popup").count() == 0  # the clicks opened nothing
+    assert m.errors == [] and m.console_errors() == []
