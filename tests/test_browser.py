@@ -3,8 +3,11 @@
 One browser for the module, one fresh page (1280x800) per test, opened from a
 ``file://`` URL with every network request recorded and any http(s)/ws request
 aborted, so nothing here can reach the internet even if the map tried to. Besides
-the seed story, a map of 5,000 synthetic incidents (``benchmarks/bench_map.py``)
-checks the large-input path: clustered markers and a compressed data block.
+the seed story, maps of 1,000 and of 100,000 synthetic incidents
+(``benchmarks/bench_map.py``, clustered, data block compressed; each built once per
+module) drive every control again: filters, timeline, list, URL state, export (GeoJSON
+read back by GDAL), phone layout, keyboard, axe-core, heat, search, layers, sizes,
+fullscreen and measure.
 
 Chromium is Debian's ``/usr/bin/chromium`` (Playwright's own browser download is
 not used). Without it, or without the ``playwright`` package, the browser tests
