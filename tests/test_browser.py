@@ -253,7 +253,13 @@ def test_clicking_a_marker_opens_its_popup_with_every_claim(seed_build, seed_map
 
 
 def _open_section(m: Opened, key: str):
-    m.js("k => { document.querySelector('details.bm-sec-' + k).open = true; }", key)
+    """Open a panel section and wait for its ``toggle`` event (fired asynchronously: the list
+    is drawn by it), so what follows sees the section's content."""
+    m.js("""k => new Promise(resolve => {
+        const d = document.querySelector('details.bm-sec-' + k);
+        if (d.open) { resolve(); return; }
+        d.addEventListener('toggle', () => setTimeout(resolve, 0), {once: true});
+        d.open = true; })""", key)
 
 
 @pytest.mark.browser
