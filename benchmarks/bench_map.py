@@ -211,6 +211,16 @@ def analysed_frame(n: int, *, seed: int = 1, gazetteer=None, border=None):
     return gdf
 
 
+def context_kb() -> dict:
+    """kB that the inlined context basemap adds to every map, by layer (as the page holds it)."""
+    from border_map.render.html import _basemap
+    from border_map.render.map_plugins import script_json
+
+    names = ("admin1", "places", "admin2", "rivers")
+    return {k: len(script_json(v).encode("utf-8")) / 1e3
+            for k, v in zip(names, _basemap(), strict=True)}
+
+
 def build_ours(gdf, border, path: Path) -> float:
     from border_map.render.html import build_map, render_html
 
@@ -461,6 +471,9 @@ def main(argv=None) -> int:
         if o.get("load_s") and b.get("load_s"):
             print(f"{r['n']:,}: load {b['load_s'] / o['load_s']:.1f}x faster than the baseline, "
                   f"file {b['mb'] / o['mb']:.1f}x smaller")
+    context = context_kb()
+    print(f"\ncontext basemap inlined in every map: {sum(context.values()):.0f} kB ("
+          + ", ".join(f"{k} {v:.0f} kB" for k, v in context.items()) + ")")
     biggest = results[-1]["ours"] if results else {}
     if results:
         print(f"\nchanges at {results[-1]['n']:,} incidents (ms):")
@@ -484,7 +497,8 @@ def main(argv=None) -> int:
     out = ROOT / "outputs" / "bench_map.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(
-        json.dumps({"map": results, "cluster_threshold": DEFAULT_CLUSTER_THRESHOLD}, indent=1),
+        json.dumps({"map": results, "cluster_threshold": DEFAULT_CLUSTER_THRESHOLD,
+                    "context_kb": context}, indent=1),
         encoding="utf-8",
     )
     print(f"wrote {out.relative_to(ROOT)}")

@@ -3,8 +3,11 @@
 One browser for the module, one fresh page (1280x800) per test, opened from a
 ``file://`` URL with every network request recorded and any http(s)/ws request
 aborted, so nothing here can reach the internet even if the map tried to. Besides
-the seed story, a map of 5,000 synthetic incidents (``benchmarks/bench_map.py``)
-checks the large-input path: clustered markers and a compressed data block.
+the seed story, maps of 1,000 and of 100,000 synthetic incidents
+(``benchmarks/bench_map.py``, clustered, data block compressed; each built once per
+module) drive every control again: filters, timeline, list, URL state, export (GeoJSON
+read back by GDAL), phone layout, keyboard, axe-core, heat, search, layers, sizes,
+fullscreen and measure.
 
 Chromium is Debian's ``/usr/bin/chromium`` (Playwright's own browser download is
 not used). Without it, or without the ``playwright`` package, the browser tests
@@ -33,6 +36,7 @@ DOCS_SCREENSHOT = ROOT / "docs" / "screenshot.png"
 VIEWPORT = {"width": 1280, "height": 800}
 LINE_LABEL = "Durand Line (de facto)"
 BANDS_LABEL = "Distance bands"
+CONTEXT_LABEL = "Provinces, places and rivers"  # border_map.render.html.CONTEXT_LABEL
 LINE_COLOUR = "#b2182b"  # border_map.render.html.LINE_COLOUR
 # The map is ready once every marker is placed (or clustered), with the layer control and both
 # panels on the map.
@@ -249,7 +253,13 @@ def test_clicking_a_marker_opens_its_popup_with_every_claim(seed_build, seed_map
 
 
 def _open_section(m: Opened, key: str):
-    m.js("k => { document.querySelector('details.bm-sec-' + k).open = true; }", key)
+    """Open a panel section and wait for its ``toggle`` event (fired asynchronously: the list
+    is drawn by it), so what follows sees the section's content."""
+    m.js("""k => new Promise(resolve => {
+        const d = document.querySelector('details.bm-sec-' + k);
+        if (d.open) { resolve(); return; }
+        d.addEventListener('toggle', () => setTimeout(resolve, 0), {once: true});
+        d.open = true; })""", key)
 
 
 @pytest.mark.browser
@@ -673,6 +683,8 @@ def test_phone_layout_leaves_the_map_free_and_popups_fit(seed_build, open_map):
     page = m.page
     coverage = m.js(COVERAGE)
     assert coverage <= 0.25, f"{coverage:.0%} of the map covered at load on a phone"
+    if os.environ.get("BORDER_MAP_UPDATE_DOCS") == "1":  # the phone at load, as first seen
+        page.screenshot(path=str(ROOT / "docs" / "screenshot-phone.png"))
     # every located incident is in the first view, none under a panel
     assert m.js("""() => window.borderMap.markers.every(mk => {
         const r = mk._icon.getBoundingClientRect();
@@ -699,11 +711,14 @@ def test_phone_layout_leaves_the_map_free_and_popups_fit(seed_build, open_map):
     r = page.locator(".leaflet-popup").bounding_box()
     assert r["x"] >= 0 and r["x"] + r["width"] <= PHONE["width"], r
     assert r["width"] <= PHONE["width"] - 20
-    if os.environ.get("BORDER_MAP_UPDATE_DOCS") == "1":
-        page.keyboard.press("Escape")
-        m.js("() => window.borderMap.map.closePopup()")
-        page.screenshot(path=str(ROOT / "docs" / "screenshot-phone.png"))
     assert m.errors == [] and m.console_errors() == []
+
+
+def _close_popup(m: Opened):
+    """Close the open popup and wait until it has faded out (not returning the map: Playwright
+    would serialise the whole Leaflet object graph, seconds per call)."""
+    m.js("() => { window.borderMap.map.closePopup(); }")
+    m.page.locator(".leaflet-popup").wait_for(state="detached", timeout=5_000)
 
 
 @pytest.mark.browser
@@ -713,14 +728,15 @@ def test_honest_popup_in_the_page(seed_map):
     head = m.page.locator(".leaflet-popup-content .bm-headline")
     head.wait_for(state="visible", timeout=5_000)
     assert head.inner_text() == "likely Pakistani side — within 10 km: possible"
-    m.js("() => window.borderMap.map.closePopup()")
+    _close_popup(m)
     m.js("id => window.borderMap.open(id)", "2026-02-21-airstrikes-nangarhar")
-    pop = m.page.locator(".leaflet-popup-content .bm-popup")
+    pop = m.page.locator('.leaflet-popup-content .bm-popup'
+                         '[data-incident="2026-02-21-airstrikes-nangarhar"]')
     pop.wait_for(state="visible", timeout=5_000)
     assert "claims may contradict each other" in pop.inner_text()
     # claims are compact at 420 px: no claim is wider than the popup, no horizontal scroll
     m.page.set_viewport_size({"width": 420, "height": 800})
-    m.js("() => window.borderMap.map.closePopup()")
+    _close_popup(m)
     m.js("id => window.borderMap.open(id)", "2026-02-21-airstrikes-nangarhar")
     pop.wait_for(state="visible", timeout=5_000)
     widths = m.js("""() => { const c = document.querySelector('.leaflet-popup-content');
@@ -767,7 +783,7 @@ def test_keyboard_controls_first_markers_by_roving_focus_and_the_list(seed_build
     page.keyboard.press(" ")
     page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=5_000)
     # The list reaches every incident, the unlocated one too.
-    m.js("() => window.borderMap.map.closePopup()")
+    m.js("() => { window.borderMap.map.closePopup(); }")
     _open_section(m, "list")
     rows = page.locator(".bm-list li")
     assert rows.count() == len(seed_build.incidents)
@@ -1044,18 +1060,48 @@ def test_context_basemap_provinces_and_places_by_zoom(seed_map):
         } }); return n; }""")
     assert holes == 0
     labels = "() => [...document.querySelectorAll('.bm-label')].map(e => e.textContent)"
-    m.js("() => window.borderMap.map.setView([34.0, 71.0], 6, {animate: false})")
+    m.js("() => { window.borderMap.map.setView([34.0, 71.0], 6, {animate: false}); }")
     at6 = m.js(labels)
     admin = set(m.js("""() => [...document.querySelectorAll('.bm-label-admin')].map(
         e => e.textContent)"""))
     assert len(at6) >= 10 and set(at6) == admin, at6  # provinces only, no towns yet
-    m.js("() => window.borderMap.map.setView([34.0, 71.0], 9, {animate: false})")
+    m.js("() => { window.borderMap.map.setView([34.0, 71.0], 9, {animate: false}); }")
     at9 = m.js(labels)
     assert {"Torkham", "Landi Kotal"} <= set(at9), at9
     assert len(at9) > len(at6)
     assert len(at9) <= 160  # one label per cell of the grid at most
     attribution = m.page.locator(".leaflet-control-attribution").inner_text()
     assert "Natural Earth" in attribution and "GeoNames" in attribution
+    # rivers: thin blue lines in a pane under the boundaries, the bands and the incidents
+    rivers = json.loads((ROOT / "geodata" / "basemap_rivers.geojson").read_text(encoding="utf-8"))
+    assert m.page.locator("path.bm-river").count() == len(rivers["features"]) > 0
+    style = m.js("""() => { const p = document.querySelector('path.bm-river');
+        const z = n => +getComputedStyle(window.borderMap.map.getPane(n)).zIndex;
+        return [p.getAttribute('stroke'), +p.getAttribute('stroke-width'),
+                z('bm-rivers'), z('bm-admin'), z('overlayPane'), z('markerPane')]; }""")
+    from border_map.render.html import RIVER_COLOUR
+
+    assert style[0] == RIVER_COLOUR and style[1] <= 2
+    assert style[2] < style[3] < style[4] < style[5], style
+    # the Kunar at Asadabad is drawn there: a river path passes within 6 px of the town at
+    # zoom 11 (its drawn segments, in the map's pixels)
+    m.js("() => { window.borderMap.map.setView([34.873, 71.147], 11, {animate: false}); }")
+    px = m.js("""() => { const bm = window.borderMap;
+        const p = bm.map.latLngToLayerPoint([34.873, 71.147]);
+        let best = Infinity;
+        bm.map.eachLayer(l => {
+            if (!l._path || !l._path.classList.contains('bm-river') || !l._parts) return;
+            l._parts.forEach(ring => { for (let k = 1; k < ring.length; k++)
+                best = Math.min(best, L.LineUtil.pointToSegmentDistance(p, ring[k - 1], ring[k]));
+            }); });
+        return best; }""")
+    assert px <= 6, px
+    assert "GSHHG" in attribution
+    assert "River" in m.page.locator(".bm-legend-panel").inner_text()
+    # the context overlay (with the rivers) can be switched off
+    m.js("l => { window.borderMap.map.removeLayer(window.borderMap.namedLayers[l]); }",
+         CONTEXT_LABEL)
+    assert m.page.locator("path.bm-river").count() == 0
 
 
 @pytest.mark.browser
@@ -1080,3 +1126,339 @@ def test_a_mangled_link_keeps_the_default_view(seed_build, open_map):
     m.page.wait_for_timeout(300)
     assert m.js("() => window.borderMap.visibleMarkers()") == len(_located(seed_build.incidents))
     assert m.errors == []
+
+
+# ------------------------------------------------- issue 20 at 1,000 and at 100,000 incidents
+# The features above that were driven on the seed story only (export, phone layout, keyboard and
+# list, axe-core, heat) driven again on the clustered synthetic maps of ``cluster_build``, built
+# once per module for each size.
+
+
+def _side_checkbox(m: Opened, side: str):
+    from border_map.render.html import SIDE_LABELS
+
+    return m.page.locator(".bm-sec-filters fieldset").filter(has_text="Side of the line").locator(
+        "label").filter(has_text=SIDE_LABELS[side]).locator("input")
+
+
+@pytest.mark.browser
+@pytest.mark.gdal
+def test_export_of_the_filtered_selection_at_scale(cluster_build, cluster_map, tmp_path):
+    import csv
+
+    import pyogrio
+
+    gdf, _ = cluster_build
+    m = cluster_map
+    # filters through the panel and the time window: no Pakistani side, first half of 2024
+    _open_section(m, "filters")
+    _side_checkbox(m, "PK").uncheck()
+    window = ("2024-01-01", "2024-06-30")
+    m.js("w => window.borderMap.setTimeWindow(w[0], w[1])", list(window))
+    keep = ((gdf["side"] != "PK") & (gdf["date_start"] <= window[1])
+            & (gdf["date_end"] >= window[0]))
+    expected = set(gdf.loc[keep, "id"])
+    assert 0 < len(expected) < len(gdf)
+    assert m.js("() => window.borderMap.shownAll()") == len(expected)
+    _open_section(m, "export")
+    with m.page.expect_download(timeout=60_000) as info:
+        m.page.locator(".bm-export-geojson").click()
+    gj = tmp_path / info.value.suggested_filename
+    info.value.save_as(gj)
+    # read back by GDAL (pyogrio): every selected incident, nothing else, at its place
+    assert pyogrio.read_info(gj)["features"] == len(expected)
+    back = pyogrio.read_dataframe(gj)
+    assert set(back["id"]) == expected and back["id"].is_unique
+    assert (back.geometry.geom_type == "Point").all()
+    ref = gdf.set_index("id").loc[back["id"]]
+    assert back.geometry.x.to_numpy() == pytest.approx(ref.geometry.x.to_numpy(), abs=1e-5)
+    assert back.geometry.y.to_numpy() == pytest.approx(ref.geometry.y.to_numpy(), abs=1e-5)
+    assert set(back["side"].dropna()) <= {"AF"}
+    assert (back["claim_count"].to_numpy() == ref["claim_count"].to_numpy()).all()
+    with m.page.expect_download(timeout=60_000) as info:
+        m.page.locator(".bm-export-csv").click()
+    cf = tmp_path / info.value.suggested_filename
+    info.value.save_as(cf)
+    rows = list(csv.DictReader(cf.open(encoding="utf-8", newline="")))
+    assert len(rows) == len(expected) and {r["id"] for r in rows} == expected
+    assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values() if v)
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_phone_layout_at_scale(cluster_build, open_map):
+    gdf, path = cluster_build
+    m = open_map(path, viewport=PHONE)
+    page = m.page
+    coverage = m.js(COVERAGE)
+    assert coverage <= 0.25, f"{coverage:.0%} of the map covered at load on a phone"
+    # every cluster and marker drawn in the first view shows, none under a panel or control
+    hidden = m.js("""() => [...document.querySelectorAll(
+        '.leaflet-marker-pane .leaflet-marker-icon')].filter(el => {
+        const r = el.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return false;
+        const top = document.elementFromPoint(x, y);
+        return !(top && top.closest('.leaflet-marker-pane')); }).length""")
+    drawn = page.locator(".leaflet-marker-pane .leaflet-marker-icon").count()
+    print(f"phone at {len(gdf):,}: {coverage:.1%} of the map covered, {hidden} of {drawn} "
+          "markers and clusters under a control")
+    assert drawn > 0 and hidden == 0, (hidden, drawn)
+    toggle = page.locator(".bm-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator(".bm-side").is_visible()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    box = page.locator(".bm-side").bounding_box()
+    assert box["width"] <= PHONE["width"] and box["y"] + box["height"] <= PHONE["height"] + 1
+    # a row of the list: the sheet closes, the map opens the incident, its popup fits
+    _open_section(m, "list")
+    first = page.locator(".bm-list button.bm-row").first
+    iid = first.get_attribute("data-id")
+    first.click()
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(
+        state="visible", timeout=10_000)
+    assert toggle.get_attribute("aria-expanded") == "false"
+    page.wait_for_timeout(400)  # auto-pan
+    r = page.locator(".leaflet-popup").bounding_box()
+    assert r["x"] >= 0 and r["x"] + r["width"] <= PHONE["width"], r
+    assert r["width"] <= PHONE["width"] - 20
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_keyboard_and_list_at_scale(cluster_build, cluster_map):
+    gdf, _ = cluster_build
+    m = cluster_map
+    page = m.page
+    n = len(gdf)
+    # Tab from the top: controls first, no marker or cluster is a Tab stop
+    page.keyboard.press("Tab")
+    assert "bm-toggle" in m.js("() => document.activeElement.className")
+    reached_marker = reached_zoom_at = None
+    for k in range(1, 80):
+        page.keyboard.press("Tab")
+        info = m.js("""() => { const a = document.activeElement;
+            return [!!a.closest('.leaflet-marker-icon'),
+                    a.classList.contains('leaflet-control-zoom-in')]; }""")
+        if info[0]:
+            reached_marker = k
+        if info[1]:
+            reached_zoom_at = k
+            break
+    assert reached_zoom_at is not None and reached_zoom_at < 60 and reached_marker is None
+    # the list: every shown incident, 100 rows at first, more on demand
+    _open_section(m, "list")
+    rows = page.locator(".bm-list button.bm-row")
+    assert page.locator(".bm-list-info").inner_text() == f"{n:,} incidents, first 100 listed"
+    assert rows.count() == 100
+    page.locator(".bm-list-more").click()
+    assert rows.count() == 300
+    by_id = gdf.set_index("id")
+
+    def kmax(cl):
+        vals = [f.get("high") if f.get("high") is not None else f.get("low")
+                for c in cl for f in c["figures"] if f["kind"] == "killed"]
+        return max([v for v in vals if v is not None], default=-1)
+
+    keys = {"date-desc": lambda r: r["date_start"], "date-asc": lambda r: r["date_start"],
+            "deaths": lambda r: kmax(r["claims"]),
+            "distance": lambda r: r["distance_to_border_km"]}
+    for mode, key in keys.items():
+        page.locator(".bm-list-sort").select_option(mode)
+        ids = m.js("() => [...document.querySelectorAll('.bm-list button.bm-row')]"
+                   ".map(b => b.getAttribute('data-id'))")
+        vals = [key(by_id.loc[i]) for i in ids]
+        want = sorted(vals, reverse=mode in ("date-desc", "deaths"))
+        if mode == "distance":  # the page sorts by tenths of a kilometre
+            assert [round(v, 1) for v in vals] == [round(v, 1) for v in want], mode
+        else:
+            assert vals == want, mode
+    # the sort by distance lists the nearest incidents of all: the first row is the minimum
+    assert by_id.loc[ids[0], "distance_to_border_km"] == pytest.approx(
+        gdf["distance_to_border_km"].min(), abs=0.05)
+    # a row opens its incident (zooming into its cluster) and is marked as the selection
+    row = rows.nth(5)
+    iid = row.get_attribute("data-id")
+    row.click()
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(
+        state="visible", timeout=10_000)
+    assert page.locator(f'.bm-list li[aria-current="true"] button[data-id="{iid}"]').count() == 1
+    # the map's selection moves the mark: another incident opened from the map
+    other = rows.nth(7).get_attribute("data-id")
+    _close_popup(m)
+    assert m.js("id => window.borderMap.open(id)", other) is True
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{other}"]').wait_for(
+        state="visible", timeout=10_000)
+    assert page.locator('.bm-list li[aria-current="true"] button').get_attribute(
+        "data-id") == other
+    # roving focus on a marker drawn on its own (zoomed in to where clusters split): Enter
+    # opens it, focus goes into the popup, Escape brings it back
+    _close_popup(m)
+    single = """() => { const mk = window.borderMap.markers.find(x => x._map && x._icon);
+        return mk ? mk.bm.i : -1; }"""
+    if m.js(single) < 0:
+        m.js("""() => { const bm = window.borderMap;
+            bm.map.setZoom(bm.map.getMaxZoom(), {animate: false}); }""")
+    i = m.js(single)
+    assert i >= 0
+    assert m.js("i => window.borderMap.layer.focusMarker(i)", i) is True
+    page.keyboard.press("Enter")
+    opened = m.js("i => window.borderMap.all[i].id", i)
+    page.locator(f'.leaflet-popup .bm-popup[data-incident="{opened}"]').wait_for(
+        state="visible", timeout=5_000)
+    assert m.js("() => !!document.activeElement.closest('.leaflet-popup')") is True
+    page.keyboard.press("Escape")
+    page.locator(".leaflet-popup").wait_for(state="detached", timeout=5_000)
+    assert m.js("() => +document.activeElement.getAttribute('data-i')") == i
+    # arrows move the focus to a neighbouring marker or cluster, which takes the Tab stop
+    page.keyboard.press("ArrowUp")
+    assert m.js("""i => { const a = document.activeElement;
+        return !!a.closest('.leaflet-marker-icon') && a.tabIndex === 0
+            && a.getAttribute('data-i') !== String(i); }""", i) is True
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_axe_at_scale(cluster_build, open_map, axe_js, viewport):
+    gdf, path = cluster_build
+    m = open_map(path, viewport=VIEWPORT if viewport == "desktop" else PHONE)
+    if viewport == "phone":
+        m.page.locator(".bm-toggle").click()
+    m.js("() => document.querySelectorAll('details.bm-sec').forEach(d => { d.open = true; })")
+    m.page.locator(".bm-list button.bm-row").first.wait_for(timeout=5_000)
+    if viewport == "desktop":  # (on a phone, opening an incident closes the sheet)
+        iid = gdf.iloc[0]["id"]
+        m.js("id => window.borderMap.open(id)", iid)
+        m.page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=10_000)
+        m.page.wait_for_timeout(400)  # the popup's fade-in
+    m.page.add_script_tag(path=str(axe_js))
+    result = m.js("""async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
+            target: v.nodes.slice(0, 3).map(x => x.target.join(' '))})); }""")
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+
+
+@pytest.mark.browser
+def test_heat_layer_follows_the_filters_at_scale(cluster_build, cluster_map):
+    gdf, _ = cluster_build
+    m = cluster_map
+    n = len(gdf)
+    _open_section(m, "layers")
+    m.page.locator(".leaflet-control-layers-overlays label").filter(has_text=HEAT_LABEL).click()
+    assert m.js("() => window.borderMap.map.hasLayer(window.borderMap.heatLayer)") is True
+    points = "() => window.borderMap.heatLayer.stats.points"
+    assert m.js(points) == n
+    _open_section(m, "filters")
+    _side_checkbox(m, "AF").uncheck()
+    assert m.js(points) == n - int((gdf["side"] == "AF").sum())
+    _side_checkbox(m, "AF").check()
+    month = ("2024-03-01", "2024-03-31")
+    expected = int(((gdf["date_start"] <= month[1]) & (gdf["date_end"] >= month[0])).sum())
+    assert m.js("w => window.borderMap.setTimeWindow(w[0], w[1])", list(month)) == expected
+    assert m.js(points) == expected
+    painted = """() => { const c = document.querySelector('canvas.bm-heat');
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let k = 0; for (let i = 3; i < px.length; i += 4) if (px[i] > 0) k++; return k; }"""
+    assert m.js(painted) > 1000
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_search_layer_control_and_marker_size_at_scale(cluster_build, cluster_map):
+    gdf, _ = cluster_build
+    m = cluster_map
+    page = m.page
+    # search: the commonest place finds its incidents; choosing one opens it from its cluster
+    place = gdf["place"].value_counts().index[0]
+    ids = set(gdf.loc[gdf["place"] == place, "id"])
+    page.locator(".bm-search input").fill(place)
+    first = page.locator(".bm-search li button.bm-search-incident").first
+    first.wait_for(timeout=10_000)
+    found = m.js("t => window.borderMap.search(t)", place)
+    hits = [r["id"] for r in found if r["kind"] == "incident"]
+    assert hits and set(hits) <= ids, (place, hits[:5])
+    first.click()
+    popup = page.locator(".leaflet-popup .bm-popup")
+    popup.wait_for(state="visible", timeout=10_000)
+    assert popup.get_attribute("data-incident") in ids
+    # the layer control: the line and the context (rivers) switch off and on
+    _close_popup(m)
+    _open_section(m, "layers")
+    overlays = page.locator(".bm-side .leaflet-control-layers-overlays")
+    for text, drawn in ((LINE_LABEL, f'.leaflet-overlay-pane svg path[stroke="{LINE_COLOUR}"]'),
+                        (CONTEXT_LABEL, "path.bm-river")):
+        label = overlays.locator("label").filter(
+            has_text=re.compile(r"^\s*" + re.escape(text) + r"\s*$"))
+        assert page.locator(drawn).count() >= 1
+        label.click()
+        assert page.locator(drawn).count() == 0, text
+        label.click()
+        assert page.locator(drawn).count() >= 1, text
+    # marker size by claimed deaths: every marker takes the size of its largest claimed figure
+    # (none, 1-9, 10-49, 50 or more: 22, 26, 32, 40 px), and back
+    def kmax(cl):
+        vals = [f.get("high") if f.get("high") is not None else f.get("low")
+                for c in cl for f in c["figures"] if f["kind"] == "killed"]
+        return max([v for v in vals if v is not None], default=-1)
+
+    size = dict(zip(gdf["id"], gdf["claims"].map(kmax).map(
+        lambda v: 40 if v >= 50 else 32 if v >= 10 else 26 if v >= 1 else 22), strict=True))
+    # (markers are made when first drawn on their own: those made so far, by id)
+    sizes = """() => window.borderMap.markers.filter(mk => mk).map(
+        mk => [mk.bm.id, mk.options.icon.options.iconSize[0]])"""
+    page.locator(".bm-size-deaths input").check()
+    one_of_each = {px: iid for iid, px in size.items()}  # one incident of each size, drawn
+    for iid in one_of_each.values():
+        assert m.js("id => window.borderMap.open(id)", iid) is True
+        page.locator(f'.leaflet-popup .bm-popup[data-incident="{iid}"]').wait_for(timeout=10_000)
+        _close_popup(m)
+    made = m.js(sizes)
+    assert made and all(px == size[iid] for iid, px in made), made[:10]
+    assert {px for _, px in made} == set(one_of_each)
+    drawn = m.js("""() => [...document.querySelectorAll('.leaflet-marker-pane .bm-icon')].map(
+        el => Math.round(el.getBoundingClientRect().width))""")
+    assert set(drawn) <= {22, 26, 32, 40}
+    page.locator(".bm-size-deaths input").uncheck()
+    assert {px for _, px in m.js(sizes)} == {22}
+    assert m.errors == [] and m.console_errors() == []
+
+
+@pytest.mark.browser
+def test_fullscreen_and_measure_at_scale(cluster_build, cluster_map):
+    m = cluster_map
+    page = m.page
+    button = page.locator(".bm-fullscreen button")
+    pressed = "document.querySelector('.bm-fullscreen button').getAttribute('aria-pressed')"
+    is_full = "window.borderMap.fullscreen.isFullscreen()"
+    button.click()
+    page.wait_for_function(f"() => {is_full} && {pressed} === 'true'", timeout=5_000)
+    button.click()
+    page.wait_for_function(f"() => !{is_full} && {pressed} === 'false'", timeout=5_000)
+    # two points of the map clear of markers, clusters, shapes and panels
+    free = m.js("""() => { const r = document.querySelector('.folium-map').getBoundingClientRect();
+        const out = [];
+        for (let y = r.top + 120; y < r.bottom - 60 && out.length < 2; y += 37)
+            for (let x = r.left + 80; x < r.right - 80 && out.length < 2; x += 41) {
+                const el = document.elementFromPoint(x, y);
+                if (el && el.classList.contains('folium-map')
+                    && (!out.length || Math.hypot(x - out[0][0], y - out[0][1]) > 150))
+                    out.push([x, y]);
+            }
+        return out; }""")
+    assert len(free) == 2, free
+    page.locator(".bm-measure button").click()
+    for x, y in free:
+        page.mouse.click(x, y)
+    expected_km = m.js("""pts => { const map = window.borderMap.map;
+        const r = map.getContainer().getBoundingClientRect();
+        const ll = p => map.containerPointToLatLng([p[0] - r.left, p[1] - r.top]);
+        return map.distance(ll(pts[0]), ll(pts[1])) / 1000; }""", free)
+    assert m.js("() => window.borderMap.measure.points().length") == 2
+    assert m.js("() => window.borderMap.measure.distanceKm()") == pytest.approx(expected_km,
+                                                                               rel=1e-9)
+    page.locator(".bm-measure button").click()
+    assert m.js("() => window.borderMap.measure.isActive()") is False
+    assert page.locator(".leaflet-popup").count() == 0  # the clicks opened nothing
+    assert m.errors == [] and m.console_errors() == []

@@ -333,3 +333,50 @@ def test_build_is_deterministic_in_every_mode(seed, border):
     for kwargs in ({}, {"cluster_threshold": 0, "compress_min_bytes": 0}):
         first = render_html(build_map(seed, border, **kwargs))
         assert render_html(build_map(seed, border, **kwargs)) == first
+
+
+# Places on a river, and how far the shipped river lines may pass from them (km): the Kunar at
+# Asadabad and Chitral, the Indus at Attock and Sukkur, the Kabul at Jalalabad, the Helmand at
+# Lashkar Gah. Coordinates: GeoNames (lon, lat).
+ON_RIVERS = {
+    "Asadabad": (71.147, 34.873, 2.0),
+    "Chitral": (71.786, 35.852, 2.0),
+    "Attock Khurd": (72.239, 33.877, 2.0),
+    "Sukkur": (68.857, 27.705, 3.0),
+    "Jalalabad": (70.452, 34.427, 4.0),
+    "Lashkar Gah": (64.369, 31.593, 5.0),
+}
+
+
+def test_rivers_layer_is_small_in_the_extent_and_on_the_rivers():
+    from pyproj import Geod
+    from shapely.ops import nearest_points
+
+    from border_map.data import geodata_path
+
+    path = geodata_path("basemap_rivers.geojson")
+    assert path.stat().st_size < 150_000  # inlined in every map
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    lines = [shape(f["geometry"]) for f in doc["features"]]
+    assert len(lines) >= 50 and {g.geom_type for g in lines} == {"LineString"}
+    countries = json.loads(geodata_path("countries.geojson").read_text(encoding="utf-8"))
+    land = shapely.union_all([shape(f["geometry"]) for f in countries["features"]])
+    # clipped 5 km beyond the two countries (about 0.06 degree)
+    assert all(land.buffer(0.08).contains(g) for g in lines)
+    geod = Geod(ellps="WGS84")
+    total = sum(geod.geometry_length(g) for g in lines) / 1e3
+    assert 15_000 < total < 30_000, total
+    every = shapely.MultiLineString(lines)
+    for name, (lon, lat, km) in ON_RIVERS.items():
+        near = nearest_points(every, shapely.Point(lon, lat))[0]
+        d = geod.inv(lon, lat, near.x, near.y)[2] / 1e3
+        assert d <= km, (name, d)
+
+
+def test_rivers_are_in_the_page_and_credited(seed, border):
+    from border_map.data import geodata_path
+
+    text = render_html(build_map(seed, border))
+    n = len(json.loads(geodata_path("basemap_rivers.geojson").read_text())["features"])
+    assert text.count('"length_km"') == n
+    assert "GSHHG" in text and "LGPL-3.0+" in text

@@ -52,6 +52,7 @@ def test_wheel_contains_geodata_and_example(wheel):
         "border_map/schema/incident.schema.json",
         "border_map/_data/geodata/basemap_admin1.geojson",
         "border_map/_data/geodata/basemap_places.geojson",
+        "border_map/_data/geodata/basemap_rivers.geojson",
         "border_map/render/css/map.css",
     ):
         assert name in names, name

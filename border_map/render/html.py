@@ -57,7 +57,8 @@ LINE_LABEL = "Durand Line (de facto)"
 BANDS_LABEL = "Distance bands"
 UNCERTAINTY_LABEL = "Location uncertainty"
 HEAT_LABEL = "Heat map (incident density)"
-CONTEXT_LABEL = "Provinces and places"
+CONTEXT_LABEL = "Provinces, places and rivers"
+RIVER_COLOUR = "#2f78c4"
 BAND_COLOURS = ("#fdae61", "#fee08b", "#ffffbf", "#e6f5d0", "#d9f0d3", "#f7f7f7")
 # At this many located incidents or more, markers cluster (our own grid, js/incidents.js):
 # a few hundred DOM markers at most, whatever the input size.
@@ -516,15 +517,15 @@ def _countries_geojson(border: DurandLine, tolerance_m: float) -> dict:
 
 
 @functools.cache
-def _basemap() -> tuple[dict, dict, dict]:
-    """(admin-1 boundaries, place labels, Pakistani district lines) of the context basemap
-    (geodata/basemap_*.geojson)."""
+def _basemap() -> tuple[dict, dict, dict, dict]:
+    """(admin-1 boundaries, place labels, Pakistani district lines, rivers) of the context
+    basemap (geodata/basemap_*.geojson)."""
     from ..data import geodata_path
 
     return tuple(
         json.loads(geodata_path(name).read_text(encoding="utf-8"))
         for name in ("basemap_admin1.geojson", "basemap_places.geojson",
-                     "basemap_admin2.geojson")
+                     "basemap_admin2.geojson", "basemap_rivers.geojson")
     )
 
 
@@ -907,6 +908,8 @@ def _legend(types, border: DurandLine, bands_km) -> Legend:
         line_label="Durand Line (de facto, disputed)",
         uncertainty_label="Location uncertainty (radius or province)",
         extra=[
+            ('<svg width="18" height="18" aria-hidden="true"><path d="M1 12 C5 4 9 16 17 6" '
+             f'fill="none" stroke="{RIVER_COLOUR}" stroke-width="2"/></svg>', "River"),
             (donut, "Cluster of one side: the full ring is the share whose side is certain; "
                     "the pale rest may lie across the line"),
         ],
@@ -990,8 +993,8 @@ def build_map(
 
     # The countries sit in a pane below the tiles: with or without working tiles, never blank.
     CountriesBase(_countries_display(border), COUNTRY_FILLS).add_to(m)
-    admin, places, admin2 = _basemap()
-    context = ContextLayer(admin, places, admin2)
+    admin, places, admin2, rivers = _basemap()
+    context = ContextLayer(admin, places, admin2, rivers, river_colour=RIVER_COLOUR)
     context.add_to(m)
     blank = folium.FeatureGroup(name="Offline basemap", overlay=False, control=False)
     blank.add_to(m)
@@ -1077,6 +1080,8 @@ def build_map(
             'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0)',
             'Provinces: <a href="https://www.naturalearthdata.com/">Natural Earth</a> '
             "(public domain)",
+            'Rivers: <a href="https://www.soest.hawaii.edu/pwessel/gshhg/">GSHHG</a> 2.3.6 '
+            "WDB-II (LGPL-3.0+)",
             "Leaflet " + _e(assets.versions()["leaflet"]),
             *("Data: " + _e(c) for c in credits),
         ],

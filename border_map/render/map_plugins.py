@@ -147,16 +147,19 @@ class CountriesBase(_Call):
 
 
 class ContextLayer(_Call):
-    """Province boundaries with names and place labels by zoom (``geodata/basemap_*.geojson``,
-    built by ``geodata/build/build_basemap.py``), drawn by ``BM.contextLayer``."""
+    """Province boundaries with names, place labels by zoom and rivers
+    (``geodata/basemap_*.geojson``, built by ``geodata/build/build_basemap.py``), drawn by
+    ``BM.contextLayer``."""
 
     function = "contextLayer"
 
-    def __init__(self, admin: dict, places: dict, admin2: dict | None = None, *,
-                 max_labels: int = 160):
+    def __init__(self, admin: dict, places: dict, admin2: dict | None = None,
+                 rivers: dict | None = None, *, max_labels: int = 160,
+                 river_colour: str = "#2f78c4"):
+        empty = {"type": "FeatureCollection", "features": []}
         super().__init__({"admin": admin, "places": places,
-                          "admin2": admin2 or {"type": "FeatureCollection", "features": []},
-                          "maxLabels": int(max_labels)})
+                          "admin2": admin2 or empty, "rivers": rivers or empty,
+                          "riverColour": river_colour, "maxLabels": int(max_labels)})
         self._name = "ContextLayer"
 
 

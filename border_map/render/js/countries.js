@@ -22,12 +22,13 @@
   };
 })();
 
-/* border-map: context. Province boundaries with their names, and place labels by zoom
+/* border-map: context. Rivers, province boundaries with their names, and place labels by zoom
    (crossings, districts, tehsils, towns), one label per cell of a grid so they never pile up. */
 (function(){
   'use strict';
   BM.contextLayer = function(map, o){
     map.createPane('bm-admin').style.zIndex = 390;   /* under the bands and line (400) */
+    map.createPane('bm-rivers').style.zIndex = 380;  /* under the boundaries, bands and markers */
     var labelsPane = map.createPane('bm-labels');
     labelsPane.style.zIndex = 450; labelsPane.style.pointerEvents = 'none';
     var lines = L.geoJSON(o.admin, {pane: 'bm-admin', interactive: false,
@@ -37,8 +38,14 @@
     var districts = L.geoJSON(o.admin2, {pane: 'bm-admin', interactive: false,
       style: function(){ return {color: '#8a8a8a', weight: 0.6, dashArray: '2 3', fill: false,
                                  opacity: 0.7, className: 'bm-admin2'}; }});
+    /* rivers: thin blue context lines, thicker from zoom 8 */
+    var rivers = L.geoJSON(o.rivers, {pane: 'bm-rivers', interactive: false,
+      style: function(){ return {color: o.riverColour, weight: map.getZoom() >= 8 ? 2 : 1.3, opacity: 0.9, fill: false,
+                                 className: 'bm-river'}; }});
+    function riverWeight(){ rivers.setStyle({weight: map.getZoom() >= 8 ? 2 : 1.3}); }
+    map.on('zoomend', riverWeight);
     var labels = L.layerGroup();
-    var group = L.layerGroup([districts, lines, labels]);
+    var group = L.layerGroup([rivers, districts, lines, labels]);
     var items = o.admin.features.map(function(f){
       return {name: f.properties.name, lat: f.properties.label[1], lon: f.properties.label[0], minzoom: 5, cls: 'bm-label-admin'};
     }).concat(o.places.features.map(function(f){
