@@ -1683,8 +1683,8 @@ class UserIndex:
                 if not rows:
                     break
                 con.executemany("INSERT OR IGNORE INTO fuzzy_probes VALUES (?,?,?)",
-                                [(layer, probe, key) for _, layer, key in rows
-                                 for probe in fuzzy_probes(key)])
+                                sorted({(layer, probe, key) for _, layer, key in rows
+                                        for probe in fuzzy_probes(key)}))
                 last = rows[-1][0]
 
     def close(self) -> None:
@@ -1774,8 +1774,8 @@ class UserIndex:
                     rows = list(_name_rows(batch, layer))
                     con.executemany("INSERT INTO names VALUES (?,?,?,?,?)", rows)
                     con.executemany("INSERT OR IGNORE INTO fuzzy_probes VALUES (?,?,?)",
-                                    {(layer, probe, key): None for key, *_ in rows
-                                     for probe in fuzzy_probes(key)})
+                                    sorted({(layer, probe, key) for key, *_ in rows
+                                            for probe in fuzzy_probes(key)}))
                 con.execute("INSERT INTO imports VALUES (?,?,?,?)",
                             (str(path), fmt, count,
                              time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
