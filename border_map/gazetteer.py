@@ -85,7 +85,10 @@ with CSV files in the shipped columns and GeoNames country dumps (``AF.txt``,
 into the shipped table and keeps GeoNames dump places as a **fallback layer**,
 queried in SQLite only when the shipped and user places give nothing at a
 tier: a dump repeats every shipped town and province, and its namesakes must
-not make "Kunar" ambiguous. The default gazetteer is cached per process and
+not make "Kunar" ambiguous. No query reads a dump layer whole: its fuzzy tier
+scores only the names whose consonant skeleton is within one edit of the
+query's, found by indexed probe strings (:func:`fuzzy_probes`), and the names
+that start with the query, each look-up bounded by :data:`PROBE_LIMIT`. The default gazetteer is cached per process and
 rebuilt when the index file changes.
 """
 
@@ -1813,6 +1816,8 @@ class UserIndex:
             row = self._connect().execute("SELECT * FROM places WHERE id = ?",
                                           (place_id,)).fetchone()
             place = _place_from_db(row) if row else None
+        if len(self._cache) >= 100_000:  # a long batch against a large dump: stay bounded
+            self._cache.clear()
         self._cache[place_id] = place
         return place
 
