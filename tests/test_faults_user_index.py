@@ -4,7 +4,7 @@ A 2 M-row GeoNames import used to make every later fuzzy query load every name o
 dump into memory. The fuzzy tier of an index layer now looks its candidates up by
 probe strings (``fuzzy_probes``: parts of the consonant skeleton, see
 :func:`border_map.gazetteer.fuzzy_probes`). These tests generate a dump at test time
-(benchmarks/bench_user_index.py writes it; 40,000 rows here), import it, and assert
+(benchmarks/bench_user_index.py writes it; 20,000 rows here), import it, and assert
 structurally that a fuzzy query reads a bounded number of keys: SQLite's virtual-machine
 steps during the query are counted with a progress handler and must stay far below the
 number of names the layer holds (a full read takes several steps per name). The memory
@@ -25,7 +25,7 @@ from border_map.gazetteer import Gazetteer, normalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 GEODATA = ROOT / "geodata"
-ROWS = 40_000
+ROWS = 20_000
 
 
 def _bench():
@@ -38,7 +38,7 @@ def _bench():
 
 @pytest.fixture(scope="module")
 def big_home(tmp_path_factory):
-    """A BORDER_MAP_HOME holding a 40,000-row generated GeoNames dump."""
+    """A BORDER_MAP_HOME holding a 20,000-row generated GeoNames dump."""
     folder = tmp_path_factory.mktemp("big-index")
     bench = _bench()
     dump = bench.write_dump(folder / "XX.txt", ROWS, seed=5)
