@@ -1765,8 +1765,6 @@ class UserIndex:
         con = self._connect(write=True)
         origin = f"{layer}:{path.name}"
         count = 0
-        # 128 MB of page cache while writing: the name indexes are filled in random order
-        con.execute("PRAGMA cache_size = -131072")
         try:
             with con:
                 last = con.execute("SELECT coalesce(max(rowid), -1) FROM names").fetchone()[0]
@@ -1791,7 +1789,6 @@ class UserIndex:
             raise DataError(f"cannot write the user gazetteer index: {err}",
                             location=str(self.path)) from err
         finally:
-            con.execute("PRAGMA cache_size = -2000")  # SQLite's default
             self._cache.clear()
             self._layers.clear()
         return ImportReport(str(path), fmt, count, dict(skipped), str(self.path))
