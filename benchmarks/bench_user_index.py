@@ -156,11 +156,13 @@ def agreement(index_path: Path, n: int = 200, seed: int = 3) -> dict:
 
 
 _RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+_CPU = re.compile(r"(?:User|System) time \(seconds\): ([\d.]+)")
 
 
 def measure(args: list[str], env: dict) -> dict:
     """Run ``python -m border_map ARGS`` in a child; its peak RSS (MB), wall time (s),
-    exit status and the last line of its stderr."""
+    CPU time (user + system, s: the machine may be shared), exit status and the last line
+    of its stderr."""
     cmd = [sys.executable, "-m", "border_map", *args]
     timed = Path("/usr/bin/time").is_file()
     if timed:
@@ -171,13 +173,16 @@ def measure(args: list[str], env: dict) -> dict:
     if timed:
         found = _RSS.search(proc.stderr)
         peak = int(found.group(1)) / 1024 if found else float("nan")
+        cpu = sum(float(x) for x in _CPU.findall(proc.stderr))
         stderr = proc.stderr[:proc.stderr.rfind("\tCommand being timed")].strip()
         stderr = re.sub(r"\n?Command exited with non-zero status \d+$", "", stderr)
     else:  # the largest child so far: run the commands in increasing order of size
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak, cpu = usage.ru_maxrss / 1024, float("nan")
         stderr = proc.stderr.strip()
     last = stderr.splitlines()[-1] if stderr else ""
-    return {"peak_mb": round(peak, 1), "wall_s": round(wall, 2), "exit": proc.returncode,
+    return {"peak_mb": round(peak, 1), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+            "exit": proc.returncode,
             "stderr": last[:200]}
 
 
