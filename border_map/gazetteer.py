@@ -88,8 +88,8 @@ tier: a dump repeats every shipped town and province, and its namesakes must
 not make "Kunar" ambiguous. No query reads a dump layer whole: its fuzzy tier
 scores only the names whose consonant skeleton is within one edit of the
 query's, found by indexed probe strings (:func:`fuzzy_probes`), and the names
-that start with the query, each look-up bounded by :data:`PROBE_LIMIT`. The default gazetteer is cached per process and
-rebuilt when the index file changes.
+that start with the query, each look-up bounded by :data:`PROBE_LIMIT`. The
+default gazetteer is cached per process and rebuilt when the index file changes.
 """
 
 from __future__ import annotations
@@ -1552,7 +1552,7 @@ CREATE TABLE IF NOT EXISTS fuzzy_probes (
 PROBE_LIMIT = 2000
 #: Probes per fuzzy query at most: 3 skeleton lengths x (3 + 2 swaps), and the prefix.
 MAX_PROBES = 16
-_BATCH = 20_000  # places written (or keys re-keyed) per executemany
+_BATCH = 20_000  # places written (or names re-keyed) per executemany
 
 
 def _add_probes(con: sqlite3.Connection, after_rowid: int) -> None:
@@ -1681,7 +1681,7 @@ class UserIndex:
 
     def _rebuild_probes(self) -> None:
         """Fill ``fuzzy_probes`` from the stored names (once, for an index written by an
-        older version: a 2 M-row dump takes about a minute), in batches."""
+        older version; minutes for a 2 M-row dump, said on stderr first)."""
         con = self._con
         if con.execute("SELECT 1 FROM names LIMIT 1").fetchone() is None:
             return
@@ -1761,7 +1761,9 @@ class UserIndex:
     def _store(self, path: Path, fmt: str, layer: str, places: Iterable[Place],
                skipped: dict) -> ImportReport:
         """Write places (any iterable: read in batches of :data:`_BATCH`) in one
-        transaction, replacing rows with the same ids."""
+        transaction, replacing rows with the same ids (the probes of names no longer
+        stored stay: they fetch nothing). A refused first import leaves no index file."""
+        existed = self.path.exists()
         con = self._connect(write=True)
         origin = f"{layer}:{path.name}"
         count = 0
@@ -1785,9 +1787,13 @@ class UserIndex:
                 con.execute("INSERT INTO imports VALUES (?,?,?,?)",
                             (str(path), fmt, count,
                              time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
-        except sqlite3.Error as err:
-            raise DataError(f"cannot write the user gazetteer index: {err}",
-                            location=str(self.path)) from err
+        except BaseException as err:
+            if not existed:
+                self.clear()
+            if isinstance(err, sqlite3.Error):
+                raise DataError(f"cannot write the user gazetteer index: {err}",
+                                location=str(self.path)) from err
+            raise
         finally:
             self._cache.clear()
             self._layers.clear()

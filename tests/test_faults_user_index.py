@@ -248,3 +248,46 @@ def test_small_index_answers_are_unchanged(tmp_path):
                 assert pid in full and score <= full[pid], (query, pid, score, full)
     finally:
         index.close()
+
+
+def _row(gid: int, name: str, lat: float, lon: float) -> str:
+    return "\t".join([str(gid), name, name, "", f"{lat}", f"{lon}", "P", "PPL", "AF", "", "36",
+                      "", "", "", "0", "", "1000", "Asia/Kabul", "2024-01-01"]) + "\n"
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_streamed_dump_import_refused_midway_keeps_nothing(existing, tmp_path, capsys,
+                                                           monkeypatch):
+    """The dump is written in batches inside one transaction: a place outside the region
+    after the first batch is refused in one line (file, line, field) and nothing of the
+    file is kept; a first import leaves no index file behind."""
+    from border_map.cli import main
+
+    monkeypatch.setenv("BORDER_MAP_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BORDER_MAP_GEODATA", str(GEODATA))
+    monkeypatch.setattr(gz, "_BATCH", 50)
+    index_file = tmp_path / "home" / gz.UserIndex.FILENAME
+    if existing:
+        good = tmp_path / "good.txt"
+        good.write_text(_row(1, "Alpha Kalay", 33.5, 69.5), encoding="utf-8")
+        gz.UserIndex.default().import_file(good)
+        before = index_file.read_bytes()
+    dump = tmp_path / "AF.txt"
+    rows = [_row(100 + i, f"Beta Kalay {i}", 33.5, 69.5) for i in range(120)]
+    rows.append(_row(999, "Gamma Kalay", 50.11, 8.68))  # Frankfurt, after two batches
+    dump.write_text("".join(rows), encoding="utf-8")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(["gazetteer", "import", str(dump)])
+    _, err = capsys.readouterr()
+    assert done.value.code == 1
+    lines = [x for x in err.splitlines() if x.strip()]
+    assert len(lines) == 1 and "internal error" not in err, err
+    assert f"{dump} line 121" in lines[0] and "outside the Afghanistan-Pakistan" in lines[0]
+    if existing:
+        assert index_file.read_bytes() == before  # the earlier import, unchanged
+        index = gz.UserIndex.default()
+        assert index.stats()["places"] == 1
+        index.close()
+    else:
+        assert not index_file.exists() and not list((tmp_path / "home").glob("*journal*"))
