@@ -1543,8 +1543,8 @@ CREATE TABLE IF NOT EXISTS imports (
 );
 CREATE INDEX IF NOT EXISTS places_layer ON places (layer);
 CREATE TABLE IF NOT EXISTS fuzzy_probes (
-    layer TEXT NOT NULL, probe TEXT NOT NULL, key TEXT NOT NULL,
-    PRIMARY KEY (layer, probe, key)
+    layer TEXT NOT NULL, probe TEXT NOT NULL, klen INTEGER NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (layer, probe, klen, key)
 ) WITHOUT ROWID;
 """
 #: Keys fetched from SQLite per probe of the fuzzy tier of an index layer (see
@@ -1562,9 +1562,9 @@ def _add_probes(con: sqlite3.Connection, after_rowid: int) -> None:
     con.create_function("bm_probe", 2, lambda key, i: fuzzy_probes(key)[i],
                         deterministic=True)
     con.execute("INSERT OR IGNORE INTO fuzzy_probes "
-                "SELECT layer, bm_probe(key, i), key FROM names, "
+                "SELECT layer, bm_probe(key, i), length(key), key FROM names, "
                 "(SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2) "
-                "WHERE names.rowid > ? ORDER BY 1, 2, 3", (after_rowid,))
+                "WHERE names.rowid > ? ORDER BY 1, 2, 3, 4", (after_rowid,))
 
 
 @functools.lru_cache(maxsize=1 << 12)  # called three times a key in a row by _add_probes
@@ -1949,18 +1949,28 @@ class _IndexLayer:
     def _variant_tier(self, query, key, hints, cutoff) -> list[Match]:
         return self._fuzzy_tier(query, key, hints, cutoff)
 
-    def _candidates(self, key: str) -> list[str]:
-        """Keys whose skeleton is within one edit of the key's (by their probes), and keys
-        that start with the key ("Shahikot" -> "shahikot kalay"), each look-up bounded by
+    def _candidates(self, key: str, cutoff: float) -> list[str]:
+        """Keys whose skeleton is within one edit of the key's (by their probes) and whose
+        length can reach the cutoff, lengths nearest the key's first, and keys that start
+        with the key ("Shahikot" -> "shahikot kalay"), each probe bounded by
         :data:`PROBE_LIMIT`; in the order the full scan used (length, then key)."""
         con = self._index._connect()
         found: set[str] = set()
         fetched = 0
+        n, c = len(key), max(cutoff, 1.0) / 100.0
+        lengths = sorted(range(math.ceil(n * c - 1e-9), math.floor(n / c + 1e-9) + 1),
+                         key=lambda m: (abs(m - n), m))
         for probe in query_probes(key):
-            rows = con.execute("SELECT key FROM fuzzy_probes WHERE layer = ? AND probe = ? "
-                               "LIMIT ?", (self._layer, probe, PROBE_LIMIT)).fetchall()
-            fetched += len(rows)
-            found.update(k for (k,) in rows)
+            budget = PROBE_LIMIT
+            for m in lengths:
+                rows = con.execute(
+                    "SELECT key FROM fuzzy_probes WHERE layer = ? AND probe = ? AND klen = ? "
+                    "LIMIT ?", (self._layer, probe, m, budget)).fetchall()
+                fetched += len(rows)
+                found.update(k for (k,) in rows)
+                budget -= len(rows)
+                if budget <= 0:
+                    break
         rows = con.execute("SELECT DISTINCT key FROM names WHERE layer = ? AND key >= ? "
                            "AND key < ? LIMIT ?",
                            (self._layer, key, key + "\U0010ffff", PROBE_LIMIT)).fetchall()
@@ -1973,7 +1983,7 @@ class _IndexLayer:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
-        choices = self._candidates(key)
+        choices = self._candidates(key, cutoff)
         scored = process.extract(key, choices, scorer=OSA.normalized_similarity,
                                  score_cutoff=cutoff / 100.0, limit=limit) if choices else []
         matches: dict[str, Match] = {}
