@@ -89,8 +89,11 @@ with CSV files in the shipped columns and GeoNames country dumps (``AF.txt``,
 into the shipped table and keeps GeoNames dump places as a **fallback layer**,
 queried in SQLite only when the shipped and user places give nothing at a
 tier: a dump repeats every shipped town and province, and its namesakes must
-not make "Kunar" ambiguous. The default gazetteer is cached per process and
-rebuilt when the index file changes.
+not make "Kunar" ambiguous. No query reads a dump layer whole: its fuzzy tier
+scores only the names whose consonant skeleton is within one edit of the
+query's, found by indexed probe strings (:func:`fuzzy_probes`), and the names
+that start with the query, each look-up bounded by :data:`PROBE_LIMIT`. The
+default gazetteer is cached per process and rebuilt when the index file changes.
 """
 
 from __future__ import annotations
@@ -98,6 +101,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 import math
 import os
@@ -1655,7 +1659,74 @@ CREATE INDEX IF NOT EXISTS names_place ON names (place_id);
 CREATE TABLE IF NOT EXISTS imports (
     file TEXT NOT NULL, format TEXT NOT NULL, rows INTEGER NOT NULL, imported_at TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS places_layer ON places (layer);
+CREATE TABLE IF NOT EXISTS fuzzy_probes (
+    layer TEXT NOT NULL, probe TEXT NOT NULL, klen INTEGER NOT NULL, key TEXT NOT NULL,
+    PRIMARY KEY (layer, probe, klen, key)
+) WITHOUT ROWID;
 """
+#: Keys fetched from SQLite per probe of the fuzzy tier of an index layer (see
+#: :func:`fuzzy_probes`); a fuzzy query fetches at most :data:`MAX_PROBES` times this.
+PROBE_LIMIT = 2000
+#: Probes per fuzzy query at most: 3 skeleton lengths x (3 + 2 swaps), and the prefix.
+MAX_PROBES = 16
+_BATCH = 20_000  # places written (or names re-keyed) per executemany
+
+
+def _add_probes(con: sqlite3.Connection, after_rowid: int) -> None:
+    """Add the probes of the names stored after ``after_rowid`` to ``fuzzy_probes``, in
+    one statement sorted by SQLite (on disk if need be): appending in key order is many
+    times faster than inserting batch after batch into the middle of the table."""
+    con.create_function("bm_probe", 2, lambda key, i: fuzzy_probes(key)[i],
+                        deterministic=True)
+    con.execute("INSERT OR IGNORE INTO fuzzy_probes "
+                "SELECT layer, bm_probe(key, i), length(key), key FROM names, "
+                "(SELECT 0 AS i UNION ALL SELECT 1 UNION ALL SELECT 2) "
+                "WHERE names.rowid > ? ORDER BY 1, 2, 3, 4", (after_rowid,))
+
+
+@functools.lru_cache(maxsize=1 << 12)  # called three times a key in a row by _add_probes
+def fuzzy_probes(key: str) -> tuple[str, str, str]:
+    """The three probe strings stored for a normalised key in ``fuzzy_probes``.
+
+    The key's consonant :func:`skeleton` ``s`` (length ``m``) is cut into three parts
+    ``s1 s2 s3`` at ``m//3`` and ``2m//3``; the probes are ``s1 s2`` (a prefix), ``s2 s3``
+    (a suffix) and ``s1 | s3``, each tagged with ``m``. One edit of ``s`` (a letter
+    inserted, dropped, replaced, or two neighbours swapped) leaves at least two of the
+    three parts in place, so every key whose skeleton is within one edit of a query's
+    shares a probe with one of the few :func:`query_probes` of the query: the fuzzy tier
+    of a user index finds them by indexed look-ups, never by reading every key.
+    """
+    s = skeleton(key)
+    m = len(s)
+    a, b = m // 3, 2 * m // 3
+    return f"{m}<{s[:b]}", f"{m}>{s[a:]}", f"{m}|{s[:a]}|{s[b:]}"
+
+
+def query_probes(key: str) -> list[str]:
+    """The probes to look up for a query key (see :func:`fuzzy_probes`): for each skeleton
+    length ``m`` within one of the query's, the parts a key of length ``m`` would keep
+    after one insertion, deletion or substitution, and the query with a swap across
+    either cut undone."""
+    q = skeleton(key)
+    n = len(q)
+    out: list[str] = []
+    for m in (n, n - 1, n + 1):
+        if m < 0:
+            continue
+        a, b = m // 3, 2 * m // 3
+        if b <= n:
+            out.append(f"{m}<{q[:b]}")
+        if m - a <= n:
+            out.append(f"{m}>{q[n - (m - a):]}")
+        if a + (m - b) <= n:
+            out.append(f"{m}|{q[:a]}|{q[n - (m - b):]}")
+        if m == n:
+            for cut in (a, b):
+                if 0 < cut < n:
+                    swapped = q[:cut - 1] + q[cut] + q[cut - 1] + q[cut + 1:]
+                    out.append(f"{m}<{swapped[:b]}")
+    return list(dict.fromkeys(out))
 
 
 class UserIndex:
@@ -1694,24 +1765,52 @@ class UserIndex:
                 raise DataError("no user gazetteer index", location=str(self.path))
             try:
                 self._con = sqlite3.connect(self.path)
+                had_probes = self._con.execute(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'fuzzy_probes'").fetchone()
                 self._con.executescript(_SCHEMA)
-                self._refresh_translit_keys()
+                if not self._refresh_translit_keys() and had_probes is None:
+                    self._rebuild_probes()  # an index written before the probes existed
             except sqlite3.Error as err:
+                self.close()
                 raise DataError(f"cannot open the user gazetteer index: {err}",
                                 location=str(self.path)) from err
         return self._con
 
-    def _refresh_translit_keys(self) -> None:
-        """Recompute the stored transliteration keys when the rules changed since the
-        index was written (``PRAGMA user_version`` records the rules' version)."""
+    def _refresh_translit_keys(self) -> bool:
+        """Recompute the stored transliteration keys (and the fuzzy probes, made from
+        them) when the rules changed since the index was written (``PRAGMA user_version``
+        records the rules' version); True if it did. Reads the names in batches."""
         con = self._con
         if con.execute("PRAGMA user_version").fetchone()[0] >= TRANSLIT_VERSION:
-            return
+            return False
         with con:
-            rows = con.execute("SELECT rowid, key FROM names").fetchall()
-            con.executemany("UPDATE names SET translit = ? WHERE rowid = ?",
-                            [(transliteration_key(k), rowid) for rowid, k in rows])
+            last = -1
+            while True:
+                rows = con.execute("SELECT rowid, key FROM names WHERE rowid > ? "
+                                   "ORDER BY rowid LIMIT ?", (last, _BATCH)).fetchall()
+                if not rows:
+                    break
+                con.executemany("UPDATE names SET translit = ? WHERE rowid = ?",
+                                [(transliteration_key(k), rowid) for rowid, k in rows])
+                last = rows[-1][0]
             con.execute(f"PRAGMA user_version = {TRANSLIT_VERSION}")
+        self._rebuild_probes()
+        return True
+
+    def _rebuild_probes(self) -> None:
+        """Fill ``fuzzy_probes`` from the stored names (once, for an index written by an
+        older version; minutes for a 2 M-row dump, said on stderr first)."""
+        con = self._con
+        if con.execute("SELECT 1 FROM names LIMIT 1").fetchone() is None:
+            return
+        import logging
+
+        logging.getLogger(__name__).warning(
+            "%s: indexing the names of the user gazetteer for fuzzy matching (once, for an "
+            "index written by an older border-map)", shown(str(self.path)))
+        with con:
+            con.execute("DELETE FROM fuzzy_probes")
+            _add_probes(con, -1)
 
     def close(self) -> None:
         if self._con is not None:
@@ -1744,56 +1843,79 @@ class UserIndex:
         raise ValueError(f"unknown import format {fmt!r}; use auto, csv or geonames")
 
     def _import_geonames(self, path: Path) -> ImportReport:
-        rows, skipped = [], Counter()
+        """Two passes over the dump, so memory does not grow with its size: the first
+        finds the district (ADM2) names and checks it is a dump, the second converts and
+        writes the rows in batches (one transaction: all or nothing)."""
+        skipped: Counter = Counter()
         admin2_names: dict[str, str] = {}
+        seen_row = False
         for number, row, problem in iter_geonames(path):
             if row is None:
                 skipped["bad line" if problem != "country" else "other country"] += 1
-                if problem != "country" and not rows and skipped["bad line"] >= 5:
+                if problem != "country" and not seen_row and skipped["bad line"] >= 5:
                     raise DataError(f"not a GeoNames dump: line {number} has {problem}",
                                     location=str(path))
                 continue
-            rows.append((number, row))
+            seen_row = True
             if row["feature_code"] == "ADM2":
                 code = f"{row['country_code']}.{row['admin1_code']}.{row['admin2_code']}"
                 admin2_names[code] = row["name"]
-        places = []
-        for number, row in rows:
-            place = place_from_geonames(row, admin2_names, f"{path} line {number}")
-            if place is not None:  # outside the region: refused (model_checks)
+
+        def places():
+            for number, row, _problem in iter_geonames(path):
+                if row is None:
+                    continue
+                place = place_from_geonames(row, admin2_names, f"{path} line {number}")
+                if place is None:
+                    skipped[f"feature {row['feature_class']}.{row['feature_code']}"] += 1
+                    continue
+                # outside the region: refused (model_checks)
                 check_place_region(place.lon, place.lat, f"{path} line {number}",
                                    "longitude", "latitude")
-            if place is None:
-                skipped[f"feature {row['feature_class']}.{row['feature_code']}"] += 1
-            else:
-                places.append(place)
-        return self._store(path, "geonames", "geonames", places, dict(skipped))
+                yield place
 
-    def _store(self, path: Path, fmt: str, layer: str, places: list[Place],
+        return self._store(path, "geonames", "geonames", places(), skipped)
+
+    def _store(self, path: Path, fmt: str, layer: str, places: Iterable[Place],
                skipped: dict) -> ImportReport:
+        """Write places (any iterable: read in batches of :data:`_BATCH`) in one
+        transaction, replacing rows with the same ids (the probes of names no longer
+        stored stay: they fetch nothing). A refused first import leaves no index file."""
+        existed = self.path.exists()
         con = self._connect(write=True)
         origin = f"{layer}:{path.name}"
+        count = 0
         try:
             with con:
-                ids = [(p.id,) for p in places]
-                con.executemany("DELETE FROM names WHERE place_id = ?", ids)
-                con.executemany("DELETE FROM places WHERE id = ?", ids)
-                con.executemany(
-                    "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(p.id, layer, origin, p.name, "|".join(p.aliases), p.kind, p.country,
-                      p.admin1, p.admin2, p.lon, p.lat, p.precision_km, p.source, p.derivation)
-                     for p in places])
-                con.executemany("INSERT INTO names VALUES (?,?,?,?,?)",
-                                _name_rows(places, layer))
+                last = con.execute("SELECT coalesce(max(rowid), -1) FROM names").fetchone()[0]
+                it = iter(places)
+                while batch := list(itertools.islice(it, _BATCH)):
+                    count += len(batch)
+                    ids = [(p.id,) for p in batch]
+                    con.executemany("DELETE FROM names WHERE place_id = ?", ids)
+                    con.executemany("DELETE FROM places WHERE id = ?", ids)
+                    con.executemany(
+                        "INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        [(p.id, layer, origin, p.name, "|".join(p.aliases), p.kind, p.country,
+                          p.admin1, p.admin2, p.lon, p.lat, p.precision_km, p.source,
+                          p.derivation) for p in batch])
+                    con.executemany("INSERT INTO names VALUES (?,?,?,?,?)",
+                                    _name_rows(batch, layer))
+                _add_probes(con, last)
                 con.execute("INSERT INTO imports VALUES (?,?,?,?)",
-                            (str(path), fmt, len(places),
+                            (str(path), fmt, count,
                              time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
-        except sqlite3.Error as err:
-            raise DataError(f"cannot write the user gazetteer index: {err}",
-                            location=str(self.path)) from err
-        self._cache.clear()
-        self._layers.clear()
-        return ImportReport(str(path), fmt, len(places), skipped, str(self.path))
+        except BaseException as err:
+            if not existed:
+                self.clear()
+            if isinstance(err, sqlite3.Error):
+                raise DataError(f"cannot write the user gazetteer index: {err}",
+                                location=str(self.path)) from err
+            raise
+        finally:
+            self._cache.clear()
+            self._layers.clear()
+        return ImportReport(str(path), fmt, count, dict(skipped), str(self.path))
 
     # -- reading ------------------------------------------------------------------------
     def places(self, layer: str = "user") -> list[Place]:
@@ -1818,6 +1940,8 @@ class UserIndex:
             row = self._connect().execute("SELECT * FROM places WHERE id = ?",
                                           (place_id,)).fetchone()
             place = _place_from_db(row) if row else None
+        if len(self._cache) >= 100_000:  # a long batch against a large dump: stay bounded
+            self._cache.clear()
         self._cache[place_id] = place
         return place
 
@@ -1903,12 +2027,18 @@ def _sniff_format(path: Path) -> str:
 
 
 class _IndexLayer:
-    """One layer of a :class:`UserIndex`, with the tier methods of :class:`Gazetteer`."""
+    """One layer of a :class:`UserIndex`, with the tier methods of :class:`Gazetteer`.
+
+    Nothing here reads the whole layer: the exact and transliteration tiers are indexed
+    look-ups, and the fuzzy tier scores only the keys its probes fetch (at most
+    :data:`MAX_PROBES` x :data:`PROBE_LIMIT`; see :func:`fuzzy_probes`). ``fetched``
+    counts the keys the last fuzzy query read from SQLite.
+    """
 
     def __init__(self, index: UserIndex, layer: str):
         self._index = index
         self._layer = layer
-        self._fuzzy: _FuzzyIndex | None = None
+        self.fetched = 0
 
     def _places_for(self, column: str, value: str) -> list[tuple[Place, str]]:
         rows = self._index._connect().execute(
@@ -1937,13 +2067,46 @@ class _IndexLayer:
     def _variant_tier(self, query, key, hints, cutoff) -> list[Match]:
         return self._fuzzy_tier(query, key, hints, cutoff)
 
+    def _candidates(self, key: str, cutoff: float) -> list[str]:
+        """Keys whose skeleton is within one edit of the key's (by their probes) and whose
+        length can reach the cutoff, lengths nearest the key's first, and keys that start
+        with the key ("Shahikot" -> "shahikot kalay"), each probe bounded by
+        :data:`PROBE_LIMIT`; in the order the full scan used (length, then key)."""
+        con = self._index._connect()
+        found: set[str] = set()
+        fetched = 0
+        n, c = len(key), max(cutoff, 1.0) / 100.0
+        lengths = sorted(range(math.ceil(n * c - 1e-9), math.floor(n / c + 1e-9) + 1),
+                         key=lambda m: (abs(m - n), m))
+        for probe in query_probes(key):
+            budget = PROBE_LIMIT
+            for m in lengths:
+                rows = con.execute(
+                    "SELECT key FROM fuzzy_probes WHERE layer = ? AND probe = ? AND klen = ? "
+                    "LIMIT ?", (self._layer, probe, m, budget)).fetchall()
+                fetched += len(rows)
+                found.update(k for (k,) in rows)
+                budget -= len(rows)
+                if budget <= 0:
+                    break
+        rows = con.execute("SELECT DISTINCT key FROM names WHERE layer = ? AND key >= ? "
+                           "AND key < ? LIMIT ?",
+                           (self._layer, key, key + "\U0010ffff", PROBE_LIMIT)).fetchall()
+        fetched += len(rows)
+        found.update(k for (k,) in rows)
+        self.fetched = fetched
+        return sorted(found, key=lambda k: (len(k), k))
+
     def _fuzzy_tier(self, query, key, hints, cutoff, best_only=True, limit=50) -> list[Match]:
-        if self._fuzzy is None:
-            keys = [k for (k,) in self._index._connect().execute(
-                "SELECT DISTINCT key FROM names WHERE layer = ?", (self._layer,))]
-            self._fuzzy = _FuzzyIndex(keys, deletions=False)  # a dump can hold 10^6 names
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        choices = self._candidates(key, cutoff)
+        scored = process.extract(key, choices, scorer=OSA.normalized_similarity,
+                                 score_cutoff=cutoff / 100.0, limit=limit) if choices else []
         matches: dict[str, Match] = {}
-        for cand_key, score in self._fuzzy.extract(key, cutoff, limit):
+        for cand_key, score, _ in scored:
+            score *= 100.0
             for place, _how in self._places_for("key", cand_key):
                 if hints.accepts(place) and (place.id not in matches
                                              or score > matches[place.id].score):

@@ -9,8 +9,9 @@ unchanged). The number of attacks run is printed at the end of the module.
 
 Defects of issue 19 and their tests: 1 NUL (test_nul_*), 2 leftovers (test_sweep_*,
 test_signal_*), 3 CSV injection (test_csv_*), 4 online cache (test_online_*),
-5 output faults (test_output_*), 10 size limits (test_limit_*), 11 imported places
-(test_import_*), 12 names printed (test_names_*).
+5 output faults (test_output_*), 7 a large user index (tests/test_faults_user_index.py),
+10 size limits (test_limit_*), 11 imported places (test_import_*), 12 names printed
+(test_names_*).
 """
 
 from __future__ import annotations
