@@ -266,7 +266,7 @@ def test_streamed_dump_import_refused_midway_keeps_nothing(existing, tmp_path, c
 
     monkeypatch.setenv("BORDER_MAP_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("BORDER_MAP_GEODATA", str(GEODATA))
-    monkeypatch.setattr(gz, "_BATCH", 50)
+    monkeypatch.setattr(gz.user_index, "_BATCH", 50)
     index_file = tmp_path / "home" / gz.UserIndex.FILENAME
     if existing:
         good = tmp_path / "good.txt"
