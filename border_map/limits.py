@@ -76,16 +76,16 @@ def check_import_rows(path: str | os.PathLike, limit: int | None = None) -> int:
                 raise DataError(
                     f"more than {limit:,} places in one gazetteer CSV import; every command "
                     "would load them all into memory: import them as a GeoNames dump (kept "
-                    f"on disk), split the file, or set {ENV_MAX_IMPORT_PLACES} to raise the "
-                    "limit", location=os.fspath(path))
+                    f"on disk), split the file, or raise the limit with --max-import-places "
+                    f"(or {ENV_MAX_IMPORT_PLACES})", location=os.fspath(path))
     return lines
 
 
 def _refuse(size: int, limit_mb: float, location: str, what: str) -> DataError:
     return DataError(
         f"{what} is too large to read ({size / 1e6:,.1f} MB; the limit is {limit_mb:g} MB): "
-        f"set {ENV_MAX_INPUT_MB} to raise it, if the machine has the memory (about 4 times "
-        "the size)", location=location)
+        f"raise it with --max-input-mb (or {ENV_MAX_INPUT_MB}), if the machine has the memory "
+        "(about 4 times the size)", location=location)
 
 
 def check_input_size(path: str | os.PathLike, limit_mb: float | None = None) -> int:

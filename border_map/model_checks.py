@@ -60,8 +60,8 @@ def check_text(value, field: str | None, location: str | None,
     limit = max_field_chars() if limit is None else limit
     if len(value) > limit:
         raise DataError(f"text of {len(value):,} characters is longer than the limit of "
-                        f"{limit:,}: set {ENV_MAX_FIELD_MB} to raise it", location=location,
-                        field=field)
+                        f"{limit:,}: raise it with --max-field-mb (or {ENV_MAX_FIELD_MB})",
+                        location=location, field=field)
     m = _FORBIDDEN.search(value)
     if m is None:
         return

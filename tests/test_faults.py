@@ -898,3 +898,55 @@ def test_limit_a_huge_cell_in_a_streamed_csv_is_one_line(tmp_path, capsys, monke
     assert code == 1
     one_line(err, "huge.csv:3", "a record longer than 8 MB")
     assert not (tmp_path / "s").exists()
+
+
+# --------------------------------------------------------------------------- limit flags
+
+def test_limit_flags_raise_each_limit_for_one_command(tmp_path, capsys, monkeypatch):
+    """Every refusal names the flag that raises its limit; the flag holds for its command
+    only (the variable is restored when the command ends)."""
+    attack("limit flags")
+    monkeypatch.delenv("BORDER_MAP_MAX_INPUT_MB", raising=False)
+    monkeypatch.delenv("BORDER_MAP_MAX_FIELD_MB", raising=False)
+    monkeypatch.delenv("BORDER_MAP_MAX_IMPORT_PLACES", raising=False)
+    monkeypatch.setenv("BORDER_MAP_HOME", str(tmp_path / "home"))
+    # --max-input-mb: a native file read whole
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"incidents": [
+        {"id": f"x{i}", "date": "2025-10-12", "event_type": "armed_clash",
+         "location": {"lon": 70.1, "lat": 34.0}, "description": "x" * 100}
+        for i in range(12_000)]}))
+    code, _, err = run(["build", path, "-o", tmp_path / "o", "--max-input-mb", "1"], capsys)
+    assert code == 1
+    one_line(err, "big.json", "limit is 1 MB", "--max-input-mb")
+    assert "BORDER_MAP_MAX_INPUT_MB" not in os.environ
+    code, out, err = run(["build", path, "-o", tmp_path / "o", "-f", "csv",
+                          "--max-input-mb", "5"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["incidents"] == 12_000
+    assert "BORDER_MAP_MAX_INPUT_MB" not in os.environ
+    # --max-field-mb: a text field over 1 MB of characters
+    long = tmp_path / "long.yaml"
+    long.write_text(incident_yaml("x" * 1_200_000), encoding="utf-8")
+    code, out, err = run(["validate", long], capsys)
+    assert code == 1 and "--max-field-mb" in out + err
+    code, out, err = run(["validate", long, "--max-field-mb", "2"], capsys)
+    assert code == 0, err
+    assert "BORDER_MAP_MAX_FIELD_MB" not in os.environ
+    # --max-import-places: a gazetteer CSV import
+    many = tmp_path / "many.csv"
+    many.write_text(HEADER + "".join(f"user.p{i},Place {i} Kalay,,town,AF,,,69.5,33.5,2,me,t\n"
+                                     for i in range(5)))
+    code, _, err = run(["gazetteer", "import", many, "--max-import-places", "3"], capsys)
+    assert code == 1
+    one_line(err, "many.csv", "more than 3 places", "--max-import-places")
+    code, out, err = run(["gazetteer", "import", many, "--max-import-places", "5"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["imported"] == 5
+    assert "BORDER_MAP_MAX_IMPORT_PLACES" not in os.environ
+    # a limit that is not positive is the command line's error (click: exit 2)
+    for argv in (["build", path, "--max-input-mb", "0"], ["validate", long, "--max-field-mb",
+                                                           "-1"],
+                 ["gazetteer", "import", many, "--max-import-places", "0"]):
+        code, _, err = run(argv, capsys)
+        assert code == 2 and "Traceback" not in err, err

@@ -19,6 +19,8 @@ from .options import (
     gdelt_root_opt,
     indent_opt,
     input_format_opt,
+    max_field_opt,
+    max_input_opt,
     read_options,
 )
 
@@ -47,6 +49,8 @@ from .options import (
 @gdelt_min_sources_opt
 @gdelt_root_opt
 @fields_opt
+@max_input_opt
+@max_field_opt
 @click.option("--engine", type=click.Choice(["in-process", "dask", "in-memory", "columnar"]),
               default="in-process", show_default=True,
               help="Where the input's parts are processed: in this process, or on a dask "

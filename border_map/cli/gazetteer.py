@@ -15,6 +15,7 @@ import click
 from ..errors import BorderMapError, OnlineGeocodingError, PlaceError
 from ..gazetteer import KIND_ALIASES, KINDS, POLICIES
 from .errors import fail as _fail
+from .options import max_import_opt, max_input_opt
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 FORMATS = ("geojson", "jsonl", "csv")
@@ -239,6 +240,8 @@ def show(place_id, polygon, indent):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["auto", "csv", "geonames"]), default="auto",
               show_default=True, help="A CSV in the gazetteer's columns, or a GeoNames dump.")
+@max_input_opt
+@max_import_opt
 @indent_option
 def import_(file, fmt, indent):
     """Add places from FILE to your local gazetteer index.

@@ -10,7 +10,11 @@
   duplicates across sources (default 5 km, 1 day);
 - ``formats_opt``: ``build --format``, the outputs (:data:`OUTPUT_FORMATS`);
 - ``fields_opt``: ``--fields KEY=NAME,...`` (or a file), other names onto the schema;
-- ``gdelt_min_sources_opt`` / ``gdelt_root_opt``: GDELT filters (NumSources, IsRootEvent).
+- ``gdelt_min_sources_opt`` / ``gdelt_root_opt``: GDELT filters (NumSources, IsRootEvent);
+- ``max_input_opt`` / ``max_field_opt`` / ``max_import_opt``: the size limits of
+  :mod:`border_map.limits` (``--max-input-mb``, ``--max-field-mb``, ``--max-import-places``),
+  for this run: each sets its environment variable until the command ends, and the refusal
+  names the flag.
 
 The choices are spelled out here rather than imported, so ``--help`` does not load the
 readers (and geopandas); tests keep them equal to :mod:`border_map.readers` and
@@ -20,6 +24,7 @@ readers (and geopandas); tests keep them equal to :mod:`border_map.readers` and
 from __future__ import annotations
 
 import math
+import os
 
 import click
 
@@ -162,3 +167,43 @@ formats_opt = click.option(
          "(hexagons.geojson + hex_counts.csv), html (map.html); gpkg also writes its QGIS "
          "project border_map.qgz; conversions: fgb (FlatGeobuf), shp (zipped Shapefile), kml, "
          "kmz, csv-wkt (incidents as CSV). Default: the first seven.")
+
+
+# -- size limits (border_map.limits): the flag sets the variable for this command only --------
+
+
+def _limit(env: str):
+    def callback(ctx, param, value):
+        if value is None:
+            return value
+        before = os.environ.get(env)
+        os.environ[env] = f"{value:g}" if isinstance(value, float) else str(value)
+
+        def restore():
+            if before is None:
+                os.environ.pop(env, None)
+            else:
+                os.environ[env] = before
+
+        ctx.call_on_close(restore)
+        return value
+
+    return callback
+
+
+max_input_opt = click.option(
+    "--max-input-mb", type=click.FloatRange(min=0, min_open=True, max=1e9), default=None,
+    metavar="MB", expose_value=False, callback=_limit("BORDER_MAP_MAX_INPUT_MB"),
+    help="Largest file or zip member read whole (native YAML/JSON, a zipped export's member), "
+         "in MB (default 2000; also BORDER_MAP_MAX_INPUT_MB). Needs about 4 times as much "
+         "memory.")
+max_field_opt = click.option(
+    "--max-field-mb", type=click.FloatRange(min=0, min_open=True, max=1000), default=None,
+    metavar="MB", expose_value=False, callback=_limit("BORDER_MAP_MAX_FIELD_MB"),
+    help="Longest text field (and CSV record: 8 times it) accepted, in MB of characters "
+         "(default 1; also BORDER_MAP_MAX_FIELD_MB).")
+max_import_opt = click.option(
+    "--max-import-places", type=click.IntRange(min=1), default=None, metavar="N",
+    expose_value=False, callback=_limit("BORDER_MAP_MAX_IMPORT_PLACES"),
+    help="Most places of one CSV import, which every command loads (default 200,000; also "
+         "BORDER_MAP_MAX_IMPORT_PLACES; a GeoNames dump has no limit).")

@@ -15,6 +15,8 @@ from .options import (
     fields_opt,
     gdelt_min_sources_opt,
     gdelt_root_opt,
+    max_field_opt,
+    max_input_opt,
 )
 
 
@@ -27,6 +29,8 @@ from .options import (
 @gdelt_min_sources_opt
 @gdelt_root_opt
 @fields_opt
+@max_input_opt
+@max_field_opt
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON report on stdout instead of one line per problem.")
 @click.option("--indent", type=click.IntRange(0, 8), default=None,

@@ -146,7 +146,7 @@ def pieces(fh, *, quoted: bool = True, block_bytes: int = BLOCK_BYTES,
 
                 raise DataError(
                     f"a record longer than {limit / 1e6:g} MB (a huge cell, or a quote never "
-                    f"closed): set {ENV_MAX_FIELD_MB} to raise the limit",
+                    f"closed): raise the limit with --max-field-mb (or {ENV_MAX_FIELD_MB})",
                     location=f"{name}:{lines_before + 1}")
             more = fh.read(block_bytes)
             if not more:
