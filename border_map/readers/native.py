@@ -12,30 +12,14 @@ from __future__ import annotations
 from ..errors import DataError
 from ..model.incident import Incident
 from ._common import MAX_COUNT, Problems, region_message
-from .native_file import _TOP_KEYS, _parse, _Reader
+from .native_file import _Reader, parse_root
 
 
 def read_native(text: str, name: str, problems: Problems) -> list[Incident]:
     """Incidents of a native YAML or JSON document; bad records go to ``problems``."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise DataError("empty file: no incidents", location=name)
     try:
-        root = _parse(text, name)
-        if root is None or root.value is None:
-            raise DataError("empty file: no incidents (only comments?)", location=name)
         reader = _Reader(name)
-        if isinstance(root.value, list):
-            items = root.value
-        elif isinstance(root.value, dict):
-            reader.check_keys(root, _TOP_KEYS, None)
-            if "incidents" not in root.value:
-                reader.fail(root.line, "incidents", "missing: the file needs an 'incidents' list")
-            if (src := root.value.get("source")) is not None and src.value is not None:
-                reader.default_source = reader.source(src, "source")
-            items = reader.list_of(root.value["incidents"], "incidents")
-        else:
-            return reader.incidents(root)  # raises the loader's message for a bare scalar
+        items = reader.items(parse_root(text, name))
         return records(reader, items, name, problems)
     except RecursionError as err:
         raise DataError("nested too deeply to be an incident file", location=name) from err

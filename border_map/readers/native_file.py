@@ -85,16 +85,21 @@ def load_incidents(path: str | os.PathLike[str]) -> list[Incident]:
 def loads_incidents(text: str, *, name: str = "<string>") -> list[Incident]:
     """Parse incidents from text; ``name`` (a file name) appears in errors and picks JSON
     for ``.json``, YAML for ``.yaml``/``.yml``, otherwise JSON if the text parses as JSON."""
+    try:
+        return _Reader(name).incidents(parse_root(text, name))
+    except RecursionError as err:
+        raise DataError("nested too deeply to be an incident file", location=name) from err
+
+
+def parse_root(text: str, name: str) -> _Node:
+    """The parsed document of a native file (YAML or JSON), never empty."""
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise DataError("empty file: no incidents", location=name)
-    try:
-        root = _parse(text, name)
-        if root is None or root.value is None:
-            raise DataError("empty file: no incidents (only comments?)", location=name)
-        return _Reader(name).incidents(root)
-    except RecursionError as err:
-        raise DataError("nested too deeply to be an incident file", location=name) from err
+    root = _parse(text, name)
+    if root is None or root.value is None:
+        raise DataError("empty file: no incidents (only comments?)", location=name)
+    return root
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -316,23 +321,27 @@ class _Reader:
 
     # ---- structure
 
-    def incidents(self, root: _Node) -> list[Incident]:
+    def items(self, root: _Node) -> list[_Node]:
+        """The incident nodes of a document (a list, or a mapping with an ``incidents`` list
+        and an optional default ``source``)."""
         if isinstance(root.value, list):
-            items = root.value
-        elif isinstance(root.value, dict):
+            return root.value
+        if isinstance(root.value, dict):
             self.check_keys(root, _TOP_KEYS, None)
             if "incidents" not in root.value:
                 self.fail(root.line, "incidents", "missing: the file needs an 'incidents' list")
-            if (src := root.value.get("source")) is not None:
+            if (src := root.value.get("source")) is not None and src.value is not None:
                 self.default_source = self.source(src, "source")
-            items = self.list_of(root.value["incidents"], "incidents")
-        else:
-            self.fail(
-                root.line,
-                None,
-                "expected a mapping with an 'incidents' list, or a list of incidents; "
-                f"got {_describe(root.value)}",
-            )
+            return self.list_of(root.value["incidents"], "incidents")
+        self.fail(
+            root.line,
+            None,
+            "expected a mapping with an 'incidents' list, or a list of incidents; "
+            f"got {_describe(root.value)}",
+        )
+
+    def incidents(self, root: _Node) -> list[Incident]:
+        items = self.items(root)
         seen: dict[str, int] = {}
         result = []
         for index, node in enumerate(items):
