@@ -115,6 +115,8 @@ def main(argv=None) -> int:
                          f"{speed:.2f}x in-process"))
             if n >= 1_000_000 and speed < 1.6:
                 missed.append(f"{fmt} {n:,}: dask {speed:.2f}x in-process (target 1.6x)")
+            if d_rss > 1536:
+                missed.append(f"{fmt} {n:,}: dask peak {d_rss:.0f} MB (target 1,536 MB)")
         print(f"  {fmt}: {incidents:,} incidents", file=sys.stderr)
     if args.big:
         import shutil

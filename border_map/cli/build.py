@@ -60,7 +60,7 @@ from .options import (
               help="dask scheduler to run on (tcp://host:8786); default: a local cluster. "
                    "Needs --engine dask.")
 @click.option("--partitions", type=click.IntRange(min=1), default=None,
-              help="About this many parts (default: 32 MiB of input each). "
+              help="About this many parts (default: 8 MiB of input each). "
                    "Needs --engine dask.")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar and final summary on stderr (default: when it is a terminal).")

@@ -23,8 +23,11 @@ from ..errors import BorderMapError, DataError
 
 log = logging.getLogger(__name__)
 
-#: Bytes per part when neither ``partitions`` nor ``block_bytes`` is given.
-DEFAULT_PART_BYTES = 32 * 2**20
+#: Bytes per part when neither ``partitions`` nor ``block_bytes`` is given. Smaller parts
+#: keep less in flight (a part's chunks and their feature text wait whole for the driver):
+#: at 1M ACLED rows, 32 MiB parts peaked at 2.7 GB and ran 1.06x the in-process engine;
+#: 8 MiB parts peak at 1.0 GB and run 1.25x (4 MiB: 0.95 GB, 1.17x).
+DEFAULT_PART_BYTES = 8 * 2**20
 
 
 def _distributed():
