@@ -162,6 +162,16 @@ def cluster_map(cluster_build, open_map) -> Opened:
 # --------------------------------------------------------------------------- browser tests
 
 
+def _axe_serious(m, axe_js) -> list:
+    """axe-core (inlined from its npm package) on the page: its serious and critical
+    violations (rule, impact, node count, the first targets)."""
+    m.page.add_script_tag(path=str(axe_js))
+    result = m.js("""async () => { const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
+            target: v.nodes.slice(0, 3).map(x => x.target.join(' '))})); }""")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
 @pytest.mark.browser
 def test_offline_map_makes_no_requests_and_no_errors(seed_map):
     m = seed_map
@@ -837,12 +847,7 @@ def test_axe_finds_no_serious_or_critical_violation(seed_build, open_map, axe_js
     m.js("id => window.borderMap.open(id)", "2026-02-26-clash-kurram")
     m.page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=5_000)
     m.page.wait_for_timeout(400)  # the popup's fade-in: colours are measured when it is opaque
-    m.page.add_script_tag(path=str(axe_js))
-    result = m.js("""async () => { const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
-            target: v.nodes.slice(0, 3).map(x => x.target.join(' '))})); }""")
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
-    assert bad == [], bad
+    assert _axe_serious(m, axe_js) == []
 
 
 @pytest.mark.browser
@@ -1332,12 +1337,7 @@ def test_axe_at_scale(cluster_build, open_map, axe_js, viewport):
         m.js("id => window.borderMap.open(id)", iid)
         m.page.locator(".leaflet-popup .bm-popup").wait_for(state="visible", timeout=10_000)
         m.page.wait_for_timeout(400)  # the popup's fade-in
-    m.page.add_script_tag(path=str(axe_js))
-    result = m.js("""async () => { const r = await axe.run(document, {resultTypes: ['violations']});
-        return r.violations.map(v => ({id: v.id, impact: v.impact, n: v.nodes.length,
-            target: v.nodes.slice(0, 3).map(x => x.target.join(' '))})); }""")
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
-    assert bad == [], bad
+    assert _axe_serious(m, axe_js) == []
 
 
 @pytest.mark.browser
