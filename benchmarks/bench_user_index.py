@@ -109,6 +109,14 @@ def write_dump(path, rows: int, seed: int = 19) -> Path:
     return path
 
 
+def misspell(key: str, rng: random.Random) -> str:
+    """One slip in a key: a letter replaced, or doubled (the queries of the fuzzy tier)."""
+    t = list(key)
+    i = rng.randrange(len(t))
+    t[i] = rng.choice("abdegiklmnoprstuz") if rng.random() < 0.5 else t[i] * 2
+    return "".join(t)
+
+
 def agreement(index_path: Path, n: int = 200, seed: int = 3) -> dict:
     """The fuzzy tier (probes) against the full scan it replaced, on ``n`` dump names
     with one random slip each (a letter replaced or doubled): how often the best places
@@ -129,10 +137,7 @@ def agreement(index_path: Path, n: int = 200, seed: int = 3) -> dict:
     out = {"queries": 0, "same": 0, "differ_outside_guarantee": 0, "differ": 0,
            "max_fetched": 0, "distinct_keys": len(keys)}
     for key in rng.sample(keys, n):
-        t = list(key)
-        i = rng.randrange(len(t))
-        t[i] = rng.choice("abdegiklmnoprstuz") if rng.random() < 0.5 else t[i] * 2
-        query = "".join(t)
+        query = misspell(key, rng)
         full = process.extract(query, keys, scorer=OSA.normalized_similarity,
                                score_cutoff=gz.FUZZY_THRESHOLD / 100, limit=50)
         expected = set()
