@@ -98,59 +98,19 @@ default gazetteer is cached per process and rebuilt when the index file changes.
 
 from __future__ import annotations
 
+# the public names, and the few internals that tests and benchmarks reach for
 from ..errors import AmbiguousPlace, PlaceError, PlaceNotFound  # noqa: F401
 from ..geo import haversine_km  # noqa: F401
 from .core import (  # noqa: F401
-    _AREA_WORDS,
-    _AT_CROSSING,
-    _CONTAINERS,
-    _DESCRIPTIVE,
-    _FORMS,
-    _LONG_GENERIC,
-    _OF_PATTERN,
-    _POSSESSIVE,
-    _PREF_RANK,
-    _VOWELS_H,
     FUZZY_BORDER_KM,
     NEST_KM,
     PREFERENCE,
-    SHORT_KEY,
-    SHORT_KEY_SCORE,
     Gazetteer,
-    _border_most,
-    _container_reading,
-    _deletions,
-    _describe,
     _FuzzyIndex,
-    _inside_polygon,
-    _misspelt_generic,
-    _name_forms,
-    _nested_broadest,
-    _nested_choice,
-    _nested_namesakes,
-    _rank,
-    _strip_kind_words,
-    confident_fuzzy,
     skeleton,
 )
-from .default import _default_gazetteer, _file_signature, _province_polygons  # noqa: F401
+from .default import _default_gazetteer  # noqa: F401
 from .names import (  # noqa: F401
-    _ADMIN_KINDS,
-    _ARABIC_FOLD,
-    _CHAR_FOLD,
-    _COUNTRY_NAMES,
-    _DOUBLES,
-    _FATA_AGENCIES,
-    _FINAL_H,
-    _GENERIC_WORDS,
-    _IZAFE,
-    _KIND_RANK,
-    _KIND_WORDS,
-    _PASHTO_Z,
-    _SCRIPT_FOLD,
-    _TRANSLIT_STEPS,
-    _TRIBAL_UNITS,
-    _WORD,
     COLUMNS,
     COUNTRIES,
     FUZZY_THRESHOLD,
@@ -158,50 +118,21 @@ from .names import (  # noqa: F401
     KIND_ALIASES,
     KINDS,
     POLICIES,
-    TRANSLIT_SCORE,
     TRANSLIT_VERSION,
-    _CharFold,
-    _fold,
     _split,
     normalize_name,
     pashto_key,
     similarity,
     transliteration_key,
 )
-from .places import (  # noqa: F401
-    _NO_HINTS,
-    Match,
-    Place,
-    _Hints,
-    _MatchFields,
-    _new_match,
-    _place_from_fields,
-    _validate,
-)
-from .precision import PRECISION_CODES, _median_precision, precision_code, precision_km_for_code  # noqa: F401
-from .sources import (  # noqa: F401
-    _GN_CLASS_KM,
-    _GN_CODE_KM,
-    GEONAMES_COLUMNS,
-    _open_text,
-    _place_from_row,
-    _TextOpener,
-    iter_geonames,
-    place_from_geonames,
-    read_places_csv,
-)
+from .places import _NO_HINTS, Match, Place  # noqa: F401
+from .precision import PRECISION_CODES, precision_code, precision_km_for_code  # noqa: F401
+from .sources import iter_geonames, place_from_geonames, read_places_csv  # noqa: F401
 from .user_index import (  # noqa: F401
-    _BATCH,
-    _SCHEMA,
     MAX_PROBES,
     PROBE_LIMIT,
     ImportReport,
     UserIndex,
-    _add_probes,
-    _IndexLayer,
-    _name_rows,
-    _place_from_db,
-    _sniff_format,
     fuzzy_probes,
     query_probes,
     user_data_dir,
