@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ._json import compact
 from .incidents import FIGURE_KINDS, SIDES
 from .properties import SUMMARY_KEYS, figure_column, summary_fields
 
@@ -32,7 +33,11 @@ SUMMARY_BY: tuple[str, ...] = tuple(f.name for f in SUMMARY_KEYS)
 
 def claim_key(claim: dict) -> str:
     """A short stable hash of a claim's JSON: equal claims, equal keys."""
-    text = json.dumps(claim, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:
+        text = compact(claim, sort_keys=True)
+    except TypeError:  # (a value orjson does not take as is: the standard library's text)
+        text = json.dumps(claim, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 

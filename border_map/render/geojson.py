@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import mapping
 
 from .._atomic import atomic_path
+from .._json import compact
 
 COORD_DECIMALS = 6  # about 0.1 m; RFC 7946 §11.2 advises no more
 
@@ -138,23 +139,6 @@ def shared_json():
         _SHARED.reset(token)
 
 
-_ORJSON: tuple | None = None  # (orjson.dumps, its options), imported on first use
-
-
-def _fast_json(v) -> str:
-    """Compact JSON by orjson: the text json.dumps makes (NaN: null), 5-10x faster;
-    TypeError for what it does not take as is (numpy, pandas and date values, huge ints)."""
-    global _ORJSON
-    if _ORJSON is None:
-        import orjson  # (not at import: ``import border_map`` stays cheap)
-
-        _ORJSON = orjson.dumps, (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-                                 | orjson.OPT_PASSTHROUGH_DATACLASS
-                                 | orjson.OPT_PASSTHROUGH_SUBCLASS)
-    dumps, option = _ORJSON
-    return dumps(v, option=option).decode()
-
-
 def json_text(v) -> str:
     """Compact JSON of one value (never NaN); lists and dicts remembered in :func:`shared_json`."""
     memo = _SHARED.get()
@@ -163,7 +147,7 @@ def json_text(v) -> str:
         if text is not None:
             return text
     try:
-        text = _fast_json(v)
+        text = compact(v)
     except TypeError:  # numpy, pandas or date values, a huge integer: the portable way
         text = json.dumps(to_json_value(v), ensure_ascii=False, allow_nan=False,
                           separators=(",", ":"))
