@@ -213,12 +213,12 @@ def analysed_frame(n: int, *, seed: int = 1, gazetteer=None, border=None):
 
 def context_kb() -> dict:
     """kB that the inlined context basemap adds to every map, by layer (as the page holds it)."""
-    from border_map.render.html import _basemap
+    from border_map.render.map_geometry import basemap_layers
     from border_map.render.map_plugins import script_json
 
     names = ("admin1", "places", "admin2", "rivers")
     return {k: len(script_json(v).encode("utf-8")) / 1e3
-            for k, v in zip(names, _basemap(), strict=True)}
+            for k, v in zip(names, basemap_layers(), strict=True)}
 
 
 def build_ours(gdf, border, path: Path) -> float:
@@ -259,8 +259,8 @@ def build_baseline(gdf, path: Path) -> float:
 
     from border_map.render import assets
     from border_map.render.geojson import to_json_value
-    from border_map.render.html import popup_html
     from border_map.render.map_plugins import InlineAssets
+    from border_map.render.popup import popup_html
 
     t = time.perf_counter()
     m = folium.Map(location=[32, 69], zoom_start=6, tiles=None)

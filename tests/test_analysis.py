@@ -79,6 +79,6 @@ def test_points_on_the_line_have_no_side_and_no_conflict(border):
 
 def test_every_event_type_has_a_map_symbol():
     from border_map.incidents import EVENT_TYPES
-    from border_map.render.html import SYMBOL_SHAPES
+    from border_map.render.symbols import SYMBOL_SHAPES
 
     assert {et.symbol for et in EVENT_TYPES.values()} <= set(SYMBOL_SHAPES)

@@ -274,7 +274,7 @@ def _open_section(m: Opened, key: str):
 
 @pytest.mark.browser
 def test_layer_control_and_side_filters(seed_build, seed_map):
-    from border_map.render.html import SIDE_LABELS
+    from border_map.render.symbols import SIDE_LABELS
 
     m = seed_map
     _open_section(m, "layers")
@@ -377,7 +377,7 @@ def test_xss_is_inert(xss_build, xss_maps, variant, open_map):
 def test_popup_built_in_the_browser_matches_the_python_popup(seed_build, seed_map):
     """One popup, two builders: the page's (from the data block) and popup_html (the baseline's)."""
     from border_map.render.geojson import to_json_value
-    from border_map.render.html import popup_html
+    from border_map.render.popup import popup_html
 
     gdf = seed_build.incidents
     records = gdf.drop(columns=gdf.geometry.name).to_dict(orient="records")
@@ -512,10 +512,10 @@ def test_fullscreen_measure_and_search_controls_work(seed_build, seed_map):
 @pytest.mark.browser
 def test_province_level_incident_draws_its_province(seed_build, seed_map):
 
-    from border_map.render.html import _admin_polygons
+    from border_map.render.map_geometry import admin_polygons
 
     located = _located(seed_build.incidents)
-    province = located[located["place_id"].isin(list(_admin_polygons()))
+    province = located[located["place_id"].isin(list(admin_polygons()))
                        & (located["location_source"] == "gazetteer")]
     assert len(province) >= 1, "the seed story has incidents placed only by an Afghan province"
     m = seed_map
@@ -527,7 +527,7 @@ def test_province_level_incident_draws_its_province(seed_build, seed_map):
     assert len(circles) == len(located) - len(province)
     assert m.page.locator("path.bm-unc-province").count() == len(polygons)
     # Each polygon is its province's outline (simplified for display), not a circle.
-    bounds = {pid: geom.bounds for pid, (_name, geom) in _admin_polygons().items()}
+    bounds = {pid: geom.bounds for pid, (_name, geom) in admin_polygons().items()}
     for pid in set(province["place_id"]):
         want = bounds[pid]
         assert any(all(abs(float(x) - w) < 0.02 for x, w in zip(bbox.split(","), want, strict=True))
@@ -564,8 +564,8 @@ def test_osm_tiles_load_only_when_chosen_and_countries_stay_underneath(seed_map)
 
 @pytest.mark.browser
 def test_large_input_is_clustered_and_popups_open_from_clusters(cluster_build, cluster_map):
-    from border_map.render.html import SIDE_LABELS
     from border_map.render.map_plugins import IncidentLayer
+    from border_map.render.symbols import SIDE_LABELS
 
     gdf, path = cluster_build
     n_all = len(gdf)
@@ -1084,7 +1084,7 @@ def test_context_basemap_provinces_and_places_by_zoom(seed_map):
         const z = n => +getComputedStyle(window.borderMap.map.getPane(n)).zIndex;
         return [p.getAttribute('stroke'), +p.getAttribute('stroke-width'),
                 z('bm-rivers'), z('bm-admin'), z('overlayPane'), z('markerPane')]; }""")
-    from border_map.render.html import RIVER_COLOUR
+    from border_map.render.symbols import RIVER_COLOUR
 
     assert style[0] == RIVER_COLOUR and style[1] <= 2
     assert style[2] < style[3] < style[4] < style[5], style
@@ -1140,7 +1140,7 @@ def test_a_mangled_link_keeps_the_default_view(seed_build, open_map):
 
 
 def _side_checkbox(m: Opened, side: str):
-    from border_map.render.html import SIDE_LABELS
+    from border_map.render.symbols import SIDE_LABELS
 
     return m.page.locator(".bm-sec-filters fieldset").filter(has_text="Side of the line").locator(
         "label").filter(has_text=SIDE_LABELS[side]).locator("input")

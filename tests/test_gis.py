@@ -346,7 +346,7 @@ def _styles(path) -> dict[str, dict]:
 
 
 def test_every_layer_has_a_default_qgis_style(seed):
-    from border_map.render.html import BAND_COLOURS, LINE_COLOUR, SIDE_COLOURS
+    from border_map.render.symbols import BAND_COLOURS, LINE_COLOUR, SIDE_COLOURS
 
     styles = _styles(seed["gpkg"])
     assert set(styles) == {layer.name for layer in LAYERS if layer.name != "layer_styles"}

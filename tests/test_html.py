@@ -20,16 +20,15 @@ import shapely
 from shapely.geometry import shape
 
 from border_map.incidents import EVENT_TYPES
-from border_map.render.html import (
+from border_map.render.html import build_map, render_html
+from border_map.render.map_data import (
     CLAIM_COLUMNS,
     FIGURE_COLUMNS,
     INCIDENT_COLUMNS,
-    build_map,
     encode_incidents,
-    popup_html,
-    render_html,
 )
 from border_map.render.map_plugins import IncidentLayer
+from border_map.render.popup import popup_html
 
 BULK_RE = re.compile(r'<script type="([^"]+)" id="(incident_layer_\d+)-data">(.*?)</script>', re.S)
 
@@ -113,7 +112,7 @@ def test_data_block_columns_decode_back_to_the_incidents(seed, seed_data):
 def test_unit_incidents_carry_their_simplified_polygon(seed, seed_data):
     """Afghan provinces and Pakistani districts and tehsils: the unit's outline is the
     location's uncertainty."""
-    from border_map.render.html import _admin_polygons
+    from border_map.render.map_geometry import admin_polygons
 
     located = _in_map_order(seed)
     d = seed_data
@@ -121,15 +120,15 @@ def test_unit_incidents_carry_their_simplified_polygon(seed, seed_data):
         located["place_id"].str.startswith(("af.province.", "pk.district.", "pk.tehsil."))
         & (located["location_source"] == "gazetteer")
     ).tolist()
-    is_province = [p and pid in _admin_polygons()
+    is_province = [p and pid in admin_polygons()
                    for pid, p in zip(located["place_id"], is_unit, strict=True)]
     used = sorted({pid for pid, p in zip(located["place_id"], is_province, strict=True) if p})
     assert any(u.startswith("af.province.") for u in used)
     assert any(u.startswith("pk.") for u in used), "the seed story names Pakistani districts"
-    assert [p[0] for p in d["provinces"]] == [_admin_polygons()[pid][0] for pid in used]
+    assert [p[0] for p in d["provinces"]] == [admin_polygons()[pid][0] for pid in used]
     for index, p in zip(d["incidents"]["province"], is_province, strict=True):
         assert (index >= 0) is p
-    full = {pid: geom for pid, (_name, geom) in _admin_polygons().items()}
+    full = {pid: geom for pid, (_name, geom) in admin_polygons().items()}
     for pid, (_name, bbox, geometry) in zip(used, d["provinces"], strict=True):
         simple = shape(geometry)
         assert shapely.get_num_coordinates(simple) < shapely.get_num_coordinates(full[pid])
@@ -183,7 +182,7 @@ def test_popup_words_side_and_band_by_their_certainty(seed):
     """Kurram: 7.0 km from the line with ±32.8 km of uncertainty is only *likely* on the
     Pakistani side, and *possibly* within 10 km (the data's band_certainty)."""
     from border_map.render.geojson import to_json_value
-    from border_map.render.html import band_text, side_text
+    from border_map.render.popup import band_text, side_text
 
     recs = {r["id"]: {k: to_json_value(v) for k, v in r.items()}
             for r in seed.drop(columns=seed.geometry.name).to_dict(orient="records")}
@@ -210,7 +209,7 @@ def test_contradiction_across_figure_kinds_is_flagged(seed):
     """"≥70 fighters killed" (PK) against "civilians … among the casualties" (AF): no kind
     has two sides, yet the claims may contradict each other."""
     from border_map.render.geojson import to_json_value
-    from border_map.render.html import cross_kind_line
+    from border_map.render.popup import cross_kind_line
 
     rec = {k: to_json_value(v) for k, v in seed.drop(columns=seed.geometry.name).iloc[0].items()}
     assert rec["conflicting_claims"] is False
@@ -254,7 +253,7 @@ def test_map_scripts_are_files_of_the_package_and_pass_a_syntax_check():
 def test_every_event_type_has_its_own_symbol(seed_data):
     symbols = [t[2] for t in seed_data["types"]]
     assert len(set(symbols)) == len(symbols)
-    from border_map.render.html import SYMBOL_SHAPES, TYPE_SYMBOLS
+    from border_map.render.symbols import SYMBOL_SHAPES, TYPE_SYMBOLS
 
     all_symbols = [TYPE_SYMBOLS.get(k, et.symbol) for k, et in EVENT_TYPES.items()]
     assert len(set(all_symbols)) == len(all_symbols) and set(all_symbols) <= set(SYMBOL_SHAPES)

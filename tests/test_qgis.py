@@ -350,7 +350,7 @@ def test_the_project_renders_like_the_reference(probed):
 
 
 def test_every_event_type_has_its_own_symbol():
-    from border_map.render.html import SIDE_COLOURS
+    from border_map.render.symbols import SIDE_COLOURS
 
     svgs = {key: qgis_style.event_svg(key, et.symbol, SIDE_COLOURS["AF"])
             for key, et in EVENT_TYPES.items()}

@@ -380,7 +380,7 @@ def kml_text(gdf, name: str = "border-map incidents", typed: bool = True) -> str
     and would drop the fields).
     """
     from ..incidents import EVENT_TYPES
-    from .html import SIDE_COLOURS
+    from .symbols import SIDE_COLOURS
 
     recs, pts = records(gdf), points(gdf)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',

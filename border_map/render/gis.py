@@ -292,7 +292,7 @@ def line_table(border: DurandLine) -> tuple[dict[str, list], np.ndarray]:
 
 def band_table(border: DurandLine, bands_km) -> tuple[dict[str, list], np.ndarray]:
     """One corridor per band, widest first (drawn first, so narrower ones lie on top)."""
-    from .html import band_polygons
+    from .map_geometry import band_polygons
 
     bands = band_polygons(border, bands_km)
     cols = {"band_km": [float(b) for b, _ in bands],

@@ -23,8 +23,9 @@ import pandas as pd
 from jinja2 import Template
 
 from ..border import DEFAULT_BANDS_KM, DurandLine
-from .html import SIDE_LABELS, build_map, script_json
-from .map_plugins import PluginElement
+from .html import build_map
+from .map_plugins import PluginElement, script_json
+from .symbols import SIDE_LABELS
 
 # ColorBrewer YlOrRd, 6 classes: low counts pale, high counts dark red
 HEX_COLOURS = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")

@@ -169,7 +169,7 @@ class ContextLayer(_Call):
 class IncidentLayer(PluginElement):
     """Every incident from one data block: markers, popups, one filter (``js/incidents.js``).
 
-    ``data`` is built by :func:`border_map.render.html.encode_incidents`. Its small
+    ``data`` is built by :func:`border_map.render.map_data.encode_incidents`. Its small
     parts (field names, days, types, sides, icons, province polygons) go into the
     page as JSON; its bulk (:attr:`BULK_KEYS`: the columns and tables) too when it
     is small, and otherwise zlib-compressed and base64-encoded, to be unpacked by

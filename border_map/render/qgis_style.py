@@ -141,7 +141,7 @@ def _symbol(parent, name: str, kind: str, layers: Sequence[tuple[str, Mapping, M
 
 def event_svg(key: str, symbol: str, colour: str, size: int = 22) -> str:
     """The SVG of an event type's symbol (the map's, or :data:`EXTRA_SHAPES`)."""
-    from .html import SYMBOL_SHAPES
+    from .symbols import SYMBOL_SHAPES
 
     shape = EXTRA_SHAPES.get(key) or SYMBOL_SHAPES.get(symbol, SYMBOL_SHAPES["dot"])
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
@@ -207,7 +207,7 @@ def _large_incidents(layer: str, rules: Sequence[tuple]) -> ET.Element:
     """A rule renderer for a large incident layer, by scale: from 1:AREA_SCALE out one small dot
     per incident in its side's colour (one symbol, no per-feature rule tests: QGIS draws
     100,000 of them quickly and the density shows); zoomed in, the symbol of each event type."""
-    from .html import SIDE_COLOURS
+    from .symbols import SIDE_COLOURS
 
     renderer = ET.Element("renderer-v2", {"type": "RuleRenderer", "symbollevels": "0",
                                           "forceraster": "0", "enableorderby": "0"})
@@ -235,7 +235,7 @@ def renderer(layer: str, bands_km: Sequence[float] = DEFAULT_BANDS_KM,
              event_types: Mapping | None = None, feature_count: int = 0) -> ET.Element:
     """The renderer of a layer: the HTML map's symbols and colours."""
     from ..incidents import EVENT_TYPES
-    from .html import BAND_COLOURS, COUNTRY_FILLS, LINE_COLOUR, SIDE_COLOURS, SIDE_LABELS
+    from .symbols import BAND_COLOURS, COUNTRY_FILLS, LINE_COLOUR, SIDE_COLOURS, SIDE_LABELS
 
     event_types = event_types or EVENT_TYPES
     if layer == "incidents":
