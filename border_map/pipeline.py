@@ -139,8 +139,9 @@ class Chunk:
     warnings: list[str]
     ignored: dict[str, int]
     rows: int
-    #: the chunk's GeoJSON feature texts, when the engine made them where it ran (dask)
-    features: object = None
+    #: what the writers make of the chunk alone (render.outputs.prepare), when the engine
+    #: made it where the chunk was analysed (dask); None: the driver makes it
+    prepared: dict | None = None
 
 
 def process_part(part, ctx: Context, read_options: dict) -> Iterator[Chunk]:
@@ -226,7 +227,8 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
     if engine == "dask":
         from .engine.dask import DaskRun
 
-        dask_run = DaskRun(paths, ctx, read_options, input_format, scheduler=scheduler,
+        dask_run = DaskRun(paths, ctx, read_options, input_format, formats=formats,
+                           scheduler=scheduler,
                            partitions=partitions, block_bytes=block_bytes, workers=workers,
                            client=client, progress=progress)
         chunks = dask_run.chunks()
@@ -259,7 +261,7 @@ def build(inputs: Sequence[str | Path] | None = None, out_dir: str | Path = "out
                 if not opened:
                     stack.enter_context(outputs)
                     opened = True
-                outputs.write(gdf, chunk.features)
+                outputs.write(gdf, chunk.prepared)
                 if len(paths) > 1:  # links join different input files only
                     _keys(gdf, chunk.path, keys)
                 if kept is not None and kept_rows + len(gdf) <= keep_incidents:
@@ -432,8 +434,7 @@ def _take(chunk: Chunk, result: BuildResult, seen: SeenIds, credits=None):
         dropped = {p.where(i) for i in np.flatnonzero(dup)}
         unplaced = {loc for loc in unplaced if loc not in dropped}
         gdf = gdf.loc[~dup].reset_index(drop=True)
-        if chunk.features is not None:
-            chunk.features = chunk.features[~dup]
+        chunk.prepared = None  # (made for every row: made again for the rows kept)
     result.problems.extend(prob for prob in p.unplaced if prob.location in unplaced)
     stats.unplaced += len(p.unplaced)
     stats.incidents += len(gdf)

@@ -4,8 +4,10 @@ The inputs are planned into parts (:func:`border_map.readers.plan_parts`: byte r
 record boundaries, row groups of Parquet files, whole compressed or native files); each part
 runs :func:`border_map.pipeline.process_part` on a worker of a dask.distributed cluster (a
 loopback ``LocalCluster`` of one single-threaded worker per core by default, or the
-scheduler given), and the analysed chunks come back to :func:`border_map.pipeline.build` in
-input order, which writes every output from them exactly as for the in-process engine. At most
+scheduler given), with what the writers make of each chunk alone
+(:func:`border_map.render.outputs.prepare`: feature texts, GeoPackage and GeoParquet tables,
+summary sums), and the chunks come back to :func:`border_map.pipeline.build` in input order,
+which writes every output from them exactly as for the in-process engine. At most
 ``2 × workers`` parts are in flight, so memory stays bounded whatever the input size.
 """
 
@@ -66,21 +68,21 @@ def connect(scheduler: str | None = None, *, workers: int | None = None, process
         cluster.close()
 
 
-def _run_part(part, ctx, read_options: dict):
-    """One task: every analysed chunk of one part (or the part's DataError)."""
+def _run_part(part, ctx, read_options: dict, formats: tuple[str, ...]):
+    """One task: every analysed chunk of one part, each with what the writers of ``formats``
+    make of it alone (feature texts, GeoPackage and GeoParquet tables, summary sums: made
+    here, on the worker, so the driver only appends), or the part's DataError."""
     from .. import border as border_mod
     from ..pipeline import process_part
-    from ..properties import INCIDENT_FIELDS
-    from ..render.geojson import features_text, shared_json
+    from ..render.outputs import prepare
 
     border_mod.set_threads(1)  # one task per core already: no nested thread pool
     try:
         chunks = list(process_part(part, ctx, read_options))
     except DataError as err:
         return err
-    for chunk in chunks:  # the GeoJSON text is made here, on the worker, not by the client
-        with shared_json():
-            chunk.features = features_text(chunk.processed.incidents, INCIDENT_FIELDS)
+    for chunk in chunks:
+        chunk.prepared = prepare(chunk.processed.incidents, formats)
     return chunks
 
 
@@ -88,12 +90,13 @@ class DaskRun:
     """The parts of one build on a cluster, their chunks yielded in input order."""
 
     def __init__(self, paths: Sequence[Path], ctx, read_options: dict, input_format, *,
-                 scheduler=None, partitions=None, block_bytes=None, workers=None, client=None,
-                 progress: bool = False, processes: bool = True):
+                 formats: Sequence[str] = (), scheduler=None, partitions=None, block_bytes=None,
+                 workers=None, client=None, progress: bool = False, processes: bool = True):
         _distributed()
         from ..readers import plan_parts, source_format
 
         self.ctx, self.read_options = ctx, read_options
+        self.formats = tuple(formats)
         self.progress = progress
         formats = []
         for path in paths:
@@ -137,7 +140,7 @@ class DaskRun:
                 pending.append(part)
             else:
                 pending.append(self.client.submit(_run_part, part, self.ctx, self.read_options,
-                                                  pure=False))
+                                                  self.formats, pure=False))
             return True
 
         for _ in range(window):

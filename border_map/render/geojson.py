@@ -267,6 +267,8 @@ class GeoJSONWriter:
         self._first = True
         self._bbox: list[float] | None = None
 
+    PREPARED = "features"  # (the key of :func:`border_map.render.outputs.prepare`)
+
     def write(self, gdf, texts=None) -> None:
         texts = features_text(gdf, self.fields) if texts is None else texts
         if not len(texts):
@@ -298,6 +300,8 @@ class GeoJSONSeqWriter:
     def __init__(self, path: Path, fields):
         self.fields = fields
         self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    PREPARED = "features"  # (the key of :func:`border_map.render.outputs.prepare`)
 
     def write(self, gdf, texts=None) -> None:
         texts = features_text(gdf, self.fields) if texts is None else texts

@@ -483,6 +483,19 @@ from .qgis_style import STYLED_LAYERS, qml, stamp_utc, style_table  # noqa: E402
 # --------------------------------------------------------------------------- streaming
 
 
+def gpkg_tables(incidents) -> dict:
+    """One chunk's rows of the streamed layers (incidents, incident_areas, claims) as Arrow
+    tables typed for GDAL: the chunk's whole share of the GeoPackage writer's work that
+    needs nothing but the chunk."""
+    tables = {
+        "incidents": incident_table(incidents),
+        "incident_areas": area_table(incidents),
+        "claims": (claim_table(incidents), None),
+    }
+    return {name: _arrow_table(LAYERS_BY_NAME[name], cols, geoms)
+            for name, (cols, geoms) in tables.items()}
+
+
 class GeoPackageWriter:
     """border_map.gpkg written from chunks: the incident, area and claim rows of each chunk are
     spilled to Arrow files beside the output as they come (memory stays bounded); at
@@ -503,16 +516,13 @@ class GeoPackageWriter:
         self._writers: dict = {}
         self.count = 0
 
-    def write(self, incidents) -> None:
+    PREPARED = "gpkg"  # (the key of :func:`border_map.render.outputs.prepare`)
+
+    def write(self, incidents, tables=None) -> None:
         import pyarrow as pa
 
-        tables = {
-            "incidents": incident_table(incidents),
-            "incident_areas": area_table(incidents),
-            "claims": (claim_table(incidents), None),
-        }
-        for name, (cols, geoms) in tables.items():
-            table = _arrow_table(LAYERS_BY_NAME[name], cols, geoms)
+        tables = gpkg_tables(incidents) if tables is None else tables
+        for name, table in tables.items():
             w = self._writers.get(name)
             if w is None:
                 self._spill.mkdir(exist_ok=True)
@@ -654,8 +664,13 @@ class SummaryWriter:
         self.path, self.types_path = Path(path), types_path
         self.summary = aggregate.Summary()
 
-    def write(self, incidents) -> None:
-        self.summary.add(incidents)
+    PREPARED = "csv"  # (the key of :func:`border_map.render.outputs.prepare`)
+
+    def write(self, incidents, part=None) -> None:
+        if part is None:
+            self.summary.add(incidents)
+        else:
+            self.summary.add_partial(part)
 
     def close(self) -> None:
         self.path.write_text(aggregate.to_csv(self.summary.result(), bom=True), encoding="utf-8")

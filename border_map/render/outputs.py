@@ -28,6 +28,7 @@ csv-wkt                                       input
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -71,57 +72,98 @@ class RunInfo:
     credits: list[str] = field(default_factory=list)
 
 
+@functools.cache
+def parquet_schema():
+    """The Arrow schema of incidents.parquet: :data:`~border_map.properties.INCIDENT_FIELDS`
+    (nested values as JSON text) and WKB points, with the GeoParquet 1.1 metadata."""
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
+             "boolean": pa.bool_(), "date": pa.date32(), "datetime": pa.string()}
+    return pa.schema(
+        [pa.field(f.name, types.get(f.type, pa.string())) for f in INCIDENT_FIELDS]
+        + [pa.field("geometry", pa.binary())],
+        metadata={b"geo": json.dumps({
+            "version": "1.1.0", "primary_column": "geometry",
+            "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"],
+                                     "crs": _crs_json()}}}).encode()})
+
+
+def parquet_table(gdf):
+    """One chunk's rows of incidents.parquet (:func:`parquet_schema`)."""
+    import pyarrow as pa
+    import shapely
+
+    from .geojson import json_column
+
+    cols = []
+    for f in INCIDENT_FIELDS:
+        values = gdf[f.name].to_numpy(dtype=object)
+        if f.type in ("string", "datetime"):
+            arr = pa.array([v if isinstance(v, str) else None for v in values], pa.string())
+        elif f.type == "date":
+            arr = pa.compute.cast(pa.array([v if isinstance(v, str) else None
+                                            for v in values], pa.string()), pa.date32())
+        elif f.type in ("number", "integer"):
+            num = np.asarray(values, dtype=float)
+            ok = np.isfinite(num)
+            arr = pa.array(np.where(ok, num, 0), mask=~ok)
+            if f.type == "integer":
+                arr = arr.cast(pa.int64())
+        elif f.type == "boolean":
+            arr = pa.array([bool(v) if v is not None else None for v in values], pa.bool_())
+        else:
+            arr = pa.array(json_column(values, f.type), pa.string())
+        cols.append(arr)
+    geoms = gdf.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    wkb = np.full(len(geoms), None, dtype=object)
+    wkb[~missing] = shapely.to_wkb(geoms[~missing])
+    cols.append(pa.array(wkb, pa.binary()))
+    return pa.Table.from_arrays(cols, schema=parquet_schema())
+
+
+def prepare(gdf, formats: Iterable[str]) -> dict:
+    """What the writers of ``formats`` make of one analysed chunk from the chunk alone: the
+    GeoJSON feature texts, the GeoPackage layers' Arrow tables, the GeoParquet table, the
+    summary's partial sums. The dask engine runs this on the worker that analysed the chunk,
+    so the driver only appends; the in-process engine runs it in :meth:`Outputs.write`.
+    Each claim list is encoded to JSON once for every writer."""
+    from .geojson import features_text, shared_json
+
+    formats = set(formats)
+    out: dict = {}
+    with shared_json():
+        if formats & {"geojson", "geojsonl"}:
+            out["features"] = features_text(gdf, INCIDENT_FIELDS)
+        if "gpkg" in formats:
+            from .gis import gpkg_tables
+
+            out["gpkg"] = gpkg_tables(gdf)
+        if "parquet" in formats:
+            out["parquet"] = parquet_table(gdf)
+        if "csv" in formats:
+            from .. import aggregate
+
+            out["csv"] = aggregate.partial(gdf)
+    return out
+
+
 class ParquetWriter:
     """incidents.parquet: GeoParquet 1.1 (WKB points), one row group per chunk, the schema of
-    :data:`border_map.properties.INCIDENT_FIELDS` (nested values as JSON text)."""
+    :func:`parquet_schema`."""
+
+    PREPARED = "parquet"
 
     def __init__(self, path: Path):
-        import pyarrow as pa
-
         self.path = path
         self._writer = None
-        types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(),
-                 "boolean": pa.bool_(), "date": pa.date32(), "datetime": pa.string()}
-        self.schema = pa.schema(
-            [pa.field(f.name, types.get(f.type, pa.string())) for f in INCIDENT_FIELDS]
-            + [pa.field("geometry", pa.binary())],
-            metadata={b"geo": json.dumps({
-                "version": "1.1.0", "primary_column": "geometry",
-                "columns": {"geometry": {"encoding": "WKB", "geometry_types": ["Point"],
-                                         "crs": _crs_json()}}}).encode()})
+        self.schema = parquet_schema()
 
-    def write(self, gdf) -> None:
-        import pyarrow as pa
+    def write(self, gdf, table=None) -> None:
         import pyarrow.parquet as pq
-        import shapely
 
-        from .geojson import json_column
-
-        cols = []
-        for f in INCIDENT_FIELDS:
-            values = gdf[f.name].to_numpy(dtype=object)
-            if f.type in ("string", "datetime"):
-                arr = pa.array([v if isinstance(v, str) else None for v in values], pa.string())
-            elif f.type == "date":
-                arr = pa.compute.cast(pa.array([v if isinstance(v, str) else None
-                                                for v in values], pa.string()), pa.date32())
-            elif f.type in ("number", "integer"):
-                num = np.asarray(values, dtype=float)
-                ok = np.isfinite(num)
-                arr = pa.array(np.where(ok, num, 0), mask=~ok)
-                if f.type == "integer":
-                    arr = arr.cast(pa.int64())
-            elif f.type == "boolean":
-                arr = pa.array([bool(v) if v is not None else None for v in values], pa.bool_())
-            else:
-                arr = pa.array(json_column(values, f.type), pa.string())
-            cols.append(arr)
-        geoms = gdf.geometry.to_numpy()
-        missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-        wkb = np.full(len(geoms), None, dtype=object)
-        wkb[~missing] = shapely.to_wkb(geoms[~missing])
-        cols.append(pa.array(wkb, pa.binary()))
-        table = pa.Table.from_arrays(cols, schema=self.schema)
+        table = parquet_table(gdf) if table is None else table
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, self.schema)
         self._writer.write_table(table)
@@ -162,7 +204,9 @@ class HexWriter:
         self.counts: list = []
         self.drill: list = []
 
-    def write(self, gdf) -> None:
+    PREPARED = None
+
+    def write(self, gdf, _prepared=None) -> None:
         counts, drill = self.hexbin.summarise(gdf.assign(date=gdf["date_start"]),
                                               self.resolution, self.period, self.drill_limit)
         self.counts.append(counts)
@@ -188,7 +232,9 @@ class MapWriter:
         self.total = 0
         self.kind = "markers"
 
-    def write(self, gdf) -> None:
+    PREPARED = None
+
+    def write(self, gdf, _prepared=None) -> None:
         geom = gdf.geometry
         located = int((~(geom.isna() | geom.is_empty)).sum())
         self.located += located
@@ -343,19 +389,13 @@ class Outputs:
             self.map = MapWriter(staged, run, self.hexes)
             self._add(self.map, staged)
 
-    def write(self, gdf, features: np.ndarray | None = None) -> None:
-        """One analysed chunk to every writer; ``features``: its GeoJSON texts, if made."""
-        from .geojson import GeoJSONSeqWriter, GeoJSONWriter, features_text, shared_json
-
-        with shared_json():  # each claim list and spread encoded once for every writer
-            if features is None and any(isinstance(w, GeoJSONWriter | GeoJSONSeqWriter)
-                                        for w in self._writers):
-                features = features_text(gdf, INCIDENT_FIELDS)
-            for w in self._writers:
-                if isinstance(w, GeoJSONWriter | GeoJSONSeqWriter):
-                    self._attributed(w, w.write, gdf, features)
-                else:
-                    self._attributed(w, w.write, gdf)
+    def write(self, gdf, prepared: dict | None = None) -> None:
+        """One analysed chunk to every writer; ``prepared``: what :func:`prepare` made of it
+        where it was analysed (None: made here)."""
+        if prepared is None:
+            prepared = prepare(gdf, self.formats)
+        for w in self._writers:
+            self._attributed(w, w.write, gdf, prepared.get(w.PREPARED))
         self.count += len(gdf)
         if len(gdf):
             self._dates.append((gdf["date_start"].min(), gdf["date_end"].max()))
