@@ -928,3 +928,39 @@ def test_user_index_keys_follow_the_transliteration_rules(tmp_path):
     found = layer._translit_tier("Sperkai Khel", normalize_name("Sperkai Khel"), gz._NO_HINTS)
     assert [m.place.id for m in found] == ["user.khail"]
     index.close()
+
+
+# -- readings before the fuzzy tier (issue 17: no confident wrong answer on variants) -------
+def _table(*rows) -> Gazetteer:
+    """A small gazetteer of (id, name, aliases, kind, admin1, lon, lat) rows."""
+    return Gazetteer(Place(pid, name, aliases=aliases, kind=kind, country="PK", admin1=admin1,
+                           lon=lon, lat=lat, precision_km=2.0, source="test")
+                     for pid, name, aliases, kind, admin1, lon, lat in rows)
+
+
+def test_split_words_are_also_read_joined(gaz):
+    # "alah abad" loses its word-final h in the transliteration key ("alabad"), "alahabad"
+    # keeps it: read split, the name fuzzily met Aliabad in Gilgit-Baltistan, 606 km away
+    m = gaz.resolve("Alah abad")
+    assert m.place.id == "pk.town.alahabad"
+    # a joined reading never overrides the written form: "Alah Abad" is a place of its own
+    small = _table(("a", "Alah Abad", (), "town", "Punjab", 74.0, 30.8),
+                   ("b", "Alahabad", (), "town", "Sindh", 68.0, 25.0))
+    assert small.resolve("Alah abad").place.id == "a"
+    assert small.resolve("Alah-abad").place.id == "a"
+    assert small.resolve("Alahabad").place.id == "b"
+    # ... nor an exact match found by a hint
+    assert small.resolve("Alah abad", admin="Sindh").place.id == "b"
+
+
+def test_generic_word_spelt_outside_the_vocabulary_is_read_literally(gaz):
+    # "uluswali" is a generic word (district) and was dropped: "behsud" then met Nangarhar's
+    # Bihsud district by transliteration, 234 km from the Wardak town GeoNames calls
+    # "Wuleswali Bihsud" / "Oluswali Behsud", of which the query is a spelling
+    m = gaz.resolve("uluswali Behsud")
+    assert m.place.id == "af.town.wuleswali-bihsud"
+    assert gaz.resolve("Oluswali Behsud").place.id == "af.town.wuleswali-bihsud"
+    # an exact match of the name without its generic word still comes first
+    assert gaz.resolve("Uluswali Bihsud").place.id == "af.district.bihsud"
+    assert gaz.resolve("Bihsud District").place.id == "af.district.bihsud"
+    assert gaz.resolve("Woluswali Achin").place.id == "af.district.achin"
