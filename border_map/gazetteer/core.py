@@ -283,13 +283,12 @@ class Gazetteer:
                     found = tier(query, short, short_hints)
                     if found:
                         return self._decide(query, found, policy, short_hints)
-        if " " in key:  # the words joined ("Alah abad" = Alahabad, "Landi Kotal" = Landikotal)
-            joined = key.replace(" ", "")
+        if " " in key:  # the words joined ("Alah abad" = Alahabad): a spelling variant, so
+            joined = key.replace(" ", "")  # the transliteration tier (fuzzy, 95)
             for layer in self._layers():
-                for tier in (layer._exact_tier, layer._translit_tier):
-                    found = tier(query, joined, hints)
-                    if found:
-                        return self._decide(query, found, policy, hints)
+                found = layer._translit_tier(query, joined, hints)
+                if found:
+                    return self._decide(query, found, policy, hints)
         fuzzy_key, fuzzy_hints = _strip_kind_words(key, hints)
         readings = [(fuzzy_key, fuzzy_hints)]
         container = _container_reading(name, hints)
