@@ -964,6 +964,8 @@ def test_generic_word_spelt_outside_the_vocabulary_is_read_literally(gaz):
     assert gaz.resolve("Uluswali Bihsud").place.id == "af.district.bihsud"
     assert gaz.resolve("Bihsud District").place.id == "af.district.bihsud"
     assert gaz.resolve("Woluswali Achin").place.id == "af.district.achin"
+    # rows with their own point read the name the same way
+    assert gaz.resolve_known("uluswali Behsud").place.id == "af.town.wuleswali-bihsud"
 
 
 def test_w_before_a_vowel_is_a_consonant_in_the_transliteration_key(gaz):

@@ -235,19 +235,9 @@ class Gazetteer:
         literal = _literal_key(name, key)
 
         for layer in self._layers():
-            found = layer._exact_tier(query, key, hints)
-            if found:
-                return self._decide(query, found, policy, hints)
-            if literal is not None:
-                # generic words kept: a place named with a spelling of one the vocabulary
-                # lacks ("uluswali Behsud" = Oluswali Behsud, the centre of Wardak's Bihsud,
-                # not Nangarhar's Bihsud district)
-                found = layer._translit_tier(query, literal, given)
-                if found:
-                    return self._decide(query, found, policy, given)
-            found = layer._translit_tier(query, key, hints)
-            if found:
-                return self._decide(query, found, policy, hints)
+            written = _as_written(layer, query, key, hints, literal, given)
+            if written is not None:
+                return self._decide(query, written[0], policy, written[1])
             # unknown as written: trailing kind words ("Lowari pass", "Angoor Adda
             # border crossing") may be hints
             short, kind_hints = _strip_kind_words(key, hints)
@@ -343,19 +333,20 @@ class Gazetteer:
         guess is never worth its cost or its risk.
         """
         try:
-            key, hints = self._prepare(name, country, kind, admin)
+            key, implied, given = self._prepare_parts(name, country, kind, admin)
         except ValueError:
             return None
         if not key:
             return None
+        hints = given.with_kinds(implied) if implied else given
+        literal = _literal_key(name, key)
         for layer in self._layers():
-            for tier in (layer._exact_tier, layer._translit_tier):
-                found = tier(name, key, hints)
-                if found:
-                    try:
-                        return self._decide(name, found, None, hints)[0]
-                    except PlaceError:
-                        return None
+            written = _as_written(layer, name, key, hints, literal, given)
+            if written is not None:
+                try:
+                    return self._decide(name, written[0], None, written[1])[0]
+                except PlaceError:
+                    return None
         return None
 
     # -- internals ------------------------------------------------------------------------
@@ -721,6 +712,28 @@ _AREA_WORDS = frozenset({"area", "areas", "village", "villages", "town", "bazaar
                          "checkpoint", "checkpoints"})
 # ... when Y is an admin unit: a town's 2 km radius would not hold its villages.
 _CONTAINERS = frozenset({"province", "district", "tehsil"})
+
+
+def _as_written(layer, query, key, hints, literal, given):
+    """The first reading of a name as written that finds places in ``layer`` (the
+    gazetteer or a user-index layer), as (matches, hints), or None: the exact tier, then
+    the literal key (generic words kept) by transliteration, then the key by
+    transliteration.
+
+    The literal reading meets a place named with a generic word spelt in a way the
+    vocabulary lacks ("uluswali Behsud" = Oluswali Behsud, the centre of Wardak's Bihsud,
+    not Nangarhar's Bihsud district); it is tried without the kinds the dropped words
+    implied, and after an exact match of the shorter key ("Uluswali Bihsud" is Nangarhar's
+    Bihsud district)."""
+    found = layer._exact_tier(query, key, hints)
+    if found:
+        return found, hints
+    if literal is not None:
+        found = layer._translit_tier(query, literal, given)
+        if found:
+            return found, given
+    found = layer._translit_tier(query, key, hints)
+    return (found, hints) if found else None
 
 
 def _literal_key(name: str, key: str) -> str | None:
