@@ -182,12 +182,15 @@ def _named_as_written(gaz, query: str, got: str) -> bool:
 
 def run_resolver(gaz, queries, repeat):
     """names/s, top-1, wrong answers (answered, not the place), answers, collisions (answers
-    counted right because the query as written names the answered place)."""
+    counted right because the query as written names the answered place), and the wrong
+    answers as (query, expected id, answered id)."""
     best, correct, wrong, answered, collisions = None, 0, 0, 0, 0
+    wrong_rows: list[tuple[str, str, str]] = []
     for _ in range(repeat):
         clear_caches()
         gaz._decided.clear()
         correct = wrong = answered = collisions = 0
+        wrong_rows = []
         t = time.perf_counter()
         for q, pid in queries:
             try:
@@ -202,9 +205,10 @@ def run_resolver(gaz, queries, repeat):
                 collisions += 1
             else:
                 wrong += 1
+                wrong_rows.append((q, pid, got))
         elapsed = time.perf_counter() - t
         best = elapsed if best is None else min(best, elapsed)
-    return len(queries) / best, correct / len(queries), wrong, answered, collisions
+    return len(queries) / best, correct / len(queries), wrong, answered, collisions, wrong_rows
 
 
 def read_spellings(path):
@@ -293,7 +297,8 @@ def main(argv=None) -> int:
           f"{'precision':>9s} | {'baseline/s':>11s} {'top-1':>7s} "
           f"(extractOne, {args.baseline_sample:,} queries)")
     for label, queries in sets.items():
-        rate, acc, wrong, answered, collisions = run_resolver(gaz, queries, args.repeat)
+        rate, acc, wrong, answered, collisions, wrong_rows = run_resolver(gaz, queries,
+                                                                          args.repeat)
         b_rate, b_acc = run_baseline(gaz, queries, args.baseline_sample)
         precision = 1 - wrong / answered if answered else 1.0
         results[label] = {"queries": len(queries), "names_per_s": rate, "top1": acc,
@@ -307,6 +312,9 @@ def main(argv=None) -> int:
         if collisions:
             print(f"{'':12s} ({collisions:,} answers right because the query as written is a "
                   f"name of the answered place: collisions of the generated set)")
+        if label == "variants":  # a target: show what missed it
+            for q, pid, got in sorted(set(wrong_rows))[:10]:
+                print(f"      wrong: {q!r} (from {pid}) -> {got}")
     print("real spellings (right = the place, or an error where the gazetteer lacks it):")
     baseline = baseline_answer(gaz)
 
