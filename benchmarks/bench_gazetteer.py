@@ -15,7 +15,13 @@ they are ambiguous on purpose). From each such name:
 * **typos**: one random slip (a letter dropped, doubled, replaced by a keyboard neighbour,
   or two neighbours swapped) in names of 5 letters or more.
 
-Each query's expected answer is what the unaltered name resolves to. The script prints
+Each query's expected answer is what the unaltered name resolves to. A generated query
+may, as written, be a name of another place ("Doab" from the town Duab is the exact name of
+Du Ab district, 238 km away; "QarehBagh" from the Herat town is an alias of the Ghazni one):
+a user who types a place's exact name gets that place, so an answer counts as right when it
+is the expected place (or its nested namesake, see ``_same``) **or** when the query's
+normalised key, as written, is a name or alias of the answered place (the exact tier's
+answer; ``_named_as_written``). Such collisions are counted and printed apart. The script prints
 names/s (best of ``--repeat`` runs, normalisation caches cleared before each), top-1
 accuracy (recall), the share of answers that are wrong and precision (1 - wrong/answers)
 for each set, and the same for the naive baseline: rapidfuzz ``process.extractOne``
@@ -28,10 +34,10 @@ the gazetteer, and the right answer is an error). Reported apart: right, wrong (
 answer not in the row's ids), missed (an error where the place is known).
 
 Writes outputs/bench_gazetteer.json. Exits 1 when a target is missed (exact/alias >= 200,000
-names/s, fuzzy >= 5,000 names/s, variant top-1 >= 0.95, dev spellings right >= 0.95 with
-no wrong answer; wrong answers on the generated sets are printed, not a target) unless
-``--no-check``. The exact-lookup speed target replaces the timed assert that
-tests/test_gazetteer.py used to carry (issue 15).
+names/s, fuzzy >= 5,000 names/s, variant top-1 >= 0.95 with no wrong answer, dev spellings
+right >= 0.95 with no wrong answer; wrong answers on typos are printed, not a target: a
+keyboard slip can make another real name) unless ``--no-check``. The exact-lookup speed
+target replaces the timed assert that tests/test_gazetteer.py used to carry (issue 15).
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ from border_map.gazetteer import Gazetteer
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"exact_per_s": 200_000, "fuzzy_per_s": 5_000, "variant_accuracy": 0.95,
-           "spellings_right": 0.95, "wrong": 0}
+           "variant_wrong": 0, "spellings_right": 0.95, "wrong": 0}
 SPELLINGS = {"dev": ROOT / "tests" / "data" / "gazetteer" / "spellings.csv",
              "held-out": ROOT / "tests" / "data" / "gazetteer" / "spellings_heldout.csv"}
 SUFFIX = {"province": " Province", "district": " District", "tehsil": " Tehsil"}
@@ -163,13 +169,28 @@ def _same(gaz, got: str, pid: str) -> bool:
         a.precision_km, b.precision_km)
 
 
+def _named_as_written(gaz, query: str, got: str) -> bool:
+    """The query, as written, is a name or alias of the answered place (or of a place whose
+    nested namesake it is): its normalised key is one of that place's exact-tier keys. A
+    generated variant that happens to spell another place's name exactly is a collision of
+    the generated set, not a resolver error: the user typed that place's name."""
+    for place, _how in gaz._by_key.get(gz.normalize_name(query), ()):
+        if place.id == got or any(p.id == got for p in gaz._nest.get(place.id, ())):
+            return True
+    return False
+
+
 def run_resolver(gaz, queries, repeat):
-    """names/s, top-1, wrong answers (answered, not the place), answers."""
-    best, correct, wrong, answered = None, 0, 0, 0
+    """names/s, top-1, wrong answers (answered, not the place), answers, collisions (answers
+    counted right because the query as written names the answered place), and the wrong
+    answers as (query, expected id, answered id)."""
+    best, correct, wrong, answered, collisions = None, 0, 0, 0, 0
+    wrong_rows: list[tuple[str, str, str]] = []
     for _ in range(repeat):
         clear_caches()
         gaz._decided.clear()
-        correct = wrong = answered = 0
+        correct = wrong = answered = collisions = 0
+        wrong_rows = []
         t = time.perf_counter()
         for q, pid in queries:
             try:
@@ -179,11 +200,15 @@ def run_resolver(gaz, queries, repeat):
             answered += 1
             if _same(gaz, got, pid):
                 correct += 1
+            elif _named_as_written(gaz, q, got):
+                correct += 1
+                collisions += 1
             else:
                 wrong += 1
+                wrong_rows.append((q, pid, got))
         elapsed = time.perf_counter() - t
         best = elapsed if best is None else min(best, elapsed)
-    return len(queries) / best, correct / len(queries), wrong, answered
+    return len(queries) / best, correct / len(queries), wrong, answered, collisions, wrong_rows
 
 
 def read_spellings(path):
@@ -272,16 +297,24 @@ def main(argv=None) -> int:
           f"{'precision':>9s} | {'baseline/s':>11s} {'top-1':>7s} "
           f"(extractOne, {args.baseline_sample:,} queries)")
     for label, queries in sets.items():
-        rate, acc, wrong, answered = run_resolver(gaz, queries, args.repeat)
+        rate, acc, wrong, answered, collisions, wrong_rows = run_resolver(gaz, queries,
+                                                                          args.repeat)
         b_rate, b_acc = run_baseline(gaz, queries, args.baseline_sample)
         precision = 1 - wrong / answered if answered else 1.0
         results[label] = {"queries": len(queries), "names_per_s": rate, "top1": acc,
                           "wrong": wrong, "answers": answered, "precision": precision,
+                          "collisions": collisions,
                           "baseline_names_per_s": b_rate, "baseline_top1": b_acc,
                           "speedup": rate / b_rate}
         print(f"{label:12s} {len(queries):>8,} {rate:>12,.0f} {acc:>7.3f} {wrong:>6,} "
               f"{precision:>9.4f} | {b_rate:>11,.0f} {b_acc:>7.3f}  x{rate / b_rate:,.0f}",
               flush=True)
+        if collisions:
+            print(f"{'':12s} ({collisions:,} answers right because the query as written is a "
+                  f"name of the answered place: collisions of the generated set)")
+        if label == "variants":  # a target: show what missed it
+            for q, pid, got in sorted(set(wrong_rows))[:10]:
+                print(f"      wrong: {q!r} (from {pid}) -> {got}")
     print("real spellings (right = the place, or an error where the gazetteer lacks it):")
     baseline = baseline_answer(gaz)
 
@@ -312,6 +345,8 @@ def main(argv=None) -> int:
         missed.append("fuzzy names/s")
     if results["variants"]["top1"] < TARGETS["variant_accuracy"]:
         missed.append("variant accuracy")
+    if results["variants"]["wrong"] > TARGETS["variant_wrong"]:
+        missed.append("variant wrong answers (target 0)")
     dev = results["spellings dev"]
     if dev["right_share"] < TARGETS["spellings_right"] or dev["wrong"] > TARGETS["wrong"]:
         missed.append("dev spellings (>= 0.95 right, 0 wrong)")
@@ -321,7 +356,7 @@ def main(argv=None) -> int:
         print("missed targets: " + ", ".join(missed), file=sys.stderr)
         return 0 if args.no_check else 1
     print("targets met: exact/alias >= 200,000 names/s, fuzzy >= 5,000 names/s, "
-          "variant top-1 >= 0.95, dev spellings >= 0.95 right with 0 wrong")
+          "variant top-1 >= 0.95 with 0 wrong, dev spellings >= 0.95 right with 0 wrong")
     return 0
 
 

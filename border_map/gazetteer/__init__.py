@@ -14,15 +14,15 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
    and a common short name of the Khyber Pass) is ambiguous.
 2. **transliteration key** (reported as ``match="fuzzy"``, score 95): a
    phonetic-ish key that folds kh/k, gh/g, q/k, dz/z, w/v, o/u, e/i/y, ai/ay, ail/el
-   (Khail = Khel = Kheil),
-   ow/aw/u, a final h after a (Qal'ah, Darah) and doubled letters and ignores spaces, so
-   Khowst = Khost, Konar = Kunar, Paktiya = Paktia, Orakzay = Orakzai,
-   Landikotal = Landi Kotal, Qal'ah = Qala; in Arabic script, the letters Urdu and Pashto
-   write differently for one sound (باجوڑ = باجوړ, طورخم = تورخم). Then, for places
-   within :data:`FUZZY_BORDER_KM` of the line only, the same key with Pashto's dz and zh
-   written j, z or zh merged (:func:`pashto_key`: Jadran = Zadran = Dzadran). It is
-   reported as fuzzy because the
-   spelling is not one the sources list.
+   (Khail = Khel = Kheil), ow/aw/u (not before a vowel: Peshawar = Peshavar), a final
+   h after a (Qal'ah, Darah) and doubled letters, writes Roman numerals II-IX as digits
+   (Peshawar II is not Peshawar III) and ignores spaces, so Khowst = Khost, Konar = Kunar,
+   Paktiya = Paktia, Orakzay = Orakzai, Landikotal = Landi Kotal, Qal'ah = Qala; in
+   Arabic script, the letters Urdu and Pashto write differently for one sound
+   (باجوڑ = باجوړ, طورخم = تورخم). Then, for places within :data:`FUZZY_BORDER_KM` of
+   the line only, the same key with Pashto's dz and zh written j, z or zh merged
+   (:func:`pashto_key`: Jadran = Zadran = Dzadran). It is reported as fuzzy because
+   the spelling is not one the sources list.
 3. **fuzzy** (``match="fuzzy"``, score 0-100): :func:`similarity` -- the
    normalised optimal-string-alignment similarity of rapidfuzz (one
    substitution, insertion, deletion or swap of neighbours = one edit) -- over
@@ -31,10 +31,18 @@ Resolution (:meth:`Gazetteer.resolve`) works on normalised keys:
    whose length can reach the threshold are scanned (an edit distance is at
    least the difference of the lengths).
 
-Before the fuzzy tier, a name unknown as written gets three second readings: a
+A name whose generic words were dropped is also read literally, with them, at
+the transliteration tier (after the exact tier of the shorter key, before its
+transliteration tier): "uluswali Behsud" is GeoNames' "Oluswali Behsud", the
+Wardak town, not Nangarhar's Bihsud district.
+
+Before the fuzzy tier, a name unknown as written gets second readings: a
 trailing kind word as a hint ("Lowari pass"), a first or last word one or two
-slips from a generic word read as that word ("Zurmat Distrcit"), and its last
-words as a country or admin hint ("Mohmand Agency FATA", "Kurram Pakistan").
+slips from a generic word read as that word ("Zurmat Distrcit"), its last
+words as a country or admin hint ("Mohmand Agency FATA", "Kurram Pakistan"),
+descriptive words, "X of Y" and "crossing at X" (:meth:`Gazetteer._second_readings`),
+and last its words joined ("Alah abad" = Alahabad: the split form's
+transliteration key loses the word-final h).
 Places of one name nested in one another (see below) count as one answer
 whatever spelling matched, so a spelling only the town lists still gives the
 district that holds it. GeoNames dump places (see *User places*) are tried at

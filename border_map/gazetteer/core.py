@@ -20,6 +20,7 @@ from .names import (
     _KIND_RANK,
     _KIND_WORDS,
     _TRIBAL_UNITS,
+    _WORD,
     COUNTRIES,
     FUZZY_THRESHOLD,
     KIND_ALIASES,
@@ -227,15 +228,16 @@ class Gazetteer:
                             tuple(_new_match((name, m.place, m.match, m.score))
                                   for m in alternatives))
         query = name
-        key, hints = self._prepare(name, country, kind, admin)
+        key, implied, given = self._prepare_parts(name, country, kind, admin)
+        hints = given.with_kinds(implied) if implied else given
         if not key:
             raise PlaceNotFound(query, message=f"empty place name {query!r}")
+        literal = _literal_key(name, key)
 
         for layer in self._layers():
-            for tier in (layer._exact_tier, layer._translit_tier):
-                found = tier(query, key, hints)
-                if found:
-                    return self._decide(query, found, policy, hints)
+            written = _as_written(layer, query, key, hints, literal, given)
+            if written is not None:
+                return self._decide(query, written[0], policy, written[1])
             # unknown as written: trailing kind words ("Lowari pass", "Angoor Adda
             # border crossing") may be hints
             short, kind_hints = _strip_kind_words(key, hints)
@@ -271,6 +273,12 @@ class Gazetteer:
                     found = tier(query, short, short_hints)
                     if found:
                         return self._decide(query, found, policy, short_hints)
+        if " " in key:  # the words joined ("Alah abad" = Alahabad): a spelling variant, so
+            joined = key.replace(" ", "")  # the transliteration tier (fuzzy, 95)
+            for layer in self._layers():
+                found = layer._translit_tier(query, joined, hints)
+                if found:
+                    return self._decide(query, found, policy, hints)
         fuzzy_key, fuzzy_hints = _strip_kind_words(key, hints)
         readings = [(fuzzy_key, fuzzy_hints)]
         container = _container_reading(name, hints)
@@ -325,19 +333,20 @@ class Gazetteer:
         guess is never worth its cost or its risk.
         """
         try:
-            key, hints = self._prepare(name, country, kind, admin)
+            key, implied, given = self._prepare_parts(name, country, kind, admin)
         except ValueError:
             return None
         if not key:
             return None
+        hints = given.with_kinds(implied) if implied else given
+        literal = _literal_key(name, key)
         for layer in self._layers():
-            for tier in (layer._exact_tier, layer._translit_tier):
-                found = tier(name, key, hints)
-                if found:
-                    try:
-                        return self._decide(name, found, None, hints)[0]
-                    except PlaceError:
-                        return None
+            written = _as_written(layer, name, key, hints, literal, given)
+            if written is not None:
+                try:
+                    return self._decide(name, written[0], None, written[1])[0]
+                except PlaceError:
+                    return None
         return None
 
     # -- internals ------------------------------------------------------------------------
@@ -347,6 +356,12 @@ class Gazetteer:
             yield self._fallback.layer("geonames")
 
     def _prepare(self, text, country, kind, admin) -> tuple[str, _Hints]:
+        key, implied, hints = self._prepare_parts(text, country, kind, admin)
+        return key, (hints.with_kinds(implied) if implied else hints)
+
+    def _prepare_parts(self, text, country, kind, admin) -> tuple[str, tuple[str, ...], _Hints]:
+        """The key of a query, the kinds its generic words imply, and the hints given
+        (comma parts, arguments) without those implied kinds."""
         parts = [p.strip() for p in str(text).split(",")]
         key, implied = _split(parts[0])
         countries: set[str] = set()
@@ -371,9 +386,7 @@ class Gazetteer:
                     raise ValueError(f"unknown kind {k!r}; use one of {', '.join(KINDS)}")
                 kinds.add(k)
         hints = _Hints(countries, kinds, admins) if (countries or kinds or admins) else _NO_HINTS
-        if implied:
-            hints = hints.with_kinds(implied)
-        return key, hints
+        return key, implied, hints
 
     def _second_readings(self, name: str, key: str, hints: _Hints):
         """Further readings of a name unknown as written, most literal first:
@@ -699,6 +712,39 @@ _AREA_WORDS = frozenset({"area", "areas", "village", "villages", "town", "bazaar
                          "checkpoint", "checkpoints"})
 # ... when Y is an admin unit: a town's 2 km radius would not hold its villages.
 _CONTAINERS = frozenset({"province", "district", "tehsil"})
+
+
+def _as_written(layer, query, key, hints, literal, given):
+    """The first reading of a name as written that finds places in ``layer`` (the
+    gazetteer or a user-index layer), as (matches, hints), or None: the exact tier, then
+    the literal key (generic words kept) by transliteration, then the key by
+    transliteration.
+
+    The literal reading meets a place named with a generic word spelt in a way the
+    vocabulary lacks ("uluswali Behsud" = Oluswali Behsud, the centre of Wardak's Bihsud,
+    not Nangarhar's Bihsud district); it is tried without the kinds the dropped words
+    implied, and after an exact match of the shorter key ("Uluswali Bihsud" is Nangarhar's
+    Bihsud district)."""
+    found = layer._exact_tier(query, key, hints)
+    if found:
+        return found, hints
+    if literal is not None:
+        found = layer._translit_tier(query, literal, given)
+        if found:
+            return found, given
+    found = layer._translit_tier(query, key, hints)
+    return (found, hints) if found else None
+
+
+def _literal_key(name: str, key: str) -> str | None:
+    """The first comma part of ``name`` folded with its generic words kept, when
+    normalisation dropped some ("uluswali behsud" for key "behsud"); None otherwise.
+
+    Names in the gazetteer are indexed by their normalised keys, so this literal reading
+    can only meet a place whose own name keeps such a word because it is spelt in a way
+    the generic vocabulary lacks (GeoNames' "Wuleswali Bihsud", "Oluswali Behsud")."""
+    literal = " ".join(_WORD.findall(_fold(name.split(",")[0])))
+    return literal if literal != key else None
 
 
 def _container_reading(name: str, hints: _Hints):

@@ -29,8 +29,9 @@ POLICIES = (None, "smallest", "largest", "first", "border-most")
 FUZZY_THRESHOLD = 76.0
 #: Version of the transliteration rules; user indexes written under an older one have
 #: their stored keys recomputed when opened (2: Khail = Khel; 3: Urdu and Pashto letters
-#: of one sound in Arabic script).
-TRANSLIT_VERSION = 3
+#: of one sound in Arabic script; 4: aw/ow before a vowel is w, Peshawar = Peshavar;
+#: Roman numerals II-IX as digits).
+TRANSLIT_VERSION = 4
 #: Score reported for a transliteration-key match.
 TRANSLIT_SCORE = 95.0
 
@@ -98,7 +99,7 @@ _ARABIC_FOLD = str.maketrans({
 _WORD = re.compile(r"[^\W_]+")
 _TRANSLIT_STEPS = (
     ("kh", "k"), ("gh", "g"), ("ph", "f"), ("dh", "d"), ("ck", "k"), ("q", "k"), ("dz", "z"),
-    ("ow", "u"), ("aw", "u"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
+    ("ou", "u"), ("oo", "u"), ("ee", "i"),
     ("w", "v"), ("y", "i"), ("e", "i"), ("o", "u"), ("ail", "il"),
 )
 # Arabic-script letters that Urdu, Pashto and Dari write differently for one sound:
@@ -111,6 +112,15 @@ _SCRIPT_FOLD = str.maketrans({
     "ٱ": "ا", "ع": None, "ء": None,
 })
 _FINAL_H = re.compile(r"(?<=a)h\b")
+# aw and ow as a vowel (Khowst = Khost, Dawlat = Daulat), not w as the consonant before a
+# vowel (Peshawar = Peshavar, Zhawar = Zhavar)
+_W_VOWEL = re.compile(r"[ao]w(?![aeiouy])")
+# Roman numerals of two letters or more as digits, so that merging doubled letters keeps
+# "Peshawar II" and "Peshawar III" apart (a lone i is the izafe of "Dand-i-Patan"): as a
+# word, or ii/iii joined to the consonant that ends the name ("PeshawarIII")
+_NUMERALS = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9"}
+_NUMERAL = re.compile(r"\b(?:" + "|".join(sorted(_NUMERALS, key=len, reverse=True))
+                      + r")\b|(?<=[bcdfghjklmnpqrstvwxz])(?:iii|ii)$")
 #: Pashto's dz (ځ: Jadran = Zadran = Dzadran, Jaji = Zazi) and zh (ژ: Zhawar = Jawar) are
 #: written j, z or zh; elsewhere j and z are different letters (Kunjah is not Khunza), so
 #: this fold has a tier of its own, for places near the line (:meth:`Gazetteer._pashto_tier`).
@@ -191,7 +201,9 @@ def transliteration_key(key: str) -> str:
     """A coarser key that merges common romanisation variants of a normalised key."""
     if not key.isascii():
         return key.replace(" ", "").translate(_SCRIPT_FOLD)
-    out = _FINAL_H.sub("", key).replace(" ", "")
+    if "i" in key and _NUMERAL.search(key):
+        key = _NUMERAL.sub(lambda m: _NUMERALS[m.group()], key)
+    out = _W_VOWEL.sub("u", _FINAL_H.sub("", key).replace(" ", ""))
     for old, new in _TRANSLIT_STEPS:
         out = out.replace(old, new)
     return _DOUBLES.sub(r"\1", out)
