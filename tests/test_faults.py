@@ -241,11 +241,25 @@ def big_input(tmp_path_factory) -> Path:
     return path
 
 
-def _kill_mid_build(out: Path, big_input: Path, signum: int):
+def _terminal_signals() -> None:
+    """In the child: SIGTERM and SIGHUP as a terminal's shell gives them (default action). An
+    ignored disposition is inherited across exec, and border-map leaves an ignored SIGHUP
+    ignored (nohup): run under nohup or a runner that ignores it, the build would finish
+    and the test would fail for the runner's sake."""
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, signal.SIG_DFL)
+
+
+def _nohup() -> None:
+    """In the child: SIGHUP ignored, as ``nohup`` starts a command."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
+def _kill_mid_build(out: Path, big_input: Path, signum: int, start=_terminal_signals):
     """Start a build into ``out``, send ``signum`` once a temporary output exists."""
     proc = subprocess.Popen([sys.executable, "-m", "border_map", "build", str(big_input),
                              "-o", str(out)], env=subprocess_env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=start)
     seen: list[str] = []
     for _ in range(60_000):  # polls 2 ms apart: about two minutes at most
         if proc.poll() is not None:
@@ -270,6 +284,16 @@ def test_signal_mid_build_cleans_up_like_ctrl_c(signum, previous, big_input):
     assert stdout == ""
     assert snapshot(out) == before  # the previous outputs, byte for byte
     assert temps(out) == [] and sorted(os.listdir(out)) == sorted(before)
+
+
+def test_sighup_under_nohup_is_ignored_and_the_build_completes(tmp_path, big_input):
+    attack("kill -HUP under nohup")
+    out = tmp_path / "out"
+    out.mkdir()
+    code, stdout, stderr, seen = _kill_mid_build(out, big_input, signal.SIGHUP, start=_nohup)
+    assert code == 0, stderr
+    assert json.loads(stdout)["incidents"] == 250
+    assert temps(out) == [] and (out / "map.html").exists() and (out / "border_map.gpkg").exists()
 
 
 def test_signal_kill_mid_build_then_the_next_build_sweeps(previous, big_input):
