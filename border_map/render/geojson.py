@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -221,8 +222,9 @@ def point_geometries(geoms) -> np.ndarray:
     return out
 
 
-def features_text(gdf, fields) -> np.ndarray:
-    """One compact GeoJSON Feature text per row, properties in ``fields`` order.
+def features_text(gdf, fields):
+    """One compact GeoJSON Feature text per row, properties in ``fields`` order, as an Arrow
+    string array.
 
     ``fields``: :class:`border_map.properties.Field` s. Column by column (each distinct value
     encoded once), then joined per row in Arrow: no dict per feature.
@@ -230,9 +232,8 @@ def features_text(gdf, fields) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n = len(gdf)
-    if not n:
-        return np.empty(0, dtype=object)
+    if not len(gdf):
+        return pa.array([], pa.string())
     parts = []
     for k, f in enumerate(fields):
         key = json.dumps(f.name)
@@ -242,10 +243,43 @@ def features_text(gdf, fields) -> np.ndarray:
     props = pc.binary_join_element_wise(*parts, pa.scalar("}"), pa.scalar(""))
     ids = pa.array(_json_strings(gdf["id"].to_numpy(dtype=object)), pa.string())
     geom = pa.array(point_geometries(gdf.geometry.to_numpy()), pa.string())
-    feats = pc.binary_join_element_wise(
+    return pc.binary_join_element_wise(
         pa.scalar('{"type":"Feature","id":'), ids, pa.scalar(',"geometry":'), geom,
         pa.scalar(',"properties":'), props, pa.scalar("}"), pa.scalar(""))
-    return np.asarray(feats.to_numpy(zero_copy_only=False), dtype=object)
+
+
+@dataclass(frozen=True)
+class FeatureBytes:
+    """One chunk's features as the two GeoJSON files hold them, UTF-8 bytes ready to write:
+    ``collection`` each feature after a comma (the file's first is written without it),
+    ``sequence`` each after RS and before LF (RFC 8142); None for a file not written."""
+
+    count: int
+    bbox: tuple[float, float, float, float] | None
+    collection: bytes | None = None
+    sequence: bytes | None = None
+
+
+def _joined(texts, before: str, after: str) -> bytes:
+    """Every text of an Arrow string array between ``before`` and ``after``, concatenated:
+    the data buffer of the joined array, copied once."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    joined = pc.binary_join_element_wise(pa.scalar(before), texts, pa.scalar(after),
+                                         pa.scalar(""))
+    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int32)
+    start, end = offsets[joined.offset], offsets[joined.offset + len(joined)]
+    return joined.buffers()[2][start:end].to_pybytes()
+
+
+def feature_bytes(gdf, fields, *, collection: bool = True,
+                  sequence: bool = True) -> FeatureBytes:
+    """:class:`FeatureBytes` of one chunk (:func:`features_text`), for the files asked for."""
+    texts = features_text(gdf, fields)
+    return FeatureBytes(len(texts), bounds(gdf) if len(texts) else None,
+                        _joined(texts, ",", "") if collection else None,
+                        _joined(texts, "\x1e", "\n") if sequence else None)
 
 
 def bounds(gdf) -> tuple[float, float, float, float] | None:
@@ -260,22 +294,23 @@ def bounds(gdf) -> tuple[float, float, float, float] | None:
 class GeoJSONWriter:
     """incidents.geojson, written chunk by chunk: the features as they come, ``bbox`` last."""
 
+    PREPARED = "features"  # (the key of :func:`border_map.render.outputs.prepare`)
+
     def __init__(self, path: Path, fields):
         self.fields = fields
-        self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
-        self._fh.write('{"type":"FeatureCollection","features":[')
+        self._fh = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._fh.write(b'{"type":"FeatureCollection","features":[')
         self._first = True
         self._bbox: list[float] | None = None
 
-    PREPARED = "features"  # (the key of :func:`border_map.render.outputs.prepare`)
-
-    def write(self, gdf, texts=None) -> None:
-        texts = features_text(gdf, self.fields) if texts is None else texts
-        if not len(texts):
+    def write(self, gdf, block: FeatureBytes | None = None) -> None:
+        if block is None or block.collection is None:
+            block = feature_bytes(gdf, self.fields, sequence=False)
+        if not block.count:
             return
-        self._fh.write(("" if self._first else ",") + ",".join(texts))
+        self._fh.write(memoryview(block.collection)[1:] if self._first else block.collection)
         self._first = False
-        b = bounds(gdf)
+        b = block.bbox
         if b is not None:
             self._bbox = list(b) if self._bbox is None else [
                 min(self._bbox[0], b[0]), min(self._bbox[1], b[1]),
@@ -287,7 +322,7 @@ class GeoJSONWriter:
             tail += ',"bbox":' + json.dumps([round(v, COORD_DECIMALS) for v in self._bbox])
         if credits:  # a foreign member (RFC 7946 §6.1): what the data's providers ask to say
             tail += ',"attribution":' + json.dumps(list(credits), ensure_ascii=False)
-        self._fh.write(tail + "}\n")
+        self._fh.write((tail + "}\n").encode("utf-8"))
         self._fh.close()
 
     def abort(self) -> None:
@@ -297,16 +332,17 @@ class GeoJSONWriter:
 class GeoJSONSeqWriter:
     """incidents.geojsonl: RFC 8142, each feature after RS and before LF."""
 
-    def __init__(self, path: Path, fields):
-        self.fields = fields
-        self._fh = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
-
     PREPARED = "features"  # (the key of :func:`border_map.render.outputs.prepare`)
 
-    def write(self, gdf, texts=None) -> None:
-        texts = features_text(gdf, self.fields) if texts is None else texts
-        if len(texts):
-            self._fh.write("\x1e" + "\n\x1e".join(texts) + "\n")
+    def __init__(self, path: Path, fields):
+        self.fields = fields
+        self._fh = open(path, "wb")  # noqa: SIM115 - closed in close()
+
+    def write(self, gdf, block: FeatureBytes | None = None) -> None:
+        if block is None or block.sequence is None:
+            block = feature_bytes(gdf, self.fields, collection=False)
+        if block.count:
+            self._fh.write(block.sequence)
 
     def close(self) -> None:
         self._fh.close()

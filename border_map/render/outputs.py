@@ -125,17 +125,19 @@ def parquet_table(gdf):
 
 def prepare(gdf, formats: Iterable[str]) -> dict:
     """What the writers of ``formats`` make of one analysed chunk from the chunk alone: the
-    GeoJSON feature texts, the GeoPackage layers' Arrow tables, the GeoParquet table, the
-    summary's partial sums. The dask engine runs this on the worker that analysed the chunk,
-    so the driver only appends; the in-process engine runs it in :meth:`Outputs.write`.
+    GeoJSON features as the files hold them (UTF-8 bytes), the GeoPackage layers' Arrow
+    tables, the GeoParquet table, the summary's partial sums. The dask engine runs this on
+    the worker that analysed the chunk, so the driver only appends; the in-process engine
+    runs it in :meth:`Outputs.write`.
     Each claim list is encoded to JSON once for every writer."""
-    from .geojson import features_text, shared_json
+    from .geojson import feature_bytes, shared_json
 
     formats = set(formats)
     out: dict = {}
     with shared_json():
         if formats & {"geojson", "geojsonl"}:
-            out["features"] = features_text(gdf, INCIDENT_FIELDS)
+            out["features"] = feature_bytes(gdf, INCIDENT_FIELDS, collection="geojson" in formats,
+                                            sequence="geojsonl" in formats)
         if "gpkg" in formats:
             from .gis import gpkg_tables
 
