@@ -77,6 +77,12 @@ _PARTY = re.compile(
     r"|\b(?P<ttp>(?:tehr[ei]e?k|tahrik)[\s-]+[ie][\s-]+taliban(?:[\s-]+pakistan)?(?:\s+\(ttp\))?"
     r"|ttp|pakistani\s+taliban)\b"
     r"|\b(?P<fc>frontier\s+corps|pakistan\s+army)\b"
+    # "the Foreign Office (FO)", "the Ministry of National Defence": a ministry named
+    # without its country (the FO is Pakistan's, the "National Defence" ministry the
+    # Islamic Emirate's; any other: the side of its sentence)
+    r"|\b(?P<mofa>(?:the\s+)?(?:foreign\s+office(?:\s+\(fo\))?|fo|mofa|ministry\s+of\s+"
+    r"(?:foreign\s+affairs|(?:national\s+)?defen[cs]e|interior|information(?:\s+and\s+"
+    r"(?:broadcasting|culture))?)(?:\s+\((?:mofa|mod|mond|moi)\))?))\b"
     r"|\b(?:the\s+)?(?P<corps>military\s+(?:corps\s+)?in\s+(?:the\s+)?(?:east|west|north|south)"
     r"\w*\s+afghanistan)\b"
     r"|\b(?P<taliban>taliban|islamic\s+emirate)\b(?!\s*pakistan)"
@@ -153,11 +159,16 @@ _DESC_END = re.compile(r"[,.;\"“”]")
 _TITLE_ANYWHERE = re.compile(rf"(?i:{_TITLE})")
 _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
+#: a name right after a place (two to four words): see _people
+_PLACE_THEN_NAME = re.compile(rf"\s(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})")
+#: a title ending just before a place ("Deputy Commissioner ", "spokesman for ")
+_TITLE_BEFORE_PLACE = re.compile(rf"(?i:\b{_TITLE})(?:\s+(?:for|of|in))?\s+$")
 #: The tokens each rule's matches begin with (see :func:`~.anchors.anchor_group`).
 _PARTY_AT = anchor_group("actors.party", ("tehr",), (
     "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter", "ispr",
-    "tahrik", "ttp", "frontier", "military", "army"), leads={
-    "the": ("pakistan", "afghan", "taliban", "islamic", "military", "army")})
+    "tahrik", "ttp", "frontier", "military", "army", "foreign", "fo", "mofa", "ministry"),
+    leads={"the": ("pakistan", "afghan", "taliban", "islamic", "military", "army", "foreign",
+                   "fo", "mofa", "ministry")})
 _OUTLETS_AT = anchor_group("actors.outlets", words=(
     "reuters", "afp", "agence", "associated", "ap", "bbc", "al", "dawn", "geo", "express",
     "tolonews", "tolo", "pajhwok", "khaama", "ariana", "amu", "afghanistan", "voa", "voice",
@@ -222,7 +233,8 @@ _SECURITY_SOURCES = re.compile(r"(?:the\s+)?security\s+(?:sources|officials?)\b"
 _THIRD_SIDE = re.compile(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b")
 _AF_SIDE = re.compile(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b")
 _PK_SIDE = re.compile(
-    r"\b(?:pakistan\w*|islamabad|ispr|inter-services|rawalpindi|frontier\s+corps)\b")
+    r"\b(?:pakistan\w*|islamabad|ispr|inter-services|rawalpindi|frontier\s+corps|"
+    r"foreign\s+office|fo)\b")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _PAKISTANI_BEFORE = re.compile(r"pakistani\s+$")
 
@@ -271,6 +283,12 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         elif m.group("fc"):
             found.append(_new_entity(m.start(), m.end(), words, "party", "PK", words, PK_FORCES,
                                 head="military"))
+        elif m.group("mofa"):
+            office = folded[m.start("mofa"):m.end("mofa")]
+            side = "AF" if "national" in office else (
+                "PK" if "office" in office or office.startswith(("fo", "the fo")) else None)
+            found.append(_new_entity(m.start(), m.end(), words, "party", side, words,
+                                     head="office" if "office" in office else "ministry"))
         elif m.group("corps"):
             found.append(_new_entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
                                 head="corps"))
@@ -413,6 +431,26 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         people.setdefault(name, (desc, side))
         keep(_new_entity(start, m.end("name"), text[start:m.end("name")], "person", side,
                             desc, person=name))
+    # "Deputy Commissioner Chaman Raja Azhar Abbasi", "spokesman for Kandahar Ataullah
+    # Zaid" (the Urdu press's order): a title, the place it is the title of, then the name
+    for p in places:
+        after = p.end + 1
+        if after >= len(text) or text[p.end] != " " or not "A" <= text[after] <= "Z":
+            continue
+        m = _PLACE_THEN_NAME.match(text, p.end)
+        if m is None or not good_name(m.group("name"), m.start("name")):
+            continue
+        title = _TITLE_BEFORE_PLACE.search(text, max(0, p.start - 45), p.start)
+        if title is None or taken.contains(m.start("name")):
+            continue
+        name = m.group("name")
+        start = _title_phrase_start(text, title.start())
+        desc = _clean(text[start:p.end])
+        side = side_of(desc) or p.place.country
+        people.setdefault(name, (desc, side))
+        # (the name alone: the title and its place stay what they were, a local official
+        # and the place of the story)
+        keep(_new_entity(m.start("name"), m.end(), name, "person", side, desc, person=name))
     for m in doc.scan(_TITLE_NAME, _TITLE_AT, original=True):
         name = m.group("name")
         if not good_name(name, m.start("name")) or any(

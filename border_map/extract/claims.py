@@ -108,13 +108,14 @@ _VERB = (rf"(?P<verb>{_V_KILLED}|{_V_WOUNDED}|{_V_CAPTURED}|{_V_SEIZED}|{_V_DEST
 
 _A = re.compile(rf"\b(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 _B = re.compile(rf"\b{_VERB}(?:\s+[a-z'-]+){{0,3}}?\s+[\"“‘']?(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
-_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+|had\s+|have\s+)?"
+_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+|had\s+|have\s+|"
+                       rf"got\s+)?"
                        rf"(?:(?:sustained|suffered|received)\s+)?{_VERB}\b")
 _C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|deaths|dead|killed|"
                 r"injured|wounded|losses|fatalities|injuries|martyrs|captured))\b")
 _C2 = re.compile(rf"\b(?P<core>{_QTY})(?:\s+of\s+(?:them|these|those))?\s+(?:(?:more|others?)\s+)?"
                  r"(?:were|was|have\s+been|"
-                 r"had\s+been|are)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
+                 r"had\s+been|are|got)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
                  r"martyred|hurt|detained|arrested)\b")
 _D = re.compile(rf"\b(?:deaths?|killing|lives|martyrdom)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 #: "injury to 12 others", "injuries to nine people"
@@ -453,7 +454,8 @@ _OF_START = re.compile(r"^of\s+")
 # --------------------------------------------------------------------------- speakers
 
 _SPEECH = re.compile(
-    r"\b(?:according\s+to|said|says|say|stated|states|told|tells|claimed|claims|claiming|"
+    r"\b(?:according\s+to|as\s+per|said|says|say|stated|states|told|tells|tell|informed|"
+    r"informs|claimed|claims|claiming|"
     r"confirmed|confirms|confirming|announced|announces|announcing|reported|reports|reporting|"
     r"asserted|asserts|asserting|added|adds|adding|elaborated|insisted|insists|alleged|alleges|"
     r"denied|denies|denying|rejected|rejects|rejecting|dismissed|dismisses|accused|accuses|"
@@ -478,7 +480,8 @@ _DISPUTE = re.compile(r"\b(?:reject\w*|den(?:y|ied|ies|ying)|dismiss\w*|contradi
                       r"contrasting|disput\w*|refut\w*|false|baseless)\b")
 
 _SPEECH_AT = anchor_group("claims.speech", words=(
-    "according", "said", "says", "say", "stated", "states", "told", "tells", "claimed", "claims",
+    "according", "said", "says", "say", "stated", "states", "told", "tells", "tell", "informed",
+    "informs", "claimed", "claims",
     "claiming", "confirmed", "confirms", "confirming", "announced", "announces", "announcing",
     "reported", "reports", "reporting", "asserted", "asserts", "asserting", "added", "adds",
     "adding", "elaborated", "insisted", "insists", "alleged", "alleges", "denied", "denies",
@@ -486,7 +489,7 @@ _SPEECH_AT = anchor_group("claims.speech", words=(
     "accuses", "blamed", "blames", "condemned", "condemns", "warned", "warns", "tweeted",
     "wrote", "posted", "noted", "notes", "acknowledged", "acknowledges", "maintained",
     "maintains", "declared", "declares", "vowed", "quoted", "offered", "contradicted",
-    "countered", "disputed", "disputes", "admitted", "admits"))
+    "countered", "disputed", "disputes", "admitted", "admits"), leads={"as": ("per",)})
 _PASSIVE_AT = anchor_group("claims.passive", words=("was", "were", "has", "have", "is", "are"))
 _IMPERSONAL_AT = anchor_group("claims.impersonal", words=(
     "was", "were", "has", "have", "is", "are", "reportedly", "it"))
@@ -525,6 +528,31 @@ _ACCORDING_PHRASE = re.compile(
     r"\s+(?P<np>(?:the\s+|some\s+|local\s+|informed\s+|official\s+)*(?:sources|officials|"
     r"residents|reports|police|witnesses|eyewitnesses|villagers|locals|elders|doctors)"
     r")\s*(?:[,;.]|$)")
+#: "according to details", "as per details": no source, the report's own words
+_NO_SOURCE = re.compile(r"\s+(?:the\s+)?(?:further\s+|initial\s+|more\s+)?details\b")
+#: "In a statement, the Foreign Office ...", "The FO, in a press release, ...": the subject
+#: of the sentence issued it (a statement is a claim without a speech verb); "a statement
+#: issued by X": X
+_IN_STATEMENT = re.compile(
+    r"\bin\s+(?:a|an|its|his|her|their|the|a\s+joint)\s+(?:[a-z-]+\s+){0,2}?(?:statement|"
+    r"(?:press\s+)?release|communiqu[eé]|message|post|handout|press\s+note)\b"
+    r"(?P<by>\s+(?:issued|released|posted|shared|sent)\s+(?:[a-z]+\s+){0,3}?by\s+)?")
+_STATEMENT_AT = anchor_group("claims.statement", words=(
+    "statement", "release", "communique", "message", "post", "handout", "note"))
+_STATEMENT_WORD = re.compile(r"\b(?:statement|(?:press\s+)?release|communiqu[eé]|handout)\b")
+#: an official body issuing a statement: the header of a press release
+_ISSUER = re.compile(
+    r"\b(?:(?:the\s+)?ministry\s+of\s+(?:foreign\s+affairs|(?:national\s+)?defen[cs]e|"
+    r"interior|information(?:\s+and\s+(?:broadcasting|culture))?)|(?:the\s+)?foreign\s+office|"
+    r"inter-services\s+public\s+relations(?:\s+\(ispr\))?|ispr|"
+    r"(?:office\s+of\s+the\s+)?spokesm[ae]n\s+(?:of|for)\s+the\s+islamic\s+emirate|"
+    r"(?:islamic\s+emirate\s+(?:of\s+afghanistan\s+)?)?ministry\s+of\s+[a-z ]{4,30}?"
+    r"(?=[,)\n–-]|\s*$))")
+_RELEASE_MARK = re.compile(r"\b(?:press\s+release|press\s+note|handout|communiqu[eé]|"
+                           r"statement\s+no|no\.\s*\d)")
+#: an outlet that is itself an official body ("Ministry of Foreign Affairs of Pakistan")
+_OFFICIAL_OUTLET = re.compile(r"\b(?:ministry|foreign\s+office|inter-services|ispr|"
+                              r"spokesm[ae]n|islamic\s+emirate|armed\s+forces|government)\b")
 _DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
 _OFFICIAL_TITLE = re.compile(r"(?i)\b(?:police|spokesm[ae]n|spokesperson|official|officer|"
                              r"governor|commissioner|administrator|commander|chief|director)\b")
@@ -602,6 +630,11 @@ class _Resolver:
         self.last_party: Entity | None = None
         self.by_head: dict[str, Entity] = {}
         self.resolved: dict[tuple[int, int], Speaker] = {}
+        #: the body that issued the report itself (a press release), if any
+        self.issuer: Speaker | None = None
+        #: the speaker of the last sentence that named a statement, and of the last claim
+        self.last_statement: Speaker | None = None
+        self.last_speaker: Speaker | None = None
 
     def note(self, e: Entity) -> None:
         if e.kind == "person":
@@ -629,6 +662,13 @@ class _Resolver:
         if e.kind == "pronoun":
             target = self.last_person if e.head in ("he", "she") else self.last_party
             return self.resolve(target, sentence) if target is not None else None
+        if e.kind == "anaphor" and e.head == "statement":
+            # "according to the statement", "the statement added": whoever issued it
+            said = self.issuer or self.last_statement or self.last_speaker
+            if said is not None:
+                return said
+        if e.kind == "country" and self.issuer is not None and e.side == self.issuer.side:
+            return self.issuer  # "Pakistan strongly condemns ..." in its foreign office's release
         if e.kind == "anaphor":
             target = self.by_head.get(e.head or "")
             if target is None and e.head in ("spokesman", "spokesperson"):
@@ -637,6 +677,8 @@ class _Resolver:
                 target = self.by_head.get("officials") or self.by_head.get("official")
             if target is not None:
                 return self.resolve(target, sentence)
+            if self.issuer is not None:
+                return self.issuer  # "the Ministry" of its own press release
             words = _DETERMINER.sub("", e.text)
             side = self._side_nearby(sentence) or "third_party"
             return _make_speaker(None, words, side, e.start, e.end)
@@ -696,8 +738,10 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     folded = doc.folded
     candidates = entities  # (those that begin in the sentence, in text order)
     datelines = doc.datelines
-    according = [v for v in verbs if v.group(0).startswith("according")]
+    according = [v for v in verbs if v.group(0).startswith(("according", "as"))]
     for verb in according:
+        if _NO_SOURCE.match(folded, verb.end()):
+            continue  # "according to details, ...": the report's own account
         generic = _ACCORDING_PHRASE.match(folded, verb.end())
         if generic:  # "according to sources, ...": those words, not the next party named
             inside = [e for e in candidates if e.start >= generic.start("np")
@@ -709,7 +753,7 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
         if after:
             return resolver.resolve(after[0], sentence)
     for verb in verbs:
-        if verb.group(0).startswith("according"):
+        if verb.group(0).startswith(("according", "as")):
             continue
         inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()])
         if inverted:  # ', said Mujahid.' / '," said the ministry'
@@ -753,9 +797,68 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                 elif _APPOSITION.fullmatch(folded, first.end, nxt.start) and _COMMA.match(
                         folded[nxt.end:nxt.end + 3]):
                     first = nxt  # "Pakistan's military media wing, ISPR, said": ISPR
+                elif nxt.kind == "person" and nxt.organisation and nxt.start - first.end <= 40 \
+                        and folded[first.start:first.end] in nxt.organisation.casefold():
+                    first = nxt  # "Deputy Commissioner Chaman Raja Azhar": the man
                 break
             return resolver.resolve(first, sentence)
     return None
+
+
+def _in_statement(doc: Document, sentence: Sentence, entities: list[Entity],
+                  resolver: _Resolver) -> Speaker | None:
+    """The issuer of "In a statement, the Foreign Office expressed ..." (a sentence without
+    a speech verb): the subject of the sentence, or the agent of "issued by", or None."""
+    folded = doc.folded
+    m = _IN_STATEMENT.search(folded, sentence.start, sentence.end)
+    if m is None:
+        return None
+    if m.group("by"):
+        agents = [e for e in entities if m.end() <= e.start < m.end() + 20]
+        return resolver.resolve(agents[0], sentence) if agents else None
+    subjects = [e for e in entities if (e.end <= m.start() or m.end() <= e.start < m.end() + 60)
+                and e.kind != "pronoun"
+                and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
+                and not doc.datelines.contains(e.start)]
+    return resolver.resolve(subjects[0], sentence) if subjects else None
+
+
+def _issuer(doc: Document, outlet: str) -> Speaker | None:
+    """The official body a report is the statement of: an outlet that is one ("Ministry of
+    Foreign Affairs of Pakistan"), or one named in the header of a press release
+    ("Ministry of Foreign Affairs, Islamabad / Press Release No. ...") or in the
+    parentheses of its dateline ("Kabul, 15 October (Islamic Emirate Ministry of National
+    Defence) –"). Its side: the country words of the header, else of the outlet."""
+    if outlet and _OFFICIAL_OUTLET.search(outlet.casefold()):
+        side = side_of_words(outlet)
+        if side in ("AF", "PK"):
+            return _make_speaker(None, outlet, side, None, None)
+    folded, text = doc.folded, doc.text
+    body = next((s for s in doc.sentences if not s.heading), None)
+    if body is None:
+        return None
+    m = None
+    if 0 < body.start <= 400 and _RELEASE_MARK.search(folded, 0, body.start):
+        m = _ISSUER.search(folded, 0, body.start)
+        header = (0, body.start)
+    if m is None:
+        paren = folded.find("(", body.start, body.start + 60)
+        close = folded.find(")", paren, paren + 90) if paren >= 0 else -1
+        if close < 0 or not _DATELINE_DASH.match(folded, close + 1):
+            return None
+        m = _ISSUER.search(folded, paren + 1, close)
+        header = (body.start, close + 1)
+    if m is None:
+        return None
+    side = side_of_words(folded[header[0]:header[1]]) or side_of_words(outlet or "")
+    if side not in ("AF", "PK"):
+        return None
+    words = _ARTICLE_THE.sub("", " ".join(text[m.start():m.end()].split()))
+    return _make_speaker(None, words, side, m.start(), m.end())
+
+
+_DATELINE_DASH = re.compile(r"\s*[–—:-]")
+_ARTICLE_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
 def _confirmed_by(doc: Document, sentence: Sentence, entities: list[Entity],
@@ -785,7 +888,9 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
     """
     reported = event_sentences if reported_sentences is None else reported_sentences
     resolver = _Resolver(doc, entities, outlet, places)
+    issuer = resolver.issuer = _issuer(doc, outlet)
     by_sentence = resolver.entities_by  # sentence -> its entities
+    stated = doc.anchor_sentences(_STATEMENT_AT)  # sentences with "statement", "release"...
     # speech verbs and figure words of every sentence, in one pass each
     verbs_of: dict[int, list[re.Match]] = {}
     for sentence, m in doc.scan_sentences(_SPEECH, _SPEECH_AT):
@@ -816,6 +921,13 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                         and last.sentences[-1].paragraph == sentence.paragraph):
                     last.speaker, last.narration = speaker, False
                     current = last
+            if speaker is None and sentence.index in stated:
+                speaker = _in_statement(doc, sentence, sentence_entities, resolver)
+            if speaker is not None:
+                resolver.last_speaker = speaker
+                if sentence.index in stated and _STATEMENT_WORD.search(
+                        doc.folded, sentence.start, sentence.end):
+                    resolver.last_statement = speaker
         for e in sentence_entities:
             resolver.note(e)
         if speaker is not None:
@@ -842,6 +954,10 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
             continue
         current = None
         if not sentence.heading and (figures or sentence.index in reported):
+            if issuer is not None:  # a press release: its own words are its issuer's claim
+                current = ClaimUnit(len(units), issuer, [sentence])
+                units.append(current)
+                continue
             narration = ClaimUnit(len(units), Speaker(None, outlet, "third_party"), [sentence],
                                   narration=True)
             units.append(narration)
