@@ -122,9 +122,10 @@ _ANAPHOR = re.compile(
     r"\b(?:the|this|that|these)\s+(?P<a>ministry|military|army|spokesman|spokesperson|government|"
     r"regime|office|corps|group|agency|outlet|newspaper|channel|statement|police|sources|"
     r"official|officials)\b")
-_PRONOUN = re.compile(r"\b(?P<p>he|she|they|it)\b(?=\s+(?:\w+\s+)?(?:said|says|stated|added|"
-                      r"claimed|told|reported|confirmed|announced|denied|rejected|insisted|"
-                      r"warned|noted|wrote|posted|quoted))")
+_PRONOUN = re.compile(r"\b(?P<p>he|she|they|it)\b(?=\s+(?:\w+\s+)?(?:said|says|say|stated|added|"
+                      r"adds|add|claimed|claims?|told|tells?|reported|confirmed|confirms?|"
+                      r"announced|denied|denies|deny|rejected|insisted|warned|noted|wrote|"
+                      r"writes|posted|quoted|informed|reiterated|recalled|alleged|alleges?)\b)")
 
 _TITLES = (
     r"spokesm[ae]n", "spokesperson", "spokeswoman", "minister", "official", "commander",
@@ -160,7 +161,8 @@ _TITLE_ANYWHERE = re.compile(rf"(?i:{_TITLE})")
 _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
 #: a name right after a place (two to four words): see _people
-_PLACE_THEN_NAME = re.compile(rf"\s(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})")
+_PLACE_THEN_NAME = re.compile(
+    rf"\s(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})")
 #: a title ending just before a place ("Deputy Commissioner ", "spokesman for ")
 _TITLE_BEFORE_PLACE = re.compile(rf"(?i:\b{_TITLE})(?:\s+(?:for|of|in))?\s+$")
 #: The tokens each rule's matches begin with (see :func:`~.anchors.anchor_group`).

@@ -93,7 +93,7 @@ _EQUIP = (r"(?:tanks?|(?:armou?red\s+)?vehicles?|equipment|weapons|(?:artillery\
 _NOUN = rf"(?P<noun>{_PEOPLE}|{_POSTS}|{_EQUIP})"
 
 _V_KILLED = (r"killed|kill|killing|dead|died|deaths?|lost\s+their\s+lives|martyred|slain|"
-             r"sent\s+to\s+hell|"
+             r"sent\s+to\s+hell|became\s+martyrs?|attained\s+martyrdom|laid\s+down\s+their\s+lives|"
              r"embraced\s+martyrdom|embraced\s+shahadat|"
              r"eliminated|neutrali[sz]ed|perished|bodies|succumbed")
 _V_WOUNDED = r"wounded|wounding|injured|injuring|hurt|injuries"
@@ -152,6 +152,7 @@ _QTY_WORDS = (
 _QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True)
 _VERB_AT = anchor_group("claims.verb", (
     "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated", "sent",
+    "became", "attained", "laid",
     "neutrali", "perished", "bodies", "succumbed", "wound", "injur", "hurt", "captur",
     "arrested", "detained", "taken", "held", "seiz", "overr", "took", "fell", "stormed",
     "destroy", "demolished", "razed", "torched", "set", "damaged", "burnt", "burned", "wrecked",
@@ -462,7 +463,12 @@ _SPEECH = re.compile(
     r"blamed|blames|condemned|condemns|"
     r"warned|warns|tweeted|wrote|posted|noted|notes|acknowledged|acknowledges|maintained|"
     r"maintains|declared|declares|vowed|quoted|offered\s+a\s+contrasting|contradicted|"
-    r"countered|disputed|disputes|admitted|admits)\b")
+    r"countered|disputed|disputes|admitted|admits|"
+    # the present of live updates ("officials claim", "they deny"), quoted speech and the
+    # verbs of official statements ("the FO recalled", "the statement reads")
+    r"claim|confirm|deny|allege|insist|warn|announce|add|saying|writes|read|reads|explained|"
+    r"clarified|revealed|disclosed|reiterated|reiterates|stressed|underlined|recalled|"
+    r"mentioned|highlighted|conveyed)\b")
 _PASSIVE = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:\w+\s+)?(?:described|"
                       r"said|called|characteri[sz]ed|presented|framed|portrayed|quoted)\b")
 _IMPERSONAL = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:also\s+)?"
@@ -489,7 +495,10 @@ _SPEECH_AT = anchor_group("claims.speech", words=(
     "accuses", "blamed", "blames", "condemned", "condemns", "warned", "warns", "tweeted",
     "wrote", "posted", "noted", "notes", "acknowledged", "acknowledges", "maintained",
     "maintains", "declared", "declares", "vowed", "quoted", "offered", "contradicted",
-    "countered", "disputed", "disputes", "admitted", "admits"), leads={"as": ("per",)})
+    "countered", "disputed", "disputes", "admitted", "admits", "claim", "confirm", "deny",
+    "allege", "insist", "warn", "announce", "add", "saying", "writes", "read", "reads",
+    "explained", "clarified", "revealed", "disclosed", "reiterated", "reiterates", "stressed",
+    "underlined", "recalled", "mentioned", "highlighted", "conveyed"), leads={"as": ("per",)})
 _PASSIVE_AT = anchor_group("claims.passive", words=("was", "were", "has", "have", "is", "are"))
 _IMPERSONAL_AT = anchor_group("claims.impersonal", words=(
     "was", "were", "has", "have", "is", "are", "reportedly", "it"))
@@ -539,6 +548,9 @@ _IN_STATEMENT = re.compile(
     r"(?P<by>\s+(?:issued|released|posted|shared|sent)\s+(?:[a-z]+\s+){0,3}?by\s+)?")
 _STATEMENT_AT = anchor_group("claims.statement", words=(
     "statement", "release", "communique", "message", "post", "handout", "note"))
+#: "The Foreign Office issued a statement on Sunday": its subject issued it
+_ISSUED = re.compile(r"\b(?:issued|released|put\s+out|shared)\s+(?:a|an|its|the)\s+"
+                     r"(?:[a-z-]+\s+){0,2}?(?:statement|press\s+release|communiqu[eé]|handout)\b")
 _STATEMENT_WORD = re.compile(r"\b(?:statement|(?:press\s+)?release|communiqu[eé]|handout)\b")
 #: an official body issuing a statement: the header of a press release
 _ISSUER = re.compile(
@@ -659,6 +671,11 @@ class _Resolver:
         return speaker
 
     def _resolve(self, e: Entity, sentence: Sentence) -> Speaker | None:
+        if e.kind == "pronoun" and e.head in ("they", "it") and self.last_speaker is not None \
+                and self.last_speaker.claimant is None:
+            # "Taliban officials in Kunar say ... They say 40 soldiers were killed": who spoke
+            # last, not the last party named (often the side the speaker accused)
+            return self.last_speaker
         if e.kind == "pronoun":
             target = self.last_person if e.head in ("he", "she") else self.last_party
             return self.resolve(target, sentence) if target is not None else None
@@ -812,7 +829,13 @@ def _in_statement(doc: Document, sentence: Sentence, entities: list[Entity],
     folded = doc.folded
     m = _IN_STATEMENT.search(folded, sentence.start, sentence.end)
     if m is None:
-        return None
+        m = _ISSUED.search(folded, sentence.start, sentence.end)
+        if m is None:
+            return None
+        subjects = [e for e in entities if e.end <= m.start() and e.kind != "pronoun"
+                    and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
+                    and not doc.datelines.contains(e.start)]
+        return resolver.resolve(subjects[0], sentence) if subjects else None
     if m.group("by"):
         agents = [e for e in entities if m.end() <= e.start < m.end() + 20]
         return resolver.resolve(agents[0], sentence) if agents else None
@@ -975,11 +998,12 @@ _FIGURE_CUES_AT = anchor_group("claims.figure_cues", (
     "kill", "dead", "died", "death", "casualt", "wound", "injur", "captur", "seiz", "destroy",
     "loss", "martyr", "displac", "fled", "alive", "hurt", "harm", "toll", "victim", "shahadat",
     "fatalit", "neutrali", "eliminat", "slain", "perish", "succumb", "bodies"), (
-    "among", "sent", "lost"))
+    "among", "sent", "lost", "laid"))
 _FIGURE_CUES = re.compile(r"\b(?:kill|dead|died|death|casualt|wound|injur|captur|seiz|destroy|"
                           r"loss|martyr|displac|fled|alive|hurt|harm|toll|victim|shahadat|"
                           r"fatalit|neutrali|eliminat|slain|perish|succumb|bodies|among\s+the|"
-                          r"sent\s+to\s+hell|lost\s+(?:their|his|her)\s+lives?)")
+                          r"sent\s+to\s+hell|lost\s+(?:their|his|her)\s+lives?|"
+                          r"laid\s+down\s+(?:their|his|her)\s+lives?)")
 
 
 def _may_have_figures(doc: Document, sentence: Sentence) -> bool:

@@ -103,7 +103,7 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
                     r"check\s*-?posts?|positions|troops|forces|soldiers)\b|\bmilitary\s+"
                     r"operations\b|\bcross-border\s+attacks?\b"
                     # "firing from the Afghan side" (the Urdu press), "beat back attacks"
-                    r"|\bfiring\s+from\s+(?:the\s+)?(?:afghan|pakistani|other|across)\b"
+                    r"|\bfiring\s+from\s+(?:the\s+)?(?:afghan(?:istan)?|pakistan(?:i)?|other|across)\b"
                     r"|\bbeat\s+back\s+(?:\w+\s+){0,2}attacks?\b"),
 )
 _PRIORITY = {t: i for i, (t, _) in enumerate(_TRIGGERS)}

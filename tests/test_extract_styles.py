@@ -1,0 +1,139 @@
+"""border_map.extract on the reporting styles of dev texts 32-35: a live blog, an official
+statement with no speech verb, a press item translated from Urdu, an Afghan outlet (one
+test per rule; short texts written for the tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from border_map.extract import extract
+
+DAY = dt.date(2025, 10, 12)  # a Sunday
+
+
+def _claims(draft):
+    return [(c.claimant or c.organisation, c.side, [(f.kind, f.low, f.high) for f in c.figures])
+            for inc in draft.incidents for c in inc.claims]
+
+
+def _find(draft, kind, low):
+    """(who, organisation, side) of the claims with a figure of ``kind`` and ``low``."""
+    return [(c.claimant, c.organisation, c.side) for inc in draft.incidents for c in inc.claims
+            if any(f.kind == kind and f.low == low for f in c.figures)]
+
+
+# ---------------------------------------------------------------- statements
+
+
+def test_a_press_release_header_names_the_claimant_of_its_own_sentences(gazetteer):
+    draft = extract("Ministry of Foreign Affairs, Islamabad\n\nPress Release No. 12/2025\n\n"
+                    "Pakistan strongly condemns the attack on border posts in Kurram district on "
+                    "Saturday, which resulted in the martyrdom of two soldiers.\n\n"
+                    "In the response, nine Afghan posts were destroyed and more than 20 "
+                    "fighters were killed in Kurram district on Saturday.", date=DAY,
+                    gazetteer=gazetteer)
+    assert _find(draft, "killed", 2) == [(None, "Ministry of Foreign Affairs", "PK")]
+    assert _find(draft, "killed", 21) == [(None, "Ministry of Foreign Affairs", "PK")]
+
+
+def test_an_official_outlet_is_the_claimant_of_the_reports_own_sentences(gazetteer):
+    draft = extract("More than 20 fighters were killed in a clash in Kurram district on "
+                    "Saturday.",
+                    date=DAY, source="Ministry of Foreign Affairs of Pakistan",
+                    gazetteer=gazetteer)
+    assert _find(draft, "killed", 21) == [(None, "Ministry of Foreign Affairs of Pakistan", "PK")]
+
+
+def test_a_dateline_in_parentheses_names_the_issuer(gazetteer):
+    draft = extract("Kabul, 12 October 2025 (Islamic Emirate Ministry of National Defence) – "
+                    "Retaliatory operations were carried out in Kunar province overnight.\n\n"
+                    "During these operations, 40 Pakistani soldiers were killed in Kunar "
+                    "province.", date=DAY, gazetteer=gazetteer, source="Wire")
+    assert {side for _, _, side in _find(draft, "killed", 40)} == {"AF"}
+
+
+def test_in_a_statement_the_subject_is_the_claimant_without_a_speech_verb(gazetteer):
+    draft = extract("In a statement, the Foreign Office expressed grave concern over firing "
+                    "from Afghanistan that killed two civilians in Kurram district on Saturday.",
+                    date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "killed", 2) == [(None, "Foreign Office", "PK")]
+
+
+def test_according_to_the_statement_is_whoever_issued_it(gazetteer):
+    draft = extract("The Inter-Services Public Relations issued a statement on Sunday about "
+                    "fighting in Bajaur district. According to the statement, five terrorists "
+                    "were killed.", date=DAY, gazetteer=gazetteer)
+    assert [side for _, org, side in _find(draft, "killed", 5)
+            if "Inter-Services" in (org or "")] == ["PK"]
+
+
+def test_the_foreign_office_recalled_is_a_claim_of_pakistan(gazetteer):
+    draft = extract("Seven soldiers were martyred in a cross-border attack in North Waziristan on "
+                    "Friday, the FO recalled.", date=DAY, gazetteer=gazetteer)
+    assert [side for _, _, side in _find(draft, "killed", 7)] == ["PK"]
+
+
+# ---------------------------------------------------------------- live updates
+
+
+def test_they_say_is_who_spoke_last_not_the_party_named_last(gazetteer):
+    draft = extract("Taliban officials in Kunar say Pakistani forces shelled Dangam district "
+                    "on Sunday. Pakistani forces have fired on the district before. They say "
+                    "two children were killed.", date=DAY, gazetteer=gazetteer)
+    assert [side for _, _, side in _find(draft, "killed", 2)] == ["AF"]
+
+
+def test_sources_tell_us_in_the_present(gazetteer):
+    draft = extract("Fighting broke out in Bajaur district on Saturday. Security sources tell "
+                    "us that 23 soldiers were martyred.", date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "killed", 23) == [(None, "Security sources", "PK")]
+
+
+def test_beat_back_attacks_is_a_clash(gazetteer):
+    draft = extract("The Pakistani military says its troops beat back attacks at several "
+                    "points in Bajaur district on Saturday.", date=DAY, gazetteer=gazetteer)
+    assert [(i.event_type, i.place.id) for i in draft.incidents] == [
+        ("armed_clash", "pk.district.bajaur")]
+
+
+# ---------------------------------------------------------------- translated press
+
+
+def test_as_per_sources_is_according_to_them(gazetteer):
+    draft = extract("Afghan forces opened fire on a post in Kurram district on Saturday. On the "
+                    "other hand, as per security sources, two check posts of the Afghan forces "
+                    "were destroyed.", date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "posts_destroyed", 2) == [(None, "security sources", "PK")]
+
+
+def test_according_to_details_is_the_reports_own_account(gazetteer):
+    draft = extract("According to details, Afghan forces opened fire in Kurram district on "
+                    "Saturday, killing two people.", date=DAY, gazetteer=gazetteer,
+                    source="Daily Frontier")
+    assert _find(draft, "killed", 2) == [(None, "Daily Frontier", "third_party")]
+
+
+def test_got_injured_is_wounded(gazetteer):
+    draft = extract("Due to firing from the Afghan side at Chaman on Saturday, three persons "
+                    "were martyred while seven got injured.", date=DAY, gazetteer=gazetteer)
+    assert ("wounded", 7, 7) in [k for _, _, figs in _claims(draft) for k in figs]
+
+
+def test_firing_from_the_afghan_side_is_a_clash(gazetteer):
+    draft = extract("Due to firing from the Afghan side at Chaman on Saturday, three persons "
+                    "were martyred.", date=DAY, gazetteer=gazetteer)
+    assert [i.event_type for i in draft.incidents] == ["armed_clash"]
+
+
+def test_became_martyrs_is_killed(gazetteer):
+    draft = extract("Afghan forces opened fire in Kurram district on Saturday, and three "
+                    "soldiers became martyrs, police said.", date=DAY, gazetteer=gazetteer)
+    assert ("killed", 3, 3) in [k for _, _, figs in _claims(draft) for k in figs]
+
+
+def test_a_title_then_its_place_then_the_name_is_the_person(gazetteer):
+    draft = extract("Afghan forces opened fire at Chaman on Saturday. Deputy Commissioner "
+                    "Chaman Raja Azhar Abbasi, while confirming the incident, told that seven "
+                    "people were injured.", date=DAY, gazetteer=gazetteer)
+    assert [(who, side) for who, _, side in _find(draft, "wounded", 7)] == [
+        ("Raja Azhar Abbasi", "PK")]
