@@ -137,3 +137,53 @@ def test_a_title_then_its_place_then_the_name_is_the_person(gazetteer):
                     "people were injured.", date=DAY, gazetteer=gazetteer)
     assert [(who, side) for who, _, side in _find(draft, "wounded", 7)] == [
         ("Raja Azhar Abbasi", "PK")]
+
+
+# ---------------------------------------------------------------- more of real reporting
+
+
+def test_sources_opening_a_sentence_are_the_speaker(gazetteer):
+    draft = extract("Sources told TOLOnews that five Pakistani soldiers were killed in clashes "
+                    "in Khost province on Sunday.", date=DAY, gazetteer=gazetteer, source="Wire")
+    assert _find(draft, "killed", 5) == [(None, "Sources", "AF")]
+
+
+def test_twenty_three_is_a_number_not_a_range(gazetteer):
+    draft = extract("Afghan forces attacked posts in Kurram district on Sunday. Twenty-three "
+                    "soldiers were martyred, the military's media wing said.", date=DAY,
+                    gazetteer=gazetteer)
+    assert [side for _, _, side in _find(draft, "killed", 23)] == ["PK"]
+
+
+def test_martyring_is_killed(gazetteer):
+    draft = extract("Pakistan's Foreign Office said Afghan forces fired on posts in Kurram "
+                    "district on Sunday, martyring two soldiers.", date=DAY, gazetteer=gazetteer)
+    assert [side for _, _, side in _find(draft, "killed", 2)] == ["PK"]
+
+
+def test_a_spokesman_for_a_body_has_its_side(gazetteer):
+    draft = extract("A spokesman for the Frontier Corps was quoted as saying that four soldiers "
+                    "were martyred in clashes at Torkham on Sunday.", date=DAY,
+                    gazetteer=gazetteer)
+    assert _find(draft, "killed", 4) == [(None, "spokesman for the Frontier Corps", "PK")]
+
+
+def test_a_ttp_spokesman_is_a_third_party_wherever_he_speaks_of(gazetteer):
+    draft = extract("In a video message, TTP spokesman Mohammad Khurasani claimed that 10 "
+                    "soldiers were killed in an ambush in Bajaur district on Sunday.", date=DAY,
+                    gazetteer=gazetteer)
+    assert _find(draft, "killed", 10) == [("Mohammad Khurasani", "TTP spokesman", "third_party")]
+
+
+def test_a_police_title_then_its_district_then_the_name(gazetteer):
+    draft = extract("Talking to media persons, DPO Kurram Muhammad Imran said that two "
+                    "policemen were martyred in firing from across the border on Sunday.",
+                    date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "killed", 2) == [("Muhammad Imran", "DPO Kurram", "PK")]
+
+
+def test_official_sources_are_one_speaker(gazetteer):
+    draft = extract("Official sources confirmed to this scribe that three FC personnel were "
+                    "martyred in firing from the Afghan side at Torkham on Sunday.", date=DAY,
+                    gazetteer=gazetteer)
+    assert _find(draft, "killed", 3) == [(None, "Official sources", "PK")]

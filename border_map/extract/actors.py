@@ -114,10 +114,12 @@ _LOCAL = re.compile(
     r"\b(?:(?:a|an|the|two|three|several)\s+)?"
     r"(?:(?P<c>afghan|pakistani|afghanistan's|pakistan's|taliban's|taliban)\s+)?"
     r"(?:(?:(?:local|district|provincial|police|security|government|senior|tribal|health|"
-    r"border|intelligence|military|customs|administration|hospital)\s+){1,2}"
+    r"border|intelligence|military|customs|administration|hospital|official|informed|"
+    r"reliable|diplomatic)\s+){1,2}"
     r"(?P<q>officials?|spokesm[ae]n|spokesperson|administrators?|sources?|commanders?|"
     r"officers?)"
-    r"|(?P<l>officials?|police\s+chief|police|deputy\s+commissioner|governor|commanders?))\b")
+    r"|(?P<l>officials?|police\s+chief|police|deputy\s+commissioner|governor|commanders?|"
+    r"spokesm[ae]n|spokesperson|spokeswoman))\b")
 _ANAPHOR = re.compile(
     r"\b(?:the|this|that|these)\s+(?P<a>ministry|military|army|spokesman|spokesperson|government|"
     r"regime|office|corps|group|agency|outlet|newspaper|channel|statement|police|sources|"
@@ -134,7 +136,9 @@ _TITLES = (
     "senator", "analyst", "resident", "elder", "doctor", "mayor", "colonel", r"col\.", "major",
     r"maj\.", "brigadier", r"brig\.", "captain", r"capt\.", "lieutenant", r"lt\.", "officer",
     "president", "premier", "chairman", "secretary", "deputy", "mullah", "maulvi", "mawlawi",
-    "sheikh", "sepoy", "naik", "havildar", "subedar", r"dr\.?", "sho")
+    "sheikh", "sepoy", "naik", "havildar", "subedar", r"dr\.?", "sho",
+    # the Pakistani police's and administration's titles ("DPO Kurram Muhammad Imran")
+    r"assistant\s+commissioner", "dpo", "dsp", "dig", "ig", "dg", "dc", "rpo", "ssp", "sp")
 
 
 def _by_first_letter(alternatives: tuple[str, ...]) -> str:
@@ -187,12 +191,14 @@ _THIRD_AT = anchor_group("actors.third", (
 _LOCAL_HEADS = (
     "afghan", "pakistan", "taliban", "local", "district", "provincial", "police", "security",
     "government", "senior", "tribal", "health", "border", "intelligence", "military", "customs",
-    "administration", "hospital", "official", "deputy", "governor", "commander")
+    "administration", "hospital", "official", "deputy", "governor", "commander", "informed",
+    "reliable", "diplomatic", "spokesman", "spokesmen", "spokesperson", "spokeswoman")
 _LOCAL_AT = anchor_group("actors.local", words=(
     "afghan", "pakistani", "afghanistan", "pakistan", "taliban", "local", "district",
     "provincial", "police", "security", "government", "senior", "tribal", "health", "border",
     "intelligence", "military", "customs", "administration", "hospital", "official",
-    "officials", "deputy", "governor", "commander", "commanders"), leads=dict.fromkeys(
+    "officials", "deputy", "governor", "commander", "commanders", "informed", "reliable",
+    "diplomatic", "spokesman", "spokesmen", "spokesperson", "spokeswoman"), leads=dict.fromkeys(
     ("a", "an", "the", "two", "three", "several"), _LOCAL_HEADS))
 _ANAPHOR_AT = anchor_group("actors.anaphor", leads=dict.fromkeys(
     ("the", "this", "that", "these"), (
@@ -208,7 +214,8 @@ _TITLE_AT = anchor_group("actors.title", words=(
     "analyst", "resident", "elder", "doctor", "mayor", "colonel", "col", "major", "maj",
     "brigadier", "brig", "captain", "capt", "lieutenant", "lt", "officer", "president",
     "premier", "chairman", "secretary", "mullah", "maulvi", "mawlawi", "sheikh", "sepoy",
-    "naik", "havildar", "subedar", "dr", "sho"))
+    "naik", "havildar", "subedar", "dr", "sho", "assistant", "dpo", "dsp", "dig", "ig", "dg",
+    "dc", "rpo", "ssp", "sp"))
 
 _NOT_NAME_WORDS = frozenset({
     "the", "a", "an", "taliban", "pakistan", "pakistani", "afghan", "afghanistan", "ministry",
@@ -331,6 +338,9 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):
+        if m.group("l") and m.group("l").startswith("spokes") and \
+                folded.startswith(("the ", "this ", "that "), m.start()):
+            continue  # "the spokesman": the one named before (an anaphor)
         words = text[m.start():m.end()].rstrip()
         side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
         if side is None and _SECURITY_SOURCES.match(folded, m.start()):

@@ -92,7 +92,7 @@ _EQUIP = (r"(?:tanks?|(?:armou?red\s+)?vehicles?|equipment|weapons|(?:artillery\
           r"(?:ammunition\s+)?depots?|drones?|launchers?)")
 _NOUN = rf"(?P<noun>{_PEOPLE}|{_POSTS}|{_EQUIP})"
 
-_V_KILLED = (r"killed|kill|killing|dead|died|deaths?|lost\s+their\s+lives|martyred|slain|"
+_V_KILLED = (r"killed|kill|killing|dead|died|deaths?|lost\s+their\s+lives|martyred|martyring|slain|"
              r"sent\s+to\s+hell|became\s+martyrs?|attained\s+martyrdom|laid\s+down\s+their\s+lives|"
              r"embraced\s+martyrdom|embraced\s+shahadat|"
              r"eliminated|neutrali[sz]ed|perished|bodies|succumbed")
@@ -235,6 +235,8 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
         lo, hi = _number(m.group("lo")), _number(m.group("hi"))
         if lo is None or hi is None:
             return None, None
+        if lo > hi and 20 <= lo < 100 and lo % 10 == 0 and hi < 10 and "-" in m.group("range"):
+            return _qualified(lo + hi, m.group("qual"))  # "twenty-three": a number, no range
         return (lo, hi) if lo <= hi else (None, None)
     num = m.group("num")
     if not num:
@@ -528,6 +530,11 @@ _COMMA = re.compile(r"\s*,")
 _CLAUSE_SPEAKER = re.compile(
     r"[,;]\s+(?P<np>(?:the\s+|a\s+|an\s+|two\s+|several\s+)?[a-z][a-z'’ -]{1,50}?)\s+"
     r"(?:(?:also|later|further|separately|had|has|have)\s+)?$")
+_OPENING_SPEAKER = re.compile(
+    r"(?:(?:but|however|meanwhile|separately|earlier|later),?\s+)?"
+    r"(?P<np>(?:[a-z'’-]+\s+){0,3}?(?:sources|officials|residents|witnesses|eyewitnesses|"
+    r"villagers|locals|elders|doctors|medics|authorities))\s+(?:(?:also|later|further|have|"
+    r"has|had)\s+)?")
 _AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
 _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
@@ -707,7 +714,8 @@ class _Resolver:
                 return self.resolve(target, sentence)
         local = e.kind == "local" or e.kind == "person" and bool(
             _OFFICIAL_TITLE.search(e.organisation or ""))  # "provincial police spokesman"
-        side = e.side if e.side in ("AF", "PK") or (e.side and not local) else None
+        side = e.side if e.side in ("AF", "PK") or (e.side and not local) or (
+            e.kind == "person" and e.side == "third_party") else None  # "TTP spokesman X"
         side = side or self._side_nearby(sentence, local=local) or "third_party"
         if e.kind == "person":
             return _make_speaker(e.person, e.organisation, side, e.start, e.end)
@@ -802,12 +810,21 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
         before = [e for e in candidates if e.end <= verb_start
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
                   and not datelines.contains(e.start)]
+        if not before and verb_start - sentence.start <= 40:
+            # "Sources told TOLOnews ...": a few words opening the sentence, ending in a
+            # speaker's head word, none of them an entity
+            opening = _OPENING_SPEAKER.fullmatch(folded, sentence.start, verb_start)
+            if opening is not None:
+                return resolver.phrase(opening.start("np"), opening.end("np"), sentence)
         if before:
             last = before[-1]
             if _POSTPOSED.fullmatch(folded, last.end, verb.start()) and _AFTER_CLAUSE.search(
                     folded[max(sentence.start, last.start - 12):last.start]):
                 return resolver.resolve(last, sentence)  # "..., officials said"
             first = before[0]
+            spoke = _spokesman_of(doc, first, candidates, sentence, resolver)
+            if spoke is not None:
+                return spoke
             for nxt in before[1:]:
                 if nxt.start - first.end <= 12 and _RUN_BY.match(folded, first.end):
                     first = nxt  # "the Taliban-run Bakhtar news agency": the agency
@@ -820,6 +837,29 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                 break
             return resolver.resolve(first, sentence)
     return None
+
+
+def _spokesman_of(doc: Document, first: Entity, entities: list[Entity], sentence: Sentence,
+                  resolver: _Resolver) -> Speaker | None:
+    """"A spokesman for the Frontier Corps", "a spokesperson of the Afghan defence ministry":
+    the spokesman, with the side and name of the body after "for" / "of"."""
+    if first.kind != "local" or first.head not in _SPOKES:
+        return None
+    folded = doc.folded
+    for e in entities:
+        if e.start >= first.end:
+            if e.kind in ("party", "third", "country", "outlet") and _FOR_OF.fullmatch(
+                    folded, first.end, e.start):
+                body = resolver.resolve(e, sentence)
+                words = _ARTICLE_A.sub("", " ".join(doc.text[first.start:e.end].split()))
+                side = body.side if body is not None else "third_party"
+                return _make_speaker(None, words, side, first.start, e.end)
+            break
+    return None
+
+
+_SPOKES = frozenset({"spokesman", "spokesmen", "spokesperson", "spokeswoman"})
+_FOR_OF = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?")
 
 
 def _in_statement(doc: Document, sentence: Sentence, entities: list[Entity],
