@@ -187,3 +187,29 @@ def test_official_sources_are_one_speaker(gazetteer):
                     "martyred in firing from the Afghan side at Torkham on Sunday.", date=DAY,
                     gazetteer=gazetteer)
     assert _find(draft, "killed", 3) == [(None, "Official sources", "PK")]
+
+
+def test_details_provided_by_a_body_are_its_claim(gazetteer):
+    draft = extract("According to details provided by the ISPR, five terrorists were killed in "
+                    "clashes in North Waziristan on Sunday.", date=DAY, gazetteer=gazetteer)
+    assert [side for _, _, side in _find(draft, "killed", 5)] == ["PK"]
+
+
+def test_cited_as_saying_is_the_one_cited(gazetteer):
+    draft = extract("Al Jazeera cited a witness as saying that two children were killed in "
+                    "shelling in Dangam district on Sunday.", date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "killed", 2) == [(None, "witness", "third_party")]
+
+
+def test_firing_on_a_check_post_is_a_clash(gazetteer):
+    draft = extract("A soldier was martyred in firing on a check post in Bajaur district on "
+                    "Sunday.", date=DAY, gazetteer=gazetteer)
+    assert [(i.event_type, i.place.id) for i in draft.incidents] == [
+        ("armed_clash", "pk.district.bajaur")]
+
+
+def test_through_a_communique_is_in_a_statement(gazetteer):
+    draft = extract("Through a communique, the Foreign Office expressed concern over firing on "
+                    "a post in Kurram district on Sunday that killed two soldiers.", date=DAY,
+                    gazetteer=gazetteer)
+    assert _find(draft, "killed", 2) == [(None, "Foreign Office", "PK")]

@@ -127,7 +127,8 @@ _ANAPHOR = re.compile(
 _PRONOUN = re.compile(r"\b(?P<p>he|she|they|it)\b(?=\s+(?:\w+\s+)?(?:said|says|say|stated|added|"
                       r"adds|add|claimed|claims?|told|tells?|reported|confirmed|confirms?|"
                       r"announced|denied|denies|deny|rejected|insisted|warned|noted|wrote|"
-                      r"writes|posted|quoted|informed|reiterated|recalled|alleged|alleges?)\b)")
+                      r"writes|posted|quoted|informed|reiterated|recalled|alleged|alleges?|read|reads|"
+                      r"conceded|concedes)\b)")
 
 _TITLES = (
     r"spokesm[ae]n", "spokesperson", "spokeswoman", "minister", "official", "commander",

@@ -470,7 +470,7 @@ _SPEECH = re.compile(
     # verbs of official statements ("the FO recalled", "the statement reads")
     r"claim|confirm|deny|allege|insist|warn|announce|add|saying|writes|read|reads|explained|"
     r"clarified|revealed|disclosed|reiterated|reiterates|stressed|underlined|recalled|"
-    r"mentioned|highlighted|conveyed)\b")
+    r"mentioned|highlighted|conveyed|conceded|concedes)\b")
 _PASSIVE = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:\w+\s+)?(?:described|"
                       r"said|called|characteri[sz]ed|presented|framed|portrayed|quoted)\b")
 _IMPERSONAL = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:also\s+)?"
@@ -500,7 +500,8 @@ _SPEECH_AT = anchor_group("claims.speech", words=(
     "countered", "disputed", "disputes", "admitted", "admits", "claim", "confirm", "deny",
     "allege", "insist", "warn", "announce", "add", "saying", "writes", "read", "reads",
     "explained", "clarified", "revealed", "disclosed", "reiterated", "reiterates", "stressed",
-    "underlined", "recalled", "mentioned", "highlighted", "conveyed"), leads={"as": ("per",)})
+    "underlined", "recalled", "mentioned", "highlighted", "conveyed", "conceded", "concedes"),
+    leads={"as": ("per",)})
 _PASSIVE_AT = anchor_group("claims.passive", words=("was", "were", "has", "have", "is", "are"))
 _IMPERSONAL_AT = anchor_group("claims.impersonal", words=(
     "was", "were", "has", "have", "is", "are", "reportedly", "it"))
@@ -535,6 +536,8 @@ _OPENING_SPEAKER = re.compile(
     r"(?P<np>(?:[a-z'’-]+\s+){0,3}?(?:sources|officials|residents|witnesses|eyewitnesses|"
     r"villagers|locals|elders|doctors|medics|authorities))\s+(?:(?:also|later|further|have|"
     r"has|had)\s+)?")
+#: "cited a witness as saying", "quoting officials as saying": who is cited
+_CITED_AS = re.compile(r"\b(?:cited|citing|quoted|quoting)\s+(?P<np>[^,;\"“”]{2,60}?)\s+as\s+$")
 _AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
 _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
@@ -545,16 +548,19 @@ _ACCORDING_PHRASE = re.compile(
     r"residents|reports|police|witnesses|eyewitnesses|villagers|locals|elders|doctors)"
     r")\s*(?:[,;.]|$)")
 #: "according to details", "as per details": no source, the report's own words
-_NO_SOURCE = re.compile(r"\s+(?:the\s+)?(?:further\s+|initial\s+|more\s+)?details\b")
+_NO_SOURCE = re.compile(r"\s+(?:the\s+)?(?:further\s+|initial\s+|more\s+)?details\b"
+                        r"(?!\s+(?:provided|shared|released|issued|given|received|obtained)\b)")
 #: "In a statement, the Foreign Office ...", "The FO, in a press release, ...": the subject
 #: of the sentence issued it (a statement is a claim without a speech verb); "a statement
 #: issued by X": X
 _IN_STATEMENT = re.compile(
-    r"\bin\s+(?:a|an|its|his|her|their|the|a\s+joint)\s+(?:[a-z-]+\s+){0,2}?(?:statement|"
-    r"(?:press\s+)?release|communiqu[eé]|message|post|handout|press\s+note)\b"
+    r"\b(?:in|through|via)\s+(?:a|an|its|his|her|their|the|a\s+joint)\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:statement|(?:press\s+)?release|communiqu[eé]|message|post|tweets?|handout|"
+    r"press\s+note)\b"
     r"(?P<by>\s+(?:issued|released|posted|shared|sent)\s+(?:[a-z]+\s+){0,3}?by\s+)?")
 _STATEMENT_AT = anchor_group("claims.statement", words=(
-    "statement", "release", "communique", "message", "post", "handout", "note"))
+    "statement", "release", "communique", "message", "post", "handout", "note", "tweet",
+    "tweets"))
 #: "The Foreign Office issued a statement on Sunday": its subject issued it
 _ISSUED = re.compile(r"\b(?:issued|released|put\s+out|shared)\s+(?:a|an|its|the)\s+"
                      r"(?:[a-z-]+\s+){0,2}?(?:statement|press\s+release|communiqu[eé]|handout)\b")
@@ -780,6 +786,13 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     for verb in verbs:
         if verb.group(0).startswith(("according", "as")):
             continue
+        if verb.group(0) == "saying":
+            cited = _CITED_AS.search(folded, max(sentence.start, verb.start() - 80), verb.start())
+            if cited is not None:  # "Al Jazeera cited a witness as saying": the witness
+                inside = [e for e in candidates if cited.start("np") <= e.start < cited.end("np")]
+                if inside:
+                    return resolver.resolve(inside[0], sentence)
+                return resolver.phrase(cited.start("np"), cited.end("np"), sentence)
         inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()])
         if inverted:  # ', said Mujahid.' / '," said the ministry'
             after = [e for e in candidates if 0 <= e.start - verb.end() <= 6

@@ -104,7 +104,7 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
                     r"operations\b|\bcross-border\s+attacks?\b"
                     # "firing from the Afghan side" (the Urdu press), "beat back attacks"
                     r"|\bfiring\s+from\s+(?:the\s+)?(?:afghan(?:istan)?|pakistan(?:i)?|other|across)\b"
-                    r"|\bbeat\s+back\s+(?:\w+\s+){0,2}attacks?\b"),
+                    r"|\bbeat\s+back\s+(?:\w+\s+){0,2}attacks?\b|\bfiring\s+(?:on|at|upon)\b"),
 )
 _PRIORITY = {t: i for i, (t, _) in enumerate(_TRIGGERS)}
 _PRIORITY["strike"] = 99  # a bare "strike" loses to any longer trigger
