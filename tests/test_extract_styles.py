@@ -213,3 +213,17 @@ def test_through_a_communique_is_in_a_statement(gazetteer):
                     "a post in Kurram district on Sunday that killed two soldiers.", date=DAY,
                     gazetteer=gazetteer)
     assert _find(draft, "killed", 2) == [(None, "Foreign Office", "PK")]
+
+
+def test_quoting_a_source_is_the_source_not_the_outlet(gazetteer):
+    draft = extract("Heavy clashes killed 19 Pakistani soldiers in Khost province on Saturday, "
+                    "TOLOnews reported, quoting a source from the Ministry of National Defense.",
+                    date=DAY, gazetteer=gazetteer)
+    assert [side for _, _, side in _find(draft, "killed", 19)] == ["AF"]
+
+
+def test_according_to_the_source_is_not_the_party_after_the_comma(gazetteer):
+    draft = extract("Officials in Khost said Pakistani forces shelled Paktia province on "
+                    "Saturday. According to the source, 12 Pakistani soldiers were killed in "
+                    "the clashes.", date=DAY, gazetteer=gazetteer)
+    assert "Pakistani soldiers" not in [org for _, org, _ in _find(draft, "killed", 12)]

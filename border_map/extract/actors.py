@@ -123,7 +123,7 @@ _LOCAL = re.compile(
 _ANAPHOR = re.compile(
     r"\b(?:the|this|that|these)\s+(?P<a>ministry|military|army|spokesman|spokesperson|government|"
     r"regime|office|corps|group|agency|outlet|newspaper|channel|statement|police|sources|"
-    r"official|officials)\b")
+    r"source|official|officials)\b")
 _PRONOUN = re.compile(r"\b(?P<p>he|she|they|it)\b(?=\s+(?:\w+\s+)?(?:said|says|say|stated|added|"
                       r"adds|add|claimed|claims?|told|tells?|reported|confirmed|confirms?|"
                       r"announced|denied|denies|deny|rejected|insisted|warned|noted|wrote|"
@@ -205,7 +205,7 @@ _ANAPHOR_AT = anchor_group("actors.anaphor", leads=dict.fromkeys(
     ("the", "this", "that", "these"), (
         "ministry", "military", "army", "spokesman", "spokesperson", "government", "regime",
         "office", "corps", "group", "agency", "outlet", "newspaper", "channel", "statement",
-        "police", "sources", "official")))
+        "police", "sources", "source", "official")))
 _PRONOUN_AT = anchor_group("actors.pronoun", words=("he", "she", "they", "it"))
 #: the titles of _TITLE, each a whole token ("gen." is "gen", then a full stop)
 _TITLE_AT = anchor_group("actors.title", words=(

@@ -470,7 +470,7 @@ _SPEECH = re.compile(
     # verbs of official statements ("the FO recalled", "the statement reads")
     r"claim|confirm|deny|allege|insist|warn|announce|add|saying|writes|read|reads|explained|"
     r"clarified|revealed|disclosed|reiterated|reiterates|stressed|underlined|recalled|"
-    r"mentioned|highlighted|conveyed|conceded|concedes)\b")
+    r"mentioned|highlighted|conveyed|conceded|concedes|quoting|citing)\b")
 _PASSIVE = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:\w+\s+)?(?:described|"
                       r"said|called|characteri[sz]ed|presented|framed|portrayed|quoted)\b")
 _IMPERSONAL = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:also\s+)?"
@@ -500,7 +500,8 @@ _SPEECH_AT = anchor_group("claims.speech", words=(
     "countered", "disputed", "disputes", "admitted", "admits", "claim", "confirm", "deny",
     "allege", "insist", "warn", "announce", "add", "saying", "writes", "read", "reads",
     "explained", "clarified", "revealed", "disclosed", "reiterated", "reiterates", "stressed",
-    "underlined", "recalled", "mentioned", "highlighted", "conveyed", "conceded", "concedes"),
+    "underlined", "recalled", "mentioned", "highlighted", "conveyed", "conceded", "concedes",
+    "quoting", "citing"),
     leads={"as": ("per",)})
 _PASSIVE_AT = anchor_group("claims.passive", words=("was", "were", "has", "have", "is", "are"))
 _IMPERSONAL_AT = anchor_group("claims.impersonal", words=(
@@ -544,7 +545,7 @@ _SPEAKER_HEAD = re.compile(
     r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
     r"villagers|medics?|ministry|military|army|wing|department|office|hospital)$")
 _ACCORDING_PHRASE = re.compile(
-    r"\s+(?P<np>(?:the\s+|some\s+|local\s+|informed\s+|official\s+)*(?:sources|officials|"
+    r"\s+(?P<np>(?:the\s+|some\s+|local\s+|informed\s+|official\s+)*(?:sources|source|officials|"
     r"residents|reports|police|witnesses|eyewitnesses|villagers|locals|elders|doctors)"
     r")\s*(?:[,;.]|$)")
 #: "according to details", "as per details": no source, the report's own words
@@ -699,6 +700,9 @@ class _Resolver:
                 return said
         if e.kind == "country" and self.issuer is not None and e.side == self.issuer.side:
             return self.issuer  # "Pakistan strongly condemns ..." in its foreign office's release
+        if e.kind == "anaphor" and e.head == "source" and "source" not in self.by_head \
+                and self.last_speaker is not None:
+            return self.last_speaker  # "the source added": the source that spoke last
         if e.kind == "anaphor":
             target = self.by_head.get(e.head or "")
             if target is None and e.head in ("spokesman", "spokesperson"):
@@ -769,6 +773,15 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     folded = doc.folded
     candidates = entities  # (those that begin in the sentence, in text order)
     datelines = doc.datelines
+    for verb in verbs:
+        if verb.group(0) in ("quoting", "citing"):
+            # "TOLOnews reported, quoting a source from the Ministry of National Defense":
+            # the one quoted, not the outlet
+            quoted = [e for e in candidates if 0 <= e.start - verb.end() < 50
+                      and e.kind != "pronoun" and e.kind != "outlet"
+                      and folded.find(",", verb.end(), e.start) < 0]
+            if quoted:
+                return resolver.resolve(quoted[0], sentence)
     according = [v for v in verbs if v.group(0).startswith(("according", "as"))]
     for verb in according:
         if _NO_SOURCE.match(folded, verb.end()):
@@ -780,11 +793,13 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
             if inside and inside[-1].start <= generic.start("np") + 4:
                 return resolver.resolve(inside[-1], sentence)
             return resolver.phrase(generic.start("np"), generic.end("np"), sentence)
-        after = [e for e in candidates if 0 <= e.start - verb.end() < 40 and e.kind != "pronoun"]
+        after = [e for e in candidates if 0 <= e.start - verb.end() < 40 and e.kind != "pronoun"
+                 and folded.find(",", verb.end(), e.start) < 0]  # (not past the clause)
         if after:
             return resolver.resolve(after[0], sentence)
     for verb in verbs:
-        if verb.group(0).startswith(("according", "as")):
+        if verb.group(0).startswith(("according", "as")) or verb.group(0) in ("quoting",
+                                                                                "citing"):
             continue
         if verb.group(0) == "saying":
             cited = _CITED_AS.search(folded, max(sentence.start, verb.start() - 80), verb.start())
