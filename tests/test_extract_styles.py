@@ -227,3 +227,34 @@ def test_according_to_the_source_is_not_the_party_after_the_comma(gazetteer):
                     "Saturday. According to the source, 12 Pakistani soldiers were killed in "
                     "the clashes.", date=DAY, gazetteer=gazetteer)
     assert "Pakistani soldiers" not in [org for _, org, _ in _find(draft, "killed", 12)]
+
+
+def test_a_partys_spokesman_named_after_is_the_man_of_its_side(gazetteer):
+    draft = extract("The Taliban government's chief spokesman, Zabihullah Mujahid, said Afghan "
+                    "forces captured 25 Pakistani army posts in Kunar province overnight.",
+                    date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "posts_captured", 25) == [
+        ("Zabihullah Mujahid", "Taliban government's chief spokesman", "AF")]
+
+
+def test_told_the_outlet_is_not_an_inverted_speaker(gazetteer):
+    draft = extract("Two civilians were killed when rockets landed in Dangam district on "
+                    "Wednesday, the governor's spokesman, Wasifullah Wasifi, told Pajhwok Afghan "
+                    "News.", date=DAY, gazetteer=gazetteer)
+    assert [(who, side) for who, _, side in _find(draft, "killed", 2)] == [
+        ("Wasifullah Wasifi", "AF")]
+
+
+def test_a_title_of_a_department_then_the_name(gazetteer):
+    draft = extract("Afghan provincial director of information Najibullah Hassan alleged that "
+                    "five children were killed in an attack by Pakistani forces in Kunar "
+                    "province on Saturday.", date=DAY, gazetteer=gazetteer)
+    assert [(who, side) for who, _, side in _find(draft, "killed", 5)] == [
+        ("Najibullah Hassan", "AF")]
+
+
+def test_another_four_sustained_injuries_is_wounded(gazetteer):
+    draft = extract("Two soldiers were martyred and another four sustained injuries when "
+                    "militants attacked check-posts in Mamund tehsil on Sunday, official sources "
+                    "said.", date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "wounded", 4) == [(None, "official sources", "PK")]

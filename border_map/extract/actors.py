@@ -154,9 +154,11 @@ def _by_first_letter(alternatives: tuple[str, ...]) -> str:
 
 _TITLE = _by_first_letter(_TITLES)
 _NAME_WORD = r"[A-Z](?:[a-z’'\-]+|\.)"  # (a class first: the engine skips to capitals)
-_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})"
+_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:ul|al|ud|din)\b)){{1,3}})"
 _TITLE_NAME = re.compile(
-    rf"(?i:\b{_TITLE})\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{0,3}})")
+    # "director of information Najibullah Hassan" (lower-case words only, not "the")
+    rf"(?i:\b{_TITLE})(?:\s+(?:of|for)\s+(?!the\b|a\b|an\b)[a-z]+(?:\s+and\s+[a-z]+)?)?"
+    rf"\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:ul|al|ud|din)\b)){{0,3}})")
 _NAME_APPOSITION = re.compile(
     rf"{_NAME},\s+(?:(?:a|an|the)\s+)?(?P<desc>[^,.;\"“”]{{0,90}}?(?i:{_TITLE})"
     r"[^,.;\"“”]{0,80}?)(?=[,.;]|\s+(?:said|says|told|added|stated|claimed|offered))")
@@ -167,7 +169,7 @@ _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
 #: a name right after a place (two to four words): see _people
 _PLACE_THEN_NAME = re.compile(
-    rf"\s(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})")
+    rf"\s(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:ul|al|ud|din)\b)){{1,3}})")
 #: a title ending just before a place ("Deputy Commissioner ", "spokesman for ")
 _TITLE_BEFORE_PLACE = re.compile(rf"(?i:\b{_TITLE})(?:\s+(?:for|of|in))?\s+$")
 #: The tokens each rule's matches begin with (see :func:`~.anchors.anchor_group`).
@@ -225,7 +227,7 @@ _NOT_NAME_WORDS = frozenset({
     "provincial", "district", "on", "in", "at", "of", "said", "says", "and", "but", "however",
     "meanwhile", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "khyber", "durand", "line", "x"
+    "october", "november", "december", "khyber", "durand", "line", "x", "frontier", "corps"
 })
 
 

@@ -115,8 +115,9 @@ _C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|death
                 r"injured|wounded|losses|fatalities|injuries|martyrs|captured))\b")
 _C2 = re.compile(rf"\b(?P<core>{_QTY})(?:\s+of\s+(?:them|these|those))?\s+(?:(?:more|others?)\s+)?"
                  r"(?:were|was|have\s+been|"
-                 r"had\s+been|are|got)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
-                 r"martyred|hurt|detained|arrested)\b")
+                 r"had\s+been|are|got|sustained|received|suffered)\s+(?:also\s+)?"
+                 r"(?P<kindnoun>killed|wounded|injured|captured|martyred|hurt|detained|arrested|"
+                 r"injuries)\b")
 _D = re.compile(rf"\b(?:deaths?|killing|lives|martyrdom)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 #: "injury to 12 others", "injuries to nine people"
 _D3 = re.compile(rf"\b(?:injur(?:y|ies)|wounds?)\s+(?:to|of)\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
@@ -306,7 +307,7 @@ def _subject(doc: Document, sentence: Sentence, start: int, end: int,
 
 _C_KINDS = {"casualties": "casualties", "losses": "casualties", "injuries": "wounded",
             "injured": "wounded", "wounded": "wounded", "captured": "captured"}
-_C2_KINDS = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded",
+_C2_KINDS = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded", "injuries": "wounded",
              "captured": "captured", "detained": "captured", "arrested": "captured"}
 _E_KINDS = {"wounded": "wounded", "injured": "wounded", "dead": "killed", "killed": "killed"}
 
@@ -539,6 +540,8 @@ _OPENING_SPEAKER = re.compile(
     r"has|had)\s+)?")
 #: "cited a witness as saying", "quoting officials as saying": who is cited
 _CITED_AS = re.compile(r"\b(?:cited|citing|quoted|quoting)\s+(?P<np>[^,;\"“”]{2,60}?)\s+as\s+$")
+_TO_SOMEONE = frozenset({"told", "tells", "tell", "informed", "informs"})
+_POSSESSIVE = re.compile(r"['’]s\s")
 _AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
 _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
@@ -808,7 +811,8 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                 if inside:
                     return resolver.resolve(inside[0], sentence)
                 return resolver.phrase(cited.start("np"), cited.end("np"), sentence)
-        inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()])
+        inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()]) \
+            if verb.group(0) not in _TO_SOMEONE else None  # (", told Pajhwok": the audience)
         if inverted:  # ', said Mujahid.' / '," said the ministry'
             after = [e for e in candidates if 0 <= e.start - verb.end() <= 6
                      and (_NAME_END.match(folded, e.end, sentence.end)
@@ -859,6 +863,18 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                 elif _APPOSITION.fullmatch(folded, first.end, nxt.start) and _COMMA.match(
                         folded[nxt.end:nxt.end + 3]):
                     first = nxt  # "Pakistan's military media wing, ISPR, said": ISPR
+                elif nxt.kind == "person" and _POSSESSIVE.match(folded, first.end) and \
+                        nxt.start - first.end <= 30 and first.kind in ("party", "country", "local"):
+                    # "The Taliban government's chief spokesman, Zabihullah Mujahid, said":
+                    # the spokesman, of the party's side
+                    person = resolver.resolve(nxt, sentence)
+                    party = resolver.resolve(first, sentence)
+                    if person is not None and party is not None:
+                        words = " ".join(f"{doc.text[first.start:nxt.start]} "
+                                         f"{nxt.organisation or ''}".split()).strip(" ,")
+                        return _make_speaker(person.claimant, _ARTICLE_THE.sub("", words),
+                                             party.side, first.start, nxt.end)
+                    first = nxt
                 elif nxt.kind == "person" and nxt.organisation and nxt.start - first.end <= 40 \
                         and folded[first.start:first.end] in nxt.organisation.casefold():
                     first = nxt  # "Deputy Commissioner Chaman Raja Azhar": the man
