@@ -258,3 +258,24 @@ def test_another_four_sustained_injuries_is_wounded(gazetteer):
                     "militants attacked check-posts in Mamund tehsil on Sunday, official sources "
                     "said.", date=DAY, gazetteer=gazetteer)
     assert _find(draft, "wounded", 4) == [(None, "official sources", "PK")]
+
+
+def test_fitna_al_khawarij_is_the_ttp(gazetteer):
+    draft = extract("Fitna al-Khawarij claimed that its fighters killed seven soldiers in an "
+                    "ambush in Bajaur district on Sunday.", date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "killed", 7) == [(None, "Tehrik-i-Taliban Pakistan (TTP)", "third_party")]
+
+
+def test_a_partys_title_then_the_name_is_the_man(gazetteer):
+    draft = extract("Taliban defence ministry spokesman Enayatullah Khwarazmi said on X that "
+                    "Afghan forces seized 19 Pakistani posts in clashes in Paktia province on "
+                    "Sunday.", date=DAY, gazetteer=gazetteer)
+    assert set(_find(draft, "posts_captured", 19)) == {
+        ("Enayatullah Khwarazmi", "Taliban defence ministry spokesman", "AF")}
+
+
+def test_the_speaker_is_in_the_clause_of_its_verb(gazetteer):
+    draft = extract("Pakistan's military did not comment, but Afghan officials in Kunar told "
+                    "reporters that 12 civilians were killed in shelling in Dangam district on "
+                    "Sunday.", date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "killed", 12) == [(None, "Afghan officials", "AF")]

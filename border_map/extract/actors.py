@@ -75,7 +75,7 @@ _PARTY = re.compile(
     rf"|\b(?:the\s+)?{_COUNTRY_WORD}(?:\s+{_QUALIFIER}){{0,2}}\s+{_HEAD}\b"
     r"|\b(?P<ispr>inter-services\s+public\s+relations(?:\s+\(ispr\))?|ispr)\b"
     r"|\b(?P<ttp>(?:tehr[ei]e?k|tahrik)[\s-]+[ie][\s-]+taliban(?:[\s-]+pakistan)?(?:\s+\(ttp\))?"
-    r"|ttp|pakistani\s+taliban)\b"
+    r"|ttp|pakistani\s+taliban|fitna[\s-]+al[\s-]+kh(?:a|w)?w?a?rij)\b"
     r"|\b(?P<fc>frontier\s+corps|pakistan\s+army)\b"
     # "the Foreign Office (FO)", "the Ministry of National Defence": a ministry named
     # without its country (the FO is Pakistan's, the "National Defence" ministry the
@@ -175,7 +175,8 @@ _TITLE_BEFORE_PLACE = re.compile(rf"(?i:\b{_TITLE})(?:\s+(?:for|of|in))?\s+$")
 #: The tokens each rule's matches begin with (see :func:`~.anchors.anchor_group`).
 _PARTY_AT = anchor_group("actors.party", ("tehr",), (
     "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter", "ispr",
-    "tahrik", "ttp", "frontier", "military", "army", "foreign", "fo", "mofa", "ministry"),
+    "tahrik", "ttp", "frontier", "military", "army", "foreign", "fo", "mofa", "ministry",
+    "fitna"),
     leads={"the": ("pakistan", "afghan", "taliban", "islamic", "military", "army", "foreign",
                    "fo", "mofa", "ministry")})
 _OUTLETS_AT = anchor_group("actors.outlets", words=(

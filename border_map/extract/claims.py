@@ -542,6 +542,9 @@ _OPENING_SPEAKER = re.compile(
 _CITED_AS = re.compile(r"\b(?:cited|citing|quoted|quoting)\s+(?P<np>[^,;\"“”]{2,60}?)\s+as\s+$")
 _TO_SOMEONE = frozenset({"told", "tells", "tell", "informed", "informs"})
 _POSSESSIVE = re.compile(r"['’]s\s")
+_SPACE_ONLY = re.compile(r"\s{1,2}")
+#: where a clause of its own begins: "X did not comment, but Y told reporters ...": Y
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:but|while|whereas|however)\b")
 _AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
 _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
@@ -842,6 +845,10 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
         before = [e for e in candidates if e.end <= verb_start
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
                   and not datelines.contains(e.start)]
+        if len(before) > 1:
+            breaks = [b.end() for b in _CLAUSE_BREAK.finditer(folded, sentence.start, verb_start)]
+            if breaks and any(e.start >= breaks[-1] for e in before):
+                before = [e for e in before if e.start >= breaks[-1]]
         if not before and verb_start - sentence.start <= 40:
             # "Sources told TOLOnews ...": a few words opening the sentence, ending in a
             # speaker's head word, none of them an entity
@@ -863,7 +870,9 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                 elif _APPOSITION.fullmatch(folded, first.end, nxt.start) and _COMMA.match(
                         folded[nxt.end:nxt.end + 3]):
                     first = nxt  # "Pakistan's military media wing, ISPR, said": ISPR
-                elif nxt.kind == "person" and _POSSESSIVE.match(folded, first.end) and \
+                elif nxt.kind == "person" and (_POSSESSIVE.match(folded, first.end) or
+                                               _SPACE_ONLY.fullmatch(folded, first.end,
+                                                                     nxt.start)) and \
                         nxt.start - first.end <= 30 and first.kind in ("party", "country", "local"):
                     # "The Taliban government's chief spokesman, Zabihullah Mujahid, said":
                     # the spokesman, of the party's side
