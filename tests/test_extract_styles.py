@@ -279,3 +279,17 @@ def test_the_speaker_is_in_the_clause_of_its_verb(gazetteer):
                     "reporters that 12 civilians were killed in shelling in Dangam district on "
                     "Sunday.", date=DAY, gazetteer=gazetteer)
     assert _find(draft, "killed", 12) == [(None, "Afghan officials", "AF")]
+
+
+def test_asserted_is_a_speech_verb_not_as_per(gazetteer):
+    draft = extract("Pakistani officials asserted that five soldiers were killed in clashes in "
+                    "Kurram district on Sunday.", date=DAY, gazetteer=gazetteer)
+    assert _find(draft, "killed", 5) == [(None, "Pakistani officials", "PK")]
+
+
+def test_the_claim_is_a_noun_not_a_speech_verb(gazetteer):
+    draft = extract("The Pakistani Taliban said they killed seven soldiers in an ambush in "
+                    "Bajaur district on Sunday. Pakistani officials did not comment on the "
+                    "claim of the ambush.", date=DAY, gazetteer=gazetteer)
+    sides = {c.side for inc in draft.incidents for c in inc.claims}
+    assert "PK" not in sides

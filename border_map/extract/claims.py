@@ -469,7 +469,8 @@ _SPEECH = re.compile(
     r"countered|disputed|disputes|admitted|admits|"
     # the present of live updates ("officials claim", "they deny"), quoted speech and the
     # verbs of official statements ("the FO recalled", "the statement reads")
-    r"claim|confirm|deny|allege|insist|warn|announce|add|saying|writes|read|reads|explained|"
+    r"(?<!the\s)(?<!a\s)(?<!this\s)(?<!that\s)(?<!their\s)(?<!its\s)(?<!his\s)claim|"
+    r"confirm|deny|allege|insist|warn|announce|add|saying|writes|read|reads|explained|"
     r"clarified|revealed|disclosed|reiterated|reiterates|stressed|underlined|recalled|"
     r"mentioned|highlighted|conveyed|conceded|concedes|quoting|citing)\b")
 _PASSIVE = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:\w+\s+)?(?:described|"
@@ -540,11 +541,21 @@ _OPENING_SPEAKER = re.compile(
     r"has|had)\s+)?")
 #: "cited a witness as saying", "quoting officials as saying": who is cited
 _CITED_AS = re.compile(r"\b(?:cited|citing|quoted|quoting)\s+(?P<np>[^,;\"“”]{2,60}?)\s+as\s+$")
+_QUOTING = frozenset({"quoting", "citing"})
+
+
+def _according(word: str) -> bool:
+    """Whether a speech word is "according to" or "as per" (not "asserted")."""
+    return word.startswith("according") or word.startswith("as") and word.endswith("per")
+
+
 _TO_SOMEONE = frozenset({"told", "tells", "tell", "informed", "informs"})
 _POSSESSIVE = re.compile(r"['’]s\s")
 _SPACE_ONLY = re.compile(r"\s{1,2}")
 #: where a clause of its own begins: "X did not comment, but Y told reporters ...": Y
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:but|while|whereas|however)\b")
+_CLAUSE_BREAK_AT = anchor_group("claims.clause_break", words=("but", "while", "whereas",
+                                                              "however"))
 _AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
 _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
@@ -566,8 +577,9 @@ _IN_STATEMENT = re.compile(
     r"press\s+note)\b"
     r"(?P<by>\s+(?:issued|released|posted|shared|sent)\s+(?:[a-z]+\s+){0,3}?by\s+)?")
 _STATEMENT_AT = anchor_group("claims.statement", words=(
-    "statement", "release", "communique", "message", "post", "handout", "note", "tweet",
-    "tweets"))
+    "statement", "release", "communique", "message", "handout", "tweet", "tweets"),
+    # ("post" and "note" are frequent words: only "a post", "his note" ...)
+    leads=dict.fromkeys(("a", "an", "his", "her", "their", "its"), ("post", "note")))
 #: "The Foreign Office issued a statement on Sunday": its subject issued it
 _ISSUED = re.compile(r"\b(?:issued|released|put\s+out|shared)\s+(?:a|an|its|the)\s+"
                      r"(?:[a-z-]+\s+){0,2}?(?:statement|press\s+release|communiqu[eé]|handout)\b")
@@ -779,8 +791,9 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     folded = doc.folded
     candidates = entities  # (those that begin in the sentence, in text order)
     datelines = doc.datelines
-    for verb in verbs:
-        if verb.group(0) in ("quoting", "citing"):
+    words = [v.group(0) for v in verbs]
+    for verb, word in zip(verbs, words, strict=True):
+        if word in _QUOTING:
             # "TOLOnews reported, quoting a source from the Ministry of National Defense":
             # the one quoted, not the outlet
             quoted = [e for e in candidates if 0 <= e.start - verb.end() < 50
@@ -788,7 +801,7 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                       and folded.find(",", verb.end(), e.start) < 0]
             if quoted:
                 return resolver.resolve(quoted[0], sentence)
-    according = [v for v in verbs if v.group(0).startswith(("according", "as"))]
+    according = [v for v, w in zip(verbs, words, strict=True) if _according(w)]
     for verb in according:
         if _NO_SOURCE.match(folded, verb.end()):
             continue  # "according to details, ...": the report's own account
@@ -803,11 +816,11 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                  and folded.find(",", verb.end(), e.start) < 0]  # (not past the clause)
         if after:
             return resolver.resolve(after[0], sentence)
-    for verb in verbs:
-        if verb.group(0).startswith(("according", "as")) or verb.group(0) in ("quoting",
-                                                                                "citing"):
+    i_break = None  # (whether the sentence has ", but": when first needed)
+    for verb, word in zip(verbs, words, strict=True):
+        if word in _QUOTING or _according(word):
             continue
-        if verb.group(0) == "saying":
+        if word == "saying":
             cited = _CITED_AS.search(folded, max(sentence.start, verb.start() - 80), verb.start())
             if cited is not None:  # "Al Jazeera cited a witness as saying": the witness
                 inside = [e for e in candidates if cited.start("np") <= e.start < cited.end("np")]
@@ -815,7 +828,7 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                     return resolver.resolve(inside[0], sentence)
                 return resolver.phrase(cited.start("np"), cited.end("np"), sentence)
         inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()]) \
-            if verb.group(0) not in _TO_SOMEONE else None  # (", told Pajhwok": the audience)
+            if word not in _TO_SOMEONE else None  # (", told Pajhwok": the audience)
         if inverted:  # ', said Mujahid.' / '," said the ministry'
             after = [e for e in candidates if 0 <= e.start - verb.end() <= 6
                      and (_NAME_END.match(folded, e.end, sentence.end)
@@ -845,7 +858,10 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
         before = [e for e in candidates if e.end <= verb_start
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
                   and not datelines.contains(e.start)]
-        if len(before) > 1:
+        if len(before) > 1 and i_break is None:
+            i_break = sentence.index in doc.anchor_sentences(_CLAUSE_BREAK_AT) or \
+                folded.find(";", sentence.start, sentence.end) >= 0
+        if len(before) > 1 and i_break:
             breaks = [b.end() for b in _CLAUSE_BREAK.finditer(folded, sentence.start, verb_start)]
             if breaks and any(e.start >= breaks[-1] for e in before):
                 before = [e for e in before if e.start >= breaks[-1]]
