@@ -449,7 +449,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
                             desc, person=name))
     # "Deputy Commissioner Chaman Raja Azhar Abbasi", "spokesman for Kandahar Ataullah
     # Zaid" (the Urdu press's order): a title, the place it is the title of, then the name
-    for p in places:
+    for p in _places_after_titles(doc, places, place_starts):
         after = p.end + 1
         if after >= len(text) or text[p.end] != " " or not "A" <= text[after] <= "Z":
             continue
@@ -502,6 +502,23 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
     return found
+
+
+def _places_after_titles(doc: Document, places: list[PlaceMention],
+                         starts: list[int] | None) -> Iterable[PlaceMention]:
+    """The places that begin within 30 characters after a title's first letter (where
+    "Deputy Commissioner Chaman ..." can be), found from the titles (fewer than places)."""
+    if starts is None:  # (not in text order)
+        return places
+    out = []
+    n = len(starts)
+    for a in doc.anchors(_TITLE_AT):
+        i = bisect.bisect_left(starts, a + 2)
+        while i < n and starts[i] <= a + 30:
+            if not out or out[-1] is not places[i]:
+                out.append(places[i])
+            i += 1
+    return out
 
 
 def _occurrences(text: str, names: tuple[str, ...]) -> list[int]:

@@ -542,6 +542,8 @@ _OPENING_SPEAKER = re.compile(
 #: "cited a witness as saying", "quoting officials as saying": who is cited
 _CITED_AS = re.compile(r"\b(?:cited|citing|quoted|quoting)\s+(?P<np>[^,;\"“”]{2,60}?)\s+as\s+$")
 _QUOTING = frozenset({"quoting", "citing"})
+_OPENING_HEADS = frozenset({"sources", "officials", "residents", "witnesses", "eyewitnesses",
+                            "villagers", "locals", "elders", "doctors", "medics", "authorities"})
 
 
 def _according(word: str) -> bool:
@@ -792,7 +794,8 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     candidates = entities  # (those that begin in the sentence, in text order)
     datelines = doc.datelines
     words = [v.group(0) for v in verbs]
-    for verb, word in zip(verbs, words, strict=True):
+    for verb, word in zip(verbs, words, strict=True) if (
+            "quoting" in words or "citing" in words) else ():
         if word in _QUOTING:
             # "TOLOnews reported, quoting a source from the Ministry of National Defense":
             # the one quoted, not the outlet
@@ -801,7 +804,7 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                       and folded.find(",", verb.end(), e.start) < 0]
             if quoted:
                 return resolver.resolve(quoted[0], sentence)
-    according = [v for v, w in zip(verbs, words, strict=True) if _according(w)]
+    according = [v for v, w in zip(verbs, words, strict=True) if w[0] == "a" and _according(w)]
     for verb in according:
         if _NO_SOURCE.match(folded, verb.end()):
             continue  # "according to details, ...": the report's own account
@@ -818,7 +821,7 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
             return resolver.resolve(after[0], sentence)
     i_break = None  # (whether the sentence has ", but": when first needed)
     for verb, word in zip(verbs, words, strict=True):
-        if word in _QUOTING or _according(word):
+        if word[0] == "a" and _according(word) or word in _QUOTING:
             continue
         if word == "saying":
             cited = _CITED_AS.search(folded, max(sentence.start, verb.start() - 80), verb.start())
@@ -865,7 +868,8 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
             breaks = [b.end() for b in _CLAUSE_BREAK.finditer(folded, sentence.start, verb_start)]
             if breaks and any(e.start >= breaks[-1] for e in before):
                 before = [e for e in before if e.start >= breaks[-1]]
-        if not before and verb_start - sentence.start <= 40:
+        if not before and verb_start - sentence.start <= 40 and head and \
+                head[-1] in _OPENING_HEADS:
             # "Sources told TOLOnews ...": a few words opening the sentence, ending in a
             # speaker's head word, none of them an entity
             opening = _OPENING_SPEAKER.fullmatch(folded, sentence.start, verb_start)
@@ -877,9 +881,10 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                     folded[max(sentence.start, last.start - 12):last.start]):
                 return resolver.resolve(last, sentence)  # "..., officials said"
             first = before[0]
-            spoke = _spokesman_of(doc, first, candidates, sentence, resolver)
-            if spoke is not None:
-                return spoke
+            if first.kind == "local":
+                spoke = _spokesman_of(doc, first, candidates, sentence, resolver)
+                if spoke is not None:
+                    return spoke
             for nxt in before[1:]:
                 if nxt.start - first.end <= 12 and _RUN_BY.match(folded, first.end):
                     first = nxt  # "the Taliban-run Bakhtar news agency": the agency
