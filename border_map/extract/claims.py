@@ -585,6 +585,7 @@ _STATEMENT_AT = anchor_group("claims.statement", words=(
 #: "The Foreign Office issued a statement on Sunday": its subject issued it
 _ISSUED = re.compile(r"\b(?:issued|released|put\s+out|shared)\s+(?:a|an|its|the)\s+"
                      r"(?:[a-z-]+\s+){0,2}?(?:statement|press\s+release|communiqu[eé]|handout)\b")
+_ISSUED_AT = anchor_group("claims.issued", words=("issued", "released", "put", "shared"))
 _STATEMENT_WORD = re.compile(r"\b(?:statement|(?:press\s+)?release|communiqu[eé]|handout)\b")
 #: an official body issuing a statement: the header of a press release
 _ISSUER = re.compile(
@@ -1028,6 +1029,7 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
     issuer = resolver.issuer = _issuer(doc, outlet)
     by_sentence = resolver.entities_by  # sentence -> its entities
     stated = doc.anchor_sentences(_STATEMENT_AT)  # sentences with "statement", "release"...
+    issued = doc.anchor_sentences(_ISSUED_AT) if stated else ()
     # speech verbs and figure words of every sentence, in one pass each
     verbs_of: dict[int, list[re.Match]] = {}
     for sentence, m in doc.scan_sentences(_SPEECH, _SPEECH_AT):
@@ -1058,7 +1060,10 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                         and last.sentences[-1].paragraph == sentence.paragraph):
                     last.speaker, last.narration = speaker, False
                     current = last
-            if speaker is None and sentence.index in stated:
+            if speaker is None and sentence.index in stated and sentence_entities and (
+                    figures or sentence.index in event_sentences or sentence.index in issued):
+                # (a sentence of neither figures nor events matters only if it says who
+                # issued a statement: "The FO issued a statement on Sunday.")
                 speaker = _in_statement(doc, sentence, sentence_entities, resolver)
             if speaker is not None:
                 resolver.last_speaker = speaker
