@@ -556,8 +556,7 @@ _POSSESSIVE = re.compile(r"['’]s\s")
 _SPACE_ONLY = re.compile(r"\s{1,2}")
 #: where a clause of its own begins: "X did not comment, but Y told reporters ...": Y
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:but|while|whereas|however)\b")
-_CLAUSE_BREAK_AT = anchor_group("claims.clause_break", words=("but", "while", "whereas",
-                                                              "however"))
+_BREAK_WORDS = (";", ", but", ", while", ", whereas", ", however")  # (what it can begin with)
 _AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
 _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
@@ -585,8 +584,7 @@ _STATEMENT_AT = anchor_group("claims.statement", words=(
 #: "The Foreign Office issued a statement on Sunday": its subject issued it
 _ISSUED = re.compile(r"\b(?:issued|released|put\s+out|shared)\s+(?:a|an|its|the)\s+"
                      r"(?:[a-z-]+\s+){0,2}?(?:statement|press\s+release|communiqu[eé]|handout)\b")
-_ISSUED_AT = anchor_group("claims.issued", words=("issued", "released", "put", "shared"))
-_STATEMENT_WORD = re.compile(r"\b(?:statement|(?:press\s+)?release|communiqu[eé]|handout)\b")
+_ISSUED_WORDS = ("issued", "released", "put out", "shared")  # (what _ISSUED begins with)
 #: an official body issuing a statement: the header of a press release
 _ISSUER = re.compile(
     r"\b(?:(?:the\s+)?ministry\s+of\s+(?:foreign\s+affairs|(?:national\s+)?defen[cs]e|"
@@ -863,8 +861,8 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
                   and not datelines.contains(e.start)]
         if len(before) > 1 and i_break is None:
-            i_break = sentence.index in doc.anchor_sentences(_CLAUSE_BREAK_AT) or \
-                folded.find(";", sentence.start, sentence.end) >= 0
+            i_break = any(folded.find(b, sentence.start, sentence.end) >= 0
+                          for b in _BREAK_WORDS)
         if len(before) > 1 and i_break:
             breaks = [b.end() for b in _CLAUSE_BREAK.finditer(folded, sentence.start, verb_start)]
             if breaks and any(e.start >= breaks[-1] for e in before):
@@ -1029,7 +1027,7 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
     issuer = resolver.issuer = _issuer(doc, outlet)
     by_sentence = resolver.entities_by  # sentence -> its entities
     stated = doc.anchor_sentences(_STATEMENT_AT)  # sentences with "statement", "release"...
-    issued = doc.anchor_sentences(_ISSUED_AT) if stated else ()
+
     # speech verbs and figure words of every sentence, in one pass each
     verbs_of: dict[int, list[re.Match]] = {}
     for sentence, m in doc.scan_sentences(_SPEECH, _SPEECH_AT):
@@ -1061,14 +1059,15 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                     last.speaker, last.narration = speaker, False
                     current = last
             if speaker is None and sentence.index in stated and sentence_entities and (
-                    figures or sentence.index in event_sentences or sentence.index in issued):
+                    figures or sentence.index in event_sentences or any(
+                        doc.folded.find(w, sentence.start, sentence.end) >= 0
+                        for w in _ISSUED_WORDS)):
                 # (a sentence of neither figures nor events matters only if it says who
                 # issued a statement: "The FO issued a statement on Sunday.")
                 speaker = _in_statement(doc, sentence, sentence_entities, resolver)
             if speaker is not None:
                 resolver.last_speaker = speaker
-                if sentence.index in stated and _STATEMENT_WORD.search(
-                        doc.folded, sentence.start, sentence.end):
+                if sentence.index in stated:  # (a statement, release, message, post ...)
                     resolver.last_statement = speaker
         for e in sentence_entities:
             resolver.note(e)
