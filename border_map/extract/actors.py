@@ -75,8 +75,14 @@ _PARTY = re.compile(
     rf"|\b(?:the\s+)?{_COUNTRY_WORD}(?:\s+{_QUALIFIER}){{0,2}}\s+{_HEAD}\b"
     r"|\b(?P<ispr>inter-services\s+public\s+relations(?:\s+\(ispr\))?|ispr)\b"
     r"|\b(?P<ttp>(?:tehr[ei]e?k|tahrik)[\s-]+[ie][\s-]+taliban(?:[\s-]+pakistan)?(?:\s+\(ttp\))?"
-    r"|ttp|pakistani\s+taliban)\b"
+    r"|ttp|pakistani\s+taliban|fitna[\s-]+al[\s-]+kh(?:a|w)?w?a?rij)\b"
     r"|\b(?P<fc>frontier\s+corps|pakistan\s+army)\b"
+    # "the Foreign Office (FO)", "the Ministry of National Defence": a ministry named
+    # without its country (the FO is Pakistan's, the "National Defence" ministry the
+    # Islamic Emirate's; any other: the side of its sentence)
+    r"|\b(?P<mofa>(?:the\s+)?(?:foreign\s+office(?:\s+\(fo\))?|fo|mofa|ministry\s+of\s+"
+    r"(?:foreign\s+affairs|(?:national\s+)?defen[cs]e|interior|information(?:\s+and\s+"
+    r"(?:broadcasting|culture))?)(?:\s+\((?:mofa|mod|mond|moi)\))?))\b"
     r"|\b(?:the\s+)?(?P<corps>military\s+(?:corps\s+)?in\s+(?:the\s+)?(?:east|west|north|south)"
     r"\w*\s+afghanistan)\b"
     r"|\b(?P<taliban>taliban|islamic\s+emirate)\b(?!\s*pakistan)"
@@ -108,17 +114,21 @@ _LOCAL = re.compile(
     r"\b(?:(?:a|an|the|two|three|several)\s+)?"
     r"(?:(?P<c>afghan|pakistani|afghanistan's|pakistan's|taliban's|taliban)\s+)?"
     r"(?:(?:(?:local|district|provincial|police|security|government|senior|tribal|health|"
-    r"border|intelligence|military|customs|administration|hospital)\s+){1,2}"
+    r"border|intelligence|military|customs|administration|hospital|official|informed|"
+    r"reliable|diplomatic)\s+){1,2}"
     r"(?P<q>officials?|spokesm[ae]n|spokesperson|administrators?|sources?|commanders?|"
     r"officers?)"
-    r"|(?P<l>officials?|police\s+chief|police|deputy\s+commissioner|governor|commanders?))\b")
+    r"|(?P<l>officials?|police\s+chief|police|deputy\s+commissioner|governor|commanders?|"
+    r"spokesm[ae]n|spokesperson|spokeswoman))\b")
 _ANAPHOR = re.compile(
     r"\b(?:the|this|that|these)\s+(?P<a>ministry|military|army|spokesman|spokesperson|government|"
     r"regime|office|corps|group|agency|outlet|newspaper|channel|statement|police|sources|"
-    r"official|officials)\b")
-_PRONOUN = re.compile(r"\b(?P<p>he|she|they|it)\b(?=\s+(?:\w+\s+)?(?:said|says|stated|added|"
-                      r"claimed|told|reported|confirmed|announced|denied|rejected|insisted|"
-                      r"warned|noted|wrote|posted|quoted))")
+    r"source|official|officials)\b")
+_PRONOUN = re.compile(r"\b(?P<p>he|she|they|it)\b(?=\s+(?:\w+\s+)?(?:said|says|say|stated|added|"
+                      r"adds|add|claimed|claims?|told|tells?|reported|confirmed|confirms?|"
+                      r"announced|denied|denies|deny|rejected|insisted|warned|noted|wrote|"
+                      r"writes|posted|quoted|informed|reiterated|recalled|alleged|alleges?|read|reads|"
+                      r"conceded|concedes)\b)")
 
 _TITLES = (
     r"spokesm[ae]n", "spokesperson", "spokeswoman", "minister", "official", "commander",
@@ -127,7 +137,9 @@ _TITLES = (
     "senator", "analyst", "resident", "elder", "doctor", "mayor", "colonel", r"col\.", "major",
     r"maj\.", "brigadier", r"brig\.", "captain", r"capt\.", "lieutenant", r"lt\.", "officer",
     "president", "premier", "chairman", "secretary", "deputy", "mullah", "maulvi", "mawlawi",
-    "sheikh", "sepoy", "naik", "havildar", "subedar", r"dr\.?", "sho")
+    "sheikh", "sepoy", "naik", "havildar", "subedar", r"dr\.?", "sho",
+    # the Pakistani police's and administration's titles ("DPO Kurram Muhammad Imran")
+    r"assistant\s+commissioner", "dpo", "dsp", "dig", "ig", "dg", "dc", "rpo", "ssp", "sp")
 
 
 def _by_first_letter(alternatives: tuple[str, ...]) -> str:
@@ -142,9 +154,11 @@ def _by_first_letter(alternatives: tuple[str, ...]) -> str:
 
 _TITLE = _by_first_letter(_TITLES)
 _NAME_WORD = r"[A-Z](?:[a-z’'\-]+|\.)"  # (a class first: the engine skips to capitals)
-_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{1,3}})"
+_NAME = rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:ul|al|ud|din)\b)){{1,3}})"
 _TITLE_NAME = re.compile(
-    rf"(?i:\b{_TITLE})\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|ul|al|ud|din)){{0,3}})")
+    # "director of information Najibullah Hassan" (lower-case words only, not "the")
+    rf"(?i:\b{_TITLE})(?:\s+(?:of|for)\s+(?!the\b|a\b|an\b)[a-z]+(?:\s+and\s+[a-z]+)?)?"
+    rf"\s+(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:ul|al|ud|din)\b)){{0,3}})")
 _NAME_APPOSITION = re.compile(
     rf"{_NAME},\s+(?:(?:a|an|the)\s+)?(?P<desc>[^,.;\"“”]{{0,90}}?(?i:{_TITLE})"
     r"[^,.;\"“”]{0,80}?)(?=[,.;]|\s+(?:said|says|told|added|stated|claimed|offered))")
@@ -153,11 +167,18 @@ _DESC_END = re.compile(r"[,.;\"“”]")
 _TITLE_ANYWHERE = re.compile(rf"(?i:{_TITLE})")
 _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
+#: a name right after a place (two to four words): see _people
+_PLACE_THEN_NAME = re.compile(
+    rf"\s(?P<name>{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|(?:ul|al|ud|din)\b)){{1,3}})")
+#: a title ending just before a place ("Deputy Commissioner ", "spokesman for ")
+_TITLE_BEFORE_PLACE = re.compile(rf"(?i:\b{_TITLE})(?:\s+(?:for|of|in))?\s+$")
 #: The tokens each rule's matches begin with (see :func:`~.anchors.anchor_group`).
 _PARTY_AT = anchor_group("actors.party", ("tehr",), (
     "pakistan", "pakistani", "afghanistan", "afghan", "taliban", "islamic", "inter", "ispr",
-    "tahrik", "ttp", "frontier", "military", "army"), leads={
-    "the": ("pakistan", "afghan", "taliban", "islamic", "military", "army")})
+    "tahrik", "ttp", "frontier", "military", "army", "foreign", "fo", "mofa", "ministry",
+    "fitna"),
+    leads={"the": ("pakistan", "afghan", "taliban", "islamic", "military", "army", "foreign",
+                   "fo", "mofa", "ministry")})
 _OUTLETS_AT = anchor_group("actors.outlets", words=(
     "reuters", "afp", "agence", "associated", "ap", "bbc", "al", "dawn", "geo", "express",
     "tolonews", "tolo", "pajhwok", "khaama", "ariana", "amu", "afghanistan", "voa", "voice",
@@ -174,18 +195,20 @@ _THIRD_AT = anchor_group("actors.third", (
 _LOCAL_HEADS = (
     "afghan", "pakistan", "taliban", "local", "district", "provincial", "police", "security",
     "government", "senior", "tribal", "health", "border", "intelligence", "military", "customs",
-    "administration", "hospital", "official", "deputy", "governor", "commander")
+    "administration", "hospital", "official", "deputy", "governor", "commander", "informed",
+    "reliable", "diplomatic", "spokesman", "spokesmen", "spokesperson", "spokeswoman")
 _LOCAL_AT = anchor_group("actors.local", words=(
     "afghan", "pakistani", "afghanistan", "pakistan", "taliban", "local", "district",
     "provincial", "police", "security", "government", "senior", "tribal", "health", "border",
     "intelligence", "military", "customs", "administration", "hospital", "official",
-    "officials", "deputy", "governor", "commander", "commanders"), leads=dict.fromkeys(
+    "officials", "deputy", "governor", "commander", "commanders", "informed", "reliable",
+    "diplomatic", "spokesman", "spokesmen", "spokesperson", "spokeswoman"), leads=dict.fromkeys(
     ("a", "an", "the", "two", "three", "several"), _LOCAL_HEADS))
 _ANAPHOR_AT = anchor_group("actors.anaphor", leads=dict.fromkeys(
     ("the", "this", "that", "these"), (
         "ministry", "military", "army", "spokesman", "spokesperson", "government", "regime",
         "office", "corps", "group", "agency", "outlet", "newspaper", "channel", "statement",
-        "police", "sources", "official")))
+        "police", "sources", "source", "official")))
 _PRONOUN_AT = anchor_group("actors.pronoun", words=("he", "she", "they", "it"))
 #: the titles of _TITLE, each a whole token ("gen." is "gen", then a full stop)
 _TITLE_AT = anchor_group("actors.title", words=(
@@ -195,7 +218,8 @@ _TITLE_AT = anchor_group("actors.title", words=(
     "analyst", "resident", "elder", "doctor", "mayor", "colonel", "col", "major", "maj",
     "brigadier", "brig", "captain", "capt", "lieutenant", "lt", "officer", "president",
     "premier", "chairman", "secretary", "mullah", "maulvi", "mawlawi", "sheikh", "sepoy",
-    "naik", "havildar", "subedar", "dr", "sho"))
+    "naik", "havildar", "subedar", "dr", "sho", "assistant", "dpo", "dsp", "dig", "ig", "dg",
+    "dc", "rpo", "ssp", "sp"))
 
 _NOT_NAME_WORDS = frozenset({
     "the", "a", "an", "taliban", "pakistan", "pakistani", "afghan", "afghanistan", "ministry",
@@ -204,7 +228,7 @@ _NOT_NAME_WORDS = frozenset({
     "provincial", "district", "on", "in", "at", "of", "said", "says", "and", "but", "however",
     "meanwhile", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
     "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "khyber", "durand", "line", "x"
+    "october", "november", "december", "khyber", "durand", "line", "x", "frontier", "corps"
 })
 
 
@@ -222,7 +246,8 @@ _SECURITY_SOURCES = re.compile(r"(?:the\s+)?security\s+(?:sources|officials?)\b"
 _THIRD_SIDE = re.compile(r"pakistani\s+taliban|tehr[ei]e?k|\bttp\b")
 _AF_SIDE = re.compile(r"\b(?:taliban|afghan\w*|kabul|islamic\s+emirate|bakhtar)\b")
 _PK_SIDE = re.compile(
-    r"\b(?:pakistan\w*|islamabad|ispr|inter-services|rawalpindi|frontier\s+corps)\b")
+    r"\b(?:pakistan\w*|islamabad|ispr|inter-services|rawalpindi|frontier\s+corps|"
+    r"foreign\s+office|fo)\b")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _PAKISTANI_BEFORE = re.compile(r"pakistani\s+$")
 
@@ -271,6 +296,12 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         elif m.group("fc"):
             found.append(_new_entity(m.start(), m.end(), words, "party", "PK", words, PK_FORCES,
                                 head="military"))
+        elif m.group("mofa"):
+            office = folded[m.start("mofa"):m.end("mofa")]
+            side = "AF" if "national" in office else (
+                "PK" if "office" in office or office.startswith(("fo", "the fo")) else None)
+            found.append(_new_entity(m.start(), m.end(), words, "party", side, words,
+                                     head="office" if "office" in office else "ministry"))
         elif m.group("corps"):
             found.append(_new_entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
                                 head="corps"))
@@ -311,6 +342,9 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):
+        if m.group("l") and m.group("l").startswith("spokes") and \
+                folded.startswith(("the ", "this ", "that "), m.start()):
+            continue  # "the spokesman": the one named before (an anaphor)
         words = text[m.start():m.end()].rstrip()
         side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
         if side is None and _SECURITY_SOURCES.match(folded, m.start()):
@@ -413,6 +447,26 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         people.setdefault(name, (desc, side))
         keep(_new_entity(start, m.end("name"), text[start:m.end("name")], "person", side,
                             desc, person=name))
+    # "Deputy Commissioner Chaman Raja Azhar Abbasi", "spokesman for Kandahar Ataullah
+    # Zaid" (the Urdu press's order): a title, the place it is the title of, then the name
+    for p in _places_after_titles(doc, places, place_starts):
+        after = p.end + 1
+        if after >= len(text) or text[p.end] != " " or not "A" <= text[after] <= "Z":
+            continue
+        m = _PLACE_THEN_NAME.match(text, p.end)
+        if m is None or not good_name(m.group("name"), m.start("name")):
+            continue
+        title = _TITLE_BEFORE_PLACE.search(text, max(0, p.start - 45), p.start)
+        if title is None or taken.contains(m.start("name")):
+            continue
+        name = m.group("name")
+        start = _title_phrase_start(text, title.start())
+        desc = _clean(text[start:p.end])
+        side = side_of(desc) or p.place.country
+        people.setdefault(name, (desc, side))
+        # (the name alone: the title and its place stay what they were, a local official
+        # and the place of the story)
+        keep(_new_entity(m.start("name"), m.end(), name, "person", side, desc, person=name))
     for m in doc.scan(_TITLE_NAME, _TITLE_AT, original=True):
         name = m.group("name")
         if not good_name(name, m.start("name")) or any(
@@ -448,6 +502,23 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
     return found
+
+
+def _places_after_titles(doc: Document, places: list[PlaceMention],
+                         starts: list[int] | None) -> Iterable[PlaceMention]:
+    """The places that begin within 30 characters after a title's first letter (where
+    "Deputy Commissioner Chaman ..." can be), found from the titles (fewer than places)."""
+    if starts is None:  # (not in text order)
+        return places
+    out = []
+    n = len(starts)
+    for a in doc.anchors(_TITLE_AT):
+        i = bisect.bisect_left(starts, a + 2)
+        while i < n and starts[i] <= a + 30:
+            if not out or out[-1] is not places[i]:
+                out.append(places[i])
+            i += 1
+    return out
 
 
 def _occurrences(text: str, names: tuple[str, ...]) -> list[int]:

@@ -92,8 +92,8 @@ _EQUIP = (r"(?:tanks?|(?:armou?red\s+)?vehicles?|equipment|weapons|(?:artillery\
           r"(?:ammunition\s+)?depots?|drones?|launchers?)")
 _NOUN = rf"(?P<noun>{_PEOPLE}|{_POSTS}|{_EQUIP})"
 
-_V_KILLED = (r"killed|kill|killing|dead|died|deaths?|lost\s+their\s+lives|martyred|slain|"
-             r"sent\s+to\s+hell|"
+_V_KILLED = (r"killed|kill|killing|dead|died|deaths?|lost\s+their\s+lives|martyred|martyring|slain|"
+             r"sent\s+to\s+hell|became\s+martyrs?|attained\s+martyrdom|laid\s+down\s+their\s+lives|"
              r"embraced\s+martyrdom|embraced\s+shahadat|"
              r"eliminated|neutrali[sz]ed|perished|bodies|succumbed")
 _V_WOUNDED = r"wounded|wounding|injured|injuring|hurt|injuries"
@@ -108,14 +108,16 @@ _VERB = (rf"(?P<verb>{_V_KILLED}|{_V_WOUNDED}|{_V_CAPTURED}|{_V_SEIZED}|{_V_DEST
 
 _A = re.compile(rf"\b(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 _B = re.compile(rf"\b{_VERB}(?:\s+[a-z'-]+){{0,3}}?\s+[\"“‘']?(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
-_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+|had\s+|have\s+)?"
+_OWN_VERB = re.compile(rf"\s*(?:were\s+|was\s+|had\s+been\s+|have\s+been\s+|had\s+|have\s+|"
+                       rf"got\s+)?"
                        rf"(?:(?:sustained|suffered|received)\s+)?{_VERB}\b")
 _C = re.compile(rf"\b(?P<core>{_QTY}\s+(?:more\s+)?(?P<kindnoun>casualties|deaths|dead|killed|"
                 r"injured|wounded|losses|fatalities|injuries|martyrs|captured))\b")
 _C2 = re.compile(rf"\b(?P<core>{_QTY})(?:\s+of\s+(?:them|these|those))?\s+(?:(?:more|others?)\s+)?"
                  r"(?:were|was|have\s+been|"
-                 r"had\s+been|are)\s+(?:also\s+)?(?P<kindnoun>killed|wounded|injured|captured|"
-                 r"martyred|hurt|detained|arrested)\b")
+                 r"had\s+been|are|got|sustained|received|suffered)\s+(?:also\s+)?"
+                 r"(?P<kindnoun>killed|wounded|injured|captured|martyred|hurt|detained|arrested|"
+                 r"injuries)\b")
 _D = re.compile(rf"\b(?:deaths?|killing|lives|martyrdom)\s+of\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
 #: "injury to 12 others", "injuries to nine people"
 _D3 = re.compile(rf"\b(?:injur(?:y|ies)|wounds?)\s+(?:to|of)\s+(?P<core>{_QTY}{_MOD}\s+{_NOUN})\b")
@@ -151,6 +153,7 @@ _QTY_WORDS = (
 _QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True)
 _VERB_AT = anchor_group("claims.verb", (
     "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated", "sent",
+    "became", "attained", "laid",
     "neutrali", "perished", "bodies", "succumbed", "wound", "injur", "hurt", "captur",
     "arrested", "detained", "taken", "held", "seiz", "overr", "took", "fell", "stormed",
     "destroy", "demolished", "razed", "torched", "set", "damaged", "burnt", "burned", "wrecked",
@@ -233,6 +236,8 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
         lo, hi = _number(m.group("lo")), _number(m.group("hi"))
         if lo is None or hi is None:
             return None, None
+        if lo > hi and 20 <= lo < 100 and lo % 10 == 0 and hi < 10 and "-" in m.group("range"):
+            return _qualified(lo + hi, m.group("qual"))  # "twenty-three": a number, no range
         return (lo, hi) if lo <= hi else (None, None)
     num = m.group("num")
     if not num:
@@ -302,7 +307,7 @@ def _subject(doc: Document, sentence: Sentence, start: int, end: int,
 
 _C_KINDS = {"casualties": "casualties", "losses": "casualties", "injuries": "wounded",
             "injured": "wounded", "wounded": "wounded", "captured": "captured"}
-_C2_KINDS = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded",
+_C2_KINDS = {"wounded": "wounded", "injured": "wounded", "hurt": "wounded", "injuries": "wounded",
              "captured": "captured", "detained": "captured", "arrested": "captured"}
 _E_KINDS = {"wounded": "wounded", "injured": "wounded", "dead": "killed", "killed": "killed"}
 
@@ -453,14 +458,21 @@ _OF_START = re.compile(r"^of\s+")
 # --------------------------------------------------------------------------- speakers
 
 _SPEECH = re.compile(
-    r"\b(?:according\s+to|said|says|say|stated|states|told|tells|claimed|claims|claiming|"
+    r"\b(?:according\s+to|as\s+per|said|says|say|stated|states|told|tells|tell|informed|"
+    r"informs|claimed|claims|claiming|"
     r"confirmed|confirms|confirming|announced|announces|announcing|reported|reports|reporting|"
     r"asserted|asserts|asserting|added|adds|adding|elaborated|insisted|insists|alleged|alleges|"
     r"denied|denies|denying|rejected|rejects|rejecting|dismissed|dismisses|accused|accuses|"
     r"blamed|blames|condemned|condemns|"
     r"warned|warns|tweeted|wrote|posted|noted|notes|acknowledged|acknowledges|maintained|"
     r"maintains|declared|declares|vowed|quoted|offered\s+a\s+contrasting|contradicted|"
-    r"countered|disputed|disputes|admitted|admits)\b")
+    r"countered|disputed|disputes|admitted|admits|"
+    # the present of live updates ("officials claim", "they deny"), quoted speech and the
+    # verbs of official statements ("the FO recalled", "the statement reads")
+    r"(?<!the\s)(?<!a\s)(?<!this\s)(?<!that\s)(?<!their\s)(?<!its\s)(?<!his\s)claim|"
+    r"confirm|deny|allege|insist|warn|announce|add|saying|writes|read|reads|explained|"
+    r"clarified|revealed|disclosed|reiterated|reiterates|stressed|underlined|recalled|"
+    r"mentioned|highlighted|conveyed|conceded|concedes|quoting|citing)\b")
 _PASSIVE = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:\w+\s+)?(?:described|"
                       r"said|called|characteri[sz]ed|presented|framed|portrayed|quoted)\b")
 _IMPERSONAL = re.compile(r"\b(?:was|were|has\s+been|have\s+been|is|are)\s+(?:also\s+)?"
@@ -478,7 +490,8 @@ _DISPUTE = re.compile(r"\b(?:reject\w*|den(?:y|ied|ies|ying)|dismiss\w*|contradi
                       r"contrasting|disput\w*|refut\w*|false|baseless)\b")
 
 _SPEECH_AT = anchor_group("claims.speech", words=(
-    "according", "said", "says", "say", "stated", "states", "told", "tells", "claimed", "claims",
+    "according", "said", "says", "say", "stated", "states", "told", "tells", "tell", "informed",
+    "informs", "claimed", "claims",
     "claiming", "confirmed", "confirms", "confirming", "announced", "announces", "announcing",
     "reported", "reports", "reporting", "asserted", "asserts", "asserting", "added", "adds",
     "adding", "elaborated", "insisted", "insists", "alleged", "alleges", "denied", "denies",
@@ -486,7 +499,12 @@ _SPEECH_AT = anchor_group("claims.speech", words=(
     "accuses", "blamed", "blames", "condemned", "condemns", "warned", "warns", "tweeted",
     "wrote", "posted", "noted", "notes", "acknowledged", "acknowledges", "maintained",
     "maintains", "declared", "declares", "vowed", "quoted", "offered", "contradicted",
-    "countered", "disputed", "disputes", "admitted", "admits"))
+    "countered", "disputed", "disputes", "admitted", "admits", "claim", "confirm", "deny",
+    "allege", "insist", "warn", "announce", "add", "saying", "writes", "read", "reads",
+    "explained", "clarified", "revealed", "disclosed", "reiterated", "reiterates", "stressed",
+    "underlined", "recalled", "mentioned", "highlighted", "conveyed", "conceded", "concedes",
+    "quoting", "citing"),
+    leads={"as": ("per",)})
 _PASSIVE_AT = anchor_group("claims.passive", words=("was", "were", "has", "have", "is", "are"))
 _IMPERSONAL_AT = anchor_group("claims.impersonal", words=(
     "was", "were", "has", "have", "is", "are", "reportedly", "it"))
@@ -516,15 +534,70 @@ _COMMA = re.compile(r"\s*,")
 _CLAUSE_SPEAKER = re.compile(
     r"[,;]\s+(?P<np>(?:the\s+|a\s+|an\s+|two\s+|several\s+)?[a-z][a-z'’ -]{1,50}?)\s+"
     r"(?:(?:also|later|further|separately|had|has|have)\s+)?$")
+_OPENING_SPEAKER = re.compile(
+    r"(?:(?:but|however|meanwhile|separately|earlier|later),?\s+)?"
+    r"(?P<np>(?:[a-z'’-]+\s+){0,3}?(?:sources|officials|residents|witnesses|eyewitnesses|"
+    r"villagers|locals|elders|doctors|medics|authorities))\s+(?:(?:also|later|further|have|"
+    r"has|had)\s+)?")
+#: "cited a witness as saying", "quoting officials as saying": who is cited
+_CITED_AS = re.compile(r"\b(?:cited|citing|quoted|quoting)\s+(?P<np>[^,;\"“”]{2,60}?)\s+as\s+$")
+_QUOTING = frozenset({"quoting", "citing"})
+_OPENING_HEADS = frozenset({"sources", "officials", "residents", "witnesses", "eyewitnesses",
+                            "villagers", "locals", "elders", "doctors", "medics", "authorities"})
+
+
+def _according(word: str) -> bool:
+    """Whether a speech word is "according to" or "as per" (not "asserted")."""
+    return word.startswith("according") or word.startswith("as") and word.endswith("per")
+
+
+_TO_SOMEONE = frozenset({"told", "tells", "tell", "informed", "informs"})
+_POSSESSIVE = re.compile(r"['’]s\s")
+_SPACE_ONLY = re.compile(r"\s{1,2}")
+#: where a clause of its own begins: "X did not comment, but Y told reporters ...": Y
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:but|while|whereas|however)\b")
+_BREAK_WORDS = (";", ", but", ", while", ", whereas", ", however")  # (what it can begin with)
 _AUXILIARIES = frozenset({"also", "later", "further", "separately", "had", "has", "have"})
 _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
     r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
     r"villagers|medics?|ministry|military|army|wing|department|office|hospital)$")
 _ACCORDING_PHRASE = re.compile(
-    r"\s+(?P<np>(?:the\s+|some\s+|local\s+|informed\s+|official\s+)*(?:sources|officials|"
+    r"\s+(?P<np>(?:the\s+|some\s+|local\s+|informed\s+|official\s+)*(?:sources|source|officials|"
     r"residents|reports|police|witnesses|eyewitnesses|villagers|locals|elders|doctors)"
     r")\s*(?:[,;.]|$)")
+#: "according to details", "as per details": no source, the report's own words
+_NO_SOURCE = re.compile(r"\s+(?:the\s+)?(?:further\s+|initial\s+|more\s+)?details\b"
+                        r"(?!\s+(?:provided|shared|released|issued|given|received|obtained)\b)")
+#: "In a statement, the Foreign Office ...", "The FO, in a press release, ...": the subject
+#: of the sentence issued it (a statement is a claim without a speech verb); "a statement
+#: issued by X": X
+_IN_STATEMENT = re.compile(
+    r"\b(?:in|through|via)\s+(?:a|an|its|his|her|their|the|a\s+joint)\s+(?:[a-z-]+\s+){0,2}?"
+    r"(?:statement|(?:press\s+)?release|communiqu[eé]|message|post|tweets?|handout|"
+    r"press\s+note)\b"
+    r"(?P<by>\s+(?:issued|released|posted|shared|sent)\s+(?:[a-z]+\s+){0,3}?by\s+)?")
+_STATEMENT_AT = anchor_group("claims.statement", words=(
+    "statement", "release", "communique", "message", "handout", "tweet", "tweets"),
+    # ("post" and "note" are frequent words: only "a post", "his note" ...)
+    leads=dict.fromkeys(("a", "an", "his", "her", "their", "its"), ("post", "note")))
+#: "The Foreign Office issued a statement on Sunday": its subject issued it
+_ISSUED = re.compile(r"\b(?:issued|released|put\s+out|shared)\s+(?:a|an|its|the)\s+"
+                     r"(?:[a-z-]+\s+){0,2}?(?:statement|press\s+release|communiqu[eé]|handout)\b")
+_ISSUED_WORDS = ("issued", "released", "put out", "shared")  # (what _ISSUED begins with)
+#: an official body issuing a statement: the header of a press release
+_ISSUER = re.compile(
+    r"\b(?:(?:the\s+)?ministry\s+of\s+(?:foreign\s+affairs|(?:national\s+)?defen[cs]e|"
+    r"interior|information(?:\s+and\s+(?:broadcasting|culture))?)|(?:the\s+)?foreign\s+office|"
+    r"inter-services\s+public\s+relations(?:\s+\(ispr\))?|ispr|"
+    r"(?:office\s+of\s+the\s+)?spokesm[ae]n\s+(?:of|for)\s+the\s+islamic\s+emirate|"
+    r"(?:islamic\s+emirate\s+(?:of\s+afghanistan\s+)?)?ministry\s+of\s+[a-z ]{4,30}?"
+    r"(?=[,)\n–-]|\s*$))")
+_RELEASE_MARK = re.compile(r"\b(?:press\s+release|press\s+note|handout|communiqu[eé]|"
+                           r"statement\s+no|no\.\s*\d)")
+#: an outlet that is itself an official body ("Ministry of Foreign Affairs of Pakistan")
+_OFFICIAL_OUTLET = re.compile(r"\b(?:ministry|foreign\s+office|inter-services|ispr|"
+                              r"spokesm[ae]n|islamic\s+emirate|armed\s+forces|government)\b")
 _DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
 _OFFICIAL_TITLE = re.compile(r"(?i)\b(?:police|spokesm[ae]n|spokesperson|official|officer|"
                              r"governor|commissioner|administrator|commander|chief|director)\b")
@@ -602,6 +675,11 @@ class _Resolver:
         self.last_party: Entity | None = None
         self.by_head: dict[str, Entity] = {}
         self.resolved: dict[tuple[int, int], Speaker] = {}
+        #: the body that issued the report itself (a press release), if any
+        self.issuer: Speaker | None = None
+        #: the speaker of the last sentence that named a statement, and of the last claim
+        self.last_statement: Speaker | None = None
+        self.last_speaker: Speaker | None = None
 
     def note(self, e: Entity) -> None:
         if e.kind == "person":
@@ -626,9 +704,24 @@ class _Resolver:
         return speaker
 
     def _resolve(self, e: Entity, sentence: Sentence) -> Speaker | None:
+        if e.kind == "pronoun" and e.head in ("they", "it") and self.last_speaker is not None \
+                and self.last_speaker.claimant is None:
+            # "Taliban officials in Kunar say ... They say 40 soldiers were killed": who spoke
+            # last, not the last party named (often the side the speaker accused)
+            return self.last_speaker
         if e.kind == "pronoun":
             target = self.last_person if e.head in ("he", "she") else self.last_party
             return self.resolve(target, sentence) if target is not None else None
+        if e.kind == "anaphor" and e.head == "statement":
+            # "according to the statement", "the statement added": whoever issued it
+            said = self.issuer or self.last_statement or self.last_speaker
+            if said is not None:
+                return said
+        if e.kind == "country" and self.issuer is not None and e.side == self.issuer.side:
+            return self.issuer  # "Pakistan strongly condemns ..." in its foreign office's release
+        if e.kind == "anaphor" and e.head == "source" and "source" not in self.by_head \
+                and self.last_speaker is not None:
+            return self.last_speaker  # "the source added": the source that spoke last
         if e.kind == "anaphor":
             target = self.by_head.get(e.head or "")
             if target is None and e.head in ("spokesman", "spokesperson"):
@@ -637,6 +730,8 @@ class _Resolver:
                 target = self.by_head.get("officials") or self.by_head.get("official")
             if target is not None:
                 return self.resolve(target, sentence)
+            if self.issuer is not None:
+                return self.issuer  # "the Ministry" of its own press release
             words = _DETERMINER.sub("", e.text)
             side = self._side_nearby(sentence) or "third_party"
             return _make_speaker(None, words, side, e.start, e.end)
@@ -648,7 +743,8 @@ class _Resolver:
                 return self.resolve(target, sentence)
         local = e.kind == "local" or e.kind == "person" and bool(
             _OFFICIAL_TITLE.search(e.organisation or ""))  # "provincial police spokesman"
-        side = e.side if e.side in ("AF", "PK") or (e.side and not local) else None
+        side = e.side if e.side in ("AF", "PK") or (e.side and not local) or (
+            e.kind == "person" and e.side == "third_party") else None  # "TTP spokesman X"
         side = side or self._side_nearby(sentence, local=local) or "third_party"
         if e.kind == "person":
             return _make_speaker(e.person, e.organisation, side, e.start, e.end)
@@ -696,8 +792,21 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     folded = doc.folded
     candidates = entities  # (those that begin in the sentence, in text order)
     datelines = doc.datelines
-    according = [v for v in verbs if v.group(0).startswith("according")]
+    words = [v.group(0) for v in verbs]
+    for verb, word in zip(verbs, words, strict=True) if (
+            "quoting" in words or "citing" in words) else ():
+        if word in _QUOTING:
+            # "TOLOnews reported, quoting a source from the Ministry of National Defense":
+            # the one quoted, not the outlet
+            quoted = [e for e in candidates if 0 <= e.start - verb.end() < 50
+                      and e.kind != "pronoun" and e.kind != "outlet"
+                      and folded.find(",", verb.end(), e.start) < 0]
+            if quoted:
+                return resolver.resolve(quoted[0], sentence)
+    according = [v for v, w in zip(verbs, words, strict=True) if w[0] == "a" and _according(w)]
     for verb in according:
+        if _NO_SOURCE.match(folded, verb.end()):
+            continue  # "according to details, ...": the report's own account
         generic = _ACCORDING_PHRASE.match(folded, verb.end())
         if generic:  # "according to sources, ...": those words, not the next party named
             inside = [e for e in candidates if e.start >= generic.start("np")
@@ -705,13 +814,23 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
             if inside and inside[-1].start <= generic.start("np") + 4:
                 return resolver.resolve(inside[-1], sentence)
             return resolver.phrase(generic.start("np"), generic.end("np"), sentence)
-        after = [e for e in candidates if 0 <= e.start - verb.end() < 40 and e.kind != "pronoun"]
+        after = [e for e in candidates if 0 <= e.start - verb.end() < 40 and e.kind != "pronoun"
+                 and folded.find(",", verb.end(), e.start) < 0]  # (not past the clause)
         if after:
             return resolver.resolve(after[0], sentence)
-    for verb in verbs:
-        if verb.group(0).startswith("according"):
+    i_break = None  # (whether the sentence has ", but": when first needed)
+    for verb, word in zip(verbs, words, strict=True):
+        if word[0] == "a" and _according(word) or word in _QUOTING:
             continue
-        inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()])
+        if word == "saying":
+            cited = _CITED_AS.search(folded, max(sentence.start, verb.start() - 80), verb.start())
+            if cited is not None:  # "Al Jazeera cited a witness as saying": the witness
+                inside = [e for e in candidates if cited.start("np") <= e.start < cited.end("np")]
+                if inside:
+                    return resolver.resolve(inside[0], sentence)
+                return resolver.phrase(cited.start("np"), cited.end("np"), sentence)
+        inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()]) \
+            if word not in _TO_SOMEONE else None  # (", told Pajhwok": the audience)
         if inverted:  # ', said Mujahid.' / '," said the ministry'
             after = [e for e in candidates if 0 <= e.start - verb.end() <= 6
                      and (_NAME_END.match(folded, e.end, sentence.end)
@@ -741,21 +860,141 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
         before = [e for e in candidates if e.end <= verb_start
                   and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
                   and not datelines.contains(e.start)]
+        if len(before) > 1 and i_break is None:
+            i_break = any(folded.find(b, sentence.start, sentence.end) >= 0
+                          for b in _BREAK_WORDS)
+        if len(before) > 1 and i_break:
+            breaks = [b.end() for b in _CLAUSE_BREAK.finditer(folded, sentence.start, verb_start)]
+            if breaks and any(e.start >= breaks[-1] for e in before):
+                before = [e for e in before if e.start >= breaks[-1]]
+        if not before and verb_start - sentence.start <= 40 and head and \
+                head[-1] in _OPENING_HEADS:
+            # "Sources told TOLOnews ...": a few words opening the sentence, ending in a
+            # speaker's head word, none of them an entity
+            opening = _OPENING_SPEAKER.fullmatch(folded, sentence.start, verb_start)
+            if opening is not None:
+                return resolver.phrase(opening.start("np"), opening.end("np"), sentence)
         if before:
             last = before[-1]
             if _POSTPOSED.fullmatch(folded, last.end, verb.start()) and _AFTER_CLAUSE.search(
                     folded[max(sentence.start, last.start - 12):last.start]):
                 return resolver.resolve(last, sentence)  # "..., officials said"
             first = before[0]
+            if first.kind == "local":
+                spoke = _spokesman_of(doc, first, candidates, sentence, resolver)
+                if spoke is not None:
+                    return spoke
             for nxt in before[1:]:
                 if nxt.start - first.end <= 12 and _RUN_BY.match(folded, first.end):
                     first = nxt  # "the Taliban-run Bakhtar news agency": the agency
                 elif _APPOSITION.fullmatch(folded, first.end, nxt.start) and _COMMA.match(
                         folded[nxt.end:nxt.end + 3]):
                     first = nxt  # "Pakistan's military media wing, ISPR, said": ISPR
+                elif nxt.kind == "person" and (_POSSESSIVE.match(folded, first.end) or
+                                               _SPACE_ONLY.fullmatch(folded, first.end,
+                                                                     nxt.start)) and \
+                        nxt.start - first.end <= 30 and first.kind in ("party", "country", "local"):
+                    # "The Taliban government's chief spokesman, Zabihullah Mujahid, said":
+                    # the spokesman, of the party's side
+                    person = resolver.resolve(nxt, sentence)
+                    party = resolver.resolve(first, sentence)
+                    if person is not None and party is not None:
+                        words = " ".join(f"{doc.text[first.start:nxt.start]} "
+                                         f"{nxt.organisation or ''}".split()).strip(" ,")
+                        return _make_speaker(person.claimant, _ARTICLE_THE.sub("", words),
+                                             party.side, first.start, nxt.end)
+                    first = nxt
+                elif nxt.kind == "person" and nxt.organisation and nxt.start - first.end <= 40 \
+                        and folded[first.start:first.end] in nxt.organisation.casefold():
+                    first = nxt  # "Deputy Commissioner Chaman Raja Azhar": the man
                 break
             return resolver.resolve(first, sentence)
     return None
+
+
+def _spokesman_of(doc: Document, first: Entity, entities: list[Entity], sentence: Sentence,
+                  resolver: _Resolver) -> Speaker | None:
+    """"A spokesman for the Frontier Corps", "a spokesperson of the Afghan defence ministry":
+    the spokesman, with the side and name of the body after "for" / "of"."""
+    if first.kind != "local" or first.head not in _SPOKES:
+        return None
+    folded = doc.folded
+    for e in entities:
+        if e.start >= first.end:
+            if e.kind in ("party", "third", "country", "outlet") and _FOR_OF.fullmatch(
+                    folded, first.end, e.start):
+                body = resolver.resolve(e, sentence)
+                words = _ARTICLE_A.sub("", " ".join(doc.text[first.start:e.end].split()))
+                side = body.side if body is not None else "third_party"
+                return _make_speaker(None, words, side, first.start, e.end)
+            break
+    return None
+
+
+_SPOKES = frozenset({"spokesman", "spokesmen", "spokesperson", "spokeswoman"})
+_FOR_OF = re.compile(r"\s+(?:for|of)\s+(?:the\s+)?")
+
+
+def _in_statement(doc: Document, sentence: Sentence, entities: list[Entity],
+                  resolver: _Resolver) -> Speaker | None:
+    """The issuer of "In a statement, the Foreign Office expressed ..." (a sentence without
+    a speech verb): the subject of the sentence, or the agent of "issued by", or None."""
+    folded = doc.folded
+    m = _IN_STATEMENT.search(folded, sentence.start, sentence.end)
+    if m is None:
+        m = _ISSUED.search(folded, sentence.start, sentence.end)
+        if m is None:
+            return None
+        subjects = [e for e in entities if e.end <= m.start() and e.kind != "pronoun"
+                    and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
+                    and not doc.datelines.contains(e.start)]
+        return resolver.resolve(subjects[0], sentence) if subjects else None
+    if m.group("by"):
+        agents = [e for e in entities if m.end() <= e.start < m.end() + 20]
+        return resolver.resolve(agents[0], sentence) if agents else None
+    subjects = [e for e in entities if (e.end <= m.start() or m.end() <= e.start < m.end() + 60)
+                and e.kind != "pronoun"
+                and not _OBJECT_OF.search(folded, max(sentence.start, e.start - 20), e.start)
+                and not doc.datelines.contains(e.start)]
+    return resolver.resolve(subjects[0], sentence) if subjects else None
+
+
+def _issuer(doc: Document, outlet: str) -> Speaker | None:
+    """The official body a report is the statement of: an outlet that is one ("Ministry of
+    Foreign Affairs of Pakistan"), or one named in the header of a press release
+    ("Ministry of Foreign Affairs, Islamabad / Press Release No. ...") or in the
+    parentheses of its dateline ("Kabul, 15 October (Islamic Emirate Ministry of National
+    Defence) –"). Its side: the country words of the header, else of the outlet."""
+    if outlet and _OFFICIAL_OUTLET.search(outlet.casefold()):
+        side = side_of_words(outlet)
+        if side in ("AF", "PK"):
+            return _make_speaker(None, outlet, side, None, None)
+    folded, text = doc.folded, doc.text
+    body = next((s for s in doc.sentences if not s.heading), None)
+    if body is None:
+        return None
+    m = None
+    if 0 < body.start <= 400 and _RELEASE_MARK.search(folded, 0, body.start):
+        m = _ISSUER.search(folded, 0, body.start)
+        header = (0, body.start)
+    if m is None:
+        paren = folded.find("(", body.start, body.start + 60)
+        close = folded.find(")", paren, paren + 90) if paren >= 0 else -1
+        if close < 0 or not _DATELINE_DASH.match(folded, close + 1):
+            return None
+        m = _ISSUER.search(folded, paren + 1, close)
+        header = (body.start, close + 1)
+    if m is None:
+        return None
+    side = side_of_words(folded[header[0]:header[1]]) or side_of_words(outlet or "")
+    if side not in ("AF", "PK"):
+        return None
+    words = _ARTICLE_THE.sub("", " ".join(text[m.start():m.end()].split()))
+    return _make_speaker(None, words, side, m.start(), m.end())
+
+
+_DATELINE_DASH = re.compile(r"\s*[–—:-]")
+_ARTICLE_THE = re.compile(r"^the\s+", re.IGNORECASE)
 
 
 def _confirmed_by(doc: Document, sentence: Sentence, entities: list[Entity],
@@ -785,7 +1024,10 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
     """
     reported = event_sentences if reported_sentences is None else reported_sentences
     resolver = _Resolver(doc, entities, outlet, places)
+    issuer = resolver.issuer = _issuer(doc, outlet)
     by_sentence = resolver.entities_by  # sentence -> its entities
+    stated = doc.anchor_sentences(_STATEMENT_AT)  # sentences with "statement", "release"...
+
     # speech verbs and figure words of every sentence, in one pass each
     verbs_of: dict[int, list[re.Match]] = {}
     for sentence, m in doc.scan_sentences(_SPEECH, _SPEECH_AT):
@@ -816,6 +1058,17 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                         and last.sentences[-1].paragraph == sentence.paragraph):
                     last.speaker, last.narration = speaker, False
                     current = last
+            if speaker is None and sentence.index in stated and sentence_entities and (
+                    figures or sentence.index in event_sentences or any(
+                        doc.folded.find(w, sentence.start, sentence.end) >= 0
+                        for w in _ISSUED_WORDS)):
+                # (a sentence of neither figures nor events matters only if it says who
+                # issued a statement: "The FO issued a statement on Sunday.")
+                speaker = _in_statement(doc, sentence, sentence_entities, resolver)
+            if speaker is not None:
+                resolver.last_speaker = speaker
+                if sentence.index in stated:  # (a statement, release, message, post ...)
+                    resolver.last_statement = speaker
         for e in sentence_entities:
             resolver.note(e)
         if speaker is not None:
@@ -842,6 +1095,10 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
             continue
         current = None
         if not sentence.heading and (figures or sentence.index in reported):
+            if issuer is not None:  # a press release: its own words are its issuer's claim
+                current = ClaimUnit(len(units), issuer, [sentence])
+                units.append(current)
+                continue
             narration = ClaimUnit(len(units), Speaker(None, outlet, "third_party"), [sentence],
                                   narration=True)
             units.append(narration)
@@ -859,11 +1116,12 @@ _FIGURE_CUES_AT = anchor_group("claims.figure_cues", (
     "kill", "dead", "died", "death", "casualt", "wound", "injur", "captur", "seiz", "destroy",
     "loss", "martyr", "displac", "fled", "alive", "hurt", "harm", "toll", "victim", "shahadat",
     "fatalit", "neutrali", "eliminat", "slain", "perish", "succumb", "bodies"), (
-    "among", "sent", "lost"))
+    "among", "sent", "lost", "laid"))
 _FIGURE_CUES = re.compile(r"\b(?:kill|dead|died|death|casualt|wound|injur|captur|seiz|destroy|"
                           r"loss|martyr|displac|fled|alive|hurt|harm|toll|victim|shahadat|"
                           r"fatalit|neutrali|eliminat|slain|perish|succumb|bodies|among\s+the|"
-                          r"sent\s+to\s+hell|lost\s+(?:their|his|her)\s+lives?)")
+                          r"sent\s+to\s+hell|lost\s+(?:their|his|her)\s+lives?|"
+                          r"laid\s+down\s+(?:their|his|her)\s+lives?)")
 
 
 def _may_have_figures(doc: Document, sentence: Sentence) -> bool:

@@ -101,7 +101,10 @@ _TRIGGERS: tuple[tuple[str, str], ...] = (
                     r"|\bengagements\b|\bbattles?\b|\bopened\s+fire\b|\bfired\s+(?:on|at|upon)"
                     r"\b|\battack(?:ed|s)?\s+(?:on\s+)?(?:\w+\s+){0,3}(?:posts?|outposts?|"
                     r"check\s*-?posts?|positions|troops|forces|soldiers)\b|\bmilitary\s+"
-                    r"operations\b|\bcross-border\s+attacks?\b"),
+                    r"operations\b|\bcross-border\s+attacks?\b"
+                    # "firing from the Afghan side" (the Urdu press), "beat back attacks"
+                    r"|\bfiring\s+from\s+(?:the\s+)?(?:afghan(?:istan)?|pakistan(?:i)?|other|across)\b"
+                    r"|\bbeat\s+back\s+(?:\w+\s+){0,2}attacks?\b|\bfiring\s+(?:on|at|upon)\b"),
 )
 _PRIORITY = {t: i for i, (t, _) in enumerate(_TRIGGERS)}
 _PRIORITY["strike"] = 99  # a bare "strike" loses to any longer trigger
@@ -178,7 +181,7 @@ _TRIGGER_AT = {
         "fighting", "fought", "offensive", "heavy", "intense", "unprovoked", "cross",
         "retaliatory", "hostilities", "attack", "attacks", "attacked", "infiltration", "foiled",
         "thwarted", "traded", "trading", "punitive", "engagements", "battle", "battles",
-        "opened", "military")),
+        "opened", "military", "firing", "beat")),
 }
 assert set(_TRIGGER_AT) == set(_PRIORITY) - {"outpost_captured", "border_closure"}
 _POSTS_AT = anchor_group("events.posts", ("check",), (
