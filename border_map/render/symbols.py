@@ -45,20 +45,20 @@ SIDE_PATTERNS = {
 SIDE_PATTERN_NAMES = {"AF": "solid", "PK": "striped", "none": "dotted"}
 
 
-def symbol_svg(symbol: str, colour: str, size: int = 22) -> str:
+def _marker(symbol: str, fill: str, stroke: str, stroke_width: str, size: int) -> str:
     shape_ = SYMBOL_SHAPES.get(symbol, SYMBOL_SHAPES["dot"])
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 24 24" fill="{colour}" stroke="#fff" stroke-width="1.2" aria-hidden="true">'
-        f"{shape_}</svg>"
+        f'viewBox="0 0 24 24" fill="{fill}" stroke="{stroke}" stroke-width="{stroke_width}" '
+        f'aria-hidden="true">{shape_}</svg>'
     )
+
+
+def symbol_svg(symbol: str, colour: str, size: int = 22) -> str:
+    """A legend symbol: the event type's shape in one colour."""
+    return _marker(symbol, colour, "#fff", "1.2", size)
 
 
 def side_svg(symbol: str, side: str, size: int = 22) -> str:
     """A marker: the shape says the event type; fill colour and pattern say the side."""
-    shape_ = SYMBOL_SHAPES.get(symbol, SYMBOL_SHAPES["dot"])
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-        f'viewBox="0 0 24 24" fill="url(#bm-pat-{side})" stroke="#111" stroke-width="1.1" '
-        f'aria-hidden="true">{shape_}</svg>'
-    )
+    return _marker(symbol, f"url(#bm-pat-{side})", "#111", "1.1", size)
