@@ -271,3 +271,22 @@ ATTRIBUTIONS = [
 @pytest.mark.parametrize(("text", "kind", "low", "expected"), ATTRIBUTIONS)
 def test_who_claims_the_figure(text, kind, low, expected, gazetteer):
     assert _find(extract(text, date=DAY, gazetteer=gazetteer), kind, low) == expected
+
+
+# ---------------------------------------------------------------- closures named by the crossing
+
+
+@pytest.mark.parametrize("text", [
+    "Torkham remained closed for a fourth day on Sunday.",
+    "Torkham has been shut since Sunday after clashes between the two forces.",
+])
+def test_closing_a_place_that_is_a_crossing_is_a_closure_there(text, gazetteer):
+    draft = extract(text, date=DAY, gazetteer=gazetteer)
+    assert ("border_closure", "crossing.torkham") in [
+        (i.event_type, i.place.id if i.place else None) for i in draft.incidents]
+
+
+def test_closing_shops_in_a_town_is_no_closure(gazetteer):
+    draft = extract("Shops in Parachinar remained closed on Sunday after the attack.", date=DAY,
+                    gazetteer=gazetteer)
+    assert "border_closure" not in [i.event_type for i in draft.incidents]

@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .._records import compact_pickle, positional_maker
@@ -283,8 +284,11 @@ def _search(doc: Document, sentence: Sentence, pattern: re.Pattern, group: str, 
     return None
 
 
-def find_triggers(doc: Document) -> list[Trigger]:
-    """Event triggers of every sentence, hypothetical and negated ones left out."""
+def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> list[Trigger]:
+    """Event triggers of every sentence, hypothetical and negated ones left out.
+
+    ``crossings``: the spans of names that can be a border crossing ("Torkham"): closing
+    one is a closure as closing "the crossing" is ("Torkham remained closed")."""
     folded = doc.folded
     triggers: list[Trigger] = []
     last_air = None  # a bare "strike" is of the kind of the last air or drone strike
@@ -310,8 +314,10 @@ def find_triggers(doc: Document) -> list[Trigger]:
             break
     for sentence, m in doc.scan_sentences(_CLOSE, _CLOSE_AT):
         s, e = sentence.start, sentence.end
-        window = folded[max(s, m.start() - 80):min(e, m.end() + 60)]
-        if _CLOSABLE.search(window) and folded[m.start() - 2:m.start()][:2] != "re":
+        lo, hi = max(s, m.start() - 80), min(e, m.end() + 60)
+        closable = _CLOSABLE.search(folded, lo, hi) or any(
+            lo <= a and b <= hi for a, b in crossings)
+        if closable and folded[m.start() - 2:m.start()][:2] != "re":
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), "border_closure"))
     for sentence in doc.sentences:
         found = found_in.get(sentence.index)
@@ -389,7 +395,8 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                 entities: list[Entity]) -> list[EventMention]:
     """Event mentions of ``doc`` in text order (see the module docstring)."""
     folded = doc.folded
-    triggers = find_triggers(doc)
+    triggers = find_triggers(doc, [(p.start, p.end) for p in places if p.role == "location"
+                                   and any(c.kind == "crossing" for c in p.candidates)])
     by_sentence: dict[int, list[Trigger]] = {}
     for t in triggers:
         by_sentence.setdefault(t.sentence, []).append(t)
