@@ -12,9 +12,9 @@ import yaml
 
 from border_map.errors import DataError
 from border_map.extract import Draft, extract
-from border_map.extract.claims import find_figures
 from border_map.extract.dates import find_dates
 from border_map.extract.evaluate import evaluate, load_answers
+from border_map.extract.figures import find_figures
 from border_map.extract.places import PlaceMatcher, find_places
 from border_map.extract.review import review_table
 from border_map.extract.text import (
@@ -469,7 +469,7 @@ def test_dateline_prefilter_never_drops_a_dateline():
 def test_sentences_holding_an_anchor_group():
     """Document.anchor_sentences: the sentences a token of the group begins in, none for a
     token outside every sentence."""
-    from border_map.extract.claims import _QTY_AT
+    from border_map.extract.figures import _QTY_AT
 
     doc = read_document("Two soldiers died. Nothing else.\n\nSome 40 fled.", name="a.txt")
     assert doc.anchor_sentences(_QTY_AT) == {0, 2}

@@ -29,8 +29,9 @@ from .._records import positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
 from ..geo import haversine_km
 from ..incidents import EVENT_TYPES, Claim, DateSpan, Evidence, Incident, PlaceRef, Source
-from .claims import ClaimUnit, FigureMention
+from .claims import ClaimUnit
 from .events import EventMention
+from .figures import FigureMention
 from .places import PlaceMention
 from .text import Document
 
