@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from .._records import compact_pickle, positional_maker
 from .anchors import anchor_group, scan, skipped
 from .places import PlaceMention
-from .text import Document, Spans
+from .text import Document, Spans, occurrences
 
 __all__ = ["Entity", "find_entities", "side_of", "sentence_indices"]
 
@@ -496,7 +496,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         if not parts:
             continue
         names = tuple({name, parts[-1]})
-        for m in scan(_name_regex(names), text, _occurrences(text, names)):
+        for m in scan(_name_regex(names), text, occurrences(text, names)):
             if taken.contains(m.start()):
                 continue
             keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
@@ -521,19 +521,6 @@ def _places_after_titles(doc: Document, places: list[PlaceMention],
     return out
 
 
-def _occurrences(text: str, names: tuple[str, ...]) -> list[int]:
-    """Sorted offsets of every occurrence of each of ``names`` in ``text`` (overlapping ones
-    too): where a match of ``_name_regex(names)`` can begin (found by ``str.find``, far
-    faster than the engine's try at each capital letter of a long report)."""
-    starts: list[int] = []
-    for n in names:
-        at = text.find(n)
-        while at >= 0:
-            starts.append(at)
-            at = text.find(n, at + 1)
-    if len(names) > 1:
-        starts.sort()
-    return starts
 
 
 @functools.lru_cache(maxsize=1024)

@@ -49,7 +49,7 @@ from .._records import compact_pickle, positional_maker
 from ..gazetteer import Gazetteer, Place, normalize_name
 from ..geo import haversine_km
 from .anchors import anchor_group
-from .text import Document, Spans, dateline_spans, fold
+from .text import Document, Spans, dateline_spans, fold, occurrences
 
 __all__ = ["PlaceMatcher", "PlaceMention", "dateline_spans", "find_places", "matcher_for"]
 
@@ -600,16 +600,8 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
 def _country_before(before: str) -> re.Match | None:
     """``_COUNTRY_BEFORE.search(before)``: every match begins with "afghan" or "pakistan",
     so it is tried where they occur, leftmost first."""
-    starts = []
-    for word in ("afghan", "pakistan"):
-        at = before.find(word)
-        while at >= 0:
-            starts.append(at)
-            at = before.find(word, at + 1)
-    if len(starts) > 1:
-        starts.sort()
     match = _COUNTRY_BEFORE.match
-    for at in starts:
+    for at in occurrences(before, ("afghan", "pakistan")):
         m = match(before, at)
         if m is not None:
             return m

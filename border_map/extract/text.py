@@ -289,6 +289,20 @@ class Document:
         return None
 
 
+def occurrences(text: str, names: Iterable[str]) -> list[int]:
+    """Sorted offsets of every occurrence of each of ``names`` in ``text`` (overlapping ones
+    too): where a pattern that begins with one of them can match (found by ``str.find``, far
+    faster than the regex engine's try at each position of a long report)."""
+    starts: list[int] = []
+    for n in names:
+        at = text.find(n)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(n, at + 1)
+    starts.sort()
+    return starts
+
+
 def _document(text: str, fmt: str, meta: dict[str, str],
               spans: list[tuple[int, int, int, bool]]) -> Document:
     """The :class:`Document` that ``Document.__reduce__`` describes."""
