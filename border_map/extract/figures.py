@@ -162,7 +162,25 @@ _SEIZED_RX = re.compile(_V_SEIZED)
 _DESTROYED_RX = re.compile(_V_DESTROYED)
 _DISPLACED_RX = re.compile(_V_DISPLACED)
 _CASUALTIES_RX = re.compile(r"casualties|losses")
-CLAUSE_END = re.compile(r"[.;]|\bwhile\b|\bbut\b")
+_CLAUSE_WORD = re.compile(r"\b(?:while|but)\b")
+
+
+def clause_end(folded: str, start: int, stop: int) -> int:
+    """Where the clause that goes on at ``start`` ends: at the first full stop, semicolon,
+    "while" or "but" of ``folded[start:stop]``, else ``stop``. (The marks found by
+    ``str.find``; the words looked for by the regular expression only before the first
+    mark and where the letters occur: a search of every position cost more.)"""
+    for mark in ".;":
+        at = folded.find(mark, start, stop)
+        if at >= 0:
+            stop = at
+    if folded.find("while", start, stop) >= 0 or folded.find("but", start, stop) >= 0:
+        word = _CLAUSE_WORD.search(folded, start, stop)
+        if word is not None:
+            return word.start()
+    return stop
+
+
 _VERB_WORD = re.compile(rf"\b{_VERB}\b")
 _NOT_SUBJECT = re.compile(r"\b(?:border|conflict|attack|fighting|clash)")
 
@@ -329,9 +347,7 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             # the verb in the 70 characters after it, before the clause ends (neither rule
             # can match at ``end``: the noun before it ends with a letter and \b)
             end = m.end()
-            stop = min(e, end + 70)
-            clause_end = CLAUSE_END.search(folded, end, stop)
-            v = _VERB_WORD.search(folded, end, clause_end.start() if clause_end else stop)
+            v = _VERB_WORD.search(folded, end, clause_end(folded, end, min(e, end + 70)))
             if not v:
                 continue
             kind = _kind(v.group("verb"), " ".join(m.group("noun").split()))
