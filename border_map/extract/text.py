@@ -34,8 +34,15 @@ class Spans:
     def __init__(self, spans=()):
         self._starts: list[int] = []
         self._ends: list[int] = []
+        starts, ends = self._starts, self._ends
         for start, end in sorted(spans):
-            if not self.overlaps(start, end):
+            # (in order: a span that begins after the last kept one overlaps a kept span
+            # only if it overlaps that one, and goes after it; empty ones the long way)
+            if start < end and (not starts or start > starts[-1]):
+                if not ends or ends[-1] <= start:
+                    starts.append(start)
+                    ends.append(end)
+            elif not self.overlaps(start, end):
                 self.add(start, end)
 
     def add(self, start: int, end: int) -> None:
