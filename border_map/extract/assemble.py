@@ -314,9 +314,8 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     story = story_tag(doc.text, outlet, url)
     claim_cache: dict[tuple, Claim] = {}
     quotes: dict[int, str] = {}  # unit index -> its quote
-    sentence_texts: dict[int, str | None] = {}  # offset -> the text of its sentence
     return [_incident(d, doc, article_date, outlet, url, claim_figures, (story, used_ids),
-                      claim_cache, quotes, sentence_texts) for d in drafts]
+                      claim_cache, quotes) for d in drafts]
 
 
 def story_tag(text: str, outlet: str | None = None, url: str | None = None) -> str:
@@ -398,17 +397,13 @@ def _slug(text: str) -> str:
 
 
 def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, claim_figures,
-              ids: tuple[str, set[str]], claim_cache, quotes, sentence_texts) -> Incident:
+              ids: tuple[str, set[str]], claim_cache, quotes) -> Incident:
     evidence: list[Evidence] = []
-    add, text = evidence.append, doc.text
+    add, text, sentence_at = evidence.append, doc.text, doc.sentence_at
 
     def ev(field_path, start, end, note=None):
-        try:
-            sentence = sentence_texts[start]
-        except KeyError:
-            s = doc.sentence_at(start)
-            sentence = sentence_texts[start] = s.text if s else None
-        add(_evidence(field_path, text[start:end], start, end, sentence, note))
+        s = sentence_at(start)  # (a bisection: cheaper than a cache that mostly misses)
+        add(_evidence(field_path, text[start:end], start, end, s.text if s else None, note))
 
     seen_triggers = set()
     for m in d.mentions:
