@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import re
 from pathlib import Path
 
@@ -185,6 +186,36 @@ def test_datelines_and_names_of_people(gazetteer):
     assert roles == {"PESHAWAR": "dateline", "Kurram": "location", "Paktiya": "location",
                      "Wardak": "name"}
     assert [i.place.id for i in draft.incidents] == ["pk.district.kurram"]
+
+
+def test_names_found_after_their_first_character_as_by_a_lookbehind(gazetteer):
+    # PlaceMatcher.names finds each name with the character before it: the same matches
+    # as the plain regex with a lookbehind, at the start of a text, after a name ending in
+    # a mark ("D.I.", "K.P."), after apostrophes and underscores, in other scripts
+    matcher = PlaceMatcher(gazetteer)
+    pieces = ["Kurram", "kurram", "D.I.", "Khan", "upper", "Upper", " ", "  ", "-", "'", "’",
+              "_", ".", ",", "(", "\n", "Torkham", "Dir", "Lower", "x", "é", "\u0646\u06af",
+              "Spin", "Boldak", "3", "KP", "\u2009", "K.P.", "Bab", "e", "Dosti", "Waras\u0304",
+              "Art Khvajeh (1)"]
+    rnd = random.Random(18)
+    # (names that end in a mark, then a name: "Waras\u0304", "Art Khvajeh (1)")
+    texts = ["Kurram", "D.I.Khan", "'Kurram", "_Kurram", "Upper Kurram", "Waras\u0304Kurram",
+             "Art Khvajeh (1)Torkham", "Art Khvajeh (1)Waras\u0304Dir"] + [
+        "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 12))) for _ in range(3000)]
+    # names that end in a mark, each followed by a name that begins with one
+    from border_map.gazetteer import Gazetteer, Place
+
+    marked = Gazetteer([Place(f"pk.town.{i}", name, kind="town", country="PK", lon=70.0 + i,
+                              lat=33.0, precision_km=5)
+                        for i, name in enumerate(("D.I.", "Kot (1)", "Kurram", "Bar",
+                                                  "\u2018Aliabad"))])
+    texts += ["D.I.\u2018Aliabad", "at D.I.\u2018Aliabad", "at Kot (1)\u2018Aliabad",
+              "D.I.D.I.Kot (1)Bar, D.I. Kurram"]
+    for m, text in [(matcher, t) for t in texts] + [(PlaceMatcher(marked), t) for t in texts]:
+        folded = fold(text)
+        plain = re.compile(r"(?<![\w'])" + m.regex.pattern[len(r"[^\w']("):-1])
+        assert list(m.names(folded)) == [
+            (x.start(), x.end(), x.group()) for x in plain.finditer(folded)], text
 
 
 def test_matcher_scales_to_the_full_gazetteer(gazetteer):
