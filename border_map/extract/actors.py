@@ -162,7 +162,14 @@ _TITLE_NAME = re.compile(
 _NAME_APPOSITION = re.compile(
     rf"{_NAME},\s+(?:(?:a|an|the)\s+)?(?P<desc>[^,.;\"“”]{{0,90}}?(?i:{_TITLE})"
     r"[^,.;\"“”]{0,80}?)(?=[,.;]|\s+(?:said|says|told|added|stated|claimed|offered))")
-_NAME_COMMA = re.compile(rf"{_NAME},\s+")  # how every _NAME_APPOSITION begins
+#: The name every _NAME_APPOSITION begins with, read backwards from its comma in the reversed
+#: text (a regex that begins with the comma: the engine skips from comma to comma instead of
+#: trying a name at every capital letter). Each word reversed: a name word
+#: (``[A-Z](?:[a-z’'-]+|.)``) or a particle; the last one (the name's first word) may begin
+#: inside a longer word, as a _NAME may.
+_REVERSED_NAME_WORD = r"(?:(?:[a-z’'\-]+|\.)[A-Z]|lu|la|du|nid)"
+_NAME_BEFORE_COMMA = re.compile(
+    rf",(?<=\s,)(?P<name>{_REVERSED_NAME_WORD}(?:\s+{_REVERSED_NAME_WORD}){{1,3}})")
 _DESC_END = re.compile(r"[,.;\"“”]")
 _TITLE_ANYWHERE = re.compile(rf"(?i:{_TITLE})")
 _TITLE_COMMA_NAME = re.compile(
@@ -533,20 +540,25 @@ def _name_regex(names: tuple[str, ...]) -> re.Pattern:
 
 
 def _appositions(text: str) -> Iterable[re.Match]:
-    """``_NAME_APPOSITION.finditer(text)``, tried only where a name followed by a comma
-    (``_NAME_COMMA``, the beginning of every apposition) begins: at every capital letter of
-    the names such a search finds (a later name may begin inside an earlier one)."""
+    """``_NAME_APPOSITION.finditer(text)``, tried only where a name followed by a comma and
+    white space (the beginning of every apposition) can begin: at every capital letter of
+    the longest run of name words before each such comma (``_NAME_BEFORE_COMMA``, a
+    superset: a later name may begin inside an earlier one)."""
     starts = []
-    for m in _NAME_COMMA.finditer(text):
+    n = len(text)
+    for m in _NAME_BEFORE_COMMA.finditer(text[::-1]):
+        comma = n - m.start()  # (offsets in the text itself)
+        name = n - m.end("name")
         # the description must hold a title before the next , . ; or quote (a title may end
         # with a full stop: "Gen."): without one, no apposition begins in this name
-        stop = _DESC_END.search(text, m.end())
-        if _TITLE_ANYWHERE.search(text, m.end(), stop.start() + 1 if stop else len(text)):
-            starts.extend(m.start() + i for i, ch in enumerate(m.group("name"))
+        stop = _DESC_END.search(text, comma + 1)
+        if _TITLE_ANYWHERE.search(text, comma + 1, stop.start() + 1 if stop else n):
+            starts.extend(name + i for i, ch in enumerate(text[name:comma])
                           if "A" <= ch <= "Z")
     if not starts:
         skipped(_NAME_APPOSITION, text)
         return ()
+    starts.sort()  # (found from the end of the text)
     return scan(_NAME_APPOSITION, text, starts)
 
 
