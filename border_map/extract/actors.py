@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -397,15 +398,49 @@ _KIND_PRIORITY = {"person": 0, "outlet": 1, "party": 2, "third": 3, "country": 4
 
 
 def _without_overlaps(found: list[Entity]) -> list[Entity]:
-    found.sort(key=lambda e: (_KIND_PRIORITY[e.kind], -(e.end - e.start), e.start))
+    """``found`` in text order without the entities that overlap one of a higher priority
+    (kind, then the longer, then the earlier). Only the entities of a run that overlap
+    each other one after the other (a cluster) can take each other's place: each cluster
+    is settled alone, and most entities are alone in theirs."""
+    found.sort(key=_START)
+    kept: list[Entity] = []
+    cluster: list[Entity] = []
+    reach = -1  # the end of the cluster so far
+    for e in found:
+        if e.end <= e.start:  # (no rule finds one, but it would overlap what holds it)
+            return _settled(found)
+        if e.start < reach:
+            cluster.append(e)
+            if e.end > reach:
+                reach = e.end
+            continue
+        if len(cluster) > 1:
+            kept += _settled(cluster)
+        else:
+            kept += cluster
+        cluster = [e]
+        reach = e.end
+    if len(cluster) > 1:
+        kept += _settled(cluster)
+    else:
+        kept += cluster
+    return kept
+
+
+_START = operator.attrgetter("start")
+
+
+def _settled(cluster: list[Entity]) -> list[Entity]:
+    """The entities of ``cluster`` kept by priority, in text order."""
+    cluster.sort(key=lambda e: (_KIND_PRIORITY[e.kind], -(e.end - e.start), e.start))
     taken = Spans()
     kept = []
-    for e in found:
+    for e in cluster:
         if taken.overlaps(e.start, e.end):
             continue
         taken.add(e.start, e.end)
         kept.append(e)
-    kept.sort(key=lambda e: e.start)
+    kept.sort(key=_START)
     return kept
 
 
