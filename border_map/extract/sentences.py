@@ -129,46 +129,60 @@ DATELINE = re.compile(
     r"(?:,\s*[A-Z][A-Za-z ]{1,30}?)?(?:,\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?(?:\s+\d{4})?|"
     r"[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?))?\s*(?:\([^)\n]{1,80}\))?\s*(?:[-–—:])\s")
 
-_DASH_SPACE = re.compile(r"[-–—:]\s")
+#: r"[-–—:]\s" as four patterns that each begin with their character: the engine skips
+#: from one to the next (a class at the start would be tested at every character)
+_DASHES_SPACE = tuple(re.compile(dash + r"(?=\s)") for dash in "-–—:")
+
+
+def _dashes(text: str) -> list[int]:
+    """The offsets of the dashes and colons of ``text`` before white space, sorted."""
+    found = [m.start() for dash in _DASHES_SPACE for m in dash.finditer(text)]
+    found.sort()
+    return found
+
+
+#: What a line that begins a dateline begins with: its name's letters, spaces, dots,
+#: apostrophes, hyphens, slashes and stars, as far as they go (taken whole).
+_RUN = r"(?:\*\*)?[A-Z][A-Za-z'’. /*-]*+"
+_DATELINE_RUN = re.compile(_RUN)
+#: What must follow that run: a comma before a country or date, else (after white space)
+#: a parenthesis or the dash or colon.
+_NEXT = r",\s*[A-Z\d]|\s*[(\-–—:]"
+_DATELINE_NEXT = re.compile(_NEXT)
+_DASH_WS = re.compile(r"-\s")
+#: :func:`_may_be_dateline` at the start of every line but the first, in one pass: a line
+#: break (where the engine skips to), then, looked ahead, the run's characters but the
+#: hyphen and hyphens not before white space (taken whole), and then a hyphen before white
+#: space (inside the run or right after it) or what follows the run.
+_LINE_MAY_BE_DATELINE = re.compile(
+    rf"\n(?=(?:\*\*)?[A-Z])(?=(?:[A-Za-z'’. /*]*+-(?!\s))*+[A-Za-z'’. /*]*+(?:-\s|{_NEXT}))")
 
 
 def _dateline_starts(text: str) -> list[int]:
-    """The line starts where :data:`DATELINE` can match ("^", multiline).
+    """The line starts where :data:`DATELINE` can match ("^", multiline): those that
+    :func:`_may_be_dateline` passes, but for the following.
 
     A dateline ends with a dash or colon and white space, and only its white space may span
     lines (six runs of it at most, the rest of each part on one line): from a line whose
     next such dash lies more than six lines with words further on, none can match.
     """
-    dashes = [m.start() for m in _DASH_SPACE.finditer(text)]
+    dashes = _dashes(text)
     if not dashes:
         return []
-    starts: list[int] = []  # start of each line
-    words_before: list[int] = []  # the lines with words before each line
-    pos = count = 0
-    for line in text.split("\n"):
-        starts.append(pos)
-        words_before.append(count)
-        if line and not line.isspace():
-            count += 1
-        pos += len(line) + 1
+    starts = [0] if _may_be_dateline(text, 0) else []
+    starts += [m.end() for m in _LINE_MAY_BE_DATELINE.finditer(text)]
     out = []
-    for k, start in enumerate(starts):
+    for start in starts:
         i = bisect.bisect_left(dashes, start + 2)  # (a name of two letters at least first)
         if i == len(dashes):
             break
-        dash_line = bisect.bisect_right(starts, dashes[i]) - 1
-        if words_before[dash_line] - words_before[k] <= 6:
-            out.append(start)
+        # the lines from this one to the dash's (not included) with words
+        if text.count("\n", start, dashes[i]) > 6 and sum(
+                1 for line in text[start:dashes[i]].split("\n")[:-1]
+                if line and not line.isspace()) > 6:
+            continue
+        out.append(start)
     return out
-
-
-#: What a line that begins a dateline begins with: its name's letters, spaces, dots,
-#: apostrophes, hyphens, slashes and stars, as far as they go (taken whole).
-_DATELINE_RUN = re.compile(r"(?:\*\*)?[A-Z][A-Za-z'’. /*-]*+")
-#: What must follow that run: a comma before a country or date, else (after white space)
-#: a parenthesis or the dash or colon.
-_DATELINE_NEXT = re.compile(r",\s*[A-Z\d]|\s*[(\-–—:]")
-_DASH_WS = re.compile(r"-\s")
 
 
 def _may_be_dateline(text: str, start: int) -> bool:
@@ -194,8 +208,7 @@ def _may_be_dateline(text: str, start: int) -> bool:
 def dateline_spans(text: str) -> list[tuple[int, int]]:
     """Spans of datelines: places there say where the story was filed, not what happened."""
     spans: list[tuple[int, int]] = []
-    starts = [s for s in _dateline_starts(text) if _may_be_dateline(text, s)]
-    for m in scan(DATELINE, text, starts):
+    for m in scan(DATELINE, text, _dateline_starts(text)):
         head = m.group(0)
         letters = [c for c in head.split(",")[0].split(":")[0] if c.isalpha()]
         # the first word in capitals, or followed by a date or a parenthesis
