@@ -38,9 +38,13 @@ _ABBREVIATIONS = frozenset({
 })
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
 #: :data:`_BOUNDARY` run once over the whole text: the white space it looks ahead to stays
-#: on the line (as it does when run on each line alone), and the first character is a
-#: class of its own (``[.!?][.!?]*`` rather than ``[.!?]+``), so the engine skips to it.
-_BOUNDARIES = re.compile(r"[.!?][.!?]*[\"”’')\]]*(?=[^\S\n]+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
+#: on the line (as it does when run on each line alone), and as three patterns, one for
+#: each first character (``.[.!?]*`` ...): the engine skips from one such character to the
+#: next, where a class at the start is tested at every character (see :func:`_boundaries`).
+_BOUNDARIES = tuple(
+    re.compile(re.escape(first) +
+               r"[.!?]*[\"”’')\]]*(?=[^\S\n]+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
+    for first in ".!?")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _TERMINAL = re.compile(r"[.!?:;\"”’)…]\s*$")
 _TERMINAL_CHARS = frozenset(".!?:;\"”’)…")
@@ -80,8 +84,7 @@ def split_sentences(text: str) -> list[Sentence]:
     pos = 0
     paragraph = 0
     # every boundary of the text, in order: those of each line are taken as its turn comes
-    boundaries = [(m.start(), m.end(), m.end() - m.start() == 1 and text[m.start()] == ".")
-                  for m in _BOUNDARIES.finditer(text)]
+    boundaries = _boundaries(text)
     b, nb = 0, len(boundaries)
     for line in text.split("\n"):
         line_start = pos
@@ -91,8 +94,15 @@ def split_sentences(text: str) -> list[Sentence]:
             continue  # (white space only: no boundary in it)
         # _TERMINAL: the last character before any trailing white space closes a sentence
         heading = stripped[-1] not in _TERMINAL_CHARS and len(line.split()) <= 20
-        start = 0
         line_end = pos - 1
+        if b == nb or boundaries[b][0] >= line_end:  # one sentence (most lines): the line
+            words = stripped.lstrip()
+            sentences.append(_make_sentence(
+                len(sentences), line_start + len(stripped) - len(words),
+                line_start + len(stripped), words, paragraph, heading))
+            paragraph += 1
+            continue
+        start = 0
         while b < nb and boundaries[b][0] < line_end:
             at, end, dot = boundaries[b]
             b += 1
@@ -105,6 +115,21 @@ def split_sentences(text: str) -> list[Sentence]:
         _add_sentence(sentences, line, line_start, start, len(line), paragraph, heading)
         paragraph += 1
     return sentences
+
+
+def _boundaries(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, a lone full stop) of each match of ``[.!?]`` + :data:`_BOUNDARIES`
+    (what ``finditer`` of the pattern with a class at its start finds): the matches of the
+    three patterns in text order, without those that begin inside an earlier one (the end
+    of the run of punctuation and quotes that holds them both)."""
+    found = sorted(m.span() for first in _BOUNDARIES for m in first.finditer(text))
+    out = []
+    last = 0
+    for start, end in found:
+        if start >= last:
+            out.append((start, end, end - start == 1 and text[start] == "."))
+            last = end
+    return out
 
 
 def _add_sentence(sentences, line, offset, start, end, paragraph, heading) -> None:
