@@ -26,7 +26,7 @@ import bisect
 import functools
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .._records import compact_pickle, positional_maker
@@ -280,6 +280,7 @@ def _clean(text: str) -> str:
 
 
 _make_entity = positional_maker(Entity)
+_START = operator.attrgetter("start")
 
 
 def _new_entity(start: int, end: int, text: str, kind: str, side: str | None,
@@ -427,9 +428,6 @@ def _without_overlaps(found: list[Entity]) -> list[Entity]:
     return kept
 
 
-_START = operator.attrgetter("start")
-
-
 def _settled(cluster: list[Entity]) -> list[Entity]:
     """The entities of ``cluster`` kept by priority, in text order."""
     cluster.sort(key=lambda e: (_KIND_PRIORITY[e.kind], -(e.end - e.start), e.start))
@@ -455,7 +453,7 @@ def _local_side(m: re.Match, places: list[PlaceMention], starts: list[int]) -> s
 
 def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     text = doc.text
-    place_spans: Spans | None = None  # (made when a name needs it)
+    in_place: Callable[[int], bool] | None = None  # (made when a name needs it)
     place_starts: list[int] | None = [p.start for p in places]
     if any(a > b for a, b in zip(place_starts, place_starts[1:], strict=False)):
         place_starts = None  # not in text order
@@ -470,12 +468,12 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
 
     def good_name(name: str, start: int) -> bool:
         words = name.split()
-        nonlocal place_spans
+        nonlocal in_place
         if any(w.lower().strip(".") in _NOT_NAME_WORDS for w in words):
             return False
-        if place_spans is None:
-            place_spans = Spans((p.start, p.end) for p in places)
-        return not place_spans.contains(start)
+        if in_place is None:
+            in_place = _in_place(places, place_starts)
+        return not in_place(start)
 
     for m in doc.scan(_TITLE_COMMA_NAME, _TITLE_AT, original=True):
         name = m.group("name")
@@ -544,6 +542,20 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
     return found
+
+
+def _in_place(places: list[PlaceMention], starts: list[int] | None) -> Callable[[int], bool]:
+    """``Spans(<the spans of places>).contains``, from the places' own starts and ends when
+    they are in text order (``starts``) and none is empty or overlaps the next (as
+    :func:`find_places` returns them): then every span is one of the Spans."""
+    if starts is not None:
+        ends = [p.end for p in places]
+        if all(map(operator.lt, starts, ends)) and all(map(operator.le, ends, starts[1:])):
+            def contains(pos: int) -> bool:
+                i = bisect.bisect_right(starts, pos)
+                return i > 0 and ends[i - 1] > pos
+            return contains
+    return Spans((p.start, p.end) for p in places).contains
 
 
 def _places_after_titles(doc: Document, places: list[PlaceMention],
