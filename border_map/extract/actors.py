@@ -531,12 +531,20 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         keep(_new_entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
                             person=name))
     # later mentions of a known person by surname (or full name)
+    surnames: dict[str, list[int]] = {}  # surname -> its offsets in the text
     for name, (desc, side) in people.items():
         parts = [p for p in name.split() if len(p) > 2 and p[0].isupper()]
         if not parts:
             continue
-        names = tuple({name, parts[-1]})
-        for m in scan(_name_regex(names), text, occurrences(text, names)):
+        surname = parts[-1]
+        names = tuple({name, surname})
+        at = surnames.get(surname)
+        if at is None:
+            at = surnames[surname] = occurrences(text, (surname,))
+        # the full name's offsets: where its surname is, as far into it as in the name
+        k = name.rfind(surname)
+        starts = sorted({*at, *(q - k for q in at if q >= k and text.startswith(name, q - k))})
+        for m in scan(_name_regex(names), text, starts):
             if taken.contains(m.start()):
                 continue
             keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
