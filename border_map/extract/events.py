@@ -263,12 +263,39 @@ class EventMention:
         return mention.trigger  # type: ignore[return-value]
 
 
-def _clause(folded: str, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
-    left = sentence.start
-    for m in _CLAUSE_BREAK.finditer(folded, sentence.start, start):
-        left = m.end()
-    m = _CLAUSE_BREAK.search(folded, end, sentence.end)
-    return left, (m.start() if m else sentence.end)
+def _clause(folded: str, sentence: Sentence, start: int, end: int,
+            breaks: tuple[list[int], list[int]]) -> tuple[int, int]:
+    """From the end of the last clause break (``_CLAUSE_BREAK``) of ``sentence`` before
+    ``start`` to the first one from ``end`` on; ``breaks``: :func:`_clause_breaks`."""
+    starts, ends = breaks
+    k = bisect.bisect_right(ends, start) - 1  # the last break that ends by ``start``
+    if k < 0 or starts[k] < sentence.start:
+        left = sentence.start
+    elif k and starts[k - 1] == starts[k] - 2 and ends[k] - starts[k] == 3 and \
+            ends[k - 1] - starts[k - 1] == 3 and starts[k - 1] >= sentence.start:
+        # dashes in a row (" - - "): which of them a search takes depends on where it began
+        left = sentence.start
+        for m in _CLAUSE_BREAK.finditer(folded, sentence.start, start):
+            left = m.end()
+    else:
+        left = ends[k]
+    k = bisect.bisect_left(starts, end)  # the first break from ``end`` on
+    return left, (starts[k] if k < len(starts) and ends[k] <= sentence.end else sentence.end)
+
+
+#: Where ``_CLAUSE_BREAK`` can match: its characters, then its dashes between white space
+#: (patterns that begin with their character: the engine skips from one to the next)
+_BREAK_CHARS = tuple(re.compile(re.escape(c)) for c in ";:,")
+_BREAK_DASHES = tuple(re.compile(rf"{d}(?<=\s{d})(?=\s)") for d in "—–-")
+
+
+def _clause_breaks(folded: str) -> tuple[list[int], list[int]]:
+    """The starts and ends of every span of ``folded`` where ``_CLAUSE_BREAK`` matches, in
+    text order (none overlaps another, but dashes in a row: " - - ")."""
+    spans = [m.span() for c in _BREAK_CHARS for m in c.finditer(folded)]
+    spans += [(m.start() - 1, m.end() + 1) for d in _BREAK_DASHES for m in d.finditer(folded)]
+    spans.sort()
+    return [a for a, _ in spans], [b for _, b in spans]
 
 
 def _search(doc: Document, sentence: Sentence, pattern: re.Pattern, group: str, start: int,
@@ -319,6 +346,7 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
             lo <= a and b <= hi for a, b in crossings)
         if closable and folded[m.start() - 2:m.start()][:2] != "re":
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), "border_closure"))
+    breaks = None  # (found when a trigger needs them)
     for sentence in doc.sentences:
         found = found_in.get(sentence.index)
         if not found:
@@ -335,7 +363,9 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
         for start, end, event_type in found:
             if any(start < b and a < end for a, b in taken):
                 continue
-            left, right = _clause(folded, sentence, start, end)
+            if breaks is None:
+                breaks = _clause_breaks(folded)
+            left, right = _clause(folded, sentence, start, end, breaks)
             if _hypothetical(doc, sentence, left, right) or _search(
                     doc, sentence, _NEGATED, _NEGATED_AT, left, start):
                 continue
