@@ -457,6 +457,7 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         return named[-1] if named else None
 
     mentions: list[EventMention] = []
+    both_sides = None  # (looked for when a sentence with triggers needs it)
     for sentence in doc.sentences:
         ts = by_sentence.get(sentence.index, [])
         if not ts and (sentence.index not in places_by
@@ -536,7 +537,9 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                         doc.search(_GENERIC_CROSSINGS, _GENERIC_CROSSINGS_AT, sentence.start,
                                    sentence.end):
                     mention.generic_crossings = True
-        _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence)
+        if both_sides is None:
+            both_sides = _touched(doc, _BOTH_SIDES, _BOTH_SIDES_AT)
+        _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence, both_sides)
         same_time = None  # "the same day" in the sentence (looked for when needed)
         for t in ts:
             mention = sentence_mentions[t]
@@ -567,6 +570,24 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
             mention.index = len(mentions)
             mentions.append(mention)
     return mentions
+
+
+def _touched(doc: Document, pattern: re.Pattern, group: str) -> set[int]:
+    """The indices of the sentences that a match of ``pattern`` over the whole document
+    (:meth:`~.text.Document.scan`) overlaps: every sentence where the pattern can match
+    within the sentence (a match there is one of the document's, or lies inside one), as
+    the pattern ends with a word and a sentence is followed by white space."""
+    sentences = doc.sentences
+    ends = None
+    touched: set[int] = set()
+    for m in doc.scan(pattern, group):
+        if ends is None:
+            ends = [s.end for s in sentences]
+        k = bisect.bisect_right(ends, m.start())
+        while k < len(sentences) and sentences[k].start < m.end():
+            touched.add(sentences[k].index)
+            k += 1
+    return touched
 
 
 def _group(items, key) -> dict[int, list]:
@@ -652,15 +673,21 @@ def _inherited_date(mentions: list[EventMention], sentence: Sentence,
 
 
 def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMention],
-                   entities: list[Entity], doc: Document, sentence: Sentence) -> None:
+                   entities: list[Entity], doc: Document, sentence: Sentence,
+                   both_sides: set[int]) -> None:
+    """The actors of each mention: ``both_sides``, the sentences where "Afghan and
+    Pakistani forces" can be (:func:`_touched`)."""
     armed = [e for e in entities if e.actor]
-    for m in doc.scan(_BOTH_SIDES, _BOTH_SIDES_AT, sentence.start, sentence.end):
-        for word in (m.group(1), m.group(2)):  # "Afghan and Pakistani forces"
-            side = "PK" if word.startswith("pakistan") else "AF"
-            armed.append(Entity(m.start(), m.end(), m.group(0), "party", side, None,
-                                PK_FORCES if side == "PK" else AF_FORCES))
+    if sentence.index in both_sides:
+        for m in doc.scan(_BOTH_SIDES, _BOTH_SIDES_AT, sentence.start, sentence.end):
+            for word in (m.group(1), m.group(2)):  # "Afghan and Pakistani forces"
+                side = "PK" if word.startswith("pakistan") else "AF"
+                armed.append(Entity(m.start(), m.end(), m.group(0), "party", side, None,
+                                    PK_FORCES if side == "PK" else AF_FORCES))
+    elif _anchors.CHECK_SCANS:
+        skipped(_BOTH_SIDES, doc.folded, sentence.start, sentence.end)
     for t in ts:
-        m = doc.search(_ADJ_SIDE, _ADJ_SIDE_AT, max(0, t.start - 40), t.start)
+        m = _search(doc, sentence, _ADJ_SIDE, _ADJ_SIDE_AT, max(0, t.start - 40), t.start)
         if m:
             word = m.group(1)
             side = "PK" if word.startswith("pakistan") else "AF"
@@ -668,7 +695,8 @@ def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMent
             adjective = Entity(m.start(1), m.end(1), m.group(1), "party", side, None, actor)
             sentence_mentions[t].actors.append((actor, adjective, t))
     for e in armed:
-        owner = min(ts, key=lambda t: min(abs(t.start - e.end), abs(e.start - t.end)))
+        owner = ts[0] if len(ts) == 1 else min(
+            ts, key=lambda t: min(abs(t.start - e.end), abs(e.start - t.end)))
         sentence_mentions[owner].actors.append((e.actor, e, owner))
     for t in ts:
         if t.event_type == "armed_clash":
