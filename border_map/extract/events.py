@@ -402,6 +402,8 @@ def _hypothetical(doc: Document, sentence: Sentence, start: int, end: int) -> bo
 def _nearest(triggers: list[Trigger], start: int, end: int, *, prefer_before: bool = True,
              ) -> Trigger:
     """The trigger a span belongs to: the nearest one before it, else the first after it."""
+    if len(triggers) == 1:
+        return triggers[0]
     before = [t for t in triggers if t.end <= start]
     if prefer_before and before:
         return before[-1]
@@ -412,6 +414,9 @@ def _nearest(triggers: list[Trigger], start: int, end: int, *, prefer_before: bo
 
 
 def _date_owner(triggers: list[Trigger], d: DateMention) -> Trigger:
+    if len(triggers) == 1:
+        return triggers[0]
+
     def distance(t: Trigger) -> float:
         if t.end <= d.start:
             return d.start - t.end
@@ -457,18 +462,21 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         return named[-1] if named else None
 
     mentions: list[EventMention] = []
+    descriptive_sentences = doc.anchor_sentences(_DESCRIPTIVE_AT)
     both_sides = None  # (looked for when a sentence with triggers needs it)
     for sentence in doc.sentences:
         ts = by_sentence.get(sentence.index, [])
         if not ts and (sentence.index not in places_by
                        or _continuable(mentions, sentence) is None):
             continue  # no event of its own, and none it can continue with a place
+        speakers = speakers_by.get(sentence.index, ())
+        descriptive = sentence.index in descriptive_sentences  # ("links", "facing", ...)
         located = [p for p in places_by.get(sentence.index, ())
                    if p.role == "location" and p.place.kind != "country"
-                   and not _speaker_place(p, speakers_by.get(sentence.index, ()), folded)
-                   and not _search(doc, sentence, _DESCRIPTIVE, _DESCRIPTIVE_AT,
-                                      max(sentence.start, p.start - 40),
-                                               p.start)]
+                   and not _speaker_place(p, speakers, folded)
+                   and not (descriptive and _search(
+                       doc, sentence, _DESCRIPTIVE, _DESCRIPTIVE_AT,
+                       max(sentence.start, p.start - 40), p.start))]
         sentence_dates = dates_by.get(sentence.index, [])
         sentence_entities = entities_by.get(sentence.index, [])
         if not ts:
