@@ -292,10 +292,15 @@ _BREAK_DASHES = tuple(re.compile(rf"{d}(?<=\s{d})(?=\s)") for d in "—–-")
 def _clause_breaks(folded: str) -> tuple[list[int], list[int]]:
     """The starts and ends of every span of ``folded`` where ``_CLAUSE_BREAK`` matches, in
     text order (none overlaps another, but dashes in a row: " - - ")."""
-    spans = [m.span() for c in _BREAK_CHARS for m in c.finditer(folded)]
-    spans += [(m.start() - 1, m.end() + 1) for d in _BREAK_DASHES for m in d.finditer(folded)]
-    spans.sort()
-    return [a for a, _ in spans], [b for _, b in spans]
+    starts = [m.start() for c in _BREAK_CHARS for m in c.finditer(folded)]
+    dashes = [m.start() - 1 for d in _BREAK_DASHES for m in d.finditer(folded)]
+    if not dashes:
+        starts.sort()
+        return starts, [a + 1 for a in starts]
+    starts += dashes
+    starts.sort()
+    dashes = set(dashes)
+    return starts, [a + 3 if a in dashes else a + 1 for a in starts]
 
 
 def _search(doc: Document, sentence: Sentence, pattern: re.Pattern, group: str, start: int,
@@ -351,17 +356,18 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
         found = found_in.get(sentence.index)
         if not found:
             continue
-        if any(f[2] == "hit" for f in found):
-            alone = all(f[2] in ("hit", "strike") for f in found)
-            found = [(a, b, "attack") if t == "hit" else (a, b, t) for a, b, t in found
-                     if t != "hit" or alone]
-        if any(f[2] == "suicide_bomb" for f in found):
-            # "a suicide bomber rammed an explosives-laden vehicle": one suicide bombing
-            found = [f for f in found if f[2] != "remote_explosive"]
-        found.sort(key=lambda f: (_PRIORITY[f[2]], -(f[1] - f[0]), f[0]))
+        if len(found) > 1 or found[0][2] == "hit":  # (most sentences: one trigger word)
+            if any(f[2] == "hit" for f in found):
+                alone = all(f[2] in ("hit", "strike") for f in found)
+                found = [(a, b, "attack") if t == "hit" else (a, b, t) for a, b, t in found
+                         if t != "hit" or alone]
+            if any(f[2] == "suicide_bomb" for f in found):
+                # "a suicide bomber rammed an explosives-laden vehicle": one suicide bombing
+                found = [f for f in found if f[2] != "remote_explosive"]
+            found.sort(key=lambda f: (_PRIORITY[f[2]], -(f[1] - f[0]), f[0]))
         taken: list[tuple[int, int]] = []
         for start, end, event_type in found:
-            if any(start < b and a < end for a, b in taken):
+            if taken and any(start < b and a < end for a, b in taken):
                 continue
             if breaks is None:
                 breaks = _clause_breaks(folded)
