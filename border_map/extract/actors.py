@@ -279,15 +279,11 @@ def _clean(text: str) -> str:
     return _ARTICLE.sub("", text)
 
 
-_make_entity = positional_maker(Entity)
+#: ``Entity(start, end, text, kind, side, organisation, actor=None, person=None,
+#: head=None)``, stored through the slots (a long report names thousands)
+_new_entity = positional_maker(Entity)
+_new_entity.__defaults__ = (None, None, None)
 _START = operator.attrgetter("start")
-
-
-def _new_entity(start: int, end: int, text: str, kind: str, side: str | None,
-                organisation: str | None, actor: str | None = None, person: str | None = None,
-                head: str | None = None) -> Entity:
-    """``Entity(...)``, stored through the slots (a long report names thousands)."""
-    return _make_entity(start, end, text, kind, side, organisation, actor, person, head)
 
 
 def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
@@ -295,39 +291,40 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     text, folded = doc.text, doc.folded
     found: list[Entity] = []
     for m in doc.scan(_PARTY, _PARTY_AT):
-        words = _clean(text[m.start():m.end()])
-        if m.group("ispr") or m.group("wing"):
-            found.append(_new_entity(m.start(), m.end(), words, "party", "PK",
-                                "Inter-Services Public Relations (ISPR)", PK_FORCES,
-                                head="military"))
-        elif m.group("ttp"):
-            found.append(_new_entity(m.start(), m.end(), words, "party", "third_party", TTP, TTP))
-        elif m.group("fc"):
-            found.append(_new_entity(m.start(), m.end(), words, "party", "PK", words, PK_FORCES,
-                                head="military"))
-        elif m.group("mofa"):
+        start, end = m.span()
+        words = _clean(text[start:end])
+        wing, ispr, ttp, fc, mofa, corps, taliban = m.group(
+            "wing", "ispr", "ttp", "fc", "mofa", "corps", "taliban")
+        if ispr or wing:
+            found.append(_new_entity(start, end, words, "party", "PK",
+                                     "Inter-Services Public Relations (ISPR)", PK_FORCES,
+                                     head="military"))
+        elif ttp:
+            found.append(_new_entity(start, end, words, "party", "third_party", TTP, TTP))
+        elif fc:
+            found.append(_new_entity(start, end, words, "party", "PK", words, PK_FORCES,
+                                     head="military"))
+        elif mofa:
             office = folded[m.start("mofa"):m.end("mofa")]
             side = "AF" if "national" in office else (
                 "PK" if "office" in office or office.startswith(("fo", "the fo")) else None)
-            found.append(_new_entity(m.start(), m.end(), words, "party", side, words,
+            found.append(_new_entity(start, end, words, "party", side, words,
                                      head="office" if "office" in office else "ministry"))
-        elif m.group("corps"):
-            found.append(_new_entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
-                                head="corps"))
-        elif m.group("taliban"):
-            before = folded[max(0, m.start() - 12):m.start()]
+        elif corps:
+            found.append(_new_entity(start, end, words, "party", "AF", words, AF_FORCES,
+                                     head="corps"))
+        elif taliban:
+            before = folded[max(0, start - 12):start]
             if _PAKISTANI_BEFORE.search(before):
                 continue
-            found.append(_new_entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
-                                head="taliban"))
+            found.append(_new_entity(start, end, words, "party", "AF", words, AF_FORCES,
+                                     head="taliban"))
         else:
             side = side_of(m.group("c"))
-            head = " ".join(m.group("h").split())
-            military = bool(_MILITARY_HEADS.fullmatch(head.split()[0]) or
-                            _MILITARY_HEADS.match(head)) and head != "side"
+            head, military = _party_head(m.group("h"))
             actor = (AF_FORCES if side == "AF" else PK_FORCES) if military else None
-            found.append(_new_entity(m.start(), m.end(), words, "party", side, words, actor,
-                                head=head.split()[0]))
+            found.append(_new_entity(start, end, words, "party", side, words, actor,
+                                     head=head))
     for m in doc.scan(_OUTLETS, _OUTLETS_AT, original=True):
         name = m.group("o")
         side = _STATE_MEDIA.get(_clean(name).lower(), "third_party")
@@ -351,15 +348,17 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):
-        if m.group("l") and m.group("l").startswith("spokes") and \
-                folded.startswith(("the ", "this ", "that "), m.start()):
+        start = m.start()
+        country, q, lone = m.group("c", "q", "l")
+        if lone and lone.startswith("spokes") and \
+                folded.startswith(("the ", "this ", "that "), start):
             continue  # "the spokesman": the one named before (an anaphor)
-        words = text[m.start():m.end()].rstrip()
-        side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
-        if side is None and _SECURITY_SOURCES.match(folded, m.start()):
+        words = text[start:m.end()].rstrip()
+        side = side_of(country) if country else _local_side(m, places, starts)
+        if side is None and _SECURITY_SOURCES.match(folded, start):
             side = "PK"  # "security sources said": the Pakistani press's usage
-        found.append(_new_entity(m.start(), m.start() + len(words), words, "local", side,
-                            _clean(words), head=(m.group("q") or m.group("l")).split()[0]))
+        found.append(_new_entity(start, start + len(words), words, "local", side,
+                                 _clean(words), head=(q or lone).split()[0]))
     for mention in places:
         if mention.role in ("country", "actor"):
             side = mention.place.country
@@ -373,6 +372,16 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         found.append(_new_entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
                             head=m.group("p")))
     return _without_overlaps(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _party_head(words: str) -> tuple[str, bool]:
+    """The first word of a party's head ("military corps in eastern Afghanistan":
+    "military") and whether the head names armed men."""
+    head = " ".join(words.split())
+    military = bool(_MILITARY_HEADS.fullmatch(head.split()[0]) or
+                    _MILITARY_HEADS.match(head)) and head != "side"
+    return head.split()[0], military
 
 
 def sentence_indices(doc: Document, entities: list[Entity]) -> list[int | None]:
