@@ -629,12 +629,17 @@ def _appositions(text: str) -> Iterable[re.Match]:
 _WORDS = re.compile(r"[\w’'-]+")
 
 
+#: Everything up to the last full stop, line break, ... of what it is matched on.
+_LAST_STOP = re.compile(r".*[.\n!?;:,\"“”(]", re.DOTALL)
+
+
 def _title_phrase_start(text: str, title_start: int) -> int:
     """Start of the words qualifying a title: "Taliban government spokesman"."""
     start = title_start
     base = max(0, title_start - 60)
-    stop = max(text.rfind(c, base, title_start) for c in ".\n!?;:,\"“”(")
-    base = max(base, stop + 1)
+    stop = _LAST_STOP.match(text, base, title_start)  # (one match, not a find per character)
+    if stop is not None:
+        base = stop.end()
     words = list(_WORDS.finditer(text, base, title_start))
     for w in reversed(words[-4:]):
         word = w.group(0)
