@@ -542,16 +542,16 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         keep(_new_entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
                             person=name))
     # later mentions of a known person by surname (or full name)
-    surnames: dict[str, list[int]] = {}  # surname -> its offsets in the text
-    for name, (desc, side) in people.items():
+    surname_of = {}
+    for name in people:
         parts = [p for p in name.split() if len(p) > 2 and p[0].isupper()]
-        if not parts:
-            continue
-        surname = parts[-1]
+        if parts:
+            surname_of[name] = parts[-1]
+    surnames = _offsets(text, set(surname_of.values()))  # surname -> its offsets
+    for name, surname in surname_of.items():
+        desc, side = people[name]
         names = tuple({name, surname})
-        at = surnames.get(surname)
-        if at is None:
-            at = surnames[surname] = occurrences(text, (surname,))
+        at = surnames[surname]
         # the full name's offsets: where its surname is, as far into it as in the name
         k = name.rfind(surname)
         starts = sorted({*at, *(q - k for q in at if q >= k and text.startswith(name, q - k))})
@@ -560,6 +560,28 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
                 continue
             keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
+    return found
+
+
+def _offsets(text: str, words: set[str]) -> dict[str, list[int]]:
+    """``occurrences(text, (word,))`` of each of ``words``, from one search for them all
+    (the longest first) instead of one search each: a word that begins inside a word
+    found (or where it begins) is looked for there."""
+    if len(words) < 2:
+        return {w: occurrences(text, (w,)) for w in words}
+    # for each word, the other words (or itself) that can begin k characters into it
+    inside = {a: [(k, b) for b in words for k in range(len(a))
+                  if (k or a != b) and a[k:k + len(b)] == b[:len(a) - k]] for a in words}
+    found: dict[str, list[int]] = {w: [] for w in words}
+    for m in re.finditer("|".join(map(re.escape, sorted(words, key=len, reverse=True))),
+                         text):
+        word, p = m.group(), m.start()
+        found[word].append(p)
+        for k, other in inside[word]:
+            if text.startswith(other, p + k):
+                found[other].append(p + k)
+    for offsets in found.values():
+        offsets.sort()
     return found
 
 
