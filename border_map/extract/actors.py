@@ -34,7 +34,7 @@ from .anchors import anchor_group, scan, skipped
 from .places import PlaceMention
 from .text import Document, Spans, occurrences
 
-__all__ = ["Entity", "find_entities", "side_of", "sentence_indices"]
+__all__ = ["Entity", "find_entities", "new_entity", "side_of", "sentence_indices"]
 
 AF_FORCES = "Afghan Taliban forces"
 PK_FORCES = "Pakistani military"
@@ -283,8 +283,8 @@ def _clean(text: str) -> str:
 
 #: ``Entity(start, end, text, kind, side, organisation, actor=None, person=None,
 #: head=None)``, stored through the slots (a long report names thousands)
-_new_entity = positional_maker(Entity)
-_new_entity.__defaults__ = (None, None, None)
+new_entity = positional_maker(Entity)
+new_entity.__defaults__ = (None, None, None)
 _START = operator.attrgetter("start")
 
 
@@ -298,41 +298,41 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         wing, ispr, ttp, fc, mofa, corps, taliban = m.group(
             "wing", "ispr", "ttp", "fc", "mofa", "corps", "taliban")
         if ispr or wing:
-            found.append(_new_entity(start, end, words, "party", "PK",
+            found.append(new_entity(start, end, words, "party", "PK",
                                      "Inter-Services Public Relations (ISPR)", PK_FORCES,
                                      head="military"))
         elif ttp:
-            found.append(_new_entity(start, end, words, "party", "third_party", TTP, TTP))
+            found.append(new_entity(start, end, words, "party", "third_party", TTP, TTP))
         elif fc:
-            found.append(_new_entity(start, end, words, "party", "PK", words, PK_FORCES,
+            found.append(new_entity(start, end, words, "party", "PK", words, PK_FORCES,
                                      head="military"))
         elif mofa:
             office = folded[m.start("mofa"):m.end("mofa")]
             side = "AF" if "national" in office else (
                 "PK" if "office" in office or office.startswith(("fo", "the fo")) else None)
-            found.append(_new_entity(start, end, words, "party", side, words,
+            found.append(new_entity(start, end, words, "party", side, words,
                                      head="office" if "office" in office else "ministry"))
         elif corps:
-            found.append(_new_entity(start, end, words, "party", "AF", words, AF_FORCES,
+            found.append(new_entity(start, end, words, "party", "AF", words, AF_FORCES,
                                      head="corps"))
         elif taliban:
             before = folded[max(0, start - 12):start]
             if _PAKISTANI_BEFORE.search(before):
                 continue
-            found.append(_new_entity(start, end, words, "party", "AF", words, AF_FORCES,
+            found.append(new_entity(start, end, words, "party", "AF", words, AF_FORCES,
                                      head="taliban"))
         else:
             side = side_of(m.group("c"))
             head, military = _party_head(m.group("h"))
             actor = (AF_FORCES if side == "AF" else PK_FORCES) if military else None
-            found.append(_new_entity(start, end, words, "party", side, words, actor,
+            found.append(new_entity(start, end, words, "party", side, words, actor,
                                      head=head))
     for m in doc.scan(_OUTLETS, _OUTLETS_AT, original=True):
         name = m.group("o")
         side = _STATE_MEDIA.get(_clean(name).lower(), "third_party")
-        found.append(_new_entity(m.start(), m.end(), name, "outlet", side, _clean(name)))
+        found.append(new_entity(m.start(), m.end(), name, "outlet", side, _clean(name)))
     for m in doc.scan(_THIRD, _THIRD_AT, original=True):
-        found.append(_new_entity(m.start(), m.end(), m.group("t"), "third", "third_party",
+        found.append(new_entity(m.start(), m.end(), m.group("t"), "third", "third_party",
                             _clean(m.group("t"))))
     for at in doc.anchors(_INSTITUTION_AT):
         # "the Pakistan Institute for Peace Studies", "the UN Assistance Mission": a third
@@ -346,7 +346,7 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         after = _INSTITUTION_AFTER.match(text, head.end())
         end = after.end() if after else head.end()
         name = _clean(text[before.start():end])
-        found.append(_new_entity(before.start(), end, name, "third", "third_party", name))
+        found.append(new_entity(before.start(), end, name, "third", "third_party", name))
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):
@@ -359,19 +359,19 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         side = side_of(country) if country else _local_side(m, places, starts)
         if side is None and _SECURITY_SOURCES.match(folded, start):
             side = "PK"  # "security sources said": the Pakistani press's usage
-        found.append(_new_entity(start, start + len(words), words, "local", side,
+        found.append(new_entity(start, start + len(words), words, "local", side,
                                  _clean(words), head=(q or lone).split()[0]))
     for mention in places:
         if mention.role in ("country", "actor"):
             side = mention.place.country
             label = ("Government of Afghanistan" if side == "AF" else "Government of Pakistan")
-            found.append(_new_entity(mention.start, mention.end, mention.text, "country", side,
+            found.append(new_entity(mention.start, mention.end, mention.text, "country", side,
                                      label))
     for m in doc.scan(_ANAPHOR, _ANAPHOR_AT):
-        found.append(_new_entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
+        found.append(new_entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
                             head=m.group("a")))
     for m in doc.scan(_PRONOUN, _PRONOUN_AT):
-        found.append(_new_entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
+        found.append(new_entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
                             head=m.group("p")))
     return _without_overlaps(found)
 
@@ -496,7 +496,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         desc = _clean(text[start:m.start("name")].rstrip(" ,"))
         side = side_of(desc) or _side_from_places(start, m.end(), places, place_starts)
         people.setdefault(name, (desc, side))
-        keep(_new_entity(start, m.end("name"), text[start:m.end("name")], "person", side,
+        keep(new_entity(start, m.end("name"), text[start:m.end("name")], "person", side,
                             desc, person=name))
     # "Deputy Commissioner Chaman Raja Azhar Abbasi", "spokesman for Kandahar Ataullah
     # Zaid" (the Urdu press's order): a title, the place it is the title of, then the name
@@ -517,7 +517,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         people.setdefault(name, (desc, side))
         # (the name alone: the title and its place stay what they were, a local official
         # and the place of the story)
-        keep(_new_entity(m.start("name"), m.end(), name, "person", side, desc, person=name))
+        keep(new_entity(m.start("name"), m.end(), name, "person", side, desc, person=name))
     for m in doc.scan(_TITLE_NAME, _TITLE_AT, original=True):
         name = m.group("name")
         if not good_name(name, m.start("name")) or any(
@@ -528,7 +528,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         desc = _clean(text[start:m.start("name")])
         side = side_of(desc) or _side_from_places(start, m.end(), places, place_starts)
         people.setdefault(name, (desc, side))
-        keep(_new_entity(start, m.end(), text[start:m.end()], "person", side, desc,
+        keep(new_entity(start, m.end(), text[start:m.end()], "person", side, desc,
                             person=name))
     for m in _appositions(text):
         name = m.group("name")
@@ -539,7 +539,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         side = side_of(desc) or _side_from_places(m.start("desc"), m.end("desc"), places,
                                                       place_starts)
         people.setdefault(name, (desc, side))
-        keep(_new_entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
+        keep(new_entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
                             person=name))
     # later mentions of a known person by surname (or full name)
     surname_of = {}
@@ -558,7 +558,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         for m in scan(_name_regex(names), text, starts):
             if taken.contains(m.start()):
                 continue
-            keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
+            keep(new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
     return found
 

@@ -46,7 +46,7 @@ from .._records import compact_pickle, positional_maker
 from ..geo import haversine_km
 from ..incidents import DateSpan
 from . import anchors as _anchors
-from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
+from .actors import AF_FORCES, PK_FORCES, Entity, new_entity, sentence_indices
 from .anchors import anchor_group, skipped
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
@@ -729,8 +729,8 @@ def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMent
         for m in doc.scan(_BOTH_SIDES, _BOTH_SIDES_AT, sentence.start, sentence.end):
             for word in (m.group(1), m.group(2)):  # "Afghan and Pakistani forces"
                 side = "PK" if word.startswith("pakistan") else "AF"
-                armed.append(Entity(m.start(), m.end(), m.group(0), "party", side, None,
-                                    PK_FORCES if side == "PK" else AF_FORCES))
+                armed.append(new_entity(m.start(), m.end(), m.group(0), "party", side, None,
+                                        PK_FORCES if side == "PK" else AF_FORCES))
     elif _anchors.CHECK_SCANS:
         skipped(_BOTH_SIDES, doc.folded, sentence.start, sentence.end)
     for t in ts:
@@ -739,7 +739,8 @@ def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMent
             word = m.group(1)
             side = "PK" if word.startswith("pakistan") else "AF"
             actor = PK_FORCES if side == "PK" else AF_FORCES
-            adjective = Entity(m.start(1), m.end(1), m.group(1), "party", side, None, actor)
+            adjective = new_entity(m.start(1), m.end(1), m.group(1), "party", side, None,
+                                   actor)
             sentence_mentions[t].actors.append((actor, adjective, t))
     for e in armed:
         owner = ts[0] if len(ts) == 1 else min(
