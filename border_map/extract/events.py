@@ -404,9 +404,13 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
                 continue
             if breaks is None:
                 breaks = _clause_breaks(folded)
+                # (the sentences where a trigger can be hypothetical or negated)
+                modal = doc.anchor_sentences(_MODAL_AT)
+                negating = doc.anchor_sentences(_NEGATED_AT)
             left, right = _clause(folded, sentence, start, end, breaks)
-            if _hypothetical(doc, sentence, left, right) or _search(
-                    doc, sentence, _NEGATED, _NEGATED_AT, left, start):
+            if sentence.index in modal and _hypothetical(doc, sentence, left, right) or \
+                    sentence.index in negating and _search(
+                        doc, sentence, _NEGATED, _NEGATED_AT, left, start):
                 continue
             taken.append((start, end))
             triggers.append(_make_trigger(start, end, doc.text[start:end], event_type,
