@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -474,13 +475,12 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
     """Event mentions of ``doc`` in text order (see the module docstring)."""
     folded = doc.folded
     triggers = find_triggers(doc, [(p.start, p.end) for p in places if p.role == "location"
-                                   and any(c.kind == "crossing" for c in p.candidates)])
+                                   and "crossing" in map(_KIND, p.candidates)])
     by_sentence: dict[int, list[Trigger]] = {}
     for t in triggers:
         by_sentence.setdefault(t.sentence, []).append(t)
-    places_by = _group(places, lambda p: p.sentence)
-    dates_by = _group([d for d in dates if not doc.datelines.contains(d.start)],
-                      lambda d: d.sentence)
+    places_by = _group(places, _SENTENCE)
+    dates_by = _group([d for d in dates if not doc.datelines.contains(d.start)], _SENTENCE)
     entities_by: dict[int, list[Entity]] = {}
     speakers_by: dict[int, list[Entity]] = {}
     for e, i in zip(entities, sentence_indices(doc, entities), strict=True):
@@ -639,6 +639,10 @@ def _touched(doc: Document, pattern: re.Pattern, group: str) -> set[int]:
             touched.add(sentences[k].index)
             k += 1
     return touched
+
+
+_KIND = operator.attrgetter("kind")
+_SENTENCE = operator.attrgetter("sentence")
 
 
 def _group(items, key) -> dict[int, list]:
