@@ -386,6 +386,8 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
         if closable and folded[m.start() - 2:m.start()][:2] != "re":
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), "border_closure"))
     breaks = None  # (found when a trigger needs them)
+    # the sentences where a trigger can be hypothetical or negated
+    modal, negating = doc.anchor_sentences(_MODAL_AT), doc.anchor_sentences(_NEGATED_AT)
     for sentence in doc.sentences:
         found = found_in.get(sentence.index)
         if not found:
@@ -405,9 +407,6 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
                 continue
             if breaks is None:
                 breaks = _clause_breaks(folded)
-                # (the sentences where a trigger can be hypothetical or negated)
-                modal = doc.anchor_sentences(_MODAL_AT)
-                negating = doc.anchor_sentences(_NEGATED_AT)
             left, right = _clause(folded, sentence, start, end, breaks)
             if sentence.index in modal and _hypothetical(doc, sentence, left, right) or \
                     sentence.index in negating and _search(
