@@ -299,34 +299,34 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
             "wing", "ispr", "ttp", "fc", "mofa", "corps", "taliban")
         if ispr or wing:
             found.append(new_entity(start, end, words, "party", "PK",
-                                     "Inter-Services Public Relations (ISPR)", PK_FORCES,
-                                     head="military"))
+                                    "Inter-Services Public Relations (ISPR)", PK_FORCES,
+                                    head="military"))
         elif ttp:
             found.append(new_entity(start, end, words, "party", "third_party", TTP, TTP))
         elif fc:
             found.append(new_entity(start, end, words, "party", "PK", words, PK_FORCES,
-                                     head="military"))
+                                    head="military"))
         elif mofa:
             office = folded[m.start("mofa"):m.end("mofa")]
             side = "AF" if "national" in office else (
                 "PK" if "office" in office or office.startswith(("fo", "the fo")) else None)
             found.append(new_entity(start, end, words, "party", side, words,
-                                     head="office" if "office" in office else "ministry"))
+                                    head="office" if "office" in office else "ministry"))
         elif corps:
             found.append(new_entity(start, end, words, "party", "AF", words, AF_FORCES,
-                                     head="corps"))
+                                    head="corps"))
         elif taliban:
             before = folded[max(0, start - 12):start]
             if _PAKISTANI_BEFORE.search(before):
                 continue
             found.append(new_entity(start, end, words, "party", "AF", words, AF_FORCES,
-                                     head="taliban"))
+                                    head="taliban"))
         else:
             side = side_of(m.group("c"))
             head, military = _party_head(m.group("h"))
             actor = (AF_FORCES if side == "AF" else PK_FORCES) if military else None
             found.append(new_entity(start, end, words, "party", side, words, actor,
-                                     head=head))
+                                    head=head))
     for m in doc.scan(_OUTLETS, _OUTLETS_AT, original=True):
         name = m.group("o")
         side = _STATE_MEDIA.get(_clean(name).lower(), "third_party")
@@ -360,13 +360,13 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         if side is None and _SECURITY_SOURCES.match(folded, start):
             side = "PK"  # "security sources said": the Pakistani press's usage
         found.append(new_entity(start, start + len(words), words, "local", side,
-                                 _clean(words), head=(q or lone).split()[0]))
+                                _clean(words), head=(q or lone).split()[0]))
     for mention in places:
         if mention.role in ("country", "actor"):
             side = mention.place.country
             label = ("Government of Afghanistan" if side == "AF" else "Government of Pakistan")
             found.append(new_entity(mention.start, mention.end, mention.text, "country", side,
-                                     label))
+                                    label))
     for m in doc.scan(_ANAPHOR, _ANAPHOR_AT):
         found.append(new_entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
                             head=m.group("a")))
