@@ -233,7 +233,7 @@ class Trigger:
 _make_trigger = positional_maker(Trigger)
 
 
-@dataclass
+@dataclass(slots=True)  # (made by the thousand in a long report)
 class EventMention:
     """One mention of an event with the places, date and actors its sentence gives it."""
 
