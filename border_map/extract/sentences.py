@@ -185,7 +185,7 @@ _LINE_MAY_BE_DATELINE = re.compile(
 
 def _dateline_starts(text: str) -> list[int]:
     """The line starts where :data:`DATELINE` can match ("^", multiline): those that
-    :func:`_may_be_dateline` passes, but for the following.
+    :func:`_may_be_dateline` passes, less those too far from the next dash (below).
 
     A dateline ends with a dash or colon and white space, and only its white space may span
     lines (six runs of it at most, the rest of each part on one line): from a line whose
