@@ -470,7 +470,11 @@ def test_dateline_prefilter_never_drops_a_dateline():
     (text._may_be_dateline): every line where DATELINE matches passes it, including the
     forms the rule allows (country, date, agency, slashes, bold, a dash on the next line),
     and ordinary sentences do not."""
-    from border_map.extract.sentences import DATELINE, _may_be_dateline
+    from border_map.extract.sentences import (
+        _LINE_MAY_BE_DATELINE,
+        DATELINE,
+        _may_be_dateline,
+    )
 
     datelines = [
         "PESHAWAR, Pakistan, March 4 (Frontier Wire) - Text", "QUETTA: Text",
@@ -495,6 +499,10 @@ def test_dateline_prefilter_never_drops_a_dateline():
         for variant in (text, text.upper()):
             for m in DATELINE.finditer(variant):
                 assert _may_be_dateline(variant, m.start()), variant[m.start():m.end()]
+            # its one-pass form over the lines after the first agrees with it at every line
+            lines = [i + 1 for i, ch in enumerate(variant) if ch == "\n"]
+            assert [m.end() for m in _LINE_MAY_BE_DATELINE.finditer(variant)] == [
+                s for s in lines if _may_be_dateline(variant, s)]
 
 
 def test_sentences_holding_an_anchor_group():

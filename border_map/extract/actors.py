@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .._records import compact_pickle, positional_maker
@@ -33,7 +34,7 @@ from .anchors import anchor_group, scan, skipped
 from .places import PlaceMention
 from .text import Document, Spans, occurrences
 
-__all__ = ["Entity", "find_entities", "side_of", "sentence_indices"]
+__all__ = ["Entity", "find_entities", "new_entity", "side_of", "sentence_indices"]
 
 AF_FORCES = "Afghan Taliban forces"
 PK_FORCES = "Pakistani military"
@@ -162,9 +163,18 @@ _TITLE_NAME = re.compile(
 _NAME_APPOSITION = re.compile(
     rf"{_NAME},\s+(?:(?:a|an|the)\s+)?(?P<desc>[^,.;\"“”]{{0,90}}?(?i:{_TITLE})"
     r"[^,.;\"“”]{0,80}?)(?=[,.;]|\s+(?:said|says|told|added|stated|claimed|offered))")
-_NAME_COMMA = re.compile(rf"{_NAME},\s+")  # how every _NAME_APPOSITION begins
+#: The name every _NAME_APPOSITION begins with, read backwards from its comma in the reversed
+#: text (a regex that begins with the comma: the engine skips from comma to comma instead of
+#: trying a name at every capital letter). Each word reversed: a name word
+#: (``[A-Z](?:[a-z’'-]+|.)``) or a particle; the last one (the name's first word) may begin
+#: inside a longer word, as a _NAME may.
+_REVERSED_NAME_WORD = r"(?:(?:[a-z’'\-]+|\.)[A-Z]|lu|la|du|nid)"
+_NAME_BEFORE_COMMA = re.compile(
+    rf",(?<=\s,)(?P<name>{_REVERSED_NAME_WORD}(?:\s+{_REVERSED_NAME_WORD}){{1,3}})")
 _DESC_END = re.compile(r"[,.;\"“”]")
 _TITLE_ANYWHERE = re.compile(rf"(?i:{_TITLE})")
+#: The same on ASCII text in small letters (far faster than ignoring case)
+_TITLE_ANYWHERE_LOWER = re.compile(_TITLE)
 _TITLE_COMMA_NAME = re.compile(
     rf"(?i:\b{_TITLE})(?:\s+(?:for|of|to)\s+[^,.;\"“”]{{1,40}}?)?,\s+{_NAME},")
 #: a name right after a place (two to four words): see _people
@@ -271,14 +281,11 @@ def _clean(text: str) -> str:
     return _ARTICLE.sub("", text)
 
 
-_make_entity = positional_maker(Entity)
-
-
-def _new_entity(start: int, end: int, text: str, kind: str, side: str | None,
-                organisation: str | None, actor: str | None = None, person: str | None = None,
-                head: str | None = None) -> Entity:
-    """``Entity(...)``, stored through the slots (a long report names thousands)."""
-    return _make_entity(start, end, text, kind, side, organisation, actor, person, head)
+#: ``Entity(start, end, text, kind, side, organisation, actor=None, person=None,
+#: head=None)``, stored through the slots (a long report names thousands)
+new_entity = positional_maker(Entity)
+new_entity.__defaults__ = (None, None, None)
+_START = operator.attrgetter("start")
 
 
 def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
@@ -286,45 +293,46 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     text, folded = doc.text, doc.folded
     found: list[Entity] = []
     for m in doc.scan(_PARTY, _PARTY_AT):
-        words = _clean(text[m.start():m.end()])
-        if m.group("ispr") or m.group("wing"):
-            found.append(_new_entity(m.start(), m.end(), words, "party", "PK",
-                                "Inter-Services Public Relations (ISPR)", PK_FORCES,
-                                head="military"))
-        elif m.group("ttp"):
-            found.append(_new_entity(m.start(), m.end(), words, "party", "third_party", TTP, TTP))
-        elif m.group("fc"):
-            found.append(_new_entity(m.start(), m.end(), words, "party", "PK", words, PK_FORCES,
-                                head="military"))
-        elif m.group("mofa"):
+        start, end = m.span()
+        words = _clean(text[start:end])
+        wing, ispr, ttp, fc, mofa, corps, taliban = m.group(
+            "wing", "ispr", "ttp", "fc", "mofa", "corps", "taliban")
+        if ispr or wing:
+            found.append(new_entity(start, end, words, "party", "PK",
+                                    "Inter-Services Public Relations (ISPR)", PK_FORCES,
+                                    head="military"))
+        elif ttp:
+            found.append(new_entity(start, end, words, "party", "third_party", TTP, TTP))
+        elif fc:
+            found.append(new_entity(start, end, words, "party", "PK", words, PK_FORCES,
+                                    head="military"))
+        elif mofa:
             office = folded[m.start("mofa"):m.end("mofa")]
             side = "AF" if "national" in office else (
                 "PK" if "office" in office or office.startswith(("fo", "the fo")) else None)
-            found.append(_new_entity(m.start(), m.end(), words, "party", side, words,
-                                     head="office" if "office" in office else "ministry"))
-        elif m.group("corps"):
-            found.append(_new_entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
-                                head="corps"))
-        elif m.group("taliban"):
-            before = folded[max(0, m.start() - 12):m.start()]
+            found.append(new_entity(start, end, words, "party", side, words,
+                                    head="office" if "office" in office else "ministry"))
+        elif corps:
+            found.append(new_entity(start, end, words, "party", "AF", words, AF_FORCES,
+                                    head="corps"))
+        elif taliban:
+            before = folded[max(0, start - 12):start]
             if _PAKISTANI_BEFORE.search(before):
                 continue
-            found.append(_new_entity(m.start(), m.end(), words, "party", "AF", words, AF_FORCES,
-                                head="taliban"))
+            found.append(new_entity(start, end, words, "party", "AF", words, AF_FORCES,
+                                    head="taliban"))
         else:
             side = side_of(m.group("c"))
-            head = " ".join(m.group("h").split())
-            military = bool(_MILITARY_HEADS.fullmatch(head.split()[0]) or
-                            _MILITARY_HEADS.match(head)) and head != "side"
+            head, military = _party_head(m.group("h"))
             actor = (AF_FORCES if side == "AF" else PK_FORCES) if military else None
-            found.append(_new_entity(m.start(), m.end(), words, "party", side, words, actor,
-                                head=head.split()[0]))
+            found.append(new_entity(start, end, words, "party", side, words, actor,
+                                    head=head))
     for m in doc.scan(_OUTLETS, _OUTLETS_AT, original=True):
         name = m.group("o")
         side = _STATE_MEDIA.get(_clean(name).lower(), "third_party")
-        found.append(_new_entity(m.start(), m.end(), name, "outlet", side, _clean(name)))
+        found.append(new_entity(m.start(), m.end(), name, "outlet", side, _clean(name)))
     for m in doc.scan(_THIRD, _THIRD_AT, original=True):
-        found.append(_new_entity(m.start(), m.end(), m.group("t"), "third", "third_party",
+        found.append(new_entity(m.start(), m.end(), m.group("t"), "third", "third_party",
                             _clean(m.group("t"))))
     for at in doc.anchors(_INSTITUTION_AT):
         # "the Pakistan Institute for Peace Studies", "the UN Assistance Mission": a third
@@ -338,32 +346,44 @@ def find_entities(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         after = _INSTITUTION_AFTER.match(text, head.end())
         end = after.end() if after else head.end()
         name = _clean(text[before.start():end])
-        found.append(_new_entity(before.start(), end, name, "third", "third_party", name))
+        found.append(new_entity(before.start(), end, name, "third", "third_party", name))
     found.extend(_people(doc, places))
     starts = [p.start for p in places]
     for m in doc.scan(_LOCAL, _LOCAL_AT):
-        if m.group("l") and m.group("l").startswith("spokes") and \
-                folded.startswith(("the ", "this ", "that "), m.start()):
+        start = m.start()
+        country, q, lone = m.group("c", "q", "l")
+        if lone and lone.startswith("spokes") and \
+                folded.startswith(("the ", "this ", "that "), start):
             continue  # "the spokesman": the one named before (an anaphor)
-        words = text[m.start():m.end()].rstrip()
-        side = side_of(m.group("c")) if m.group("c") else _local_side(m, places, starts)
-        if side is None and _SECURITY_SOURCES.match(folded, m.start()):
+        words = text[start:m.end()].rstrip()
+        side = side_of(country) if country else _local_side(m, places, starts)
+        if side is None and _SECURITY_SOURCES.match(folded, start):
             side = "PK"  # "security sources said": the Pakistani press's usage
-        found.append(_new_entity(m.start(), m.start() + len(words), words, "local", side,
-                            _clean(words), head=(m.group("q") or m.group("l")).split()[0]))
+        found.append(new_entity(start, start + len(words), words, "local", side,
+                                _clean(words), head=(q or lone).split()[0]))
     for mention in places:
         if mention.role in ("country", "actor"):
             side = mention.place.country
             label = ("Government of Afghanistan" if side == "AF" else "Government of Pakistan")
-            found.append(_new_entity(mention.start, mention.end, mention.text, "country", side,
-                                     label))
+            found.append(new_entity(mention.start, mention.end, mention.text, "country", side,
+                                    label))
     for m in doc.scan(_ANAPHOR, _ANAPHOR_AT):
-        found.append(_new_entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
+        found.append(new_entity(m.start(), m.end(), text[m.start():m.end()], "anaphor", None, None,
                             head=m.group("a")))
     for m in doc.scan(_PRONOUN, _PRONOUN_AT):
-        found.append(_new_entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
+        found.append(new_entity(m.start(), m.end(), text[m.start():m.end()], "pronoun", None, None,
                             head=m.group("p")))
     return _without_overlaps(found)
+
+
+@functools.lru_cache(maxsize=1024)
+def _party_head(words: str) -> tuple[str, bool]:
+    """The first word of a party's head ("military corps in eastern Afghanistan":
+    "military") and whether the head names armed men."""
+    head = " ".join(words.split())
+    military = bool(_MILITARY_HEADS.fullmatch(head.split()[0]) or
+                    _MILITARY_HEADS.match(head)) and head != "side"
+    return head.split()[0], military
 
 
 def sentence_indices(doc: Document, entities: list[Entity]) -> list[int | None]:
@@ -390,15 +410,46 @@ _KIND_PRIORITY = {"person": 0, "outlet": 1, "party": 2, "third": 3, "country": 4
 
 
 def _without_overlaps(found: list[Entity]) -> list[Entity]:
-    found.sort(key=lambda e: (_KIND_PRIORITY[e.kind], -(e.end - e.start), e.start))
+    """``found`` in text order without the entities that overlap one of a higher priority
+    (kind, then the longer, then the earlier). Only the entities of a run that overlap
+    each other one after the other (a cluster) can take each other's place: each cluster
+    is settled alone, and most entities are alone in theirs."""
+    found.sort(key=_START)
+    kept: list[Entity] = []
+    cluster: list[Entity] = []
+    reach = -1  # the end of the cluster so far
+    for e in found:
+        if e.end <= e.start:  # (no rule finds one, but it would overlap what holds it)
+            return _settled(found)
+        if e.start < reach:
+            cluster.append(e)
+            if e.end > reach:
+                reach = e.end
+            continue
+        if len(cluster) > 1:
+            kept += _settled(cluster)
+        else:
+            kept += cluster
+        cluster = [e]
+        reach = e.end
+    if len(cluster) > 1:
+        kept += _settled(cluster)
+    else:
+        kept += cluster
+    return kept
+
+
+def _settled(cluster: list[Entity]) -> list[Entity]:
+    """The entities of ``cluster`` kept by priority, in text order."""
+    cluster.sort(key=lambda e: (_KIND_PRIORITY[e.kind], -(e.end - e.start), e.start))
     taken = Spans()
     kept = []
-    for e in found:
+    for e in cluster:
         if taken.overlaps(e.start, e.end):
             continue
         taken.add(e.start, e.end)
         kept.append(e)
-    kept.sort(key=lambda e: e.start)
+    kept.sort(key=_START)
     return kept
 
 
@@ -413,7 +464,7 @@ def _local_side(m: re.Match, places: list[PlaceMention], starts: list[int]) -> s
 
 def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
     text = doc.text
-    place_spans: Spans | None = None  # (made when a name needs it)
+    in_place: Callable[[int], bool] | None = None  # (made when a name needs it)
     place_starts: list[int] | None = [p.start for p in places]
     if any(a > b for a, b in zip(place_starts, place_starts[1:], strict=False)):
         place_starts = None  # not in text order
@@ -428,12 +479,12 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
 
     def good_name(name: str, start: int) -> bool:
         words = name.split()
-        nonlocal place_spans
+        nonlocal in_place
         if any(w.lower().strip(".") in _NOT_NAME_WORDS for w in words):
             return False
-        if place_spans is None:
-            place_spans = Spans((p.start, p.end) for p in places)
-        return not place_spans.contains(start)
+        if in_place is None:
+            in_place = _in_place(places, place_starts)
+        return not in_place(start)
 
     for m in doc.scan(_TITLE_COMMA_NAME, _TITLE_AT, original=True):
         name = m.group("name")
@@ -445,7 +496,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         desc = _clean(text[start:m.start("name")].rstrip(" ,"))
         side = side_of(desc) or _side_from_places(start, m.end(), places, place_starts)
         people.setdefault(name, (desc, side))
-        keep(_new_entity(start, m.end("name"), text[start:m.end("name")], "person", side,
+        keep(new_entity(start, m.end("name"), text[start:m.end("name")], "person", side,
                             desc, person=name))
     # "Deputy Commissioner Chaman Raja Azhar Abbasi", "spokesman for Kandahar Ataullah
     # Zaid" (the Urdu press's order): a title, the place it is the title of, then the name
@@ -466,7 +517,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         people.setdefault(name, (desc, side))
         # (the name alone: the title and its place stay what they were, a local official
         # and the place of the story)
-        keep(_new_entity(m.start("name"), m.end(), name, "person", side, desc, person=name))
+        keep(new_entity(m.start("name"), m.end(), name, "person", side, desc, person=name))
     for m in doc.scan(_TITLE_NAME, _TITLE_AT, original=True):
         name = m.group("name")
         if not good_name(name, m.start("name")) or any(
@@ -477,7 +528,7 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         desc = _clean(text[start:m.start("name")])
         side = side_of(desc) or _side_from_places(start, m.end(), places, place_starts)
         people.setdefault(name, (desc, side))
-        keep(_new_entity(start, m.end(), text[start:m.end()], "person", side, desc,
+        keep(new_entity(start, m.end(), text[start:m.end()], "person", side, desc,
                             person=name))
     for m in _appositions(text):
         name = m.group("name")
@@ -488,20 +539,64 @@ def _people(doc: Document, places: list[PlaceMention]) -> list[Entity]:
         side = side_of(desc) or _side_from_places(m.start("desc"), m.end("desc"), places,
                                                       place_starts)
         people.setdefault(name, (desc, side))
-        keep(_new_entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
+        keep(new_entity(m.start(), m.end(), text[m.start():m.end()], "person", side, desc,
                             person=name))
     # later mentions of a known person by surname (or full name)
-    for name, (desc, side) in people.items():
+    surname_of = {}
+    for name in people:
         parts = [p for p in name.split() if len(p) > 2 and p[0].isupper()]
-        if not parts:
-            continue
-        names = tuple({name, parts[-1]})
-        for m in scan(_name_regex(names), text, occurrences(text, names)):
+        if parts:
+            surname_of[name] = parts[-1]
+    surnames = _offsets(text, set(surname_of.values()))  # surname -> its offsets
+    for name, surname in surname_of.items():
+        desc, side = people[name]
+        names = tuple({name, surname})
+        at = surnames[surname]
+        # the full name's offsets: where its surname is, as far into it as in the name
+        k = name.rfind(surname)
+        starts = sorted({*at, *(q - k for q in at if q >= k and text.startswith(name, q - k))})
+        for m in scan(_name_regex(names), text, starts):
             if taken.contains(m.start()):
                 continue
-            keep(_new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
+            keep(new_entity(m.start(), m.end(), m.group(0), "person", side, desc,
                                 person=name))
     return found
+
+
+def _offsets(text: str, words: set[str]) -> dict[str, list[int]]:
+    """``occurrences(text, (word,))`` of each of ``words``, from one search for them all
+    (the longest first) instead of one search each: a word that begins inside a word
+    found (or where it begins) is looked for there."""
+    if len(words) < 2:
+        return {w: occurrences(text, (w,)) for w in words}
+    # for each word, the other words (or itself) that can begin k characters into it
+    inside = {a: [(k, b) for b in words for k in range(len(a))
+                  if (k or a != b) and a[k:k + len(b)] == b[:len(a) - k]] for a in words}
+    found: dict[str, list[int]] = {w: [] for w in words}
+    for m in re.finditer("|".join(map(re.escape, sorted(words, key=len, reverse=True))),
+                         text):
+        word, p = m.group(), m.start()
+        found[word].append(p)
+        for k, other in inside[word]:
+            if text.startswith(other, p + k):
+                found[other].append(p + k)
+    for offsets in found.values():
+        offsets.sort()
+    return found
+
+
+def _in_place(places: list[PlaceMention], starts: list[int] | None) -> Callable[[int], bool]:
+    """``Spans(<the spans of places>).contains``, from the places' own starts and ends when
+    they are in text order (``starts``) and none is empty or overlaps the next (as
+    :func:`find_places` returns them): then every span is one of the Spans."""
+    if starts is not None:
+        ends = [p.end for p in places]
+        if all(map(operator.lt, starts, ends)) and all(map(operator.le, ends, starts[1:])):
+            def contains(pos: int) -> bool:
+                i = bisect.bisect_right(starts, pos)
+                return i > 0 and ends[i - 1] > pos
+            return contains
+    return Spans((p.start, p.end) for p in places).contains
 
 
 def _places_after_titles(doc: Document, places: list[PlaceMention],
@@ -533,32 +628,44 @@ def _name_regex(names: tuple[str, ...]) -> re.Pattern:
 
 
 def _appositions(text: str) -> Iterable[re.Match]:
-    """``_NAME_APPOSITION.finditer(text)``, tried only where a name followed by a comma
-    (``_NAME_COMMA``, the beginning of every apposition) begins: at every capital letter of
-    the names such a search finds (a later name may begin inside an earlier one)."""
+    """``_NAME_APPOSITION.finditer(text)``, tried only where a name followed by a comma and
+    white space (the beginning of every apposition) can begin: at every capital letter of
+    the longest run of name words before each such comma (``_NAME_BEFORE_COMMA``, a
+    superset: a later name may begin inside an earlier one)."""
     starts = []
-    for m in _NAME_COMMA.finditer(text):
+    n = len(text)
+    for m in _NAME_BEFORE_COMMA.finditer(text[::-1]):
+        comma = n - m.start()  # (offsets in the text itself)
+        name = n - m.end("name")
         # the description must hold a title before the next , . ; or quote (a title may end
         # with a full stop: "Gen."): without one, no apposition begins in this name
-        stop = _DESC_END.search(text, m.end())
-        if _TITLE_ANYWHERE.search(text, m.end(), stop.start() + 1 if stop else len(text)):
-            starts.extend(m.start() + i for i, ch in enumerate(m.group("name"))
+        stop = _DESC_END.search(text, comma + 1)
+        desc = text[comma + 1:stop.start() + 1 if stop else n]
+        if (_TITLE_ANYWHERE_LOWER.search(desc.lower()) if desc.isascii()
+                else _TITLE_ANYWHERE.search(desc)):
+            starts.extend(name + i for i, ch in enumerate(text[name:comma])
                           if "A" <= ch <= "Z")
     if not starts:
         skipped(_NAME_APPOSITION, text)
         return ()
+    starts.sort()  # (found from the end of the text)
     return scan(_NAME_APPOSITION, text, starts)
 
 
 _WORDS = re.compile(r"[\w’'-]+")
 
 
+#: Everything up to the last full stop, line break, ... of what it is matched on.
+_LAST_STOP = re.compile(r".*[.\n!?;:,\"“”(]", re.DOTALL)
+
+
 def _title_phrase_start(text: str, title_start: int) -> int:
     """Start of the words qualifying a title: "Taliban government spokesman"."""
     start = title_start
     base = max(0, title_start - 60)
-    stop = max(text.rfind(c, base, title_start) for c in ".\n!?;:,\"“”(")
-    base = max(base, stop + 1)
+    stop = _LAST_STOP.match(text, base, title_start)  # (one match, not a find per character)
+    if stop is not None:
+        base = stop.end()
     words = list(_WORDS.finditer(text, base, title_start))
     for w in reversed(words[-4:]):
         word = w.group(0)

@@ -143,6 +143,7 @@ class DateMention:
 
 
 _make_mention = positional_maker(DateMention)
+_make_span = positional_maker(DateSpan)  # (DateSpan(...), its checks included)
 
 
 def parse_article_date(value: str) -> dt.date | None:
@@ -176,14 +177,16 @@ def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
             last_end = item[1]
     mentions = []
     futures: dict[int, bool] = {}  # sentence -> speaks of the future
+    future_words = doc.anchor_sentences(_FUTURE_ANCHORS)  # (the sentences it can be said in)
     for start, end, name, m in chosen:
         sentence = doc.sentence_at(start)
         future = False
         if sentence is not None:
             future = futures.get(sentence.index)
             if future is None:
-                future = futures[sentence.index] = doc.search(
-                    _FUTURE, _FUTURE_ANCHORS, sentence.start, sentence.end) is not None
+                future = futures[sentence.index] = sentence.index in future_words and \
+                    doc.search(_FUTURE, _FUTURE_ANCHORS, sentence.start,
+                               sentence.end) is not None
         original = doc.text[start:end]
         try:
             resolved = _RESOLVERS[name](m, article_date, future, original)
@@ -202,7 +205,7 @@ def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
             text = text[:-2]  # "Thursday's clashes"
             end -= 2
         mentions.append(_make_mention(
-            start, end, text, DateSpan(first, last, precision, text),
+            start, end, text, _make_span(first, last, precision, text),
             sentence.index if sentence else -1, relative))
     return mentions
 

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,7 +47,7 @@ from .._records import compact_pickle, positional_maker
 from ..geo import haversine_km
 from ..incidents import DateSpan
 from . import anchors as _anchors
-from .actors import AF_FORCES, PK_FORCES, Entity, sentence_indices
+from .actors import AF_FORCES, PK_FORCES, Entity, new_entity, sentence_indices
 from .anchors import anchor_group, skipped
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
@@ -231,7 +233,7 @@ class Trigger:
 _make_trigger = positional_maker(Trigger)
 
 
-@dataclass
+@dataclass(slots=True)  # (made by the thousand in a long report)
 class EventMention:
     """One mention of an event with the places, date and actors its sentence gives it."""
 
@@ -263,12 +265,44 @@ class EventMention:
         return mention.trigger  # type: ignore[return-value]
 
 
-def _clause(folded: str, sentence: Sentence, start: int, end: int) -> tuple[int, int]:
-    left = sentence.start
-    for m in _CLAUSE_BREAK.finditer(folded, sentence.start, start):
-        left = m.end()
-    m = _CLAUSE_BREAK.search(folded, end, sentence.end)
-    return left, (m.start() if m else sentence.end)
+def _clause(folded: str, sentence: Sentence, start: int, end: int,
+            breaks: tuple[list[int], list[int]]) -> tuple[int, int]:
+    """From the end of the last clause break (``_CLAUSE_BREAK``) of ``sentence`` before
+    ``start`` to the first one from ``end`` on; ``breaks``: :func:`_clause_breaks`."""
+    starts, ends = breaks
+    k = bisect.bisect_right(ends, start) - 1  # the last break that ends by ``start``
+    if k < 0 or starts[k] < sentence.start:
+        left = sentence.start
+    elif k and starts[k - 1] == starts[k] - 2 and ends[k] - starts[k] == 3 and \
+            ends[k - 1] - starts[k - 1] == 3 and starts[k - 1] >= sentence.start:
+        # dashes in a row (" - - "): which of them a search takes depends on where it began
+        left = sentence.start
+        for m in _CLAUSE_BREAK.finditer(folded, sentence.start, start):
+            left = m.end()
+    else:
+        left = ends[k]
+    k = bisect.bisect_left(starts, end)  # the first break from ``end`` on
+    return left, (starts[k] if k < len(starts) and ends[k] <= sentence.end else sentence.end)
+
+
+#: Where ``_CLAUSE_BREAK`` can match: its characters, then its dashes between white space
+#: (patterns that begin with their character: the engine skips from one to the next)
+_BREAK_CHARS = tuple(re.compile(re.escape(c)) for c in ";:,")
+_BREAK_DASHES = tuple(re.compile(rf"{d}(?<=\s{d})(?=\s)") for d in "—–-")
+
+
+def _clause_breaks(folded: str) -> tuple[list[int], list[int]]:
+    """The starts and ends of every span of ``folded`` where ``_CLAUSE_BREAK`` matches, in
+    text order (none overlaps another, but dashes in a row: " - - ")."""
+    starts = [m.start() for c in _BREAK_CHARS for m in c.finditer(folded)]
+    dashes = [m.start() - 1 for d in _BREAK_DASHES for m in d.finditer(folded)]
+    if not dashes:
+        starts.sort()
+        return starts, [a + 1 for a in starts]
+    starts += dashes
+    starts.sort()
+    dashes = set(dashes)
+    return starts, [a + 3 if a in dashes else a + 1 for a in starts]
 
 
 def _search(doc: Document, sentence: Sentence, pattern: re.Pattern, group: str, start: int,
@@ -284,6 +318,37 @@ def _search(doc: Document, sentence: Sentence, pattern: re.Pattern, group: str, 
     return None
 
 
+def _scan_sentences(doc: Document, pattern: re.Pattern, group: str,
+                    ends: list[int]) -> list[tuple[Sentence, re.Match]]:
+    """``doc.scan_sentences(pattern, group)`` (``ends``: the ends of the sentences): the
+    pattern tried at every token of the group within the sentence holding it, in one
+    loop in C, and only the matches looked at one by one."""
+    anchors = doc.anchors(group)
+    sentences, folded = doc.sentences, doc.folded
+    n = len(anchors)
+    # the end of the sentence each token is in: the first that ends after it (the end of
+    # the text for a token after the last sentence: its match is dropped below)
+    until = map([*ends, len(folded)].__getitem__,
+                map(bisect.bisect_right, itertools.repeat(ends, n), anchors))
+    found = []
+    last = 0  # the end of the last match kept
+    for m in filter(None, map(pattern.match, itertools.repeat(folded, n), anchors, until)):
+        p = m.start()
+        if p < last:
+            continue  # inside the last match
+        k = bisect.bisect_right(ends, p)
+        if k == len(sentences) or sentences[k].start > p:
+            continue  # between sentences
+        last = m.end()
+        if last == p:
+            raise ValueError(f"empty match of {pattern.pattern[:40]!r}: not for scan()")
+        found.append((sentences[k], m))
+    if _anchors.CHECK_SCANS:
+        _anchors._check(pattern, [m for _, m in found],
+                        [m for _, m in doc.scan_sentences(pattern, group)])
+    return found
+
+
 def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> list[Trigger]:
     """Event triggers of every sentence, hypothetical and negated ones left out.
 
@@ -294,6 +359,7 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
     last_air = None  # a bare "strike" is of the kind of the last air or drone strike
     # every rule over every sentence (matches within one sentence, tried at their anchors)
     found_in: dict[int, list[tuple[int, int, str]]] = {}
+    ends = [s.end for s in doc.sentences]
     for event_type, rx in _TRIGGER_RX:
         group = _TRIGGER_AT[event_type]
         if not doc.anchors(group):  # no word of the rule in the report
@@ -301,9 +367,9 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
                 for sentence in doc.sentences:
                     skipped(rx, folded, sentence.start, sentence.end)
             continue
-        for sentence, m in doc.scan_sentences(rx, group):
+        for sentence, m in _scan_sentences(doc, rx, group, ends):
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), event_type))
-    for sentence, m in doc.scan_sentences(_POSTS, _POSTS_AT):
+    for sentence, m in _scan_sentences(doc, _POSTS, _POSTS_AT, ends):
         s, e = sentence.start, sentence.end
         for c in _CAPTURE.finditer(folded, max(s, m.start() - 70), min(e, m.end() + 70)):
             between = folded[min(m.end(), c.end()):max(m.start(), c.start())]
@@ -312,32 +378,39 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
             found_in.setdefault(sentence.index, []).append(
                 (min(m.start(), c.start()), max(m.end(), c.end()), "outpost_captured"))
             break
-    for sentence, m in doc.scan_sentences(_CLOSE, _CLOSE_AT):
+    for sentence, m in _scan_sentences(doc, _CLOSE, _CLOSE_AT, ends):
         s, e = sentence.start, sentence.end
         lo, hi = max(s, m.start() - 80), min(e, m.end() + 60)
         closable = _CLOSABLE.search(folded, lo, hi) or any(
             lo <= a and b <= hi for a, b in crossings)
         if closable and folded[m.start() - 2:m.start()][:2] != "re":
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), "border_closure"))
+    breaks = None  # (found when a trigger needs them)
+    # the sentences where a trigger can be hypothetical or negated
+    modal, negating = doc.anchor_sentences(_MODAL_AT), doc.anchor_sentences(_NEGATED_AT)
     for sentence in doc.sentences:
         found = found_in.get(sentence.index)
         if not found:
             continue
-        if any(f[2] == "hit" for f in found):
-            alone = all(f[2] in ("hit", "strike") for f in found)
-            found = [(a, b, "attack") if t == "hit" else (a, b, t) for a, b, t in found
-                     if t != "hit" or alone]
-        if any(f[2] == "suicide_bomb" for f in found):
-            # "a suicide bomber rammed an explosives-laden vehicle": one suicide bombing
-            found = [f for f in found if f[2] != "remote_explosive"]
-        found.sort(key=lambda f: (_PRIORITY[f[2]], -(f[1] - f[0]), f[0]))
+        if len(found) > 1 or found[0][2] == "hit":  # (most sentences: one trigger word)
+            if any(f[2] == "hit" for f in found):
+                alone = all(f[2] in ("hit", "strike") for f in found)
+                found = [(a, b, "attack") if t == "hit" else (a, b, t) for a, b, t in found
+                         if t != "hit" or alone]
+            if any(f[2] == "suicide_bomb" for f in found):
+                # "a suicide bomber rammed an explosives-laden vehicle": one suicide bombing
+                found = [f for f in found if f[2] != "remote_explosive"]
+            found.sort(key=lambda f: (_PRIORITY[f[2]], -(f[1] - f[0]), f[0]))
         taken: list[tuple[int, int]] = []
         for start, end, event_type in found:
-            if any(start < b and a < end for a, b in taken):
+            if taken and any(start < b and a < end for a, b in taken):
                 continue
-            left, right = _clause(folded, sentence, start, end)
-            if _hypothetical(doc, sentence, left, right) or _search(
-                    doc, sentence, _NEGATED, _NEGATED_AT, left, start):
+            if breaks is None:
+                breaks = _clause_breaks(folded)
+            left, right = _clause(folded, sentence, start, end, breaks)
+            if sentence.index in modal and _hypothetical(doc, sentence, left, right) or \
+                    sentence.index in negating and _search(
+                        doc, sentence, _NEGATED, _NEGATED_AT, left, start):
                 continue
             taken.append((start, end))
             triggers.append(_make_trigger(start, end, doc.text[start:end], event_type,
@@ -372,6 +445,8 @@ def _hypothetical(doc: Document, sentence: Sentence, start: int, end: int) -> bo
 def _nearest(triggers: list[Trigger], start: int, end: int, *, prefer_before: bool = True,
              ) -> Trigger:
     """The trigger a span belongs to: the nearest one before it, else the first after it."""
+    if len(triggers) == 1:
+        return triggers[0]
     before = [t for t in triggers if t.end <= start]
     if prefer_before and before:
         return before[-1]
@@ -382,6 +457,9 @@ def _nearest(triggers: list[Trigger], start: int, end: int, *, prefer_before: bo
 
 
 def _date_owner(triggers: list[Trigger], d: DateMention) -> Trigger:
+    if len(triggers) == 1:
+        return triggers[0]
+
     def distance(t: Trigger) -> float:
         if t.end <= d.start:
             return d.start - t.end
@@ -396,13 +474,12 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
     """Event mentions of ``doc`` in text order (see the module docstring)."""
     folded = doc.folded
     triggers = find_triggers(doc, [(p.start, p.end) for p in places if p.role == "location"
-                                   and any(c.kind == "crossing" for c in p.candidates)])
+                                   and "crossing" in map(_KIND, p.candidates)])
     by_sentence: dict[int, list[Trigger]] = {}
     for t in triggers:
         by_sentence.setdefault(t.sentence, []).append(t)
-    places_by = _group(places, lambda p: p.sentence)
-    dates_by = _group([d for d in dates if not doc.datelines.contains(d.start)],
-                      lambda d: d.sentence)
+    places_by = _group(places, _SENTENCE)
+    dates_by = _group([d for d in dates if not doc.datelines.contains(d.start)], _SENTENCE)
     entities_by: dict[int, list[Entity]] = {}
     speakers_by: dict[int, list[Entity]] = {}
     for e, i in zip(entities, sentence_indices(doc, entities), strict=True):
@@ -427,17 +504,21 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         return named[-1] if named else None
 
     mentions: list[EventMention] = []
+    descriptive_sentences = doc.anchor_sentences(_DESCRIPTIVE_AT)
+    both_sides = None  # (looked for when a sentence with triggers needs it)
     for sentence in doc.sentences:
         ts = by_sentence.get(sentence.index, [])
         if not ts and (sentence.index not in places_by
                        or _continuable(mentions, sentence) is None):
             continue  # no event of its own, and none it can continue with a place
+        speakers = speakers_by.get(sentence.index, ())
+        descriptive = sentence.index in descriptive_sentences  # ("links", "facing", ...)
         located = [p for p in places_by.get(sentence.index, ())
                    if p.role == "location" and p.place.kind != "country"
-                   and not _speaker_place(p, speakers_by.get(sentence.index, ()), folded)
-                   and not _search(doc, sentence, _DESCRIPTIVE, _DESCRIPTIVE_AT,
-                                      max(sentence.start, p.start - 40),
-                                               p.start)]
+                   and not _speaker_place(p, speakers, folded)
+                   and not (descriptive and _search(
+                       doc, sentence, _DESCRIPTIVE, _DESCRIPTIVE_AT,
+                       max(sentence.start, p.start - 40), p.start))]
         sentence_dates = dates_by.get(sentence.index, [])
         sentence_entities = entities_by.get(sentence.index, [])
         if not ts:
@@ -506,7 +587,9 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                         doc.search(_GENERIC_CROSSINGS, _GENERIC_CROSSINGS_AT, sentence.start,
                                    sentence.end):
                     mention.generic_crossings = True
-        _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence)
+        if both_sides is None:
+            both_sides = _touched(doc, _BOTH_SIDES, _BOTH_SIDES_AT)
+        _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence, both_sides)
         same_time = None  # "the same day" in the sentence (looked for when needed)
         for t in ts:
             mention = sentence_mentions[t]
@@ -537,6 +620,28 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
             mention.index = len(mentions)
             mentions.append(mention)
     return mentions
+
+
+def _touched(doc: Document, pattern: re.Pattern, group: str) -> set[int]:
+    """The indices of the sentences that a match of ``pattern`` over the whole document
+    (:meth:`~.text.Document.scan`) overlaps: every sentence where the pattern can match
+    within the sentence (a match there is one of the document's, or lies inside one), as
+    the pattern ends with a word and a sentence is followed by white space."""
+    sentences = doc.sentences
+    ends = None
+    touched: set[int] = set()
+    for m in doc.scan(pattern, group):
+        if ends is None:
+            ends = [s.end for s in sentences]
+        k = bisect.bisect_right(ends, m.start())
+        while k < len(sentences) and sentences[k].start < m.end():
+            touched.add(sentences[k].index)
+            k += 1
+    return touched
+
+
+_KIND = operator.attrgetter("kind")
+_SENTENCE = operator.attrgetter("sentence")
 
 
 def _group(items, key) -> dict[int, list]:
@@ -622,23 +727,31 @@ def _inherited_date(mentions: list[EventMention], sentence: Sentence,
 
 
 def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMention],
-                   entities: list[Entity], doc: Document, sentence: Sentence) -> None:
+                   entities: list[Entity], doc: Document, sentence: Sentence,
+                   both_sides: set[int]) -> None:
+    """The actors of each mention: ``both_sides``, the sentences where "Afghan and
+    Pakistani forces" can be (:func:`_touched`)."""
     armed = [e for e in entities if e.actor]
-    for m in doc.scan(_BOTH_SIDES, _BOTH_SIDES_AT, sentence.start, sentence.end):
-        for word in (m.group(1), m.group(2)):  # "Afghan and Pakistani forces"
-            side = "PK" if word.startswith("pakistan") else "AF"
-            armed.append(Entity(m.start(), m.end(), m.group(0), "party", side, None,
-                                PK_FORCES if side == "PK" else AF_FORCES))
+    if sentence.index in both_sides:
+        for m in doc.scan(_BOTH_SIDES, _BOTH_SIDES_AT, sentence.start, sentence.end):
+            for word in (m.group(1), m.group(2)):  # "Afghan and Pakistani forces"
+                side = "PK" if word.startswith("pakistan") else "AF"
+                armed.append(new_entity(m.start(), m.end(), m.group(0), "party", side, None,
+                                        PK_FORCES if side == "PK" else AF_FORCES))
+    elif _anchors.CHECK_SCANS:
+        skipped(_BOTH_SIDES, doc.folded, sentence.start, sentence.end)
     for t in ts:
-        m = doc.search(_ADJ_SIDE, _ADJ_SIDE_AT, max(0, t.start - 40), t.start)
+        m = _search(doc, sentence, _ADJ_SIDE, _ADJ_SIDE_AT, max(0, t.start - 40), t.start)
         if m:
             word = m.group(1)
             side = "PK" if word.startswith("pakistan") else "AF"
             actor = PK_FORCES if side == "PK" else AF_FORCES
-            adjective = Entity(m.start(1), m.end(1), m.group(1), "party", side, None, actor)
+            adjective = new_entity(m.start(1), m.end(1), m.group(1), "party", side, None,
+                                   actor)
             sentence_mentions[t].actors.append((actor, adjective, t))
     for e in armed:
-        owner = min(ts, key=lambda t: min(abs(t.start - e.end), abs(e.start - t.end)))
+        owner = ts[0] if len(ts) == 1 else min(
+            ts, key=lambda t: min(abs(t.start - e.end), abs(e.start - t.end)))
         sentence_mentions[owner].actors.append((e.actor, e, owner))
     for t in ts:
         if t.event_type == "armed_clash":

@@ -38,9 +38,13 @@ _ABBREVIATIONS = frozenset({
 })
 _BOUNDARY = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
 #: :data:`_BOUNDARY` run once over the whole text: the white space it looks ahead to stays
-#: on the line (as it does when run on each line alone), and the first character is a
-#: class of its own (``[.!?][.!?]*`` rather than ``[.!?]+``), so the engine skips to it.
-_BOUNDARIES = re.compile(r"[.!?][.!?]*[\"”’')\]]*(?=[^\S\n]+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
+#: on the line (as it does when run on each line alone), and as three patterns, one for
+#: each first character (``.[.!?]*`` ...): the engine skips from one such character to the
+#: next, where a class at the start is tested at every character (see :func:`_boundaries`).
+_BOUNDARIES = tuple(
+    re.compile(re.escape(first) +
+               r"[.!?]*[\"”’')\]]*(?=[^\S\n]+[\"“‘'(\[]?[A-Z0-9\u0600-\u06ff])")
+    for first in ".!?")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _TERMINAL = re.compile(r"[.!?:;\"”’)…]\s*$")
 _TERMINAL_CHARS = frozenset(".!?:;\"”’)…")
@@ -80,8 +84,7 @@ def split_sentences(text: str) -> list[Sentence]:
     pos = 0
     paragraph = 0
     # every boundary of the text, in order: those of each line are taken as its turn comes
-    boundaries = [(m.start(), m.end(), m.end() - m.start() == 1 and text[m.start()] == ".")
-                  for m in _BOUNDARIES.finditer(text)]
+    boundaries = _boundaries(text)
     b, nb = 0, len(boundaries)
     for line in text.split("\n"):
         line_start = pos
@@ -91,8 +94,15 @@ def split_sentences(text: str) -> list[Sentence]:
             continue  # (white space only: no boundary in it)
         # _TERMINAL: the last character before any trailing white space closes a sentence
         heading = stripped[-1] not in _TERMINAL_CHARS and len(line.split()) <= 20
-        start = 0
         line_end = pos - 1
+        if b == nb or boundaries[b][0] >= line_end:  # one sentence (most lines): the line
+            words = stripped.lstrip()
+            sentences.append(_make_sentence(
+                len(sentences), line_start + len(stripped) - len(words),
+                line_start + len(stripped), words, paragraph, heading))
+            paragraph += 1
+            continue
+        start = 0
         while b < nb and boundaries[b][0] < line_end:
             at, end, dot = boundaries[b]
             b += 1
@@ -105,6 +115,21 @@ def split_sentences(text: str) -> list[Sentence]:
         _add_sentence(sentences, line, line_start, start, len(line), paragraph, heading)
         paragraph += 1
     return sentences
+
+
+def _boundaries(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, a lone full stop) of each match of ``[.!?]`` + :data:`_BOUNDARIES`
+    (what ``finditer`` of the pattern with a class at its start finds): the matches of the
+    three patterns in text order, without those that begin inside an earlier one (the end
+    of the run of punctuation and quotes that holds them both)."""
+    found = sorted(m.span() for first in _BOUNDARIES for m in first.finditer(text))
+    out = []
+    last = 0
+    for start, end in found:
+        if start >= last:
+            out.append((start, end, end - start == 1 and text[start] == "."))
+            last = end
+    return out
 
 
 def _add_sentence(sentences, line, offset, start, end, paragraph, heading) -> None:
@@ -129,46 +154,60 @@ DATELINE = re.compile(
     r"(?:,\s*[A-Z][A-Za-z ]{1,30}?)?(?:,\s*(?:\d{1,2}\s+[A-Z][a-z]+\.?(?:\s+\d{4})?|"
     r"[A-Z][a-z]+\.?\s+\d{1,2}(?:,?\s+\d{4})?))?\s*(?:\([^)\n]{1,80}\))?\s*(?:[-–—:])\s")
 
-_DASH_SPACE = re.compile(r"[-–—:]\s")
+#: r"[-–—:]\s" as four patterns that each begin with their character: the engine skips
+#: from one to the next (a class at the start would be tested at every character)
+_DASHES_SPACE = tuple(re.compile(dash + r"(?=\s)") for dash in "-–—:")
+
+
+def _dashes(text: str) -> list[int]:
+    """The offsets of the dashes and colons of ``text`` before white space, sorted."""
+    found = [m.start() for dash in _DASHES_SPACE for m in dash.finditer(text)]
+    found.sort()
+    return found
+
+
+#: What a line that begins a dateline begins with: its name's letters, spaces, dots,
+#: apostrophes, hyphens, slashes and stars, as far as they go (taken whole).
+_RUN = r"(?:\*\*)?[A-Z][A-Za-z'’. /*-]*+"
+_DATELINE_RUN = re.compile(_RUN)
+#: What must follow that run: a comma before a country or date, else (after white space)
+#: a parenthesis or the dash or colon.
+_NEXT = r",\s*[A-Z\d]|\s*[(\-–—:]"
+_DATELINE_NEXT = re.compile(_NEXT)
+_DASH_WS = re.compile(r"-\s")
+#: :func:`_may_be_dateline` at the start of every line but the first, in one pass: a line
+#: break (where the engine skips to), then, looked ahead, the run's characters but the
+#: hyphen and hyphens not before white space (taken whole), and then a hyphen before white
+#: space (inside the run or right after it) or what follows the run.
+_LINE_MAY_BE_DATELINE = re.compile(
+    rf"\n(?=(?:\*\*)?[A-Z])(?=(?:[A-Za-z'’. /*]*+-(?!\s))*+[A-Za-z'’. /*]*+(?:-\s|{_NEXT}))")
 
 
 def _dateline_starts(text: str) -> list[int]:
-    """The line starts where :data:`DATELINE` can match ("^", multiline).
+    """The line starts where :data:`DATELINE` can match ("^", multiline): those that
+    :func:`_may_be_dateline` passes, less those too far from the next dash (below).
 
     A dateline ends with a dash or colon and white space, and only its white space may span
     lines (six runs of it at most, the rest of each part on one line): from a line whose
     next such dash lies more than six lines with words further on, none can match.
     """
-    dashes = [m.start() for m in _DASH_SPACE.finditer(text)]
+    dashes = _dashes(text)
     if not dashes:
         return []
-    starts: list[int] = []  # start of each line
-    words_before: list[int] = []  # the lines with words before each line
-    pos = count = 0
-    for line in text.split("\n"):
-        starts.append(pos)
-        words_before.append(count)
-        if line and not line.isspace():
-            count += 1
-        pos += len(line) + 1
+    starts = [0] if _may_be_dateline(text, 0) else []
+    starts += [m.end() for m in _LINE_MAY_BE_DATELINE.finditer(text)]
     out = []
-    for k, start in enumerate(starts):
+    for start in starts:
         i = bisect.bisect_left(dashes, start + 2)  # (a name of two letters at least first)
         if i == len(dashes):
             break
-        dash_line = bisect.bisect_right(starts, dashes[i]) - 1
-        if words_before[dash_line] - words_before[k] <= 6:
-            out.append(start)
+        # the lines from this one to the dash's (not included) with words
+        if text.count("\n", start, dashes[i]) > 6 and sum(
+                1 for line in text[start:dashes[i]].split("\n")[:-1]
+                if line and not line.isspace()) > 6:
+            continue
+        out.append(start)
     return out
-
-
-#: What a line that begins a dateline begins with: its name's letters, spaces, dots,
-#: apostrophes, hyphens, slashes and stars, as far as they go (taken whole).
-_DATELINE_RUN = re.compile(r"(?:\*\*)?[A-Z][A-Za-z'’. /*-]*+")
-#: What must follow that run: a comma before a country or date, else (after white space)
-#: a parenthesis or the dash or colon.
-_DATELINE_NEXT = re.compile(r",\s*[A-Z\d]|\s*[(\-–—:]")
-_DASH_WS = re.compile(r"-\s")
 
 
 def _may_be_dateline(text: str, start: int) -> bool:
@@ -194,8 +233,7 @@ def _may_be_dateline(text: str, start: int) -> bool:
 def dateline_spans(text: str) -> list[tuple[int, int]]:
     """Spans of datelines: places there say where the story was filed, not what happened."""
     spans: list[tuple[int, int]] = []
-    starts = [s for s in _dateline_starts(text) if _may_be_dateline(text, s)]
-    for m in scan(DATELINE, text, starts):
+    for m in scan(DATELINE, text, _dateline_starts(text)):
         head = m.group(0)
         letters = [c for c in head.split(",")[0].split(":")[0] if c.isalpha()]
         # the first word in capitals, or followed by a date or a parenthesis
