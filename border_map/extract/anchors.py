@@ -81,44 +81,46 @@ def anchor_group(name: str, prefixes=(), words=(), *, digits: bool = False,
     return name
 
 
-def _lexicon() -> tuple[re.Pattern, dict[str, tuple[int, ...]], tuple[int, ...], tuple[str, ...]]:
+def _lexicon() -> tuple[re.Pattern, dict, tuple[int, ...], tuple[str, ...]]:
     """The compiled pass over every anchor: its regex, the groups (numbers) of each anchor
-    it can return (an anchor found means that every shorter prefix anchor of it holds too),
-    the groups of the tokens that begin with a digit (returned as that digit), and the
-    names of the groups by number."""
+    it can return (an anchor found means that every shorter prefix anchor of it holds too;
+    see :func:`token_groups`), the groups of the tokens that begin with a digit (returned
+    as that digit), and the names of the groups by number.
+
+    A lead word is returned with the beginning of the token after it (its second capturing
+    group is that group's ``lastindex``): each group that wants the word before some
+    followers gets it only before one of its own (the followers of every group are looked
+    ahead for, then told apart, by :func:`token_groups`)."""
     global _LEXICON
     if _LEXICON is None:
         prefix_groups: dict[str, set[str]] = {}
         word_groups: dict[str, set[str]] = {}
         digit_groups: set[str] = set()
-        lead_groups: dict[str, set[str]] = {}
         followers: dict[str, set[str]] = {}
-        for name, (prefixes, words, digits, leads) in _ANCHOR_GROUPS.items():
+        names = tuple(sorted(_ANCHOR_GROUPS))
+        slot = {name: i for i, name in enumerate(names)}
+        # lead word -> (group number, its followers) for each group that wants it so
+        leads: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+        for name, (prefixes, words, digits, group_leads) in _ANCHOR_GROUPS.items():
             if digits:
                 digit_groups.add(name)
             for a in prefixes:
                 prefix_groups.setdefault(a, set()).add(name)
             for w in words:
                 word_groups.setdefault(w, set()).add(name)
-            for w, follow in leads:
-                lead_groups.setdefault(w, set()).add(name)
+            for w, follow in group_leads:
+                leads.setdefault(w, []).append((slot[name], follow))
                 followers.setdefault(w, set()).update(follow)
-        for w in list(lead_groups):  # wanted alone by some group: found everywhere
-            if w in word_groups or any(w.startswith(a) for a in prefix_groups):
-                word_groups.setdefault(w, set()).update(lead_groups.pop(w))
-                del followers[w]
         trie: dict = {}
         for anchor, end in [*((a, "") for a in prefix_groups), *((w, "$") for w in word_groups),
-                            *((w, "$+") for w in lead_groups)]:
+                            *((w, "$+") for w in leads)]:
             node = trie
             for ch in anchor:
                 node = node.setdefault(ch, {})
             node[end] = followers[anchor] if end == "$+" else {}
-        names = tuple(sorted(_ANCHOR_GROUPS))
-        slot = {name: i for i, name in enumerate(names)}
-        groups: dict[str, tuple[int, ...]] = {}
-        for hit in {*prefix_groups, *word_groups, *lead_groups}:
-            found = set(word_groups.get(hit, ())) | lead_groups.get(hit, set())
+        groups: dict = {}  # anchor -> group numbers (and (lead word, follower) when met)
+        for hit in {*prefix_groups, *word_groups, *leads}:
+            found = set(word_groups.get(hit, ()))
             for k in range(1, len(hit) + 1):
                 found |= prefix_groups.get(hit[:k], set())
             groups[hit] = tuple(sorted(slot[name] for name in found))
@@ -126,12 +128,30 @@ def _lexicon() -> tuple[re.Pattern, dict[str, tuple[int, ...]], tuple[int, ...],
         if digit_groups:  # a token beginning with a digit is returned as that digit
             body = rf"(?:\d|{body})" if body else r"\d"
         regex = re.compile(r"(?<![^\W_])" + body)
-        _LEXICON = (regex, groups, tuple(sorted(slot[name] for name in digit_groups)), names)
+        _LEXICON = (regex, groups, tuple(sorted(slot[name] for name in digit_groups)), names,
+                    leads)
     return _LEXICON
 
 
+def token_groups(lexicon: tuple, key: str | tuple[str, str]) -> tuple[int, ...]:
+    """The group numbers of a token the lexicon's regex returned: ``key`` is the anchor it
+    matched, or (lead word, the beginning of the token after it) for a lead word."""
+    groups = lexicon[1]
+    found = groups.get(key)
+    if found is None:
+        if key.__class__ is str:  # a digit
+            return lexicon[2]
+        word, follower = key
+        wanted = {g for g, follow in lexicon[4][word]
+                  if any(follower[:1].isdigit() if f == "#" else follower.startswith(f)
+                         for f in follow)}
+        found = groups[key] = tuple(sorted(wanted.union(groups[word])))
+    return found
+
+
 def _follower_regex(follow: set[str]) -> str:
-    """What must come after a lead word: white space or hyphens, then one of ``follow``."""
+    """What must come after a lead word: white space or hyphens, then one of ``follow``
+    (the beginning of that token captured: see :func:`token_groups`)."""
     trie: dict = {}
     for f in follow - {"#"}:
         node = trie
@@ -141,7 +161,7 @@ def _follower_regex(follow: set[str]) -> str:
     body = _anchor_trie(trie)
     if "#" in follow:
         body = rf"\d|{body}" if body else r"\d"
-    return rf"{_NOT_ALNUM}(?=[\s\-]+(?:{body}))"
+    return rf"{_NOT_ALNUM}(?=[\s\-]+({body}))"
 
 
 #: Letters in the order English words most often begin with them: the branches of the
@@ -153,10 +173,10 @@ def _anchor_trie(node: dict) -> str:
     chars = sorted((ch for ch in node if ch not in ("", "$", "$+")),
                    key=lambda ch: (_FIRST_LETTERS.get(ch, 99), ch))
     alternatives = [re.escape(ch) + _anchor_trie(node[ch]) for ch in chars]
+    if "$+" in node:  # a lead word before a follower (else, if a word or prefix, alone)
+        alternatives.append(_follower_regex(node["$+"]))
     if "$" in node and "" not in node:
         alternatives.append(_NOT_ALNUM)  # a whole word: no letter or digit follows
-    elif "$+" in node and "" not in node:
-        alternatives.append(_follower_regex(node["$+"]))  # a lead word before a follower
     if not alternatives:
         return ""
     body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"

@@ -101,9 +101,10 @@ _ANCHORS = {
     "relative_day": anchor_group("dates.relative_day", words=(
         "today", "tonight", "yesterday", "overnight"), leads={
         "this": ("morning", "afternoon", "evening"), "the": ("day",), "last": ("night",)}),
-    "ago": anchor_group("dates.ago", digits=True, leads={
-        "a": ("few", *_PERIODS),
-        **dict.fromkeys((w for w in _NUMBER_WORDS if " " not in w and w != "a"), _PERIODS)}),
+    "ago": anchor_group("dates.ago", digits=True, leads={  # ("three days ago")
+        "a": ("few", "day", *_PERIODS),
+        **dict.fromkeys((w for w in _NUMBER_WORDS if " " not in w and w != "a"),
+                        ("day", *_PERIODS))}),
     "relative_period": anchor_group("dates.relative_period", leads={
         **dict.fromkeys(("last", "previous", "this", "past"), _PERIODS),
         "earlier": ("this",), "the": ("past",), "over": ("the",), "later": ("this",)}),

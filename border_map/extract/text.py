@@ -137,15 +137,20 @@ class Document:
 
     def _index_anchors(self) -> None:
         """One pass over the folded text: the offsets of the tokens of every anchor group."""
-        lexicon = regex, groups, digit_groups, names = _anchors._lexicon()
+        lexicon = _anchors._lexicon()
+        regex, groups, names = lexicon[0], lexicon[1], lexicon[3]
         # the offsets of each token, then each token's offsets added to each of its groups
-        # (a token is in two or three groups on average: one append per token found)
-        by_token: defaultdict[str, list[int]] = defaultdict(list)
+        # (a token is in two or three groups on average: one append per token found); a
+        # lead word comes with the beginning of the token after it (``lastindex``)
+        by_token: defaultdict[str | tuple[str, str], list[int]] = defaultdict(list)
         for m in regex.finditer(self.folded):
-            by_token[m.group()].append(m.start())
+            k = m.lastindex
+            by_token[m.group() if k is None else (m.group(), m.group(k))].append(m.start())
         lists: list[list[int]] = [[] for _ in names]
+        token_groups = _anchors.token_groups
         for token, offsets in by_token.items():
-            for g in groups.get(token, digit_groups):  # a digit is not a key of ``groups``
+            found = groups.get(token)
+            for g in found if found is not None else token_groups(lexicon, token):
                 lists[g] += offsets
         for offsets in lists:
             offsets.sort()  # (sorted runs, one per token: merged)
