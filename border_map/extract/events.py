@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import itertools
 import operator
 import re
 from collections.abc import Sequence
@@ -318,37 +317,6 @@ def _search(doc: Document, sentence: Sentence, pattern: re.Pattern, group: str, 
     return None
 
 
-def _scan_sentences(doc: Document, pattern: re.Pattern, group: str,
-                    ends: list[int]) -> list[tuple[Sentence, re.Match]]:
-    """``doc.scan_sentences(pattern, group)`` (``ends``: the ends of the sentences): the
-    pattern tried at every token of the group within the sentence holding it, in one
-    loop in C, and only the matches looked at one by one."""
-    anchors = doc.anchors(group)
-    sentences, folded = doc.sentences, doc.folded
-    n = len(anchors)
-    # the end of the sentence each token is in: the first that ends after it (the end of
-    # the text for a token after the last sentence: its match is dropped below)
-    until = map([*ends, len(folded)].__getitem__,
-                map(bisect.bisect_right, itertools.repeat(ends, n), anchors))
-    found = []
-    last = 0  # the end of the last match kept
-    for m in filter(None, map(pattern.match, itertools.repeat(folded, n), anchors, until)):
-        p = m.start()
-        if p < last:
-            continue  # inside the last match
-        k = bisect.bisect_right(ends, p)
-        if k == len(sentences) or sentences[k].start > p:
-            continue  # between sentences
-        last = m.end()
-        if last == p:
-            raise ValueError(f"empty match of {pattern.pattern[:40]!r}: not for scan()")
-        found.append((sentences[k], m))
-    if _anchors.CHECK_SCANS:
-        _anchors._check(pattern, [m for _, m in found],
-                        [m for _, m in doc.scan_sentences(pattern, group)])
-    return found
-
-
 def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> list[Trigger]:
     """Event triggers of every sentence, hypothetical and negated ones left out.
 
@@ -359,7 +327,6 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
     last_air = None  # a bare "strike" is of the kind of the last air or drone strike
     # every rule over every sentence (matches within one sentence, tried at their anchors)
     found_in: dict[int, list[tuple[int, int, str]]] = {}
-    ends = [s.end for s in doc.sentences]
     for event_type, rx in _TRIGGER_RX:
         group = _TRIGGER_AT[event_type]
         if not doc.anchors(group):  # no word of the rule in the report
@@ -367,9 +334,9 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
                 for sentence in doc.sentences:
                     skipped(rx, folded, sentence.start, sentence.end)
             continue
-        for sentence, m in _scan_sentences(doc, rx, group, ends):
+        for sentence, m in doc.scan_sentences(rx, group):
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), event_type))
-    for sentence, m in _scan_sentences(doc, _POSTS, _POSTS_AT, ends):
+    for sentence, m in doc.scan_sentences(_POSTS, _POSTS_AT):
         s, e = sentence.start, sentence.end
         for c in _CAPTURE.finditer(folded, max(s, m.start() - 70), min(e, m.end() + 70)):
             between = folded[min(m.end(), c.end()):max(m.start(), c.start())]
@@ -378,7 +345,7 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
             found_in.setdefault(sentence.index, []).append(
                 (min(m.start(), c.start()), max(m.end(), c.end()), "outpost_captured"))
             break
-    for sentence, m in _scan_sentences(doc, _CLOSE, _CLOSE_AT, ends):
+    for sentence, m in doc.scan_sentences(_CLOSE, _CLOSE_AT):
         s, e = sentence.start, sentence.end
         lo, hi = max(s, m.start() - 80), min(e, m.end() + 60)
         closable = _CLOSABLE.search(folded, lo, hi) or any(

@@ -75,6 +75,7 @@ class Document:
     sentences: list[Sentence] = field(default_factory=list)
     _folded: str | None = field(default=None, repr=False)
     _starts: list[int] = field(default_factory=list, repr=False)
+    _ends: list[int] = field(default_factory=list, repr=False, compare=False)
     _datelines: Spans | None = field(default=None, repr=False)
     _fold_unsafe: bool | None = field(default=None, repr=False, compare=False)
     _anchor_map: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
@@ -85,6 +86,7 @@ class Document:
         if not self.sentences:
             self.sentences = split_sentences(self.text)
         self._starts = [s.start for s in self.sentences]
+        self._ends = [s.end for s in self.sentences]
 
     def __reduce__(self):
         # pickled as the text, its markup's metadata and the sentence spans: the folded
@@ -232,39 +234,40 @@ class Document:
         """``pattern.finditer(folded, sentence.start, sentence.end)`` for every sentence in
         turn, as (sentence, match), tried only where a token of anchor group ``group``
         begins (see :meth:`scan`)."""
+        found = self._scan_sentences(pattern, group)
         if _anchors.CHECK_SCANS:
-            found = list(self._scan_sentences(pattern, group))
             _anchors._check(pattern, [m for _, m in found],
                    [m for s in self.sentences for m in pattern.finditer(self.folded, s.start,
                                                                         s.end)])
-            return iter(found)
-        return self._scan_sentences(pattern, group)
+        return iter(found)
 
     def _scan_sentences(self, pattern: re.Pattern,
-                        group: str) -> Iterator[tuple[Sentence, re.Match]]:
-        folded, sentences = self.folded, self.sentences
-        if not sentences:
-            return
-        match = pattern.match
-        i, n = 0, len(sentences)
-        sentence = sentences[0]
-        last = sentence.start
-        for p in self.anchors(group):
-            if sentence.end <= p:
-                while i < n and sentences[i].end <= p:
-                    i += 1
-                if i == n:
-                    break
-                sentence = sentences[i]
-                last = sentence.start
-            if p < last:  # before the sentence, or inside the last match
-                continue
-            m = match(folded, p, sentence.end)
-            if m is not None:
-                last = m.end()
-                if last == p:
-                    raise ValueError(f"empty match of {pattern.pattern[:40]!r}: not for scan()")
-                yield sentence, m
+                        group: str) -> list[tuple[Sentence, re.Match]]:
+        # the pattern tried at every token of the group up to the end of the sentence
+        # holding it, in one loop in C; only the matches looked at one by one
+        anchors = self._anchor_map.get(group)
+        if anchors is None:
+            anchors = self.anchors(group)
+        sentences, folded, ends = self.sentences, self.folded, self._ends
+        n = len(anchors)
+        # the end of each token's sentence: the first that ends after it (the end of the
+        # text for a token after the last sentence: its match is dropped below)
+        until = map([*ends, len(folded)].__getitem__,
+                    map(bisect.bisect_right, itertools.repeat(ends, n), anchors))
+        found = []
+        last = 0  # the end of the last match kept
+        for m in filter(None, map(pattern.match, itertools.repeat(folded, n), anchors, until)):
+            p = m.start()
+            if p < last:
+                continue  # inside the last match
+            k = bisect.bisect_right(ends, p)
+            if k == len(sentences) or sentences[k].start > p:
+                continue  # between sentences
+            last = m.end()
+            if last == p:
+                raise ValueError(f"empty match of {pattern.pattern[:40]!r}: not for scan()")
+            found.append((sentences[k], m))
+        return found
 
     def search(self, pattern: re.Pattern, group: str, start: int = 0, end: int | None = None,
                *, original: bool = False) -> re.Match | None:
