@@ -293,15 +293,15 @@ class Document:
             string = self._folded if self._folded is not None else self.folded
         if end is None:
             end = len(string)
-        match = pattern.match
-        for i in range(bisect.bisect_left(starts, start), len(starts)):
-            p = starts[i]
-            if p >= end:
-                break
-            m = match(string, p, end)
-            if m is not None:
-                return m
-        return None
+        i = bisect.bisect_left(starts, start)
+        j = bisect.bisect_left(starts, end, i)
+        if i == j:
+            return None
+        if j - i == 1:
+            return pattern.match(string, starts[i], end)
+        # the first match at the starts in between, tried one after the other in C
+        return next(filter(None, map(pattern.match, itertools.repeat(string, j - i),
+                                     starts[i:j], itertools.repeat(end, j - i))), None)
 
 
 def occurrences(text: str, names: Iterable[str]) -> list[int]:
