@@ -64,8 +64,8 @@ def anchor_group(name: str, prefixes=(), words=(), *, digits: bool = False,
 
     ``leads`` are words that begin a match only before certain others ("the" in "the
     Pakistani military"): word -> the beginnings of the token that must follow it after
-    white space or hyphens ("#": a digit). A frequent word is then found only where it can
-    begin a match of some group (for a group that wants it alone, everywhere).
+    white space or hyphens ("#": a digit). A frequent word is then in the group only where
+    it can begin one of the group's matches, whatever other groups want of it.
     """
     global _LEXICON
     prefixes, words = tuple(sorted(set(prefixes))), tuple(sorted(set(words) - set(prefixes)))
@@ -81,16 +81,17 @@ def anchor_group(name: str, prefixes=(), words=(), *, digits: bool = False,
     return name
 
 
-def _lexicon() -> tuple[re.Pattern, dict, tuple[int, ...], tuple[str, ...]]:
+def _lexicon() -> tuple[re.Pattern, dict, tuple[int, ...], tuple[str, ...], dict]:
     """The compiled pass over every anchor: its regex, the groups (numbers) of each anchor
     it can return (an anchor found means that every shorter prefix anchor of it holds too;
     see :func:`token_groups`), the groups of the tokens that begin with a digit (returned
-    as that digit), and the names of the groups by number.
+    as that digit), the names of the groups by number, and the groups of each lead word
+    with their followers.
 
-    A lead word is returned with the beginning of the token after it (its second capturing
-    group is that group's ``lastindex``): each group that wants the word before some
-    followers gets it only before one of its own (the followers of every group are looked
-    ahead for, then told apart, by :func:`token_groups`)."""
+    A lead word is matched with the beginning of the token after it, in a capturing group
+    of its own (the match's ``lastindex``): the followers of every group are looked ahead
+    for at once, then told apart by :func:`token_groups`, so that a group gets the word
+    only before one of its own followers (even where another group wants it alone)."""
     global _LEXICON
     if _LEXICON is None:
         prefix_groups: dict[str, set[str]] = {}
