@@ -785,32 +785,30 @@ def _keys_contradict(a: list[tuple], b: list[tuple]) -> bool:
 def _mark_disputes(doc: Document, units: list[ClaimUnit]) -> None:
     """Mark as disputed a claim that a later claim of another side contradicts, by its
     figures or in words (rejected, denied, a contrasting account)."""
-    firsts = [u.sentences[0].index for u in units]
+    # (the units follow each other in the text: their last sentences increase, and the
+    # claims within 12 sentences before one are those from ``lo`` on)
     lasts = [u.sentences[-1].index for u in units]
     sides = [u.speaker.side for u in units]
-    keys: list[list[tuple] | None] = [None] * len(units)  # _figure_keys, when first needed
+    keys = [_figure_keys(u) if u.figures else None for u in units]  # (None: nothing to compare)
+    disputing = doc.anchor_sentences(_DISPUTE_AT)  # (the sentences _DISPUTE can match in)
+    lo = 0
     for i, unit in enumerate(units):
-        earlier = []
-        first, side = firsts[i], sides[i]
-        for j in range(i - 1, -1, -1):
-            if first - lasts[j] > 12:
-                break
-            if sides[j] != side:
-                earlier.append(j)  # nearest first
-        if earlier:
-            mine = keys[i]
-            if mine is None:
-                mine = keys[i] = _figure_keys(unit)
+        first, side = unit.sentences[0].index, sides[i]
+        while first - lasts[lo] > 12:
+            lo += 1
+        earlier = [j for j in range(i - 1, lo - 1, -1) if sides[j] != side]  # nearest first
+        if not earlier:
+            continue
+        mine = keys[i]
+        if mine is not None:
             for j in earlier:
                 theirs = keys[j]
-                if theirs is None:
-                    theirs = keys[j] = _figure_keys(units[j])
-                if _keys_contradict(theirs, mine):
+                if theirs is not None and _keys_contradict(theirs, mine):
                     units[j].status = "disputed"
-        earlier = [units[j] for j in earlier]
-        if earlier and any(doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end)
-                           for s in unit.sentences):
-            candidates = [u for u in earlier if u.figures or not u.narration]
-            conflicting = [u for u in candidates if _conflicting(u, unit)]
-            if conflicting or candidates:
-                (conflicting or candidates)[0].status = "disputed"
+        if any(s.index in disputing and doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end)
+               for s in unit.sentences):
+            candidates = [units[j] for j in earlier
+                          if units[j].figures or not units[j].narration]
+            if candidates:
+                conflicting = next((u for u in candidates if _conflicting(u, unit)), None)
+                (conflicting or candidates[0]).status = "disputed"
