@@ -44,10 +44,13 @@ _VAGUE = (r"(?P<vague>dozens|scores|hundreds|thousands|several|numerous|multiple
           r"a\s+number\s+of|a\s+few|some|few|heavy|huge|massive|significant|considerable|"
           r"large\s+numbers?\s+of|no)")
 _QTY = rf"(?:{_QUAL})?(?:{_RANGE}|{_NUM}|{_VAGUE}(?:\s+of)?)"
-_MOD = (r"(?:\s+(?:enemy|pakistani|afghan|taliban|security|military|border|militant|innocent|"
-        r"more|other|civilian|army|paramilitary|police|tribal|local|armed|suspected|alleged|"
-        r"unarmed|frontier|corps|fc|ttp|khawarij|foreign|regime|government|opposing|rival|hostile|"
-        r"young|elderly|injured|wounded|"
+_MOD_WORDS = (
+    "enemy", "pakistani", "afghan", "taliban", "security", "military", "border", "militant",
+    "innocent", "more", "other", "civilian", "army", "paramilitary", "police", "tribal", "local",
+    "armed", "suspected", "alleged", "unarmed", "frontier", "corps", "fc", "ttp", "khawarij",
+    "foreign", "regime", "government", "opposing", "rival", "hostile", "young", "elderly",
+    "injured", "wounded")
+_MOD = (rf"(?:\s+(?:{'|'.join(_MOD_WORDS)}|"
         r"of\s+(?:their|its|our|the)\s+own|of\s+(?:our|their|its|his|the)))*")
 _PEOPLE = (r"(?:fighters?|militants?|terrorists?|insurgents?|soldiers?|troops|personnel|"
            r"servicemen|civilians?|people|persons?|men|women|woman|children|child|policem[ae]n|"
@@ -112,15 +115,38 @@ _OF_THE = re.compile(r"[\"”’]?\s+(?:of|from)\s+the\s+(?P<x>[a-z'’ -]{3,40}
 
 #: The tokens the matches of each rule begin with (see :func:`~.anchors.anchor_group`).
 _QTY_WORDS = (
-    "at", "more", "over", "above", "nearly", "almost", "close", "about", "around",
-    "approximately", "roughly", "some", "up", "as", "fewer", "less", "under", "only", "just",
-    "a", "an", "between", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-    "ninety", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen", "ten", "one", "two", "three", "four", "five", "six", "seven",
-    "eight", "nine", "dozens", "scores", "hundreds", "thousands", "several", "numerous",
-    "multiple", "many", "large", "few", "heavy", "huge", "massive", "significant",
-    "considerable", "no")
-_QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True)
+    "over", "above", "nearly", "almost", "about", "around", "approximately", "roughly", "some",
+    "under", "only", "just", "between", "twenty", "thirty", "forty", "fifty", "sixty",
+    "seventy", "eighty", "ninety", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
+    "sixteen", "seventeen", "eighteen", "nineteen", "ten", "one", "two", "three", "four",
+    "five", "six", "seven", "eight", "nine", "dozens", "scores", "hundreds", "thousands",
+    "several", "numerous", "multiple", "many", "large", "few", "heavy", "huge", "massive",
+    "significant", "considerable", "no")
+#: the nouns _NOUN begins with ("policem": policeman, policemen; "check": check post ...)
+_NOUN_STARTS = (
+    "fighter", "militant", "terrorist", "insurgent", "soldier", "troops", "personnel",
+    "servicemen", "civilian", "people", "person", "men", "women", "woman", "children", "child",
+    "policem", "police", "officer", "guard", "member", "attacker", "taliban", "khawarij",
+    "khwarij", "combatant", "villager", "resident", "passenger", "worker", "labourer",
+    "laborer", "others", "individual", "man", "shopkeeper", "boy", "girl", "famil", "mujahid",
+    "trader", "driver", "farmer", "shepherd", "student", "pilgrim", "refugee", "migrant",
+    "returnee", "tank", "armo", "vehicle", "equipment", "weapons", "artillery", "guns",
+    "ammunition", "depot", "drone", "launcher", "outpost", "post", "check", "position", "base",
+    "picket", "bunker")
+_KIND_NOUNS = (
+    "casualties", "deaths", "dead", "killed", "injured", "wounded", "losses", "fatalities",
+    "injuries", "martyrs", "captured", "martyred", "hurt", "detained", "arrested")
+#: The words after a quantity of one word ("a", "an") in the rules that read one (_A, _B,
+#: _D, _D3: a modifier or the noun; _C: "more" or the kind noun; _C2: "of them", "more",
+#: "others" or the verb): frequent words that begin a quantity are found only before a word
+#: that can follow them in a match ("a" of "a soldier", "at" of "at least").
+_AFTER_QTY = (*_MOD_WORDS, "of", *_NOUN_STARTS, "more", *_KIND_NOUNS, "other", "were", "was",
+              "have", "had", "are", "got", "sustained", "received", "suffered")
+_QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True, leads={
+    "a": (*_AFTER_QTY, "hundred", "dozen", "number", "few", "total"), "an": _AFTER_QTY,
+    # qualifiers of two or three words ("fewer", "less": rare words, with "more")
+    "at": ("least",), "as": ("many",), "up": ("to",), "close": ("to",), "more": ("than",),
+    "fewer": ("than",), "less": ("than",)})
 _VERB_AT = anchor_group("claims.verb", (
     "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated", "sent",
     "became", "attained", "laid",
@@ -140,19 +166,8 @@ _H_AT = anchor_group("claims.equipment", (
     "depot", "drone", "launcher", "outpost", "post", "check", "position", "base", "picket",
     "bunker"))
 #: the nouns _A ends with, the kind nouns _C and _C2 end with
-_NOUN_AT = anchor_group("claims.noun", (
-    "fighter", "militant", "terrorist", "insurgent", "soldier", "troops", "personnel",
-    "servicemen", "civilian", "people", "person", "men", "women", "woman", "children", "child",
-    "policem", "police", "officer", "guard", "member", "attacker", "taliban", "khawarij",
-    "khwarij", "combatant", "villager", "resident", "passenger", "worker", "labourer",
-    "laborer", "others", "individual", "man", "shopkeeper", "boy", "girl", "famil", "mujahid",
-    "trader", "driver", "farmer", "shepherd", "student", "pilgrim", "refugee", "migrant",
-    "returnee", "tank", "armo", "vehicle", "equipment", "weapons", "artillery", "guns",
-    "ammunition", "depot", "drone", "launcher", "outpost", "post", "check", "position", "base",
-    "picket", "bunker"))
-_KIND_NOUN_AT = anchor_group("claims.kind_noun", words=(
-    "casualties", "deaths", "dead", "killed", "injured", "wounded", "losses", "fatalities",
-    "injuries", "martyrs", "captured", "martyred", "hurt", "detained", "arrested"))
+_NOUN_AT = anchor_group("claims.noun", _NOUN_STARTS)
+_KIND_NOUN_AT = anchor_group("claims.kind_noun", words=_KIND_NOUNS)
 _POSTS_RX = re.compile(_POSTS)
 _EQUIP_RX = re.compile(_EQUIP)
 _KILLED_RX = re.compile(_V_KILLED)
