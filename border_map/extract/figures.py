@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .._records import compact_pickle, positional_maker
 from ..incidents import Figure
+from . import anchors as _anchors
 from .anchors import anchor_group, skipped
 from .text import Document, Sentence
 
@@ -232,21 +233,20 @@ def _kind(verb: str, noun: str) -> str | None:
 
 def _bounds(m: re.Match) -> tuple[int | None, int | None]:
     # (every rule read here has the groups of _QTY: a group that took no part is None)
-    vague = m.group("vague")
+    vague, range_, num, qual = m.group("vague", "range", "num", "qual")
     if vague:
         return (0, 0) if vague == "no" else (None, None)
-    if m.group("range"):
+    if range_:
         lo, hi = _number(m.group("lo")), _number(m.group("hi"))
         if lo is None or hi is None:
             return None, None
-        if lo > hi and 20 <= lo < 100 and lo % 10 == 0 and hi < 10 and "-" in m.group("range"):
-            return _qualified(lo + hi, m.group("qual"))  # "twenty-three": a number, no range
+        if lo > hi and 20 <= lo < 100 and lo % 10 == 0 and hi < 10 and "-" in range_:
+            return _qualified(lo + hi, qual)  # "twenty-three": a number, no range
         return (lo, hi) if lo <= hi else (None, None)
-    num = m.group("num")
     if not num:
         return None, None
     if num.isdigit():
-        return _qualified(int(num), m.group("qual"))
+        return _qualified(int(num), qual)
     raw = " ".join(num.split()).replace("-", " ")
     if not raw:
         return None, None
@@ -260,7 +260,7 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
             n = _NUMBERS[parts[0]] + _NUMBERS[parts[1]]
         else:
             return None, None
-    return _qualified(n, m.group("qual"))
+    return _qualified(n, qual)
 
 
 def _number(words: str) -> int | None:
@@ -331,21 +331,23 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []
     add = out.append
+    checking = _anchors.CHECK_SCANS  # (rules left out are checked to find nothing)
+    # (the rules that read a quantity and its noun: only in sentences with both)
+    quantities = has(_QTY_AT)
+    nouns = quantities and has(_NOUN_AT)
     # "the martyrdom of five civilians and injuries to nine others": the noun before the
     # figure says its kind (first: the verb rules would read "injuries" for both)
-    if not has(_D_AT):
-        skipped(_D, folded, s, e)
-    else:
+    if nouns and has(_D_AT):
         for m in doc.scan(_D, _D_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", m, m))
-    if not has(_D3_AT):
-        skipped(_D3, folded, s, e)
-    else:
+    elif checking:
+        skipped(_D, folded, s, e)
+    if nouns and has(_D3_AT):
         for m in doc.scan(_D3, _D3_AT, s, e):
             add((m.start("core"), m.end("core"), "wounded", m, m))
-    if not has(_VERB_AT):
-        skipped(_B, folded, s, e)
-    else:
+    elif checking:
+        skipped(_D3, folded, s, e)
+    if nouns and has(_VERB_AT):
         for m in doc.scan(_B, _VERB_AT, s, e):
             verb = m.group("verb")
             own = _OWN_VERB.match(folded, m.end("noun"))
@@ -354,10 +356,9 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             kind = _kind(verb, " ".join(m.group("noun").split()))
             if kind is not None:
                 add((m.start("core"), m.end("core"), kind, m, m))
-    quantities = has(_QTY_AT)
-    if not quantities or not has(_NOUN_AT):  # (_A ends with one of its nouns)
-        skipped(_A, folded, s, e)
-    else:
+    elif checking:
+        skipped(_B, folded, s, e)
+    if nouns:
         for m in doc.scan(_A, _QTY_AT, s, e):
             # the verb in the 70 characters after it, before the clause ends (neither rule
             # can match at ``end``: the noun before it ends with a letter and \b)
@@ -368,53 +369,55 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             kind = _kind(v.group("verb"), " ".join(m.group("noun").split()))
             if kind is not None:
                 add((m.start("core"), m.end("core"), kind, m, m))
-    if not quantities or not has(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
-        skipped(_C, folded, s, e)
-        skipped(_C2, folded, s, e)
-    else:
+    elif checking:
+        skipped(_A, folded, s, e)
+    if quantities and has(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
         for m in doc.scan(_C, _QTY_AT, s, e):
             add((m.start("core"), m.end("core"), _C_KINDS.get(m.group("kindnoun"), "killed"),
                  m, None))
         for m in doc.scan(_C2, _QTY_AT, s, e):
             add((m.start("core"), m.end("core"), _C2_KINDS.get(m.group("kindnoun"), "killed"),
                  m, None))
-    if not has(_D2_AT):
-        skipped(_D2, folded, s, e)
-    else:
+    elif checking:
+        skipped(_C, folded, s, e)
+        skipped(_C2, folded, s, e)
+    if has(_D2_AT):
         for m in doc.scan(_D2, _D2_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", m, None))
+    elif checking:
+        skipped(_D2, folded, s, e)
     # (_E begins at a comma or "that": looked for only in sentences with "among")
-    if not has(_AMONG_AT):
-        skipped(_E, folded, s, e)
-    else:
+    if has(_AMONG_AT):
         for m in _E.finditer(folded, s, e):
             core = text[m.start("core"):m.end("core")]
             add((m.start("core"), m.end("core"), _E_KINDS.get(m.group("kindnoun"), "casualties"),
                  (None, None), " ".join(core.split())))
-    if not has(_F_AT):
-        skipped(_F, folded, s, e)
-    else:
+    elif checking:
+        skipped(_E, folded, s, e)
+    if has(_F_AT):
         for m in doc.scan(_F, _F_AT, s, e):
             add((m.start("core"), m.end("core"), "captured", (None, None), None))
-    if not has(_G_AT):
-        skipped(_G, folded, s, e)
-    else:
+    elif checking:
+        skipped(_F, folded, s, e)
+    if has(_G_AT):
         for m in doc.scan(_G, _G_AT, s, e):
             v = m.group("v")
             kind = "killed" if v == "killed" else ("casualties" if v == "harmed" else "wounded")
             add((m.start("core"), m.end("core"), kind, (0, 0), None))
-    if not has(_G2_AT):
-        skipped(_G2, folded, s, e)
-    else:
+    elif checking:
+        skipped(_G, folded, s, e)
+    if has(_G2_AT):
         for m in doc.scan(_G2, _G2_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", (0, 0), None))
-    if not has(_H_AT):
-        skipped(_H, folded, s, e)
-    else:
+    elif checking:
+        skipped(_G2, folded, s, e)
+    if has(_H_AT):
         for m in doc.scan(_H, _H_AT, s, e):
             kind = _kind(m.group("verb"), " ".join(m.group("noun").split()))
             if kind is not None:
                 add((m.start("core"), m.end("core"), kind, (None, None), None))
+    elif checking:
+        skipped(_H, folded, s, e)
     # one figure per span: the first found (B, A, ... order) wins over overlapping ones
     kept: list[FigureMention] = []
     for start, end, kind, bounds, noun_phrase in out:
@@ -441,15 +444,11 @@ _make_figure = positional_maker(Figure)
 
 def _np(text: str, m: re.Match) -> str | None:
     """The words after the quantity: "enemy outposts" of "15 enemy outposts"."""
-    noun_end = m.end("noun")
-    core_start = m.start("core")
-    qty_end = core_start
-    groups = m.re.groupindex
-    for name in ("num", "range", "vague"):
-        if name in groups and m.end(name) > qty_end:  # (-1: the group took no part)
-            qty_end = m.end(name)
-    words = " ".join(text[qty_end:noun_end].split()).strip("\"“” ")
-    words = _OF_START.sub("", words)
+    # (every rule read here has the groups of _QTY: -1, the end of one that took no part)
+    qty_end = max(m.start("core"), m.end("num"), m.end("range"), m.end("vague"))
+    words = " ".join(text[qty_end:m.end("noun")].split()).strip("\"“” ")
+    if words.startswith("of"):
+        words = _OF_START.sub("", words)
     return words or None
 
 
