@@ -817,19 +817,18 @@ def _mark_disputes(doc: Document, units: list[ClaimUnit]) -> None:
         first, side = unit.sentences[0].index, sides[i]
         while first - lasts[lo] > 12:
             lo += 1
-        earlier = [j for j in range(i - 1, lo - 1, -1) if sides[j] != side]  # nearest first
-        if not earlier:
-            continue
         mine = keys[i]
         if mine is not None:
-            for j in earlier:
+            for j in range(i - 1, lo - 1, -1):
                 theirs = keys[j]
-                if theirs is not None and _keys_contradict(theirs, mine):
+                if theirs is not None and sides[j] != side and _keys_contradict(theirs, mine):
                     units[j].status = "disputed"
-        if any(s.index in disputing and doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end)
-               for s in unit.sentences):
-            candidates = [units[j] for j in earlier
-                          if units[j].figures or not units[j].narration]
+        # (most claims have no sentence with a dispute word's anchor: no search)
+        if not disputing.isdisjoint(range(first, lasts[i] + 1)) and any(
+                doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end) for s in unit.sentences):
+            # the claims of another side before it, nearest first
+            candidates = [units[j] for j in range(i - 1, lo - 1, -1) if sides[j] != side
+                          and (units[j].figures or not units[j].narration)]
             if candidates:
                 conflicting = next((u for u in candidates if _conflicting(u, unit)), None)
                 (conflicting or candidates[0]).status = "disputed"
