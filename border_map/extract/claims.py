@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -720,13 +721,20 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                                   narration=True)
             units.append(narration)
     for unit in units:
-        unit.figures = [f for s in unit.sentences for f in figures_of.get(s.index, [])]
-        first_day = [d for d in dates_by.get(unit.sentences[0].index, [])
-                     if d.span.precision == "day"]
-        unit.date = first_day[0].span.start if first_day else None
+        sentences = unit.sentences
+        # (a sentence is in one unit at most: the list of a unit of one sentence is its own)
+        unit.figures = (figures_of[sentences[0].index] if len(sentences) == 1
+                        else [f for s in sentences for f in figures_of[s.index]])
+        for d in dates_by.get(sentences[0].index, ()):
+            if d.span.precision == "day":  # (the first of the first sentence)
+                unit.date = d.span.start
+                break
     _mark_disputes(doc, units)
-    return [u for u in units if u.figures or any(s.index in event_sentences
-                                                 for s in u.sentences)]
+    with_event = event_sentences.__contains__
+    return [u for u in units if u.figures or any(map(with_event, map(_INDEX, u.sentences)))]
+
+
+_INDEX = operator.attrgetter("index")
 
 
 _FIGURE_CUES_AT = anchor_group("claims.figure_cues", (
