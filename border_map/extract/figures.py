@@ -115,14 +115,17 @@ _OF_THE = re.compile(r"[\"”’]?\s+(?:of|from)\s+the\s+(?P<x>[a-z'’ -]{3,40}
 
 
 #: The tokens the matches of each rule begin with (see :func:`~.anchors.anchor_group`).
+#: the words the number or vague words of a quantity begin with (_RANGE, _NUM, _VAGUE; and
+#: "a", "an" below), "some" (also a qualifier)
 _QTY_WORDS = (
-    "over", "above", "nearly", "almost", "about", "around", "approximately", "roughly", "some",
-    "under", "only", "just", "between", "twenty", "thirty", "forty", "fifty", "sixty",
-    "seventy", "eighty", "ninety", "eleven", "twelve", "thirteen", "fourteen", "fifteen",
-    "sixteen", "seventeen", "eighteen", "nineteen", "ten", "one", "two", "three", "four",
-    "five", "six", "seven", "eight", "nine", "dozens", "scores", "hundreds", "thousands",
-    "several", "numerous", "multiple", "many", "large", "few", "heavy", "huge", "massive",
-    "significant", "considerable", "no")
+    "between", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "ten", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "dozens", "scores", "hundreds", "thousands", "several", "numerous", "multiple", "many",
+    "large", "few", "some", "heavy", "huge", "massive", "significant", "considerable", "no")
+#: qualifiers of one word: before those words, "a", "an" or a digit ("#")
+_QUAL_WORDS = ("over", "above", "nearly", "almost", "about", "around", "approximately",
+               "roughly", "under", "only", "just")
 #: the nouns _NOUN begins with ("policem": policeman, policemen; "check": check post ...)
 _NOUN_STARTS = (
     "fighter", "militant", "terrorist", "insurgent", "soldier", "troops", "personnel",
@@ -147,7 +150,8 @@ _QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True, leads={
     "a": (*_AFTER_QTY, "hundred", "dozen", "number", "few", "total"), "an": _AFTER_QTY,
     # qualifiers of two or three words ("fewer", "less": rare words, with "more")
     "at": ("least",), "as": ("many",), "up": ("to",), "close": ("to",), "more": ("than",),
-    "fewer": ("than",), "less": ("than",)})
+    "fewer": ("than",), "less": ("than",),
+    **dict.fromkeys(_QUAL_WORDS, (*_QTY_WORDS, "a", "an", "#"))})
 _VERB_AT = anchor_group("claims.verb", (
     "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated", "sent",
     "became", "attained", "laid",
