@@ -128,6 +128,7 @@ _CONFIRMED_BY = re.compile(
     r"figures?|numbers?|losses|injur(?:y|ies)|information|details|account)?\s*"
     r"(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:also\s+)?(?:confirmed|reported|"
     r"given|provided|announced|stated|shared|released|verified|disclosed)\s+by\s+")
+_CONFIRMED_BY_STARTS = ("th", "such")  # (what _CONFIRMED_BY begins with)
 _AFTER_CLAUSE = re.compile(r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$")
 _COMMA = re.compile(r"\s*,")
 #: ", Levies officials said": a clause-final speaker, between the last comma and the verb
@@ -620,6 +621,8 @@ def _confirmed_by(doc: Document, sentence: Sentence, entities: list[Entity],
                   resolver: _Resolver) -> Speaker | None:
     """The agent of "The casualties were confirmed by a senior security official" (a
     sentence that says who gave the figures of the sentence before it), or None."""
+    if not doc.folded.startswith(_CONFIRMED_BY_STARTS, sentence.start):
+        return None  # (most sentences: no regular expression tried)
     m = _CONFIRMED_BY.match(doc.folded, sentence.start, sentence.end)
     if m is None:
         return None

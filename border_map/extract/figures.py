@@ -297,8 +297,8 @@ def _qualified(n: int, qual: str | None) -> tuple[int | None, int | None]:
 def _subject(doc: Document, sentence: Sentence, start: int, end: int,
              noun_phrase: str | None) -> str | None:
     folded, text = doc.folded, doc.text
-    m = _OF_THE.match(folded, end)
-    if noun_phrase and m and not _NOT_SUBJECT.search(m.group("x")):
+    m = _OF_THE.match(folded, end) if noun_phrase else None
+    if m and not _NOT_SUBJECT.search(m.group("x")):
         return f"{noun_phrase} of the {text[m.start('x'):m.end('x')]}"
     window_start = max(sentence.start, start - 60)
     window_end = min(sentence.end, end + 60)
