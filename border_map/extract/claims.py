@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -111,7 +112,9 @@ _DISPUTE_AT = anchor_group("claims.dispute", (
 _DETERMINER = re.compile(r"^(?:the|this|that|these)\s+", re.IGNORECASE)
 _NONE = re.compile(r"(?i)\s*(?:no|none|nobody|zero)\b")
 _PLURAL_S = re.compile(r"s$")
-_INVERTED = re.compile(r"[,\"”]\s*$")
+#: what ends the words before an inverted speech verb (but white space)
+_INVERTING = frozenset({",", '"', "”"})
+_MATCHED = re.Match.group  # (of a match: its text)
 _NAME_END = re.compile(r"\s*(?:[,.;:!?]|$)")
 #: ", said the ISPR in a press release on Monday.": the inverted speaker, then where or when
 #: it said it, to the end of the sentence (no comma, quote or semicolon in between)
@@ -125,6 +128,7 @@ _CONFIRMED_BY = re.compile(
     r"figures?|numbers?|losses|injur(?:y|ies)|information|details|account)?\s*"
     r"(?:was|were|has\s+been|have\s+been|had\s+been)\s+(?:also\s+)?(?:confirmed|reported|"
     r"given|provided|announced|stated|shared|released|verified|disclosed)\s+by\s+")
+_CONFIRMED_BY_STARTS = ("th", "such")  # (what _CONFIRMED_BY begins with)
 _AFTER_CLAUSE = re.compile(r"[,;\"”]\s*(?:(?:the|a|an|two|three|several|some)\s+)?$")
 _COMMA = re.compile(r"\s*,")
 #: ", Levies officials said": a clause-final speaker, between the last comma and the verb
@@ -159,6 +163,12 @@ _SPEAKER_HEAD = re.compile(
     r"\b(?:officials?|officers?|police(?:man|men)?|spokesm[ae]n|spokesperson|sources?|"
     r"residents?|levies|administration|commanders?|doctors?|witnesses|elders?|authorities|"
     r"villagers|medics?|ministry|military|army|wing|department|office|hospital)$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_speaker_head(word: str) -> bool:
+    """Whether the word before a speech verb ends with a speaker's head word."""
+    return _SPEAKER_HEAD.search(word) is not None
 _ACCORDING_PHRASE = re.compile(
     r"\s+(?P<np>(?:the\s+|some\s+|local\s+|informed\s+|official\s+)*(?:sources|source|officials|"
     r"residents|reports|police|witnesses|eyewitnesses|villagers|locals|elders|doctors)"
@@ -198,6 +208,15 @@ _OFFICIAL_OUTLET = re.compile(r"\b(?:ministry|foreign\s+office|inter-services|is
 _DETERMINER_A = re.compile(r"(?:(?:the|a|an|two|several)\s+)?")
 _OFFICIAL_TITLE = re.compile(r"(?i)\b(?:police|spokesm[ae]n|spokesperson|official|officer|"
                              r"governor|commissioner|administrator|commander|chief|director)\b")
+_PARTY_KINDS = frozenset({"party", "outlet", "third", "local", "country"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _official_title(organisation: str) -> bool:
+    """Whether a person's organisation is an official's title ("police spokesman")."""
+    return _OFFICIAL_TITLE.search(organisation) is not None
+
+
 _BARE_DEFINITE = re.compile(r"(?i)the\s+(?:officials?|officers?)")
 _ARTICLE_A = re.compile(r"^(?:a|an|two|several)\s+", re.IGNORECASE)
 
@@ -279,25 +298,29 @@ class _Resolver:
         self.last_speaker: Speaker | None = None
 
     def note(self, e: Entity) -> None:
-        if e.kind == "person":
+        kind = e.kind
+        organisation = e.organisation.lower() if e.organisation else ""
+        if kind == "person":
             self.last_person = e
-        elif e.kind in ("party", "outlet", "third", "local", "country"):
+        elif kind in _PARTY_KINDS:
             self.last_party = e
-        if e.head and e.kind not in ("anaphor", "pronoun"):
+        if e.head and kind != "anaphor" and kind != "pronoun":
             self.by_head[e.head] = e
-            if e.organisation and "ministry" in e.organisation.lower():
+            if "ministry" in organisation:
                 self.by_head["ministry"] = e
-        if e.kind == "person" and e.organisation:
+        if kind == "person" and organisation:
             for word in ("spokesman", "spokesperson", "spokeswoman", "minister", "official"):
-                if word in e.organisation.lower():
+                if word in organisation:
                     self.by_head[word] = e
 
     def resolve(self, e: Entity, sentence: Sentence) -> Speaker | None:
-        if (e.start, e.end) in self.resolved:  # resolved in its own sentence before
-            return self.resolved[(e.start, e.end)]
+        key = (e.start, e.end)
+        speaker = self.resolved.get(key)
+        if speaker is not None:  # resolved in its own sentence before
+            return speaker
         speaker = self._resolve(e, sentence)
         if speaker is not None and e.kind not in ("pronoun", "anaphor"):
-            self.resolved[(e.start, e.end)] = speaker
+            self.resolved[key] = speaker
         return speaker
 
     def _resolve(self, e: Entity, sentence: Sentence) -> Speaker | None:
@@ -338,8 +361,8 @@ class _Resolver:
             target = self.by_head.get(e.head or "")
             if target is not None and target.start != e.start:
                 return self.resolve(target, sentence)
-        local = e.kind == "local" or e.kind == "person" and bool(
-            _OFFICIAL_TITLE.search(e.organisation or ""))  # "provincial police spokesman"
+        local = e.kind == "local" or e.kind == "person" and _official_title(
+            e.organisation or "")  # "provincial police spokesman"
         side = e.side if e.side in ("AF", "PK") or (e.side and not local) or (
             e.kind == "person" and e.side == "third_party") else None  # "TTP spokesman X"
         side = side or self._side_nearby(sentence, local=local) or "third_party"
@@ -389,7 +412,7 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     folded = doc.folded
     candidates = entities  # (those that begin in the sentence, in text order)
     datelines = doc.datelines
-    words = [v.group(0) for v in verbs]
+    words = list(map(_MATCHED, verbs))
     for verb, word in zip(verbs, words, strict=True) if (
             "quoting" in words or "citing" in words) else ():
         if word in _QUOTING:
@@ -419,28 +442,28 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
     for verb, word in zip(verbs, words, strict=True):
         if word[0] == "a" and _according(word) or word in _QUOTING:
             continue
+        verb_start = verb.start()
         if word == "saying":
-            cited = _CITED_AS.search(folded, max(sentence.start, verb.start() - 80), verb.start())
+            cited = _CITED_AS.search(folded, max(sentence.start, verb_start - 80), verb_start)
             if cited is not None:  # "Al Jazeera cited a witness as saying": the witness
                 inside = [e for e in candidates if cited.start("np") <= e.start < cited.end("np")]
                 if inside:
                     return resolver.resolve(inside[0], sentence)
                 return resolver.phrase(cited.start("np"), cited.end("np"), sentence)
-        inverted = _INVERTED.search(folded[max(sentence.start, verb.start() - 3):verb.start()]) \
-            if word not in _TO_SOMEONE else None  # (", told Pajhwok": the audience)
-        if inverted:  # ', said Mujahid.' / '," said the ministry'
+        # ', said Mujahid.' / '," said the ministry' (not ", told Pajhwok": the audience)
+        if word not in _TO_SOMEONE and folded[max(sentence.start, verb_start - 3):verb_start] \
+                .rstrip()[-1:] in _INVERTING:
             after = [e for e in candidates if 0 <= e.start - verb.end() <= 6
                      and (_NAME_END.match(folded, e.end, sentence.end)
                           or _NAME_ADJUNCT.match(folded, e.end, sentence.end))]
             if after:
                 return resolver.resolve(after[0], sentence)
-        verb_start = verb.start()
         lo = max(sentence.start, verb_start - 70)
         final = None
         head = folded[max(lo, verb_start - 40):verb_start].split()
         while head and head[-1] in _AUXILIARIES:
             head.pop()
-        if head and _SPEAKER_HEAD.search(head[-1]):  # (most verbs: no regex below)
+        if head and _is_speaker_head(head[-1]):  # (most verbs: no regex below)
             comma = max(folded.rfind(",", lo, verb_start), folded.rfind(";", lo, verb_start))
             final = _CLAUSE_SPEAKER.match(folded, comma, verb_start) if comma >= 0 else None
         if final is not None and _SPEAKER_HEAD.search(final.group("np")):
@@ -473,7 +496,7 @@ def _sentence_speaker(doc: Document, sentence: Sentence, entities: list[Entity],
                 return resolver.phrase(opening.start("np"), opening.end("np"), sentence)
         if before:
             last = before[-1]
-            if _POSTPOSED.fullmatch(folded, last.end, verb.start()) and _AFTER_CLAUSE.search(
+            if _POSTPOSED.fullmatch(folded, last.end, verb_start) and _AFTER_CLAUSE.search(
                     folded[max(sentence.start, last.start - 12):last.start]):
                 return resolver.resolve(last, sentence)  # "..., officials said"
             first = before[0]
@@ -598,6 +621,8 @@ def _confirmed_by(doc: Document, sentence: Sentence, entities: list[Entity],
                   resolver: _Resolver) -> Speaker | None:
     """The agent of "The casualties were confirmed by a senior security official" (a
     sentence that says who gave the figures of the sentence before it), or None."""
+    if not doc.folded.startswith(_CONFIRMED_BY_STARTS, sentence.start):
+        return None  # (most sentences: no regular expression tried)
     m = _CONFIRMED_BY.match(doc.folded, sentence.start, sentence.end)
     if m is None:
         return None
@@ -699,13 +724,20 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                                   narration=True)
             units.append(narration)
     for unit in units:
-        unit.figures = [f for s in unit.sentences for f in figures_of.get(s.index, [])]
-        first_day = [d for d in dates_by.get(unit.sentences[0].index, [])
-                     if d.span.precision == "day"]
-        unit.date = first_day[0].span.start if first_day else None
+        sentences = unit.sentences
+        # (a sentence is in one unit at most: the list of a unit of one sentence is its own)
+        unit.figures = (figures_of[sentences[0].index] if len(sentences) == 1
+                        else [f for s in sentences for f in figures_of[s.index]])
+        for d in dates_by.get(sentences[0].index, ()):
+            if d.span.precision == "day":  # (the first of the first sentence)
+                unit.date = d.span.start
+                break
     _mark_disputes(doc, units)
-    return [u for u in units if u.figures or any(s.index in event_sentences
-                                                 for s in u.sentences)]
+    with_event = event_sentences.__contains__
+    return [u for u in units if u.figures or any(map(with_event, map(_INDEX, u.sentences)))]
+
+
+_INDEX = operator.attrgetter("index")
 
 
 _FIGURE_CUES_AT = anchor_group("claims.figure_cues", (
@@ -785,32 +817,29 @@ def _keys_contradict(a: list[tuple], b: list[tuple]) -> bool:
 def _mark_disputes(doc: Document, units: list[ClaimUnit]) -> None:
     """Mark as disputed a claim that a later claim of another side contradicts, by its
     figures or in words (rejected, denied, a contrasting account)."""
-    firsts = [u.sentences[0].index for u in units]
+    # (the units follow each other in the text: their last sentences increase, and the
+    # claims within 12 sentences before one are those from ``lo`` on)
     lasts = [u.sentences[-1].index for u in units]
     sides = [u.speaker.side for u in units]
-    keys: list[list[tuple] | None] = [None] * len(units)  # _figure_keys, when first needed
+    keys = [_figure_keys(u) if u.figures else None for u in units]  # (None: nothing to compare)
+    disputing = doc.anchor_sentences(_DISPUTE_AT)  # (the sentences _DISPUTE can match in)
+    lo = 0
     for i, unit in enumerate(units):
-        earlier = []
-        first, side = firsts[i], sides[i]
-        for j in range(i - 1, -1, -1):
-            if first - lasts[j] > 12:
-                break
-            if sides[j] != side:
-                earlier.append(j)  # nearest first
-        if earlier:
-            mine = keys[i]
-            if mine is None:
-                mine = keys[i] = _figure_keys(unit)
-            for j in earlier:
+        first, side = unit.sentences[0].index, sides[i]
+        while first - lasts[lo] > 12:
+            lo += 1
+        mine = keys[i]
+        if mine is not None:
+            for j in range(i - 1, lo - 1, -1):
                 theirs = keys[j]
-                if theirs is None:
-                    theirs = keys[j] = _figure_keys(units[j])
-                if _keys_contradict(theirs, mine):
+                if theirs is not None and sides[j] != side and _keys_contradict(theirs, mine):
                     units[j].status = "disputed"
-        earlier = [units[j] for j in earlier]
-        if earlier and any(doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end)
-                           for s in unit.sentences):
-            candidates = [u for u in earlier if u.figures or not u.narration]
-            conflicting = [u for u in candidates if _conflicting(u, unit)]
-            if conflicting or candidates:
-                (conflicting or candidates)[0].status = "disputed"
+        # (most claims have no sentence with a dispute word's anchor: no search)
+        if not disputing.isdisjoint(range(first, lasts[i] + 1)) and any(
+                doc.search(_DISPUTE, _DISPUTE_AT, s.start, s.end) for s in unit.sentences):
+            # the claims of another side before it, nearest first
+            candidates = [units[j] for j in range(i - 1, lo - 1, -1) if sides[j] != side
+                          and (units[j].figures or not units[j].narration)]
+            if candidates:
+                conflicting = next((u for u in candidates if _conflicting(u, unit)), None)
+                (conflicting or candidates[0]).status = "disputed"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .._records import compact_pickle, positional_maker
 from ..incidents import Figure
+from . import anchors as _anchors
 from .anchors import anchor_group, skipped
 from .text import Document, Sentence
 
@@ -44,10 +45,13 @@ _VAGUE = (r"(?P<vague>dozens|scores|hundreds|thousands|several|numerous|multiple
           r"a\s+number\s+of|a\s+few|some|few|heavy|huge|massive|significant|considerable|"
           r"large\s+numbers?\s+of|no)")
 _QTY = rf"(?:{_QUAL})?(?:{_RANGE}|{_NUM}|{_VAGUE}(?:\s+of)?)"
-_MOD = (r"(?:\s+(?:enemy|pakistani|afghan|taliban|security|military|border|militant|innocent|"
-        r"more|other|civilian|army|paramilitary|police|tribal|local|armed|suspected|alleged|"
-        r"unarmed|frontier|corps|fc|ttp|khawarij|foreign|regime|government|opposing|rival|hostile|"
-        r"young|elderly|injured|wounded|"
+_MOD_WORDS = (
+    "enemy", "pakistani", "afghan", "taliban", "security", "military", "border", "militant",
+    "innocent", "more", "other", "civilian", "army", "paramilitary", "police", "tribal", "local",
+    "armed", "suspected", "alleged", "unarmed", "frontier", "corps", "fc", "ttp", "khawarij",
+    "foreign", "regime", "government", "opposing", "rival", "hostile", "young", "elderly",
+    "injured", "wounded")
+_MOD = (rf"(?:\s+(?:{'|'.join(_MOD_WORDS)}|"
         r"of\s+(?:their|its|our|the)\s+own|of\s+(?:our|their|its|his|the)))*")
 _PEOPLE = (r"(?:fighters?|militants?|terrorists?|insurgents?|soldiers?|troops|personnel|"
            r"servicemen|civilians?|people|persons?|men|women|woman|children|child|policem[ae]n|"
@@ -111,16 +115,43 @@ _OF_THE = re.compile(r"[\"”’]?\s+(?:of|from)\s+the\s+(?P<x>[a-z'’ -]{3,40}
 
 
 #: The tokens the matches of each rule begin with (see :func:`~.anchors.anchor_group`).
+#: the words the number or vague words of a quantity begin with (_RANGE, _NUM, _VAGUE; and
+#: "a", "an" below), "some" (also a qualifier)
 _QTY_WORDS = (
-    "at", "more", "over", "above", "nearly", "almost", "close", "about", "around",
-    "approximately", "roughly", "some", "up", "as", "fewer", "less", "under", "only", "just",
-    "a", "an", "between", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
-    "ninety", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen", "ten", "one", "two", "three", "four", "five", "six", "seven",
-    "eight", "nine", "dozens", "scores", "hundreds", "thousands", "several", "numerous",
-    "multiple", "many", "large", "few", "heavy", "huge", "massive", "significant",
-    "considerable", "no")
-_QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True)
+    "between", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "ten", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "dozens", "scores", "hundreds", "thousands", "several", "numerous", "multiple", "many",
+    "large", "few", "some", "heavy", "huge", "massive", "significant", "considerable", "no")
+#: qualifiers of one word: before those words, "a", "an" or a digit ("#")
+_QUAL_WORDS = ("over", "above", "nearly", "almost", "about", "around", "approximately",
+               "roughly", "under", "only", "just")
+#: the nouns _NOUN begins with ("policem": policeman, policemen; "check": check post ...)
+_NOUN_STARTS = (
+    "fighter", "militant", "terrorist", "insurgent", "soldier", "troops", "personnel",
+    "servicemen", "civilian", "people", "person", "men", "women", "woman", "children", "child",
+    "policem", "police", "officer", "guard", "member", "attacker", "taliban", "khawarij",
+    "khwarij", "combatant", "villager", "resident", "passenger", "worker", "labourer",
+    "laborer", "others", "individual", "man", "shopkeeper", "boy", "girl", "famil", "mujahid",
+    "trader", "driver", "farmer", "shepherd", "student", "pilgrim", "refugee", "migrant",
+    "returnee", "tank", "armo", "vehicle", "equipment", "weapons", "artillery", "guns",
+    "ammunition", "depot", "drone", "launcher", "outpost", "post", "check", "position", "base",
+    "picket", "bunker")
+_KIND_NOUNS = (
+    "casualties", "deaths", "dead", "killed", "injured", "wounded", "losses", "fatalities",
+    "injuries", "martyrs", "captured", "martyred", "hurt", "detained", "arrested")
+#: The words after a quantity of one word ("a", "an") in the rules that read one (_A, _B,
+#: _D, _D3: a modifier or the noun; _C: "more" or the kind noun; _C2: "of them", "more",
+#: "others" or the verb): frequent words that begin a quantity are found only before a word
+#: that can follow them in a match ("a" of "a soldier", "at" of "at least").
+_AFTER_QTY = (*_MOD_WORDS, "of", *_NOUN_STARTS, "more", *_KIND_NOUNS, "other", "were", "was",
+              "have", "had", "are", "got", "sustained", "received", "suffered")
+_QTY_AT = anchor_group("claims.quantity", words=_QTY_WORDS, digits=True, leads={
+    "a": (*_AFTER_QTY, "hundred", "dozen", "number", "few", "total"), "an": _AFTER_QTY,
+    # qualifiers of two or three words ("fewer", "less": rare words, with "more")
+    "at": ("least",), "as": ("many",), "up": ("to",), "close": ("to",), "more": ("than",),
+    "fewer": ("than",), "less": ("than",),
+    **dict.fromkeys(_QUAL_WORDS, (*_QTY_WORDS, "a", "an", "#"))})
 _VERB_AT = anchor_group("claims.verb", (
     "kill", "dead", "died", "death", "lost", "martyr", "slain", "embraced", "eliminated", "sent",
     "became", "attained", "laid",
@@ -140,19 +171,8 @@ _H_AT = anchor_group("claims.equipment", (
     "depot", "drone", "launcher", "outpost", "post", "check", "position", "base", "picket",
     "bunker"))
 #: the nouns _A ends with, the kind nouns _C and _C2 end with
-_NOUN_AT = anchor_group("claims.noun", (
-    "fighter", "militant", "terrorist", "insurgent", "soldier", "troops", "personnel",
-    "servicemen", "civilian", "people", "person", "men", "women", "woman", "children", "child",
-    "policem", "police", "officer", "guard", "member", "attacker", "taliban", "khawarij",
-    "khwarij", "combatant", "villager", "resident", "passenger", "worker", "labourer",
-    "laborer", "others", "individual", "man", "shopkeeper", "boy", "girl", "famil", "mujahid",
-    "trader", "driver", "farmer", "shepherd", "student", "pilgrim", "refugee", "migrant",
-    "returnee", "tank", "armo", "vehicle", "equipment", "weapons", "artillery", "guns",
-    "ammunition", "depot", "drone", "launcher", "outpost", "post", "check", "position", "base",
-    "picket", "bunker"))
-_KIND_NOUN_AT = anchor_group("claims.kind_noun", words=(
-    "casualties", "deaths", "dead", "killed", "injured", "wounded", "losses", "fatalities",
-    "injuries", "martyrs", "captured", "martyred", "hurt", "detained", "arrested"))
+_NOUN_AT = anchor_group("claims.noun", _NOUN_STARTS)
+_KIND_NOUN_AT = anchor_group("claims.kind_noun", words=_KIND_NOUNS)
 _POSTS_RX = re.compile(_POSTS)
 _EQUIP_RX = re.compile(_EQUIP)
 _KILLED_RX = re.compile(_V_KILLED)
@@ -217,21 +237,20 @@ def _kind(verb: str, noun: str) -> str | None:
 
 def _bounds(m: re.Match) -> tuple[int | None, int | None]:
     # (every rule read here has the groups of _QTY: a group that took no part is None)
-    vague = m.group("vague")
+    vague, range_, num, qual = m.group("vague", "range", "num", "qual")
     if vague:
         return (0, 0) if vague == "no" else (None, None)
-    if m.group("range"):
+    if range_:
         lo, hi = _number(m.group("lo")), _number(m.group("hi"))
         if lo is None or hi is None:
             return None, None
-        if lo > hi and 20 <= lo < 100 and lo % 10 == 0 and hi < 10 and "-" in m.group("range"):
-            return _qualified(lo + hi, m.group("qual"))  # "twenty-three": a number, no range
+        if lo > hi and 20 <= lo < 100 and lo % 10 == 0 and hi < 10 and "-" in range_:
+            return _qualified(lo + hi, qual)  # "twenty-three": a number, no range
         return (lo, hi) if lo <= hi else (None, None)
-    num = m.group("num")
     if not num:
         return None, None
     if num.isdigit():
-        return _qualified(int(num), m.group("qual"))
+        return _qualified(int(num), qual)
     raw = " ".join(num.split()).replace("-", " ")
     if not raw:
         return None, None
@@ -245,7 +264,7 @@ def _bounds(m: re.Match) -> tuple[int | None, int | None]:
             n = _NUMBERS[parts[0]] + _NUMBERS[parts[1]]
         else:
             return None, None
-    return _qualified(n, m.group("qual"))
+    return _qualified(n, qual)
 
 
 def _number(words: str) -> int | None:
@@ -278,8 +297,8 @@ def _qualified(n: int, qual: str | None) -> tuple[int | None, int | None]:
 def _subject(doc: Document, sentence: Sentence, start: int, end: int,
              noun_phrase: str | None) -> str | None:
     folded, text = doc.folded, doc.text
-    m = _OF_THE.match(folded, end)
-    if noun_phrase and m and not _NOT_SUBJECT.search(m.group("x")):
+    m = _OF_THE.match(folded, end) if noun_phrase else None
+    if m and not _NOT_SUBJECT.search(m.group("x")):
         return f"{noun_phrase} of the {text[m.start('x'):m.end('x')]}"
     window_start = max(sentence.start, start - 60)
     window_end = min(sentence.end, end + 60)
@@ -316,21 +335,23 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
     # read the noun phrase from): subjects and words only for the figures kept
     out: list[tuple[int, int, str, object, object]] = []
     add = out.append
+    checking = _anchors.CHECK_SCANS  # (rules left out are checked to find nothing)
+    # (the rules that read a quantity and its noun: only in sentences with both)
+    quantities = has(_QTY_AT)
+    nouns = quantities and has(_NOUN_AT)
     # "the martyrdom of five civilians and injuries to nine others": the noun before the
     # figure says its kind (first: the verb rules would read "injuries" for both)
-    if not has(_D_AT):
-        skipped(_D, folded, s, e)
-    else:
+    if nouns and has(_D_AT):
         for m in doc.scan(_D, _D_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", m, m))
-    if not has(_D3_AT):
-        skipped(_D3, folded, s, e)
-    else:
+    elif checking:
+        skipped(_D, folded, s, e)
+    if nouns and has(_D3_AT):
         for m in doc.scan(_D3, _D3_AT, s, e):
             add((m.start("core"), m.end("core"), "wounded", m, m))
-    if not has(_VERB_AT):
-        skipped(_B, folded, s, e)
-    else:
+    elif checking:
+        skipped(_D3, folded, s, e)
+    if nouns and has(_VERB_AT):
         for m in doc.scan(_B, _VERB_AT, s, e):
             verb = m.group("verb")
             own = _OWN_VERB.match(folded, m.end("noun"))
@@ -339,10 +360,9 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             kind = _kind(verb, " ".join(m.group("noun").split()))
             if kind is not None:
                 add((m.start("core"), m.end("core"), kind, m, m))
-    quantities = has(_QTY_AT)
-    if not quantities or not has(_NOUN_AT):  # (_A ends with one of its nouns)
-        skipped(_A, folded, s, e)
-    else:
+    elif checking:
+        skipped(_B, folded, s, e)
+    if nouns:
         for m in doc.scan(_A, _QTY_AT, s, e):
             # the verb in the 70 characters after it, before the clause ends (neither rule
             # can match at ``end``: the noun before it ends with a letter and \b)
@@ -353,53 +373,55 @@ def find_figures(doc: Document, sentence: Sentence) -> list[FigureMention]:
             kind = _kind(v.group("verb"), " ".join(m.group("noun").split()))
             if kind is not None:
                 add((m.start("core"), m.end("core"), kind, m, m))
-    if not quantities or not has(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
-        skipped(_C, folded, s, e)
-        skipped(_C2, folded, s, e)
-    else:
+    elif checking:
+        skipped(_A, folded, s, e)
+    if quantities and has(_KIND_NOUN_AT):  # (_C and _C2 end with one of these)
         for m in doc.scan(_C, _QTY_AT, s, e):
             add((m.start("core"), m.end("core"), _C_KINDS.get(m.group("kindnoun"), "killed"),
                  m, None))
         for m in doc.scan(_C2, _QTY_AT, s, e):
             add((m.start("core"), m.end("core"), _C2_KINDS.get(m.group("kindnoun"), "killed"),
                  m, None))
-    if not has(_D2_AT):
-        skipped(_D2, folded, s, e)
-    else:
+    elif checking:
+        skipped(_C, folded, s, e)
+        skipped(_C2, folded, s, e)
+    if has(_D2_AT):
         for m in doc.scan(_D2, _D2_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", m, None))
+    elif checking:
+        skipped(_D2, folded, s, e)
     # (_E begins at a comma or "that": looked for only in sentences with "among")
-    if not has(_AMONG_AT):
-        skipped(_E, folded, s, e)
-    else:
+    if has(_AMONG_AT):
         for m in _E.finditer(folded, s, e):
             core = text[m.start("core"):m.end("core")]
             add((m.start("core"), m.end("core"), _E_KINDS.get(m.group("kindnoun"), "casualties"),
                  (None, None), " ".join(core.split())))
-    if not has(_F_AT):
-        skipped(_F, folded, s, e)
-    else:
+    elif checking:
+        skipped(_E, folded, s, e)
+    if has(_F_AT):
         for m in doc.scan(_F, _F_AT, s, e):
             add((m.start("core"), m.end("core"), "captured", (None, None), None))
-    if not has(_G_AT):
-        skipped(_G, folded, s, e)
-    else:
+    elif checking:
+        skipped(_F, folded, s, e)
+    if has(_G_AT):
         for m in doc.scan(_G, _G_AT, s, e):
             v = m.group("v")
             kind = "killed" if v == "killed" else ("casualties" if v == "harmed" else "wounded")
             add((m.start("core"), m.end("core"), kind, (0, 0), None))
-    if not has(_G2_AT):
-        skipped(_G2, folded, s, e)
-    else:
+    elif checking:
+        skipped(_G, folded, s, e)
+    if has(_G2_AT):
         for m in doc.scan(_G2, _G2_AT, s, e):
             add((m.start("core"), m.end("core"), "killed", (0, 0), None))
-    if not has(_H_AT):
-        skipped(_H, folded, s, e)
-    else:
+    elif checking:
+        skipped(_G2, folded, s, e)
+    if has(_H_AT):
         for m in doc.scan(_H, _H_AT, s, e):
             kind = _kind(m.group("verb"), " ".join(m.group("noun").split()))
             if kind is not None:
                 add((m.start("core"), m.end("core"), kind, (None, None), None))
+    elif checking:
+        skipped(_H, folded, s, e)
     # one figure per span: the first found (B, A, ... order) wins over overlapping ones
     kept: list[FigureMention] = []
     for start, end, kind, bounds, noun_phrase in out:
@@ -426,15 +448,11 @@ _make_figure = positional_maker(Figure)
 
 def _np(text: str, m: re.Match) -> str | None:
     """The words after the quantity: "enemy outposts" of "15 enemy outposts"."""
-    noun_end = m.end("noun")
-    core_start = m.start("core")
-    qty_end = core_start
-    groups = m.re.groupindex
-    for name in ("num", "range", "vague"):
-        if name in groups and m.end(name) > qty_end:  # (-1: the group took no part)
-            qty_end = m.end(name)
-    words = " ".join(text[qty_end:noun_end].split()).strip("\"“” ")
-    words = _OF_START.sub("", words)
+    # (every rule read here has the groups of _QTY: -1, the end of one that took no part)
+    qty_end = max(m.start("core"), m.end("num"), m.end("range"), m.end("vague"))
+    words = " ".join(text[qty_end:m.end("noun")].split()).strip("\"“” ")
+    if words.startswith("of"):
+        words = _OF_START.sub("", words)
     return words or None
 
 
