@@ -752,10 +752,6 @@ _FIGURE_CUES = re.compile(r"\b(?:kill|dead|died|death|casualt|wound|injur|captur
                           r"laid\s+down\s+(?:their|his|her)\s+lives?)")
 
 
-def _may_have_figures(doc: Document, sentence: Sentence) -> bool:
-    return doc.search(_FIGURE_CUES, _FIGURE_CUES_AT, sentence.start, sentence.end) is not None
-
-
 _CASUALTY_KINDS = frozenset({"killed", "wounded", "casualties"})
 
 
@@ -777,26 +773,15 @@ def _bounds_of(f: Figure) -> tuple[float, float]:
             f.high if f.high is not None else float("inf"))
 
 
-def _same_subject(a: str | None, b: str | None) -> bool:
-    if not a or not b:
-        return True
-    return _head_noun(a) == _head_noun(b)
-
-
 @functools.lru_cache(maxsize=4096)
 def _head_noun(subject: str) -> str:
     """The last word of a figure's subject, casefolded, without a plural s."""
     return _PLURAL_S.sub("", subject.casefold().split()[-1])
 
 
-def _contradicting(a: ClaimUnit, b: ClaimUnit) -> bool:
-    """Figures of two claims that cannot both be true (same kind and subject, ranges apart)."""
-    return _keys_contradict(_figure_keys(a), _figure_keys(b))
-
-
 def _figure_keys(unit: ClaimUnit) -> list[tuple[str, str | None, float, float]]:
     """(kind, head noun of the subject or None, low, high bounds) of each figure of a unit:
-    what :func:`_contradicting` compares (``_same_subject``: no subject matches any)."""
+    what :func:`_keys_contradict` compares (a figure without a subject: any subject)."""
     out = []
     for fm in unit.figures:
         f = fm.figure
