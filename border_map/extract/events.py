@@ -188,6 +188,8 @@ _TRIGGER_AT = {
 assert set(_TRIGGER_AT) == set(_PRIORITY) - {"outpost_captured", "border_closure"}
 _POSTS_AT = anchor_group("events.posts", ("check",), (
     "outpost", "outposts", "post", "posts", "positions", "bases", "pickets"))
+_CAPTURE_AT = anchor_group("events.capture", ("captur", "recaptur", "seiz", "overr"), (
+    "took", "taken", "taking", "take", "fell", "stormed"))
 _CLOSE_AT = anchor_group("events.close", ("clos",), (
     "shut", "sealed", "suspend", "suspended", "suspending", "halted", "blocked"))
 _MODAL_AT = anchor_group("events.modal", ("threaten", "potential", "deescalat"), (
@@ -338,7 +340,7 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), event_type))
     for sentence, m in doc.scan_sentences(_POSTS, _POSTS_AT):
         s, e = sentence.start, sentence.end
-        for c in _CAPTURE.finditer(folded, max(s, m.start() - 70), min(e, m.end() + 70)):
+        for c in doc.scan(_CAPTURE, _CAPTURE_AT, max(s, m.start() - 70), min(e, m.end() + 70)):
             between = folded[min(m.end(), c.end()):max(m.start(), c.start())]
             if "." in between or _DESTROY.search(between):
                 continue
