@@ -509,19 +509,22 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                 mention.actors += [a for a in previous.actors if a[0]]
                 mentions.append(mention)
             continue
-        sentence_mentions = {t: EventMention(len(mentions) + i, t.event_type, sentence, t)
-                             for i, t in enumerate(ts)}
+        # each trigger's mention, by the trigger's start (the triggers of a sentence do not
+        # overlap): an int is hashed in C, a Trigger by its dataclass __hash__ in Python
+        sentence_mentions = {t.start: EventMention(len(mentions) + i, t.event_type, sentence,
+                                                   t) for i, t in enumerate(ts)}
         for p in located:
-            sentence_mentions[_nearest(ts, p.start, p.end)].places.append(p)
+            sentence_mentions[_nearest(ts, p.start, p.end).start].places.append(p)
         for d in sentence_dates:
-            owner = sentence_mentions[_date_owner(ts, d)]
+            owner = sentence_mentions[_date_owner(ts, d).start]
             if owner.date is None or _closer(owner.trigger, d, owner.date):
                 owner.date = d
         dated = [m for m in sentence_mentions.values() if m.date is not None]
         if _search(doc, sentence, _DURATION, _DURATION_AT, sentence.start, sentence.end):
             dated = []  # "after a 26-day closure that followed fighting": not the same day
         the_crossing = None  # "the crossing" in the sentence (looked for when needed)
-        for t, mention in sentence_mentions.items():
+        for mention in sentence_mentions.values():
+            t = mention.trigger
             if mention.date is None and dated:  # "closed ... on Saturday after forces clashed"
                 other = min(dated, key=lambda m: abs(m.trigger.start - t.start))
                 a, b = sorted((other.trigger.end, t.start))
@@ -561,7 +564,7 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
         _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence, both_sides)
         same_time = None  # "the same day" in the sentence (looked for when needed)
         for t in ts:
-            mention = sentence_mentions[t]
+            mention = sentence_mentions[t.start]
             if mention.date is None and last_dated is not None and same_time is None:
                 same_time = _search(doc, sentence, _SAME_TIME, _SAME_TIME_AT, sentence.start,
                                        sentence.end) or False
@@ -695,11 +698,12 @@ def _inherited_date(mentions: list[EventMention], sentence: Sentence,
     return None
 
 
-def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMention],
+def _assign_actors(ts: list[Trigger], sentence_mentions: dict[int, EventMention],
                    entities: list[Entity], doc: Document, sentence: Sentence,
                    both_sides: set[int]) -> None:
-    """The actors of each mention: ``both_sides``, the sentences where "Afghan and
-    Pakistani forces" can be (:func:`_touched`)."""
+    """The actors of each mention (``sentence_mentions``: by its trigger's start):
+    ``both_sides``, the sentences where "Afghan and Pakistani forces" can be
+    (:func:`_touched`)."""
     armed = [e for e in entities if e.actor]
     if sentence.index in both_sides:
         for m in doc.scan(_BOTH_SIDES, _BOTH_SIDES_AT, sentence.start, sentence.end):
@@ -717,15 +721,15 @@ def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMent
             actor = PK_FORCES if side == "PK" else AF_FORCES
             adjective = new_entity(m.start(1), m.end(1), m.group(1), "party", side, None,
                                    actor)
-            sentence_mentions[t].actors.append((actor, adjective, t))
+            sentence_mentions[t.start].actors.append((actor, adjective, t))
     for e in armed:
         owner = ts[0] if len(ts) == 1 else min(
             ts, key=lambda t: min(abs(t.start - e.end), abs(e.start - t.end)))
-        sentence_mentions[owner].actors.append((e.actor, e, owner))
+        sentence_mentions[owner.start].actors.append((e.actor, e, owner))
     for t in ts:
         if t.event_type == "armed_clash":
-            have = {a[0] for a in sentence_mentions[t].actors}
+            have = {a[0] for a in sentence_mentions[t.start].actors}
             for e in armed:
                 if e.actor not in have:
-                    sentence_mentions[t].actors.append((e.actor, e, t))
+                    sentence_mentions[t.start].actors.append((e.actor, e, t))
                     have.add(e.actor)
