@@ -522,7 +522,8 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
             if owner.date is None or _closer(owner.trigger, d, owner.date):
                 owner.date = d
         dated = [m for m in sentence_mentions.values() if m.date is not None]
-        if _search(doc, sentence, _DURATION, _DURATION_AT, sentence.start, sentence.end):
+        if dated and _search(doc, sentence, _DURATION, _DURATION_AT, sentence.start,
+                             sentence.end):
             dated = []  # "after a 26-day closure that followed fighting": not the same day
         the_crossing = None  # "the crossing" in the sentence (looked for when needed)
         for mention in sentence_mentions.values():
@@ -567,7 +568,8 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
             adjectives = _side_adjectives(doc, triggers)
         _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence, both_sides,
                        adjectives)
-        same_time = None  # "the same day" in the sentence (looked for when needed)
+        # "the same day", "a day earlier" in the sentence (looked for when needed)
+        same_time = day_before = None
         for t in ts:
             mention = sentence_mentions[t.start]
             if mention.date is None and last_dated is not None and same_time is None:
@@ -578,8 +580,10 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                 mention.date_note = f"'{doc.text[same_time.start():same_time.end()]}': the date " \
                                     "of the event told before"
             if mention.date is None and last_dated is not None:
-                before = _search(doc, sentence, _DAY_BEFORE, _DAY_BEFORE_AT, sentence.start,
-                                 sentence.end)
+                if day_before is None:
+                    day_before = _search(doc, sentence, _DAY_BEFORE, _DAY_BEFORE_AT,
+                                         sentence.start, sentence.end) or False
+                before = day_before
                 if before:  # "A day earlier, ...": the day before the event told before
                     n = _NUMBER_WORDS.get(before.group("n"), 1)
                     first = last_dated.span.start - dt.timedelta(days=n)
