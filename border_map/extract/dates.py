@@ -179,6 +179,9 @@ def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
     mentions = []
     futures: dict[int, bool] = {}  # sentence -> speaks of the future
     future_words = doc.anchor_sentences(_FUTURE_ANCHORS)  # (the sentences it can be said in)
+    # the spans made so far: the same words resolved to the same days share one (a span is
+    # frozen; making one checks its fields, ~2 us)
+    spans: dict[tuple, DateSpan] = {}
     for start, end, name, m in chosen:
         sentence = doc.sentence_at(start)
         future = False
@@ -205,9 +208,12 @@ def find_dates(doc: Document, article_date: dt.date) -> list[DateMention]:
         if name == "weekday" and text[-2:] in ("'s", "’s"):
             text = text[:-2]  # "Thursday's clashes"
             end -= 2
-        mentions.append(_make_mention(
-            start, end, text, _make_span(first, last, precision, text),
-            sentence.index if sentence else -1, relative))
+        key = (first, last, precision, text)
+        span = spans.get(key)
+        if span is None:
+            span = spans[key] = _make_span(first, last, precision, text)
+        mentions.append(_make_mention(start, end, text, span,
+                                      sentence.index if sentence else -1, relative))
     return mentions
 
 

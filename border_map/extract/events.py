@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import operator
 import re
 from collections.abc import Sequence
@@ -188,6 +189,8 @@ _TRIGGER_AT = {
 assert set(_TRIGGER_AT) == set(_PRIORITY) - {"outpost_captured", "border_closure"}
 _POSTS_AT = anchor_group("events.posts", ("check",), (
     "outpost", "outposts", "post", "posts", "positions", "bases", "pickets"))
+_CAPTURE_AT = anchor_group("events.capture", ("captur", "recaptur", "seiz", "overr"), (
+    "took", "taken", "taking", "take", "fell", "stormed"))
 _CLOSE_AT = anchor_group("events.close", ("clos",), (
     "shut", "sealed", "suspend", "suspended", "suspending", "halted", "blocked"))
 _MODAL_AT = anchor_group("events.modal", ("threaten", "potential", "deescalat"), (
@@ -338,7 +341,7 @@ def find_triggers(doc: Document, crossings: Sequence[tuple[int, int]] = ()) -> l
             found_in.setdefault(sentence.index, []).append((m.start(), m.end(), event_type))
     for sentence, m in doc.scan_sentences(_POSTS, _POSTS_AT):
         s, e = sentence.start, sentence.end
-        for c in _CAPTURE.finditer(folded, max(s, m.start() - 70), min(e, m.end() + 70)):
+        for c in doc.scan(_CAPTURE, _CAPTURE_AT, max(s, m.start() - 70), min(e, m.end() + 70)):
             between = folded[min(m.end(), c.end()):max(m.start(), c.start())]
             if "." in between or _DESTROY.search(between):
                 continue
@@ -473,6 +476,7 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
     mentions: list[EventMention] = []
     descriptive_sentences = doc.anchor_sentences(_DESCRIPTIVE_AT)
     both_sides = None  # (looked for when a sentence with triggers needs it)
+    adjectives = None  # (the same)
     for sentence in doc.sentences:
         ts = by_sentence.get(sentence.index, [])
         if not ts and (sentence.index not in places_by
@@ -507,19 +511,23 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                 mention.actors += [a for a in previous.actors if a[0]]
                 mentions.append(mention)
             continue
-        sentence_mentions = {t: EventMention(len(mentions) + i, t.event_type, sentence, t)
-                             for i, t in enumerate(ts)}
+        # each trigger's mention, by the trigger's start (the triggers of a sentence do not
+        # overlap): an int is hashed in C, a Trigger by its dataclass __hash__ in Python
+        sentence_mentions = {t.start: EventMention(len(mentions) + i, t.event_type, sentence,
+                                                   t) for i, t in enumerate(ts)}
         for p in located:
-            sentence_mentions[_nearest(ts, p.start, p.end)].places.append(p)
+            sentence_mentions[_nearest(ts, p.start, p.end).start].places.append(p)
         for d in sentence_dates:
-            owner = sentence_mentions[_date_owner(ts, d)]
+            owner = sentence_mentions[_date_owner(ts, d).start]
             if owner.date is None or _closer(owner.trigger, d, owner.date):
                 owner.date = d
         dated = [m for m in sentence_mentions.values() if m.date is not None]
-        if _search(doc, sentence, _DURATION, _DURATION_AT, sentence.start, sentence.end):
+        if dated and _search(doc, sentence, _DURATION, _DURATION_AT, sentence.start,
+                             sentence.end):
             dated = []  # "after a 26-day closure that followed fighting": not the same day
         the_crossing = None  # "the crossing" in the sentence (looked for when needed)
-        for t, mention in sentence_mentions.items():
+        for mention in sentence_mentions.values():
+            t = mention.trigger
             if mention.date is None and dated:  # "closed ... on Saturday after forces clashed"
                 other = min(dated, key=lambda m: abs(m.trigger.start - t.start))
                 a, b = sorted((other.trigger.end, t.start))
@@ -556,10 +564,14 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                     mention.generic_crossings = True
         if both_sides is None:
             both_sides = _touched(doc, _BOTH_SIDES, _BOTH_SIDES_AT)
-        _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence, both_sides)
-        same_time = None  # "the same day" in the sentence (looked for when needed)
+        if adjectives is None:
+            adjectives = _side_adjectives(doc, triggers)
+        _assign_actors(ts, sentence_mentions, sentence_entities, doc, sentence, both_sides,
+                       adjectives)
+        # "the same day", "a day earlier" in the sentence (looked for when needed)
+        same_time = day_before = None
         for t in ts:
-            mention = sentence_mentions[t]
+            mention = sentence_mentions[t.start]
             if mention.date is None and last_dated is not None and same_time is None:
                 same_time = _search(doc, sentence, _SAME_TIME, _SAME_TIME_AT, sentence.start,
                                        sentence.end) or False
@@ -568,8 +580,10 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
                 mention.date_note = f"'{doc.text[same_time.start():same_time.end()]}': the date " \
                                     "of the event told before"
             if mention.date is None and last_dated is not None:
-                before = _search(doc, sentence, _DAY_BEFORE, _DAY_BEFORE_AT, sentence.start,
-                                 sentence.end)
+                if day_before is None:
+                    day_before = _search(doc, sentence, _DAY_BEFORE, _DAY_BEFORE_AT,
+                                         sentence.start, sentence.end) or False
+                before = day_before
                 if before:  # "A day earlier, ...": the day before the event told before
                     n = _NUMBER_WORDS.get(before.group("n"), 1)
                     first = last_dated.span.start - dt.timedelta(days=n)
@@ -693,11 +707,35 @@ def _inherited_date(mentions: list[EventMention], sentence: Sentence,
     return None
 
 
-def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMention],
+def _side_adjectives(doc: Document, triggers: list[Trigger]) -> dict[int, re.Match]:
+    """``doc.search(_ADJ_SIDE, _ADJ_SIDE_AT, max(0, t.start - 40), t.start)`` for every
+    trigger ("Pakistani forces fired"), by the trigger's start, for those with a match: the
+    first token of each window found by bisection in C, not by a search call per trigger."""
+    adjectives = doc.anchors(_ADJ_SIDE_AT)
+    folded, n = doc.folded, len(adjectives)
+    ends = [t.start for t in triggers]
+    found: dict[int, re.Match] = {}
+    for i, end in zip(map(bisect.bisect_left, itertools.repeat(adjectives),
+                          [max(0, end - 40) for end in ends]), ends, strict=True):
+        while i < n and adjectives[i] < end:  # (the first match at the tokens in turn)
+            m = _ADJ_SIDE.match(folded, adjectives[i], end)
+            if m:
+                found[end] = m
+                break
+            i += 1
+    if _anchors.CHECK_SCANS:
+        for end in ends:
+            _anchors._check(_ADJ_SIDE, found.get(end),
+                            _ADJ_SIDE.search(folded, max(0, end - 40), end))
+    return found
+
+
+def _assign_actors(ts: list[Trigger], sentence_mentions: dict[int, EventMention],
                    entities: list[Entity], doc: Document, sentence: Sentence,
-                   both_sides: set[int]) -> None:
-    """The actors of each mention: ``both_sides``, the sentences where "Afghan and
-    Pakistani forces" can be (:func:`_touched`)."""
+                   both_sides: set[int], adjectives: dict[int, re.Match]) -> None:
+    """The actors of each mention (``sentence_mentions``: by its trigger's start):
+    ``both_sides``, the sentences where "Afghan and Pakistani forces" can be
+    (:func:`_touched`); ``adjectives``: :func:`_side_adjectives`."""
     armed = [e for e in entities if e.actor]
     if sentence.index in both_sides:
         for m in doc.scan(_BOTH_SIDES, _BOTH_SIDES_AT, sentence.start, sentence.end):
@@ -708,22 +746,22 @@ def _assign_actors(ts: list[Trigger], sentence_mentions: dict[Trigger, EventMent
     elif _anchors.CHECK_SCANS:
         skipped(_BOTH_SIDES, doc.folded, sentence.start, sentence.end)
     for t in ts:
-        m = _search(doc, sentence, _ADJ_SIDE, _ADJ_SIDE_AT, max(0, t.start - 40), t.start)
+        m = adjectives.get(t.start)
         if m:
             word = m.group(1)
             side = "PK" if word.startswith("pakistan") else "AF"
             actor = PK_FORCES if side == "PK" else AF_FORCES
             adjective = new_entity(m.start(1), m.end(1), m.group(1), "party", side, None,
                                    actor)
-            sentence_mentions[t].actors.append((actor, adjective, t))
+            sentence_mentions[t.start].actors.append((actor, adjective, t))
     for e in armed:
         owner = ts[0] if len(ts) == 1 else min(
             ts, key=lambda t: min(abs(t.start - e.end), abs(e.start - t.end)))
-        sentence_mentions[owner].actors.append((e.actor, e, owner))
+        sentence_mentions[owner.start].actors.append((e.actor, e, owner))
     for t in ts:
         if t.event_type == "armed_clash":
-            have = {a[0] for a in sentence_mentions[t].actors}
+            have = {a[0] for a in sentence_mentions[t.start].actors}
             for e in armed:
                 if e.actor not in have:
-                    sentence_mentions[t].actors.append((e.actor, e, t))
+                    sentence_mentions[t.start].actors.append((e.actor, e, t))
                     have.add(e.actor)
