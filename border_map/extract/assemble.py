@@ -55,7 +55,7 @@ _SLUG = {"airstrike": "airstrike", "drone_strike": "drone-strike", "shelling": "
          "suicide_bomb": "suicide-bombing", "abduction": "abduction", "other": "event"}
 
 
-@dataclass
+@dataclass(eq=False)  # (a draft is itself: ``in`` and ``remove`` go by identity)
 class _Draft:
     event_type: str
     place: Place | None = None
@@ -66,7 +66,8 @@ class _Draft:
     date_evidence: tuple[int, int, str] | None = None
     date_note: str | None = None
     unlocated: str | None = None
-    units: list[ClaimUnit] = field(default_factory=list)
+    #: the claim units of the draft, each with those of its figures that go with it
+    units: list[tuple[ClaimUnit, list[FigureMention]]] = field(default_factory=list)
     # the sentences of ``mentions`` (which only grow), sorted, and how many are in
     _sentences: list[int] = field(default_factory=list, repr=False, compare=False)
     _counted: int = field(default=0, repr=False, compare=False)
@@ -276,7 +277,6 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     by_sentence: dict[int, list[EventMention]] = {}
     for m in mentions:
         by_sentence.setdefault(m.sentence.index, []).append(m)
-    claim_figures: dict[tuple[int, int], list[FigureMention]] = {}
     mention_sentences = [m.sentence.index for m in mentions]
     in_order = all(a <= b for a, b in zip(mention_sentences, mention_sentences[1:],
                                           strict=False))
@@ -298,14 +298,12 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                       and first - m.sentence.index <= 6 and of_mention.get(m.index)]
             if before:
                 targets = list(of_mention[before[-1].index])
+        # the event each figure goes with (None: any), found once for all the targets
+        owners = [(f, _figure_owner(f, by_sentence.get(f.sentence, [])))
+                  for f in unit.figures] if targets else ()
         for d in targets:
-            d.units.append(unit)
-            figures = []
-            for f in unit.figures:
-                owner = _figure_owner(f, by_sentence.get(f.sentence, []))
-                if owner is None or d in of_mention.get(owner.index, []):
-                    figures.append(f)
-            claim_figures[(unit.index, id(d))] = figures
+            d.units.append((unit, [f for f, owner in owners
+                                   if owner is None or d in of_mention.get(owner.index, [])]))
     # 5. incidents
     drafts = [d for d in drafts if d.mentions]
     drafts.sort(key=lambda d: (d.date.start if d.date is not None else article_date,
@@ -314,7 +312,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     story = story_tag(doc.text, outlet, url)
     claim_cache: dict[tuple, Claim] = {}
     quotes: dict[int, str] = {}  # unit index -> its quote
-    return [_incident(d, doc, article_date, outlet, url, claim_figures, (story, used_ids),
+    return [_incident(d, doc, article_date, outlet, url, (story, used_ids),
                       claim_cache, quotes) for d in drafts]
 
 
@@ -396,7 +394,7 @@ def _slug(text: str) -> str:
     return _NOT_SLUG.sub("-", text.lower()).strip("-") or "x"
 
 
-def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, claim_figures,
+def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url,
               ids: tuple[str, set[str]], claim_cache, quotes) -> Incident:
     evidence: list[Evidence] = []
     add, text, sentence_at = evidence.append, doc.text, doc.sentence_at
@@ -455,8 +453,7 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
                     ev(f"actors[{len(actors) - 1}]", trigger.start, trigger.end,
                        "the side named with the event")
     claims: list[Claim] = []
-    for unit in d.units:
-        figures = claim_figures.get((unit.index, id(d)), unit.figures)
+    for unit, figures in d.units:
         quote = quotes.get(unit.index)
         if quote is None:
             quote = quotes[unit.index] = unit.quote
