@@ -22,6 +22,7 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ __all__ = ["MAIN_CROSSINGS", "assemble"]
 MAIN_CROSSINGS = ("crossing.torkham", "crossing.chaman-spin-boldak")
 #: :func:`~border_map.gazetteer.normalize_name`, remembered (the same few names recur).
 _normalize_name = functools.lru_cache(maxsize=1 << 16)(normalize_name)
+_ANCHOR = operator.attrgetter("anchor")
 _PRECISION_RANK = {"day": 0, "week": 1, "range": 2, "month": 3, "year": 4}
 _KIND_RANK = {k: i for i, k in enumerate(
     ("country", "province", "district", "tehsil", "town", "crossing", "feature"))}
@@ -73,7 +75,8 @@ class _Draft:
     _counted: int = field(default=0, repr=False, compare=False)
 
     def first_offset(self) -> int:
-        return min((m.anchor.start for m in self.mentions if m.anchor), default=0)
+        # (``anchor`` is a property walking the mentions continued: read once each)
+        return min((a.start for a in map(_ANCHOR, self.mentions) if a), default=0)
 
 
 def _overlap(a: DateSpan | None, b: DateSpan | None) -> bool:
@@ -294,10 +297,10 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             if in_order:
                 window = mentions[bisect.bisect_left(mention_sentences, first - 6):
                                   bisect.bisect_left(mention_sentences, first)]
-            before = [m for m in window if m.sentence.index < first
-                      and first - m.sentence.index <= 6 and of_mention.get(m.index)]
-            if before:
-                targets = list(of_mention[before[-1].index])
+            last = next((m for m in reversed(window) if m.sentence.index < first
+                         and first - m.sentence.index <= 6 and of_mention.get(m.index)), None)
+            if last is not None:
+                targets = list(of_mention[last.index])
         # the event each figure goes with (None: any), found once for all the targets
         owners = [(f, _figure_owner(f, by_sentence.get(f.sentence, [])))
                   for f in unit.figures] if targets else ()
@@ -310,10 +313,9 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                                d.first_offset(), d.place.id if d.place else ""))
     used_ids: set[str] = set()
     story = story_tag(doc.text, outlet, url)
-    claim_cache: dict[tuple, Claim] = {}
-    quotes: dict[int, str] = {}  # unit index -> its quote
+    claim_cache: dict[int, tuple] = {}  # unit index -> what its claims share (see _claim)
     return [_incident(d, doc, article_date, outlet, url, (story, used_ids),
-                      claim_cache, quotes) for d in drafts]
+                      claim_cache) for d in drafts]
 
 
 def story_tag(text: str, outlet: str | None = None, url: str | None = None) -> str:
@@ -395,7 +397,7 @@ def _slug(text: str) -> str:
 
 
 def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url,
-              ids: tuple[str, set[str]], claim_cache, quotes) -> Incident:
+              ids: tuple[str, set[str]], claim_cache) -> Incident:
     evidence: list[Evidence] = []
     add, text, sentence_at = evidence.append, doc.text, doc.sentence_at
 
@@ -454,10 +456,7 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url,
                        "the side named with the event")
     claims: list[Claim] = []
     for unit, figures in d.units:
-        quote = quotes.get(unit.index)
-        if quote is None:
-            quote = quotes[unit.index] = unit.quote
-        claim = _claim(unit, quote, figures, doc, article_date, outlet, url, claim_cache)
+        claim, quote = _claim(unit, figures, doc, article_date, outlet, url, claim_cache)
         i = len(claims)
         claims.append(claim)
         evidence.append(_evidence(f"claims[{i}]", quote, unit.start, unit.end, None,
@@ -491,12 +490,27 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url,
         evidence=tuple(evidence))
 
 
-def _claim(unit: ClaimUnit, quote: str, figures: list[FigureMention], doc, article_date,
-           outlet, url, cache) -> Claim:
-    key = (unit.index, *[(f.start, f.end) for f in figures])
-    claim = cache.get(key)
-    if claim is not None:
-        return claim
+def _claim(unit: ClaimUnit, figures: list[FigureMention], doc, article_date, outlet, url,
+           cache: dict[int, tuple]) -> tuple[Claim, str]:
+    """The claim of ``unit`` with ``figures``, and the unit's quote (``cache``: by unit, its
+    quote, source, statement and claims by the spans of their figures: a unit's quote,
+    source and statement are the same in each incident it goes to)."""
+    made = cache.get(unit.index)
+    if made is None:
+        quote = unit.quote
+        made = cache[unit.index] = (
+            quote, _make_source(outlet, url, quote, article_date.isoformat()),
+            unit.statement(doc), {})
+    quote, source, statement, claims = made
+    key = tuple([(f.start, f.end) for f in figures])
+    claim = claims.get(key)
+    if claim is None:
+        speaker = unit.speaker
+        claim = claims[key] = _make_claim(  # (claimant, organisation, side, date, statement,
+            # figures, source, status; the figures: frozen, the mention's own are the same)
+            speaker.claimant, speaker.organisation, speaker.side, unit.date, statement,
+            tuple([f.figure for f in figures]), source, unit.status)
+    return claim, quote
     # (a unit's source and statement are the same in each incident it goes to)
     shared = cache.get(("unit", unit.index))
     if shared is None:
