@@ -301,8 +301,10 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                          and first - m.sentence.index <= 6 and of_mention.get(m.index)), None)
             if last is not None:
                 targets = list(of_mention[last.index])
-        # the event each figure goes with (None: any), found once for all the targets
-        owners = [(f, _figure_owner(f, by_sentence.get(f.sentence, [])))
+        # the event each figure goes with (None: any), found once for all the targets (in
+        # a sentence of one event or none, it is None: no call)
+        owners = [(f, _figure_owner(f, by_sentence[f.sentence])
+                   if len(by_sentence.get(f.sentence, ())) > 1 else None)
                   for f in unit.figures] if targets else ()
         for d in targets:
             d.units.append((unit, [f for f, owner in owners
@@ -455,8 +457,9 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url,
                     ev(f"actors[{len(actors) - 1}]", trigger.start, trigger.end,
                        "the side named with the event")
     claims: list[Claim] = []
+    published = article_date.isoformat()
     for unit, figures in d.units:
-        claim, quote = _claim(unit, figures, doc, article_date, outlet, url, claim_cache)
+        claim, quote = _claim(unit, figures, doc, published, outlet, url, claim_cache)
         i = len(claims)
         claims.append(claim)
         evidence.append(_evidence(f"claims[{i}]", quote, unit.start, unit.end, None,
@@ -490,7 +493,7 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url,
         evidence=tuple(evidence))
 
 
-def _claim(unit: ClaimUnit, figures: list[FigureMention], doc, article_date, outlet, url,
+def _claim(unit: ClaimUnit, figures: list[FigureMention], doc, published: str, outlet, url,
            cache: dict[int, tuple]) -> tuple[Claim, str]:
     """The claim of ``unit`` with ``figures``, and the unit's quote (``cache``: by unit, its
     quote, source, statement and claims by the spans of their figures: a unit's quote,
@@ -499,7 +502,7 @@ def _claim(unit: ClaimUnit, figures: list[FigureMention], doc, article_date, out
     if made is None:
         quote = unit.quote
         made = cache[unit.index] = (
-            quote, _make_source(outlet, url, quote, article_date.isoformat()),
+            quote, _make_source(outlet, url, quote, published),
             unit.statement(doc), {})
     quote, source, statement, claims = made
     key = tuple([(f.start, f.end) for f in figures])
@@ -511,17 +514,3 @@ def _claim(unit: ClaimUnit, figures: list[FigureMention], doc, article_date, out
             speaker.claimant, speaker.organisation, speaker.side, unit.date, statement,
             tuple([f.figure for f in figures]), source, unit.status)
     return claim, quote
-    # (a unit's source and statement are the same in each incident it goes to)
-    shared = cache.get(("unit", unit.index))
-    if shared is None:
-        shared = cache[("unit", unit.index)] = (
-            _make_source(outlet, url, quote, article_date.isoformat()),
-            unit.statement(doc))
-    source, statement = shared
-    speaker = unit.speaker
-    claim = _make_claim(  # (claimant, organisation, side, date, statement, figures, source,
-        # status; the figures: frozen, the mention's own are the same)
-        speaker.claimant, speaker.organisation, speaker.side, unit.date, statement,
-        tuple([f.figure for f in figures]), source, unit.status)
-    cache[key] = claim
-    return claim
