@@ -108,9 +108,11 @@ def _more_precise(new: DateSpan, old: DateSpan | None) -> bool:
     return (new.end - new.start) < (old.end - old.start)
 
 
-def _add_mention(d: _Draft, m: EventMention, doc: Document, article_date: dt.date) -> None:
+def _add_mention(d: _Draft, m: EventMention, found: tuple) -> None:
+    """Add ``m`` to ``d``, whose date becomes its date (``found``: :func:`_mention_span`)
+    if that is more precise."""
     d.mentions.append(m)
-    span, evidence, note = _mention_span(m, doc, article_date)
+    span, evidence, note = found
     if span is not None and _more_precise(span, d.date):
         d.date, d.date_evidence, d.date_note = span, evidence, note
 
@@ -120,6 +122,8 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
              url: str | None) -> list[Incident]:
     """Draft incidents (``draft=True``, with evidence) from the mentions and claims."""
     claim_sentences = {s.index for u in units for s in u.sentences}
+    # (each mention's date, evidence and note, looked at up to four times below)
+    found = {m.index: _mention_span(m, doc, article_date) for m in mentions}
     drafts: list[_Draft] = []
     of_mention: dict[int, list[_Draft]] = {}
     # the drafts of each event type, and of each (event type, place), in the order of
@@ -140,7 +144,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             at_place[(d.event_type, d.place.id)].remove(d)
 
     def located(event_type, place, mention, note=None) -> _Draft:
-        span, _, _ = _mention_span(mention, doc, article_date)
+        span = found[mention.index][0]
         for d in at_place.get((event_type, place.id), ()):
             if _overlap(d.date, span):
                 return d
@@ -154,7 +158,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             d = located(m.event_type, p.place, m, note=m.place_note)
             if d.place_mention is None:
                 d.place_mention = p
-            _add_mention(d, m, doc, article_date)
+            _add_mention(d, m, found[m.index])
             of_mention.setdefault(m.index, []).append(d)
     # a headline's "strike in Paktiya" with no date of its own is the strike in Jaji (Paktiya)
     for d in list(drafts):
@@ -191,7 +195,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     for m in mentions:
         if m.places:
             continue
-        span, _, _ = _mention_span(m, doc, article_date)
+        span = found[m.index][0]
         if m.event_type == "border_closure" and m.generic_crossings:
             for place_id in MAIN_CROSSINGS:
                 if place_id not in gazetteer:
@@ -201,7 +205,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                 d = located(m.event_type, place, m,
                             note="the report names no crossing: drawn at the main crossings "
                                  f"({names})")
-                _add_mention(d, m, doc, article_date)
+                _add_mention(d, m, found[m.index])
                 of_mention.setdefault(m.index, []).append(d)
             continue
         if span is None:
@@ -213,7 +217,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
         if not same and len(undated) == 1 and m.own_date:
             d = undated[0]  # "fighting in the Khyber Pass area" ... "traded fire on November 13"
             d.mentions.append(m)
-            d.date, d.date_evidence, _ = _mention_span(m, doc, article_date)
+            d.date, d.date_evidence, _ = found[m.index]
             d.date_note = "the date given for this event in another sentence"
             of_mention.setdefault(m.index, []).append(d)
             continue
@@ -243,13 +247,13 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
         if target is None:
             target = _Draft(m.event_type, unlocated="the report names no place for it")
             add_draft(target)
-        _add_mention(target, m, doc, article_date)
+        _add_mention(target, m, found[m.index])
         of_mention.setdefault(m.index, []).append(target)
     # 3. mentions with neither
     for m in mentions:
         if m.places or m.index in of_mention or m.generic_crossings:
             continue
-        span, _, _ = _mention_span(m, doc, article_date)
+        span = found[m.index][0]
         if span is not None and m.own_date or m.sentence.index not in claim_sentences:
             continue  # a bare mention ("the renewed hostilities") only matters for a claim
         same = list(of_type.get(m.event_type, ()))
