@@ -615,13 +615,14 @@ def _inside(inner: Place, outer: Place) -> bool:
 def _local_hints(raws: list[_Raw], folded: str) -> None:
     # lists: neighbours joined by "," / "and" / "or" inside one sentence
     lists: list[list[_Raw]] = []
-    for i, raw in enumerate(raws):
-        prev = raws[i - 1] if i else None
+    prev = None
+    for raw in raws:
         if (prev is not None and prev.sentence == raw.sentence
                 and _LIST_GAP.fullmatch(folded, prev.end, raw.start)):
             lists[-1].append(raw)
         else:
             lists.append([raw])
+        prev = raw
     for group in lists:
         if len(group) > 1:
             for raw in group:
@@ -644,11 +645,12 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
             country = _COUNTRY_WORDS[m.group(1) or m.group(2)]
         if m := _COUNTRY_AFTER.match(folded, last.end):
             country = country or _COUNTRY_WORDS[m.group(1)]
-        for raw in group:
-            if shared_kind:
-                raw.kinds |= {shared_kind}
-            if country:
-                raw.countries |= {country}
+        if shared_kind or country:
+            for raw in group:
+                if shared_kind:
+                    raw.kinds |= {shared_kind}
+                if country:
+                    raw.countries |= {country}
         head = before.rstrip()  # (the search needs a kind word and "of" at the end)
         if head.endswith("of") and head[:-2].rstrip().endswith(_KIND_BEFORE_WORDS) and (
                 m := _KIND_BEFORE.search(before)):
@@ -658,7 +660,8 @@ def _local_hints(raws: list[_Raw], folded: str) -> None:
     # a parent right after a name: "Spin Boldak, Kandahar", "Bara in Khyber district"
     for prev, raw in zip(raws, raws[1:], strict=False):
         # (two mentions are never equal: "in" is "is")
-        if prev.sentence != raw.sentence or any(r is raw for r in prev.siblings):
+        if prev.sentence != raw.sentence or prev.siblings and any(
+                r is raw for r in prev.siblings):
             continue
         if _PARENT_GAP.fullmatch(folded, prev.end, raw.start) and any(
                 c.kind in ("province", "district", "country") for c in raw.candidates):
