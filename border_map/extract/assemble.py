@@ -22,6 +22,7 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ __all__ = ["MAIN_CROSSINGS", "assemble"]
 MAIN_CROSSINGS = ("crossing.torkham", "crossing.chaman-spin-boldak")
 #: :func:`~border_map.gazetteer.normalize_name`, remembered (the same few names recur).
 _normalize_name = functools.lru_cache(maxsize=1 << 16)(normalize_name)
+_ANCHOR = operator.attrgetter("anchor")
 _PRECISION_RANK = {"day": 0, "week": 1, "range": 2, "month": 3, "year": 4}
 _KIND_RANK = {k: i for i, k in enumerate(
     ("country", "province", "district", "tehsil", "town", "crossing", "feature"))}
@@ -55,7 +57,7 @@ _SLUG = {"airstrike": "airstrike", "drone_strike": "drone-strike", "shelling": "
          "suicide_bomb": "suicide-bombing", "abduction": "abduction", "other": "event"}
 
 
-@dataclass
+@dataclass(eq=False)  # (a draft is itself: ``in`` and ``remove`` go by identity)
 class _Draft:
     event_type: str
     place: Place | None = None
@@ -66,13 +68,15 @@ class _Draft:
     date_evidence: tuple[int, int, str] | None = None
     date_note: str | None = None
     unlocated: str | None = None
-    units: list[ClaimUnit] = field(default_factory=list)
+    #: the claim units of the draft, each with those of its figures that go with it
+    units: list[tuple[ClaimUnit, list[FigureMention]]] = field(default_factory=list)
     # the sentences of ``mentions`` (which only grow), sorted, and how many are in
     _sentences: list[int] = field(default_factory=list, repr=False, compare=False)
     _counted: int = field(default=0, repr=False, compare=False)
 
     def first_offset(self) -> int:
-        return min((m.anchor.start for m in self.mentions if m.anchor), default=0)
+        # (``anchor`` is a property walking the mentions continued: read once each)
+        return min((a.start for a in map(_ANCHOR, self.mentions) if a), default=0)
 
 
 def _overlap(a: DateSpan | None, b: DateSpan | None) -> bool:
@@ -104,9 +108,11 @@ def _more_precise(new: DateSpan, old: DateSpan | None) -> bool:
     return (new.end - new.start) < (old.end - old.start)
 
 
-def _add_mention(d: _Draft, m: EventMention, doc: Document, article_date: dt.date) -> None:
+def _add_mention(d: _Draft, m: EventMention, found: tuple) -> None:
+    """Add ``m`` to ``d``, whose date becomes its date (``found``: :func:`_mention_span`)
+    if that is more precise."""
     d.mentions.append(m)
-    span, evidence, note = _mention_span(m, doc, article_date)
+    span, evidence, note = found
     if span is not None and _more_precise(span, d.date):
         d.date, d.date_evidence, d.date_note = span, evidence, note
 
@@ -116,6 +122,8 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
              url: str | None) -> list[Incident]:
     """Draft incidents (``draft=True``, with evidence) from the mentions and claims."""
     claim_sentences = {s.index for u in units for s in u.sentences}
+    # (each mention's date, evidence and note, looked at up to four times below)
+    found = {m.index: _mention_span(m, doc, article_date) for m in mentions}
     drafts: list[_Draft] = []
     of_mention: dict[int, list[_Draft]] = {}
     # the drafts of each event type, and of each (event type, place), in the order of
@@ -136,7 +144,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             at_place[(d.event_type, d.place.id)].remove(d)
 
     def located(event_type, place, mention, note=None) -> _Draft:
-        span, _, _ = _mention_span(mention, doc, article_date)
+        span = found[mention.index][0]
         for d in at_place.get((event_type, place.id), ()):
             if _overlap(d.date, span):
                 return d
@@ -150,7 +158,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             d = located(m.event_type, p.place, m, note=m.place_note)
             if d.place_mention is None:
                 d.place_mention = p
-            _add_mention(d, m, doc, article_date)
+            _add_mention(d, m, found[m.index])
             of_mention.setdefault(m.index, []).append(d)
     # a headline's "strike in Paktiya" with no date of its own is the strike in Jaji (Paktiya)
     for d in list(drafts):
@@ -187,7 +195,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     for m in mentions:
         if m.places:
             continue
-        span, _, _ = _mention_span(m, doc, article_date)
+        span = found[m.index][0]
         if m.event_type == "border_closure" and m.generic_crossings:
             for place_id in MAIN_CROSSINGS:
                 if place_id not in gazetteer:
@@ -197,7 +205,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
                 d = located(m.event_type, place, m,
                             note="the report names no crossing: drawn at the main crossings "
                                  f"({names})")
-                _add_mention(d, m, doc, article_date)
+                _add_mention(d, m, found[m.index])
                 of_mention.setdefault(m.index, []).append(d)
             continue
         if span is None:
@@ -209,7 +217,7 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
         if not same and len(undated) == 1 and m.own_date:
             d = undated[0]  # "fighting in the Khyber Pass area" ... "traded fire on November 13"
             d.mentions.append(m)
-            d.date, d.date_evidence, _ = _mention_span(m, doc, article_date)
+            d.date, d.date_evidence, _ = found[m.index]
             d.date_note = "the date given for this event in another sentence"
             of_mention.setdefault(m.index, []).append(d)
             continue
@@ -239,13 +247,13 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
         if target is None:
             target = _Draft(m.event_type, unlocated="the report names no place for it")
             add_draft(target)
-        _add_mention(target, m, doc, article_date)
+        _add_mention(target, m, found[m.index])
         of_mention.setdefault(m.index, []).append(target)
     # 3. mentions with neither
     for m in mentions:
         if m.places or m.index in of_mention or m.generic_crossings:
             continue
-        span, _, _ = _mention_span(m, doc, article_date)
+        span = found[m.index][0]
         if span is not None and m.own_date or m.sentence.index not in claim_sentences:
             continue  # a bare mention ("the renewed hostilities") only matters for a claim
         same = list(of_type.get(m.event_type, ()))
@@ -276,7 +284,6 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
     by_sentence: dict[int, list[EventMention]] = {}
     for m in mentions:
         by_sentence.setdefault(m.sentence.index, []).append(m)
-    claim_figures: dict[tuple[int, int], list[FigureMention]] = {}
     mention_sentences = [m.sentence.index for m in mentions]
     in_order = all(a <= b for a, b in zip(mention_sentences, mention_sentences[1:],
                                           strict=False))
@@ -294,28 +301,27 @@ def assemble(doc: Document, mentions: list[EventMention], units: list[ClaimUnit]
             if in_order:
                 window = mentions[bisect.bisect_left(mention_sentences, first - 6):
                                   bisect.bisect_left(mention_sentences, first)]
-            before = [m for m in window if m.sentence.index < first
-                      and first - m.sentence.index <= 6 and of_mention.get(m.index)]
-            if before:
-                targets = list(of_mention[before[-1].index])
+            last = next((m for m in reversed(window) if m.sentence.index < first
+                         and first - m.sentence.index <= 6 and of_mention.get(m.index)), None)
+            if last is not None:
+                targets = list(of_mention[last.index])
+        # the event each figure goes with (None: any), found once for all the targets (in
+        # a sentence of one event or none, it is None: no call)
+        owners = [(f, _figure_owner(f, by_sentence[f.sentence])
+                   if len(by_sentence.get(f.sentence, ())) > 1 else None)
+                  for f in unit.figures] if targets else ()
         for d in targets:
-            d.units.append(unit)
-            figures = []
-            for f in unit.figures:
-                owner = _figure_owner(f, by_sentence.get(f.sentence, []))
-                if owner is None or d in of_mention.get(owner.index, []):
-                    figures.append(f)
-            claim_figures[(unit.index, id(d))] = figures
+            d.units.append((unit, [f for f, owner in owners
+                                   if owner is None or d in of_mention.get(owner.index, [])]))
     # 5. incidents
     drafts = [d for d in drafts if d.mentions]
     drafts.sort(key=lambda d: (d.date.start if d.date is not None else article_date,
                                d.first_offset(), d.place.id if d.place else ""))
     used_ids: set[str] = set()
     story = story_tag(doc.text, outlet, url)
-    claim_cache: dict[tuple, Claim] = {}
-    quotes: dict[int, str] = {}  # unit index -> its quote
-    return [_incident(d, doc, article_date, outlet, url, claim_figures, (story, used_ids),
-                      claim_cache, quotes) for d in drafts]
+    claim_cache: dict[int, tuple] = {}  # unit index -> what its claims share (see _claim)
+    return [_incident(d, doc, article_date, outlet, url, (story, used_ids),
+                      claim_cache) for d in drafts]
 
 
 def story_tag(text: str, outlet: str | None = None, url: str | None = None) -> str:
@@ -396,8 +402,8 @@ def _slug(text: str) -> str:
     return _NOT_SLUG.sub("-", text.lower()).strip("-") or "x"
 
 
-def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, claim_figures,
-              ids: tuple[str, set[str]], claim_cache, quotes) -> Incident:
+def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url,
+              ids: tuple[str, set[str]], claim_cache) -> Incident:
     evidence: list[Evidence] = []
     add, text, sentence_at = evidence.append, doc.text, doc.sentence_at
 
@@ -455,12 +461,9 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
                     ev(f"actors[{len(actors) - 1}]", trigger.start, trigger.end,
                        "the side named with the event")
     claims: list[Claim] = []
-    for unit in d.units:
-        figures = claim_figures.get((unit.index, id(d)), unit.figures)
-        quote = quotes.get(unit.index)
-        if quote is None:
-            quote = quotes[unit.index] = unit.quote
-        claim = _claim(unit, quote, figures, doc, article_date, outlet, url, claim_cache)
+    published = article_date.isoformat()
+    for unit, figures in d.units:
+        claim, quote = _claim(unit, figures, doc, published, outlet, url, claim_cache)
         i = len(claims)
         claims.append(claim)
         evidence.append(_evidence(f"claims[{i}]", quote, unit.start, unit.end, None,
@@ -494,23 +497,24 @@ def _incident(d: _Draft, doc: Document, article_date: dt.date, outlet, url, clai
         evidence=tuple(evidence))
 
 
-def _claim(unit: ClaimUnit, quote: str, figures: list[FigureMention], doc, article_date,
-           outlet, url, cache) -> Claim:
-    key = (unit.index, *[(f.start, f.end) for f in figures])
-    claim = cache.get(key)
-    if claim is not None:
-        return claim
-    # (a unit's source and statement are the same in each incident it goes to)
-    shared = cache.get(("unit", unit.index))
-    if shared is None:
-        shared = cache[("unit", unit.index)] = (
-            _make_source(outlet, url, quote, article_date.isoformat()),
-            unit.statement(doc))
-    source, statement = shared
-    speaker = unit.speaker
-    claim = _make_claim(  # (claimant, organisation, side, date, statement, figures, source,
-        # status; the figures: frozen, the mention's own are the same)
-        speaker.claimant, speaker.organisation, speaker.side, unit.date, statement,
-        tuple([f.figure for f in figures]), source, unit.status)
-    cache[key] = claim
-    return claim
+def _claim(unit: ClaimUnit, figures: list[FigureMention], doc, published: str, outlet, url,
+           cache: dict[int, tuple]) -> tuple[Claim, str]:
+    """The claim of ``unit`` with ``figures``, and the unit's quote (``cache``: by unit, its
+    quote, source, statement and claims by the spans of their figures: a unit's quote,
+    source and statement are the same in each incident it goes to)."""
+    made = cache.get(unit.index)
+    if made is None:
+        quote = unit.quote
+        made = cache[unit.index] = (
+            quote, _make_source(outlet, url, quote, published),
+            unit.statement(doc), {})
+    quote, source, statement, claims = made
+    key = tuple([(f.start, f.end) for f in figures])
+    claim = claims.get(key)
+    if claim is None:
+        speaker = unit.speaker
+        claim = claims[key] = _make_claim(  # (claimant, organisation, side, date, statement,
+            # figures, source, status; the figures: frozen, the mention's own are the same)
+            speaker.claimant, speaker.organisation, speaker.side, unit.date, statement,
+            tuple([f.figure for f in figures]), source, unit.status)
+    return claim, quote
