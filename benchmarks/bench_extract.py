@@ -22,7 +22,10 @@ beside it, the machine may be shared):
   ``extract`` does) over the evaluation texts repeated until about N MB have been
   processed, document by document, as raw files (markup included);
 - the whole extraction of one long document of about --doc-kb KB (the plain text of the
-  evaluation texts, repeated);
+  evaluation texts, repeated), and beside it the time of one pass of the regular-expression
+  engine over the same text's words (``re.findall(r"\\w+")``): how many such passes the
+  extraction costs depends less on the machine (the MB/s of a shared machine move by a
+  quarter within an hour; this ratio by about a tenth);
 - the whole extraction of one web page of about 120 kB (an evaluation story wrapped in the
   head, scripts, styles and menus of a news site), raw bytes counted;
 - the same many small documents through ``extract_many`` on every CPU (``--jobs``), the
@@ -44,6 +47,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -235,10 +239,16 @@ def document_speed(gazetteer: Gazetteer, kb: float, repeat: int = 3) -> dict:
     extract(corpus, date=date, gazetteer=gazetteer, name="corpus.txt")  # warm the caches
     seconds, cpu, draft = _best(
         lambda: extract(text, date=date, gazetteer=gazetteer, name="long.txt"), repeat)
+    # the machine's yardstick, timed in the same run: one pass of the regular-expression
+    # engine over the same text (its words); the extraction's cost in such passes depends
+    # less on the machine, and on the hour of a shared one, than its MB/s
+    words = re.compile(r"\w+")
+    yardstick = _best(lambda: len(words.findall(text)), max(repeat, 5))[0]
     size_mb = len(text.encode("utf-8")) / 1e6
     return {"mb": round(size_mb, 3), "seconds": round(seconds, 3),
             "mb_per_s": round(size_mb / seconds, 2), "cpu_mb_per_s": round(size_mb / cpu, 2),
-            "incidents": len(draft.incidents)}
+            "incidents": len(draft.incidents), "yardstick_s": round(yardstick, 4),
+            "in_yardstick_passes": round(seconds / yardstick, 1)}
 
 
 def main(argv=None) -> int:
@@ -305,7 +315,9 @@ def main(argv=None) -> int:
           f"{whole['cpu_mb_per_s']} MB/s)")
     print(f"whole extraction of one document of {long_doc['mb']} MB: {long_doc['seconds']} s = "
           f"{long_doc['mb_per_s']} MB/s (CPU time: {long_doc['cpu_mb_per_s']} MB/s; "
-          f"{long_doc['incidents']} incidents)")
+          f"{long_doc['incidents']} incidents; the time of {long_doc['in_yardstick_passes']} "
+          f"passes of the regex engine over its words, {long_doc['yardstick_s']} s each, timed "
+          "in this run)")
     print(f"whole extraction of one web page of {page['mb']} MB (mostly markup): "
           f"{page['seconds']} s = {page['mb_per_s']} MB/s ({page['incidents']} incidents)")
     print(f"the same documents on {batch['jobs']} worker process(es) (extract_many, incidents "
