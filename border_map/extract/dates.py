@@ -75,9 +75,6 @@ _CAPITAL = re.compile(r"[A-Z]")
 _ARTICLE_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
 _MONTH_STARTS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                  "dec")
-_MONTH_LEADS = ("in", "since", "during", "until", "till", "through", "throughout", "by", "from",
-                "before", "after", "last", "this", "next", "early", "mid", "late", "end",
-                "beginning", "start", "earlier", "later")
 #: The tokens each pattern's matches begin with (see :func:`~.anchors.anchor_group`); the
 #: words before a month, weekday, year or period only before one
 _MONTH_LEAD = dict.fromkeys(("in", "since", "during", "until", "till", "through", "throughout",

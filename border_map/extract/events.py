@@ -55,7 +55,6 @@ from .text import Document, Sentence
 
 __all__ = ["EventMention", "Trigger", "find_events", "find_triggers"]
 
-_T = r"\b"
 _TRIGGERS: tuple[tuple[str, str], ...] = (
     ("suicide_bomb", r"\bsuicide\s+(?:bomb(?:ing|ings|er|ers|s)?|attacks?|attackers?|blasts?|"
                      r"car\s+bomb(?:ing)?s?|vests?)\b|\bblew\s+(?:himself|herself|themselves)\s+up\b"),

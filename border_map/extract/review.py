@@ -15,9 +15,6 @@ from ..incidents import Claim, Figure
 
 __all__ = ["review_table"]
 
-_PRECISION_MARK = {"day": "", "week": " (week)", "month": " (month)", "year": " (year)",
-                   "range": " (range)"}
-
 
 def _cut(text: str, width: int) -> str:
     text = " ".join(str(text).split())

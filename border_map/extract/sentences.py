@@ -53,10 +53,6 @@ _TERMINAL_CHARS = frozenset(".!?:;\"”’)…")
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
 
 
-def _is_abbreviation(before: str) -> bool:
-    return _is_abbreviation_at(before, len(before))
-
-
 def _is_abbreviation_at(line: str, end: int) -> bool:
     """Whether the word ending at ``line[end]`` is an abbreviation (``_WORD_BEFORE`` of
     ``line[:end]``, read backwards from ``end`` rather than searched for from the start)."""
