@@ -5,12 +5,13 @@ comment below)."""
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from .markup import fold
 
-__all__ = ["CHECK_SCANS", "anchor_group", "scan", "skipped"]
+__all__ = ["CHECK_SCANS", "anchor_group", "first_match", "scan", "skipped"]
 
 
 # --------------------------------------------------------------------------- token index
@@ -182,6 +183,15 @@ def _anchor_trie(node: dict) -> str:
         return ""
     body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
     return f"(?:{body})?" if "" in node else body
+
+
+def first_match(pattern: re.Pattern, string: str, starts: Iterable[int],
+                end: int | None = None) -> re.Match | None:
+    """The first match of ``pattern`` at one of ``starts`` (in order), each tried as
+    ``pattern.match(string, start, end)``, one after the other in C: ``pattern.search``
+    when ``starts`` holds every offset where a match can begin."""
+    ends = itertools.repeat(len(string) if end is None else end)
+    return next(filter(None, map(pattern.match, itertools.repeat(string), starts, ends)), None)
 
 
 def scan(pattern: re.Pattern, string: str, starts: list[int], pos: int = 0,

@@ -299,9 +299,7 @@ class Document:
             return None
         if j - i == 1:
             return pattern.match(string, starts[i], end)
-        # the first match at the starts in between, tried one after the other in C
-        return next(filter(None, map(pattern.match, itertools.repeat(string, j - i),
-                                     starts[i:j], itertools.repeat(end, j - i))), None)
+        return _anchors.first_match(pattern, string, starts[i:j], end)
 
 
 def occurrences(text: str, names: Iterable[str]) -> list[int]:
