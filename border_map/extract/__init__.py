@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from ..errors import DataError
 from ..gazetteer import Gazetteer
 from ..incidents import Incident
-from .actors import Entity, find_entities
+from .actors import Entity, by_sentence, find_entities
 from .assemble import MAIN_CROSSINGS, assemble
 from .batch import Extracted, Report, extract_many
 from .claims import ClaimUnit, find_claims
@@ -123,12 +123,13 @@ def _extract(doc: Document, date: dt.date, source: str | None, url: str | None,
     if names:  # "Mohammad Ali Wardak" is a man, not Wardak province
         spans = Spans(names)
         places = [replace(p, role="name") if spans.contains(p.start) else p for p in places]
-    events = find_events(doc, places, dates, entities)
+    entities_by = by_sentence(doc, entities)  # (for the events and the claims)
+    events = find_events(doc, places, dates, entities, entities_by=entities_by)
     event_sentences = {m.sentence.index for m in events}
     reported = {m.sentence.index for m in events
                 if m.places or m.since or m.generic_crossings or m.own_date}
     units = find_claims(doc, entities, dates, event_sentences, source or DEFAULT_OUTLET,
-                        reported, places)
+                        reported, places, entities_by=entities_by)
     incidents = assemble(doc, events, units, article_date=date, gazetteer=gazetteer,
                          outlet=source, url=url)
     return Draft(doc, date, source, url, incidents, places, dates, events, units, entities)

@@ -34,7 +34,8 @@ from .anchors import anchor_group, scan, skipped
 from .places import PlaceMention
 from .text import Document, Spans, occurrences
 
-__all__ = ["Entity", "find_entities", "new_entity", "side_of", "sentence_indices"]
+__all__ = ["Entity", "by_sentence", "find_entities", "new_entity", "side_of",
+           "sentence_indices"]
 
 AF_FORCES = "Afghan Taliban forces"
 PK_FORCES = "Pakistani military"
@@ -384,6 +385,16 @@ def _party_head(words: str) -> tuple[str, bool]:
     military = bool(_MILITARY_HEADS.fullmatch(head.split()[0]) or
                     _MILITARY_HEADS.match(head)) and head != "side"
     return head.split()[0], military
+
+
+def by_sentence(doc: Document, entities: list[Entity]) -> dict[int, list[Entity]]:
+    """The entities that begin in each sentence (by its index; in the order given), those
+    between sentences left out: what the events and the claims look up, made once."""
+    out: dict[int, list[Entity]] = {}
+    for e, i in zip(entities, sentence_indices(doc, entities), strict=True):
+        if i is not None:
+            out.setdefault(i, []).append(e)
+    return out
 
 
 def sentence_indices(doc: Document, entities: list[Entity]) -> list[int | None]:

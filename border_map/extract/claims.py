@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from .._records import compact_pickle, positional_maker
 from ..incidents import Figure
-from .actors import Entity, sentence_indices
+from .actors import Entity, by_sentence
 from .actors import side_of as side_of_words
 from .anchors import anchor_group
 from .dates import DateMention
@@ -276,15 +276,13 @@ class _Resolver:
     """Turns the entity before a speech verb into a :class:`Speaker`."""
 
     def __init__(self, doc: Document, entities: list[Entity], outlet: str,
-                 places: list | None = None):
+                 places: list | None = None,
+                 entities_by: dict[int, list[Entity]] | None = None):
         self.doc = doc
         self.places_by: dict[int, list] = {}
         for p in places or []:
             self.places_by.setdefault(p.sentence, []).append(p)
-        self.entities_by: dict[int, list[Entity]] = {}
-        for e, i in zip(entities, sentence_indices(doc, entities), strict=True):
-            if i is not None:
-                self.entities_by.setdefault(i, []).append(e)
+        self.entities_by = by_sentence(doc, entities) if entities_by is None else entities_by
         self.entities = entities
         self.outlet = outlet
         self.last_person: Entity | None = None
@@ -637,16 +635,18 @@ def _confirmed_by(doc: Document, sentence: Sentence, entities: list[Entity],
 def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
                 event_sentences: set[int], outlet: str,
                 reported_sentences: set[int] | None = None,
-                places: list | None = None) -> list[ClaimUnit]:
+                places: list | None = None, *,
+                entities_by: dict[int, list[Entity]] | None = None) -> list[ClaimUnit]:
     """Claim units of ``doc`` that carry an event or a figure (see the module docstring).
 
     ``event_sentences`` have an event mention; ``reported_sentences`` (default: the same)
     have one with its own place or date: only those make a claim of the report's own.
+    ``entities_by``: :func:`~.actors.by_sentence` of the entities, if made already.
     """
     reported = event_sentences if reported_sentences is None else reported_sentences
-    resolver = _Resolver(doc, entities, outlet, places)
+    resolver = _Resolver(doc, entities, outlet, places, entities_by)
     issuer = resolver.issuer = _issuer(doc, outlet)
-    by_sentence = resolver.entities_by  # sentence -> its entities
+    entities_by = resolver.entities_by  # sentence -> its entities
     stated = doc.anchor_sentences(_STATEMENT_AT)  # sentences with "statement", "release"...
 
     # speech verbs and figure words of every sentence, in one pass each
@@ -662,7 +662,7 @@ def find_claims(doc: Document, entities: list[Entity], dates: list[DateMention],
     current: ClaimUnit | None = None
     figures_of: dict[int, list[FigureMention]] = {}
     for sentence in doc.sentences:
-        sentence_entities = by_sentence.get(sentence.index, [])
+        sentence_entities = entities_by.get(sentence.index, [])
         figures = find_figures(doc, sentence) if sentence.index in with_figures else []
         figures_of[sentence.index] = figures
         speaker = None

@@ -47,7 +47,7 @@ from .._records import compact_pickle, positional_maker
 from ..geo import haversine_km
 from ..incidents import DateSpan
 from . import anchors as _anchors
-from .actors import AF_FORCES, PK_FORCES, Entity, new_entity, sentence_indices
+from .actors import AF_FORCES, PK_FORCES, Entity, by_sentence, new_entity
 from .anchors import anchor_group, skipped
 from .dates import DateMention
 from .places import PlaceMention, _normalize_name
@@ -439,21 +439,23 @@ def _date_owner(triggers: list[Trigger], d: DateMention) -> Trigger:
 
 
 def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMention],
-                entities: list[Entity]) -> list[EventMention]:
-    """Event mentions of ``doc`` in text order (see the module docstring)."""
+                entities: list[Entity], *,
+                entities_by: dict[int, list[Entity]] | None = None) -> list[EventMention]:
+    """Event mentions of ``doc`` in text order (see the module docstring; ``entities_by``:
+    :func:`~.actors.by_sentence` of the entities, if made already)."""
     folded = doc.folded
     triggers = find_triggers(doc, [(p.start, p.end) for p in places if p.role == "location"
                                    and "crossing" in map(_KIND, p.candidates)])
-    by_sentence: dict[int, list[Trigger]] = {}
+    triggers_by: dict[int, list[Trigger]] = {}
     for t in triggers:
-        by_sentence.setdefault(t.sentence, []).append(t)
+        triggers_by.setdefault(t.sentence, []).append(t)
     places_by = _group(places, _SENTENCE)
     dates_by = _group([d for d in dates if not doc.datelines.contains(d.start)], _SENTENCE)
-    entities_by: dict[int, list[Entity]] = {}
+    if entities_by is None:
+        entities_by = by_sentence(doc, entities)
     speakers_by: dict[int, list[Entity]] = {}
-    for e, i in zip(entities, sentence_indices(doc, entities), strict=True):
-        if i is not None:
-            entities_by.setdefault(i, []).append(e)
+    for i, sentence_entities in entities_by.items():
+        for e in sentence_entities:
             if e.kind in ("local", "outlet", "person") \
                     or e.kind == "third" and not _ON_THE_SPOT.search(e.text) \
                     or e.kind == "party" and e.actor is None:  # a speaker
@@ -477,7 +479,7 @@ def find_events(doc: Document, places: list[PlaceMention], dates: list[DateMenti
     both_sides = None  # (looked for when a sentence with triggers needs it)
     adjectives = None  # (the same)
     for sentence in doc.sentences:
-        ts = by_sentence.get(sentence.index, [])
+        ts = triggers_by.get(sentence.index, [])
         if not ts and (sentence.index not in places_by
                        or _continuable(mentions, sentence) is None):
             continue  # no event of its own, and none it can continue with a place
